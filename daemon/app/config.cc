@@ -1,0 +1,209 @@
+// yaml-cpp throws on bad input; all of that stays inside loadConfig(), which turns it into one
+// Error naming file, line and key.
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <camwatch/config.h>
+
+namespace camwatch {
+namespace {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Reads one YAML file, keeping the file name and key path for error messages.
+class ConfigReader {
+ public:
+  explicit ConfigReader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& key,
+                         const std::string& what) const {
+    const YAML::Mark mark = node.Mark();
+    if (mark.line >= 0) {
+      throw ConfigError(fmt::format("{}:{}:{}: {}: {}", file_, mark.line + 1, mark.column + 1, key, what));
+    }
+    throw ConfigError(fmt::format("{}: {}: {}", file_, key, what));
+  }
+
+  // Every key of `map` must be one of `known`; `path` names the map ("flows").
+  void checkKeys(const YAML::Node& map, const std::string& path,
+                 const std::vector<std::string>& known) const {
+    if (!map.IsMap()) fail(map, path, "expected a mapping of keys to values");
+    for (const auto& item : map) {
+      const auto key = item.first.as<std::string>();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      const std::string full = path.empty() ? key : path + "." + key;
+      std::string hint;
+      std::size_t best = 3;
+      for (const std::string& candidate : known) {
+        const std::size_t distance = editDistance(key, candidate);
+        if (distance < best) {
+          best = distance;
+          hint = fmt::format(" (did you mean '{}'?)", candidate);
+        }
+      }
+      std::string list;
+      for (const std::string& candidate : known) list += (list.empty() ? "" : ", ") + candidate;
+      fail(item.first, full, fmt::format("unknown key{}; expected one of: {}", hint, list));
+    }
+  }
+
+  std::uint64_t unsignedValue(const YAML::Node& node, const std::string& key, std::uint64_t min,
+                              std::uint64_t max) const {
+    const std::string text = scalar(node, key);
+    std::uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      fail(node, key, fmt::format("expected a whole number, got '{}'", text));
+    }
+    if (value < min || value > max) {
+      fail(node, key, fmt::format("{} is out of range [{}, {}]", value, min, max));
+    }
+    return value;
+  }
+
+  // "300s", "5m", "1h", "250ms", or a bare number of seconds.
+  Timestamp duration(const YAML::Node& node, const std::string& key) const {
+    const std::string text = scalar(node, key);
+    std::uint64_t number = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    const std::string unit(end, text.data() + text.size());
+    Timestamp scale = 0;
+    if (unit.empty() || unit == "s") scale = kNanosPerSecond;
+    if (unit == "ms") scale = kNanosPerSecond / 1000;
+    if (unit == "m") scale = 60 * kNanosPerSecond;
+    if (unit == "h") scale = 3600 * kNanosPerSecond;
+    if (ec != std::errc() || end == text.data() || scale == 0 || number == 0 ||
+        number > static_cast<std::uint64_t>(std::numeric_limits<Timestamp>::max() / scale)) {
+      fail(node, key, fmt::format("expected a positive duration such as 90s, 5m or 1h, got '{}'", text));
+    }
+    return static_cast<Timestamp>(number) * scale;
+  }
+
+  std::string scalar(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsScalar()) fail(node, key, "expected a single value");
+    return node.Scalar();
+  }
+
+ private:
+  std::string file_;
+};
+
+std::string hostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "camwatch";
+  return name;
+}
+
+std::string formatDuration(Timestamp ns) {
+  if (ns % (3600 * kNanosPerSecond) == 0) return fmt::format("{}h", ns / (3600 * kNanosPerSecond));
+  if (ns % (60 * kNanosPerSecond) == 0) return fmt::format("{}m", ns / (60 * kNanosPerSecond));
+  if (ns % kNanosPerSecond == 0) return fmt::format("{}s", ns / kNanosPerSecond);
+  return fmt::format("{}ms", ns / (kNanosPerSecond / 1000));
+}
+
+}  // namespace
+
+Config defaultConfig() {
+  Config config;
+  config.sensor_name = hostName();
+  return config;
+}
+
+Result<Config> loadConfig(const std::string& path) {
+  Config config = defaultConfig();
+  config.source = path;
+  ConfigReader reader(path);
+  try {
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(path);
+    } catch (const YAML::BadFile&) {
+      return makeError(fmt::format("{}: cannot read the config file", path));
+    }
+    if (root.IsNull()) return config;  // an empty file means all defaults
+    reader.checkKeys(root, "", {"sensor", "replay", "flows"});
+    if (const YAML::Node sensor = root["sensor"]) {
+      reader.checkKeys(sensor, "sensor", {"name"});
+      if (sensor["name"]) {
+        config.sensor_name = reader.scalar(sensor["name"], "sensor.name");
+        if (config.sensor_name.empty()) reader.fail(sensor["name"], "sensor.name", "must not be empty");
+      }
+    }
+    if (const YAML::Node replay = root["replay"]) {
+      reader.checkKeys(replay, "replay", {"workers"});
+      if (replay["workers"]) {
+        config.workers =
+            static_cast<unsigned>(reader.unsignedValue(replay["workers"], "replay.workers", 0, 256));
+      }
+    }
+    if (const YAML::Node flows = root["flows"]) {
+      reader.checkKeys(flows, "flows",
+                       {"max_flows", "tcp_idle_timeout", "udp_idle_timeout", "tcp_closed_timeout",
+                        "active_timeout"});
+      FlowTableConfig& flow = config.flows;
+      if (flows["max_flows"]) {
+        flow.max_flows = static_cast<std::uint32_t>(
+            reader.unsignedValue(flows["max_flows"], "flows.max_flows", 1, 1U << 30U));
+      }
+      const std::pair<const char*, Timestamp*> durations[] = {
+          {"tcp_idle_timeout", &flow.tcp_idle_timeout},
+          {"udp_idle_timeout", &flow.udp_idle_timeout},
+          {"tcp_closed_timeout", &flow.tcp_closed_timeout},
+          {"active_timeout", &flow.active_timeout}};
+      for (const auto& [key, target] : durations) {
+        if (flows[key]) *target = reader.duration(flows[key], std::string("flows.") + key);
+      }
+    }
+  } catch (const ConfigError& error) {
+    return makeError(error.what());
+  } catch (const YAML::Exception& error) {
+    // Syntax errors: yaml-cpp's message carries the line and column.
+    return makeError(fmt::format("{}:{}:{}: invalid YAML: {}", path, error.mark.line + 1,
+                                 error.mark.column + 1, error.msg));
+  }
+  return config;
+}
+
+std::string describeConfig(const Config& config) {
+  std::string text;
+  text += fmt::format("# effective configuration (from {})\n", config.source);
+  text += fmt::format("sensor:\n  name: {}\n", config.sensor_name);
+  text += fmt::format("replay:\n  workers: {}{}\n", config.workers,
+                      config.workers == 0 ? "  # one per CPU core" : "");
+  const FlowTableConfig& flow = config.flows;
+  text += fmt::format(
+      "flows:\n  max_flows: {}\n  tcp_idle_timeout: {}\n  udp_idle_timeout: {}\n"
+      "  tcp_closed_timeout: {}\n  active_timeout: {}\n",
+      flow.max_flows, formatDuration(flow.tcp_idle_timeout), formatDuration(flow.udp_idle_timeout),
+      formatDuration(flow.tcp_closed_timeout), formatDuration(flow.active_timeout));
+  return text;
+}
+
+}  // namespace camwatch

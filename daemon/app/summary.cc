@@ -1,0 +1,205 @@
+#include "app/summary.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sinks/flow_json.h"
+
+namespace camwatch {
+namespace {
+
+struct Talker {
+  IpAddress ip;
+  std::uint64_t bytes = 0;
+  std::uint64_t packets = 0;
+  std::uint64_t flows = 0;
+};
+
+std::vector<Talker> topTalkers(const std::vector<FlowRecord>& flows) {
+  std::map<IpAddress, Talker> by_ip;
+  for (const FlowRecord& flow : flows) {
+    const std::uint64_t bytes = flow.bytes[0] + flow.bytes[1];
+    const std::uint64_t packets = flow.packets[0] + flow.packets[1];
+    for (const IpAddress* ip : {&flow.key.addr_a, &flow.key.addr_b}) {
+      Talker& talker = by_ip[*ip];
+      talker.ip = *ip;
+      talker.bytes += bytes;
+      talker.packets += packets;
+      ++talker.flows;
+    }
+  }
+  std::vector<Talker> talkers;
+  talkers.reserve(by_ip.size());
+  for (auto& [ip, talker] : by_ip) talkers.push_back(talker);
+  std::sort(talkers.begin(), talkers.end(), [](const Talker& a, const Talker& b) {
+    return a.bytes != b.bytes ? a.bytes > b.bytes : a.ip < b.ip;
+  });
+  if (talkers.size() > kTopTalkers) talkers.resize(kTopTalkers);
+  return talkers;
+}
+
+std::string vlanLabel(const FlowKey& key) {
+  if (key.vlan_outer == 0 && key.vlan_inner == 0) return "untagged";
+  if (key.vlan_inner == 0) return std::to_string(key.vlan_outer);
+  return fmt::format("{}.{}", key.vlan_outer, key.vlan_inner);
+}
+
+struct Tally {
+  std::uint64_t flows = 0;
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+};
+
+nlohmann::ordered_json tallyJson(const std::map<std::string, Tally>& tallies) {
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
+  for (const auto& [name, tally] : tallies) {
+    json[name] = {{"flows", tally.flows}, {"packets", tally.packets}, {"bytes", tally.bytes}};
+  }
+  return json;
+}
+
+std::string humanBytes(std::uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  auto value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024.0 && unit + 1 < std::size(kUnits)) {
+    value /= 1024.0;
+    ++unit;
+  }
+  return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
+}  // namespace
+
+nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
+  nlohmann::ordered_json json;
+  json["packets"] = result.decode.packets;
+  json["bytes"] = result.decode.wire_bytes;
+  json["ip_packets"] = result.decode.ip_packets;
+  json["first_ts"] = result.decode.packets > 0 ? formatTimestamp(result.first_ts) : "";
+  json["last_ts"] = result.decode.packets > 0 ? formatTimestamp(result.last_ts) : "";
+  json["duration_s"] =
+      static_cast<double>(result.last_ts - result.first_ts) / static_cast<double>(kNanosPerSecond);
+
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (const CaptureFileStats& file : result.files) {
+    nlohmann::ordered_json entry = {{"path", file.path},       {"link_type", file.link_type},
+                                    {"packets", file.packets}, {"bytes", file.wire_bytes}};
+    if (!file.error.empty()) entry["error"] = file.error;
+    files.push_back(entry);
+  }
+  json["files"] = files;
+
+  std::map<std::string, Tally> by_l4;
+  std::map<std::string, Tally> by_vlan;
+  std::map<std::string, std::uint64_t> by_end_reason;
+  for (const FlowRecord& flow : result.flows) {
+    for (Tally* tally : {&by_l4[ipProtocolName(flow.key.ip_proto)], &by_vlan[vlanLabel(flow.key)]}) {
+      ++tally->flows;
+      tally->packets += flow.packets[0] + flow.packets[1];
+      tally->bytes += flow.bytes[0] + flow.bytes[1];
+    }
+    ++by_end_reason[std::string(flowEndReasonName(flow.end_reason))];
+  }
+  nlohmann::ordered_json flows;
+  flows["total"] = result.flows.size();
+  flows["by_l4"] = tallyJson(by_l4);
+  flows["by_vlan"] = tallyJson(by_vlan);
+  flows["by_end_reason"] = by_end_reason;
+  flows["evicted"] = result.flow_stats.evicted;
+  json["flows"] = flows;
+
+  nlohmann::ordered_json talkers = nlohmann::ordered_json::array();
+  for (const Talker& talker : topTalkers(result.flows)) {
+    talkers.push_back({{"ip", talker.ip.toString()},
+                       {"bytes", talker.bytes},
+                       {"packets", talker.packets},
+                       {"flows", talker.flows}});
+  }
+  json["top_talkers"] = talkers;
+
+  nlohmann::ordered_json non_ip = nlohmann::ordered_json::object();
+  for (const auto& [ethertype, count] : result.decode.non_ip_by_ethertype) {
+    non_ip[etherTypeName(ethertype)] = non_ip.value(etherTypeName(ethertype), std::uint64_t{0}) + count;
+  }
+  json["non_ip_packets"] = non_ip;
+  nlohmann::ordered_json anomalies = nlohmann::ordered_json::object();
+  for (std::size_t i = 0; i < result.decode.anomalies.size(); ++i) {
+    if (result.decode.anomalies[i] != 0) {
+      anomalies[std::string(anomalyName(static_cast<Anomaly>(i)))] = result.decode.anomalies[i];
+    }
+  }
+  json["anomalies"] = anomalies;
+  json["fragments_unmatched"] = result.decode.fragments_unmatched;
+  json["errors"] = result.errors;
+  return json;
+}
+
+std::string summaryToText(const ReplayResult& result) {
+  const nlohmann::ordered_json json = summaryToJson(result);
+  std::string text;
+  auto line = [&text](const std::string& s) {
+    text += s;
+    text += '\n';
+  };
+  const double rate = result.wall_seconds > 0
+                          ? static_cast<double>(result.decode.packets) / result.wall_seconds
+                          : 0.0;
+  line(fmt::format("camwatch replay: {} file(s), {} packets, {} on the wire, {} worker(s), "
+                   "{:.2f} s ({:.0f} packets/s)",
+                   result.files.size(), result.decode.packets, humanBytes(result.decode.wire_bytes),
+                   result.workers, result.wall_seconds, rate));
+  for (const CaptureFileStats& file : result.files) {
+    line(fmt::format("  {}  {}  {} packets  {}{}", file.path, file.link_type, file.packets,
+                     humanBytes(file.wire_bytes), file.error.empty() ? "" : "  ERROR"));
+  }
+  if (result.decode.packets > 0) {
+    line(fmt::format("  time span: {} .. {} ({:.1f} s)", formatTimestamp(result.first_ts),
+                     formatTimestamp(result.last_ts), json["duration_s"].get<double>()));
+  }
+  line(fmt::format("Flows: {}", result.flows.size()));
+  auto tallies = [&](const char* title, const nlohmann::ordered_json& group) {
+    std::string row = fmt::format("  {:<8}", title);
+    for (const auto& [name, tally] : group.items()) {
+      row += fmt::format(" {} {} ({})", name, tally["flows"].get<std::uint64_t>(),
+                         humanBytes(tally["bytes"].get<std::uint64_t>()));
+    }
+    line(row);
+  };
+  tallies("by L4:", json["flows"]["by_l4"]);
+  tallies("by VLAN:", json["flows"]["by_vlan"]);
+  if (result.flow_stats.evicted > 0) {
+    line(fmt::format("  {} flows evicted: the flow table was full (raise flows.max_flows)",
+                     result.flow_stats.evicted));
+  }
+  line("Top talkers (bytes, both directions):");
+  for (const auto& talker : json["top_talkers"]) {
+    line(fmt::format("  {:<40} {:>12}  {:>9} packets  {:>6} flows", talker["ip"].get<std::string>(),
+                     humanBytes(talker["bytes"].get<std::uint64_t>()),
+                     talker["packets"].get<std::uint64_t>(), talker["flows"].get<std::uint64_t>()));
+  }
+  if (!json["non_ip_packets"].empty()) {
+    std::string row = "Not IP (packets):";
+    for (const auto& [name, count] : json["non_ip_packets"].items()) {
+      row += fmt::format(" {} {}", name, count.get<std::uint64_t>());
+    }
+    line(row);
+  }
+  if (!json["anomalies"].empty() || result.decode.fragments_unmatched > 0) {
+    std::string row = "Undecodable (packets):";
+    for (const auto& [name, count] : json["anomalies"].items()) {
+      row += fmt::format(" {} {}", name, count.get<std::uint64_t>());
+    }
+    if (result.decode.fragments_unmatched > 0) {
+      row += fmt::format(" fragment_without_first {}", result.decode.fragments_unmatched);
+    }
+    line(row);
+  }
+  for (const std::string& error : result.errors) line("ERROR: " + error);
+  return text;
+}
+
+}  // namespace camwatch

@@ -1,0 +1,21 @@
+// The replay summary: totals, flows by L4 and VLAN, top talkers, what could not be decoded.
+// Built once after the replay from its result; the JSON form is deterministic (no wall-clock
+// figures), the text form adds the run time and rate for the person at the terminal.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/replay_pipeline.h"
+
+namespace camwatch {
+
+inline constexpr std::size_t kTopTalkers = 10;
+
+nlohmann::ordered_json summaryToJson(const ReplayResult& result);
+
+/// A readable multi-line summary for the terminal.
+std::string summaryToText(const ReplayResult& result);
+
+}  // namespace camwatch

@@ -1,0 +1,81 @@
+#include "sinks/flow_json.h"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+namespace camwatch {
+
+std::string formatTimestamp(Timestamp ts) {
+  Timestamp seconds = ts / kNanosPerSecond;
+  Timestamp nanos = ts % kNanosPerSecond;
+  if (nanos < 0) {
+    nanos += kNanosPerSecond;
+    --seconds;
+  }
+  const auto time = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", utc.tm_year + 1900, utc.tm_mon + 1,
+                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, nanos / 1000);
+}
+
+std::string tcpFlagLetters(std::uint8_t flags) {
+  static constexpr struct {
+    std::uint8_t bit;
+    char letter;
+  } kFlags[] = {{kTcpFin, 'F'}, {kTcpSyn, 'S'}, {kTcpRst, 'R'}, {kTcpPsh, 'P'}, {kTcpAck, 'A'},
+                {0x20, 'U'}};
+  std::string letters;
+  for (const auto& flag : kFlags) {
+    if ((flags & flag.bit) != 0) letters += flag.letter;
+  }
+  return letters;
+}
+
+nlohmann::ordered_json flowToJson(const FlowRecord& flow) {
+  nlohmann::ordered_json json;
+  json["ts_first"] = formatTimestamp(flow.first_seen);
+  json["ts_last"] = formatTimestamp(flow.last_seen);
+  json["duration_s"] =
+      static_cast<double>(flow.last_seen - flow.first_seen) / static_cast<double>(kNanosPerSecond);
+  json["vlan"] = flow.key.vlan_outer;
+  json["vlan_inner"] = flow.key.vlan_inner;
+  json["ip_version"] = flow.key.addr_a.isV4() ? 4 : 6;
+  json["l4"] = ipProtocolName(flow.key.ip_proto);
+  json["src_ip"] = flow.clientIp().toString();
+  json["src_port"] = flow.clientPort();
+  json["dst_ip"] = flow.serverIp().toString();
+  json["dst_port"] = flow.serverPort();
+  json["packets_to_server"] = flow.packets[kToServer];
+  json["packets_to_client"] = flow.packets[kToClient];
+  json["bytes_to_server"] = flow.bytes[kToServer];
+  json["bytes_to_client"] = flow.bytes[kToClient];
+  if (flow.key.ip_proto == kIpProtoTcp) {
+    json["tcp_flags_to_server"] = tcpFlagLetters(flow.tcp_flags[kToServer]);
+    json["tcp_flags_to_client"] = tcpFlagLetters(flow.tcp_flags[kToClient]);
+  }
+  json["fragments"] = flow.fragments;
+  json["end_reason"] = flowEndReasonName(flow.end_reason);
+  return json;
+}
+
+Result<void> writeFlowsJsonLines(const std::string& path, const std::vector<FlowRecord>& flows) {
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (path != "-") {
+    file.open(path, std::ios::out | std::ios::trunc);
+    if (!file) return makeError(fmt::format("{}: cannot write flows: {}", path, std::strerror(errno)));
+    out = &file;
+  }
+  for (const FlowRecord& flow : flows) *out << flowToJson(flow).dump() << '\n';
+  out->flush();
+  if (!*out) return makeError(fmt::format("{}: writing flows failed: {}", path, std::strerror(errno)));
+  return {};
+}
+
+}  // namespace camwatch

@@ -1,0 +1,27 @@
+// Flow records as JSON: one object per flow, one flow per line (docs/flows.md lists the fields).
+// Runs off the hot path (after the flows ended), so allocation here is fine.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <camwatch/flow.h>
+#include <camwatch/packet.h>
+#include <camwatch/result.h>
+
+namespace camwatch {
+
+/// RFC 3339 UTC time with microseconds: "2026-01-15T09:00:00.000000Z".
+std::string formatTimestamp(Timestamp ts);
+
+/// TCP flags as letters in the order FSRPAU, e.g. "SAF"; empty when none.
+std::string tcpFlagLetters(std::uint8_t flags);
+
+nlohmann::ordered_json flowToJson(const FlowRecord& flow);
+
+/// Writes `flows` to `path` as JSON lines ("-" is stdout). Fails naming the file.
+Result<void> writeFlowsJsonLines(const std::string& path, const std::vector<FlowRecord>& flows);
+
+}  // namespace camwatch

@@ -1,0 +1,29 @@
+// config: the one YAML file that configures camwatch (docs/configuration.md). Loaded on the
+// control thread; every error names the file, line, key and what was expected, and unknown keys
+// are errors (with a "did you mean").
+#pragma once
+
+#include <string>
+
+#include <camwatch/flow.h>
+#include <camwatch/result.h>
+
+namespace camwatch {
+
+struct Config {
+  std::string source = "(built-in defaults)";  ///< the file it came from
+  std::string sensor_name;                      ///< default: the host name
+  unsigned workers = 0;                         ///< 0 = one per CPU core
+  FlowTableConfig flows;
+};
+
+/// The configuration used when no file is given.
+Config defaultConfig();
+
+/// Loads and validates `path`.
+Result<Config> loadConfig(const std::string& path);
+
+/// The effective configuration as YAML, for `camwatch check-config`.
+std::string describeConfig(const Config& config);
+
+}  // namespace camwatch
