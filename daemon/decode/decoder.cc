@@ -131,7 +131,6 @@ class PacketDecoder {
   }
 
   bool ipv4(std::uint32_t offset) {
-    out_.ethertype = kEtherTypeIpv4;
     out_.l3_offset = offset;
     if (size_ < offset + 20) return fail(out_, Anomaly::kTruncatedIpv4);
     const std::uint8_t* ip = data_ + offset;
@@ -161,7 +160,6 @@ class PacketDecoder {
   }
 
   bool ipv6(std::uint32_t offset) {
-    out_.ethertype = kEtherTypeIpv6;
     out_.l3_offset = offset;
     if (size_ < offset + 40) return fail(out_, Anomaly::kTruncatedIpv6);
     const std::uint8_t* ip = data_ + offset;
@@ -213,6 +211,10 @@ class PacketDecoder {
     }
   }
 
+  // True when the captured data ends at `end` only because the capture's snaplen cut the packet
+  // there: a header cut that way is a capture setting, not a malformed packet.
+  bool cutBySnaplen(std::uint32_t end) const { return end == size_ && out_.cap_len < out_.wire_len; }
+
   // A packet we count to its flow without parsing an L4 header (later fragments, GRE, ESP, ...).
   bool payloadOnly(std::uint32_t start, std::uint32_t end) {
     out_.payload_offset = start;
@@ -225,7 +227,15 @@ class PacketDecoder {
     out_.l4_offset = offset;
     switch (out_.ip_proto) {
       case kIpProtoTcp: {
-        if (end < offset + 20) return fail(out_, Anomaly::kTruncatedTcp);
+        if (end < offset + 20) {
+          if (!cutBySnaplen(end) || end < offset + 4) return fail(out_, Anomaly::kTruncatedTcp);
+          // The snaplen cut the header: the ports (and maybe the flags) are all there is.
+          out_.src_port = be16(data_ + offset);
+          out_.dst_port = be16(data_ + offset + 2);
+          if (end >= offset + 14) out_.tcp_flags = data_[offset + 13];
+          out_.has_l4 = true;
+          return payloadOnly(end, end);
+        }
         const std::uint8_t* tcp = data_ + offset;
         const std::uint32_t header_len = (tcp[12] >> 4) * 4U;
         if (header_len < 20 || header_len > claimed_len) {
@@ -240,7 +250,13 @@ class PacketDecoder {
         return payloadOnly(start, end);
       }
       case kIpProtoUdp: {
-        if (end < offset + 8) return fail(out_, Anomaly::kTruncatedUdp);
+        if (end < offset + 8) {
+          if (!cutBySnaplen(end) || end < offset + 4) return fail(out_, Anomaly::kTruncatedUdp);
+          out_.src_port = be16(data_ + offset);
+          out_.dst_port = be16(data_ + offset + 2);
+          out_.has_l4 = true;
+          return payloadOnly(end, end);
+        }
         const std::uint8_t* udp = data_ + offset;
         const std::uint32_t udp_len = be16(udp + 4);
         if (udp_len < 8) return fail(out_, Anomaly::kUdpBadLength);
@@ -252,11 +268,13 @@ class PacketDecoder {
       }
       case kIpProtoIcmp:
       case kIpProtoIcmpv6: {
-        if (end < offset + 4) return fail(out_, Anomaly::kTruncatedIcmp);
+        if (end < offset + 4 && !(cutBySnaplen(end) && end >= offset + 2)) {
+          return fail(out_, Anomaly::kTruncatedIcmp);
+        }
         out_.icmp_type = data_[offset];
         out_.icmp_code = data_[offset + 1];
         out_.has_l4 = true;
-        return payloadOnly(offset + 4, end);
+        return payloadOnly(offset + 4 < end ? offset + 4 : end, end);
       }
       default:
         return payloadOnly(offset, end);

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The first command a new user runs: sets everything up, builds a Release camwatch, and replays
+# the bundled demo capture of a camera VLAN with the bundled example config.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh release
+mkdir -p build/demo-output
+exec build/release/daemon/camwatch replay -c config/camwatch.example.yaml \
+  --flows build/demo-output/flows.jsonl --alerts build/demo-output/alerts.jsonl \
+  --summary build/demo-output/summary.json demo/camera-vlan-demo.pcap

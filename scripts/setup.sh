@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what camwatch needs on Debian 12 (only the packages that are missing), then
+# configures and builds one CMake preset (default: release). Safe to run again and again.
+#
+#   scripts/setup.sh [PRESET]      PRESET: release (default), ci, dev, asan-ubsan, tsan
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset=${1:-release}
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git clang clang-format clang-tidy
+  # libraries camwatch links
+  libpcap-dev libndpi-dev libmaxminddb-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
+  libfmt-dev libexpected-dev libyaml-cpp-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark time python3
+)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  # tshark asks whether non-root users may capture; the default (no) is right for a sensor.
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
+fi
+
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset"

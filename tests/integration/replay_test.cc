@@ -1,0 +1,282 @@
+// Runs the real camwatch binary on captures that camwatch-testgen (or the test itself) makes, and
+// checks exact flows, byte totals, determinism across worker counts, and error handling.
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "integration/run_command.h"
+#include "support/packet_builder.h"
+#include "support/pcap_writer.h"
+
+namespace camwatch::integration {
+namespace {
+
+using nlohmann::json;
+
+const std::string kCamwatch = CAMWATCH_BINARY;
+const std::string kTestgen = CAMWATCH_TESTGEN;
+const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
+
+// The fields testgen's expectations and camwatch's flow records share.
+const char* const kComparedFields[] = {"l4",
+                                       "vlan",
+                                       "src_ip",
+                                       "src_port",
+                                       "dst_ip",
+                                       "dst_port",
+                                       "packets_to_server",
+                                       "packets_to_client",
+                                       "bytes_to_server",
+                                       "bytes_to_client"};
+
+std::vector<std::string> projectFlows(const json& flows) {
+  std::vector<std::string> rows;
+  for (const json& flow : flows) {
+    json row;
+    for (const char* field : kComparedFields) row[field] = flow.at(field);
+    rows.push_back(row.dump());
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+json readJsonLines(const std::string& path) {
+  json lines = json::array();
+  std::istringstream in(readFile(path));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(json::parse(line));
+  }
+  return lines;
+}
+
+class ReplayTest : public ::testing::Test {
+ protected:
+  // Makes a scenario capture and its expectations; returns the capture path.
+  std::string generate(const std::string& scenario, const std::string& extra = "") {
+    const std::string capture = dir_.path(scenario + ".pcap");
+    const CommandResult gen =
+        runCommand(kTestgen + " " + scenario + " " + shellQuote(capture) + " --expect " +
+                   shellQuote(dir_.path(scenario + ".expect.json")) + " " + extra);
+    EXPECT_EQ(gen.exit_code, 0) << gen.err;
+    expected_ = json::parse(readFile(dir_.path(scenario + ".expect.json")));
+    return capture;
+  }
+
+  CommandResult replay(const std::string& captures, const std::string& flags = "") {
+    return runCommand(kCamwatch + " replay " + flags + " --flows " + shellQuote(flows_path()) +
+                      " --summary " + shellQuote(summary_path()) + " " + captures);
+  }
+
+  std::string flows_path() const { return dir_.path("flows.jsonl"); }
+  std::string summary_path() const { return dir_.path("summary.json"); }
+  json summary() const { return json::parse(readFile(summary_path())); }
+
+  void expectFlowsAsGenerated() {
+    EXPECT_EQ(projectFlows(readJsonLines(flows_path())), projectFlows(expected_.at("flows")));
+    const json s = summary();
+    EXPECT_EQ(s.at("packets"), expected_.at("packets"));
+    EXPECT_EQ(s.at("bytes"), expected_.at("bytes"));
+  }
+
+  TempDir dir_;
+  json expected_;
+};
+
+TEST_F(ReplayTest, BasicCaptureGivesExactlyTheGeneratedFlows) {
+  const std::string capture = generate("basic");
+  const CommandResult run = replay(shellQuote(capture), "--workers 1");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  expectFlowsAsGenerated();
+  EXPECT_NE(run.out.find("Flows:"), std::string::npos) << run.out;
+}
+
+TEST_F(ReplayTest, OutputIsIdenticalForOneAndFourWorkers) {
+  const std::string capture = generate("basic");
+  ASSERT_EQ(replay(shellQuote(capture), "--workers 1").exit_code, 0);
+  const std::string flows_one = readFile(flows_path());
+  const std::string summary_one = readFile(summary_path());
+  ASSERT_EQ(replay(shellQuote(capture), "--workers 4").exit_code, 0);
+  EXPECT_EQ(readFile(flows_path()), flows_one);
+  EXPECT_EQ(readFile(summary_path()), summary_one);
+}
+
+TEST_F(ReplayTest, DemoCaptureIsIdenticalForOneAndFourWorkers) {
+  const std::string demo = shellQuote(kSourceDir + "/demo/camera-vlan-demo.pcap");
+  ASSERT_EQ(replay(demo, "--workers 1").exit_code, 0);
+  const std::string flows_one = readFile(flows_path());
+  ASSERT_EQ(replay(demo, "--workers 4").exit_code, 0);
+  EXPECT_EQ(readFile(flows_path()), flows_one);
+  EXPECT_GT(summary().at("flows").at("total").get<int>(), 10);
+}
+
+TEST_F(ReplayTest, TimeoutsSplitFlowsAsConfigured) {
+  const std::string capture = generate("timeouts");
+  const CommandResult run = replay(shellQuote(capture), "--workers 2");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  expectFlowsAsGenerated();
+}
+
+struct LinkCase {
+  const char* link;
+  const char* format;
+};
+
+void PrintTo(const LinkCase& link_case, std::ostream* out) {
+  *out << link_case.link << "/" << link_case.format;
+}
+
+class LinkTypeTest : public ReplayTest, public ::testing::WithParamInterface<LinkCase> {};
+
+TEST_P(LinkTypeTest, EveryLinkTypeAndFormatGivesTheSameFlows) {
+  const std::string capture = generate(
+      "linktypes", std::string("--link ") + GetParam().link + " --format " + GetParam().format);
+  const CommandResult run = replay(shellQuote(capture), "--workers 2");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  expectFlowsAsGenerated();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllLinks, LinkTypeTest,
+    ::testing::Values(LinkCase{"ethernet", "pcap"}, LinkCase{"ethernet", "pcapng"},
+                      LinkCase{"sll", "pcap"}, LinkCase{"sll2", "pcapng"}, LinkCase{"raw", "pcap"},
+                      LinkCase{"ipv4", "pcap"}, LinkCase{"ipv6", "pcap"}),
+    [](const auto& test) { return std::string(test.param.link) + "_" + test.param.format; });
+
+TEST_F(ReplayTest, SmallSnaplenKeepsWireByteCounts) {
+  const std::string capture = generate("linktypes", "--link ethernet --format pcap --snaplen 64");
+  const CommandResult run = replay(shellQuote(capture));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  expectFlowsAsGenerated();
+}
+
+TEST_F(ReplayTest, SeveralFilesAreMergedInTimestampOrder) {
+  // The client's packets are in one file and the server's in another; interleaved in time, they
+  // must form one flow whose client is the host that spoke first.
+  using namespace camwatch::testkit;
+  const std::string client_file = dir_.path("client.pcap");
+  const std::string server_file = dir_.path("server.pcap");
+  {
+    PcapWriter client(client_file);
+    PcapWriter server(server_file);
+    const Timestamp start = 1'700'000'000 * kNanosPerSecond;
+    for (int i = 0; i < 10; ++i) {
+      const Timestamp t = start + i * kNanosPerSecond;
+      client.write(t, Frame()
+                          .eth(parseMac("00:11:22:33:44:55"), parseMac("66:77:88:99:aa:bb"))
+                          .ipv4("192.168.10.21", "203.0.113.7")
+                          .udp(40000, 9000)
+                          .payload(100)
+                          .build());
+      server.write(t + kNanosPerSecond / 2, Frame()
+                                               .eth(parseMac("66:77:88:99:aa:bb"), parseMac("00:11:22:33:44:55"))
+                                               .ipv4("203.0.113.7", "192.168.10.21")
+                                               .udp(9000, 40000)
+                                               .payload(200)
+                                               .build());
+    }
+  }
+  // The server file first on the command line: order must come from timestamps, not arguments.
+  const CommandResult run = replay(shellQuote(server_file) + " " + shellQuote(client_file));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json flows = readJsonLines(flows_path());
+  ASSERT_EQ(flows.size(), 1U);
+  EXPECT_EQ(flows[0].at("src_ip"), "192.168.10.21");
+  EXPECT_EQ(flows[0].at("packets_to_server"), 10);
+  EXPECT_EQ(flows[0].at("packets_to_client"), 10);
+  EXPECT_EQ(summary().at("packets"), 20);
+  EXPECT_EQ(summary().at("files").size(), 2U);
+}
+
+TEST_F(ReplayTest, TruncatedFileIsReportedAndWhatCameBeforeStillCounts) {
+  using namespace camwatch::testkit;
+  const std::string capture = dir_.path("cut.pcap");
+  {
+    PcapWriter writer(capture);
+    for (int i = 0; i < 5; ++i) {
+      writer.write(1'700'000'000 * kNanosPerSecond + i * kNanosPerSecond,
+                   Frame()
+                       .eth(parseMac("00:11:22:33:44:55"), parseMac("66:77:88:99:aa:bb"))
+                       .ipv4("192.168.10.21", "203.0.113.7")
+                       .udp(40000, 9000)
+                       .payload(300)
+                       .build());
+    }
+  }
+  truncateLastRecord(capture);
+  const CommandResult run = replay(shellQuote(capture));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find(capture), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("packet 5"), std::string::npos) << run.err;
+  const json s = summary();
+  EXPECT_EQ(s.at("packets"), 4);
+  ASSERT_EQ(s.at("errors").size(), 1U);
+  const json flows = readJsonLines(flows_path());
+  ASSERT_EQ(flows.size(), 1U);
+  EXPECT_EQ(flows[0].at("packets_to_server"), 4);
+}
+
+TEST_F(ReplayTest, MissingOrUnreadableCaptureFailsNamingTheFile) {
+  const CommandResult missing = runCommand(kCamwatch + " replay /nonexistent/x.pcap");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("/nonexistent/x.pcap"), std::string::npos) << missing.err;
+
+  const std::string garbage = dir_.path("garbage.pcap");
+  runCommand("printf 'this is not a capture' > " + shellQuote(garbage));
+  const CommandResult bad = runCommand(kCamwatch + " replay " + shellQuote(garbage));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find(garbage), std::string::npos) << bad.err;
+}
+
+TEST(CliTest, HelpVersionAndExitCodes) {
+  EXPECT_EQ(runCommand(kCamwatch + " --help").exit_code, 0);
+  for (const char* command : {"replay", "run", "check-config", "version"}) {
+    const CommandResult help = runCommand(kCamwatch + " " + command + " --help");
+    EXPECT_EQ(help.exit_code, 0) << command;
+    EXPECT_NE(help.out.find("Usage"), std::string::npos) << command;
+  }
+  const CommandResult version = runCommand(kCamwatch + " version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find("nDPI 4.2"), std::string::npos) << version.out;
+  EXPECT_NE(version.out.find("libpcap"), std::string::npos) << version.out;
+  EXPECT_NE(version.out.find("libmaxminddb"), std::string::npos) << version.out;
+  EXPECT_NE(version.out.find("git "), std::string::npos) << version.out;
+
+  EXPECT_EQ(runCommand(kCamwatch).exit_code, 2);
+  EXPECT_EQ(runCommand(kCamwatch + " replay").exit_code, 2) << "a capture is required";
+  EXPECT_EQ(runCommand(kCamwatch + " replay --workers 0 x.pcap").exit_code, 2);
+  EXPECT_EQ(runCommand(kCamwatch + " frobnicate").exit_code, 2);
+}
+
+TEST(CliTest, CheckConfigAcceptsTheExampleAndRejectsMistakesWithTheirLocation) {
+  const CommandResult ok =
+      runCommand(kCamwatch + " check-config -c " + shellQuote(kSourceDir + "/config/camwatch.example.yaml"));
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("max_flows: 262144"), std::string::npos) << ok.out;
+
+  TempDir dir;
+  const std::string bad = dir.path("bad.yaml");
+  runCommand("printf 'sensor:\\n  name: x\\nflows:\\n  max_flow: 3\\n' > " + shellQuote(bad));
+  const CommandResult typo = runCommand(kCamwatch + " check-config -c " + shellQuote(bad));
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find(bad + ":4:3: flows.max_flow"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("did you mean 'max_flows'"), std::string::npos) << typo.err;
+
+  const CommandResult replay_bad =
+      runCommand(kCamwatch + " replay -c " + shellQuote(bad) + " /dev/null");
+  EXPECT_EQ(replay_bad.exit_code, 2);
+}
+
+TEST(CliTest, RunSaysItIsNotBuiltYet) {
+  TempDir dir;
+  const CommandResult run = runCommand(kCamwatch + " run -c " +
+                                       shellQuote(kSourceDir + "/config/camwatch.example.yaml"));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("not built yet"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace camwatch::integration

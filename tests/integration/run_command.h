@@ -1,0 +1,34 @@
+// Runs a command line through /bin/sh and captures its exit code, stdout and stderr.
+#pragma once
+
+#include <string>
+
+namespace camwatch::integration {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// `command` is passed to /bin/sh -c; quote arguments with shellQuote().
+CommandResult runCommand(const std::string& command);
+
+std::string shellQuote(const std::string& text);
+
+std::string readFile(const std::string& path);
+
+/// A fresh temporary directory for one test, removed when the object goes.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace camwatch::integration
