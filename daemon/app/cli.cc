@@ -59,6 +59,8 @@ int replayCommand(const ReplayArgs& args) {
   ReplayOptions options;
   options.captures = args.captures;
   options.flows = config->flows;
+  options.dpi = config->dpi;
+  options.dns = config->dns;
   unsigned workers = args.workers.value_or(config->workers);
   if (workers == 0) workers = std::max(1U, std::thread::hardware_concurrency());
   options.workers = workers;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <limits>
 #include <set>
 #include <stdexcept>
@@ -148,7 +149,7 @@ Result<Config> loadConfig(const std::string& path) {
       return makeError(fmt::format("{}: cannot read the config file", path));
     }
     if (root.IsNull()) return config;  // an empty file means all defaults
-    reader.checkKeys(root, "", {"sensor", "replay", "flows"});
+    reader.checkKeys(root, "", {"sensor", "replay", "flows", "dpi", "dns"});
     if (const YAML::Node sensor = root["sensor"]) {
       reader.checkKeys(sensor, "sensor", {"name"});
       if (sensor["name"]) {
@@ -181,6 +182,42 @@ Result<Config> loadConfig(const std::string& path) {
         if (flows[key]) *target = reader.duration(flows[key], std::string("flows.") + key);
       }
     }
+    if (const YAML::Node dpi = root["dpi"]) {
+      reader.checkKeys(dpi, "dpi", {"enabled", "protocols_file", "max_tcp_packets", "max_udp_packets"});
+      if (dpi["enabled"]) {
+        const std::string value = reader.scalar(dpi["enabled"], "dpi.enabled");
+        if (value != "true" && value != "false") {
+          reader.fail(dpi["enabled"], "dpi.enabled", "expected true or false, got '" + value + "'");
+        }
+        config.dpi.enabled = value == "true";
+      }
+      if (dpi["protocols_file"]) {
+        std::filesystem::path file = reader.scalar(dpi["protocols_file"], "dpi.protocols_file");
+        // Relative paths are relative to the config file, so a config and its files move together.
+        if (!file.empty() && file.is_relative()) file = std::filesystem::path(path).parent_path() / file;
+        config.dpi.protocols_file = file.string();
+      }
+      if (dpi["max_tcp_packets"]) {
+        config.dpi.max_tcp_packets = static_cast<std::uint16_t>(
+            reader.unsignedValue(dpi["max_tcp_packets"], "dpi.max_tcp_packets", 1, 1000));
+      }
+      if (dpi["max_udp_packets"]) {
+        config.dpi.max_udp_packets = static_cast<std::uint16_t>(
+            reader.unsignedValue(dpi["max_udp_packets"], "dpi.max_udp_packets", 1, 1000));
+      }
+    }
+    if (const YAML::Node dns = root["dns"]) {
+      reader.checkKeys(dns, "dns", {"cache_size", "min_ttl", "max_ttl"});
+      if (dns["cache_size"]) {
+        config.dns.capacity = static_cast<std::uint32_t>(
+            reader.unsignedValue(dns["cache_size"], "dns.cache_size", 64, 1U << 26U));
+      }
+      if (dns["min_ttl"]) config.dns.min_ttl = reader.duration(dns["min_ttl"], "dns.min_ttl");
+      if (dns["max_ttl"]) config.dns.max_ttl = reader.duration(dns["max_ttl"], "dns.max_ttl");
+      if (config.dns.min_ttl > config.dns.max_ttl) {
+        reader.fail(dns, "dns.min_ttl", "must not be longer than dns.max_ttl");
+      }
+    }
   } catch (const ConfigError& error) {
     return makeError(error.what());
   } catch (const YAML::Exception& error) {
@@ -203,6 +240,12 @@ std::string describeConfig(const Config& config) {
       "  tcp_closed_timeout: {}\n  active_timeout: {}\n",
       flow.max_flows, formatDuration(flow.tcp_idle_timeout), formatDuration(flow.udp_idle_timeout),
       formatDuration(flow.tcp_closed_timeout), formatDuration(flow.active_timeout));
+  text += fmt::format(
+      "dpi:\n  enabled: {}\n  protocols_file: '{}'\n  max_tcp_packets: {}\n  max_udp_packets: {}\n",
+      config.dpi.enabled, config.dpi.protocols_file, config.dpi.max_tcp_packets,
+      config.dpi.max_udp_packets);
+  text += fmt::format("dns:\n  cache_size: {}\n  min_ttl: {}\n  max_ttl: {}\n", config.dns.capacity,
+                      formatDuration(config.dns.min_ttl), formatDuration(config.dns.max_ttl));
   return text;
 }
 

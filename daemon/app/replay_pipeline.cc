@@ -41,20 +41,25 @@ class Backoff {
   unsigned spins_ = 0;
 };
 
-class FlowCollector : public FlowEndHandler {
+// One worker: owns its ring's consumer side, its flow table, its nDPI module and what it
+// produced. It is its own FlowEndHandler: a flow that ends is classified for the last time and
+// kept for the output.
+class ReplayWorker : public FlowEndHandler {
  public:
-  // camwatch::FlowEndHandler
-  void onFlowEnd(const FlowRecord& flow) override { flows.push_back(flow); }
-  std::vector<FlowRecord> flows;
-};
-
-// One worker: owns its ring's consumer side, its flow table and what it produced.
-class ReplayWorker {
- public:
-  explicit ReplayWorker(const ReplayOptions& options)
-      : ring_(options.ring_bytes), table_(options.flows, collector_) {}
+  ReplayWorker(const ReplayOptions& options, std::unique_ptr<NdpiClassifier> classifier,
+               const DnsCache& dns_cache)
+      : ring_(options.ring_bytes),
+        classifier_(std::move(classifier)),
+        dns_cache_(dns_cache),
+        table_(options.flows, *this) {}
 
   SpscByteRing& ring() { return ring_; }
+
+  // camwatch::FlowEndHandler
+  void onFlowEnd(FlowRecord& flow) override {
+    classifier_->finish(flow);
+    flows_.push_back(flow);
+  }
 
   void run() {
     Backoff backoff;
@@ -70,7 +75,7 @@ class ReplayWorker {
       bool done = false;
       switch (message.kind) {
         case MessageKind::kPacket:
-          table_.onPacket(message.packet, message.key, message.src_is_a, message.hash);
+          onPacket(message, record.subspan(sizeof(WorkerMessage)));
           break;
         case MessageKind::kTick:
           table_.expire(message.ts);
@@ -85,14 +90,60 @@ class ReplayWorker {
     }
   }
 
-  std::vector<FlowRecord>& flows() { return collector_.flows; }
+  std::vector<FlowRecord>& flows() { return flows_; }
   const FlowTableStats& stats() const { return table_.stats(); }
 
  private:
+  void onPacket(const WorkerMessage& message, std::span<const std::uint8_t> frame) {
+    const DecodedPacket& packet = message.packet;
+    const FlowUpdate update = table_.onPacket(packet, message.key, message.src_is_a, message.hash);
+    FlowRecord& flow = *update.flow;
+    if (update.created &&
+        dns_cache_.lookup(flow.serverIp(), packet.ts, flow.dpi.hostname)) {
+      flow.dpi.hostname_source = HostnameSource::kDnsCache;
+    }
+    if (!flow.has_client_mac && update.from_client && packet.has_mac &&
+        packet.l2_src_mac_offset + 6 <= frame.size()) {
+      std::memcpy(flow.client_mac.data(), frame.data() + packet.l2_src_mac_offset, 6);
+      flow.has_client_mac = true;
+    }
+    if (!flow.dpi.final) classifier_->onPacket(flow, packet, frame);
+  }
+
   SpscByteRing ring_;
-  FlowCollector collector_;
+  std::unique_ptr<NdpiClassifier> classifier_;
+  const DnsCache& dns_cache_;
+  std::vector<FlowRecord> flows_;
   FlowTable table_;
 };
+
+// DNS responses are read on the reader thread, the one place that sees every packet in order, so
+// the cache holds an answer before any later packet reaches a worker.
+void learnDns(const DecodedPacket& packet, std::span<const std::uint8_t> frame, Timestamp ts,
+              DnsCache& cache, DecodeCounters& counters) {
+  constexpr std::uint16_t kDnsPort = 53;
+  if (!packet.has_l4 || packet.src_port != kDnsPort || packet.payload_len == 0) return;
+  std::span<const std::uint8_t> message = frame.subspan(packet.payload_offset, packet.payload_len);
+  if (packet.ip_proto == kIpProtoTcp) {
+    // DNS over TCP: a 2-byte length, then the message; only messages whole in one segment.
+    if (message.size() < 2) return;
+    const std::size_t length = (std::size_t{message[0]} << 8U) | message[1];
+    if (length + 2 > message.size()) return;
+    message = message.subspan(2, length);
+  } else if (packet.ip_proto != kIpProtoUdp) {
+    return;
+  }
+  const DnsParseResult result =
+      parseDnsResponse(message, [&](const DnsAnswer& answer) {
+        cache.insert(answer.address, answer.name, answer.ttl, ts);
+        ++counters.dns_answers;
+      });
+  if (result == DnsParseResult::kOk) {
+    ++counters.dns_responses;
+  } else if (result == DnsParseResult::kTruncated || result == DnsParseResult::kBadName) {
+    ++counters.dns_malformed;
+  }
+}
 
 void send(ReplayWorker& worker, const WorkerMessage& message,
           std::span<const std::uint8_t> payload) {
@@ -132,9 +183,14 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   // The flow cap is for the whole sensor: each worker gets its share.
   ReplayOptions worker_options = options;
   worker_options.flows.max_flows = (options.flows.max_flows + worker_count - 1) / worker_count;
+  DnsCache dns_cache(options.dns);
   std::vector<std::unique_ptr<ReplayWorker>> workers;
   for (unsigned i = 0; i < worker_count; ++i) {
-    workers.push_back(std::make_unique<ReplayWorker>(worker_options));
+    // nDPI modules are created one after another, before any thread starts.
+    auto classifier = NdpiClassifier::create(options.dpi);
+    if (!classifier) return tl::unexpected(classifier.error());
+    workers.push_back(
+        std::make_unique<ReplayWorker>(worker_options, std::move(*classifier), dns_cache));
   }
   std::vector<std::thread> threads;
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->run(); });
@@ -180,6 +236,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
       continue;
     }
     ++counters.ip_packets;
+    learnDns(packet, raw.data, raw.ts, dns_cache, counters);
     message.key = makeFlowKey(packet, message.src_is_a);
     message.hash = hashFlowKey(message.key);
     message.ts = raw.ts;
@@ -189,6 +246,8 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   }
   broadcast(workers, MessageKind::kEnd, result.last_ts);
   for (auto& thread : threads) thread.join();
+  result.ndpi_peak_memory = NdpiClassifier::peakMemory();
+  result.dns_cache_entries = dns_cache.size();
 
   result.files = (*reader)->stats();
   result.errors = (*reader)->errors();

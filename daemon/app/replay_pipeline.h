@@ -13,6 +13,8 @@
 
 #include <camwatch/capture.h>
 #include <camwatch/decode.h>
+#include <camwatch/dns.h>
+#include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 #include <camwatch/result.h>
 
@@ -22,6 +24,8 @@ struct ReplayOptions {
   std::vector<std::string> captures;
   unsigned workers = 1;
   FlowTableConfig flows;
+  DpiConfig dpi;
+  DnsCacheConfig dns;
   std::size_t ring_bytes = std::size_t{8} << 20U;  ///< per worker
 };
 
@@ -33,6 +37,9 @@ struct DecodeCounters {
   std::array<std::uint64_t, static_cast<std::size_t>(Anomaly::kCount)> anomalies{};
   std::map<std::uint16_t, std::uint64_t> non_ip_by_ethertype;  // grows only per new ethertype
   std::uint64_t fragments_unmatched = 0;  ///< later fragments whose first fragment was not seen
+  std::uint64_t dns_responses = 0;        ///< DNS responses read into the DNS cache
+  std::uint64_t dns_answers = 0;          ///< A/AAAA answers cached
+  std::uint64_t dns_malformed = 0;        ///< responses that could not be parsed
 };
 
 struct ReplayResult {
@@ -41,6 +48,8 @@ struct ReplayResult {
   DecodeCounters decode;
   std::vector<FlowRecord> flows;  ///< every flow record, sorted (first seen, then key)
   FlowTableStats flow_stats;      ///< summed over workers
+  std::uint64_t ndpi_peak_memory = 0;  ///< the most bytes nDPI had allocated at once
+  std::uint64_t dns_cache_entries = 0;
   Timestamp first_ts = 0;
   Timestamp last_ts = 0;
   unsigned workers = 1;

@@ -95,9 +95,11 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
 
   std::map<std::string, Tally> by_l4;
   std::map<std::string, Tally> by_vlan;
+  std::map<std::string, Tally> by_protocol;
   std::map<std::string, std::uint64_t> by_end_reason;
   for (const FlowRecord& flow : result.flows) {
-    for (Tally* tally : {&by_l4[ipProtocolName(flow.key.ip_proto)], &by_vlan[vlanLabel(flow.key)]}) {
+    for (Tally* tally : {&by_l4[ipProtocolName(flow.key.ip_proto)], &by_vlan[vlanLabel(flow.key)],
+                         &by_protocol[flow.dpi.protocol_name.data()]}) {
       ++tally->flows;
       tally->packets += flow.packets[0] + flow.packets[1];
       tally->bytes += flow.bytes[0] + flow.bytes[1];
@@ -108,6 +110,7 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
   flows["total"] = result.flows.size();
   flows["by_l4"] = tallyJson(by_l4);
   flows["by_vlan"] = tallyJson(by_vlan);
+  flows["by_app_protocol"] = tallyJson(by_protocol);
   flows["by_end_reason"] = by_end_reason;
   flows["evicted"] = result.flow_stats.evicted;
   json["flows"] = flows;
@@ -134,6 +137,10 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
   }
   json["anomalies"] = anomalies;
   json["fragments_unmatched"] = result.decode.fragments_unmatched;
+  json["dns"] = {{"responses", result.decode.dns_responses},
+                 {"answers", result.decode.dns_answers},
+                 {"malformed", result.decode.dns_malformed},
+                 {"cache_entries", result.dns_cache_entries}};
   json["errors"] = result.errors;
   return json;
 }
@@ -171,6 +178,7 @@ std::string summaryToText(const ReplayResult& result) {
   };
   tallies("by L4:", json["flows"]["by_l4"]);
   tallies("by VLAN:", json["flows"]["by_vlan"]);
+  tallies("by app:", json["flows"]["by_app_protocol"]);
   if (result.flow_stats.evicted > 0) {
     line(fmt::format("  {} flows evicted: the flow table was full (raise flows.max_flows)",
                      result.flow_stats.evicted));

@@ -408,7 +408,8 @@ std::string etherTypeName(std::uint16_t ethertype) {
     default: {
       static constexpr char kHex[] = "0123456789abcdef";
       std::string name = "0x0000";
-      for (int i = 0; i < 4; ++i) name[static_cast<std::size_t>(5 - i)] = kHex[(ethertype >> (4 * i)) & 0xfU];
+      unsigned value = ethertype;
+      for (std::size_t digit = 5; digit >= 2; --digit, value >>= 4U) name[digit] = kHex[value & 0xfU];
       return name;
     }
   }

@@ -37,6 +37,11 @@ std::string tcpFlagLetters(std::uint8_t flags) {
   return letters;
 }
 
+std::string macToString(const std::array<std::uint8_t, 6>& mac) {
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", mac[0], mac[1], mac[2], mac[3],
+                     mac[4], mac[5]);
+}
+
 nlohmann::ordered_json flowToJson(const FlowRecord& flow) {
   nlohmann::ordered_json json;
   json["ts_first"] = formatTimestamp(flow.first_seen);
@@ -61,6 +66,17 @@ nlohmann::ordered_json flowToJson(const FlowRecord& flow) {
   }
   json["fragments"] = flow.fragments;
   json["end_reason"] = flowEndReasonName(flow.end_reason);
+  json["client_mac"] = flow.has_client_mac ? macToString(flow.client_mac) : "";
+  const FlowClassification& dpi = flow.dpi;
+  json["app_protocol"] = dpi.protocol_name.data();
+  json["master_protocol"] = dpi.master_name.data();
+  json["app"] = dpi.app_name.data();
+  json["category"] = dpi.category_name.data();
+  json["dpi_guessed"] = dpi.guessed;
+  json["dpi_packets"] = dpi.packets_inspected;
+  json["hostname"] = dpi.hostname.data();
+  json["hostname_source"] = hostnameSourceName(dpi.hostname_source);
+  json["risks"] = riskNames(dpi.risk);
   return json;
 }
 

@@ -19,6 +19,9 @@ std::string formatTimestamp(Timestamp ts);
 /// TCP flags as letters in the order FSRPAU, e.g. "SAF"; empty when none.
 std::string tcpFlagLetters(std::uint8_t flags);
 
+/// "aa:bb:cc:dd:ee:ff"
+std::string macToString(const std::array<std::uint8_t, 6>& mac);
+
 nlohmann::ordered_json flowToJson(const FlowRecord& flow);
 
 /// Writes `flows` to `path` as JSON lines ("-" is stdout). Fails naming the file.

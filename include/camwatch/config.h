@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <camwatch/dns.h>
+#include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 #include <camwatch/result.h>
 
@@ -15,6 +17,8 @@ struct Config {
   std::string sensor_name;                      ///< default: the host name
   unsigned workers = 0;                         ///< 0 = one per CPU core
   FlowTableConfig flows;
+  DpiConfig dpi;  ///< protocols_file is resolved against the config file's folder
+  DnsCacheConfig dns;
 };
 
 /// The configuration used when no file is given.

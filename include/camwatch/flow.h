@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include <camwatch/decode.h>
+#include <camwatch/dpi.h>
 #include <camwatch/ip_address.h>
 #include <camwatch/packet.h>
 
@@ -67,6 +68,12 @@ struct FlowRecord {
   std::array<std::uint8_t, 2> tcp_flags{};  ///< OR of the TCP flags seen each way
   std::uint32_t fragments = 0;              ///< IP fragments counted to this flow
   FlowEndReason end_reason = FlowEndReason::kIdle;
+  std::array<std::uint8_t, 6> client_mac{};  ///< source MAC of the client's first packet
+  bool has_client_mac = false;
+  FlowClassification dpi;
+  /// nDPI's state while the flow is being classified; owned by the worker's NdpiClassifier,
+  /// null once `dpi.final`.
+  ndpi_flow_struct* dpi_state = nullptr;
 
   const IpAddress& clientIp() const { return client_is_a ? key.addr_a : key.addr_b; }
   const IpAddress& serverIp() const { return client_is_a ? key.addr_b : key.addr_a; }
@@ -75,11 +82,11 @@ struct FlowRecord {
 };
 
 /// Receives flows as they end. Called on the thread that owns the FlowTable; the record is only
-/// valid during the call.
+/// valid during the call, and the handler may finish it (e.g. end its classification).
 class FlowEndHandler {
  public:
   virtual ~FlowEndHandler() = default;
-  virtual void onFlowEnd(const FlowRecord& flow) = 0;
+  virtual void onFlowEnd(FlowRecord& flow) = 0;
 };
 
 /// Timeouts are in packet time (nanoseconds).

@@ -35,7 +35,7 @@ DecodedPacket packet(const char* src, std::uint16_t sport, const char* dst, std:
 
 class Collector : public FlowEndHandler {
  public:
-  void onFlowEnd(const FlowRecord& flow) override { ended.push_back(flow); }
+  void onFlowEnd(FlowRecord& flow) override { ended.push_back(flow); }
   std::vector<FlowRecord> ended;
 };
 

@@ -1,0 +1,251 @@
+// The packet-feeding rules follow ndpiReader (nDPI's own reader), so that a flow gets the same
+// protocol name here as there: feed packets until nDPI names an application and needs no more
+// (extra dissection, e.g. a TLS certificate), or until more than 80 TCP / 24 UDP packets were
+// seen; then, if still unknown, give up with guessing on. Flows that end earlier give up at
+// their end, again with guessing.
+#include <ndpi/ndpi_api.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include <camwatch/dpi.h>
+#include <camwatch/flow.h>
+
+namespace camwatch {
+namespace {
+
+std::atomic<std::uint64_t> g_ndpi_memory{0};
+std::atomic<std::uint64_t> g_ndpi_peak_memory{0};
+
+// nDPI's allocator hooks: a size header in front of each block lets free() count it too.
+constexpr std::size_t kHeader = 16;  // keeps the 16-byte alignment malloc gives
+
+void* countingMalloc(std::size_t size) {
+  auto* block = static_cast<std::uint8_t*>(std::malloc(size + kHeader));
+  if (block == nullptr) return nullptr;
+  std::memcpy(block, &size, sizeof(size));
+  const std::uint64_t now = g_ndpi_memory.fetch_add(size, std::memory_order_relaxed) + size;
+  std::uint64_t peak = g_ndpi_peak_memory.load(std::memory_order_relaxed);
+  while (now > peak && !g_ndpi_peak_memory.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+  return block + kHeader;
+}
+
+void countingFree(void* pointer) {
+  if (pointer == nullptr) return;
+  auto* block = static_cast<std::uint8_t*>(pointer) - kHeader;
+  std::size_t size = 0;
+  std::memcpy(&size, block, sizeof(size));
+  g_ndpi_memory.fetch_sub(size, std::memory_order_relaxed);
+  std::free(block);
+}
+
+void installAllocatorHooksOnce() {
+  static const bool installed = [] {
+    set_ndpi_malloc(countingMalloc);
+    set_ndpi_free(countingFree);
+    set_ndpi_flow_malloc(countingMalloc);
+    set_ndpi_flow_free(countingFree);
+    return true;
+  }();
+  (void)installed;
+}
+
+template <std::size_t N>
+void copyName(std::array<char, N>& out, const char* name) {
+  if (name == nullptr) name = "";
+  const std::size_t length = std::min(std::strlen(name), N - 1);
+  std::memcpy(out.data(), name, length);
+  out[length] = '\0';
+}
+
+HostnameSource sourceFor(std::uint16_t master, std::uint16_t app) {
+  for (std::uint16_t id : {master, app}) {
+    switch (id) {
+      case NDPI_PROTOCOL_TLS:
+      case NDPI_PROTOCOL_QUIC:
+      case NDPI_PROTOCOL_DTLS:
+      case NDPI_PROTOCOL_MAIL_IMAPS:
+      case NDPI_PROTOCOL_MAIL_POPS:
+      case NDPI_PROTOCOL_MAIL_SMTPS:
+        return HostnameSource::kSni;
+      case NDPI_PROTOCOL_HTTP:
+      case NDPI_PROTOCOL_HTTP_CONNECT:
+      case NDPI_PROTOCOL_HTTP_PROXY:
+        return HostnameSource::kHttpHost;
+      case NDPI_PROTOCOL_DNS:
+      case NDPI_PROTOCOL_MDNS:
+      case NDPI_PROTOCOL_LLMNR:
+        return HostnameSource::kDnsQuery;
+      default:
+        break;
+    }
+  }
+  return HostnameSource::kOther;
+}
+
+}  // namespace
+
+std::string_view hostnameSourceName(HostnameSource source) {
+  switch (source) {
+    case HostnameSource::kNone:
+      return "";
+    case HostnameSource::kSni:
+      return "sni";
+    case HostnameSource::kHttpHost:
+      return "http_host";
+    case HostnameSource::kDnsQuery:
+      return "dns_query";
+    case HostnameSource::kDnsCache:
+      return "dns_cache";
+    case HostnameSource::kOther:
+      return "dpi";
+  }
+  return "";
+}
+
+std::vector<std::string> riskNames(std::uint64_t risk) {
+  std::vector<std::string> names;
+  for (unsigned bit = 0; bit < 64; ++bit) {
+    if ((risk & (std::uint64_t{1} << bit)) != 0) {
+      names.emplace_back(ndpi_risk2str(static_cast<ndpi_risk_enum>(bit)));
+    }
+  }
+  return names;
+}
+
+std::uint64_t NdpiClassifier::memoryInUse() { return g_ndpi_memory.load(std::memory_order_relaxed); }
+std::uint64_t NdpiClassifier::peakMemory() { return g_ndpi_peak_memory.load(std::memory_order_relaxed); }
+
+NdpiClassifier::NdpiClassifier(const DpiConfig& config) : config_(config) {}
+
+Result<std::unique_ptr<NdpiClassifier>> NdpiClassifier::create(const DpiConfig& config) {
+  installAllocatorHooksOnce();
+  std::unique_ptr<NdpiClassifier> classifier(new NdpiClassifier(config));
+  classifier->module_ = ndpi_init_detection_module(ndpi_no_prefs);
+  if (classifier->module_ == nullptr) return makeError("nDPI: cannot initialise a detection module");
+  NDPI_PROTOCOL_BITMASK all;
+  NDPI_BITMASK_SET_ALL(all);
+  ndpi_set_protocol_detection_bitmask2(classifier->module_, &all);
+  if (!config.protocols_file.empty()) {
+    // nDPI prints nothing useful when the file is missing: check first, so the error names it.
+    if (std::FILE* file = std::fopen(config.protocols_file.c_str(), "r"); file != nullptr) {
+      std::fclose(file);
+    } else {
+      return makeError(fmt::format("{}: cannot read the custom protocols file: {}",
+                                   config.protocols_file, std::strerror(errno)));
+    }
+    if (ndpi_load_protocols_file(classifier->module_, config.protocols_file.c_str()) != 0) {
+      return makeError(
+          fmt::format("{}: nDPI could not load this custom protocols file", config.protocols_file));
+    }
+  }
+  ndpi_finalize_initialization(classifier->module_);
+  return classifier;
+}
+
+NdpiClassifier::~NdpiClassifier() {
+  if (module_ != nullptr) ndpi_exit_detection_module(module_);
+}
+
+ndpi_flow_struct* NdpiClassifier::acquireState() {
+  if (free_states_.empty()) {
+    // Grow the pool by a block of states at a time: one allocation per 256 flows, none per packet.
+    constexpr std::size_t kBlock = 256;
+    auto block = std::make_unique<std::uint8_t[]>(kBlock * sizeof(ndpi_flow_struct));
+    for (std::size_t i = 0; i < kBlock; ++i) {
+      free_states_.push_back(reinterpret_cast<ndpi_flow_struct*>(block.get() + i * sizeof(ndpi_flow_struct)));
+    }
+    state_blocks_.push_back(std::move(block));
+  }
+  ndpi_flow_struct* state = free_states_.back();
+  free_states_.pop_back();
+  std::memset(state, 0, sizeof(ndpi_flow_struct));
+  ++states_in_use_;
+  return state;
+}
+
+void NdpiClassifier::releaseState(FlowRecord& flow) {
+  if (flow.dpi_state == nullptr) return;
+  ndpi_free_flow_data(flow.dpi_state);  // what nDPI allocated inside the state
+  free_states_.push_back(flow.dpi_state);
+  flow.dpi_state = nullptr;
+  --states_in_use_;
+}
+
+void NdpiClassifier::complete(FlowRecord& flow, bool give_up) {
+  FlowClassification& dpi = flow.dpi;
+  ndpi_flow_struct* state = flow.dpi_state;
+  ndpi_protocol protocol{};
+  protocol.master_protocol = dpi.master_protocol;
+  protocol.app_protocol = dpi.app_protocol;
+  protocol.category = static_cast<ndpi_protocol_category_t>(dpi.category);
+  if (give_up && dpi.app_protocol == NDPI_PROTOCOL_UNKNOWN && state != nullptr) {
+    std::uint8_t guessed = 0;
+    protocol = ndpi_detection_giveup(module_, state, 1, &guessed);
+    dpi.guessed = guessed != 0;
+  }
+  dpi.master_protocol = protocol.master_protocol;
+  dpi.app_protocol = protocol.app_protocol;
+  dpi.category = static_cast<std::uint16_t>(protocol.category);
+  char name[64];
+  copyName(dpi.protocol_name, ndpi_protocol2name(module_, protocol, name, sizeof(name)));
+  copyName(dpi.master_name, ndpi_get_proto_name(module_, protocol.master_protocol));
+  copyName(dpi.app_name, ndpi_get_proto_name(module_, protocol.app_protocol));
+  copyName(dpi.category_name, ndpi_category_get_name(module_, protocol.category));
+  if (state != nullptr) {
+    dpi.risk = state->risk;
+    if (state->host_server_name[0] != '\0') {
+      copyName(dpi.hostname, state->host_server_name);
+      dpi.hostname_source = sourceFor(protocol.master_protocol, protocol.app_protocol);
+    }
+  }
+  dpi.final = true;
+  releaseState(flow);
+}
+
+void NdpiClassifier::onPacket(FlowRecord& flow, const DecodedPacket& packet,
+                              std::span<const std::uint8_t> frame) {
+  FlowClassification& dpi = flow.dpi;
+  if (dpi.final) return;
+  if (!config_.enabled) {
+    complete(flow, false);
+    return;
+  }
+  if (flow.dpi_state == nullptr) flow.dpi_state = acquireState();
+  if (packet.l3_offset >= frame.size()) return;
+  const std::size_t ip_size = std::min<std::size_t>(frame.size() - packet.l3_offset, 0xffff);
+  const auto time_ms = static_cast<std::uint64_t>(packet.ts / 1'000'000);
+  const ndpi_protocol protocol = ndpi_detection_process_packet(
+      module_, flow.dpi_state, frame.data() + packet.l3_offset, static_cast<unsigned short>(ip_size),
+      time_ms);
+  ++dpi.packets_inspected;
+  dpi.master_protocol = protocol.master_protocol;
+  dpi.app_protocol = protocol.app_protocol;
+  dpi.category = static_cast<std::uint16_t>(protocol.category);
+
+  const std::uint64_t packets = flow.packets[0] + flow.packets[1];
+  const std::uint16_t limit =
+      flow.key.ip_proto == kIpProtoUdp ? config_.max_udp_packets : config_.max_tcp_packets;
+  const bool enough_packets =
+      (flow.key.ip_proto == kIpProtoUdp || flow.key.ip_proto == kIpProtoTcp) && packets > limit;
+  if (enough_packets || protocol.app_protocol != NDPI_PROTOCOL_UNKNOWN) {
+    if (!enough_packets && ndpi_extra_dissection_possible(module_, flow.dpi_state) != 0) return;
+    complete(flow, true);
+  }
+}
+
+void NdpiClassifier::finish(FlowRecord& flow) {
+  if (flow.dpi.final) return;
+  if (flow.dpi_state == nullptr) {
+    // Never saw a packet it could inspect: name it as nDPI would name an empty flow.
+    flow.dpi_state = acquireState();
+  }
+  complete(flow, true);
+}
+
+}  // namespace camwatch
