@@ -1,9 +1,5 @@
 #include "app/cli.h"
 
-#include <maxminddb.h>
-#include <ndpi/ndpi_api.h>
-#include <pcap/pcap.h>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -14,6 +10,9 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <maxminddb.h>
+#include <ndpi/ndpi_api.h>
+#include <pcap/pcap.h>
 
 #include <camwatch/build_info.h>
 #include <camwatch/config.h>
@@ -101,9 +100,9 @@ int checkConfigCommand(const std::string& path) {
 }
 
 int versionCommand() {
-  std::cout << fmt::format(
-      "camwatch {} (git {})\n  nDPI {}\n  {}\n  libmaxminddb {}\n", CAMWATCH_VERSION,
-      CAMWATCH_GIT_HASH, ndpi_revision(), pcap_lib_version(), MMDB_lib_version());
+  std::cout << fmt::format("camwatch {} (git {})\n  nDPI {}\n  {}\n  libmaxminddb {}\n",
+                           CAMWATCH_VERSION, CAMWATCH_GIT_HASH, ndpi_revision(), pcap_lib_version(),
+                           MMDB_lib_version());
   return kExitOk;
 }
 
@@ -119,15 +118,17 @@ int runCli(int argc, char** argv) {
       "replay", "Replay capture files (pcap, pcapng) through the pipeline and print a summary");
   replay_cmd->add_option("-c,--config", replay.config_path, "Config file (YAML)")
       ->check(CLI::ExistingFile);
-  replay_cmd->add_option("--workers", replay.workers,
-                         "Worker threads (default: from the config, else one per core)")
+  replay_cmd
+      ->add_option("--workers", replay.workers,
+                   "Worker threads (default: from the config, else one per core)")
       ->check(CLI::Range(1, 256));
   replay_cmd->add_option("--flows", replay.flows_path,
                          "Write every flow as a JSON line to FILE ('-' for stdout)");
   replay_cmd->add_option("--alerts", replay.alerts_path, "Write alerts as JSON lines to FILE");
   replay_cmd->add_option("--summary", replay.summary_path, "Write the summary as JSON to FILE");
-  replay_cmd->add_option("CAPTURE", replay.captures,
-                         "Capture files; several are merged in timestamp order")
+  replay_cmd
+      ->add_option("CAPTURE", replay.captures,
+                   "Capture files; several are merged in timestamp order")
       ->required();
 
   std::string run_config;
@@ -137,7 +138,8 @@ int runCli(int argc, char** argv) {
   CLI::App* check_cmd =
       app.add_subcommand("check-config", "Validate a config file and print the effective config");
   check_cmd->add_option("-c,--config", check_config, "Config file (YAML)")->required();
-  CLI::App* version_cmd = app.add_subcommand("version", "Print versions of camwatch and its libraries");
+  CLI::App* version_cmd =
+      app.add_subcommand("version", "Print versions of camwatch and its libraries");
 
   try {
     app.parse(argc, argv);

@@ -47,7 +47,8 @@ class ConfigReader {
                          const std::string& what) const {
     const YAML::Mark mark = node.Mark();
     if (mark.line >= 0) {
-      throw ConfigError(fmt::format("{}:{}:{}: {}: {}", file_, mark.line + 1, mark.column + 1, key, what));
+      throw ConfigError(
+          fmt::format("{}:{}:{}: {}: {}", file_, mark.line + 1, mark.column + 1, key, what));
     }
     throw ConfigError(fmt::format("{}: {}: {}", file_, key, what));
   }
@@ -102,7 +103,8 @@ class ConfigReader {
     if (unit == "h") scale = 3600 * kNanosPerSecond;
     if (ec != std::errc() || end == text.data() || scale == 0 || number == 0 ||
         number > static_cast<std::uint64_t>(std::numeric_limits<Timestamp>::max() / scale)) {
-      fail(node, key, fmt::format("expected a positive duration such as 90s, 5m or 1h, got '{}'", text));
+      fail(node, key,
+           fmt::format("expected a positive duration such as 90s, 5m or 1h, got '{}'", text));
     }
     return static_cast<Timestamp>(number) * scale;
   }
@@ -154,14 +156,15 @@ Result<Config> loadConfig(const std::string& path) {
       reader.checkKeys(sensor, "sensor", {"name"});
       if (sensor["name"]) {
         config.sensor_name = reader.scalar(sensor["name"], "sensor.name");
-        if (config.sensor_name.empty()) reader.fail(sensor["name"], "sensor.name", "must not be empty");
+        if (config.sensor_name.empty())
+          reader.fail(sensor["name"], "sensor.name", "must not be empty");
       }
     }
     if (const YAML::Node replay = root["replay"]) {
       reader.checkKeys(replay, "replay", {"workers"});
       if (replay["workers"]) {
-        config.workers =
-            static_cast<unsigned>(reader.unsignedValue(replay["workers"], "replay.workers", 0, 256));
+        config.workers = static_cast<unsigned>(
+            reader.unsignedValue(replay["workers"], "replay.workers", 0, 256));
       }
     }
     if (const YAML::Node flows = root["flows"]) {
@@ -183,7 +186,8 @@ Result<Config> loadConfig(const std::string& path) {
       }
     }
     if (const YAML::Node dpi = root["dpi"]) {
-      reader.checkKeys(dpi, "dpi", {"enabled", "protocols_file", "max_tcp_packets", "max_udp_packets"});
+      reader.checkKeys(dpi, "dpi",
+                       {"enabled", "protocols_file", "max_tcp_packets", "max_udp_packets"});
       if (dpi["enabled"]) {
         const std::string value = reader.scalar(dpi["enabled"], "dpi.enabled");
         if (value != "true" && value != "false") {
@@ -194,7 +198,8 @@ Result<Config> loadConfig(const std::string& path) {
       if (dpi["protocols_file"]) {
         std::filesystem::path file = reader.scalar(dpi["protocols_file"], "dpi.protocols_file");
         // Relative paths are relative to the config file, so a config and its files move together.
-        if (!file.empty() && file.is_relative()) file = std::filesystem::path(path).parent_path() / file;
+        if (!file.empty() && file.is_relative())
+          file = std::filesystem::path(path).parent_path() / file;
         config.dpi.protocols_file = file.string();
       }
       if (dpi["max_tcp_packets"]) {

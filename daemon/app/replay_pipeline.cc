@@ -98,8 +98,7 @@ class ReplayWorker : public FlowEndHandler {
     const DecodedPacket& packet = message.packet;
     const FlowUpdate update = table_.onPacket(packet, message.key, message.src_is_a, message.hash);
     FlowRecord& flow = *update.flow;
-    if (update.created &&
-        dns_cache_.lookup(flow.serverIp(), packet.ts, flow.dpi.hostname)) {
+    if (update.created && dns_cache_.lookup(flow.serverIp(), packet.ts, flow.dpi.hostname)) {
       flow.dpi.hostname_source = HostnameSource::kDnsCache;
     }
     if (!flow.has_client_mac && update.from_client && packet.has_mac &&
@@ -133,11 +132,10 @@ void learnDns(const DecodedPacket& packet, std::span<const std::uint8_t> frame, 
   } else if (packet.ip_proto != kIpProtoUdp) {
     return;
   }
-  const DnsParseResult result =
-      parseDnsResponse(message, [&](const DnsAnswer& answer) {
-        cache.insert(answer.address, answer.name, answer.ttl, ts);
-        ++counters.dns_answers;
-      });
+  const DnsParseResult result = parseDnsResponse(message, [&](const DnsAnswer& answer) {
+    cache.insert(answer.address, answer.name, answer.ttl, ts);
+    ++counters.dns_answers;
+  });
   if (result == DnsParseResult::kOk) {
     ++counters.dns_responses;
   } else if (result == DnsParseResult::kTruncated || result == DnsParseResult::kBadName) {

@@ -46,8 +46,8 @@ struct ReplayResult {
   std::vector<CaptureFileStats> files;
   std::vector<std::string> errors;
   DecodeCounters decode;
-  std::vector<FlowRecord> flows;  ///< every flow record, sorted (first seen, then key)
-  FlowTableStats flow_stats;      ///< summed over workers
+  std::vector<FlowRecord> flows;       ///< every flow record, sorted (first seen, then key)
+  FlowTableStats flow_stats;           ///< summed over workers
   std::uint64_t ndpi_peak_memory = 0;  ///< the most bytes nDPI had allocated at once
   std::uint64_t dns_cache_entries = 0;
   Timestamp first_ts = 0;

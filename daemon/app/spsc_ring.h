@@ -77,7 +77,9 @@ class SpscByteRing {
   static constexpr std::size_t kHeaderSize = 8;
   static constexpr std::uint32_t kSkipMarker = 0xffffffffU;
 
-  static std::size_t recordSize(std::size_t size) { return (kHeaderSize + size + 7) & ~std::size_t{7}; }
+  static std::size_t recordSize(std::size_t size) {
+    return (kHeaderSize + size + 7) & ~std::size_t{7};
+  }
   void writeHeader(std::size_t offset, std::uint32_t size) {
     std::memcpy(buffer_.get() + offset, &size, sizeof(size));
   }

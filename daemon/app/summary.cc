@@ -86,8 +86,10 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
 
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   for (const CaptureFileStats& file : result.files) {
-    nlohmann::ordered_json entry = {{"path", file.path},       {"link_type", file.link_type},
-                                    {"packets", file.packets}, {"bytes", file.wire_bytes}};
+    nlohmann::ordered_json entry = {{"path", file.path},
+                                    {"link_type", file.link_type},
+                                    {"packets", file.packets},
+                                    {"bytes", file.wire_bytes}};
     if (!file.error.empty()) entry["error"] = file.error;
     files.push_back(entry);
   }
@@ -126,7 +128,8 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
 
   nlohmann::ordered_json non_ip = nlohmann::ordered_json::object();
   for (const auto& [ethertype, count] : result.decode.non_ip_by_ethertype) {
-    non_ip[etherTypeName(ethertype)] = non_ip.value(etherTypeName(ethertype), std::uint64_t{0}) + count;
+    non_ip[etherTypeName(ethertype)] =
+        non_ip.value(etherTypeName(ethertype), std::uint64_t{0}) + count;
   }
   json["non_ip_packets"] = non_ip;
   nlohmann::ordered_json anomalies = nlohmann::ordered_json::object();
@@ -155,10 +158,11 @@ std::string summaryToText(const ReplayResult& result) {
   const double rate = result.wall_seconds > 0
                           ? static_cast<double>(result.decode.packets) / result.wall_seconds
                           : 0.0;
-  line(fmt::format("camwatch replay: {} file(s), {} packets, {} on the wire, {} worker(s), "
-                   "{:.2f} s ({:.0f} packets/s)",
-                   result.files.size(), result.decode.packets, humanBytes(result.decode.wire_bytes),
-                   result.workers, result.wall_seconds, rate));
+  line(
+      fmt::format("camwatch replay: {} file(s), {} packets, {} on the wire, {} worker(s), "
+                  "{:.2f} s ({:.0f} packets/s)",
+                  result.files.size(), result.decode.packets, humanBytes(result.decode.wire_bytes),
+                  result.workers, result.wall_seconds, rate));
   for (const CaptureFileStats& file : result.files) {
     line(fmt::format("  {}  {}  {} packets  {}{}", file.path, file.link_type, file.packets,
                      humanBytes(file.wire_bytes), file.error.empty() ? "" : "  ERROR"));

@@ -1,8 +1,7 @@
-#include <pcap/pcap.h>
-
 #include <string>
 
 #include <fmt/format.h>
+#include <pcap/pcap.h>
 
 #include <camwatch/capture.h>
 

@@ -17,9 +17,7 @@ constexpr std::uint16_t kArphrdEther = 1;
 constexpr int kMaxVlanTags = 8;
 constexpr int kMaxIpv6ExtensionHeaders = 8;
 
-std::uint16_t be16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
+std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
 std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
          std::uint32_t{p[3]};
@@ -213,7 +211,9 @@ class PacketDecoder {
 
   // True when the captured data ends at `end` only because the capture's snaplen cut the packet
   // there: a header cut that way is a capture setting, not a malformed packet.
-  bool cutBySnaplen(std::uint32_t end) const { return end == size_ && out_.cap_len < out_.wire_len; }
+  bool cutBySnaplen(std::uint32_t end) const {
+    return end == size_ && out_.cap_len < out_.wire_len;
+  }
 
   // A packet we count to its flow without parsing an L4 header (later fragments, GRE, ESP, ...).
   bool payloadOnly(std::uint32_t start, std::uint32_t end) {
@@ -409,7 +409,8 @@ std::string etherTypeName(std::uint16_t ethertype) {
       static constexpr char kHex[] = "0123456789abcdef";
       std::string name = "0x0000";
       unsigned value = ethertype;
-      for (std::size_t digit = 5; digit >= 2; --digit, value >>= 4U) name[digit] = kHex[value & 0xfU];
+      for (std::size_t digit = 5; digit >= 2; --digit, value >>= 4U)
+        name[digit] = kHex[value & 0xfU];
       return name;
     }
   }

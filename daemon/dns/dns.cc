@@ -117,7 +117,8 @@ DnsParseResult parseDnsResponse(std::span<const std::uint8_t> message,
 
     // Does this record belong to the question's chain? Then it is reported under the question.
     bool in_chain = have_question && owner.view() == question.view();
-    for (std::size_t a = 0; a < alias_count && !in_chain; ++a) in_chain = owner.view() == aliases[a].view();
+    for (std::size_t a = 0; a < alias_count && !in_chain; ++a)
+      in_chain = owner.view() == aliases[a].view();
     if (type == kTypeCname) {
       Name target;
       std::size_t ignored = 0;
@@ -185,7 +186,8 @@ bool DnsCache::lookup(const IpAddress& address, Timestamp now, std::span<char> o
   const Entry* ways = entries_.get() + std::size_t{set} * kWays;
   for (std::uint32_t w = 0; w < kWays; ++w) {
     const Entry& entry = ways[w];
-    if (entry.expires != 0 && entry.address == address && entry.learnt <= now && now < entry.expires) {
+    if (entry.expires != 0 && entry.address == address && entry.learnt <= now &&
+        now < entry.expires) {
       const std::size_t length = std::min(std::strlen(entry.name.data()), out.size() - 1);
       std::memcpy(out.data(), entry.name.data(), length);
       out[length] = '\0';
@@ -199,7 +201,8 @@ std::uint64_t DnsCache::size() const {
   std::uint64_t count = 0;
   for (std::uint32_t set = 0; set < sets_; ++set) {
     std::lock_guard lock(shards_[set % kShards].mutex);
-    for (std::uint32_t w = 0; w < kWays; ++w) count += entries_[std::size_t{set} * kWays + w].expires != 0 ? 1U : 0U;
+    for (std::uint32_t w = 0; w < kWays; ++w)
+      count += entries_[std::size_t{set} * kWays + w].expires != 0 ? 1U : 0U;
   }
   return count;
 }

@@ -3,14 +3,13 @@
 // (extra dissection, e.g. a TLS certificate), or until more than 80 TCP / 24 UDP packets were
 // seen; then, if still unknown, give up with guessing on. Flows that end earlier give up at
 // their end, again with guessing.
-#include <ndpi/ndpi_api.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
+#include <ndpi/ndpi_api.h>
 
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
@@ -30,7 +29,8 @@ void* countingMalloc(std::size_t size) {
   std::memcpy(block, &size, sizeof(size));
   const std::uint64_t now = g_ndpi_memory.fetch_add(size, std::memory_order_relaxed) + size;
   std::uint64_t peak = g_ndpi_peak_memory.load(std::memory_order_relaxed);
-  while (now > peak && !g_ndpi_peak_memory.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  while (now > peak &&
+         !g_ndpi_peak_memory.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
   }
   return block + kHeader;
 }
@@ -118,8 +118,12 @@ std::vector<std::string> riskNames(std::uint64_t risk) {
   return names;
 }
 
-std::uint64_t NdpiClassifier::memoryInUse() { return g_ndpi_memory.load(std::memory_order_relaxed); }
-std::uint64_t NdpiClassifier::peakMemory() { return g_ndpi_peak_memory.load(std::memory_order_relaxed); }
+std::uint64_t NdpiClassifier::memoryInUse() {
+  return g_ndpi_memory.load(std::memory_order_relaxed);
+}
+std::uint64_t NdpiClassifier::peakMemory() {
+  return g_ndpi_peak_memory.load(std::memory_order_relaxed);
+}
 
 NdpiClassifier::NdpiClassifier(const DpiConfig& config) : config_(config) {}
 
@@ -127,7 +131,8 @@ Result<std::unique_ptr<NdpiClassifier>> NdpiClassifier::create(const DpiConfig& 
   installAllocatorHooksOnce();
   std::unique_ptr<NdpiClassifier> classifier(new NdpiClassifier(config));
   classifier->module_ = ndpi_init_detection_module(ndpi_no_prefs);
-  if (classifier->module_ == nullptr) return makeError("nDPI: cannot initialise a detection module");
+  if (classifier->module_ == nullptr)
+    return makeError("nDPI: cannot initialise a detection module");
   NDPI_PROTOCOL_BITMASK all;
   NDPI_BITMASK_SET_ALL(all);
   ndpi_set_protocol_detection_bitmask2(classifier->module_, &all);
@@ -158,7 +163,8 @@ ndpi_flow_struct* NdpiClassifier::acquireState() {
     constexpr std::size_t kBlock = 256;
     auto block = std::make_unique<std::uint8_t[]>(kBlock * sizeof(ndpi_flow_struct));
     for (std::size_t i = 0; i < kBlock; ++i) {
-      free_states_.push_back(reinterpret_cast<ndpi_flow_struct*>(block.get() + i * sizeof(ndpi_flow_struct)));
+      free_states_.push_back(
+          reinterpret_cast<ndpi_flow_struct*>(block.get() + i * sizeof(ndpi_flow_struct)));
     }
     state_blocks_.push_back(std::move(block));
   }
@@ -220,9 +226,9 @@ void NdpiClassifier::onPacket(FlowRecord& flow, const DecodedPacket& packet,
   if (packet.l3_offset >= frame.size()) return;
   const std::size_t ip_size = std::min<std::size_t>(frame.size() - packet.l3_offset, 0xffff);
   const auto time_ms = static_cast<std::uint64_t>(packet.ts / 1'000'000);
-  const ndpi_protocol protocol = ndpi_detection_process_packet(
-      module_, flow.dpi_state, frame.data() + packet.l3_offset, static_cast<unsigned short>(ip_size),
-      time_ms);
+  const ndpi_protocol protocol =
+      ndpi_detection_process_packet(module_, flow.dpi_state, frame.data() + packet.l3_offset,
+                                    static_cast<unsigned short>(ip_size), time_ms);
   ++dpi.packets_inspected;
   dpi.master_protocol = protocol.master_protocol;
   dpi.app_protocol = protocol.app_protocol;

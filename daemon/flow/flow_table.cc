@@ -47,7 +47,8 @@ FlowTable::~FlowTable() {
 }
 
 std::size_t FlowTable::reservedBytes() const {
-  return std::size_t{capacity_} * sizeof(Entry) + (std::size_t{index_mask_} + 1) * sizeof(std::uint32_t);
+  return std::size_t{capacity_} * sizeof(Entry) +
+         (std::size_t{index_mask_} + 1) * sizeof(std::uint32_t);
 }
 
 Timestamp FlowTable::idleTimeout(std::uint8_t timeout_class) const {
@@ -167,8 +168,8 @@ FlowUpdate FlowTable::onPacket(const DecodedPacket& packet, const FlowKey& key, 
     index = index_[pos] - 1;
     const Entry& entry = entries_[index];
     if (packet.ts - entry.record.last_seen >= idleTimeout(entry.timeout_class)) {
-      endEntry(index,
-               entry.timeout_class == kClassTcpClosed ? FlowEndReason::kTcpClosed : FlowEndReason::kIdle);
+      endEntry(index, entry.timeout_class == kClassTcpClosed ? FlowEndReason::kTcpClosed
+                                                             : FlowEndReason::kIdle);
       index = kNil;
     } else if (packet.ts - entry.record.first_seen >= config_.active_timeout) {
       // The conversation goes on; the next record keeps the same client.
@@ -214,7 +215,8 @@ FlowUpdate FlowTable::onPacket(const DecodedPacket& packet, const FlowKey& key, 
 
   std::uint8_t timeout_class = entry.timeout_class;
   if (packet.ip_proto == kIpProtoTcp) {
-    if ((packet.tcp_flags & kTcpFin) != 0) (from_client ? entry.fin_to_server : entry.fin_to_client) = true;
+    if ((packet.tcp_flags & kTcpFin) != 0)
+      (from_client ? entry.fin_to_server : entry.fin_to_client) = true;
     if ((packet.tcp_flags & kTcpRst) != 0 || (entry.fin_to_server && entry.fin_to_client)) {
       timeout_class = kClassTcpClosed;
     }
@@ -232,7 +234,8 @@ void FlowTable::expire(Timestamp now) {
   for (std::uint8_t cls = 0; cls < kClassCount; ++cls) {
     const Timestamp timeout = idleTimeout(cls);
     while (lru_head_[cls] != kNil && now - entries_[lru_head_[cls]].record.last_seen >= timeout) {
-      endEntry(lru_head_[cls], cls == kClassTcpClosed ? FlowEndReason::kTcpClosed : FlowEndReason::kIdle);
+      endEntry(lru_head_[cls],
+               cls == kClassTcpClosed ? FlowEndReason::kTcpClosed : FlowEndReason::kIdle);
     }
   }
 }

@@ -31,11 +31,12 @@ FragmentTracker::FragmentTracker(std::uint32_t slots)
 
 bool FragmentTracker::resolve(DecodedPacket& packet) {
   if (!packet.is_fragment) return true;
-  Slot& slot = slots_[datagramHash(packet.src_ip, packet.dst_ip, packet.fragment_id,
-                                   packet.ip_proto) & mask_];
+  Slot& slot =
+      slots_[datagramHash(packet.src_ip, packet.dst_ip, packet.fragment_id, packet.ip_proto) &
+             mask_];
   if (packet.is_first_fragment) {
-    slot = Slot{packet.src_ip, packet.dst_ip, packet.fragment_id, packet.ip_proto, true,
-                packet.src_port, packet.dst_port};
+    slot = Slot{packet.src_ip, packet.dst_ip,   packet.fragment_id, packet.ip_proto,
+                true,          packet.src_port, packet.dst_port};
     return true;
   }
   if (!slot.used || slot.id != packet.fragment_id || slot.proto != packet.ip_proto ||

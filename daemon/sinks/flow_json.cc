@@ -20,16 +20,17 @@ std::string formatTimestamp(Timestamp ts) {
   const auto time = static_cast<std::time_t>(seconds);
   std::tm utc{};
   gmtime_r(&time, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", utc.tm_year + 1900, utc.tm_mon + 1,
-                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, nanos / 1000);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                     nanos / 1000);
 }
 
 std::string tcpFlagLetters(std::uint8_t flags) {
   static constexpr struct {
     std::uint8_t bit;
     char letter;
-  } kFlags[] = {{kTcpFin, 'F'}, {kTcpSyn, 'S'}, {kTcpRst, 'R'}, {kTcpPsh, 'P'}, {kTcpAck, 'A'},
-                {0x20, 'U'}};
+  } kFlags[] = {{kTcpFin, 'F'}, {kTcpSyn, 'S'}, {kTcpRst, 'R'},
+                {kTcpPsh, 'P'}, {kTcpAck, 'A'}, {0x20, 'U'}};
   std::string letters;
   for (const auto& flag : kFlags) {
     if ((flags & flag.bit) != 0) letters += flag.letter;
@@ -85,12 +86,14 @@ Result<void> writeFlowsJsonLines(const std::string& path, const std::vector<Flow
   std::ostream* out = &std::cout;
   if (path != "-") {
     file.open(path, std::ios::out | std::ios::trunc);
-    if (!file) return makeError(fmt::format("{}: cannot write flows: {}", path, std::strerror(errno)));
+    if (!file)
+      return makeError(fmt::format("{}: cannot write flows: {}", path, std::strerror(errno)));
     out = &file;
   }
   for (const FlowRecord& flow : flows) *out << flowToJson(flow).dump() << '\n';
   out->flush();
-  if (!*out) return makeError(fmt::format("{}: writing flows failed: {}", path, std::strerror(errno)));
+  if (!*out)
+    return makeError(fmt::format("{}: writing flows failed: {}", path, std::strerror(errno)));
   return {};
 }
 

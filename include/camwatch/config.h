@@ -14,8 +14,8 @@ namespace camwatch {
 
 struct Config {
   std::string source = "(built-in defaults)";  ///< the file it came from
-  std::string sensor_name;                      ///< default: the host name
-  unsigned workers = 0;                         ///< 0 = one per CPU core
+  std::string sensor_name;                     ///< default: the host name
+  unsigned workers = 0;                        ///< 0 = one per CPU core
   FlowTableConfig flows;
   DpiConfig dpi;  ///< protocols_file is resolved against the config file's folder
   DnsCacheConfig dns;

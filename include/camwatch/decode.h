@@ -56,7 +56,7 @@ std::string etherTypeName(std::uint16_t ethertype);
 
 /// What the packet carried at the network layer.
 enum class NetworkLayer : std::uint8_t {
-  kNone,   ///< not IP (ARP, LLDP, ...): see `ethertype`
+  kNone,  ///< not IP (ARP, LLDP, ...): see `ethertype`
   kIpv4,
   kIpv6,
 };
@@ -83,17 +83,17 @@ struct DecodedPacket {
   // Link layer.
   std::uint32_t l2_src_mac_offset = 0;  ///< valid when has_mac
   bool has_mac = false;
-  std::uint8_t vlan_count = 0;    ///< 802.1Q / 802.1ad tags seen (0, 1 or 2 are kept)
-  std::uint16_t vlan_outer = 0;   ///< VLAN id of the outer tag, 0 when untagged
-  std::uint16_t vlan_inner = 0;   ///< VLAN id of the inner tag (QinQ), 0 otherwise
-  std::uint16_t ethertype = 0;    ///< the ethertype after the VLAN tags (0 for raw IP)
+  std::uint8_t vlan_count = 0;   ///< 802.1Q / 802.1ad tags seen (0, 1 or 2 are kept)
+  std::uint16_t vlan_outer = 0;  ///< VLAN id of the outer tag, 0 when untagged
+  std::uint16_t vlan_inner = 0;  ///< VLAN id of the inner tag (QinQ), 0 otherwise
+  std::uint16_t ethertype = 0;   ///< the ethertype after the VLAN tags (0 for raw IP)
 
   // Network layer.
   NetworkLayer network = NetworkLayer::kNone;
   std::uint32_t l3_offset = 0;
   IpAddress src_ip;
   IpAddress dst_ip;
-  std::uint8_t ip_proto = 0;        ///< the upper-layer protocol after IPv6 extension headers
+  std::uint8_t ip_proto = 0;  ///< the upper-layer protocol after IPv6 extension headers
   std::uint8_t ip_ttl = 0;
 
   // Fragments: only the first fragment (offset 0) carries the L4 header.

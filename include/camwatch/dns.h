@@ -47,8 +47,8 @@ DnsParseResult parseDnsResponse(std::span<const std::uint8_t> message,
                                 const std::function<void(const DnsAnswer&)>& on_answer);
 
 struct DnsCacheConfig {
-  std::uint32_t capacity = 65'536;                 ///< entries, over all shards
-  Timestamp min_ttl = 300 * kNanosPerSecond;      ///< keep names at least this long
+  std::uint32_t capacity = 65'536;                  ///< entries, over all shards
+  Timestamp min_ttl = 300 * kNanosPerSecond;        ///< keep names at least this long
   Timestamp max_ttl = 24 * 3600 * kNanosPerSecond;  ///< and at most this long
 };
 

@@ -34,13 +34,13 @@ std::string_view hostnameSourceName(HostnameSource source);
 /// What classification found out about one flow. Plain data: names are copied in when
 /// classification ends, so the record outlives the nDPI module.
 struct FlowClassification {
-  bool final = false;          ///< no more packets go to nDPI
-  bool guessed = false;        ///< nDPI gave up and guessed (by port or address)
+  bool final = false;    ///< no more packets go to nDPI
+  bool guessed = false;  ///< nDPI gave up and guessed (by port or address)
   std::uint16_t master_protocol = 0;
   std::uint16_t app_protocol = 0;
   std::uint16_t category = 0;
   std::uint16_t packets_inspected = 0;
-  std::uint64_t risk = 0;      ///< nDPI risk bitmap (bit n = ndpi_risk_enum n)
+  std::uint64_t risk = 0;  ///< nDPI risk bitmap (bit n = ndpi_risk_enum n)
   HostnameSource hostname_source = HostnameSource::kNone;
   std::array<char, 80> hostname{};       ///< NUL-terminated
   std::array<char, 64> protocol_name{};  ///< as ndpiReader prints it: "TLS.Google", "DNS", ...
@@ -54,7 +54,7 @@ std::vector<std::string> riskNames(std::uint64_t risk);
 
 struct DpiConfig {
   bool enabled = true;
-  std::string protocols_file;  ///< custom protocols (nDPI format); empty = none
+  std::string protocols_file;          ///< custom protocols (nDPI format); empty = none
   std::uint16_t max_tcp_packets = 80;  ///< give up after this many packets (ndpiReader: 80)
   std::uint16_t max_udp_packets = 24;  ///< (ndpiReader: 24)
 };

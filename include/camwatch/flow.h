@@ -64,7 +64,7 @@ struct FlowRecord {
   Timestamp first_seen = 0;
   Timestamp last_seen = 0;
   std::array<std::uint64_t, 2> packets{};
-  std::array<std::uint64_t, 2> bytes{};  ///< on-the-wire bytes, whatever the snaplen
+  std::array<std::uint64_t, 2> bytes{};     ///< on-the-wire bytes, whatever the snaplen
   std::array<std::uint8_t, 2> tcp_flags{};  ///< OR of the TCP flags seen each way
   std::uint32_t fragments = 0;              ///< IP fragments counted to this flow
   FlowEndReason end_reason = FlowEndReason::kIdle;

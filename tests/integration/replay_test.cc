@@ -139,12 +139,14 @@ TEST_P(LinkTypeTest, EveryLinkTypeAndFormatGivesTheSameFlows) {
   expectFlowsAsGenerated();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllLinks, LinkTypeTest,
-    ::testing::Values(LinkCase{"ethernet", "pcap"}, LinkCase{"ethernet", "pcapng"},
-                      LinkCase{"sll", "pcap"}, LinkCase{"sll2", "pcapng"}, LinkCase{"raw", "pcap"},
-                      LinkCase{"ipv4", "pcap"}, LinkCase{"ipv6", "pcap"}),
-    [](const auto& test) { return std::string(test.param.link) + "_" + test.param.format; });
+INSTANTIATE_TEST_SUITE_P(AllLinks, LinkTypeTest,
+                         ::testing::Values(LinkCase{"ethernet", "pcap"},
+                                           LinkCase{"ethernet", "pcapng"}, LinkCase{"sll", "pcap"},
+                                           LinkCase{"sll2", "pcapng"}, LinkCase{"raw", "pcap"},
+                                           LinkCase{"ipv4", "pcap"}, LinkCase{"ipv6", "pcap"}),
+                         [](const auto& test) {
+                           return std::string(test.param.link) + "_" + test.param.format;
+                         });
 
 TEST_F(ReplayTest, SmallSnaplenKeepsWireByteCounts) {
   const std::string capture = generate("linktypes", "--link ethernet --format pcap --snaplen 64");
@@ -171,12 +173,13 @@ TEST_F(ReplayTest, SeveralFilesAreMergedInTimestampOrder) {
                           .udp(40000, 9000)
                           .payload(100)
                           .build());
-      server.write(t + kNanosPerSecond / 2, Frame()
-                                               .eth(parseMac("66:77:88:99:aa:bb"), parseMac("00:11:22:33:44:55"))
-                                               .ipv4("203.0.113.7", "192.168.10.21")
-                                               .udp(9000, 40000)
-                                               .payload(200)
-                                               .build());
+      server.write(t + kNanosPerSecond / 2,
+                   Frame()
+                       .eth(parseMac("66:77:88:99:aa:bb"), parseMac("00:11:22:33:44:55"))
+                       .ipv4("203.0.113.7", "192.168.10.21")
+                       .udp(9000, 40000)
+                       .payload(200)
+                       .build());
     }
   }
   // The server file first on the command line: order must come from timestamps, not arguments.
@@ -252,8 +255,8 @@ TEST(CliTest, HelpVersionAndExitCodes) {
 }
 
 TEST(CliTest, CheckConfigAcceptsTheExampleAndRejectsMistakesWithTheirLocation) {
-  const CommandResult ok =
-      runCommand(kCamwatch + " check-config -c " + shellQuote(kSourceDir + "/config/camwatch.example.yaml"));
+  const CommandResult ok = runCommand(kCamwatch + " check-config -c " +
+                                      shellQuote(kSourceDir + "/config/camwatch.example.yaml"));
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(ok.out.find("max_flows: 262144"), std::string::npos) << ok.out;
 
@@ -272,8 +275,8 @@ TEST(CliTest, CheckConfigAcceptsTheExampleAndRejectsMistakesWithTheirLocation) {
 
 TEST(CliTest, RunSaysItIsNotBuiltYet) {
   TempDir dir;
-  const CommandResult run = runCommand(kCamwatch + " run -c " +
-                                       shellQuote(kSourceDir + "/config/camwatch.example.yaml"));
+  const CommandResult run =
+      runCommand(kCamwatch + " run -c " + shellQuote(kSourceDir + "/config/camwatch.example.yaml"));
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("not built yet"), std::string::npos) << run.err;
 }

@@ -64,7 +64,8 @@ TEST(FlowKeyTest, BothDirectionsGiveTheSameKeyAndHash) {
 TEST(FlowKeyTest, VlanAndProtocolArePartOfTheKey) {
   bool a = false;
   const FlowKey untagged = makeFlowKey(packet("10.0.0.2", 1, "10.0.0.1", 2, kIpProtoUdp, 0), a);
-  const FlowKey tagged = makeFlowKey(packet("10.0.0.2", 1, "10.0.0.1", 2, kIpProtoUdp, 0, 100, 0, 10), a);
+  const FlowKey tagged =
+      makeFlowKey(packet("10.0.0.2", 1, "10.0.0.1", 2, kIpProtoUdp, 0, 100, 0, 10), a);
   const FlowKey tcp = makeFlowKey(packet("10.0.0.2", 1, "10.0.0.1", 2, kIpProtoTcp, 0), a);
   EXPECT_NE(untagged, tagged);
   EXPECT_NE(untagged, tcp);
@@ -72,10 +73,12 @@ TEST(FlowKeyTest, VlanAndProtocolArePartOfTheKey) {
 
 TEST_F(FlowTableTest, FirstSenderIsTheClientAndDirectionsAreCountedApart) {
   FlowTable table(FlowTableConfig{}, collector_);
-  auto first = feed(table, packet("192.168.10.21", 50000, "203.0.113.5", 443, kIpProtoTcp, kSecond, 74, kTcpSyn));
+  auto first = feed(
+      table, packet("192.168.10.21", 50000, "203.0.113.5", 443, kIpProtoTcp, kSecond, 74, kTcpSyn));
   EXPECT_TRUE(first.created);
   EXPECT_TRUE(first.from_client);
-  auto reply = feed(table, packet("203.0.113.5", 443, "192.168.10.21", 50000, kIpProtoTcp, 2 * kSecond, 1500, kTcpSyn | kTcpAck));
+  auto reply = feed(table, packet("203.0.113.5", 443, "192.168.10.21", 50000, kIpProtoTcp,
+                                  2 * kSecond, 1500, kTcpSyn | kTcpAck));
   EXPECT_FALSE(reply.created);
   EXPECT_FALSE(reply.from_client);
   EXPECT_EQ(table.size(), 1U);
@@ -99,7 +102,8 @@ TEST_F(FlowTableTest, FirstSenderIsTheClientAndDirectionsAreCountedApart) {
 
 TEST_F(FlowTableTest, SynAckSeenFirstMakesItsReceiverTheClient) {
   FlowTable table(FlowTableConfig{}, collector_);
-  feed(table, packet("203.0.113.5", 443, "192.168.10.21", 50000, kIpProtoTcp, kSecond, 60, kTcpSyn | kTcpAck));
+  feed(table, packet("203.0.113.5", 443, "192.168.10.21", 50000, kIpProtoTcp, kSecond, 60,
+                     kTcpSyn | kTcpAck));
   table.flushAll(kSecond);
   ASSERT_EQ(collector_.ended.size(), 1U);
   EXPECT_EQ(collector_.ended[0].clientIp(), ip("192.168.10.21"));
@@ -145,7 +149,8 @@ TEST_F(FlowTableTest, FinBothWaysShortensTheTimeout) {
   feed(table, packet("10.0.0.2", 5000, "10.0.0.1", 80, kIpProtoTcp, 0, 60, kTcpFin | kTcpAck));
   table.expire(20 * kSecond);
   EXPECT_TRUE(collector_.ended.empty()) << "one FIN does not close a TCP connection";
-  feed(table, packet("10.0.0.1", 80, "10.0.0.2", 5000, kIpProtoTcp, 21 * kSecond, 60, kTcpFin | kTcpAck));
+  feed(table,
+       packet("10.0.0.1", 80, "10.0.0.2", 5000, kIpProtoTcp, 21 * kSecond, 60, kTcpFin | kTcpAck));
   table.expire(30 * kSecond);
   EXPECT_TRUE(collector_.ended.empty());
   table.expire(31 * kSecond);
@@ -157,7 +162,8 @@ TEST_F(FlowTableTest, RstClosesAndANewSynAfterwardsStartsANewFlow) {
   FlowTable table(FlowTableConfig{}, collector_);
   feed(table, packet("10.0.0.2", 5000, "10.0.0.1", 80, kIpProtoTcp, 0, 60, kTcpSyn));
   feed(table, packet("10.0.0.1", 80, "10.0.0.2", 5000, kIpProtoTcp, kSecond, 60, kTcpRst));
-  auto again = feed(table, packet("10.0.0.2", 5000, "10.0.0.1", 80, kIpProtoTcp, 12 * kSecond, 60, kTcpSyn));
+  auto again =
+      feed(table, packet("10.0.0.2", 5000, "10.0.0.1", 80, kIpProtoTcp, 12 * kSecond, 60, kTcpSyn));
   EXPECT_TRUE(again.created);
   ASSERT_EQ(collector_.ended.size(), 1U);
   EXPECT_EQ(collector_.ended[0].end_reason, FlowEndReason::kTcpClosed);
@@ -172,7 +178,8 @@ TEST_F(FlowTableTest, ActiveTimeoutCutsALongFlowAndKeepsTheClient) {
     if (t == 0) {
       feed(table, packet("192.168.10.21", 40000, "203.0.113.9", 443, kIpProtoTcp, 0, 60, kTcpSyn));
     } else {
-      feed(table, packet("203.0.113.9", 443, "192.168.10.21", 40000, kIpProtoTcp, t * kSecond, 1000, kTcpAck));
+      feed(table, packet("203.0.113.9", 443, "192.168.10.21", 40000, kIpProtoTcp, t * kSecond, 1000,
+                         kTcpAck));
     }
   }
   table.flushAll(2000 * kSecond);
@@ -245,7 +252,8 @@ TEST_F(FlowTableTest, EvictionChurnKeepsEveryPacket) {
   FlowTable table(config, collector_);
   std::mt19937 random(7);
   for (int i = 0; i < 50000; ++i) {
-    const std::string src = "10.3." + std::to_string(random() % 50) + "." + std::to_string(random() % 50);
+    const std::string src =
+        "10.3." + std::to_string(random() % 50) + "." + std::to_string(random() % 50);
     feed(table, packet(src.c_str(), 1, "10.4.0.1", 80, kIpProtoTcp, i * 1000, 60, kTcpAck));
   }
   table.flushAll(50000 * 1000);
