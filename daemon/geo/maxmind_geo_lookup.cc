@@ -167,7 +167,7 @@ Result<std::unique_ptr<MaxmindGeoLookup>> MaxmindGeoLookup::open(const GeoDataba
     }
   }
 
-  std::unique_ptr<MaxmindGeoLookup> lookup(new MaxmindGeoLookup());
+  std::unique_ptr<MaxmindGeoLookup> geo(new MaxmindGeoLookup());
   for (const auto& [path, roles] : wanted) {
     const std::string role = roleName(roles);
     std::error_code error;
@@ -176,10 +176,10 @@ Result<std::unique_ptr<MaxmindGeoLookup>> MaxmindGeoLookup::open(const GeoDataba
       if (missing == GeoDatabaseMissing::kError) {
         return makeError(path + ": " + role + " not found");
       }
-      lookup->warnings_.push_back(path + ": " + role + " not found; flows get no " +
-                                  (roles == kAsnRole ? "AS numbers" : "countries") +
-                                  (roles == (kCountryRole | kAsnRole) ? " or AS numbers" : "") +
-                                  " (scripts/fetch-geoip.sh fetches the open databases)");
+      geo->warnings_.push_back(path + ": " + role + " not found; flows get no " +
+                               (roles == kAsnRole ? "AS numbers" : "countries") +
+                               (roles == (kCountryRole | kAsnRole) ? " or AS numbers" : "") +
+                               " (scripts/fetch-geoip.sh fetches the open databases)");
       continue;
     }
     if (status.type() == std::filesystem::file_type::directory) {
@@ -189,11 +189,12 @@ Result<std::unique_ptr<MaxmindGeoLookup>> MaxmindGeoLookup::open(const GeoDataba
     auto database = std::make_unique<Database>();
     database->path = path;
     database->roles = roles;
+    errno = 0;
     const int rc = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &database->mmdb);
     const int open_errno = errno;
     if (rc != MMDB_SUCCESS) {
       std::string reason = MMDB_strerror(rc);
-      if (rc == MMDB_IO_ERROR || rc == MMDB_FILE_OPEN_ERROR) {
+      if ((rc == MMDB_IO_ERROR || rc == MMDB_FILE_OPEN_ERROR) && open_errno != 0) {
         reason += std::string(": ") + std::strerror(open_errno);
       }
       return makeError(path + ": " + role +
@@ -221,9 +222,9 @@ Result<std::unique_ptr<MaxmindGeoLookup>> MaxmindGeoLookup::open(const GeoDataba
       }
       database->asn = true;
     }
-    lookup->databases_.push_back(std::move(database));
+    geo->databases_.push_back(std::move(database));
   }
-  return lookup;
+  return geo;
 }
 
 GeoInfo MaxmindGeoLookup::lookup(const IpAddress& address) const {

@@ -263,8 +263,8 @@ struct HostCase {
   std::string protocol;
 };
 
-void PrintTo(const HostCase& host_case, std::ostream* out) {
-  *out << host_case.host << " -> " << host_case.protocol;
+std::ostream& operator<<(std::ostream& out, const HostCase& host_case) {
+  return out << host_case.host << " -> " << host_case.protocol;
 }
 
 // Host names the research names (or, for "*.domain" entries, one real-looking subdomain).

@@ -176,8 +176,10 @@ struct BadLine {
   std::string_view reason;  // expected after "PATH:3: "
 };
 
-// gtest prints parameters of a test that fails; the name says which case it was.
-void PrintTo(const BadLine& bad_line, std::ostream* out) { *out << bad_line.name; }
+// gtest prints the parameter of a failing case; its name says which case it was.
+std::ostream& operator<<(std::ostream& out, const BadLine& bad_line) {
+  return out << bad_line.name;
+}
 
 class OuiTableBadLineTest : public testing::TestWithParam<BadLine> {};
 
