@@ -15,6 +15,8 @@ packages=(
   libfmt-dev libexpected-dev libyaml-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark time python3
+  # GeoIP test databases and the ASN database built from open data
+  libmaxmind-db-writer-perl mmdb-bin
 )
 
 sudo_cmd=()
