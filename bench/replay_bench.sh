@@ -150,6 +150,8 @@ capture_flows=$(json_get "$tmp/summary.json" .flows.total)
 capture_ip_packets=$(json_get "$tmp/summary.json" .ip_packets)
 capture_evicted=$(json_get "$tmp/summary.json" .flows.evicted)
 capture_bytes=$(stat -c %s "$capture")
+# testgen is deterministic: the same testgen and parameters give the same file, and this says so.
+capture_sha=$(sha256sum "$capture" | cut -c1-16)
 # Cross-check the packet count with bare libpcap.
 read_loop_packets=$("$pcap_read_loop_bin" "$capture" | awk '/^total:/ {print $3}')
 [[ "$read_loop_packets" == "$capture_packets" ]] ||
@@ -229,7 +231,8 @@ echo "load:     $load (1/5/15 min, at the end; other work on the machine skews t
 echo "capture:  $capture"
 echo "          $capture_note"
 echo "          $capture_packets packets ($capture_ip_packets IP), $capture_flows flows" \
-  "(camwatch .flows.total; $capture_evicted evicted), $((capture_bytes / 1048576)) MiB"
+  "(camwatch .flows.total; $capture_evicted evicted), $((capture_bytes / 1048576)) MiB," \
+  "sha256 $capture_sha..."
 echo "runs:     $runs per tool, interleaved; Mpps and ratios from the median wall time; peak RSS ="
 echo "          max over runs (GNU time %M)"
 echo
