@@ -2,8 +2,9 @@
 # replay_bench.sh: the reproducible end-to-end replay benchmark (bench/README.md).
 #
 # Makes (or reuses) a large synthetic capture with camwatch-testgen's `bench` scenario, then times
-# four programs on it, R runs each, interleaved:
-#   camwatch replay --workers W   the pipeline under test
+# five programs on it, R runs each, interleaved:
+#   camwatch replay --workers W   the pipeline under test, built-in defaults: flows + nDPI DPI
+#   camwatch-nodpi                the same with `dpi: {enabled: false}`: flow tracking only
 #   ndpiReader -q                 nDPI 4.2's reader (Debian libndpi-bin): flows + DPI
 #   parse_hash_loop               read + camwatch decode + 5-tuple std::unordered_map, one thread
 #   pcap_read_loop                libpcap read only: the floor
@@ -141,6 +142,8 @@ else
   fi
 fi
 
+printf 'dpi:\n  enabled: false\n' >"$tmp/nodpi.yaml"
+
 # What the capture holds, as camwatch counts it. This run also brings the file into the page
 # cache, so every timed run below reads from memory.
 "$camwatch_bin" replay --workers "$workers" --summary "$tmp/summary.json" "$capture" >/dev/null ||
@@ -159,11 +162,14 @@ read_loop_packets=$("$pcap_read_loop_bin" "$capture" | awk '/^total:/ {print $3}
 ((capture_packets > 0)) || die "$capture holds no packets"
 
 # --- timing --------------------------------------------------------------------------------------
-tools=(camwatch ndpiReader parse_hash_loop pcap_read_loop)
+tools=(camwatch camwatch-nodpi ndpiReader parse_hash_loop pcap_read_loop)
 ndpi_version=$("$ndpi_reader_bin" -h 2>&1 | awk '/nDPI/ {print $NF; exit}' || true)
 declare -A describe=(
-  [camwatch]="read + L2-L4 decode on a reader thread, SPSC rings to $workers worker thread(s)
-                   with a flow table each (timeouts, eviction), flow records + summary; NO DPI yet"
+  [camwatch]="built-in defaults: read + L2-L4 decode + DNS answer cache on a reader thread,
+                   SPSC rings to $workers worker thread(s), each with a flow table (timeouts,
+                   eviction) and an nDPI module (DPI: the first 80 TCP / 24 UDP packets of every
+                   flow, as ndpiReader); flow records + summary"
+  [camwatch-nodpi]="the same with dpi.enabled: false: flow tracking without DPI"
   [ndpiReader]="nDPI ${ndpi_version:-?}: read + decode + flow table + DPI (protocol detection on
                    every flow), 1 thread"
   [parse_hash_loop]="read + camwatch decodePacket + makeFlowKey/hashFlowKey + std::unordered_map
@@ -173,6 +179,9 @@ declare -A describe=(
 command_for() {  # sets the array `cmd` to the command line of tool $1
   case "$1" in
     camwatch) cmd=("$camwatch_bin" replay --workers "$workers" "$capture") ;;
+    camwatch-nodpi)
+      cmd=("$camwatch_bin" replay -c "$tmp/nodpi.yaml" --workers "$workers" "$capture")
+      ;;
     ndpiReader) cmd=("$ndpi_reader_bin" -i "$capture" -q) ;;
     parse_hash_loop) cmd=("$parse_hash_loop_bin" "$capture") ;;
     pcap_read_loop) cmd=("$pcap_read_loop_bin" "$capture") ;;
@@ -241,6 +250,7 @@ printf '%-24s %9s %9s %9s %13s %26s\n' tool "median s" "min s" Mpps "peak RSS Mi
 for tool in "${tools[@]}"; do
   label=$tool
   [[ "$tool" == camwatch ]] && label="camwatch --workers $workers"
+  [[ "$tool" == camwatch-nodpi ]] && label="camwatch-nodpi -w $workers"
   ratio=$(speedup "$tool")
   [[ "$tool" == camwatch ]] && ratio="-"
   printf '%-24s %9s %9s %9s %13s %26s\n' "$label" "${seconds[$tool]}" "${best[$tool]}" \
@@ -252,7 +262,7 @@ for tool in "${tools[@]}"; do
   echo "camwatch / $tool packets/s = $(speedup "$tool")"
 done
 echo
-echo "what each tool does (ndpiReader runs DPI on every flow; camwatch does not, yet):"
+echo "what each tool does (camwatch and ndpiReader run DPI; the others do not):"
 for tool in "${tools[@]}"; do printf '  %-16s %s\n' "$tool" "${describe[$tool]}"; done
 echo
 echo "all runs (s):"

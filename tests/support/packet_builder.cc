@@ -59,8 +59,10 @@ Bytes withLengthByte(const Bytes& data) {
   if (total % 8 != 0 || total < 8) {
     throw std::invalid_argument("IPv6 extension header length must be a multiple of 8");
   }
-  rest.push_back(static_cast<std::uint8_t>(total / 8 - 1));
-  rest.insert(rest.end(), data.begin(), data.end());
+  // Sized up front: GCC 12 at -O2 misreads push_back-then-insert as an out-of-bounds copy.
+  rest.resize(data.size() + 1);
+  rest[0] = static_cast<std::uint8_t>(total / 8 - 1);
+  std::copy(data.begin(), data.end(), rest.begin() + 1);
   return rest;
 }
 
