@@ -8,7 +8,8 @@ Flows are matched by IP protocol and the unordered pair of endpoints (address:po
 splits and times out flows differently from camwatch, so several camwatch records may stand for
 one ndpiReader flow: the flow agrees when any of them carries ndpiReader's protocol name. A flow
 that only one side has is counted apart ("unmatched"), not as a disagreement. Each capture is run
-on its own, as ndpiReader reads one file at a time. Exit 0 always; the figures are the result.
+on its own, as ndpiReader reads one file at a time. Exit 0, unless --min-agreement is given and
+not met (or fewer than --min-flows flows could be compared): then 1, so a test can use it.
 """
 import argparse
 import json
@@ -23,11 +24,12 @@ def endpoint(ip, port):
     return f"{ip}|{port}"
 
 
-def flow_key(l4, a, b):
-    return (l4, tuple(sorted((a, b))))
+def flow_key(l4, a, b, vlan):
+    return (l4, vlan, tuple(sorted((a, b))))
 
 
-FLOW_LINE = re.compile(r"^\t\d+\t(\S+) (\S+) <?-> (\S+) \[proto: [\d.]+/([^\]]+)\]")
+FLOW_LINE = re.compile(
+    r"^\t\d+\t(\S+) (\S+) <?-> (\S+) (?:\[VLAN: (\d+)\])?\[proto: [\d.]+/([^\]]+)\]")
 L4_NAMES = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "icmpv6": "icmpv6", "igmp": "igmp",
             "gre": "gre", "esp": "esp", "ipsec": "esp", "ospf": "ospf", "sctp": "sctp"}
 
@@ -50,7 +52,7 @@ def ndpi_reader_flows(capture, protos, workdir):
         match = FLOW_LINE.match(line)
         if not match:
             continue
-        l4_text, a_text, b_text, proto = match.groups()
+        l4_text, a_text, b_text, vlan, proto = match.groups()
         l4 = L4_NAMES.get(l4_text.lower(), l4_text.lower())
         if l4_text.isdigit():
             l4 = "ip-proto-" + l4_text
@@ -58,7 +60,7 @@ def ndpi_reader_flows(capture, protos, workdir):
         b_ip, b_port = parse_endpoint(b_text)
         if l4 not in ("tcp", "udp"):
             a_port = b_port = "0"
-        flows[flow_key(l4, endpoint(a_ip, a_port), endpoint(b_ip, b_port))] = proto
+        flows[flow_key(l4, endpoint(a_ip, a_port), endpoint(b_ip, b_port), vlan or "0")] = proto
     return flows
 
 
@@ -76,7 +78,7 @@ def camwatch_flows(binary, capture, protos, workdir):
         for line in f:
             r = json.loads(line)
             key = flow_key(r["l4"], endpoint(r["src_ip"], r["src_port"]),
-                           endpoint(r["dst_ip"], r["dst_port"]))
+                           endpoint(r["dst_ip"], r["dst_port"]), str(r["vlan"]))
             flows[key].add(r["app_protocol"])
     os.remove(out)
     return flows
@@ -89,8 +91,14 @@ def main():
                                                            "daemon", "camwatch"))
     parser.add_argument("--protos", default="", help="custom protocols file for both tools")
     parser.add_argument("--show", type=int, default=20, help="disagreements to list")
+    parser.add_argument("--min-agreement", type=float, default=None,
+                        help="exit 1 when the agreement (percent) is below this")
+    parser.add_argument("--min-flows", type=int, default=1,
+                        help="with --min-agreement: exit 1 when fewer flows were compared")
     parser.add_argument("captures", nargs="+")
     args = parser.parse_args()
+    if args.protos:
+        args.protos = os.path.abspath(args.protos)
 
     totals = Counter()
     disagreements = []
@@ -117,9 +125,16 @@ def main():
           f"({share:.2f}%)  disagree: {totals['disagree']}  "
           f"only in ndpiReader: {totals['unmatched']}  only in camwatch: {totals['camwatch_only']}")
     for capture, key, proto, theirs in disagreements[: args.show]:
-        l4, (a, b) = key
+        l4, vlan, (a, b) = key
         print(f"  {capture}: {l4} {a.replace('|', ':')} <-> {b.replace('|', ':')}: "
               f"ndpiReader {proto}, camwatch {', '.join(theirs)}")
+    if args.min_agreement is not None:
+        if compared < args.min_flows:
+            print(f"FAIL: only {compared} flows compared, fewer than {args.min_flows}")
+            return 1
+        if share < args.min_agreement:
+            print(f"FAIL: agreement {share:.2f}% is below {args.min_agreement}%")
+            return 1
     return 0
 
 

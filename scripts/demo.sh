@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh release
+# Open GeoIP data (country + ASN) from the npm registry into data/geoip/; skipped when present.
+# Without it the demo still runs, only without countries and ASNs.
+scripts/fetch-geoip.sh || echo "demo: GeoIP data could not be fetched; continuing without it" >&2
 mkdir -p build/demo-output
 exec build/release/daemon/camwatch replay -c config/camwatch.example.yaml \
   --flows build/demo-output/flows.jsonl --alerts build/demo-output/alerts.jsonl \

@@ -16,6 +16,8 @@
 
 #include <camwatch/build_info.h>
 #include <camwatch/config.h>
+#include <camwatch/geo.h>
+#include <camwatch/inventory.h>
 
 #include "app/replay_pipeline.h"
 #include "app/summary.h"
@@ -60,6 +62,27 @@ int replayCommand(const ReplayArgs& args) {
   options.flows = config->flows;
   options.dpi = config->dpi;
   options.dns = config->dns;
+  options.geo_cache_size = config->geo_cache_size;
+  if (!config->geoip.country_db.empty() || !config->geoip.asn_db.empty()) {
+    // A configured database that is missing means no geo, said once; a broken one is an error.
+    auto geo = MaxmindGeoLookup::open(config->geoip, GeoDatabaseMissing::kWarn);
+    if (!geo) {
+      std::cerr << "camwatch: " << geo.error().message << '\n';
+      return kExitUsage;
+    }
+    for (const std::string& warning : (*geo)->warnings())
+      std::cerr << "camwatch: " << warning << '\n';
+    if ((*geo)->hasCountry() || (*geo)->hasAsn()) options.geo = std::move(*geo);
+  }
+  std::shared_ptr<const OuiTable> oui;
+  if (!config->oui_file.empty()) {
+    auto table = OuiTable::load(config->oui_file);
+    if (!table) {
+      std::cerr << "camwatch: " << table.error().message << '\n';
+      return kExitUsage;
+    }
+    oui = std::make_shared<const OuiTable>(std::move(*table));
+  }
   unsigned workers = args.workers.value_or(config->workers);
   if (workers == 0) workers = std::max(1U, std::thread::hardware_concurrency());
   options.workers = workers;
@@ -72,7 +95,8 @@ int replayCommand(const ReplayArgs& args) {
   bool ok = result->errors.empty();
   for (const std::string& error : result->errors) std::cerr << "camwatch: " << error << '\n';
   if (!args.flows_path.empty()) {
-    if (auto written = writeFlowsJsonLines(args.flows_path, result->flows); !written) {
+    const FlowNaming naming{result->namer.get(), options.geo.get(), oui.get()};
+    if (auto written = writeFlowsJsonLines(args.flows_path, result->flows, naming); !written) {
       std::cerr << "camwatch: " << written.error().message << '\n';
       ok = false;
     }

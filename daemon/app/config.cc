@@ -151,7 +151,14 @@ Result<Config> loadConfig(const std::string& path) {
       return makeError(fmt::format("{}: cannot read the config file", path));
     }
     if (root.IsNull()) return config;  // an empty file means all defaults
-    reader.checkKeys(root, "", {"sensor", "replay", "flows", "dpi", "dns"});
+    reader.checkKeys(root, "", {"sensor", "replay", "flows", "dpi", "dns", "geoip", "inventory"});
+    // Relative paths are relative to the config file, so a config and its files move together.
+    auto filePath = [&](const YAML::Node& node, const std::string& key) {
+      std::filesystem::path file = reader.scalar(node, key);
+      if (!file.empty() && file.is_relative())
+        file = std::filesystem::path(path).parent_path() / file;
+      return file.string();
+    };
     if (const YAML::Node sensor = root["sensor"]) {
       reader.checkKeys(sensor, "sensor", {"name"});
       if (sensor["name"]) {
@@ -196,11 +203,7 @@ Result<Config> loadConfig(const std::string& path) {
         config.dpi.enabled = value == "true";
       }
       if (dpi["protocols_file"]) {
-        std::filesystem::path file = reader.scalar(dpi["protocols_file"], "dpi.protocols_file");
-        // Relative paths are relative to the config file, so a config and its files move together.
-        if (!file.empty() && file.is_relative())
-          file = std::filesystem::path(path).parent_path() / file;
-        config.dpi.protocols_file = file.string();
+        config.dpi.protocols_file = filePath(dpi["protocols_file"], "dpi.protocols_file");
       }
       if (dpi["max_tcp_packets"]) {
         config.dpi.max_tcp_packets = static_cast<std::uint16_t>(
@@ -222,6 +225,21 @@ Result<Config> loadConfig(const std::string& path) {
       if (config.dns.min_ttl > config.dns.max_ttl) {
         reader.fail(dns, "dns.min_ttl", "must not be longer than dns.max_ttl");
       }
+    }
+    if (const YAML::Node geoip = root["geoip"]) {
+      reader.checkKeys(geoip, "geoip", {"country_db", "asn_db", "cache_size"});
+      if (geoip["country_db"])
+        config.geoip.country_db = filePath(geoip["country_db"], "geoip.country_db");
+      if (geoip["asn_db"]) config.geoip.asn_db = filePath(geoip["asn_db"], "geoip.asn_db");
+      if (geoip["cache_size"]) {
+        config.geo_cache_size = static_cast<std::uint32_t>(
+            reader.unsignedValue(geoip["cache_size"], "geoip.cache_size", 0, 1U << 24U));
+      }
+    }
+    if (const YAML::Node inventory = root["inventory"]) {
+      reader.checkKeys(inventory, "inventory", {"oui_file"});
+      if (inventory["oui_file"])
+        config.oui_file = filePath(inventory["oui_file"], "inventory.oui_file");
     }
   } catch (const ConfigError& error) {
     return makeError(error.what());
@@ -251,6 +269,9 @@ std::string describeConfig(const Config& config) {
       config.dpi.max_udp_packets);
   text += fmt::format("dns:\n  cache_size: {}\n  min_ttl: {}\n  max_ttl: {}\n", config.dns.capacity,
                       formatDuration(config.dns.min_ttl), formatDuration(config.dns.max_ttl));
+  text += fmt::format("geoip:\n  country_db: '{}'\n  asn_db: '{}'\n  cache_size: {}\n",
+                      config.geoip.country_db, config.geoip.asn_db, config.geo_cache_size);
+  text += fmt::format("inventory:\n  oui_file: '{}'\n", config.oui_file);
   return text;
 }
 

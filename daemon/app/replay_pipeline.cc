@@ -51,7 +51,9 @@ class ReplayWorker : public FlowEndHandler {
       : ring_(options.ring_bytes),
         classifier_(std::move(classifier)),
         dns_cache_(dns_cache),
-        table_(options.flows, *this) {}
+        table_(options.flows, *this) {
+    if (options.geo) geo_ = std::make_unique<CachedGeoLookup>(options.geo, options.geo_cache_size);
+  }
 
   SpscByteRing& ring() { return ring_; }
 
@@ -91,6 +93,9 @@ class ReplayWorker : public FlowEndHandler {
   }
 
   std::vector<FlowRecord>& flows() { return flows_; }
+  /// After run() returned: hands over the classifier, to name protocols in the output.
+  std::unique_ptr<NdpiClassifier> takeClassifier() { return std::move(classifier_); }
+  GeoCacheStats geoStats() const { return geo_ ? geo_->stats() : GeoCacheStats{}; }
   const FlowTableStats& stats() const { return table_.stats(); }
 
  private:
@@ -98,9 +103,7 @@ class ReplayWorker : public FlowEndHandler {
     const DecodedPacket& packet = message.packet;
     const FlowUpdate update = table_.onPacket(packet, message.key, message.src_is_a, message.hash);
     FlowRecord& flow = *update.flow;
-    if (update.created && dns_cache_.lookup(flow.serverIp(), packet.ts, flow.dpi.hostname)) {
-      flow.dpi.hostname_source = HostnameSource::kDnsCache;
-    }
+    if (update.created) onNewFlow(flow, packet.ts);
     if (!flow.has_client_mac && update.from_client && packet.has_mac &&
         packet.l2_src_mac_offset + 6 <= frame.size()) {
       std::memcpy(flow.client_mac.data(), frame.data() + packet.l2_src_mac_offset, 6);
@@ -109,8 +112,23 @@ class ReplayWorker : public FlowEndHandler {
     if (!flow.dpi.final) classifier_->onPacket(flow, packet, frame);
   }
 
+  // Facts about the server side that do not depend on the packets: looked up once per flow.
+  void onNewFlow(FlowRecord& flow, Timestamp ts) {
+    if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname)) {
+      flow.dpi.hostname_source = HostnameSource::kDnsCache;
+    }
+    flow.server_scope = addressScope(flow.serverIp());
+    if (geo_ && flow.server_scope == AddressScope::kPublic) {
+      const GeoInfo& geo = geo_->lookup(flow.serverIp());
+      std::memcpy(flow.server_country.data(), geo.country, 3);
+      flow.server_asn = geo.asn;
+      flow.geo_looked_up = true;
+    }
+  }
+
   SpscByteRing ring_;
   std::unique_ptr<NdpiClassifier> classifier_;
+  std::unique_ptr<CachedGeoLookup> geo_;
   const DnsCache& dns_cache_;
   std::vector<FlowRecord> flows_;
   FlowTable table_;
@@ -252,12 +270,18 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   for (auto& worker : workers) {
     auto& flows = worker->flows();
     result.flows.insert(result.flows.end(), flows.begin(), flows.end());
+    const GeoCacheStats geo = worker->geoStats();
+    result.geo_cache.hits += geo.hits;
+    result.geo_cache.misses += geo.misses;
+    result.geo_cache.evictions += geo.evictions;
+    result.geo_cache.not_public += geo.not_public;
     const FlowTableStats& stats = worker->stats();
     result.flow_stats.created += stats.created;
     result.flow_stats.ended += stats.ended;
     result.flow_stats.evicted += stats.evicted;
     result.flow_stats.active_timeouts += stats.active_timeouts;
   }
+  result.namer = workers.front()->takeClassifier();
   std::sort(result.flows.begin(), result.flows.end(), flowRecordLess);
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -16,6 +16,7 @@
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
+#include <camwatch/geo.h>
 #include <camwatch/result.h>
 
 namespace camwatch {
@@ -26,6 +27,8 @@ struct ReplayOptions {
   FlowTableConfig flows;
   DpiConfig dpi;
   DnsCacheConfig dns;
+  GeoLookupPtr geo;                                ///< null: no geo
+  std::size_t geo_cache_size = 16'384;             ///< per worker
   std::size_t ring_bytes = std::size_t{8} << 20U;  ///< per worker
 };
 
@@ -54,6 +57,9 @@ struct ReplayResult {
   Timestamp last_ts = 0;
   unsigned workers = 1;
   double wall_seconds = 0;
+  /// One of the workers' classifiers, kept to name the protocols in the records.
+  std::shared_ptr<const NdpiClassifier> namer;
+  GeoCacheStats geo_cache;  ///< summed over workers
 };
 
 /// Runs the whole replay. Fails (before reading anything) when a capture cannot be opened; read

@@ -101,7 +101,8 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
   std::map<std::string, std::uint64_t> by_end_reason;
   for (const FlowRecord& flow : result.flows) {
     for (Tally* tally : {&by_l4[ipProtocolName(flow.key.ip_proto)], &by_vlan[vlanLabel(flow.key)],
-                         &by_protocol[flow.dpi.protocol_name.data()]}) {
+                         &by_protocol[result.namer ? result.namer->protocolName(flow.dpi)
+                                                   : std::string("Unknown")]}) {
       ++tally->flows;
       tally->packets += flow.packets[0] + flow.packets[1];
       tally->bytes += flow.bytes[0] + flow.bytes[1];
@@ -144,6 +145,11 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
                  {"answers", result.decode.dns_answers},
                  {"malformed", result.decode.dns_malformed},
                  {"cache_entries", result.dns_cache_entries}};
+  json["geo_cache"] = {{"hits", result.geo_cache.hits},
+                       {"misses", result.geo_cache.misses},
+                       {"evictions", result.geo_cache.evictions},
+                       {"not_public", result.geo_cache.not_public}};
+  json["ndpi_peak_memory_bytes"] = result.ndpi_peak_memory;
   json["errors"] = result.errors;
   return json;
 }

@@ -198,11 +198,6 @@ void NdpiClassifier::complete(FlowRecord& flow, bool give_up) {
   dpi.master_protocol = protocol.master_protocol;
   dpi.app_protocol = protocol.app_protocol;
   dpi.category = static_cast<std::uint16_t>(protocol.category);
-  char name[64];
-  copyName(dpi.protocol_name, ndpi_protocol2name(module_, protocol, name, sizeof(name)));
-  copyName(dpi.master_name, ndpi_get_proto_name(module_, protocol.master_protocol));
-  copyName(dpi.app_name, ndpi_get_proto_name(module_, protocol.app_protocol));
-  copyName(dpi.category_name, ndpi_category_get_name(module_, protocol.category));
   if (state != nullptr) {
     dpi.risk = state->risk;
     if (state->host_server_name[0] != '\0') {
@@ -243,6 +238,26 @@ void NdpiClassifier::onPacket(FlowRecord& flow, const DecodedPacket& packet,
     if (!enough_packets && ndpi_extra_dissection_possible(module_, flow.dpi_state) != 0) return;
     complete(flow, true);
   }
+}
+
+std::string NdpiClassifier::protocolName(const FlowClassification& dpi) const {
+  ndpi_protocol protocol{};
+  protocol.master_protocol = dpi.master_protocol;
+  protocol.app_protocol = dpi.app_protocol;
+  protocol.category = static_cast<ndpi_protocol_category_t>(dpi.category);
+  char name[64];
+  return ndpi_protocol2name(module_, protocol, name, sizeof(name));
+}
+
+std::string NdpiClassifier::protocolIdName(std::uint16_t id) const {
+  const char* name = ndpi_get_proto_name(module_, id);
+  return name != nullptr ? name : "";
+}
+
+std::string NdpiClassifier::categoryName(const FlowClassification& dpi) const {
+  const char* name =
+      ndpi_category_get_name(module_, static_cast<ndpi_protocol_category_t>(dpi.category));
+  return name != nullptr ? name : "";
 }
 
 void NdpiClassifier::finish(FlowRecord& flow) {

@@ -43,7 +43,7 @@ std::string macToString(const std::array<std::uint8_t, 6>& mac) {
                      mac[4], mac[5]);
 }
 
-nlohmann::ordered_json flowToJson(const FlowRecord& flow) {
+nlohmann::ordered_json flowToJson(const FlowRecord& flow, const FlowNaming& naming) {
   nlohmann::ordered_json json;
   json["ts_first"] = formatTimestamp(flow.first_seen);
   json["ts_last"] = formatTimestamp(flow.last_seen);
@@ -68,11 +68,30 @@ nlohmann::ordered_json flowToJson(const FlowRecord& flow) {
   json["fragments"] = flow.fragments;
   json["end_reason"] = flowEndReasonName(flow.end_reason);
   json["client_mac"] = flow.has_client_mac ? macToString(flow.client_mac) : "";
+  std::string vendor;
+  if (naming.oui != nullptr && flow.has_client_mac) {
+    if (auto found = naming.oui->vendorOf(flow.client_mac.data())) vendor = *found;
+  }
+  json["client_vendor"] = vendor;
+  json["dst_scope"] = scopeName(flow.server_scope);
+  json["dst_country"] =
+      std::string(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
+  json["dst_asn"] = flow.server_asn;
+  std::string org;
+  if (naming.geo != nullptr && flow.server_asn != 0) org = naming.geo->lookup(flow.serverIp()).org;
+  json["dst_org"] = org;
   const FlowClassification& dpi = flow.dpi;
-  json["app_protocol"] = dpi.protocol_name.data();
-  json["master_protocol"] = dpi.master_name.data();
-  json["app"] = dpi.app_name.data();
-  json["category"] = dpi.category_name.data();
+  if (naming.dpi != nullptr) {
+    json["app_protocol"] = naming.dpi->protocolName(dpi);
+    json["master_protocol"] = naming.dpi->protocolIdName(dpi.master_protocol);
+    json["app"] = naming.dpi->protocolIdName(dpi.app_protocol);
+    json["category"] = naming.dpi->categoryName(dpi);
+  } else {
+    json["app_protocol"] = "Unknown";
+    json["master_protocol"] = "Unknown";
+    json["app"] = "Unknown";
+    json["category"] = "";
+  }
   json["dpi_guessed"] = dpi.guessed;
   json["dpi_packets"] = dpi.packets_inspected;
   json["hostname"] = dpi.hostname.data();
@@ -81,7 +100,8 @@ nlohmann::ordered_json flowToJson(const FlowRecord& flow) {
   return json;
 }
 
-Result<void> writeFlowsJsonLines(const std::string& path, const std::vector<FlowRecord>& flows) {
+Result<void> writeFlowsJsonLines(const std::string& path, const std::vector<FlowRecord>& flows,
+                                 const FlowNaming& naming) {
   std::ofstream file;
   std::ostream* out = &std::cout;
   if (path != "-") {
@@ -90,7 +110,7 @@ Result<void> writeFlowsJsonLines(const std::string& path, const std::vector<Flow
       return makeError(fmt::format("{}: cannot write flows: {}", path, std::strerror(errno)));
     out = &file;
   }
-  for (const FlowRecord& flow : flows) *out << flowToJson(flow).dump() << '\n';
+  for (const FlowRecord& flow : flows) *out << flowToJson(flow, naming).dump() << '\n';
   out->flush();
   if (!*out)
     return makeError(fmt::format("{}: writing flows failed: {}", path, std::strerror(errno)));

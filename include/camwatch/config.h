@@ -8,6 +8,7 @@
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
+#include <camwatch/geo.h>
 #include <camwatch/result.h>
 
 namespace camwatch {
@@ -19,6 +20,9 @@ struct Config {
   FlowTableConfig flows;
   DpiConfig dpi;  ///< protocols_file is resolved against the config file's folder
   DnsCacheConfig dns;
+  GeoDatabasePaths geoip;                 ///< resolved against the config file's folder; "" = none
+  std::uint32_t geo_cache_size = 16'384;  ///< entries per worker
+  std::string oui_file;                   ///< MAC prefix -> vendor CSV; "" = none
 };
 
 /// The configuration used when no file is given.

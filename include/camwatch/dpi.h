@@ -31,8 +31,9 @@ class DnsCache;
 enum class HostnameSource : std::uint8_t { kNone, kSni, kHttpHost, kDnsQuery, kDnsCache, kOther };
 std::string_view hostnameSourceName(HostnameSource source);
 
-/// What classification found out about one flow. Plain data: names are copied in when
-/// classification ends, so the record outlives the nDPI module.
+/// What classification found out about one flow. Plain, small data (it lives in every flow-table
+/// entry): protocol names are looked up from the ids when the record is written out, with
+/// NdpiClassifier's naming functions.
 struct FlowClassification {
   bool final = false;    ///< no more packets go to nDPI
   bool guessed = false;  ///< nDPI gave up and guessed (by port or address)
@@ -42,11 +43,7 @@ struct FlowClassification {
   std::uint16_t packets_inspected = 0;
   std::uint64_t risk = 0;  ///< nDPI risk bitmap (bit n = ndpi_risk_enum n)
   HostnameSource hostname_source = HostnameSource::kNone;
-  std::array<char, 80> hostname{};       ///< NUL-terminated
-  std::array<char, 64> protocol_name{};  ///< as ndpiReader prints it: "TLS.Google", "DNS", ...
-  std::array<char, 32> master_name{};
-  std::array<char, 32> app_name{};
-  std::array<char, 32> category_name{};
+  std::array<char, 80> hostname{};  ///< NUL-terminated (nDPI keeps 80 bytes too)
 };
 
 /// Names of the risks set in an nDPI risk bitmap ("Known Protocol on Non Standard Port", ...).
@@ -75,6 +72,13 @@ class NdpiClassifier {
   /// Makes the classification final (giving up and guessing when nDPI has not decided) and
   /// returns the flow's nDPI state to the pool. Call when the flow ends; harmless when final.
   void finish(FlowRecord& flow);
+
+  /// The protocol name exactly as ndpiReader prints it: "TLS.Google", "DNS.HikConnect", "Unknown".
+  /// Any classifier created from the same DpiConfig gives the same names (custom protocols get
+  /// their ids in file order). Thread: any, once no worker uses this classifier any more.
+  std::string protocolName(const FlowClassification& dpi) const;
+  std::string protocolIdName(std::uint16_t id) const;
+  std::string categoryName(const FlowClassification& dpi) const;
 
   /// nDPI flow states taken from the pool right now (flows being classified).
   std::size_t statesInUse() const { return states_in_use_; }

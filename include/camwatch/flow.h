@@ -15,6 +15,7 @@
 
 #include <camwatch/decode.h>
 #include <camwatch/dpi.h>
+#include <camwatch/geo.h>
 #include <camwatch/ip_address.h>
 #include <camwatch/packet.h>
 
@@ -71,6 +72,12 @@ struct FlowRecord {
   std::array<std::uint8_t, 6> client_mac{};  ///< source MAC of the client's first packet
   bool has_client_mac = false;
   FlowClassification dpi;
+  /// Where the server side is: its scope, and for public addresses country and AS number (the
+  /// organisation is looked up again when the record is written, to keep the entry small).
+  AddressScope server_scope = AddressScope::kPublic;
+  std::array<char, 3> server_country{};
+  std::uint32_t server_asn = 0;
+  bool geo_looked_up = false;
   /// nDPI's state while the flow is being classified; owned by the worker's NdpiClassifier,
   /// null once `dpi.final`.
   ndpi_flow_struct* dpi_state = nullptr;
