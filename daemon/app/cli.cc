@@ -93,6 +93,7 @@ int replayCommand(const ReplayArgs& args) {
     return kExitFailure;
   }
   bool ok = result->errors.empty();
+  const nlohmann::ordered_json summary = summaryToJson(*result);
   for (const std::string& error : result->errors) std::cerr << "camwatch: " << error << '\n';
   if (!args.flows_path.empty()) {
     const FlowNaming naming{result->namer.get(), options.geo.get(), oui.get()};
@@ -107,9 +108,9 @@ int replayCommand(const ReplayArgs& args) {
     ok = writeTextFile(args.alerts_path, "") && ok;
   }
   if (!args.summary_path.empty()) {
-    ok = writeTextFile(args.summary_path, summaryToJson(*result).dump(2) + "\n") && ok;
+    ok = writeTextFile(args.summary_path, summary.dump(2) + "\n") && ok;
   }
-  std::cout << summaryToText(*result);
+  std::cout << summaryToText(*result, summary);
   return ok ? kExitOk : kExitFailure;
 }
 

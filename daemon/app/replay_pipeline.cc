@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <thread>
 #include <vector>
 
@@ -92,7 +93,7 @@ class ReplayWorker : public FlowEndHandler {
     }
   }
 
-  std::vector<FlowRecord>& flows() { return flows_; }
+  const std::deque<FlowRecord>& flows() const { return flows_; }
   /// After run() returned: hands over the classifier, to name protocols in the output.
   std::unique_ptr<NdpiClassifier> takeClassifier() { return std::move(classifier_); }
   GeoCacheStats geoStats() const { return geo_ ? geo_->stats() : GeoCacheStats{}; }
@@ -130,7 +131,7 @@ class ReplayWorker : public FlowEndHandler {
   std::unique_ptr<NdpiClassifier> classifier_;
   std::unique_ptr<CachedGeoLookup> geo_;
   const DnsCache& dns_cache_;
-  std::vector<FlowRecord> flows_;
+  std::deque<FlowRecord> flows_;  // a deque: growing it never copies what is already there
   FlowTable table_;
 };
 
@@ -267,9 +268,16 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
 
   result.files = (*reader)->stats();
   result.errors = (*reader)->errors();
+  // Sort pointers, then copy each record once into its place: records are a few hundred bytes.
+  std::vector<const FlowRecord*> order;
+  for (const auto& worker : workers) {
+    for (const FlowRecord& flow : worker->flows()) order.push_back(&flow);
+  }
+  std::sort(order.begin(), order.end(),
+            [](const FlowRecord* a, const FlowRecord* b) { return flowRecordLess(*a, *b); });
+  result.flows.reserve(order.size());
+  for (const FlowRecord* flow : order) result.flows.push_back(*flow);
   for (auto& worker : workers) {
-    auto& flows = worker->flows();
-    result.flows.insert(result.flows.end(), flows.begin(), flows.end());
     const GeoCacheStats geo = worker->geoStats();
     result.geo_cache.hits += geo.hits;
     result.geo_cache.misses += geo.misses;
@@ -282,7 +290,6 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     result.flow_stats.active_timeouts += stats.active_timeouts;
   }
   result.namer = workers.front()->takeClassifier();
-  std::sort(result.flows.begin(), result.flows.end(), flowRecordLess);
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;

@@ -1,7 +1,9 @@
 #include "app/summary.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -19,7 +21,16 @@ struct Talker {
 };
 
 std::vector<Talker> topTalkers(const std::vector<FlowRecord>& flows) {
-  std::map<IpAddress, Talker> by_ip;
+  struct IpHash {
+    std::size_t operator()(const IpAddress& ip) const {
+      std::uint64_t words[2];
+      std::memcpy(words, ip.bytes.data(), 16);
+      return static_cast<std::size_t>((words[0] * 0x9e3779b97f4a7c15ULL) ^
+                                      (words[1] * 0xbf58476d1ce4e5b9ULL));
+    }
+  };
+  std::unordered_map<IpAddress, Talker, IpHash> by_ip;
+  by_ip.reserve(flows.size());
   for (const FlowRecord& flow : flows) {
     const std::uint64_t bytes = flow.bytes[0] + flow.bytes[1];
     const std::uint64_t packets = flow.packets[0] + flow.packets[1];
@@ -34,10 +45,13 @@ std::vector<Talker> topTalkers(const std::vector<FlowRecord>& flows) {
   std::vector<Talker> talkers;
   talkers.reserve(by_ip.size());
   for (auto& [ip, talker] : by_ip) talkers.push_back(talker);
-  std::sort(talkers.begin(), talkers.end(), [](const Talker& a, const Talker& b) {
-    return a.bytes != b.bytes ? a.bytes > b.bytes : a.ip < b.ip;
-  });
-  if (talkers.size() > kTopTalkers) talkers.resize(kTopTalkers);
+  // Ties broken by address: the order (and so the output) does not depend on hash order.
+  const std::size_t top = std::min(talkers.size(), kTopTalkers);
+  std::partial_sort(talkers.begin(), talkers.begin() + static_cast<std::ptrdiff_t>(top),
+                    talkers.end(), [](const Talker& a, const Talker& b) {
+                      return a.bytes != b.bytes ? a.bytes > b.bytes : a.ip < b.ip;
+                    });
+  talkers.resize(top);
   return talkers;
 }
 
@@ -95,19 +109,46 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
   }
   json["files"] = files;
 
-  std::map<std::string, Tally> by_l4;
-  std::map<std::string, Tally> by_vlan;
-  std::map<std::string, Tally> by_protocol;
-  std::map<std::string, std::uint64_t> by_end_reason;
+  // Tally by numbers first and name the keys afterwards: names cost allocations (and nDPI's cost
+  // an snprintf), so they are made once per key, not once per flow.
+  std::map<std::uint8_t, Tally> by_l4_id;
+  std::map<std::pair<std::uint16_t, std::uint16_t>, Tally> by_vlan_id;
+  std::map<std::pair<std::uint16_t, std::uint16_t>, std::pair<FlowClassification, Tally>>
+      by_proto_id;
+  std::map<FlowEndReason, std::uint64_t> by_end_reason_id;
   for (const FlowRecord& flow : result.flows) {
-    for (Tally* tally : {&by_l4[ipProtocolName(flow.key.ip_proto)], &by_vlan[vlanLabel(flow.key)],
-                         &by_protocol[result.namer ? result.namer->protocolName(flow.dpi)
-                                                   : std::string("Unknown")]}) {
+    auto& proto = by_proto_id[{flow.dpi.master_protocol, flow.dpi.app_protocol}];
+    proto.first = flow.dpi;
+    for (Tally* tally : {&by_l4_id[flow.key.ip_proto],
+                         &by_vlan_id[{flow.key.vlan_outer, flow.key.vlan_inner}], &proto.second}) {
       ++tally->flows;
       tally->packets += flow.packets[0] + flow.packets[1];
       tally->bytes += flow.bytes[0] + flow.bytes[1];
     }
-    ++by_end_reason[std::string(flowEndReasonName(flow.end_reason))];
+    ++by_end_reason_id[flow.end_reason];
+  }
+  auto merge = [](Tally& into, const Tally& from) {
+    into.flows += from.flows;
+    into.packets += from.packets;
+    into.bytes += from.bytes;
+  };
+  std::map<std::string, Tally> by_l4;
+  for (const auto& [id, tally] : by_l4_id) merge(by_l4[ipProtocolName(id)], tally);
+  std::map<std::string, Tally> by_vlan;
+  for (const auto& [id, tally] : by_vlan_id) {
+    FlowKey key;
+    key.vlan_outer = id.first;
+    key.vlan_inner = id.second;
+    merge(by_vlan[vlanLabel(key)], tally);
+  }
+  std::map<std::string, Tally> by_protocol;
+  for (const auto& [id, entry] : by_proto_id) {
+    merge(by_protocol[result.namer ? result.namer->protocolName(entry.first) : "Unknown"],
+          entry.second);
+  }
+  std::map<std::string, std::uint64_t> by_end_reason;
+  for (const auto& [reason, count] : by_end_reason_id) {
+    by_end_reason[std::string(flowEndReasonName(reason))] += count;
   }
   nlohmann::ordered_json flows;
   flows["total"] = result.flows.size();
@@ -145,17 +186,13 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
                  {"answers", result.decode.dns_answers},
                  {"malformed", result.decode.dns_malformed},
                  {"cache_entries", result.dns_cache_entries}};
-  json["geo_cache"] = {{"hits", result.geo_cache.hits},
-                       {"misses", result.geo_cache.misses},
-                       {"evictions", result.geo_cache.evictions},
-                       {"not_public", result.geo_cache.not_public}};
-  json["ndpi_peak_memory_bytes"] = result.ndpi_peak_memory;
+  // Cache hit counts and nDPI memory depend on the worker count, so they are in the text summary
+  // only: the JSON stays byte-identical for any --workers.
   json["errors"] = result.errors;
   return json;
 }
 
-std::string summaryToText(const ReplayResult& result) {
-  const nlohmann::ordered_json json = summaryToJson(result);
+std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_json& json) {
   std::string text;
   auto line = [&text](const std::string& s) {
     text += s;
@@ -216,6 +253,10 @@ std::string summaryToText(const ReplayResult& result) {
     }
     line(row);
   }
+  line(
+      fmt::format("Run: nDPI peak memory {}, DNS cache {} entries, GeoIP cache {} hits / {} misses",
+                  humanBytes(result.ndpi_peak_memory), result.dns_cache_entries,
+                  result.geo_cache.hits, result.geo_cache.misses));
   for (const std::string& error : result.errors) line("ERROR: " + error);
   return text;
 }

@@ -15,7 +15,7 @@ inline constexpr std::size_t kTopTalkers = 10;
 
 nlohmann::ordered_json summaryToJson(const ReplayResult& result);
 
-/// A readable multi-line summary for the terminal.
-std::string summaryToText(const ReplayResult& result);
+/// A readable multi-line summary for the terminal, from the result and its summaryToJson().
+std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_json& summary);
 
 }  // namespace camwatch

@@ -149,11 +149,17 @@ DnsCache::DnsCache(const DnsCacheConfig& config) : config_(config) {
 }
 
 std::uint32_t DnsCache::setOf(const IpAddress& address) const {
+  // IPv4 addresses are stored mapped: half of the bytes are constant, so every bit of the
+  // address has to reach the bits that pick the set.
   std::uint64_t words[2];
   std::memcpy(words, address.bytes.data(), 16);
-  std::uint64_t hash = (words[0] ^ (words[1] * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL;
-  hash ^= hash >> 29;
-  return static_cast<std::uint32_t>(hash) & (sets_ - 1);
+  std::uint64_t hash = words[0] * 0x9e3779b97f4a7c15ULL;
+  hash ^= words[1] + (hash >> 32U);
+  hash *= 0xbf58476d1ce4e5b9ULL;
+  hash ^= hash >> 31U;
+  hash *= 0x94d049bb133111ebULL;
+  hash ^= hash >> 29U;
+  return static_cast<std::uint32_t>(hash >> 32U) & (sets_ - 1);
 }
 
 void DnsCache::insert(const IpAddress& address, std::string_view name, std::uint32_t ttl_seconds,
@@ -171,10 +177,19 @@ void DnsCache::insert(const IpAddress& address, std::string_view name, std::uint
     }
     if (ways[w].expires < victim->expires) victim = &ways[w];  // empty (0) or soonest to expire
   }
+  const std::size_t length = std::min(name.size(), kMaxDnsName);
+  const bool same_answer = victim->expires != 0 && victim->address == address &&
+                           std::strlen(victim->name.data()) == length &&
+                           std::memcmp(victim->name.data(), name.data(), length) == 0;
+  if (same_answer) {
+    // The same answer again (a camera re-resolving every few minutes): keep when it was first
+    // learnt, so flows that started in between stay named, and extend its life.
+    victim->expires = std::max(victim->expires, now + ttl);
+    return;
+  }
   victim->address = address;
   victim->learnt = now;
   victim->expires = now + ttl;
-  const std::size_t length = std::min(name.size(), kMaxDnsName);
   std::memcpy(victim->name.data(), name.data(), length);
   victim->name[length] = '\0';
 }
