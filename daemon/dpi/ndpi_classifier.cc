@@ -110,7 +110,9 @@ std::string_view hostnameSourceName(HostnameSource source) {
 
 std::vector<std::string> riskNames(std::uint64_t risk) {
   std::vector<std::string> names;
-  for (unsigned bit = 0; bit < 64; ++bit) {
+  // Bit 0 is NDPI_NO_RISK; bits from NDPI_MAX_RISK on are not risks nDPI 4.2 names (and
+  // ndpi_risk2str would format them into a shared static buffer).
+  for (unsigned bit = 1; bit < NDPI_MAX_RISK; ++bit) {
     if ((risk & (std::uint64_t{1} << bit)) != 0) {
       names.emplace_back(ndpi_risk2str(static_cast<ndpi_risk_enum>(bit)));
     }

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <ostream>
@@ -181,7 +182,9 @@ class CameraCloudsProtosTest : public testing::Test {
 
   // Feeds every frame of one flow to a fresh nDPI flow state, in order, then gives up.
   static Verdict classify(const std::vector<TimedFrame>& frames) {
-    FlowPtr flow(static_cast<ndpi_flow_struct*>(std::calloc(1, SIZEOF_FLOW_STRUCT)));
+    // nDPI's own allocator: ndpi_free_flow frees through it, and camwatch may have hooked it.
+    FlowPtr flow(static_cast<ndpi_flow_struct*>(ndpi_flow_malloc(SIZEOF_FLOW_STRUCT)));
+    std::memset(flow.get(), 0, SIZEOF_FLOW_STRUCT);
     ndpi_protocol result{};
     for (const TimedFrame& frame : frames) {
       const unsigned char* l3 = frame.bytes.data() + kL3Offset;
