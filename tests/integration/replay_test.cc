@@ -113,6 +113,15 @@ TEST_F(ReplayTest, DemoCaptureIsIdenticalForOneAndFourWorkers) {
   EXPECT_GT(summary().at("flows").at("total").get<int>(), 10);
 }
 
+TEST_F(ReplayTest, BundledDemoCaptureIsWhatTestgenMakes) {
+  // demo/camera-vlan-demo.pcap is committed so that users need no generator; this keeps it the
+  // generator's output (regenerate with `camwatch-testgen demo demo/camera-vlan-demo.pcap`).
+  const std::string fresh = dir_.path("demo.pcap");
+  ASSERT_EQ(runCommand(kTestgen + " demo " + shellQuote(fresh)).exit_code, 0);
+  EXPECT_TRUE(readFile(fresh) == readFile(kSourceDir + "/demo/camera-vlan-demo.pcap"))
+      << "demo/camera-vlan-demo.pcap differs from `camwatch-testgen demo`";
+}
+
 TEST_F(ReplayTest, TimeoutsSplitFlowsAsConfigured) {
   const std::string capture = generate("timeouts");
   const CommandResult run = replay(shellQuote(capture), "--workers 2");

@@ -446,7 +446,7 @@ void demoCloudCheckIn(TrafficMix& mix, const DemoSite& site, const Host& camera,
 void demoNtp(TrafficMix& mix, const DemoSite& site, const Host& camera, Timestamp start, Rng& rng) {
   UdpExchangeSpec ntp =
       udpSpec(site.vlan, camera, static_cast<std::uint16_t>(rng.uniform(32768, 60999)),
-              site.remote("192.0.2.123"), 123, start);
+              site.remote("162.159.200.123"), 123, start);
   randomise(ntp, rng);
   ntp.gap = 31 * kMillis;
   ntp.server_ttl = 54;
@@ -457,7 +457,7 @@ void demoNtp(TrafficMix& mix, const DemoSite& site, const Host& camera, Timestam
 
 void demoStun(TrafficMix& mix, const DemoSite& site, const Host& camera, Timestamp start,
               std::uint64_t transaction) {
-  UdpExchangeSpec stun = udpSpec(site.vlan, camera, 50012, site.remote("192.0.2.50"), 3478, start);
+  UdpExchangeSpec stun = udpSpec(site.vlan, camera, 50012, site.remote("43.130.155.63"), 3478, start);
   stun.gap = 42 * kMillis;
   stun.server_ttl = 51;
   stun.datagrams = {udpDatagram(true, stunBindingRequest(transaction)),
@@ -468,7 +468,7 @@ void demoStun(TrafficMix& mix, const DemoSite& site, const Host& camera, Timesta
 void demoUpload(TrafficMix& mix, const DemoSite& site, const Host& camera, Timestamp start,
                 Rng& rng) {
   TcpSessionSpec upload =
-      tcpSpec(site.vlan, camera, 51877, site.remote("203.0.113.66"), 443, start);
+      tcpSpec(site.vlan, camera, 51877, site.remote("47.254.33.45"), 443, start);
   randomise(upload, rng);
   upload.gap = 5 * kMillis;
   upload.server_ttl = 47;
@@ -526,7 +526,7 @@ void demoNewDevice(TrafficMix& mix, const DemoSite& site, Timestamp start, Rng& 
   arpResolve(mix, site.vlan, start + 300 * kMillis, laptop, site.gateway);
 
   const Timestamp browse = start + 1 * kSeconds;
-  demoCloudCheckIn(mix, site, laptop, "www.example.com", {}, "192.0.2.80", browse, rng);
+  demoCloudCheckIn(mix, site, laptop, "www.example.com", {}, "93.184.215.14", browse, rng);
 
   TcpSessionSpec web = tcpSpec(site.vlan, laptop, 52101, site.cameras[0], 80, start + 5 * kSeconds);
   randomise(web, rng);
@@ -601,10 +601,10 @@ void buildDemo(TrafficMix& mix) {
 
   // Vendor clouds: a Hikvision camera checks in with Hik-Connect, a Dahua one with Easy4IP.
   for (Timestamp base : {t0 + 30 * kSeconds, t0 + 330 * kSeconds}) {
-    demoCloudCheckIn(mix, site, site.cameras[0], "litedev.hik-connect.com", {}, "198.51.100.45",
+    demoCloudCheckIn(mix, site, site.cameras[0], "litedev.hik-connect.com", {}, "52.5.124.127",
                      base, rng);
     demoCloudCheckIn(mix, site, site.cameras[2], "www.easy4ipcloud.com",
-                     {"p2p-eu.easy4ipcloud.com"}, "198.51.100.88", base + 30 * kSeconds, rng);
+                     {"p2p-eu.easy4ipcloud.com"}, "47.88.29.110", base + 30 * kSeconds, rng);
   }
 
   // A Hikvision camera asks a STUN server for its public address, twice.
