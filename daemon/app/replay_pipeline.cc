@@ -290,6 +290,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     result.flow_stats.active_timeouts += stats.active_timeouts;
   }
   result.namer = workers.front()->takeClassifier();
+  result.geo = options.geo;
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;

@@ -59,6 +59,7 @@ struct ReplayResult {
   double wall_seconds = 0;
   /// One of the workers' classifiers, kept to name the protocols in the records.
   std::shared_ptr<const NdpiClassifier> namer;
+  GeoLookupPtr geo;  ///< the lookup the flows were enriched with (null: none), for organisations
   GeoCacheStats geo_cache;  ///< summed over workers
 };
 

@@ -55,6 +55,58 @@ std::vector<Talker> topTalkers(const std::vector<FlowRecord>& flows) {
   return talkers;
 }
 
+// The public server addresses flows went to, most bytes first: where the cameras phone home.
+nlohmann::ordered_json internetDestinations(const ReplayResult& result) {
+  struct Destination {
+    const FlowRecord* first = nullptr;  // names the destination: hostname, protocol, geo
+    std::uint64_t bytes = 0;
+    std::uint64_t flows = 0;
+    std::vector<IpAddress> clients;
+  };
+  std::map<IpAddress, Destination> by_ip;
+  for (const FlowRecord& flow : result.flows) {
+    if (flow.server_scope != AddressScope::kPublic) continue;
+    Destination& dest = by_ip[flow.serverIp()];
+    if (dest.first == nullptr ||
+        (dest.first->dpi.hostname[0] == '\0' && flow.dpi.hostname[0] != '\0')) {
+      dest.first = &flow;
+    }
+    dest.bytes += flow.bytes[0] + flow.bytes[1];
+    ++dest.flows;
+    if (std::find(dest.clients.begin(), dest.clients.end(), flow.clientIp()) ==
+        dest.clients.end()) {
+      dest.clients.push_back(flow.clientIp());
+    }
+  }
+  std::vector<std::pair<IpAddress, const Destination*>> order;
+  for (const auto& [ip, dest] : by_ip) order.emplace_back(ip, &dest);
+  const std::size_t top = std::min(order.size(), kTopDestinations);
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+                    [](const auto& a, const auto& b) {
+                      return a.second->bytes != b.second->bytes ? a.second->bytes > b.second->bytes
+                                                                : a.first < b.first;
+                    });
+  order.resize(top);
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& [ip, dest] : order) {
+    const FlowRecord& flow = *dest->first;
+    const std::string org =
+        result.geo && flow.server_asn != 0 ? result.geo->lookup(ip).org : std::string();
+    list.push_back(
+        {{"ip", ip.toString()},
+         {"hostname", flow.dpi.hostname.data()},
+         {"country",
+          std::string(flow.server_country.data(), strnlen(flow.server_country.data(), 3))},
+         {"asn", flow.server_asn},
+         {"org", org},
+         {"app_protocol", result.namer ? result.namer->protocolName(flow.dpi) : "Unknown"},
+         {"bytes", dest->bytes},
+         {"flows", dest->flows},
+         {"clients", dest->clients.size()}});
+  }
+  return list;
+}
+
 std::string vlanLabel(const FlowKey& key) {
   if (key.vlan_outer == 0 && key.vlan_inner == 0) return "untagged";
   if (key.vlan_inner == 0) return std::to_string(key.vlan_outer);
@@ -167,6 +219,7 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
                        {"flows", talker.flows}});
   }
   json["top_talkers"] = talkers;
+  json["internet_destinations"] = internetDestinations(result);
 
   nlohmann::ordered_json non_ip = nlohmann::ordered_json::object();
   for (const auto& [ethertype, count] : result.decode.non_ip_by_ethertype) {
@@ -215,11 +268,17 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
                      formatTimestamp(result.last_ts), json["duration_s"].get<double>()));
   }
   line(fmt::format("Flows: {}", result.flows.size()));
+  // One row per group, wrapped before 100 columns.
   auto tallies = [&](const char* title, const nlohmann::ordered_json& group) {
     std::string row = fmt::format("  {:<8}", title);
     for (const auto& [name, tally] : group.items()) {
-      row += fmt::format(" {} {} ({})", name, tally["flows"].get<std::uint64_t>(),
-                         humanBytes(tally["bytes"].get<std::uint64_t>()));
+      const std::string item = fmt::format(" {} {} ({})", name, tally["flows"].get<std::uint64_t>(),
+                                           humanBytes(tally["bytes"].get<std::uint64_t>()));
+      if (row.size() + item.size() > 100) {
+        line(row);
+        row = std::string(10, ' ');
+      }
+      row += item;
     }
     line(row);
   };
@@ -229,6 +288,22 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
   if (result.flow_stats.evicted > 0) {
     line(fmt::format("  {} flows evicted: the flow table was full (raise flows.max_flows)",
                      result.flow_stats.evicted));
+  }
+  if (!json["internet_destinations"].empty()) {
+    line("Internet destinations (public server addresses, by bytes):");
+    for (const auto& dest : json["internet_destinations"]) {
+      const std::string asn = dest["asn"].get<std::uint32_t>() != 0
+                                  ? fmt::format("AS{} {}", dest["asn"].get<std::uint32_t>(),
+                                                dest["org"].get<std::string>())
+                                  : std::string("-");
+      line(fmt::format(
+          "  {:<15} {:<2} {:<28.28} {:<24.24} {:<16.16} {:>10} {:>3} client(s)",
+          dest["ip"].get<std::string>(),
+          dest["country"].get<std::string>().empty() ? "-" : dest["country"].get<std::string>(),
+          dest["hostname"].get<std::string>().empty() ? "-" : dest["hostname"].get<std::string>(),
+          asn, dest["app_protocol"].get<std::string>(),
+          humanBytes(dest["bytes"].get<std::uint64_t>()), dest["clients"].get<std::uint64_t>()));
+    }
   }
   line("Top talkers (bytes, both directions):");
   for (const auto& talker : json["top_talkers"]) {

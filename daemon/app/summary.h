@@ -12,6 +12,7 @@
 namespace camwatch {
 
 inline constexpr std::size_t kTopTalkers = 10;
+inline constexpr std::size_t kTopDestinations = 15;
 
 nlohmann::ordered_json summaryToJson(const ReplayResult& result);
 
