@@ -457,7 +457,8 @@ void demoNtp(TrafficMix& mix, const DemoSite& site, const Host& camera, Timestam
 
 void demoStun(TrafficMix& mix, const DemoSite& site, const Host& camera, Timestamp start,
               std::uint64_t transaction) {
-  UdpExchangeSpec stun = udpSpec(site.vlan, camera, 50012, site.remote("43.130.155.63"), 3478, start);
+  UdpExchangeSpec stun =
+      udpSpec(site.vlan, camera, 50012, site.remote("43.130.155.63"), 3478, start);
   stun.gap = 42 * kMillis;
   stun.server_ttl = 51;
   stun.datagrams = {udpDatagram(true, stunBindingRequest(transaction)),
