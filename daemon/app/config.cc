@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include <camwatch/config.h>
@@ -109,6 +110,31 @@ class ConfigReader {
     return static_cast<Timestamp>(number) * scale;
   }
 
+  std::vector<std::string> stringList(const YAML::Node& node, const std::string& key) const {
+    if (node.IsScalar()) return {node.Scalar()};  // a single value is a list of one
+    if (!node.IsSequence()) fail(node, key, "expected a list of values");
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      values.push_back(scalar(node[i], key + "[" + std::to_string(i) + "]"));
+    }
+    return values;
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& key) const {
+    const std::string value = scalar(node, key);
+    if (value == "true") return true;
+    if (value == "false") return false;
+    fail(node, key, "expected true or false, got '" + value + "'");
+  }
+
+  template <typename T, typename Parse>
+  T named(const YAML::Node& node, const std::string& key, Parse parse, const char* expected) const {
+    const std::string text = scalar(node, key);
+    const std::optional<T> value = parse(text);
+    if (!value) fail(node, key, fmt::format("expected {}, got '{}'", expected, text));
+    return *value;
+  }
+
   std::string scalar(const YAML::Node& node, const std::string& key) const {
     if (!node.IsScalar()) fail(node, key, "expected a single value");
     return node.Scalar();
@@ -131,11 +157,79 @@ std::string formatDuration(Timestamp ns) {
   return fmt::format("{}ms", ns / (kNanosPerSecond / 1000));
 }
 
+PolicyRule readRule(const ConfigReader& reader, const YAML::Node& node, const std::string& path) {
+  reader.checkKeys(node, path,
+                   {"name", "action", "domains", "cidrs", "asns", "countries", "protocols",
+                    "categories", "ports", "severity"});
+  PolicyRule rule;
+  if (!node["name"]) reader.fail(node, path + ".name", "every rule needs a name");
+  rule.name = reader.scalar(node["name"], path + ".name");
+  if (node["action"]) {
+    rule.action = reader.named<PolicyAction>(node["action"], path + ".action", policyActionFromName,
+                                             "allow or deny");
+  }
+  const std::pair<const char*, std::vector<std::string>*> lists[] = {
+      {"domains", &rule.domains},     {"cidrs", &rule.cidrs},
+      {"asns", &rule.asns},           {"countries", &rule.countries},
+      {"protocols", &rule.protocols}, {"categories", &rule.categories},
+      {"ports", &rule.ports}};
+  for (const auto& [key, target] : lists) {
+    if (node[key]) *target = reader.stringList(node[key], path + "." + key);
+  }
+  if (node["severity"]) {
+    rule.severity = reader.named<Severity>(node["severity"], path + ".severity", severityFromName,
+                                           "info, warning or critical");
+  }
+  return rule;
+}
+
+std::vector<GroupPolicy> readPolicy(const ConfigReader& reader, const YAML::Node& policy) {
+  if (!policy.IsMap()) {
+    reader.fail(policy, "policy", "expected a mapping of group names to group policies");
+  }
+  std::vector<GroupPolicy> groups;
+  for (const auto& item : policy) {
+    const auto name = item.first.as<std::string>();
+    const std::string path = "policy." + name;
+    const YAML::Node& node = item.second;
+    reader.checkKeys(node, path,
+                     {"default_action", "default_severity", "vendor_cloud_catalog", "rules"});
+    GroupPolicy group;
+    group.name = name;
+    if (node["default_action"]) {
+      group.default_action = reader.named<PolicyAction>(
+          node["default_action"], path + ".default_action", policyActionFromName, "allow or deny");
+    }
+    if (node["default_severity"]) {
+      group.default_severity =
+          reader.named<Severity>(node["default_severity"], path + ".default_severity",
+                                 severityFromName, "info, warning or critical");
+    }
+    if (node["vendor_cloud_catalog"]) {
+      group.vendor_cloud_catalog =
+          reader.boolean(node["vendor_cloud_catalog"], path + ".vendor_cloud_catalog");
+    }
+    if (node["rules"]) {
+      const YAML::Node& rules = node["rules"];
+      if (!rules.IsSequence()) reader.fail(rules, path + ".rules", "expected a list of rules");
+      for (std::size_t i = 0; i < rules.size(); ++i) {
+        group.rules.push_back(
+            readRule(reader, rules[i], path + ".rules[" + std::to_string(i) + "]"));
+      }
+    }
+    groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
 }  // namespace
 
 Config defaultConfig() {
   Config config;
   config.sensor_name = hostName();
+  GroupPolicy group;
+  group.name = "default";
+  config.policy_groups.push_back(group);
   return config;
 }
 
@@ -151,7 +245,8 @@ Result<Config> loadConfig(const std::string& path) {
       return makeError(fmt::format("{}: cannot read the config file", path));
     }
     if (root.IsNull()) return config;  // an empty file means all defaults
-    reader.checkKeys(root, "", {"sensor", "replay", "flows", "dpi", "dns", "geoip", "inventory"});
+    reader.checkKeys(root, "",
+                     {"sensor", "replay", "flows", "dpi", "dns", "geoip", "inventory", "policy"});
     // Relative paths are relative to the config file, so a config and its files move together.
     auto filePath = [&](const YAML::Node& node, const std::string& key) {
       std::filesystem::path file = reader.scalar(node, key);
@@ -236,6 +331,7 @@ Result<Config> loadConfig(const std::string& path) {
             reader.unsignedValue(geoip["cache_size"], "geoip.cache_size", 0, 1U << 24U));
       }
     }
+    if (const YAML::Node policy = root["policy"]) config.policy_groups = readPolicy(reader, policy);
     if (const YAML::Node inventory = root["inventory"]) {
       reader.checkKeys(inventory, "inventory", {"oui_file"});
       if (inventory["oui_file"])
@@ -247,6 +343,10 @@ Result<Config> loadConfig(const std::string& path) {
     // Syntax errors: yaml-cpp's message carries the line and column.
     return makeError(fmt::format("{}:{}:{}: invalid YAML: {}", path, error.mark.line + 1,
                                  error.mark.column + 1, error.msg));
+  }
+  // The engine checks what YAML cannot: CIDRs, ports, country codes, duplicate rule names.
+  if (auto engine = PolicyEngine::create(config.policy_groups); !engine) {
+    return makeError(fmt::format("{}: policy: {}", path, engine.error().message));
   }
   return config;
 }
@@ -272,6 +372,29 @@ std::string describeConfig(const Config& config) {
   text += fmt::format("geoip:\n  country_db: '{}'\n  asn_db: '{}'\n  cache_size: {}\n",
                       config.geoip.country_db, config.geoip.asn_db, config.geo_cache_size);
   text += fmt::format("inventory:\n  oui_file: '{}'\n", config.oui_file);
+  text += "policy:\n";
+  for (const GroupPolicy& group : config.policy_groups) {
+    text += fmt::format(
+        "  {}:\n    default_action: {}\n    default_severity: {}\n"
+        "    vendor_cloud_catalog: {}\n    rules:{}\n",
+        group.name, policyActionName(group.default_action), severityName(group.default_severity),
+        group.vendor_cloud_catalog, group.rules.empty() ? " []" : "");
+    for (const PolicyRule& rule : group.rules) {
+      text += fmt::format("      - name: {}\n        action: {}\n", rule.name,
+                          policyActionName(rule.action));
+      const std::pair<const char*, const std::vector<std::string>*> lists[] = {
+          {"domains", &rule.domains},     {"cidrs", &rule.cidrs},
+          {"asns", &rule.asns},           {"countries", &rule.countries},
+          {"protocols", &rule.protocols}, {"categories", &rule.categories},
+          {"ports", &rule.ports}};
+      for (const auto& [key, values] : lists) {
+        if (!values->empty())
+          text += fmt::format("        {}: [{}]\n", key, fmt::join(*values, ", "));
+      }
+      if (rule.severity)
+        text += fmt::format("        severity: {}\n", severityName(*rule.severity));
+    }
+  }
   return text;
 }
 

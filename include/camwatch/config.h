@@ -9,6 +9,7 @@
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 #include <camwatch/geo.h>
+#include <camwatch/policy.h>
 #include <camwatch/result.h>
 
 namespace camwatch {
@@ -23,6 +24,10 @@ struct Config {
   GeoDatabasePaths geoip;                 ///< resolved against the config file's folder; "" = none
   std::uint32_t geo_cache_size = 16'384;  ///< entries per worker
   std::string oui_file;                   ///< MAC prefix -> vendor CSV; "" = none
+  /// `policy:`, one entry per camera group; without the section, one group "default" with the
+  /// vendor-cloud catalog on and every other egress denied (alerted). loadConfig() validates it
+  /// through PolicyEngine::create, so a loaded config always makes a valid engine.
+  std::vector<GroupPolicy> policy_groups;
 };
 
 /// The configuration used when no file is given.

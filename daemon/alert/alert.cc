@@ -1,0 +1,294 @@
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include <camwatch/alert.h>
+
+namespace camwatch {
+namespace {
+
+using Json = nlohmann::json;
+
+bool allDigits(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+int toInt(std::string_view digits) {
+  int value = 0;
+  for (char c : digits) value = value * 10 + (c - '0');
+  return value;
+}
+
+// Field readers: each names the path of the field it could not read, so a corrupt spool line
+// says what was wrong with it.
+Result<const Json*> member(const Json& object, const char* key, const std::string& path) {
+  if (!object.is_object()) return makeError(path + ": not an object");
+  auto found = object.find(key);
+  if (found == object.end()) return makeError(path + "." + key + ": missing");
+  return &*found;
+}
+
+Result<std::string> readString(const Json& object, const char* key, const std::string& path) {
+  auto value = member(object, key, path);
+  if (!value) return tl::unexpected(value.error());
+  if (!(*value)->is_string()) return makeError(path + "." + key + ": not a string");
+  return (*value)->get<std::string>();
+}
+
+Result<std::uint64_t> readUnsigned(const Json& object, const char* key, const std::string& path,
+                                   std::uint64_t max) {
+  auto value = member(object, key, path);
+  if (!value) return tl::unexpected(value.error());
+  // nlohmann stores small non-negative numbers as signed or unsigned depending on their origin.
+  if (!(*value)->is_number_integer() ||
+      (!(*value)->is_number_unsigned() && (*value)->get<std::int64_t>() < 0)) {
+    return makeError(path + "." + key + ": not an unsigned integer");
+  }
+  const auto number = (*value)->get<std::uint64_t>();
+  if (number > max) return makeError(path + "." + key + ": too large");
+  return number;
+}
+
+Result<Timestamp> readTime(const Json& object, const char* key, const std::string& path) {
+  auto text = readString(object, key, path);
+  if (!text) return tl::unexpected(text.error());
+  auto ts = parseAlertTime(*text);
+  if (!ts) return makeError(path + "." + key + ": not an RFC 3339 UTC time: " + *text);
+  return *ts;
+}
+
+Result<IpAddress> readIp(const Json& object, const char* key, const std::string& path) {
+  auto text = readString(object, key, path);
+  if (!text) return tl::unexpected(text.error());
+  auto ip = IpAddress::parse(*text);
+  if (!ip) return makeError(path + "." + key + ": not an IP address: " + *text);
+  return *ip;
+}
+
+// Expands to "if the read failed, return its error; else assign". A macro keeps the many field
+// reads below one line each.
+#define CW_READ(target, expr)                       \
+  do {                                              \
+    auto cw_read_value = (expr);                    \
+    if (!cw_read_value) {                           \
+      return tl::unexpected(cw_read_value.error()); \
+    }                                               \
+    target = std::move(*cw_read_value);             \
+  } while (false)
+
+}  // namespace
+
+std::string_view alertStatusName(AlertStatus status) {
+  return status == AlertStatus::kResolved ? "resolved" : "firing";
+}
+
+std::optional<AlertStatus> alertStatusFromName(std::string_view name) {
+  if (name == "firing") return AlertStatus::kFiring;
+  if (name == "resolved") return AlertStatus::kResolved;
+  return std::nullopt;
+}
+
+std::string formatAlertTime(Timestamp ts) {
+  Timestamp seconds = ts / kNanosPerSecond;
+  Timestamp nanos = ts % kNanosPerSecond;
+  if (nanos < 0) {
+    nanos += kNanosPerSecond;
+    --seconds;
+  }
+  const auto time = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, nanos);
+}
+
+std::optional<Timestamp> parseAlertTime(std::string_view text) {
+  // 2026-01-15T09:00:00[.fff]Z
+  if (text.size() < 20 || text.back() != 'Z') return std::nullopt;
+  if (text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
+      text[16] != ':') {
+    return std::nullopt;
+  }
+  const std::string_view year = text.substr(0, 4);
+  const std::string_view month = text.substr(5, 2);
+  const std::string_view day = text.substr(8, 2);
+  const std::string_view hour = text.substr(11, 2);
+  const std::string_view minute = text.substr(14, 2);
+  const std::string_view second = text.substr(17, 2);
+  for (std::string_view part : {year, month, day, hour, minute, second}) {
+    if (!allDigits(part)) return std::nullopt;
+  }
+  Timestamp nanos = 0;
+  const std::string_view rest = text.substr(19, text.size() - 20);
+  if (!rest.empty()) {
+    const std::string_view fraction = rest.substr(1);
+    if (rest[0] != '.' || fraction.size() > 9 || !allDigits(fraction)) return std::nullopt;
+    nanos = toInt(fraction);
+    for (std::size_t i = fraction.size(); i < 9; ++i) nanos *= 10;
+  }
+  std::tm utc{};
+  utc.tm_year = toInt(year) - 1900;
+  utc.tm_mon = toInt(month) - 1;
+  utc.tm_mday = toInt(day);
+  utc.tm_hour = toInt(hour);
+  utc.tm_min = toInt(minute);
+  utc.tm_sec = toInt(second);
+  if (utc.tm_mon > 11 || utc.tm_mday < 1 || utc.tm_mday > 31 || utc.tm_hour > 23 ||
+      utc.tm_min > 59 || utc.tm_sec > 60) {
+    return std::nullopt;
+  }
+  const std::time_t seconds = timegm(&utc);
+  return static_cast<Timestamp>(seconds) * kNanosPerSecond + nanos;
+}
+
+Json alertToJson(const Alert& alert) {
+  Json json;
+  json["version"] = kAlertSchemaVersion;
+  json["time"] = formatAlertTime(alert.time);
+  json["severity"] = severityName(alert.severity);
+  json["kind"] = alertKindName(alert.kind);
+  json["status"] = alertStatusName(alert.status);
+  json["ends_at"] = alert.ends_at ? Json(formatAlertTime(*alert.ends_at)) : Json(nullptr);
+  json["camera"] = {{"ip", alert.camera.ip.toString()},
+                    {"mac", alert.camera.mac},
+                    {"name", alert.camera.name},
+                    {"vendor", alert.camera.vendor},
+                    {"group", alert.camera.group}};
+  const AlertDestination& destination = alert.destination;
+  json["destination"] = {{"ip", destination.ip ? Json(destination.ip->toString()) : Json(nullptr)},
+                         {"port", destination.port},
+                         {"hostname", destination.hostname},
+                         {"hostname_source", destination.hostname_source},
+                         {"country", destination.country},
+                         {"asn", destination.asn},
+                         {"org", destination.org}};
+  json["protocol"] = {{"l4", alert.protocol.l4},
+                      {"app", alert.protocol.app},
+                      {"master", alert.protocol.master},
+                      {"category", alert.protocol.category},
+                      {"risks", alert.protocol.risks}};
+  json["evidence"] = {{"first_seen", formatAlertTime(alert.evidence.first_seen)},
+                      {"last_seen", formatAlertTime(alert.evidence.last_seen)},
+                      {"packets", alert.evidence.packets},
+                      {"bytes", alert.evidence.bytes}};
+  json["rule"] = alert.rule;
+  json["sensor"] = alert.sensor;
+  json["dedup_key"] = alert.dedup_key.empty() ? dedupKey(alert) : alert.dedup_key;
+  json["repeat_count"] = alert.repeat_count;
+  return json;
+}
+
+Result<Alert> alertFromJson(const Json& json) {
+  const std::string root = "alert";
+  Alert alert;
+  std::uint64_t version = 0;
+  CW_READ(version, readUnsigned(json, "version", root, 1000));
+  if (version != kAlertSchemaVersion) {
+    return makeError(
+        fmt::format("alert.version: {} is not supported (want {})", version, kAlertSchemaVersion));
+  }
+  CW_READ(alert.time, readTime(json, "time", root));
+  std::string text;
+  CW_READ(text, readString(json, "severity", root));
+  auto severity = severityFromName(text);
+  if (!severity) return makeError("alert.severity: unknown severity " + text);
+  alert.severity = *severity;
+  CW_READ(text, readString(json, "kind", root));
+  auto kind = alertKindFromName(text);
+  if (!kind) return makeError("alert.kind: unknown kind " + text);
+  alert.kind = *kind;
+  CW_READ(text, readString(json, "status", root));
+  auto status = alertStatusFromName(text);
+  if (!status) return makeError("alert.status: unknown status " + text);
+  alert.status = *status;
+  const Json* ends_at = nullptr;
+  CW_READ(ends_at, member(json, "ends_at", root));
+  if (!ends_at->is_null()) {
+    Timestamp end = 0;
+    CW_READ(end, readTime(json, "ends_at", root));
+    alert.ends_at = end;
+  }
+
+  const Json* camera = nullptr;
+  CW_READ(camera, member(json, "camera", root));
+  const std::string camera_path = "alert.camera";
+  CW_READ(alert.camera.ip, readIp(*camera, "ip", camera_path));
+  CW_READ(alert.camera.mac, readString(*camera, "mac", camera_path));
+  CW_READ(alert.camera.name, readString(*camera, "name", camera_path));
+  CW_READ(alert.camera.vendor, readString(*camera, "vendor", camera_path));
+  CW_READ(alert.camera.group, readString(*camera, "group", camera_path));
+
+  const Json* destination = nullptr;
+  CW_READ(destination, member(json, "destination", root));
+  const std::string dest_path = "alert.destination";
+  const Json* dest_ip = nullptr;
+  CW_READ(dest_ip, member(*destination, "ip", dest_path));
+  if (!dest_ip->is_null()) {
+    IpAddress ip;
+    CW_READ(ip, readIp(*destination, "ip", dest_path));
+    alert.destination.ip = ip;
+  }
+  std::uint64_t number = 0;
+  CW_READ(number, readUnsigned(*destination, "port", dest_path, 65535));
+  alert.destination.port = static_cast<std::uint16_t>(number);
+  CW_READ(alert.destination.hostname, readString(*destination, "hostname", dest_path));
+  CW_READ(alert.destination.hostname_source,
+          readString(*destination, "hostname_source", dest_path));
+  CW_READ(alert.destination.country, readString(*destination, "country", dest_path));
+  CW_READ(number, readUnsigned(*destination, "asn", dest_path, 0xffffffffU));
+  alert.destination.asn = static_cast<std::uint32_t>(number);
+  CW_READ(alert.destination.org, readString(*destination, "org", dest_path));
+
+  const Json* protocol = nullptr;
+  CW_READ(protocol, member(json, "protocol", root));
+  const std::string proto_path = "alert.protocol";
+  CW_READ(alert.protocol.l4, readString(*protocol, "l4", proto_path));
+  CW_READ(alert.protocol.app, readString(*protocol, "app", proto_path));
+  CW_READ(alert.protocol.master, readString(*protocol, "master", proto_path));
+  CW_READ(alert.protocol.category, readString(*protocol, "category", proto_path));
+  const Json* risks = nullptr;
+  CW_READ(risks, member(*protocol, "risks", proto_path));
+  if (!risks->is_array()) return makeError("alert.protocol.risks: not an array");
+  for (const Json& risk : *risks) {
+    if (!risk.is_string()) return makeError("alert.protocol.risks: not a string");
+    alert.protocol.risks.push_back(risk.get<std::string>());
+  }
+
+  const Json* evidence = nullptr;
+  CW_READ(evidence, member(json, "evidence", root));
+  const std::string evidence_path = "alert.evidence";
+  CW_READ(alert.evidence.first_seen, readTime(*evidence, "first_seen", evidence_path));
+  CW_READ(alert.evidence.last_seen, readTime(*evidence, "last_seen", evidence_path));
+  CW_READ(alert.evidence.packets, readUnsigned(*evidence, "packets", evidence_path, UINT64_MAX));
+  CW_READ(alert.evidence.bytes, readUnsigned(*evidence, "bytes", evidence_path, UINT64_MAX));
+
+  CW_READ(alert.rule, readString(json, "rule", root));
+  CW_READ(alert.sensor, readString(json, "sensor", root));
+  CW_READ(alert.dedup_key, readString(json, "dedup_key", root));
+  CW_READ(number, readUnsigned(json, "repeat_count", root, 0xffffffffU));
+  alert.repeat_count = static_cast<std::uint32_t>(number);
+  return alert;
+}
+
+#undef CW_READ
+
+std::string dedupKey(const IpAddress& camera_ip, AlertKind kind,
+                     const AlertDestination& destination) {
+  std::string where = "-";
+  if (destination.ip) {
+    where = destination.ip->toString();
+  } else if (!destination.hostname.empty()) {
+    where = "dns:" + destination.hostname;
+  }
+  return fmt::format("{}|{}|{}", camera_ip.toString(), alertKindName(kind), where);
+}
+
+std::string dedupKey(const Alert& alert) {
+  return dedupKey(alert.camera.ip, alert.kind, alert.destination);
+}
+
+}  // namespace camwatch

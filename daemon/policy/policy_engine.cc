@@ -1,0 +1,663 @@
+// PolicyEngine: compiles the configured rules once (lower-cased domain sets, CIDRs grouped by
+// prefix length and sorted, port ranges, sorted AS numbers) so that evaluate() is a handful of
+// binary searches and comparisons with no allocation, safe to run on every worker at once.
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <camwatch/policy.h>
+
+namespace camwatch {
+namespace {
+
+// A DNS name is at most 253 characters; one more for a trailing dot.
+constexpr std::size_t kMaxNameLength = 253;
+using NameBuffer = std::array<char, kMaxNameLength + 1>;
+
+constexpr std::string_view kLocalLabel = "local";
+constexpr std::string_view kDefaultLabel = "default";
+constexpr std::string_view kNoneLabel = "none";
+
+char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char upperAscii(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lowerAscii(a[i]) != lowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+std::string lowerCopy(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = lowerAscii(c);
+  return out;
+}
+
+// The form names are compared in: lower case, without the trailing dot of a fully qualified name.
+// Written into `buffer` so evaluation allocates nothing; nullopt for a name no DNS name can be.
+std::optional<std::string_view> normalizeName(std::string_view name, NameBuffer& buffer) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.size() > kMaxNameLength) return std::nullopt;
+  for (std::size_t i = 0; i < name.size(); ++i) buffer[i] = lowerAscii(name[i]);
+  return std::string_view(buffer.data(), name.size());
+}
+
+bool sortedContains(const std::vector<std::string>& sorted, std::string_view value) {
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), value,
+                             [](const std::string& a, std::string_view b) { return a < b; });
+  return it != sorted.end() && *it == value;
+}
+
+void sortUnique(std::vector<std::string>& values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
+// ---- domains -------------------------------------------------------------------------------
+
+struct DomainSet {
+  std::vector<std::string> exact;     // "cam.example.com"
+  std::vector<std::string> suffixes;  // "example.com" of "*.example.com"
+
+  bool empty() const { return exact.empty() && suffixes.empty(); }
+
+  // `name` is normalized. Tries the whole name, then every suffix after a dot: a name with
+  // n labels costs n binary searches, however many patterns there are.
+  bool matches(std::string_view name) const {
+    if (name.empty()) return false;
+    if (sortedContains(exact, name)) return true;
+    if (suffixes.empty()) return false;
+    for (std::size_t dot = name.find('.'); dot != std::string_view::npos;
+         dot = name.find('.', dot + 1)) {
+      if (sortedContains(suffixes, name.substr(dot + 1))) return true;
+    }
+    return false;
+  }
+};
+
+// Returns an error text, or empty when `text` was added to `set`.
+std::string addDomain(std::string_view text, DomainSet& set) {
+  std::string_view name = text;
+  bool wildcard = name.starts_with("*.");
+  if (wildcard) name.remove_prefix(2);
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty()) return wildcard ? "nothing after '*.'" : "empty domain";
+  if (text == "*") return "'*' alone is not a pattern: leave domains out to match any destination";
+  if (name.front() == '.') {
+    return "a leading dot is ambiguous: write '*." + std::string(name.substr(1)) +
+           "' for its subdomains and '" + std::string(name.substr(1)) +
+           "' for the domain itself (or both)";
+  }
+  if (name.size() > kMaxNameLength) return "longer than 253 characters";
+  if (name.find("..") != std::string_view::npos) return "empty label";
+  for (char c : name) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '*') return "'*' only as the whole first label ('*.example.com')";
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || byte >= 0x80;
+    if (!ok) return "character '" + std::string(1, c) + "' is not allowed in a domain";
+  }
+  (wildcard ? set.suffixes : set.exact).push_back(lowerCopy(name));
+  return {};
+}
+
+// ---- addresses -----------------------------------------------------------------------------
+
+using AddressBytes = std::array<std::uint8_t, 16>;
+
+AddressBytes maskAddress(const AddressBytes& address, unsigned bits) {
+  AddressBytes out{};
+  for (unsigned i = 0; i < 16; ++i) {
+    if (bits >= (i + 1) * 8) {
+      out[i] = address[i];
+    } else if (bits > i * 8) {
+      unsigned keep = bits - i * 8;
+      out[i] = static_cast<std::uint8_t>(address[i] & (0xffU << (8 - keep)));
+    }
+  }
+  return out;
+}
+
+struct Prefix {
+  bool v4 = false;        // matches IPv4 addresses (else IPv6 ones)
+  std::uint8_t bits = 0;  // over the 128-bit (IPv4-mapped) form
+  AddressBytes bytes{};   // masked
+
+  // Spelt out rather than a defaulted <=>: clang-tidy 14 flags the 0 in the generated code.
+  bool operator<(const Prefix& other) const {
+    return std::tie(v4, bits, bytes) < std::tie(other.v4, other.bits, other.bytes);
+  }
+  bool operator==(const Prefix& other) const {
+    return v4 == other.v4 && bits == other.bits && bytes == other.bytes;
+  }
+};
+
+// Prefixes sorted by (family, length, address); one binary search per distinct length of the
+// address's family, so a country's worth of prefixes costs a few dozen comparisons at most.
+struct CidrSet {
+  struct Run {
+    bool v4;
+    std::uint8_t bits;
+    std::uint32_t begin;
+    std::uint32_t end;
+  };
+  std::vector<Prefix> prefixes;
+  std::vector<Run> runs;
+
+  bool empty() const { return prefixes.empty(); }
+
+  void compile() {
+    std::sort(prefixes.begin(), prefixes.end());
+    prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+    for (std::size_t i = 0; i < prefixes.size();) {
+      std::size_t j = i;
+      while (j < prefixes.size() && prefixes[j].v4 == prefixes[i].v4 &&
+             prefixes[j].bits == prefixes[i].bits) {
+        ++j;
+      }
+      runs.push_back({prefixes[i].v4, prefixes[i].bits, static_cast<std::uint32_t>(i),
+                      static_cast<std::uint32_t>(j)});
+      i = j;
+    }
+  }
+
+  bool matches(const IpAddress& address) const {
+    bool v4 = address.isV4();
+    for (const Run& run : runs) {
+      if (run.v4 != v4) continue;
+      AddressBytes masked = maskAddress(address.bytes, run.bits);
+      auto first = prefixes.begin() + run.begin;
+      auto last = prefixes.begin() + run.end;
+      auto it = std::lower_bound(
+          first, last, masked, [](const Prefix& p, const AddressBytes& a) { return p.bytes < a; });
+      if (it != last && it->bytes == masked) return true;
+    }
+    return false;
+  }
+};
+
+template <typename T>
+bool parseNumber(std::string_view text, T& value) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;  // from_chars would accept a leading '-' for signed
+  }
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
+std::string addCidr(std::string_view text, CidrSet& set) {
+  std::size_t slash = text.find('/');
+  std::string_view address_text = text.substr(0, slash);
+  bool v6_notation = address_text.find(':') != std::string_view::npos;
+  std::optional<IpAddress> address = IpAddress::parse(address_text);
+  if (!address) return "not an IPv4 or IPv6 address";
+  unsigned max_bits = v6_notation ? 128 : 32;
+  unsigned bits = max_bits;
+  if (slash != std::string_view::npos) {
+    if (!parseNumber(text.substr(slash + 1), bits)) return "prefix length is not a number";
+    if (bits > max_bits) return "prefix longer than " + std::to_string(max_bits);
+  }
+  unsigned mapped_bits = v6_notation ? bits : bits + 96;
+  AddressBytes masked = maskAddress(address->bytes, mapped_bits);
+  if (masked != address->bytes) {
+    IpAddress network{masked};
+    return "host bits set (did you mean " + network.toString() + "/" + std::to_string(bits) + "?)";
+  }
+  Prefix prefix;
+  // An IPv6 prefix shorter than the IPv4-mapped range is about IPv6: "::/0" must not swallow
+  // every IPv4 destination just because camwatch stores IPv4 addresses mapped.
+  prefix.v4 = address->isV4() && mapped_bits >= 96;
+  prefix.bits = static_cast<std::uint8_t>(mapped_bits);
+  prefix.bytes = masked;
+  set.prefixes.push_back(prefix);
+  return {};
+}
+
+// ---- ports, AS numbers, countries -------------------------------------------------------------
+
+struct PortRange {
+  std::uint8_t ip_proto = 0;  // 0: TCP or UDP
+  std::uint16_t low = 0;
+  std::uint16_t high = 0;
+};
+
+bool portsMatch(const std::vector<PortRange>& ranges, std::uint8_t ip_proto, std::uint16_t port) {
+  // Only transports with ports: an ICMP flow's port 0 is not "port 0".
+  if (ip_proto != 6 && ip_proto != 17) return false;
+  for (const PortRange& range : ranges) {
+    if ((range.ip_proto == 0 || range.ip_proto == ip_proto) && port >= range.low &&
+        port <= range.high) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string addPorts(std::string_view text, std::vector<PortRange>& ranges) {
+  PortRange range;
+  std::string_view rest = text;
+  std::size_t slash = rest.find('/');
+  if (slash != std::string_view::npos) {
+    std::string_view transport = rest.substr(0, slash);
+    if (equalsIgnoreCase(transport, "tcp")) {
+      range.ip_proto = 6;
+    } else if (equalsIgnoreCase(transport, "udp")) {
+      range.ip_proto = 17;
+    } else {
+      return "transport '" + std::string(transport) + "' is not tcp or udp";
+    }
+    rest.remove_prefix(slash + 1);
+  }
+  std::size_t dash = rest.find('-');
+  std::string_view low_text = rest.substr(0, dash);
+  std::string_view high_text = dash == std::string_view::npos ? low_text : rest.substr(dash + 1);
+  if (!parseNumber(low_text, range.low) || !parseNumber(high_text, range.high)) {
+    return "not a port (0-65535) or range ('8000-8100'), optionally after 'tcp/' or 'udp/'";
+  }
+  if (range.low > range.high) return "range from high to low";
+  ranges.push_back(range);
+  return {};
+}
+
+std::string addAsn(std::string_view text, std::vector<std::uint32_t>& asns) {
+  std::string_view digits = text;
+  if (digits.size() > 2 && equalsIgnoreCase(digits.substr(0, 2), "as")) digits.remove_prefix(2);
+  std::uint32_t asn = 0;
+  if (!parseNumber(digits, asn)) return "not an AS number ('13335' or 'AS13335')";
+  if (asn == 0) return "AS 0 stands for 'unknown' and would never match";
+  asns.push_back(asn);
+  return {};
+}
+
+std::uint16_t countryKey(char a, char b) {
+  return static_cast<std::uint16_t>(
+      (static_cast<unsigned>(static_cast<unsigned char>(upperAscii(a))) << 8) |
+      static_cast<unsigned char>(upperAscii(b)));
+}
+
+bool isAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::string addCountry(std::string_view text, std::vector<std::uint16_t>& countries) {
+  if (text.size() != 2 || !isAsciiLetter(text[0]) || !isAsciiLetter(text[1])) {
+    return "not a two-letter ISO 3166-1 country code";
+  }
+  countries.push_back(countryKey(text[0], text[1]));
+  return {};
+}
+
+std::string checkName(std::string_view text) {
+  if (text.empty()) return "empty name";
+  bool blank = std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t'; });
+  if (blank) return "empty name";
+  return {};
+}
+
+// Whether one of the flow's protocol names is `name`.
+bool protocolIs(const DestinationFacts& facts, std::string_view name) {
+  return equalsIgnoreCase(facts.app_protocol, name) ||
+         equalsIgnoreCase(facts.master_protocol, name) || equalsIgnoreCase(facts.app_name, name);
+}
+
+// ---- compiled policy -------------------------------------------------------------------------
+
+struct CompiledRule {
+  std::string label;  // "rule:<name>"
+  PolicyAction action = PolicyAction::kDeny;
+  AlertKind kind = AlertKind::kDisallowedDestination;
+  Severity severity = Severity::kWarning;
+  DomainSet domains;
+  CidrSet cidrs;
+  std::vector<std::uint32_t> asns;       // sorted
+  std::vector<std::uint16_t> countries;  // sorted
+  std::vector<std::string> protocols;
+  std::vector<std::string> categories;
+  std::vector<PortRange> ports;
+  bool domains_only = false;  // also judges DNS queries
+};
+
+struct CompiledGroup {
+  std::string name;
+  std::vector<CompiledRule> deny;
+  std::vector<CompiledRule> allow;
+  bool vendor_cloud_catalog = true;
+  PolicyAction default_action = PolicyAction::kDeny;
+  Severity default_severity = Severity::kWarning;
+  bool rules_need_classification = false;
+};
+
+struct NamedProtocol {
+  std::string name;
+  std::string label;  // "catalog:<name>" or "p2p:<name>"
+};
+
+enum class Match : std::uint8_t { kNo, kYes, kPending };
+
+// One evaluation's view of the facts, with the hostname normalized.
+struct Query {
+  const DestinationFacts& facts;
+  std::string_view hostname;  // normalized; empty when unknown or not the server's name
+  bool hostname_may_arrive;
+};
+
+Match matchRule(const CompiledRule& rule, const Query& query) {
+  const DestinationFacts& facts = query.facts;
+  // The facts known when the flow starts first: they rule out most rules without waiting.
+  if (!rule.cidrs.empty() && !rule.cidrs.matches(facts.ip)) return Match::kNo;
+  if (!rule.asns.empty() && !std::binary_search(rule.asns.begin(), rule.asns.end(), facts.asn)) {
+    return Match::kNo;
+  }
+  if (!rule.countries.empty()) {
+    if (facts.country.size() != 2) return Match::kNo;
+    std::uint16_t key = countryKey(facts.country[0], facts.country[1]);
+    if (!std::binary_search(rule.countries.begin(), rule.countries.end(), key)) return Match::kNo;
+  }
+  if (!rule.ports.empty() && !portsMatch(rule.ports, facts.ip_proto, facts.port)) {
+    return Match::kNo;
+  }
+  bool pending = false;
+  if (!rule.domains.empty()) {
+    if (query.hostname.empty()) {
+      if (!query.hostname_may_arrive) return Match::kNo;
+      pending = true;
+    } else if (!rule.domains.matches(query.hostname)) {
+      return Match::kNo;
+    }
+  }
+  if (!rule.protocols.empty()) {
+    if (!facts.classified) {
+      pending = true;
+    } else if (std::none_of(rule.protocols.begin(), rule.protocols.end(),
+                            [&](const std::string& p) { return protocolIs(facts, p); })) {
+      return Match::kNo;
+    }
+  }
+  if (!rule.categories.empty()) {
+    if (!facts.classified) {
+      pending = true;
+    } else if (std::none_of(
+                   rule.categories.begin(), rule.categories.end(),
+                   [&](const std::string& c) { return equalsIgnoreCase(facts.category, c); })) {
+      return Match::kNo;
+    }
+  }
+  return pending ? Match::kPending : Match::kYes;
+}
+
+Verdict allowVerdict(std::string_view label, bool final) {
+  return Verdict{PolicyAction::kAllow, std::nullopt, Severity::kInfo, label, final};
+}
+
+Verdict denyVerdict(AlertKind kind, Severity severity, std::string_view label, bool final) {
+  return Verdict{PolicyAction::kDeny, kind, severity, label, final};
+}
+
+// Compiles one rule; returns an error text naming the entry, or empty.
+std::string compileRule(const PolicyRule& rule, CompiledRule& out) {
+  out.label = "rule:" + rule.name;
+  out.action = rule.action;
+  out.severity = rule.severity.value_or(Severity::kWarning);
+  auto each = [](std::string_view what, const std::vector<std::string>& entries,
+                 auto&& add) -> std::string {
+    for (const std::string& entry : entries) {
+      std::string error = add(entry);
+      if (!error.empty()) {
+        std::string message(what);
+        message.append(" '").append(entry).append("': ").append(error);
+        return message;
+      }
+    }
+    return {};
+  };
+  std::string error;
+  if (error.empty()) {
+    error =
+        each("domain", rule.domains, [&](std::string_view t) { return addDomain(t, out.domains); });
+  }
+  if (error.empty()) {
+    error = each("cidr", rule.cidrs, [&](std::string_view t) { return addCidr(t, out.cidrs); });
+  }
+  if (error.empty()) {
+    error = each("asn", rule.asns, [&](std::string_view t) { return addAsn(t, out.asns); });
+  }
+  if (error.empty()) {
+    error = each("country", rule.countries,
+                 [&](std::string_view t) { return addCountry(t, out.countries); });
+  }
+  if (error.empty()) {
+    error = each("protocol", rule.protocols, [&](std::string_view t) {
+      std::string e = checkName(t);
+      if (e.empty() && t.find_first_of(" \t") != std::string_view::npos) e = "contains blanks";
+      if (e.empty()) out.protocols.emplace_back(t);
+      return e;
+    });
+  }
+  if (error.empty()) {
+    error = each("category", rule.categories, [&](std::string_view t) {
+      std::string e = checkName(t);
+      if (e.empty()) out.categories.emplace_back(t);
+      return e;
+    });
+  }
+  if (error.empty()) {
+    error = each("port", rule.ports, [&](std::string_view t) { return addPorts(t, out.ports); });
+  }
+  if (!error.empty()) return error;
+
+  sortUnique(out.domains.exact);
+  sortUnique(out.domains.suffixes);
+  out.cidrs.compile();
+  std::sort(out.asns.begin(), out.asns.end());
+  std::sort(out.countries.begin(), out.countries.end());
+
+  bool has_domains = !out.domains.empty();
+  bool has_cidrs = !out.cidrs.empty();
+  bool has_asns = !out.asns.empty();
+  bool has_countries = !out.countries.empty();
+  bool has_other = !out.protocols.empty() || !out.categories.empty() || !out.ports.empty();
+  if (!has_domains && !has_cidrs && !has_asns && !has_countries && !has_other) {
+    return "no matchers (a rule needs domains, cidrs, asns, countries, protocols, categories or "
+           "ports; use the group's default_action to decide everything else)";
+  }
+  // The alert says why only when one kind of fact decided; mixed rules are "destination".
+  bool only_countries = has_countries && !has_domains && !has_cidrs && !has_asns && !has_other;
+  bool only_asns = has_asns && !has_domains && !has_cidrs && !has_countries && !has_other;
+  out.kind = only_countries ? AlertKind::kDisallowedCountry
+             : only_asns    ? AlertKind::kDisallowedAsn
+                            : AlertKind::kDisallowedDestination;
+  out.domains_only = has_domains && !has_cidrs && !has_asns && !has_countries && !has_other;
+  return {};
+}
+
+std::string compileProtocolList(std::string_view what, std::string_view label_prefix,
+                                const std::vector<std::string>& names,
+                                std::vector<NamedProtocol>& out) {
+  for (const std::string& name : names) {
+    std::string error = checkName(name);
+    if (!error.empty()) return std::string(what) + ": " + error;
+    bool seen = std::any_of(out.begin(), out.end(),
+                            [&](const NamedProtocol& p) { return equalsIgnoreCase(p.name, name); });
+    if (!seen) out.push_back({name, std::string(label_prefix) + name});
+  }
+  return {};
+}
+
+}  // namespace
+
+struct PolicyEngine::Impl {
+  std::vector<CompiledGroup> groups;
+  CompiledGroup fallback;  // for unknown groups when there is no "default" group
+  const CompiledGroup* unknown_group = nullptr;
+  std::vector<NamedProtocol> catalog;
+  std::vector<NamedProtocol> p2p;
+  Severity vendor_cloud_severity = Severity::kWarning;
+  Severity p2p_severity = Severity::kWarning;
+
+  const CompiledGroup& find(std::string_view name) const {
+    for (const CompiledGroup& group : groups) {
+      if (group.name == name) return group;
+    }
+    return *unknown_group;
+  }
+
+  bool catalogOn(const CompiledGroup& group) const {
+    return group.vendor_cloud_catalog && !catalog.empty();
+  }
+};
+
+PolicyEngine::PolicyEngine(std::unique_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+PolicyEngine::PolicyEngine(PolicyEngine&&) noexcept = default;
+PolicyEngine& PolicyEngine::operator=(PolicyEngine&&) noexcept = default;
+PolicyEngine::~PolicyEngine() = default;
+
+Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
+                                          const PolicyOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  if (std::string error = compileProtocolList(
+          "vendor_cloud_catalog", "catalog:", options.vendor_cloud_catalog, impl->catalog);
+      !error.empty()) {
+    return makeError(error);
+  }
+  if (std::string error =
+          compileProtocolList("p2p_protocols", "p2p:", options.p2p_protocols, impl->p2p);
+      !error.empty()) {
+    return makeError(error);
+  }
+  impl->vendor_cloud_severity = options.vendor_cloud_severity;
+  impl->p2p_severity = options.p2p_severity;
+
+  impl->groups.reserve(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const GroupPolicy& group = groups[g];
+    if (!checkName(group.name).empty()) {
+      return makeError("group " + std::to_string(g + 1) + ": empty group name");
+    }
+    std::string where = "group '" + group.name + "'";
+    for (const CompiledGroup& seen : impl->groups) {
+      if (seen.name == group.name) return makeError(where + ": defined twice");
+    }
+    CompiledGroup compiled;
+    compiled.name = group.name;
+    compiled.vendor_cloud_catalog = group.vendor_cloud_catalog;
+    compiled.default_action = group.default_action;
+    compiled.default_severity = group.default_severity;
+    for (std::size_t r = 0; r < group.rules.size(); ++r) {
+      const PolicyRule& rule = group.rules[r];
+      if (!checkName(rule.name).empty()) {
+        return makeError(where + ": rule " + std::to_string(r + 1) + ": empty rule name");
+      }
+      for (std::size_t earlier = 0; earlier < r; ++earlier) {
+        if (group.rules[earlier].name == rule.name) {
+          return makeError(where + ": rule '" + rule.name + "' defined twice");
+        }
+      }
+      CompiledRule out;
+      if (std::string error = compileRule(rule, out); !error.empty()) {
+        where.append(", rule '").append(rule.name).append("': ").append(error);
+        return makeError(std::move(where));
+      }
+      compiled.rules_need_classification = compiled.rules_need_classification ||
+                                           !out.domains.empty() || !out.protocols.empty() ||
+                                           !out.categories.empty();
+      (rule.action == PolicyAction::kDeny ? compiled.deny : compiled.allow)
+          .push_back(std::move(out));
+    }
+    impl->groups.push_back(std::move(compiled));
+  }
+  impl->unknown_group = &impl->fallback;
+  for (const CompiledGroup& group : impl->groups) {
+    if (group.name == "default") impl->unknown_group = &group;
+  }
+  return PolicyEngine(std::move(impl));
+}
+
+Verdict PolicyEngine::evaluate(std::string_view group_name, const DestinationFacts& facts) const {
+  if (facts.scope != AddressScope::kPublic) return allowVerdict(kLocalLabel, true);
+  const Impl& impl = *impl_;
+  const CompiledGroup& group = impl.find(group_name);
+
+  // A DNS flow's "hostname" is the name it asks for; its server is the resolver.
+  bool dns_lookup = facts.classified && (equalsIgnoreCase(facts.master_protocol, "DNS") ||
+                                         equalsIgnoreCase(facts.app_protocol, "DNS"));
+  NameBuffer buffer;
+  std::optional<std::string_view> hostname;
+  if (!dns_lookup) hostname = normalizeName(facts.hostname, buffer);
+  Query query{facts, hostname.value_or(std::string_view()),
+              !facts.classified && hostname.has_value()};
+
+  // 1. Deny rules: the first that matches fires, and nothing can overrule it.
+  bool deny_pending = false;
+  for (const CompiledRule& rule : group.deny) {
+    Match match = matchRule(rule, query);
+    if (match == Match::kYes) return denyVerdict(rule.kind, rule.severity, rule.label, true);
+    deny_pending = deny_pending || match == Match::kPending;
+  }
+  // 2. Allow rules: final unless a deny rule still waits for classification or a hostname.
+  bool allow_pending = false;
+  for (const CompiledRule& rule : group.allow) {
+    Match match = matchRule(rule, query);
+    if (match == Match::kYes) return allowVerdict(rule.label, !deny_pending);
+    allow_pending = allow_pending || match == Match::kPending;
+  }
+  // 3. and 4. need the protocol, so only a classified flow gets here with an answer.
+  if (facts.classified) {
+    if (impl.catalogOn(group) && !dns_lookup) {
+      for (const NamedProtocol& entry : impl.catalog) {
+        if (protocolIs(facts, entry.name)) {
+          return denyVerdict(AlertKind::kVendorCloud, impl.vendor_cloud_severity, entry.label,
+                             true);
+        }
+      }
+    }
+    for (const NamedProtocol& entry : impl.p2p) {
+      if (protocolIs(facts, entry.name)) {
+        return denyVerdict(AlertKind::kP2pOrRelay, impl.p2p_severity, entry.label, true);
+      }
+    }
+  }
+  // 5. The default, final once nothing above can still change its mind.
+  bool final = facts.classified ||
+               !(deny_pending || allow_pending || impl.catalogOn(group) || !impl.p2p.empty());
+  if (group.default_action == PolicyAction::kAllow) return allowVerdict(kDefaultLabel, final);
+  return denyVerdict(AlertKind::kDisallowedDestination, group.default_severity, kDefaultLabel,
+                     final);
+}
+
+Verdict PolicyEngine::evaluateDnsQuery(std::string_view group_name, std::string_view qname) const {
+  const CompiledGroup& group = impl_->find(group_name);
+  NameBuffer buffer;
+  std::optional<std::string_view> name = normalizeName(qname, buffer);
+  if (name && !name->empty()) {
+    for (const CompiledRule& rule : group.deny) {
+      if (rule.domains_only && rule.domains.matches(*name)) {
+        return denyVerdict(AlertKind::kDnsLookupBlocked, rule.severity, rule.label, true);
+      }
+    }
+  }
+  return allowVerdict(kNoneLabel, true);
+}
+
+bool PolicyEngine::needsClassification(std::string_view group_name) const {
+  const CompiledGroup& group = impl_->find(group_name);
+  return group.rules_need_classification || impl_->catalogOn(group) || !impl_->p2p.empty();
+}
+
+std::vector<std::string> PolicyEngine::groupNames() const {
+  std::vector<std::string> names;
+  names.reserve(impl_->groups.size());
+  for (const CompiledGroup& group : impl_->groups) names.push_back(group.name);
+  return names;
+}
+
+}  // namespace camwatch

@@ -1,0 +1,58 @@
+#include "sinks/jsonl/jsonl_alert_sink.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace camwatch {
+
+Result<std::unique_ptr<JsonlAlertSink>> JsonlAlertSink::open(const JsonlSinkOptions& options) {
+  std::unique_ptr<JsonlAlertSink> sink(new JsonlAlertSink(options));
+  if (auto opened = sink->reopen(); !opened) return tl::unexpected(opened.error());
+  return sink;
+}
+
+JsonlAlertSink::~JsonlAlertSink() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<void> JsonlAlertSink::reopen() {
+  const int fd = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    return makeError(fmt::format("alert sink {}: {}: open: {}", options_.name, options_.path,
+                                 std::strerror(errno)));
+  }
+  // Open the new file before closing the old one: if the open fails, alerts still go somewhere.
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  return {};
+}
+
+Result<void> JsonlAlertSink::deliver(std::span<const Alert> alerts) {
+  if (reopen_requested_.exchange(false, std::memory_order_relaxed)) {
+    if (auto opened = reopen(); !opened) return opened;
+  }
+  std::string lines;
+  for (const Alert& alert : alerts) lines += alertToJson(alert).dump() + "\n";
+  std::string_view rest = lines;
+  while (!rest.empty()) {
+    const ssize_t written = ::write(fd_, rest.data(), rest.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return makeError(fmt::format("alert sink {}: {}: write: {}", options_.name, options_.path,
+                                   std::strerror(errno)));
+    }
+    rest.remove_prefix(static_cast<std::size_t>(written));
+  }
+  if (options_.fsync && ::fdatasync(fd_) != 0) {
+    return makeError(fmt::format("alert sink {}: {}: fdatasync: {}", options_.name, options_.path,
+                                 std::strerror(errno)));
+  }
+  return {};
+}
+
+}  // namespace camwatch

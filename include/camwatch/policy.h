@@ -1,0 +1,177 @@
+// policy: what a camera group may talk to (docs/policy.md). Inputs: the facts about one flow's
+// server side (address, port, scope, country, AS, nDPI protocol and category, hostname), or one
+// DNS query name. Outputs: a Verdict: allow, or the alert to raise, naming the rule that fired.
+//
+// Precedence, first match wins: not a public address -> allow ("local"); a deny rule -> alert;
+// an allow rule -> allow; the vendor-cloud catalog -> vendor_cloud; a STUN/P2P protocol ->
+// p2p_or_relay; the group's default action.
+//
+// Threads: a PolicyEngine is built on the control thread from the configuration and is immutable
+// afterwards; workers share it as std::shared_ptr<const PolicyEngine> and evaluate concurrently.
+// evaluate() allocates nothing: every matcher is compiled when the engine is created.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <camwatch/alert_kind.h>
+#include <camwatch/geo.h>
+#include <camwatch/ip_address.h>
+#include <camwatch/result.h>
+
+namespace camwatch {
+
+/// What a rule or a group's default does with a flow.
+enum class PolicyAction : std::uint8_t { kAllow, kDeny };
+
+/// "allow", "deny".
+std::string_view policyActionName(PolicyAction action);
+std::optional<PolicyAction> policyActionFromName(std::string_view name);
+
+/// What the policy sees of one flow's server side. Views only: the caller keeps the strings alive
+/// for the duration of the call. Cheap to build per evaluation.
+struct DestinationFacts {
+  IpAddress ip;               ///< the server's address
+  std::uint16_t port = 0;     ///< the server's port (0 for protocols without ports)
+  std::uint8_t ip_proto = 0;  ///< 6 TCP, 17 UDP, ...
+  std::string_view hostname;  ///< from SNI, HTTP Host or the DNS cache; empty when unknown
+  AddressScope scope = AddressScope::kPublic;
+  std::string_view country;          ///< ISO 3166-1 alpha-2 ("DE"); empty when unknown
+  std::uint32_t asn = 0;             ///< 0 when unknown
+  std::string_view app_protocol;     ///< as ndpiReader prints it: "TLS.HikConnect", "STUN"
+  std::string_view master_protocol;  ///< "TLS" of "TLS.HikConnect"; may be empty
+  std::string_view app_name;         ///< "HikConnect" of "TLS.HikConnect", "STUN" of "STUN"
+  std::string_view category;         ///< nDPI category name: "Web", "Network", ...
+  /// False while nDPI has not decided: protocol and category rules cannot match yet, and the
+  /// hostname may still arrive (then the verdict is usually not final).
+  bool classified = false;
+};
+
+/// One allow or deny rule. The text fields are as written in the configuration; create()
+/// validates and compiles them. A rule matches when every non-empty list matches (AND across
+/// lists), and a list matches when any of its entries does (OR within a list). A rule needs at
+/// least one non-empty list.
+struct PolicyRule {
+  std::string name;  ///< unique within its group; the verdict names it as "rule:<name>"
+  PolicyAction action = PolicyAction::kDeny;
+  /// "cam.example.com" (exactly that name), "*.example.com" (any subdomain, not the apex).
+  /// Case-insensitive, a trailing dot is ignored, IDNs are compared in the form given
+  /// (write punycode). Matched on DestinationFacts::hostname.
+  std::vector<std::string> domains;
+  /// "203.0.113.0/24", "2001:db8::/32", or a bare address. IPv4 prefixes match IPv4 addresses,
+  /// IPv6 prefixes IPv6 ones ("::/0" is every IPv6 address, not IPv4); an IPv4-mapped prefix
+  /// ("::ffff:10.0.0.0/104") matches IPv4 addresses. Host bits must be zero.
+  std::vector<std::string> cidrs;
+  std::vector<std::string> asns;       ///< "13335" or "AS13335"
+  std::vector<std::string> countries;  ///< two letters, any case: "CN"
+  /// nDPI protocol names, case-insensitive: the whole name ("TLS.HikConnect"), or the master or
+  /// application part ("TLS", "HikConnect").
+  std::vector<std::string> protocols;
+  std::vector<std::string> categories;  ///< nDPI category names, case-insensitive: "Cloud"
+  /// "443", "8000-8100" (TCP or UDP), or per transport: "tcp/443", "udp/3478-3479".
+  std::vector<std::string> ports;
+  /// The severity of the alert a deny rule raises; default warning. Ignored on allow rules.
+  std::optional<Severity> severity;
+};
+
+/// The policy of one group of cameras.
+struct GroupPolicy {
+  std::string name;  ///< "default" is used for cameras whose group has no policy
+  std::vector<PolicyRule> rules;
+  /// Whether a flow classified as a vendor-cloud protocol (PolicyOptions::vendor_cloud_catalog)
+  /// raises vendor_cloud when no rule decided it.
+  bool vendor_cloud_catalog = true;
+  /// What happens to a flow no rule, catalog entry or P2P name decided: deny raises
+  /// disallowed_destination with `default_severity`.
+  PolicyAction default_action = PolicyAction::kDeny;
+  Severity default_severity = Severity::kWarning;
+};
+
+/// Policy-wide settings.
+struct PolicyOptions {
+  /// Protocol names (nDPI custom protocols) that are camera-vendor clouds.
+  std::vector<std::string> vendor_cloud_catalog;
+  /// Protocol names that are NAT traversal, relays or peer-to-peer networks.
+  std::vector<std::string> p2p_protocols;
+  Severity vendor_cloud_severity = Severity::kWarning;
+  Severity p2p_severity = Severity::kWarning;
+};
+
+/// The 23 camera-cloud protocols of config/camera-clouds.protos ("HikConnect", "Dahua_Imou",
+/// ...), in file order. A unit test keeps this list equal to the file's. Any thread.
+const std::vector<std::string>& defaultVendorCloudCatalog();
+
+/// nDPI 4.2 protocol names that mean NAT traversal, a relay or a P2P network: "STUN" (nDPI 4.2
+/// reports TURN as STUN), "Teredo", and the P2P file-sharing networks ("BitTorrent", ...).
+const std::vector<std::string>& defaultP2pProtocols();
+
+/// The defaults above, warning severities.
+PolicyOptions defaultPolicyOptions();
+
+/// The protocol names an nDPI protocols file defines (the `@Name` of every rule), each once, in
+/// file order. Fails naming the file when it cannot be read, or the file and line when a rule has
+/// no name. Control thread.
+Result<std::vector<std::string>> loadProtocolNames(const std::string& protos_path);
+
+/// The outcome of one evaluation.
+struct Verdict {
+  PolicyAction action = PolicyAction::kAllow;
+  std::optional<AlertKind> alert;  ///< set exactly when action is kDeny
+  Severity severity = Severity::kInfo;
+  /// Which step decided: "rule:<name>", "catalog:<Protocol>", "p2p:<Protocol>", "default",
+  /// "local", or "none" (a DNS query no rule denies). Points into the engine: valid while the
+  /// PolicyEngine lives.
+  std::string_view rule;
+  /// False when classification or a hostname still to come could change the verdict: the caller
+  /// evaluates the flow again when they arrive. True verdicts never change for this flow.
+  bool final = true;
+};
+
+/// The compiled policy of every group.
+class PolicyEngine {
+ public:
+  /// Validates and compiles `groups`. Fails with a message naming the group and rule, e.g.
+  /// "group 'cameras', rule 'no-china': cidr '10.0.0.0/33': prefix longer than 32", for: a bad
+  /// domain, CIDR, ASN, country, port or protocol entry, a rule without matchers, an empty or
+  /// duplicate rule or group name. Control thread.
+  static Result<PolicyEngine> create(std::vector<GroupPolicy> groups,
+                                     const PolicyOptions& options = defaultPolicyOptions());
+
+  PolicyEngine(PolicyEngine&&) noexcept;
+  PolicyEngine& operator=(PolicyEngine&&) noexcept;
+  ~PolicyEngine();
+
+  /// The verdict on a flow of a camera in `group` to the destination `facts` describes. A group
+  /// without a policy uses the "default" group, or when there is none an empty group (catalog
+  /// on, default deny). Call when the flow starts and again, while the verdict is not final,
+  /// when classification or a hostname arrives. For a DNS flow (master protocol "DNS") the
+  /// hostname is the query, not the server: domain rules and the catalog skip it (use
+  /// evaluateDnsQuery for the name). Any thread; no allocation.
+  Verdict evaluate(std::string_view group, const DestinationFacts& facts) const;
+
+  /// Whether a camera in `group` may look up `qname`: deny (dns_lookup_blocked) when a deny
+  /// rule whose only matcher is `domains` matches the name, else allow with rule "none". The
+  /// same group fallback as evaluate(). Any thread; no allocation.
+  Verdict evaluateDnsQuery(std::string_view group, std::string_view qname) const;
+
+  /// Whether anything in `group`'s policy looks at classification or the hostname (protocol,
+  /// category or domain rules, the catalog, P2P names). When false, the verdict at flow start
+  /// is final. Any thread.
+  bool needsClassification(std::string_view group) const;
+
+  /// The group names, in configuration order.
+  std::vector<std::string> groupNames() const;
+
+ private:
+  struct Impl;
+  explicit PolicyEngine(std::unique_ptr<const Impl> impl);
+
+  std::unique_ptr<const Impl> impl_;
+};
+using PolicyEnginePtr = std::shared_ptr<const PolicyEngine>;
+
+}  // namespace camwatch

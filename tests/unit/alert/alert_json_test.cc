@@ -1,0 +1,129 @@
+#include <gtest/gtest.h>
+
+#include <camwatch/alert.h>
+
+#include "unit/alert/alert_test_util.h"
+
+namespace camwatch {
+namespace {
+
+using testing::sampleAlert;
+
+TEST(AlertJsonTest, RoundTripKeepsEveryField) {
+  const Alert alert = sampleAlert();
+  auto back = alertFromJson(alertToJson(alert));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, alert);
+
+  // Through text too, as the spool stores it.
+  auto reparsed = alertFromJson(nlohmann::json::parse(alertToJson(alert).dump()));
+  ASSERT_TRUE(reparsed) << reparsed.error().message;
+  EXPECT_EQ(*reparsed, alert);
+}
+
+TEST(AlertJsonTest, RoundTripOfResolvedAlertWithoutDestinationIp) {
+  Alert alert = sampleAlert();
+  alert.kind = AlertKind::kDnsLookupBlocked;
+  alert.status = AlertStatus::kResolved;
+  alert.ends_at = alert.time + 60 * kNanosPerSecond;
+  alert.destination.ip.reset();
+  alert.camera.ip = *IpAddress::parse("fd00::20");
+  alert.protocol.risks.clear();
+  alert.dedup_key = dedupKey(alert);
+  auto back = alertFromJson(alertToJson(alert));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, alert);
+}
+
+TEST(AlertJsonTest, HasTheDocumentedSchema) {
+  const nlohmann::json json = alertToJson(sampleAlert());
+  EXPECT_EQ(json["version"], 1);
+  EXPECT_EQ(json["time"], "2026-01-15T09:00:01.123456789Z");
+  EXPECT_EQ(json["severity"], "critical");
+  EXPECT_EQ(json["kind"], "vendor_cloud");
+  EXPECT_EQ(json["status"], "firing");
+  EXPECT_TRUE(json["ends_at"].is_null());
+  EXPECT_EQ(json["camera"], (nlohmann::json{{"ip", "192.168.10.21"},
+                                            {"mac", "44:19:b6:00:00:01"},
+                                            {"name", "lobby-1"},
+                                            {"vendor", "Hikvision"},
+                                            {"group", "lobby"}}));
+  EXPECT_EQ(json["destination"], (nlohmann::json{{"ip", "203.0.113.1"},
+                                                 {"port", 443},
+                                                 {"hostname", "p2p.example-cloud.com"},
+                                                 {"hostname_source", "sni"},
+                                                 {"country", "DE"},
+                                                 {"asn", 64500},
+                                                 {"org", "Example Cloud GmbH"}}));
+  EXPECT_EQ(json["protocol"],
+            (nlohmann::json{{"l4", "tcp"},
+                            {"app", "Hikvision"},
+                            {"master", "TLS"},
+                            {"category", "IoT-Scada"},
+                            {"risks", {"known_proto_on_non_std_port", "self_signed_cert"}}}));
+  EXPECT_EQ(json["evidence"], (nlohmann::json{{"first_seen", "2026-01-15T08:59:56.123456789Z"},
+                                              {"last_seen", "2026-01-15T09:00:01.123456789Z"},
+                                              {"packets", 12},
+                                              {"bytes", 3456}}));
+  EXPECT_EQ(json["rule"], "deny-vendor-cloud");
+  EXPECT_EQ(json["sensor"], "sensor-1");
+  EXPECT_EQ(json["dedup_key"], "192.168.10.21|vendor_cloud|203.0.113.1");
+  EXPECT_EQ(json["repeat_count"], 2);
+  EXPECT_EQ(json.size(), 14U) << "a field was added: document it in docs/alerts.md";
+}
+
+TEST(AlertJsonTest, DedupKeyIgnoresPortAndFallsBackToHostname) {
+  Alert alert = sampleAlert();
+  const std::string key = dedupKey(alert);
+  alert.destination.port = 8443;
+  alert.evidence.packets = 99;
+  EXPECT_EQ(dedupKey(alert), key);
+  alert.destination.ip.reset();
+  EXPECT_EQ(dedupKey(alert), "192.168.10.21|vendor_cloud|dns:p2p.example-cloud.com");
+  alert.destination.hostname.clear();
+  alert.kind = AlertKind::kEgressVolume;
+  EXPECT_EQ(dedupKey(alert), "192.168.10.21|egress_volume|-");
+  // An empty dedup_key is filled in on the way out.
+  alert.dedup_key.clear();
+  EXPECT_EQ(alertToJson(alert)["dedup_key"], "192.168.10.21|egress_volume|-");
+}
+
+TEST(AlertJsonTest, TimesRoundTripAtNanosecondPrecision) {
+  for (Timestamp ts : {Timestamp{0}, Timestamp{1}, Timestamp{1'768'467'600'000'000'000LL},
+                       Timestamp{-1'500'000'000LL}}) {
+    auto parsed = parseAlertTime(formatAlertTime(ts));
+    ASSERT_TRUE(parsed) << formatAlertTime(ts);
+    EXPECT_EQ(*parsed, ts);
+  }
+  EXPECT_EQ(parseAlertTime("2026-01-15T09:00:00Z"), 1'768'467'600'000'000'000LL);
+  EXPECT_EQ(parseAlertTime("2026-01-15T09:00:00.5Z"), 1'768'467'600'500'000'000LL);
+  EXPECT_FALSE(parseAlertTime("2026-01-15 09:00:00Z"));
+  EXPECT_FALSE(parseAlertTime("2026-01-15T09:00:00+01:00"));
+  EXPECT_FALSE(parseAlertTime("2026-13-15T09:00:00Z"));
+  EXPECT_FALSE(parseAlertTime("2026-01-15T09:00:00.1234567890Z"));
+}
+
+TEST(AlertJsonTest, ErrorsNameTheField) {
+  nlohmann::json json = alertToJson(sampleAlert());
+  json["destination"].erase("port");
+  auto missing = alertFromJson(json);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message, "alert.destination.port: missing");
+
+  json = alertToJson(sampleAlert());
+  json["kind"] = "teleport";
+  auto kind = alertFromJson(json);
+  ASSERT_FALSE(kind);
+  EXPECT_EQ(kind.error().message, "alert.kind: unknown kind teleport");
+
+  json = alertToJson(sampleAlert());
+  json["camera"]["ip"] = "not-an-ip";
+  EXPECT_FALSE(alertFromJson(json));
+  json = alertToJson(sampleAlert());
+  json["version"] = 2;
+  EXPECT_FALSE(alertFromJson(json));
+  EXPECT_FALSE(alertFromJson(nlohmann::json::array()));
+}
+
+}  // namespace
+}  // namespace camwatch

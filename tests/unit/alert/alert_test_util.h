@@ -1,0 +1,69 @@
+// Shared by the alert tests: a fully filled sample alert and a temporary directory.
+#pragma once
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include <camwatch/alert.h>
+
+namespace camwatch::testing {
+
+/// Every field set, so round trips and sinks see them all. `n` varies camera and destination.
+inline Alert sampleAlert(int n = 1) {
+  Alert alert;
+  alert.time = 1'768'467'600'123'456'789LL + n * kNanosPerSecond;  // 2026-01-15T09:00:00Z + n s
+  alert.severity = Severity::kCritical;
+  alert.kind = AlertKind::kVendorCloud;
+  alert.camera.ip = *IpAddress::parse("192.168.10." + std::to_string(20 + n));
+  alert.camera.mac = "44:19:b6:00:00:01";
+  alert.camera.name = "lobby-" + std::to_string(n);
+  alert.camera.vendor = "Hikvision";
+  alert.camera.group = "lobby";
+  alert.destination.ip = *IpAddress::parse("203.0.113." + std::to_string(n));
+  alert.destination.port = 443;
+  alert.destination.hostname = "p2p.example-cloud.com";
+  alert.destination.hostname_source = "sni";
+  alert.destination.country = "DE";
+  alert.destination.asn = 64500;
+  alert.destination.org = "Example Cloud GmbH";
+  alert.protocol.l4 = "tcp";
+  alert.protocol.app = "Hikvision";
+  alert.protocol.master = "TLS";
+  alert.protocol.category = "IoT-Scada";
+  alert.protocol.risks = {"known_proto_on_non_std_port", "self_signed_cert"};
+  alert.evidence.first_seen = alert.time - 5 * kNanosPerSecond;
+  alert.evidence.last_seen = alert.time;
+  alert.evidence.packets = 12;
+  alert.evidence.bytes = 3456;
+  alert.rule = "deny-vendor-cloud";
+  alert.sensor = "sensor-1";
+  alert.dedup_key = dedupKey(alert);
+  alert.repeat_count = 2;
+  return alert;
+}
+
+/// A fresh directory under $TMPDIR, removed with everything in it when the object goes.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "camwatch-alert-XXXXXX");
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return dir_; }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace camwatch::testing

@@ -1,0 +1,271 @@
+// Runs the real Alertmanager (Debian's prometheus-alertmanager) on a loopback port and checks,
+// through its own API, what the sink delivered. No mock: the v2 API's validation is the point.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "alert/alert_delivery.h"
+#include "sinks/alertmanager/alertmanager_alert_sink.h"
+#include "unit/alert/alert_test_util.h"
+
+namespace camwatch {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::sampleAlert;
+using testing::ScratchDir;
+
+// A port nobody listens on right now (bound to 0, read, closed). Alertmanager gets it a moment
+// later; the race with other processes is harmless on a test machine.
+int freeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+/// One Alertmanager process: start(), stop() (SIGKILL), start() again on the same port.
+class AlertmanagerProcess {
+ public:
+  explicit AlertmanagerProcess(const ScratchDir& dir) : dir_(dir), port_(freeLoopbackPort()) {
+    std::ofstream config(dir_.path("alertmanager.yml"));
+    config << "route:\n  receiver: devnull\n  group_wait: 1h\nreceivers:\n  - name: devnull\n";
+  }
+  ~AlertmanagerProcess() { kill(); }
+  AlertmanagerProcess(const AlertmanagerProcess&) = delete;
+  AlertmanagerProcess& operator=(const AlertmanagerProcess&) = delete;
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  /// Starts it and waits for /-/ready; false (with a message) when it does not come up.
+  ::testing::AssertionResult start() {
+    if (::access(CAMWATCH_ALERTMANAGER, X_OK) != 0) {
+      return ::testing::AssertionFailure()
+             << CAMWATCH_ALERTMANAGER << " is missing: run scripts/setup.sh (Debian package "
+             << "prometheus-alertmanager)";
+    }
+    const std::string config = "--config.file=" + dir_.path("alertmanager.yml");
+    const std::string storage = "--storage.path=" + dir_.path("data");
+    const std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(port_);
+    const std::string log = dir_.path("alertmanager.log");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execl(CAMWATCH_ALERTMANAGER, CAMWATCH_ALERTMANAGER, config.c_str(), storage.c_str(),
+              listen.c_str(), "--cluster.listen-address=", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto ready = httpRequest("GET", url() + "/-/ready", {}, "", HttpTimeouts{200ms, 500ms});
+      if (ready && ready->status == 200) return ::testing::AssertionSuccess();
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return ::testing::AssertionFailure() << "alertmanager exited; log:\n" << readLog();
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return ::testing::AssertionFailure() << "alertmanager not ready after 15 s; log:\n"
+                                         << readLog();
+  }
+
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  /// GET /api/v2/alerts: the active alerts, as Alertmanager holds them.
+  nlohmann::json alerts() const {
+    auto response = httpRequest("GET", url() + "/api/v2/alerts", {}, "", HttpTimeouts{});
+    if (!response || response->status != 200) return nlohmann::json::array();
+    return nlohmann::json::parse(response->body);
+  }
+
+ private:
+  std::string readLog() const {
+    std::ifstream file(dir_.path("alertmanager.log"));
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+  }
+
+  const ScratchDir& dir_;
+  const int port_;
+  pid_t pid_ = -1;
+};
+
+const nlohmann::json* findByCamera(const nlohmann::json& alerts, const std::string& camera) {
+  for (const auto& alert : alerts) {
+    if (alert["labels"].value("camera", "") == camera) return &alert;
+  }
+  return nullptr;
+}
+
+AlertmanagerSinkOptions sinkOptions(std::vector<std::string> urls) {
+  AlertmanagerSinkOptions options;
+  options.urls = std::move(urls);
+  options.generator_url = "http://camwatch.example/alerts";
+  options.extra_labels = {{"site", "hq"}};
+  options.timeouts = HttpTimeouts{500ms, 2000ms};
+  return options;
+}
+
+TEST(AlertmanagerSinkTest, BodyFollowsTheV2Schema) {
+  Alert resolved = sampleAlert(1);
+  resolved.status = AlertStatus::kResolved;
+  resolved.ends_at = resolved.time + kNanosPerSecond;
+  const std::vector<Alert> alerts = {sampleAlert(1), resolved};
+  const auto body =
+      AlertmanagerAlertSink::toAlertmanagerJson(alerts, sinkOptions({"http://x:9093"}));
+  ASSERT_EQ(body.size(), 2U);
+  EXPECT_EQ(body[0]["labels"], (nlohmann::json{{"alertname", "CamwatchVendorCloud"},
+                                               {"kind", "vendor_cloud"},
+                                               {"severity", "critical"},
+                                               {"sensor", "sensor-1"},
+                                               {"camera", "192.168.10.21"},
+                                               {"camera_name", "lobby-1"},
+                                               {"camera_group", "lobby"},
+                                               {"destination", "203.0.113.1"},
+                                               {"dedup_key",
+                                                "192.168.10.21|vendor_cloud|"
+                                                "203.0.113.1"},
+                                               {"site", "hq"}}));
+  const auto& annotations = body[0]["annotations"];
+  EXPECT_EQ(annotations["country"], "DE");
+  EXPECT_EQ(annotations["asn"], "AS64500");
+  EXPECT_EQ(annotations["org"], "Example Cloud GmbH");
+  EXPECT_EQ(annotations["hostname"], "p2p.example-cloud.com");
+  EXPECT_EQ(annotations["rule"], "deny-vendor-cloud");
+  EXPECT_EQ(annotations["protocol"], "tcp/TLS/Hikvision");
+  EXPECT_EQ(annotations["summary"],
+            "camera lobby-1 vendor_cloud: p2p.example-cloud.com (203.0.113.1)");
+  EXPECT_EQ(body[0]["startsAt"], "2026-01-15T08:59:56.123456789Z");
+  EXPECT_FALSE(body[0].contains("endsAt"));
+  EXPECT_EQ(body[0]["generatorURL"], "http://camwatch.example/alerts");
+  EXPECT_EQ(body[1]["endsAt"], "2026-01-15T09:00:02.123456789Z");
+
+  AlertmanagerSinkOptions fixed = sinkOptions({"http://x:9093"});
+  fixed.alertname = "CamwatchPhoneHome";
+  EXPECT_EQ(AlertmanagerAlertSink::toAlertmanagerJson(alerts, fixed)[0]["labels"]["alertname"],
+            "CamwatchPhoneHome");
+}
+
+TEST(AlertmanagerSinkTest, RealAlertmanagerGetsAlertsAndRetriesSurviveItsRestart) {
+  ScratchDir dir;
+  AlertmanagerProcess alertmanager(dir);
+  ASSERT_TRUE(alertmanager.start());
+
+  std::vector<AlertSinkPtr> sinks;
+  auto sink = AlertmanagerAlertSink::open(sinkOptions({alertmanager.url()}));
+  ASSERT_TRUE(sink) << sink.error().message;
+  sinks.push_back(std::move(*sink));
+  DeliveryOptions options;
+  options.retry.base = 100ms;
+  options.retry.cap = 1s;
+  options.retry.jitter = false;
+  auto delivery = AlertDelivery::create(dir.path("spool"), {}, std::move(sinks), options);
+  ASSERT_TRUE(delivery) << delivery.error().message;
+
+  // 1. Delivered and visible through the API with the right labels.
+  ASSERT_TRUE((*delivery)->enqueue(sampleAlert(1)));
+  const DeliveryClock::time_point t0{std::chrono::seconds(100)};
+  DeliveryStep step = (*delivery)->runOnce(t0);
+  ASSERT_EQ((*delivery)->counters(0).sent, 1U) << ::testing::PrintToString(step.log_lines);
+  const nlohmann::json before = alertmanager.alerts();
+  const nlohmann::json* first = findByCamera(before, "192.168.10.21");
+  ASSERT_NE(first, nullptr) << before.dump(2);
+  EXPECT_EQ((*first)["labels"]["alertname"], "CamwatchVendorCloud");
+  EXPECT_EQ((*first)["labels"]["kind"], "vendor_cloud");
+  EXPECT_EQ((*first)["labels"]["severity"], "critical");
+  EXPECT_EQ((*first)["labels"]["sensor"], "sensor-1");
+  EXPECT_EQ((*first)["labels"]["camera_group"], "lobby");
+  EXPECT_EQ((*first)["labels"]["destination"], "203.0.113.1");
+  EXPECT_EQ((*first)["labels"]["site"], "hq");
+  EXPECT_EQ((*first)["annotations"]["org"], "Example Cloud GmbH");
+  EXPECT_EQ((*first)["generatorURL"], "http://camwatch.example/alerts");
+  EXPECT_EQ((*first)["status"]["state"], "active");
+
+  // 2. Alertmanager dies: delivery fails, naming the URL, and is retried on schedule.
+  alertmanager.kill();
+  ASSERT_TRUE((*delivery)->enqueue(sampleAlert(2)));
+  step = (*delivery)->runOnce(t0 + 1s);
+  EXPECT_EQ((*delivery)->counters(0).failed, 1U);
+  ASSERT_EQ(step.log_lines.size(), 1U);
+  EXPECT_NE(step.log_lines[0].find(alertmanager.url() + "/api/v2/alerts"), std::string::npos)
+      << step.log_lines[0];
+  EXPECT_EQ(step.next_due, t0 + 1s + 100ms);
+  step = (*delivery)->runOnce(t0 + 1s + 100ms);
+  EXPECT_EQ((*delivery)->counters(0).failed, 2U);
+  EXPECT_EQ((*delivery)->counters(0).retried, 1U);
+  EXPECT_EQ(step.next_due, t0 + 1s + 300ms);
+  EXPECT_EQ((*delivery)->counters(0).pending, 1U);
+
+  // 3. Back up (its alerts were in memory, so the first one is gone): the retry delivers.
+  ASSERT_TRUE(alertmanager.start());
+  step = (*delivery)->runOnce(t0 + 1s + 300ms);
+  EXPECT_EQ((*delivery)->counters(0).sent, 2U) << ::testing::PrintToString(step.log_lines);
+  EXPECT_EQ((*delivery)->counters(0).pending, 0U);
+  const nlohmann::json after = alertmanager.alerts();
+  const nlohmann::json* second = findByCamera(after, "192.168.10.22");
+  ASSERT_NE(second, nullptr) << after.dump(2);
+  EXPECT_EQ((*second)["labels"]["destination"], "203.0.113.2");
+}
+
+TEST(AlertmanagerSinkTest, SeveralUrlsSucceedWhenOneAccepts) {
+  ScratchDir dir;
+  AlertmanagerProcess alertmanager(dir);
+  ASSERT_TRUE(alertmanager.start());
+  const std::string dead = "http://127.0.0.1:" + std::to_string(freeLoopbackPort());
+
+  auto sink = std::move(*AlertmanagerAlertSink::open(sinkOptions({dead, alertmanager.url()})));
+  auto delivered = sink->deliver(std::vector<Alert>{sampleAlert(3)});
+  ASSERT_TRUE(delivered) << delivered.error().message;
+  const nlohmann::json held = alertmanager.alerts();
+  EXPECT_NE(findByCamera(held, "192.168.10.23"), nullptr);
+
+  alertmanager.kill();
+  delivered = sink->deliver(std::vector<Alert>{sampleAlert(3)});
+  ASSERT_FALSE(delivered);
+  EXPECT_NE(delivered.error().message.find(dead + "/api/v2/alerts"), std::string::npos);
+  EXPECT_NE(delivered.error().message.find(alertmanager.url() + "/api/v2/alerts"),
+            std::string::npos)
+      << delivered.error().message;
+}
+
+TEST(AlertmanagerSinkTest, RejectedAlertNamesUrlStatusAndBody) {
+  ScratchDir dir;
+  AlertmanagerProcess alertmanager(dir);
+  ASSERT_TRUE(alertmanager.start());
+  AlertmanagerSinkOptions options = sinkOptions({alertmanager.url() + "/"});
+  options.extra_labels = {{"bad-label-name", "x"}};  // not a valid Prometheus label name
+  auto sink = std::move(*AlertmanagerAlertSink::open(options));
+  auto delivered = sink->deliver(std::vector<Alert>{sampleAlert(4)});
+  ASSERT_FALSE(delivered);
+  EXPECT_NE(
+      delivered.error().message.find("POST " + alertmanager.url() + "/api/v2/alerts: HTTP 400"),
+      std::string::npos)
+      << delivered.error().message;
+}
+
+}  // namespace
+}  // namespace camwatch
