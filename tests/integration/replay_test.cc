@@ -282,6 +282,39 @@ TEST(CliTest, CheckConfigAcceptsTheExampleAndRejectsMistakesWithTheirLocation) {
   EXPECT_EQ(replay_bad.exit_code, 2);
 }
 
+TEST(CliTest, CheckConfigPrintsThePolicyAndRejectsBadRulesNamingThem) {
+  TempDir dir;
+  const std::string good = dir.path("policy.yaml");
+  runCommand(
+      "printf 'policy:\\n  cameras:\\n    rules:\\n      - name: ntp\\n        action: allow\\n"
+      "        protocols: NTP\\n        ports: [udp/123]\\n' > " +
+      shellQuote(good));
+  const CommandResult ok = runCommand(kCamwatch + " check-config -c " + shellQuote(good));
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("  cameras:\n    default_action: deny"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("ports: [udp/123]"), std::string::npos) << ok.out;
+
+  const std::string bad_cidr = dir.path("cidr.yaml");
+  runCommand(
+      "printf 'policy:\\n  cams:\\n    rules:\\n      - name: x\\n        cidrs: [10.0.0.0/33]\\n' "
+      "> " +
+      shellQuote(bad_cidr));
+  const CommandResult cidr = runCommand(kCamwatch + " check-config -c " + shellQuote(bad_cidr));
+  EXPECT_EQ(cidr.exit_code, 2);
+  EXPECT_NE(cidr.err.find("group 'cams', rule 'x'"), std::string::npos) << cidr.err;
+
+  const std::string bad_action = dir.path("action.yaml");
+  runCommand(
+      "printf 'policy:\\n  cams:\\n    rules:\\n      - name: x\\n        action: permit\\n' > " +
+      shellQuote(bad_action));
+  const CommandResult action = runCommand(kCamwatch + " check-config -c " + shellQuote(bad_action));
+  EXPECT_EQ(action.exit_code, 2);
+  EXPECT_NE(
+      action.err.find(bad_action + ":5:17: policy.cams.rules[0].action: expected allow or deny"),
+      std::string::npos)
+      << action.err;
+}
+
 TEST(CliTest, RunSaysItIsNotBuiltYet) {
   TempDir dir;
   const CommandResult run =
