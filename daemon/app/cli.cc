@@ -14,6 +14,7 @@
 #include <ndpi/ndpi_api.h>
 #include <pcap/pcap.h>
 
+#include <camwatch/alert.h>
 #include <camwatch/build_info.h>
 #include <camwatch/config.h>
 #include <camwatch/geo.h>
@@ -74,6 +75,13 @@ int replayCommand(const ReplayArgs& args) {
       std::cerr << "camwatch: " << warning << '\n';
     if ((*geo)->hasCountry() || (*geo)->hasAsn()) options.geo = std::move(*geo);
   }
+  auto policy = PolicyEngine::create(config->policy_groups);
+  if (!policy) {
+    std::cerr << "camwatch: " << config->source << ": policy: " << policy.error().message << '\n';
+    return kExitUsage;
+  }
+  options.policy = std::make_shared<const PolicyEngine>(std::move(*policy));
+  options.sensor_name = config->sensor_name;
   std::shared_ptr<const OuiTable> oui;
   if (!config->oui_file.empty()) {
     auto table = OuiTable::load(config->oui_file);
@@ -83,6 +91,7 @@ int replayCommand(const ReplayArgs& args) {
     }
     oui = std::make_shared<const OuiTable>(std::move(*table));
   }
+  options.oui = oui;
   unsigned workers = args.workers.value_or(config->workers);
   if (workers == 0) workers = std::max(1U, std::thread::hardware_concurrency());
   options.workers = workers;
@@ -103,9 +112,11 @@ int replayCommand(const ReplayArgs& args) {
     }
   }
   if (!args.alerts_path.empty()) {
-    // The policy engine writes alerts here; with no alerts the file exists and is empty, so a
-    // script can tell "nothing to report" from "not run".
-    ok = writeTextFile(args.alerts_path, "") && ok;
+    // One JSON object per line (docs/alerts.md); with no alerts the file exists and is empty, so
+    // a script can tell "nothing to report" from "not run".
+    std::string lines;
+    for (const Alert& alert : result->alerts) lines += alertToJson(alert).dump() + "\n";
+    ok = writeTextFile(args.alerts_path, lines) && ok;
   }
   if (!args.summary_path.empty()) {
     ok = writeTextFile(args.summary_path, summary.dump(2) + "\n") && ok;

@@ -7,7 +7,9 @@
 #include <thread>
 #include <vector>
 
+#include "alert/alert_deduplicator.h"
 #include "app/spsc_ring.h"
+#include "sinks/flow_json.h"
 
 namespace camwatch {
 namespace {
@@ -51,6 +53,9 @@ class ReplayWorker : public FlowEndHandler {
                const DnsCache& dns_cache)
       : ring_(options.ring_bytes),
         classifier_(std::move(classifier)),
+        policy_(options.policy),
+        oui_(options.oui),
+        sensor_name_(options.sensor_name),
         dns_cache_(dns_cache),
         table_(options.flows, *this) {
     if (options.geo) geo_ = std::make_unique<CachedGeoLookup>(options.geo, options.geo_cache_size);
@@ -60,7 +65,12 @@ class ReplayWorker : public FlowEndHandler {
 
   // camwatch::FlowEndHandler
   void onFlowEnd(FlowRecord& flow) override {
+    const bool was_final = flow.dpi.final;
     classifier_->finish(flow);
+    // The last word on a flow whose verdict could still have changed.
+    if (!flow.alert_raised && (!was_final || !flow.verdict.final)) {
+      judge(flow, flow.last_seen, true);
+    }
     flows_.push_back(flow);
   }
 
@@ -97,6 +107,7 @@ class ReplayWorker : public FlowEndHandler {
   /// After run() returned: hands over the classifier, to name protocols in the output.
   std::unique_ptr<NdpiClassifier> takeClassifier() { return std::move(classifier_); }
   GeoCacheStats geoStats() const { return geo_ ? geo_->stats() : GeoCacheStats{}; }
+  std::vector<Alert>& alerts() { return alerts_; }
   const FlowTableStats& stats() const { return table_.stats(); }
 
  private:
@@ -110,7 +121,13 @@ class ReplayWorker : public FlowEndHandler {
       std::memcpy(flow.client_mac.data(), frame.data() + packet.l2_src_mac_offset, 6);
       flow.has_client_mac = true;
     }
-    if (!flow.dpi.final) classifier_->onPacket(flow, packet, frame);
+    if (!flow.dpi.final) {
+      classifier_->onPacket(flow, packet, frame);
+      // Classification just ended: protocol and hostname are known now.
+      if (flow.dpi.final) judge(flow, packet.ts, false);
+    } else if (update.created) {
+      judge(flow, packet.ts, false);
+    }
   }
 
   // Facts about the server side that do not depend on the packets: looked up once per flow.
@@ -119,6 +136,11 @@ class ReplayWorker : public FlowEndHandler {
       flow.dpi.hostname_source = HostnameSource::kDnsCache;
     }
     flow.server_scope = addressScope(flow.serverIp());
+    // Out of the box the camera side is every private address and egress is what leaves it.
+    const AddressScope client_scope = addressScope(flow.clientIp());
+    flow.egress = flow.server_scope == AddressScope::kPublic &&
+                  (client_scope == AddressScope::kPrivate || client_scope == AddressScope::kCgnat ||
+                   client_scope == AddressScope::kLinkLocal);
     if (geo_ && flow.server_scope == AddressScope::kPublic) {
       const GeoInfo& geo = geo_->lookup(flow.serverIp());
       std::memcpy(flow.server_country.data(), geo.country, 3);
@@ -127,8 +149,82 @@ class ReplayWorker : public FlowEndHandler {
     }
   }
 
+  // Asks the policy about an egress flow; raises one alert when the verdict is a final deny (or
+  // any deny at the flow's end).
+  void judge(FlowRecord& flow, Timestamp now, bool at_end) {
+    if (!policy_ || !flow.egress || flow.alert_raised) return;
+    const std::string protocol = classifier_->protocolName(flow.dpi);
+    const std::string master = classifier_->protocolIdName(flow.dpi.master_protocol);
+    const std::string app = classifier_->protocolIdName(flow.dpi.app_protocol);
+    const std::string category = classifier_->categoryName(flow.dpi);
+    DestinationFacts facts;
+    facts.ip = flow.serverIp();
+    facts.port = flow.serverPort();
+    facts.ip_proto = flow.key.ip_proto;
+    facts.hostname = flow.dpi.hostname.data();
+    facts.scope = flow.server_scope;
+    facts.country =
+        std::string_view(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
+    facts.asn = flow.server_asn;
+    facts.app_protocol = protocol;
+    facts.master_protocol = master;
+    facts.app_name = app;
+    facts.category = category;
+    facts.classified = flow.dpi.final;
+    flow.verdict = policy_->evaluate(kDefaultGroup, facts);
+    if (flow.verdict.action != PolicyAction::kDeny || !flow.verdict.alert) return;
+    if (!flow.verdict.final && !at_end) return;  // wait: classification may still allow it
+    flow.alert_raised = true;
+    alerts_.push_back(makeAlert(flow, now, protocol, master, app, category));
+  }
+
+  Alert makeAlert(const FlowRecord& flow, Timestamp now, const std::string& protocol,
+                  const std::string& master, const std::string& app, const std::string& category) {
+    Alert alert;
+    alert.time = now;
+    alert.severity = flow.verdict.severity;
+    alert.kind = *flow.verdict.alert;
+    alert.camera.ip = flow.clientIp();
+    if (flow.has_client_mac) {
+      alert.camera.mac = macToString(flow.client_mac);
+      if (oui_) {
+        if (auto vendor = oui_->vendorOf(flow.client_mac.data())) alert.camera.vendor = *vendor;
+      }
+    }
+    alert.camera.group = std::string(kDefaultGroup);
+    alert.destination.ip = flow.serverIp();
+    alert.destination.port = flow.serverPort();
+    alert.destination.hostname = flow.dpi.hostname.data();
+    alert.destination.hostname_source = hostnameSourceName(flow.dpi.hostname_source);
+    alert.destination.country =
+        std::string(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
+    alert.destination.asn = flow.server_asn;
+    if (geo_ && flow.server_asn != 0)
+      alert.destination.org = geo_->backend().lookup(flow.serverIp()).org;
+    alert.protocol.l4 = ipProtocolName(flow.key.ip_proto);
+    alert.protocol.app = protocol == "Unknown" ? protocol : app;
+    alert.protocol.master = master;
+    alert.protocol.category = category;
+    alert.protocol.risks = riskNames(flow.dpi.risk);
+    alert.evidence.first_seen = flow.first_seen;
+    alert.evidence.last_seen = flow.last_seen;
+    alert.evidence.packets = flow.packets[kToServer];
+    alert.evidence.bytes = flow.bytes[kToServer];
+    alert.rule = std::string(flow.verdict.rule);
+    alert.sensor = sensor_name_;
+    alert.dedup_key = dedupKey(alert);
+    return alert;
+  }
+
+  // Camera groups come with the inventory (issue 4); until then every camera is in "default".
+  static constexpr std::string_view kDefaultGroup = "default";
+
   SpscByteRing ring_;
   std::unique_ptr<NdpiClassifier> classifier_;
+  PolicyEnginePtr policy_;
+  std::shared_ptr<const OuiTable> oui_;
+  std::string sensor_name_;
+  std::vector<Alert> alerts_;
   std::unique_ptr<CachedGeoLookup> geo_;
   const DnsCache& dns_cache_;
   std::deque<FlowRecord> flows_;  // a deque: growing it never copies what is already there
@@ -289,6 +385,22 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     result.flow_stats.evicted += stats.evicted;
     result.flow_stats.active_timeouts += stats.active_timeouts;
   }
+  // Alerts: every worker's raises in packet-time order (ties by key, then camera), then one
+  // deduplicator, so the same capture gives the same alerts for any worker count.
+  std::vector<Alert> raised;
+  for (auto& worker : workers) {
+    for (Alert& alert : worker->alerts()) raised.push_back(std::move(alert));
+  }
+  std::sort(raised.begin(), raised.end(), [](const Alert& a, const Alert& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.dedup_key != b.dedup_key) return a.dedup_key < b.dedup_key;
+    return a.evidence.first_seen < b.evidence.first_seen;
+  });
+  AlertDeduplicator deduplicator(options.alert_suppression_window);
+  for (Alert& alert : raised) deduplicator.raise(std::move(alert));
+  result.alerts_raised = raised.size();
+  result.alert_repeats = deduplicator.repeats();
+  result.alerts = deduplicator.alerts();
   result.namer = workers.front()->takeClassifier();
   result.geo = options.geo;
   result.wall_seconds =

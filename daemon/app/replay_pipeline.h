@@ -11,12 +11,15 @@
 #include <string>
 #include <vector>
 
+#include <camwatch/alert.h>
 #include <camwatch/capture.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 #include <camwatch/geo.h>
+#include <camwatch/inventory.h>
+#include <camwatch/policy.h>
 #include <camwatch/result.h>
 
 namespace camwatch {
@@ -27,8 +30,12 @@ struct ReplayOptions {
   FlowTableConfig flows;
   DpiConfig dpi;
   DnsCacheConfig dns;
-  GeoLookupPtr geo;                                ///< null: no geo
-  std::size_t geo_cache_size = 16'384;             ///< per worker
+  GeoLookupPtr geo;                     ///< null: no geo
+  std::size_t geo_cache_size = 16'384;  ///< per worker
+  PolicyEnginePtr policy;               ///< null: no policy, no alerts
+  std::shared_ptr<const OuiTable> oui;  ///< camera vendors by MAC, for alerts; may be null
+  std::string sensor_name;
+  Timestamp alert_suppression_window = 3600 * kNanosPerSecond;
   std::size_t ring_bytes = std::size_t{8} << 20U;  ///< per worker
 };
 
@@ -60,7 +67,10 @@ struct ReplayResult {
   /// One of the workers' classifiers, kept to name the protocols in the records.
   std::shared_ptr<const NdpiClassifier> namer;
   GeoLookupPtr geo;  ///< the lookup the flows were enriched with (null: none), for organisations
-  GeoCacheStats geo_cache;  ///< summed over workers
+  std::vector<Alert> alerts;        ///< after deduplication, in packet-time order
+  std::uint64_t alerts_raised = 0;  ///< before deduplication
+  std::uint64_t alert_repeats = 0;  ///< raises folded into an earlier alert
+  GeoCacheStats geo_cache;          ///< summed over workers
 };
 
 /// Runs the whole replay. Fails (before reading anything) when a capture cannot be opened; read

@@ -220,6 +220,12 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
   }
   json["top_talkers"] = talkers;
   json["internet_destinations"] = internetDestinations(result);
+  std::map<std::string, std::uint64_t> alerts_by_kind;
+  for (const Alert& alert : result.alerts) ++alerts_by_kind[std::string(alertKindName(alert.kind))];
+  json["alerts"] = {{"total", result.alerts.size()},
+                    {"raised", result.alerts_raised},
+                    {"repeats", result.alert_repeats},
+                    {"by_kind", alerts_by_kind}};
 
   nlohmann::ordered_json non_ip = nlohmann::ordered_json::object();
   for (const auto& [ethertype, count] : result.decode.non_ip_by_ethertype) {
@@ -303,6 +309,21 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
           dest["hostname"].get<std::string>().empty() ? "-" : dest["hostname"].get<std::string>(),
           asn, dest["app_protocol"].get<std::string>(),
           humanBytes(dest["bytes"].get<std::uint64_t>()), dest["clients"].get<std::uint64_t>()));
+    }
+  }
+  if (!result.alerts.empty()) {
+    line(fmt::format("Alerts: {} ({} raised, {} folded into repeats)", result.alerts.size(),
+                     result.alerts_raised, result.alert_repeats));
+    for (const Alert& alert : result.alerts) {
+      const std::string destination =
+          !alert.destination.hostname.empty()
+              ? alert.destination.hostname
+              : (alert.destination.ip ? alert.destination.ip->toString() : std::string("-"));
+      line(fmt::format("  {} {:<8} {:<22} {:<15} -> {}:{} {} [{}]{}", formatTimestamp(alert.time),
+                       severityName(alert.severity), alertKindName(alert.kind),
+                       alert.camera.ip.toString(), destination, alert.destination.port,
+                       alert.destination.country, alert.rule,
+                       alert.repeat_count > 0 ? fmt::format(" x{}", alert.repeat_count + 1) : ""));
     }
   }
   line("Top talkers (bytes, both directions):");

@@ -18,6 +18,7 @@
 #include <camwatch/geo.h>
 #include <camwatch/ip_address.h>
 #include <camwatch/packet.h>
+#include <camwatch/policy.h>
 
 namespace camwatch {
 
@@ -78,6 +79,11 @@ struct FlowRecord {
   std::array<char, 3> server_country{};
   std::uint32_t server_asn = 0;
   bool geo_looked_up = false;
+  /// Camera egress: the client is on a private network and the server public. Only egress flows
+  /// are judged by the policy; the rest is local (or inbound) traffic.
+  bool egress = false;
+  Verdict verdict;            ///< the last policy verdict (rule text lives in the PolicyEngine)
+  bool alert_raised = false;  ///< one alert per flow record at most; repeats are the deduplicator's
   /// nDPI's state while the flow is being classified; owned by the worker's NdpiClassifier,
   /// null once `dpi.final`.
   ndpi_flow_struct* dpi_state = nullptr;

@@ -122,6 +122,43 @@ TEST_F(ReplayTest, BundledDemoCaptureIsWhatTestgenMakes) {
       << "demo/camera-vlan-demo.pcap differs from `camwatch-testgen demo`";
 }
 
+// Ground truth for the out-of-the-box policy on the demo capture (demo/README.md): the two
+// vendor clouds, the STUN relay, the bare-IP upload and the laptop's web browsing alert; RTSP to
+// the NVR, DNS to the local resolver, NTP (allowed by the example's rule) and ICMP do not.
+TEST_F(ReplayTest, DemoCaptureRaisesExactlyTheExpectedAlerts) {
+  const std::string config = shellQuote(kSourceDir + "/config/camwatch.example.yaml");
+  const std::string demo = shellQuote(kSourceDir + "/demo/camera-vlan-demo.pcap");
+  const std::string alerts_path = dir_.path("alerts.jsonl");
+  std::string first_run;
+  for (const char* workers : {"1", "4"}) {
+    const CommandResult run =
+        runCommand(kCamwatch + " replay --workers " + workers + " -c " + config + " --alerts " +
+                   shellQuote(alerts_path) + " " + demo);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    if (first_run.empty()) {
+      first_run = readFile(alerts_path);
+    } else {
+      EXPECT_EQ(readFile(alerts_path), first_run) << "alerts differ between 1 and 4 workers";
+    }
+  }
+  std::vector<std::string> seen;
+  for (const json& alert : readJsonLines(alerts_path)) {
+    seen.push_back(alert.at("kind").get<std::string>() + " " +
+                   alert.at("camera").at("ip").get<std::string>() + " " +
+                   alert.at("destination").at("ip").get<std::string>() + " " +
+                   alert.at("rule").get<std::string>() + " x" +
+                   std::to_string(alert.at("repeat_count").get<int>() + 1));
+  }
+  const std::vector<std::string> expected = {
+      "vendor_cloud 192.168.10.21 52.5.124.127 catalog:HikConnect x2",
+      "vendor_cloud 192.168.10.23 47.88.29.110 catalog:Dahua_Imou x2",
+      "p2p_or_relay 192.168.10.22 43.130.155.63 p2p:STUN x2",
+      "disallowed_destination 192.168.10.24 47.254.33.45 default x1",
+      "disallowed_destination 192.168.10.57 93.184.215.14 default x1",
+  };
+  EXPECT_EQ(seen, expected);
+}
+
 TEST_F(ReplayTest, TimeoutsSplitFlowsAsConfigured) {
   const std::string capture = generate("timeouts");
   const CommandResult run = replay(shellQuote(capture), "--workers 2");
