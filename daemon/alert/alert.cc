@@ -92,19 +92,7 @@ std::optional<AlertStatus> alertStatusFromName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string formatAlertTime(Timestamp ts) {
-  Timestamp seconds = ts / kNanosPerSecond;
-  Timestamp nanos = ts % kNanosPerSecond;
-  if (nanos < 0) {
-    nanos += kNanosPerSecond;
-    --seconds;
-  }
-  const auto time = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", utc.tm_year + 1900,
-                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, nanos);
-}
+std::string formatAlertTime(Timestamp ts) { return formatTimestamp(ts, 9); }
 
 std::optional<Timestamp> parseAlertTime(std::string_view text) {
   // 2026-01-15T09:00:00[.fff]Z

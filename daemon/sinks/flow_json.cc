@@ -10,21 +10,6 @@
 
 namespace camwatch {
 
-std::string formatTimestamp(Timestamp ts) {
-  Timestamp seconds = ts / kNanosPerSecond;
-  Timestamp nanos = ts % kNanosPerSecond;
-  if (nanos < 0) {
-    nanos += kNanosPerSecond;
-    --seconds;
-  }
-  const auto time = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", utc.tm_year + 1900,
-                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                     nanos / 1000);
-}
-
 std::string tcpFlagLetters(std::uint8_t flags) {
   static constexpr struct {
     std::uint8_t bit;

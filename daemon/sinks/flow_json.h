@@ -15,9 +15,6 @@
 
 namespace camwatch {
 
-/// RFC 3339 UTC time with microseconds: "2026-01-15T09:00:00.000000Z".
-std::string formatTimestamp(Timestamp ts);
-
 /// TCP flags as letters in the order FSRPAU, e.g. "SAF"; empty when none.
 std::string tcpFlagLetters(std::uint8_t flags);
 

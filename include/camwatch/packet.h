@@ -3,12 +3,17 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 
 namespace camwatch {
 
 /// Nanoseconds since the Unix epoch, always taken from the packet, never from the wall clock.
 using Timestamp = std::int64_t;
 inline constexpr Timestamp kNanosPerSecond = 1'000'000'000;
+
+/// RFC 3339 UTC text of a packet time with `fraction_digits` (0-9) digits after the seconds:
+/// "2026-01-15T09:00:00.000000Z" for 6. Allocates: for output, never per packet.
+std::string formatTimestamp(Timestamp ts, unsigned fraction_digits = 6);
 
 /// The link layers camwatch decodes. Values are ours; capture code maps libpcap's DLT_* to them.
 enum class LinkType : std::uint8_t {
