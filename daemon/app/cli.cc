@@ -23,6 +23,7 @@
 #include "app/replay_pipeline.h"
 #include "app/summary.h"
 #include "sinks/flow_json.h"
+#include "sinks/json_lines_writer.h"
 
 namespace camwatch {
 namespace {
@@ -114,9 +115,7 @@ int replayCommand(const ReplayArgs& args) {
   if (!args.alerts_path.empty()) {
     // One JSON object per line (docs/alerts.md); with no alerts the file exists and is empty, so
     // a script can tell "nothing to report" from "not run".
-    std::string lines;
-    for (const Alert& alert : result->alerts) lines += alertToJson(alert).dump() + "\n";
-    ok = writeTextFile(args.alerts_path, lines) && ok;
+    ok = writeTextFile(args.alerts_path, alertsToJsonLines(result->alerts)) && ok;
   }
   if (!args.summary_path.empty()) {
     ok = writeTextFile(args.summary_path, summary.dump(2) + "\n") && ok;

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "sinks/json_lines_writer.h"
+
 namespace camwatch {
 
 Result<std::unique_ptr<JsonlAlertSink>> JsonlAlertSink::open(const JsonlSinkOptions& options) {
@@ -36,18 +38,8 @@ Result<void> JsonlAlertSink::deliver(std::span<const Alert> alerts) {
   if (reopen_requested_.exchange(false, std::memory_order_relaxed)) {
     if (auto opened = reopen(); !opened) return opened;
   }
-  std::string lines;
-  for (const Alert& alert : alerts) lines += alertToJson(alert).dump() + "\n";
-  std::string_view rest = lines;
-  while (!rest.empty()) {
-    const ssize_t written = ::write(fd_, rest.data(), rest.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return makeError(fmt::format("alert sink {}: {}: write: {}", options_.name, options_.path,
-                                   std::strerror(errno)));
-    }
-    rest.remove_prefix(static_cast<std::size_t>(written));
-  }
+  const std::string what = fmt::format("alert sink {}: {}", options_.name, options_.path);
+  if (auto written = writeFully(fd_, alertsToJsonLines(alerts), what); !written) return written;
   if (options_.fsync && ::fdatasync(fd_) != 0) {
     return makeError(fmt::format("alert sink {}: {}: fdatasync: {}", options_.name, options_.path,
                                  std::strerror(errno)));

@@ -5,21 +5,12 @@
 
 #include <fmt/format.h>
 
+#include "sinks/json_lines_writer.h"
+
 namespace camwatch {
 
 Result<void> StdoutAlertSink::deliver(std::span<const Alert> alerts) {
-  std::string lines;
-  for (const Alert& alert : alerts) lines += alertToJson(alert).dump() + "\n";
-  std::string_view rest = lines;
-  while (!rest.empty()) {
-    const ssize_t written = ::write(fd_, rest.data(), rest.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return makeError(fmt::format("alert sink {}: write: {}", name_, std::strerror(errno)));
-    }
-    rest.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return {};
+  return writeFully(fd_, alertsToJsonLines(alerts), fmt::format("alert sink {}", name_));
 }
 
 }  // namespace camwatch
