@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include <camwatch/ip_address.h>
 #include <camwatch/policy.h>
 
 namespace camwatch {
@@ -198,30 +199,10 @@ bool parseNumber(std::string_view text, T& value) {
 }
 
 std::string addCidr(std::string_view text, CidrSet& set) {
-  std::size_t slash = text.find('/');
-  std::string_view address_text = text.substr(0, slash);
-  bool v6_notation = address_text.find(':') != std::string_view::npos;
-  std::optional<IpAddress> address = IpAddress::parse(address_text);
-  if (!address) return "not an IPv4 or IPv6 address";
-  unsigned max_bits = v6_notation ? 128 : 32;
-  unsigned bits = max_bits;
-  if (slash != std::string_view::npos) {
-    if (!parseNumber(text.substr(slash + 1), bits)) return "prefix length is not a number";
-    if (bits > max_bits) return "prefix longer than " + std::to_string(max_bits);
-  }
-  unsigned mapped_bits = v6_notation ? bits : bits + 96;
-  AddressBytes masked = maskAddress(address->bytes, mapped_bits);
-  if (masked != address->bytes) {
-    IpAddress network{masked};
-    return "host bits set (did you mean " + network.toString() + "/" + std::to_string(bits) + "?)";
-  }
-  Prefix prefix;
-  // An IPv6 prefix shorter than the IPv4-mapped range is about IPv6: "::/0" must not swallow
-  // every IPv4 destination just because camwatch stores IPv4 addresses mapped.
-  prefix.v4 = address->isV4() && mapped_bits >= 96;
-  prefix.bits = static_cast<std::uint8_t>(mapped_bits);
-  prefix.bytes = masked;
-  set.prefixes.push_back(prefix);
+  // IpPrefix keeps the families apart ("::/0" is not every IPv4 destination too).
+  Result<IpPrefix> prefix = IpPrefix::parse(text);
+  if (!prefix) return std::move(prefix.error().message);
+  set.prefixes.push_back(Prefix{prefix->isV4(), prefix->bits, prefix->base.bytes});
   return {};
 }
 
