@@ -244,4 +244,6 @@ std::size_t OuiTable::size() const {
   return total;
 }
 
+const std::vector<std::string>& OuiTable::vendors() const { return vendors_; }
+
 }  // namespace camwatch

@@ -1,21 +1,30 @@
-// inventory: what camwatch knows about the devices on the watched VLANs. For now only the MAC
-// vendor table: OuiTable maps a MAC address to the vendor that registered its prefix (IEEE
-// MA-L 24-bit OUIs and the longer MA-M 28-bit / MA-S 36-bit blocks), from config/camera-oui.csv.
-// Inputs: the CSV, once at start-up or reload. Outputs: a vendor name per MAC, or nothing.
-// Thread: load() on the control thread; a loaded table is immutable, so any number of workers may
-// call vendorOf() at once (share it as std::shared_ptr<const OuiTable>).
+// inventory: what camwatch knows about the hosts on the watched VLANs.
+//  - OuiTable maps a MAC address to the vendor that registered its prefix (IEEE MA-L 24-bit OUIs
+//    and the longer MA-M 28-bit / MA-S 36-bit blocks), from config/camera-oui.csv.
+//  - CameraInventory says, per host, whether it is a camera, its name when the config lists it,
+//    the camera group whose policy applies, and whether an address is local infrastructure
+//    (NVRs, management, recorders) that is never an egress destination.
+// Inputs: the CSV and the `inventory` / `groups` config, once at start-up or reload. Outputs: a
+// vendor per MAC; a HostIdentity per new flow endpoint; isLocal() per destination.
+// Thread: load() and create() on the control thread; the results are immutable, so any number of
+// workers may use them at once (share them as std::shared_ptr<const T>).
 //
 // A MAC prefix is a weak signal: consumer cameras often carry their Wi-Fi module's OUI or a
-// random, locally administered address (docs/camera-clouds.md, "MAC vendor table").
+// random, locally administered address (docs/camera-clouds.md, "MAC vendor table"). Routed
+// captures see the router's MAC, not the camera's, so every MAC input here is optional.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include <camwatch/ip_address.h>
 #include <camwatch/result.h>
 
 namespace camwatch {
@@ -39,6 +48,10 @@ class OuiTable {
   /// Number of prefixes loaded.
   std::size_t size() const;
 
+  /// The distinct vendor names, in the order the file first names them (for checking and
+  /// suggesting names that config refers to). Any thread; valid while the table lives.
+  const std::vector<std::string>& vendors() const;
+
  private:
   // All prefixes of one length, sorted by value for binary search.
   struct PrefixGroup {
@@ -49,6 +62,107 @@ class OuiTable {
 
   std::vector<PrefixGroup> groups_;  // longest prefix length first
   std::vector<std::string> vendors_;
+};
+
+/// One explicitly listed device (config `inventory.devices`).
+struct InventoryDevice {
+  std::string name;                                // required, unique
+  std::optional<IpAddress> ip;                     // ip or mac or both required
+  std::optional<std::array<std::uint8_t, 6>> mac;  // wire order
+  /// "" = decided like an unlisted camera's (the groups' networks, vlans, vendors, else
+  /// "default"); otherwise "default" or a name in InventoryConfig::groups.
+  std::string group;
+  std::string vendor;  // optional override of the OUI vendor
+};
+
+/// The membership part of one camera group (config `groups.<name>`): a camera belongs to the
+/// first group, in config order, that claims it by network, VLAN tag or vendor.
+struct CameraGroupSpec {
+  std::string name;  // [A-Za-z0-9_.-]+, unique
+  std::vector<IpPrefix> networks;
+  std::vector<std::uint16_t> vlans;  // 1..4094; outer or inner tag
+  std::vector<std::string> vendors;  // vendor names as in the OUI table, case-insensitive
+};
+
+/// 10/8, 172.16/12, 192.168/16, 100.64/10 (CGNAT), 169.254/16, fc00::/7, fe80::/10: where
+/// cameras live unless the config says otherwise. Built once; any thread.
+const std::vector<IpPrefix>& defaultCameraNetworks();
+
+/// What the inventory is told (config `inventory` and the membership part of `groups`).
+struct InventoryConfig {
+  std::vector<IpPrefix> camera_networks = defaultCameraNetworks();
+  std::vector<std::uint16_t> camera_vlans;  // hosts on these VLANs (outer or inner tag) are cameras
+  bool camera_vendors = false;  // a host whose MAC has a prefix in the OUI table is a camera
+  std::vector<IpPrefix> local_networks;  // never cameras, never egress destinations
+  std::vector<InventoryDevice> devices;
+  std::vector<CameraGroupSpec> groups;  // in config order; first match wins
+};
+
+/// What the inventory says about one host. The views point into the inventory (or its OUI
+/// table) and stay valid while that inventory object lives.
+struct HostIdentity {
+  bool camera = false;      ///< a camera per CameraInventory::identify's rules
+  bool listed = false;      ///< matched an explicit device (by MAC or IP)
+  bool local = false;       ///< the IP is in local_networks
+  std::string_view name;    ///< device name; empty when not listed
+  std::string_view group;   ///< group name; "default" for a camera no group claims; empty for
+                            ///< non-cameras
+  std::string_view vendor;  ///< device vendor override, else OUI vendor of the MAC, else empty
+};
+
+/// The inventory config compiled for lookups on the flow path.
+class CameraInventory {
+ public:
+  /// Checks and compiles `config`. Errors name the device or group and the field, e.g.
+  /// "device 'lobby-cam': group 'entrance' is not defined in groups (did you mean
+  /// 'entrance-hall'?)". Checked: device names non-empty and unique; each device has an ip or a
+  /// mac; no ip or mac listed for two devices; a device's group is "", "default" or defined in
+  /// `groups`; group names unique and [A-Za-z0-9_.-]+; VLAN ids 1..4094; prefixes with no host
+  /// bits; group vendors known to the OUI table or named by a device's vendor override;
+  /// camera_vendors only with an OUI table.
+  /// @param oui the MAC vendor table; may be null (then no host has an OUI vendor).
+  /// Control thread.
+  static Result<CameraInventory> create(InventoryConfig config,
+                                        std::shared_ptr<const OuiTable> oui);
+
+  /// Who the host with `ip` (and, when known, MAC `mac6`) seen on VLAN tags `vlan_outer` /
+  /// `vlan_inner` (0 = untagged) is. In order of precedence:
+  ///  1. an explicit device, matched by MAC first when `mac6` is given, then by IP: a camera,
+  ///     listed, in the device's group (for group "", the group rules below);
+  ///  2. else an IP in local_networks: not a camera, local;
+  ///  3. else a camera when the IP is in camera_networks, or either tag is in camera_vlans, or
+  ///     camera_vendors is on and the OUI table knows the MAC.
+  /// A camera's group by rules: the first group whose networks contain the IP, or whose vlans
+  /// contain either tag, or whose vendors contain the host's vendor; else "default".
+  /// A listed device's vendor is its override, else the OUI vendor of its configured MAC, else
+  /// that of `mac6`. `local` is set whenever the IP is in local_networks, listed or not.
+  /// @param mac6 6 bytes in wire order, or null (routed captures carry no host MAC).
+  /// Called once per new flow endpoint: no allocation; any thread.
+  HostIdentity identify(const IpAddress& ip, const std::uint8_t* mac6, std::uint16_t vlan_outer,
+                        std::uint16_t vlan_inner) const;
+
+  /// True when `ip` is in local_networks: then it is no egress destination even when public.
+  /// No allocation; any thread.
+  bool isLocal(const IpAddress& ip) const;
+
+  /// The config this inventory was created from. Any thread.
+  const InventoryConfig& config() const;
+
+  /// "default" first, then the configured groups in config order (each name once). Allocates.
+  std::vector<std::string> groupNames() const;
+
+ private:
+  CameraInventory() = default;
+
+  const InventoryDevice* findDevice(const IpAddress& ip, const std::uint8_t* mac6) const;
+  std::string_view ouiVendor(const std::uint8_t* mac6) const;
+  std::string_view groupByRules(const IpAddress& ip, std::uint16_t vlan_outer,
+                                std::uint16_t vlan_inner, std::string_view vendor) const;
+
+  InventoryConfig config_;
+  std::shared_ptr<const OuiTable> oui_;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> devices_by_mac_;  // MAC -> device, sorted
+  std::vector<std::pair<IpAddress, std::uint32_t>> devices_by_ip_;       // IP -> device, sorted
 };
 
 }  // namespace camwatch
