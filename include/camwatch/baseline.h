@@ -1,8 +1,9 @@
-// baseline: what each camera group talked to while camwatch was learning (docs/policy.md,
-// `mode: learn` / `mode: enforce`). Inputs: the facts about one egress destination (group,
-// hostname, AS number, country, nDPI protocol, address). Outputs: in learn mode, whether anything
-// new was recorded (the caller then saves the state file); in enforce mode, the first facet of a
-// destination that was never learnt, which the caller raises as a `new_destination` alert.
+// baseline: what each camera group talked to while camwatch was learning (the `learn` mode), so
+// that the `enforce` mode can flag destinations never seen before. Inputs: the facts about one
+// egress destination (group, hostname, AS number, country, nDPI protocol, address). Outputs: in
+// learn mode, whether anything new was recorded (the caller then saves the state file); in enforce
+// mode, the first facet of a destination that was never learnt, which the caller raises as a
+// `new_destination` alert.
 //
 // What is learnt per group: the hostnames (domains), AS numbers, countries and protocols of the
 // destinations, and, only for destinations with neither hostname nor AS number, the address itself.

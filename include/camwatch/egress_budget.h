@@ -1,8 +1,8 @@
 // egress_budget: how many bytes each camera sends to non-local hosts over a sliding window, and
-// whether that passes its group's budget (docs/policy.md, `egress_budget`). Inputs: per egress
-// packet or flow update, the camera, the packet time and the bytes. Outputs: on the update that
-// takes a camera over its budget (and at most once per window while it stays over), the window
-// total, which the caller raises as an `egress_volume` alert.
+// whether that passes its camera group's byte budget. Inputs: per egress packet or flow update,
+// the camera, the packet time and the bytes. Outputs: on the update that takes a camera over its
+// budget (and at most once per window while it stays over), the window total, which the caller
+// raises as an `egress_volume` alert.
 //
 // The window is a ring of fixed-width buckets per camera with a running sum: an add is O(1)
 // amortised, and the total is exact to one bucket (bytes leave the window a whole bucket at a
