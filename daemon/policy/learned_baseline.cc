@@ -1,0 +1,423 @@
+// LearnedBaseline: per group, sorted sets of what was learnt. Sets with transparent comparators
+// let check() look names up straight from the string_views of the facts, so enforcing allocates
+// nothing; sorted sets also make the state file come out in one stable order.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <camwatch/alert.h>
+#include <camwatch/baseline.h>
+
+namespace camwatch {
+namespace {
+
+constexpr int kStateVersion = 1;
+
+char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char upperAscii(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+bool isAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// A fully qualified name ("cam.example.com.") is the same host as the relative one.
+std::string_view withoutTrailingDot(std::string_view hostname) {
+  if (!hostname.empty() && hostname.back() == '.') hostname.remove_suffix(1);
+  return hostname;
+}
+
+std::string lowerCopy(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = lowerAscii(c);
+  return out;
+}
+
+std::string upperCopy(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = upperAscii(c);
+  return out;
+}
+
+// GeoIP databases sometimes answer with placeholders ("--") or nothing; only a real alpha-2 code
+// is a country worth learning, so learn() and check() treat anything else as unknown.
+bool isCountryCode(std::string_view country) {
+  return country.size() == 2 && isAsciiLetter(country[0]) && isAsciiLetter(country[1]);
+}
+
+// The destination facet check() reports first when the group has nothing for it.
+Novelty destinationNovelty(std::string_view hostname, std::uint32_t asn) {
+  if (!hostname.empty()) return Novelty::kNewDomain;
+  if (asn != 0) return Novelty::kNewAsn;
+  return Novelty::kNewAddress;
+}
+
+std::string errnoText(int error) { return std::strerror(error); }
+
+Result<std::string> readFile(const std::string& path, bool& missing) {
+  missing = false;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      missing = true;
+      return std::string();
+    }
+    return makeError(fmt::format("{}: open: {}", path, errnoText(errno)));
+  }
+  std::string text;
+  char chunk[8192];
+  for (;;) {
+    const ssize_t got = ::read(fd, chunk, sizeof chunk);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      ::close(fd);
+      return makeError(fmt::format("{}: read: {}", path, errnoText(error)));
+    }
+    if (got == 0) break;
+    text.append(chunk, static_cast<std::size_t>(got));
+  }
+  ::close(fd);
+  return text;
+}
+
+Result<void> writeAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(fd, data.data(), data.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return makeError(fmt::format("{}: write: {}", path, errnoText(errno)));
+    }
+    data.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return {};
+}
+
+// The rename is durable only once the folder's entry is.
+Result<void> syncDirectory(const std::string& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return makeError(fmt::format("{}: open: {}", directory, errnoText(errno)));
+  const int rc = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0) return makeError(fmt::format("{}: fsync: {}", directory, errnoText(error)));
+  return {};
+}
+
+// Writes `text` to `temp`, flushes it to disk and closes it.
+Result<void> writeDurably(const std::string& temp, std::string_view text) {
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return makeError(fmt::format("{}: open: {}", temp, errnoText(errno)));
+  auto written = writeAll(fd, text, temp);
+  if (written && ::fsync(fd) != 0) {
+    written = makeError(fmt::format("{}: fsync: {}", temp, errnoText(errno)));
+  }
+  // NFS and some FUSE file systems report a failed write-back only at close.
+  if (::close(fd) != 0 && written) {
+    written = makeError(fmt::format("{}: close: {}", temp, errnoText(errno)));
+  }
+  return written;
+}
+
+// Reads the state file's JSON into a LearnedBaseline; every error names the file and the field.
+class StateReader {
+ public:
+  explicit StateReader(const std::string& path) : path_(path) {}
+
+  tl::unexpected<Error> fail(std::string_view where, std::string_view what) const {
+    return makeError(fmt::format("{}: {}: {}", path_, where, what));
+  }
+
+  // Calls `add(element, where)` for each element of the array `json` at `where`; `add` returns
+  // an empty string when the element is fine, else what is wrong with it.
+  template <typename Add>
+  Result<void> forEachElement(const nlohmann::json& json, const std::string& where, Add add) const {
+    if (!json.is_array()) return fail(where, "expected an array");
+    for (std::size_t i = 0; i < json.size(); ++i) {
+      const std::string problem = add(json[i]);
+      if (!problem.empty()) return fail(fmt::format("{}[{}]", where, i), problem);
+    }
+    return {};
+  }
+
+ private:
+  const std::string& path_;
+};
+
+std::string entryText(const std::string& name) { return name; }
+std::string entryText(std::uint32_t asn) { return std::to_string(asn); }
+std::string entryText(const IpAddress& address) { return address.toString(); }
+
+// Appends "    <key>: [a, b, c]" to `out`. (Not fmt::join: GCC 12 -O3 warns inside fmt for it.)
+template <typename Set>
+void appendList(std::string& out, std::string_view key, const Set& set) {
+  out += "    ";
+  out += key;
+  out += ": [";
+  bool first = true;
+  for (const auto& entry : set) {
+    if (!first) out += ", ";
+    out += entryText(entry);
+    first = false;
+  }
+  out += "]\n";
+}
+
+}  // namespace
+
+std::string_view noveltyName(Novelty novelty) {
+  switch (novelty) {
+    case Novelty::kKnown:
+      return "known";
+    case Novelty::kNewDomain:
+      return "domain";
+    case Novelty::kNewAsn:
+      return "asn";
+    case Novelty::kNewAddress:
+      return "address";
+    case Novelty::kNewCountry:
+      return "country";
+    case Novelty::kNewProtocol:
+      return "protocol";
+  }
+  return "unknown";
+}
+
+bool LearnedBaseline::CaseInsensitiveLess::operator()(std::string_view a,
+                                                      std::string_view b) const {
+  const std::size_t common = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < common; ++i) {
+    // Unsigned, as std::string compares: names that differ only above ASCII keep a total order.
+    const auto ca = static_cast<unsigned char>(lowerAscii(a[i]));
+    const auto cb = static_cast<unsigned char>(lowerAscii(b[i]));
+    if (ca != cb) return ca < cb;
+  }
+  return a.size() < b.size();
+}
+
+std::size_t LearnedBaseline::Group::size() const {
+  return domains.size() + asns.size() + countries.size() + protocols.size() + addresses.size();
+}
+
+bool LearnedBaseline::learn(const BaselineFacts& facts) {
+  auto found = groups_.find(facts.group);
+  if (found == groups_.end()) found = groups_.emplace(std::string(facts.group), Group{}).first;
+  Group& group = found->second;
+  bool added = false;
+  // Look before inserting: in a long learning run almost everything is known already, and the
+  // lookups do not allocate.
+  const std::string_view hostname = withoutTrailingDot(facts.hostname);
+  if (!hostname.empty() && !group.domains.contains(hostname)) {
+    group.domains.insert(lowerCopy(hostname));
+    added = true;
+  }
+  if (facts.asn != 0 && group.asns.insert(facts.asn).second) added = true;
+  if (hostname.empty() && facts.asn == 0 && group.addresses.insert(facts.ip).second) added = true;
+  if (isCountryCode(facts.country) && !group.countries.contains(facts.country)) {
+    group.countries.insert(upperCopy(facts.country));
+    added = true;
+  }
+  if (!facts.protocol.empty() && !group.protocols.contains(facts.protocol)) {
+    group.protocols.emplace(facts.protocol);
+    added = true;
+  }
+  return added;
+}
+
+Novelty LearnedBaseline::check(const BaselineFacts& facts) const {
+  const std::string_view hostname = withoutTrailingDot(facts.hostname);
+  auto found = groups_.find(facts.group);
+  if (found == groups_.end()) return destinationNovelty(hostname, facts.asn);
+  const Group& group = found->second;
+  if (!hostname.empty()) {
+    if (!group.domains.contains(hostname)) return Novelty::kNewDomain;
+  } else if (facts.asn != 0) {
+    if (!group.asns.contains(facts.asn)) return Novelty::kNewAsn;
+  } else if (!group.addresses.contains(facts.ip)) {
+    return Novelty::kNewAddress;
+  }
+  if (isCountryCode(facts.country) && !group.countries.contains(facts.country)) {
+    return Novelty::kNewCountry;
+  }
+  if (!facts.protocol.empty() && !group.protocols.contains(facts.protocol)) {
+    return Novelty::kNewProtocol;
+  }
+  return Novelty::kKnown;
+}
+
+std::size_t LearnedBaseline::size() const {
+  std::size_t total = 0;
+  for (const auto& [name, group] : groups_) total += group.size();
+  return total;
+}
+
+Result<LearnedBaseline> LearnedBaseline::load(const std::string& path) {
+  bool missing = false;
+  auto text = readFile(path, missing);
+  if (!text) return tl::unexpected(text.error());
+  LearnedBaseline baseline;
+  if (missing) return baseline;
+
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(*text);
+  } catch (const nlohmann::json::parse_error& error) {
+    // what() starts with "[json.exception.parse_error.101] "; the rest says where and why.
+    std::string_view what = error.what();
+    if (const std::size_t bracket = what.find("] "); bracket != std::string_view::npos) {
+      what.remove_prefix(bracket + 2);
+    }
+    return makeError(fmt::format("{}: {}", path, what));
+  }
+
+  const StateReader reader(path);
+  if (!json.is_object()) return reader.fail("top level", "expected an object");
+  auto version = json.find("version");
+  if (version == json.end()) return reader.fail("version", "missing");
+  if (!version->is_number_integer() || version->get<std::int64_t>() != kStateVersion) {
+    return reader.fail("version", fmt::format("{} is not supported (expected {})", version->dump(),
+                                              kStateVersion));
+  }
+  for (const auto& [key, value] : json.items()) {
+    if (key == "version") continue;
+    if (key == "learning_started") {
+      if (value.is_null()) continue;
+      auto started = value.is_string() ? parseAlertTime(value.get<std::string>()) : std::nullopt;
+      if (!started) {
+        return reader.fail(key, "expected RFC 3339 UTC time (\"2026-01-15T09:00:00Z\") or null");
+      }
+      baseline.learning_started_ = *started;
+    } else if (key == "groups") {
+      if (!value.is_object()) return reader.fail(key, "expected an object");
+      for (const auto& [group_name, group_json] : value.items()) {
+        const std::string where = "groups." + group_name;
+        if (!group_json.is_object()) return reader.fail(where, "expected an object");
+        Group& group = baseline.groups_[group_name];
+        for (const auto& [facet, list] : group_json.items()) {
+          const std::string facet_where = fmt::format("{}.{}", where, facet);
+          Result<void> read;
+          if (facet == "domains") {
+            read = reader.forEachElement(list, facet_where, [&](const nlohmann::json& item) {
+              if (!item.is_string()) return std::string("expected a string");
+              const std::string_view name = withoutTrailingDot(item.get_ref<const std::string&>());
+              if (name.empty()) return std::string("expected a host name");
+              group.domains.insert(lowerCopy(name));
+              return std::string();
+            });
+          } else if (facet == "asns") {
+            read = reader.forEachElement(list, facet_where, [&](const nlohmann::json& item) {
+              if (!item.is_number()) return std::string("expected a number");
+              if (!item.is_number_unsigned() || item.get<std::uint64_t>() == 0 ||
+                  item.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
+                return fmt::format("expected an AS number 1-4294967295, not {}", item.dump());
+              }
+              group.asns.insert(item.get<std::uint32_t>());
+              return std::string();
+            });
+          } else if (facet == "countries") {
+            read = reader.forEachElement(list, facet_where, [&](const nlohmann::json& item) {
+              if (!item.is_string() || !isCountryCode(item.get_ref<const std::string&>())) {
+                return std::string("expected a two-letter country code");
+              }
+              group.countries.insert(upperCopy(item.get_ref<const std::string&>()));
+              return std::string();
+            });
+          } else if (facet == "protocols") {
+            read = reader.forEachElement(list, facet_where, [&](const nlohmann::json& item) {
+              if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
+                return std::string("expected a protocol name");
+              }
+              group.protocols.insert(item.get<std::string>());
+              return std::string();
+            });
+          } else if (facet == "addresses") {
+            read = reader.forEachElement(list, facet_where, [&](const nlohmann::json& item) {
+              auto address = item.is_string() ? IpAddress::parse(item.get_ref<const std::string&>())
+                                              : std::nullopt;
+              if (!address) return std::string("expected an IP address");
+              group.addresses.insert(*address);
+              return std::string();
+            });
+          } else {
+            // A typo ("domain") would otherwise drop what the operator meant to allow.
+            return reader.fail(facet_where,
+                               "unknown key (expected domains, asns, countries, protocols, "
+                               "addresses)");
+          }
+          if (!read) return tl::unexpected(read.error());
+        }
+      }
+    } else {
+      return reader.fail(key, "unknown key (expected version, learning_started, groups)");
+    }
+  }
+  return baseline;
+}
+
+Result<void> LearnedBaseline::save(const std::string& path) const {
+  // ordered_json keeps the keys in the order written here; groups_ and the sets are sorted.
+  nlohmann::ordered_json json;
+  json["version"] = kStateVersion;
+  json["learning_started"] = learning_started_ == 0
+                                 ? nlohmann::ordered_json(nullptr)
+                                 : nlohmann::ordered_json(formatTimestamp(learning_started_, 9));
+  nlohmann::ordered_json groups = nlohmann::ordered_json::object();
+  for (const auto& [name, group] : groups_) {
+    nlohmann::ordered_json entry;
+    entry["domains"] = group.domains;
+    entry["asns"] = group.asns;
+    entry["countries"] = group.countries;
+    entry["protocols"] = group.protocols;
+    nlohmann::ordered_json addresses = nlohmann::ordered_json::array();
+    for (const IpAddress& address : group.addresses) addresses.push_back(address.toString());
+    entry["addresses"] = std::move(addresses);
+    groups[name] = std::move(entry);
+  }
+  json["groups"] = std::move(groups);
+  const std::string text = json.dump(2) + "\n";
+
+  const std::string temp = path + ".tmp";
+  if (auto written = writeDurably(temp, text); !written) {
+    ::unlink(temp.c_str());
+    return written;
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(temp.c_str());
+    return makeError(fmt::format("{}: rename from {}: {}", path, temp, errnoText(error)));
+  }
+  // Built in one go: assigning "." afterwards trips GCC 12's -Wrestrict false positive at -O2.
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  return syncDirectory(parent.empty() ? std::string(".") : parent.string());
+}
+
+std::string LearnedBaseline::describe() const {
+  std::string out = "learning_started: ";
+  out += learning_started_ == 0 ? std::string("not yet") : formatTimestamp(learning_started_, 0);
+  out += '\n';
+  if (groups_.empty()) {
+    out += "groups: none\n";
+    return out;
+  }
+  out += "groups:\n";
+  for (const auto& [name, group] : groups_) {
+    out += "  " + name + ":\n";
+    appendList(out, "domains", group.domains);
+    appendList(out, "asns", group.asns);
+    appendList(out, "countries", group.countries);
+    appendList(out, "protocols", group.protocols);
+    appendList(out, "addresses", group.addresses);
+  }
+  return out;
+}
+
+}  // namespace camwatch
