@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
-#include "alert/alert_deduplicator.h"
+#include "alert/alert_lifecycle.h"
 #include "app/spsc_ring.h"
 #include "sinks/flow_json.h"
 
@@ -396,11 +398,24 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     if (a.dedup_key != b.dedup_key) return a.dedup_key < b.dedup_key;
     return a.evidence.first_seen < b.evidence.first_seen;
   });
-  AlertDeduplicator deduplicator(options.alert_suppression_window);
-  for (Alert& alert : raised) deduplicator.raise(std::move(alert));
+  AlertLifecycle lifecycle({.suppression_window = options.alert_suppression_window});
+  for (Alert& alert : raised) lifecycle.raise(std::move(alert));
+  // Replay will write the notifications as they are; until then its output stays one alert per
+  // episode with the episode's totals, which its resolved notification at the end of time carries.
+  lifecycle.advance(std::numeric_limits<Timestamp>::max());
+  std::unordered_map<std::string, std::size_t> episode;  // dedup key -> index in result.alerts
+  for (Alert& note : lifecycle.takeNotifications()) {
+    const auto [open, started] = episode.try_emplace(note.dedup_key, result.alerts.size());
+    if (started) {
+      result.alerts.push_back(std::move(note));
+      continue;
+    }
+    result.alerts[open->second].evidence = note.evidence;
+    result.alerts[open->second].repeat_count = note.repeat_count;
+    if (note.status == AlertStatus::kResolved) episode.erase(open);
+  }
   result.alerts_raised = raised.size();
-  result.alert_repeats = deduplicator.repeats();
-  result.alerts = deduplicator.alerts();
+  result.alert_repeats = lifecycle.repeats();
   result.namer = workers.front()->takeClassifier();
   result.geo = options.geo;
   result.wall_seconds =

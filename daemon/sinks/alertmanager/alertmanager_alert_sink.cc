@@ -102,12 +102,12 @@ Json AlertmanagerAlertSink::toAlertmanagerJson(std::span<const Alert> alerts,
     const Timestamp starts =
         alert.evidence.first_seen != 0 ? alert.evidence.first_seen : alert.time;
     item["startsAt"] = formatAlertTime(starts);
-    // A firing alert without a known end gets none: Alertmanager then keeps it active for its
-    // resolve_timeout after the last post, and each repeat renews it.
-    if (alert.ends_at) {
-      item["endsAt"] = formatAlertTime(*alert.ends_at);
-    } else if (alert.status == AlertStatus::kResolved) {
-      item["endsAt"] = formatAlertTime(alert.time);
+    // Only a resolved alert gets an end. A firing one gets none, even when it carries an
+    // ends_at: Alertmanager resolves an alert at any endsAt it is sent, which in packet time is
+    // usually already past. Without one it keeps the alert active for its resolve_timeout after
+    // the last post, and each (re)notification renews it.
+    if (alert.status == AlertStatus::kResolved) {
+      item["endsAt"] = formatAlertTime(alert.ends_at.value_or(alert.time));
     }
     if (!options.generator_url.empty()) item["generatorURL"] = options.generator_url;
     body.push_back(std::move(item));

@@ -170,6 +170,51 @@ TEST(AlertmanagerSinkTest, BodyFollowsTheV2Schema) {
             "CamwatchPhoneHome");
 }
 
+// Only resolved alerts carry endsAt: Alertmanager resolves an alert at any endsAt it is sent, and
+// in packet time a firing alert's ends_at is usually already past.
+TEST(AlertmanagerSinkTest, EndsAtOnlyForResolvedAlerts) {
+  Alert firing_with_end = sampleAlert(1);
+  firing_with_end.ends_at = firing_with_end.time + kNanosPerSecond;
+  Alert resolved_without_end = sampleAlert(1);
+  resolved_without_end.status = AlertStatus::kResolved;
+  Alert resolved_with_end = sampleAlert(1);
+  resolved_with_end.status = AlertStatus::kResolved;
+  resolved_with_end.ends_at = resolved_with_end.time + 3 * kNanosPerSecond;
+  const std::vector<Alert> alerts = {firing_with_end, resolved_without_end, resolved_with_end};
+  const auto body =
+      AlertmanagerAlertSink::toAlertmanagerJson(alerts, sinkOptions({"http://x:9093"}));
+  ASSERT_EQ(body.size(), 3U);
+  EXPECT_FALSE(body[0].contains("endsAt")) << body[0].dump();
+  EXPECT_EQ(body[1]["endsAt"], "2026-01-15T09:00:01.123456789Z");  // its time
+  EXPECT_EQ(body[2]["endsAt"], "2026-01-15T09:00:04.123456789Z");  // its ends_at
+}
+
+// Through the real Alertmanager: a firing alert stays active even when it carries a past ends_at;
+// its resolved notification (same labels, endsAt in the past) ends it.
+TEST(AlertmanagerSinkTest, RealAlertmanagerKeepsFiringAndEndsResolved) {
+  ScratchDir dir;
+  AlertmanagerProcess alertmanager(dir);
+  ASSERT_TRUE(alertmanager.start());
+  auto sink = std::move(*AlertmanagerAlertSink::open(sinkOptions({alertmanager.url()})));
+
+  Alert firing = sampleAlert(5);
+  firing.ends_at = firing.time + kNanosPerSecond;
+  auto delivered = sink->deliver(std::vector<Alert>{firing});
+  ASSERT_TRUE(delivered) << delivered.error().message;
+  nlohmann::json held = alertmanager.alerts();
+  const nlohmann::json* active = findByCamera(held, "192.168.10.25");
+  ASSERT_NE(active, nullptr) << held.dump(2);
+  EXPECT_EQ((*active)["status"]["state"], "active");
+
+  Alert resolved = sampleAlert(5);
+  resolved.status = AlertStatus::kResolved;
+  resolved.ends_at = resolved.time + kNanosPerSecond;
+  delivered = sink->deliver(std::vector<Alert>{resolved});
+  ASSERT_TRUE(delivered) << delivered.error().message;
+  held = alertmanager.alerts();
+  EXPECT_EQ(findByCamera(held, "192.168.10.25"), nullptr) << held.dump(2);
+}
+
 TEST(AlertmanagerSinkTest, RealAlertmanagerGetsAlertsAndRetriesSurviveItsRestart) {
   ScratchDir dir;
   AlertmanagerProcess alertmanager(dir);

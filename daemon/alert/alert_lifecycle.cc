@@ -1,0 +1,140 @@
+#include "alert/alert_lifecycle.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace camwatch {
+namespace {
+
+constexpr Timestamp kEndOfTime = std::numeric_limits<Timestamp>::max();
+
+// t + delay, stopping at the end of time: a huge configured timer must not wrap into the past.
+Timestamp later(Timestamp t, Timestamp delay) {
+  return t > kEndOfTime - delay ? kEndOfTime : t + delay;
+}
+
+void fold(Alert& into, const Alert& raised) {
+  if (into.repeat_count != std::numeric_limits<std::uint32_t>::max()) ++into.repeat_count;
+  AlertEvidence& evidence = into.evidence;
+  evidence.first_seen = std::min(evidence.first_seen, raised.evidence.first_seen);
+  evidence.last_seen = std::max(evidence.last_seen, raised.evidence.last_seen);
+  evidence.packets += raised.evidence.packets;
+  evidence.bytes += raised.evidence.bytes;
+}
+
+}  // namespace
+
+AlertLifecycle::AlertLifecycle(AlertLifecycleOptions options)
+    : options_(options), clock_(std::numeric_limits<Timestamp>::min()) {
+  // A negative timer would make events fall due before the instant that set them, breaking the
+  // output order; treat it as the 0 it most likely meant.
+  options_.suppression_window = std::max<Timestamp>(options_.suppression_window, 0);
+  options_.renotify_interval = std::max<Timestamp>(options_.renotify_interval, 0);
+  options_.resolve_after = std::max<Timestamp>(options_.resolve_after, 0);
+}
+
+void AlertLifecycle::raise(Alert alert) {
+  ++raised_;
+  // A late raise is taken at the clock so nothing goes out before what already went out.
+  const Timestamp now = std::max(alert.time, clock_);
+  runTimers(now);
+  if (alert.dedup_key.empty()) alert.dedup_key = dedupKey(alert);
+
+  auto found = episodes_.find(alert.dedup_key);
+  if (found == episodes_.end()) {
+    std::string key = alert.dedup_key;
+    Episode episode;
+    episode.alert = std::move(alert);
+    episode.alert.repeat_count = 0;
+    episode.last_raise = now;
+    episode.last_notified = now;
+    found = episodes_.emplace(std::move(key), std::move(episode)).first;
+    notify(found->second, AlertStatus::kFiring, now);
+    schedule(found);
+    return;
+  }
+
+  ++repeats_;
+  Episode& episode = found->second;
+  unschedule(found);
+  fold(episode.alert, alert);
+  episode.last_raise = now;
+  if (now - episode.last_notified >= options_.suppression_window) {
+    episode.last_notified = now;
+    notify(episode, AlertStatus::kFiring, now);
+  }
+  schedule(found);
+}
+
+void AlertLifecycle::advance(Timestamp now) {
+  if (now > clock_) runTimers(now);
+}
+
+std::vector<Alert> AlertLifecycle::takeNotifications() {
+  std::vector<Alert> taken;
+  taken.swap(notifications_);
+  return taken;
+}
+
+void AlertLifecycle::runTimers(Timestamp now) {
+  while (!due_.empty() && due_.begin()->first <= now) {
+    const auto [due, key] = *due_.begin();
+    due_.erase(due_.begin());
+    auto found = episodes_.find(std::string(key));
+    Episode& episode = found->second;
+    episode.scheduled = false;
+    if (episode.due_is_resolve) {
+      Alert& alert = episode.alert;
+      alert.ends_at = due;
+      notify(episode, AlertStatus::kResolved, due);
+      episodes_.erase(found);
+      continue;
+    }
+    episode.last_notified = due;
+    notify(episode, AlertStatus::kFiring, due);
+    // Files the next renotification (or the resolve) back into due_; the loop picks it up when
+    // it falls due before `now`, in order with the other keys.
+    schedule(found);
+  }
+  clock_ = now;
+}
+
+void AlertLifecycle::notify(const Episode& episode, AlertStatus status, Timestamp time) {
+  Alert& out = notifications_.emplace_back(episode.alert);
+  out.status = status;
+  out.time = time;
+  if (status == AlertStatus::kFiring) out.ends_at.reset();
+}
+
+void AlertLifecycle::schedule(Episodes::iterator episode) {
+  Episode& e = episode->second;
+  const Timestamp resolve_at = later(e.last_raise, options_.resolve_after);
+  const Timestamp renotify_at = later(e.last_notified, options_.renotify_interval);
+  const bool resolves = options_.resolve_after > 0;
+  // A renotification pushed to the end of time would fall due at the instant it was sent, over
+  // and over: past the end of time there is none.
+  const bool renotifies = options_.renotify_interval > 0 && renotify_at != kEndOfTime;
+  // A renotification at or after the resolve instant would announce as firing what has just
+  // ended: the resolve wins the tie.
+  if (renotifies && (!resolves || renotify_at < resolve_at)) {
+    e.due = renotify_at;
+    e.due_is_resolve = false;
+  } else if (resolves) {
+    e.due = resolve_at;
+    e.due_is_resolve = true;
+  } else {
+    e.scheduled = false;
+    return;
+  }
+  e.scheduled = true;
+  due_.emplace(e.due, std::string_view(episode->first));
+}
+
+void AlertLifecycle::unschedule(const Episodes::iterator& episode) {
+  Episode& e = episode->second;
+  if (!e.scheduled) return;
+  due_.erase({e.due, std::string_view(episode->first)});
+  e.scheduled = false;
+}
+
+}  // namespace camwatch

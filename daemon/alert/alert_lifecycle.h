@@ -1,0 +1,155 @@
+// AlertLifecycle: turns the stream of raised alerts into notifications. The first raise of a dedup
+// key (camera, kind, destination) starts an episode and is notified as firing; later raises are
+// folded into the episode as repeats, re-notified at most once per suppression window and, when
+// configured, every renotify interval; an episode that stays quiet for resolve_after is notified
+// once as resolved and forgotten.
+//
+// Inputs: raise() with alerts from the policy engine, advance() with the current time. Outputs:
+// takeNotifications(), the alerts to spool and deliver, in time order. Every time is packet time
+// (the alert's `time`, the caller's `now`), never the wall clock, so a replay gives exactly the
+// notifications the live sensor would have sent. Thread: one thread owns an instance (the one that
+// collects the workers' raises); nothing here locks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <camwatch/alert.h>
+#include <camwatch/packet.h>
+
+namespace camwatch {
+
+/// The three timers, in nanoseconds of packet time; a negative one counts as 0. Config keys:
+/// `alerts.suppression_window`, `alerts.renotify_interval`, `alerts.resolve_after`.
+struct AlertLifecycleOptions {
+  /// After a notification for a key, raises of that key within this window are only folded into
+  /// it as repeats; the first raise at or after the window's end notifies again. 0 = every raise
+  /// notifies.
+  Timestamp suppression_window = 3600 * kNanosPerSecond;
+  /// > 0: an active key is notified again as firing once this long has passed since its last
+  /// notification, even with no raise, so receivers that expire firing alerts (Alertmanager's
+  /// resolve_timeout) keep showing it. 0 = never.
+  Timestamp renotify_interval = 0;
+  /// The quiet period: an active key with no raise for this long is notified once as resolved
+  /// and forgotten. 0 = never resolve (and never forget).
+  Timestamp resolve_after = 3600 * kNanosPerSecond;
+};
+
+/// One instance per alert stream; see the file comment.
+///
+/// An episode is one stretch of activity of a key: it starts with a raise of a key that is not
+/// active and ends with its resolved notification. Precisely:
+///
+/// - **Identity.** Every notification of an episode carries the fields of the raise that
+///   started it (severity, camera, destination, protocol, rule, sensor, dedup_key); folds change
+///   only `evidence` and `repeat_count`. Why: Alertmanager identifies an alert by its labels
+///   (severity, camera name, destination, ...), so a label changing mid-episode would open a
+///   second alert there and leave the first one never resolved.
+/// - **Folding.** A raise of an active key adds 1 to `repeat_count` (saturating; the raised
+///   alert's own repeat_count is ignored), adds its `evidence.packets` and `evidence.bytes`, and
+///   widens the evidence to the earliest `first_seen` and latest `last_seen`. Why both ends: a
+///   flow that began earlier may be raised later (at its end), and the evidence should span all
+///   the traffic of the episode. Every notification of the episode carries these running totals.
+/// - **Firing notifications** have status firing and no `ends_at` (a raised alert's `ends_at` is
+///   dropped): the lifecycle alone decides when an episode ends, and Alertmanager would resolve
+///   an alert at any endsAt it is sent. Their `time` is the instant they were sent: the raise's
+///   time for the first one and for a suppression re-notification, the renotify instant for a
+///   renotification.
+/// - **Resolving.** An episode whose last raise was at `r` resolves at `r + resolve_after`:
+///   status resolved, `time` and `ends_at` both that instant, with the episode's final totals (so
+///   a receiver that keeps only the last state shows the whole episode). The key is then
+///   forgotten; its next raise starts a new episode (repeat_count 0, fresh evidence).
+/// - **The resolve boundary.** A raise at exactly `r + resolve_after` comes after the resolve:
+///   the old episode is notified resolved at that instant, then the raise starts a new episode
+///   and is notified firing at the same instant. Why: "active" means raised less than
+///   resolve_after ago, the same `>=` test advance() applies, so the outcome does not depend on
+///   whether the caller happened to call advance() at that instant before raising.
+/// - **Suppression and renotify.** Both timers run from the episode's last notification of any
+///   kind (the first, a suppression re-notification, a renotification). Suppression acts only on
+///   a raise (a raise at or after last notification + suppression_window notifies); renotify acts
+///   only on the clock (at last notification + renotify_interval, repeated while the key stays
+///   active). So firing notifications of an episode are at least suppression_window apart, or
+///   renotify_interval when that is set and shorter; with renotify_interval <=
+///   suppression_window the renotify cadence governs and raises only fold. Why one shared start:
+///   each timer answers "how long since the receiver last heard of it". A renotification is
+///   never sent at or after the episode's resolve instant: the key is no longer active then, and
+///   only the resolved notification goes out.
+/// - **Same instant.** Whatever falls due at `now` (resolves, renotifications) is emitted before
+///   a raise at `now` is taken, so a renotification due at the raise's instant does not yet
+///   include that raise.
+/// - **Order.** Notifications come out in non-decreasing `time`; ties between keys are broken by
+///   dedup_key, never by hash order, so identical input gives identical output.
+/// - **Late raises.** Raises must come in non-decreasing time. One older than the clock (the
+///   latest raise or advance()) is taken at the clock: its notification, if any, gets the
+///   clock's time, so the output stays in order. advance() to an earlier time does nothing.
+///
+/// Memory: one entry per active key (the episode's alert and two timestamps); a resolved key is
+/// forgotten. Active keys are bounded by what the policy raises (cameras x kinds x destinations
+/// within resolve_after); with resolve_after 0 nothing is ever forgotten, so every key ever raised
+/// stays. advance() does work in proportion to the notifications it emits: with resolve_after 0
+/// and a renotify_interval, advancing far ahead emits one renotification per interval per key.
+class AlertLifecycle {
+ public:
+  explicit AlertLifecycle(AlertLifecycleOptions options);
+
+  /// Moves the clock to the alert's `time` first (exactly as advance(alert.time)), then takes the
+  /// raised alert. A key that is not active (never seen, or resolved) starts an episode and is
+  /// notified firing with repeat_count 0. An active key's raise is folded as a repeat; it is
+  /// notified again (firing, the episode's totals, `time` = the raise's time) when at least
+  /// suppression_window has passed since the episode's last notification.
+  /// @param alert a raised alert; its dedup_key is filled in with dedupKey(alert) when empty.
+  void raise(Alert alert);
+
+  /// Moves the clock to `now`, emitting what fell due up to and including `now`, in time order
+  /// across keys (ties by dedup_key): resolved notifications of keys whose last raise is at least
+  /// resolve_after before `now` (at the instant their quiet period ended), and renotifications of
+  /// active keys at last notification + renotify_interval, repeated while due.
+  void advance(Timestamp now);
+
+  /// The notifications produced since the last call, in non-decreasing `time`; clears them. The
+  /// caller owns the returned alerts.
+  std::vector<Alert> takeNotifications();
+
+  /// raise() calls so far.
+  std::uint64_t raised() const { return raised_; }
+  /// Raises folded into an active episode (every raise that did not start an episode).
+  std::uint64_t repeats() const { return repeats_; }
+  /// Keys with an active (firing) episode now.
+  std::size_t active() const { return episodes_.size(); }
+
+ private:
+  struct Episode {
+    Alert alert;  // the first raise's fields with the running evidence and repeat_count
+    Timestamp last_raise = 0;
+    Timestamp last_notified = 0;
+    Timestamp due = 0;  // when its next resolve or renotify falls due; its key in due_
+    bool due_is_resolve = false;
+    bool scheduled = false;  // false: neither timer is on, nothing in due_
+  };
+  using Episodes = std::unordered_map<std::string, Episode>;
+
+  // Emits everything due up to and including `now`, then sets the clock.
+  void runTimers(Timestamp now);
+  void notify(const Episode& episode, AlertStatus status, Timestamp time);
+  // Recomputes the episode's next event and files it in due_.
+  void schedule(Episodes::iterator episode);
+  void unschedule(const Episodes::iterator& episode);
+
+  AlertLifecycleOptions options_;
+  Timestamp clock_;
+  Episodes episodes_;
+  // Pending timers by (due, dedup key): the order notifications go out in. The string_view points
+  // at the key inside episodes_ (node keys never move).
+  std::set<std::pair<Timestamp, std::string_view>> due_;
+  std::vector<Alert> notifications_;
+  std::uint64_t raised_ = 0;
+  std::uint64_t repeats_ = 0;
+};
+
+}  // namespace camwatch
