@@ -20,6 +20,8 @@
 #include <camwatch/geo.h>
 #include <camwatch/inventory.h>
 
+#include "app/alert_engine.h"
+#include "app/alert_output.h"
 #include "app/replay_pipeline.h"
 #include "app/summary.h"
 #include "sinks/flow_json.h"
@@ -92,10 +94,48 @@ int replayCommand(const ReplayArgs& args) {
     }
     oui = std::make_shared<const OuiTable>(std::move(*table));
   }
-  options.oui = oui;
+  auto inventory = CameraInventory::create(config->inventory, oui);
+  if (!inventory) {
+    std::cerr << "camwatch: " << config->source << ": inventory: " << inventory.error().message
+              << '\n';
+    return kExitUsage;
+  }
+  options.inventory = std::make_shared<const CameraInventory>(std::move(*inventory));
   unsigned workers = args.workers.value_or(config->workers);
   if (workers == 0) workers = std::max(1U, std::thread::hardware_concurrency());
   options.workers = workers;
+
+  LearnedBaseline baseline;
+  if (config->learning.mode != LearningMode::kOff) {
+    auto loaded = LearnedBaseline::load(config->learning.state_file);
+    if (!loaded) {
+      std::cerr << "camwatch: " << loaded.error().message << '\n';
+      return kExitUsage;
+    }
+    baseline = std::move(*loaded);
+    if (config->learning.mode == LearningMode::kEnforce && baseline.size() == 0) {
+      std::cerr << "camwatch: learning.mode is enforce but " << config->learning.state_file
+                << " holds nothing learnt: every destination is new\n";
+    }
+  }
+  AlertEngine engine(*config, std::move(baseline));
+  options.alert_engine = &engine;
+
+  // Delivery starts before the replay: alerts an earlier run left in the spool go out first.
+  std::unique_ptr<DeliveryThread> delivery;
+  if (!config->alerts.sinks.empty()) {
+    auto sinks = makeAlertSinks(config->alerts);
+    if (!sinks) {
+      std::cerr << "camwatch: " << sinks.error().message << '\n';
+      return kExitUsage;
+    }
+    auto started = DeliveryThread::start(config->alerts, std::move(*sinks));
+    if (!started) {
+      std::cerr << "camwatch: " << started.error().message << '\n';
+      return kExitFailure;
+    }
+    delivery = std::move(*started);
+  }
 
   auto result = runReplay(options);
   if (!result) {
@@ -103,8 +143,44 @@ int replayCommand(const ReplayArgs& args) {
     return kExitFailure;
   }
   bool ok = result->errors.empty();
-  const nlohmann::ordered_json summary = summaryToJson(*result);
   for (const std::string& error : result->errors) std::cerr << "camwatch: " << error << '\n';
+  if (config->learning.mode != LearningMode::kOff && engine.baselineChanged()) {
+    if (auto saved = engine.baseline().save(config->learning.state_file); !saved) {
+      std::cerr << "camwatch: " << saved.error().message << '\n';
+      ok = false;
+    }
+  }
+  result->cameras.reserve(engine.cameras().size());
+  for (const auto& [ip, camera] : engine.cameras()) result->cameras.push_back(camera);
+  result->learning_phase = std::string(engine.learningPhase());
+  result->learned_entries = engine.baseline().size();
+  if (delivery) {
+    for (const Alert& alert : result->alerts) {
+      auto queued = delivery->delivery().enqueue(alert);
+      if (!queued) {
+        std::cerr << "camwatch: alert spool: " << queued.error().message << '\n';
+        ok = false;
+      } else if (queued->alerts > 0) {
+        std::cerr << "camwatch: alert spool full: dropped " << queued->alerts
+                  << " undelivered alert(s)\n";
+      }
+    }
+    if (!delivery->drain(config->alerts.drain_timeout)) {
+      std::cerr << "camwatch: " << delivery->pending()
+                << " alert deliveries still pending after alerts.drain_timeout; they stay in "
+                << config->alerts.spool_dir << " for the next start\n";
+    }
+    delivery->stop();
+    AlertDelivery& queue = delivery->delivery();
+    for (std::size_t i = 0; i < queue.sinkCount(); ++i) {
+      const SinkCounters& counters = queue.counters(i);
+      result->deliveries.push_back(
+          SinkDeliveryStats{std::string(queue.sinkName(i)), counters.queued.load(),
+                            counters.sent.load(), counters.retried.load(), counters.failed.load(),
+                            counters.dropped.load(), counters.pending.load()});
+    }
+  }
+  const nlohmann::ordered_json summary = summaryToJson(*result);
   if (!args.flows_path.empty()) {
     const FlowNaming naming{result->namer.get(), options.geo.get(), oui.get()};
     if (auto written = writeFlowsJsonLines(args.flows_path, result->flows, naming); !written) {
@@ -131,6 +207,15 @@ int checkConfigCommand(const std::string& path) {
     return kExitUsage;
   }
   std::cout << path << ": OK\n" << describeConfig(*config);
+  if (config->learning.mode != LearningMode::kOff) {
+    auto baseline = LearnedBaseline::load(config->learning.state_file);
+    if (!baseline) {
+      std::cerr << "camwatch: " << baseline.error().message << '\n';
+      return kExitUsage;
+    }
+    std::cout << "# learnt so far (" << config->learning.state_file << ")\n"
+              << baseline->describe();
+  }
   return kExitOk;
 }
 

@@ -4,12 +4,11 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
-#include <limits>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
-#include "alert/alert_lifecycle.h"
 #include "app/spsc_ring.h"
 #include "sinks/flow_json.h"
 
@@ -46,6 +45,16 @@ class Backoff {
   unsigned spins_ = 0;
 };
 
+struct IpAddressHash {
+  std::size_t operator()(const IpAddress& ip) const {
+    std::uint64_t high = 0;
+    std::uint64_t low = 0;
+    std::memcpy(&high, ip.bytes.data(), 8);
+    std::memcpy(&low, ip.bytes.data() + 8, 8);
+    return static_cast<std::size_t>((high * 0x9e3779b97f4a7c15ULL) ^ (low * 0xc2b2ae3d27d4eb4fULL));
+  }
+};
+
 // One worker: owns its ring's consumer side, its flow table, its nDPI module and what it
 // produced. It is its own FlowEndHandler: a flow that ends is classified for the last time and
 // kept for the output.
@@ -56,7 +65,7 @@ class ReplayWorker : public FlowEndHandler {
       : ring_(options.ring_bytes),
         classifier_(std::move(classifier)),
         policy_(options.policy),
-        oui_(options.oui),
+        inventory_(options.inventory),
         sensor_name_(options.sensor_name),
         dns_cache_(dns_cache),
         table_(options.flows, *this) {
@@ -70,9 +79,11 @@ class ReplayWorker : public FlowEndHandler {
     const bool was_final = flow.dpi.final;
     classifier_->finish(flow);
     // The last word on a flow whose verdict could still have changed.
+    if (!was_final) judgeDns(flow, flow.last_seen);
     if (!flow.alert_raised && (!was_final || !flow.verdict.final)) {
       judge(flow, flow.last_seen, true);
     }
+    flow.egress_counter = nullptr;  // the record outlives nothing it points to
     flows_.push_back(flow);
   }
 
@@ -94,9 +105,11 @@ class ReplayWorker : public FlowEndHandler {
           break;
         case MessageKind::kTick:
           table_.expire(message.ts);
+          flushEgress(message.ts);
           break;
         case MessageKind::kEnd:
           table_.flushAll(message.ts);
+          flushEgress(message.ts);
           done = true;
           break;
       }
@@ -109,40 +122,74 @@ class ReplayWorker : public FlowEndHandler {
   /// After run() returned: hands over the classifier, to name protocols in the output.
   std::unique_ptr<NdpiClassifier> takeClassifier() { return std::move(classifier_); }
   GeoCacheStats geoStats() const { return geo_ ? geo_->stats() : GeoCacheStats{}; }
-  std::vector<Alert>& alerts() { return alerts_; }
+  std::vector<CameraEvent>& events() { return events_; }
   const FlowTableStats& stats() const { return table_.stats(); }
 
  private:
+  // Bytes each camera sent out since the last tick. Entries are never erased, so flows can keep
+  // a pointer to their camera's counter; there is one per camera this worker saw egress from.
+  struct EgressCounter {
+    std::uint64_t bytes = 0;
+    std::string_view group;
+  };
+
   void onPacket(const WorkerMessage& message, std::span<const std::uint8_t> frame) {
     const DecodedPacket& packet = message.packet;
     const FlowUpdate update = table_.onPacket(packet, message.key, message.src_is_a, message.hash);
     FlowRecord& flow = *update.flow;
-    if (update.created) onNewFlow(flow, packet.ts);
-    if (!flow.has_client_mac && update.from_client && packet.has_mac &&
-        packet.l2_src_mac_offset + 6 <= frame.size()) {
+    const bool mac_in_frame = packet.has_mac && packet.l2_src_mac_offset + 6 <= frame.size();
+    if (!flow.has_client_mac && update.from_client && mac_in_frame) {
       std::memcpy(flow.client_mac.data(), frame.data() + packet.l2_src_mac_offset, 6);
       flow.has_client_mac = true;
+    }
+    if (update.created) onNewFlow(flow, packet);
+    if (!update.from_client && !flow.server_seen) {
+      flow.server_seen = true;
+      if (flow.server_scope != AddressScope::kPublic) {
+        noteDevice(flow.serverIp(),
+                   mac_in_frame ? frame.data() + packet.l2_src_mac_offset : nullptr, packet,
+                   packet.ts);
+      }
+    }
+    if (update.from_client && flow.egress_counter != nullptr) {
+      *flow.egress_counter += packet.wire_len;
     }
     if (!flow.dpi.final) {
       classifier_->onPacket(flow, packet, frame);
       // Classification just ended: protocol and hostname are known now.
-      if (flow.dpi.final) judge(flow, packet.ts, false);
+      if (flow.dpi.final) {
+        judgeDns(flow, packet.ts);
+        judge(flow, packet.ts, false);
+      }
     } else if (update.created) {
       judge(flow, packet.ts, false);
     }
   }
 
-  // Facts about the server side that do not depend on the packets: looked up once per flow.
-  void onNewFlow(FlowRecord& flow, Timestamp ts) {
+  // Facts about both sides that do not depend on the packets: looked up once per flow.
+  void onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
+    const Timestamp ts = packet.ts;
     if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname)) {
       flow.dpi.hostname_source = HostnameSource::kDnsCache;
     }
     flow.server_scope = addressScope(flow.serverIp());
-    // Out of the box the camera side is every private address and egress is what leaves it.
-    const AddressScope client_scope = addressScope(flow.clientIp());
-    flow.egress = flow.server_scope == AddressScope::kPublic &&
-                  (client_scope == AddressScope::kPrivate || client_scope == AddressScope::kCgnat ||
-                   client_scope == AddressScope::kLinkLocal);
+    if (inventory_) {
+      const HostIdentity client = inventory_->identify(
+          flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
+          flow.key.vlan_outer, flow.key.vlan_inner);
+      flow.client_is_camera = client.camera;
+      flow.camera_group = client.group;
+      if (client.camera)
+        noteDevice(flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr, packet,
+                   ts);
+      flow.egress = client.camera && flow.server_scope == AddressScope::kPublic &&
+                    !inventory_->isLocal(flow.serverIp());
+      if (flow.egress) {
+        EgressCounter& counter = egress_[flow.clientIp()];
+        counter.group = client.group;
+        flow.egress_counter = &counter.bytes;
+      }
+    }
     if (geo_ && flow.server_scope == AddressScope::kPublic) {
       const GeoInfo& geo = geo_->lookup(flow.serverIp());
       std::memcpy(flow.server_country.data(), geo.country, 3);
@@ -151,8 +198,70 @@ class ReplayWorker : public FlowEndHandler {
     }
   }
 
-  // Asks the policy about an egress flow; raises one alert when the verdict is a final deny (or
-  // any deny at the flow's end).
+  // The first time this worker sees a camera, it tells the alert engine (discovery,
+  // unknown_camera). Once per camera per worker: a set lookup per new flow, not per packet.
+  void noteDevice(const IpAddress& ip, const std::uint8_t* mac6, const DecodedPacket& packet,
+                  Timestamp ts) {
+    if (!inventory_ || seen_devices_.count(ip) != 0) return;
+    const HostIdentity identity =
+        inventory_->identify(ip, mac6, packet.vlan_outer, packet.vlan_inner);
+    if (!identity.camera) return;
+    const AddressScope scope = addressScope(ip);
+    if (scope == AddressScope::kUnspecified || scope == AddressScope::kBroadcast ||
+        scope == AddressScope::kMulticast) {
+      return;
+    }
+    seen_devices_.insert(ip);
+    DeviceSeen seen;
+    seen.camera.ip = ip;
+    if (mac6 != nullptr) {
+      std::array<std::uint8_t, 6> mac{};
+      std::memcpy(mac.data(), mac6, 6);
+      seen.camera.mac = macToString(mac);
+    }
+    seen.camera.name = std::string(identity.name);
+    seen.camera.vendor = std::string(identity.vendor);
+    seen.camera.group = std::string(identity.group);
+    seen.listed = identity.listed;
+    events_.push_back(CameraEvent{ts, std::move(seen)});
+  }
+
+  void flushEgress(Timestamp now) {
+    for (auto& [camera, counter] : egress_) {
+      if (counter.bytes == 0) continue;
+      events_.push_back(
+          CameraEvent{now, EgressSample{camera, std::string(counter.group), counter.bytes}});
+      counter.bytes = 0;
+    }
+  }
+
+  // A camera's DNS query for a name a deny rule lists: dns_lookup_blocked, whether or not a flow
+  // to the answer follows. nDPI gives the query name once it has seen the query.
+  void judgeDns(FlowRecord& flow, Timestamp now) {
+    if (!policy_ || flow.dns_judged || !flow.client_is_camera || flow.dpi.hostname[0] == '\0' ||
+        flow.dpi.hostname_source != HostnameSource::kDnsQuery) {
+      return;
+    }
+    flow.dns_judged = true;
+    const Verdict verdict = policy_->evaluateDnsQuery(flow.camera_group, flow.dpi.hostname.data());
+    if (verdict.action != PolicyAction::kDeny || !verdict.alert) return;
+    FlowJudged judged;
+    Alert& alert = judged.alert;
+    fillAlert(flow, now, alert);
+    alert.severity = verdict.severity;
+    alert.kind = *verdict.alert;
+    alert.destination = AlertDestination{};
+    alert.destination.port = flow.serverPort();
+    alert.destination.hostname = flow.dpi.hostname.data();
+    alert.destination.hostname_source = hostnameSourceName(flow.dpi.hostname_source);
+    alert.rule = std::string(verdict.rule);
+    alert.dedup_key = dedupKey(alert);
+    judged.deny = true;
+    events_.push_back(CameraEvent{now, std::move(judged)});
+  }
+
+  // Asks the policy about an egress flow; reports it once, when the verdict is a final deny or
+  // comes from the group's default (the baseline may override those), or at the flow's end.
   void judge(FlowRecord& flow, Timestamp now, bool at_end) {
     if (!policy_ || !flow.egress || flow.alert_raised) return;
     const std::string protocol = classifier_->protocolName(flow.dpi);
@@ -173,27 +282,43 @@ class ReplayWorker : public FlowEndHandler {
     facts.app_name = app;
     facts.category = category;
     facts.classified = flow.dpi.final;
-    flow.verdict = policy_->evaluate(kDefaultGroup, facts);
-    if (flow.verdict.action != PolicyAction::kDeny || !flow.verdict.alert) return;
-    if (!flow.verdict.final && !at_end) return;  // wait: classification may still allow it
+    flow.verdict = policy_->evaluate(flow.camera_group, facts);
+    const bool deny = flow.verdict.action == PolicyAction::kDeny && flow.verdict.alert;
+    const bool by_default = flow.verdict.rule == "default";
+    if (!deny && !by_default) return;
+    if (!flow.verdict.final && !at_end) return;  // wait: classification may still decide
     flow.alert_raised = true;
-    alerts_.push_back(makeAlert(flow, now, protocol, master, app, category));
+    FlowJudged judged;
+    Alert& alert = judged.alert;
+    fillAlert(flow, now, alert);
+    alert.protocol.app = protocol == "Unknown" ? protocol : app;
+    alert.protocol.master = master;
+    alert.protocol.category = category;
+    if (deny) {
+      alert.severity = flow.verdict.severity;
+      alert.kind = *flow.verdict.alert;
+    }
+    alert.rule = std::string(flow.verdict.rule);
+    alert.dedup_key = dedupKey(alert);
+    judged.deny = deny;
+    judged.by_default = by_default;
+    judged.protocol = protocol;
+    events_.push_back(CameraEvent{now, std::move(judged)});
   }
 
-  Alert makeAlert(const FlowRecord& flow, Timestamp now, const std::string& protocol,
-                  const std::string& master, const std::string& app, const std::string& category) {
-    Alert alert;
+  // What every alert about a flow says: camera, destination, protocol, evidence, sensor.
+  void fillAlert(const FlowRecord& flow, Timestamp now, Alert& alert) {
     alert.time = now;
-    alert.severity = flow.verdict.severity;
-    alert.kind = *flow.verdict.alert;
     alert.camera.ip = flow.clientIp();
-    if (flow.has_client_mac) {
-      alert.camera.mac = macToString(flow.client_mac);
-      if (oui_) {
-        if (auto vendor = oui_->vendorOf(flow.client_mac.data())) alert.camera.vendor = *vendor;
-      }
+    if (inventory_) {
+      const HostIdentity identity = inventory_->identify(
+          flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
+          flow.key.vlan_outer, flow.key.vlan_inner);
+      alert.camera.name = std::string(identity.name);
+      alert.camera.vendor = std::string(identity.vendor);
+      alert.camera.group = std::string(identity.group);
     }
-    alert.camera.group = std::string(kDefaultGroup);
+    if (flow.has_client_mac) alert.camera.mac = macToString(flow.client_mac);
     alert.destination.ip = flow.serverIp();
     alert.destination.port = flow.serverPort();
     alert.destination.hostname = flow.dpi.hostname.data();
@@ -204,29 +329,22 @@ class ReplayWorker : public FlowEndHandler {
     if (geo_ && flow.server_asn != 0)
       alert.destination.org = geo_->backend().lookup(flow.serverIp()).org;
     alert.protocol.l4 = ipProtocolName(flow.key.ip_proto);
-    alert.protocol.app = protocol == "Unknown" ? protocol : app;
-    alert.protocol.master = master;
-    alert.protocol.category = category;
     alert.protocol.risks = riskNames(flow.dpi.risk);
     alert.evidence.first_seen = flow.first_seen;
     alert.evidence.last_seen = flow.last_seen;
     alert.evidence.packets = flow.packets[kToServer];
     alert.evidence.bytes = flow.bytes[kToServer];
-    alert.rule = std::string(flow.verdict.rule);
     alert.sensor = sensor_name_;
-    alert.dedup_key = dedupKey(alert);
-    return alert;
   }
-
-  // Camera groups come with the inventory (issue 4); until then every camera is in "default".
-  static constexpr std::string_view kDefaultGroup = "default";
 
   SpscByteRing ring_;
   std::unique_ptr<NdpiClassifier> classifier_;
   PolicyEnginePtr policy_;
-  std::shared_ptr<const OuiTable> oui_;
+  std::shared_ptr<const CameraInventory> inventory_;
   std::string sensor_name_;
-  std::vector<Alert> alerts_;
+  std::vector<CameraEvent> events_;
+  std::unordered_map<IpAddress, EgressCounter, IpAddressHash> egress_;
+  std::unordered_set<IpAddress, IpAddressHash> seen_devices_;
   std::unique_ptr<CachedGeoLookup> geo_;
   const DnsCache& dns_cache_;
   std::deque<FlowRecord> flows_;  // a deque: growing it never copies what is already there
@@ -387,35 +505,22 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     result.flow_stats.evicted += stats.evicted;
     result.flow_stats.active_timeouts += stats.active_timeouts;
   }
-  // Alerts: every worker's raises in packet-time order (ties by key, then camera), then one
-  // deduplicator, so the same capture gives the same alerts for any worker count.
-  std::vector<Alert> raised;
-  for (auto& worker : workers) {
-    for (Alert& alert : worker->alerts()) raised.push_back(std::move(alert));
-  }
-  std::sort(raised.begin(), raised.end(), [](const Alert& a, const Alert& b) {
-    if (a.time != b.time) return a.time < b.time;
-    if (a.dedup_key != b.dedup_key) return a.dedup_key < b.dedup_key;
-    return a.evidence.first_seen < b.evidence.first_seen;
-  });
-  AlertLifecycle lifecycle({.suppression_window = options.alert_suppression_window});
-  for (Alert& alert : raised) lifecycle.raise(std::move(alert));
-  // Replay will write the notifications as they are; until then its output stays one alert per
-  // episode with the episode's totals, which its resolved notification at the end of time carries.
-  lifecycle.advance(std::numeric_limits<Timestamp>::max());
-  std::unordered_map<std::string, std::size_t> episode;  // dedup key -> index in result.alerts
-  for (Alert& note : lifecycle.takeNotifications()) {
-    const auto [open, started] = episode.try_emplace(note.dedup_key, result.alerts.size());
-    if (started) {
-      result.alerts.push_back(std::move(note));
-      continue;
+  // Alerts: every worker's events in one packet-time order, then one engine, so the same capture
+  // gives the same alerts for any worker count.
+  if (options.alert_engine != nullptr) {
+    std::vector<CameraEvent> events;
+    for (auto& worker : workers) {
+      for (CameraEvent& event : worker->events()) events.push_back(std::move(event));
+      worker->events().clear();
     }
-    result.alerts[open->second].evidence = note.evidence;
-    result.alerts[open->second].repeat_count = note.repeat_count;
-    if (note.status == AlertStatus::kResolved) episode.erase(open);
+    sortCameraEvents(events);
+    AlertEngine& engine = *options.alert_engine;
+    for (CameraEvent& event : events) engine.onEvent(std::move(event));
+    engine.finish(result.last_ts);
+    result.alerts = engine.takeNotifications();
+    result.alerts_raised = engine.raised();
+    result.alert_repeats = engine.repeats();
   }
-  result.alerts_raised = raised.size();
-  result.alert_repeats = lifecycle.repeats();
   result.namer = workers.front()->takeClassifier();
   result.geo = options.geo;
   result.wall_seconds =

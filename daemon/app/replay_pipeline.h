@@ -22,6 +22,8 @@
 #include <camwatch/policy.h>
 #include <camwatch/result.h>
 
+#include "app/alert_engine.h"
+
 namespace camwatch {
 
 struct ReplayOptions {
@@ -33,9 +35,13 @@ struct ReplayOptions {
   GeoLookupPtr geo;                     ///< null: no geo
   std::size_t geo_cache_size = 16'384;  ///< per worker
   PolicyEnginePtr policy;               ///< null: no policy, no alerts
-  std::shared_ptr<const OuiTable> oui;  ///< camera vendors by MAC, for alerts; may be null
+  /// Which hosts are cameras, their names and groups. Null: no cameras, so no egress and no
+  /// alerts (the CLI always passes one; the default config makes every private host a camera).
+  std::shared_ptr<const CameraInventory> inventory;
   std::string sensor_name;
-  Timestamp alert_suppression_window = 3600 * kNanosPerSecond;
+  /// Receives the cameras' events after the replay (in packet-time order) and makes the alerts.
+  /// Null: no alerts. Not owned.
+  AlertEngine* alert_engine = nullptr;
   std::size_t ring_bytes = std::size_t{8} << 20U;  ///< per worker
 };
 
@@ -50,6 +56,17 @@ struct DecodeCounters {
   std::uint64_t dns_responses = 0;        ///< DNS responses read into the DNS cache
   std::uint64_t dns_answers = 0;          ///< A/AAAA answers cached
   std::uint64_t dns_malformed = 0;        ///< responses that could not be parsed
+};
+
+/// What one alert sink did during the run (AlertDelivery's counters at the end).
+struct SinkDeliveryStats {
+  std::string name;
+  std::uint64_t queued = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t retried = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t pending = 0;
 };
 
 struct ReplayResult {
@@ -67,10 +84,14 @@ struct ReplayResult {
   /// One of the workers' classifiers, kept to name the protocols in the records.
   std::shared_ptr<const NdpiClassifier> namer;
   GeoLookupPtr geo;  ///< the lookup the flows were enriched with (null: none), for organisations
-  std::vector<Alert> alerts;        ///< after deduplication, in packet-time order
-  std::uint64_t alerts_raised = 0;  ///< before deduplication
-  std::uint64_t alert_repeats = 0;  ///< raises folded into an earlier alert
-  GeoCacheStats geo_cache;          ///< summed over workers
+  std::vector<Alert> alerts;           ///< notifications (firing, repeats, resolved), in time order
+  std::uint64_t alerts_raised = 0;     ///< before deduplication
+  std::uint64_t alert_repeats = 0;     ///< raises folded into an earlier alert
+  GeoCacheStats geo_cache;             ///< summed over workers
+  std::vector<SeenCamera> cameras;     ///< every camera seen, by address (filled by the caller)
+  std::string learning_phase = "off";  ///< "off", "learn" or "enforce" at the end
+  std::uint64_t learned_entries = 0;   ///< entries in the learned baseline at the end
+  std::vector<SinkDeliveryStats> deliveries;  ///< one per configured sink; empty without sinks
 };
 
 /// Runs the whole replay. Fails (before reading anything) when a capture cannot be opened; read

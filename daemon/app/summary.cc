@@ -222,10 +222,29 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
   json["internet_destinations"] = internetDestinations(result);
   std::map<std::string, std::uint64_t> alerts_by_kind;
   for (const Alert& alert : result.alerts) ++alerts_by_kind[std::string(alertKindName(alert.kind))];
+  std::map<std::string, std::uint64_t> alerts_by_status;
+  for (const Alert& alert : result.alerts)
+    ++alerts_by_status[std::string(alertStatusName(alert.status))];
   json["alerts"] = {{"total", result.alerts.size()},
                     {"raised", result.alerts_raised},
                     {"repeats", result.alert_repeats},
-                    {"by_kind", alerts_by_kind}};
+                    {"by_kind", alerts_by_kind},
+                    {"by_status", alerts_by_status}};
+  nlohmann::ordered_json cameras = nlohmann::ordered_json::array();
+  for (const SeenCamera& camera : result.cameras) {
+    cameras.push_back({{"ip", camera.camera.ip.toString()},
+                       {"mac", camera.camera.mac},
+                       {"name", camera.camera.name},
+                       {"vendor", camera.camera.vendor},
+                       {"group", camera.camera.group},
+                       {"listed", camera.listed},
+                       {"first_seen", formatTimestamp(camera.first_seen)},
+                       {"egress_bytes", camera.egress_bytes},
+                       {"alerts", camera.alerts}});
+  }
+  json["cameras"] = cameras;
+  json["learning"] = {{"phase", result.learning_phase}, {"entries", result.learned_entries}};
+  // Delivery counters depend on the receivers (retries), not on the capture: text summary only.
 
   nlohmann::ordered_json non_ip = nlohmann::ordered_json::object();
   for (const auto& [ethertype, count] : result.decode.non_ip_by_ethertype) {
@@ -319,12 +338,36 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
           !alert.destination.hostname.empty()
               ? alert.destination.hostname
               : (alert.destination.ip ? alert.destination.ip->toString() : std::string("-"));
-      line(fmt::format("  {} {:<8} {:<22} {:<15} -> {}:{} {} [{}]{}", formatTimestamp(alert.time),
+      line(fmt::format("  {} {:<8} {:<8} {:<22} {:<15} -> {}:{} {} [{}]{}",
+                       formatTimestamp(alert.time), alertStatusName(alert.status),
                        severityName(alert.severity), alertKindName(alert.kind),
                        alert.camera.ip.toString(), destination, alert.destination.port,
                        alert.destination.country, alert.rule,
                        alert.repeat_count > 0 ? fmt::format(" x{}", alert.repeat_count + 1) : ""));
     }
+  }
+  if (!result.cameras.empty()) {
+    std::size_t unlisted = 0;
+    for (const SeenCamera& camera : result.cameras) unlisted += camera.listed ? 0 : 1;
+    line(fmt::format("Cameras: {} seen, {} not in the inventory", result.cameras.size(), unlisted));
+    for (const SeenCamera& camera : result.cameras) {
+      line(fmt::format(
+          "  {:<15} {:<17} {:<16.16} {:<14.14} {:<10.10} {:>10} out  {} alert(s){}",
+          camera.camera.ip.toString(), camera.camera.mac.empty() ? "-" : camera.camera.mac,
+          camera.camera.name.empty() ? "-" : camera.camera.name,
+          camera.camera.vendor.empty() ? "-" : camera.camera.vendor, camera.camera.group,
+          humanBytes(camera.egress_bytes), camera.alerts, camera.listed ? "" : "  (discovered)"));
+    }
+  }
+  if (result.learning_phase != "off") {
+    line(fmt::format("Learning: {} ({} entries learnt)", result.learning_phase,
+                     result.learned_entries));
+  }
+  for (const SinkDeliveryStats& sink : result.deliveries) {
+    line(fmt::format(
+        "Alert sink {}: {} queued, {} sent, {} retried, {} failed, {} dropped, {} "
+        "pending",
+        sink.name, sink.queued, sink.sent, sink.retried, sink.failed, sink.dropped, sink.pending));
   }
   line("Top talkers (bytes, both directions):");
   for (const auto& talker : json["top_talkers"]) {

@@ -26,6 +26,21 @@ constexpr std::uint16_t kMaxVlanId = 4094;  // 0 means "no tag", 4095 is reserve
 
 char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
+
+// The brand of an OUI vendor name: "Hikvision" of "Hikvision (Hangzhou Hikvision Digital
+// Technology Co.,Ltd.)". The table's names carry the registered company in parentheses; people
+// write the brand.
+std::string_view brandOf(std::string_view vendor) {
+  const std::size_t paren = vendor.find(" (");
+  return paren == std::string_view::npos ? vendor : vendor.substr(0, paren);
+}
+
+// Whether a vendor written in the config names `vendor`: the whole name or its brand, any case.
+bool vendorMatches(std::string_view configured, std::string_view vendor) {
+  return equalsIgnoreCase(configured, vendor) || equalsIgnoreCase(configured, brandOf(vendor));
+}
+
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return lowerAscii(x) == lowerAscii(y);
@@ -163,7 +178,7 @@ std::string checkGroups(const InventoryConfig& config, const OuiTable* oui) {
     for (const std::string& vendor : group.vendors) {
       if (vendor.empty()) return where + ": vendors: empty vendor name";
       bool known = std::any_of(known_vendors.begin(), known_vendors.end(),
-                               [&](std::string_view v) { return equalsIgnoreCase(v, vendor); });
+                               [&](std::string_view v) { return vendorMatches(vendor, v); });
       if (!known) {
         // A vendor nothing can report would silently never match.
         return fmt::format("{}: vendor '{}' is neither in the OUI table{} nor a device's vendor{}",
@@ -286,7 +301,7 @@ std::string_view CameraInventory::groupByRules(const IpAddress& ip, std::uint16_
     }
     if (!vendor.empty() &&
         std::any_of(group.vendors.begin(), group.vendors.end(),
-                    [&](const std::string& v) { return equalsIgnoreCase(v, vendor); })) {
+                    [&](const std::string& v) { return vendorMatches(v, vendor); })) {
       return group.name;
     }
   }

@@ -3,16 +3,101 @@
 // are errors (with a "did you mean").
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
+#include <camwatch/alert.h>
+#include <camwatch/baseline.h>
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
+#include <camwatch/egress_budget.h>
 #include <camwatch/flow.h>
 #include <camwatch/geo.h>
+#include <camwatch/inventory.h>
 #include <camwatch/policy.h>
 #include <camwatch/result.h>
 
 namespace camwatch {
+
+/// `capture:`, the live sensor's interfaces (read by `camwatch run`).
+struct CaptureConfig {
+  std::vector<std::string> interfaces;  ///< camera VLAN mirror/SPAN ports; required by `run`
+  std::uint32_t snaplen = 262'144;      ///< bytes kept per packet
+  std::uint32_t buffer_mib = 64;        ///< kernel ring per worker
+  std::string bpf;                      ///< capture filter; "" = everything
+  bool promiscuous = true;
+  unsigned workers = 0;  ///< fanout workers per interface; 0 = one per CPU core
+};
+
+/// `groups.<name>`: which cameras belong to a group, and its egress budget.
+struct CameraGroupConfig {
+  CameraGroupSpec membership;
+  EgressBudget egress_budget;  ///< bytes 0 = no budget
+};
+
+/// `learning:`. Off: no baseline. Learn: for `period` from the first egress flow (kept in the
+/// state file, so restarts continue the period) record each group's destinations, then enforce.
+/// Enforce: alert `new_destination` on what the baseline does not hold.
+enum class LearningMode : std::uint8_t { kOff, kLearn, kEnforce };
+std::string_view learningModeName(LearningMode mode);
+
+struct LearningConfig {
+  LearningMode mode = LearningMode::kOff;
+  Timestamp period = 7 * 24 * 3600 * kNanosPerSecond;
+  std::string state_file;  ///< required unless mode is off; resolved against the config folder
+};
+
+/// One entry of `alerts.sinks`. Which fields count depends on `type`.
+struct AlertSinkConfig {
+  std::string type;                           ///< jsonl, stdout, syslog, webhook, alertmanager
+  std::string name;                           ///< default: the type
+  std::string path;                           ///< jsonl
+  bool fsync = false;                         ///< jsonl
+  std::string ident = "camwatch";             ///< syslog
+  std::string facility = "daemon";            ///< syslog
+  std::vector<std::string> urls;              ///< webhook (exactly one), alertmanager
+  std::vector<std::string> headers;           ///< webhook, alertmanager: "Name: value"
+  std::string bearer_token_file;              ///< webhook, alertmanager
+  bool one_per_request = false;               ///< webhook
+  std::string alertname;                      ///< alertmanager
+  std::string generator_url;                  ///< alertmanager
+  std::map<std::string, std::string> labels;  ///< alertmanager: added to every alert
+  std::chrono::milliseconds connect_timeout{3000};  ///< webhook, alertmanager
+  std::chrono::milliseconds timeout{10000};         ///< webhook, alertmanager: whole request
+};
+
+/// `alerts:`: lifecycle, spool and sinks (docs/alerts.md).
+struct AlertsConfig {
+  Timestamp suppression_window = 3600 * kNanosPerSecond;
+  Timestamp renotify_interval = 0;  ///< 0 = never
+  Timestamp resolve_after = 3600 * kNanosPerSecond;
+  std::string spool_dir = "/var/lib/camwatch/spool";
+  std::uint64_t spool_max_bytes = 64ULL << 20U;
+  std::uint64_t spool_segment_bytes = 1ULL << 20U;
+  std::size_t batch_size = 100;
+  std::chrono::milliseconds retry_base{1000};
+  std::chrono::milliseconds retry_max{300000};
+  /// `camwatch replay`: how long to wait at the end for the sinks to take every alert; what is
+  /// left stays in the spool for the next start.
+  std::chrono::milliseconds drain_timeout{30000};
+  std::vector<AlertSinkConfig> sinks;  ///< none: alerts only go to `--alerts` and the summary
+};
+
+/// `metrics:`, the Prometheus endpoint of `camwatch run`.
+struct MetricsConfig {
+  bool enabled = true;
+  std::string listen = "127.0.0.1:9108";  ///< host:port; the sensor's own address to be scraped
+  std::uint32_t max_destinations = 1000;  ///< cap on per-destination label sets (cardinality)
+};
+
+/// `logging:`.
+struct LoggingConfig {
+  std::string level = "info";   ///< trace, debug, info, warn, error
+  std::string format = "text";  ///< text, json
+};
 
 struct Config {
   std::string source = "(built-in defaults)";  ///< the file it came from
@@ -23,7 +108,18 @@ struct Config {
   DnsCacheConfig dns;
   GeoDatabasePaths geoip;                 ///< resolved against the config file's folder; "" = none
   std::uint32_t geo_cache_size = 16'384;  ///< entries per worker
-  std::string oui_file;                   ///< MAC prefix -> vendor CSV; "" = none
+  CaptureConfig capture;
+  std::string oui_file;  ///< MAC prefix -> vendor CSV; "" = none
+  /// `inventory:` minus the OUI file, plus the groups' membership rules from `groups:`.
+  InventoryConfig inventory;
+  bool alert_unknown_devices = false;  ///< `inventory.alert_unknown_devices`
+  Severity unknown_device_severity = Severity::kWarning;
+  std::vector<CameraGroupConfig> groups;  ///< `groups:`, in file order
+  EgressBudget default_egress_budget;     ///< `groups.default.egress_budget`
+  LearningConfig learning;
+  AlertsConfig alerts;
+  MetricsConfig metrics;
+  LoggingConfig logging;
   /// `policy:`, one entry per camera group; without the section, one group "default" with the
   /// vendor-cloud catalog on and every other egress denied (alerted). loadConfig() validates it
   /// through PolicyEngine::create, so a loaded config always makes a valid engine.

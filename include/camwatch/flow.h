@@ -79,11 +79,19 @@ struct FlowRecord {
   std::array<char, 3> server_country{};
   std::uint32_t server_asn = 0;
   bool geo_looked_up = false;
-  /// Camera egress: the client is on a private network and the server public. Only egress flows
-  /// are judged by the policy; the rest is local (or inbound) traffic.
+  /// Camera egress: the client is a camera (inventory) and the server a public address outside
+  /// the local networks. Only egress flows are judged by the policy; the rest is local traffic.
   bool egress = false;
+  bool client_is_camera = false;
+  /// The client camera's group; a view into the CameraInventory (lives as long as the replay).
+  std::string_view camera_group;
   Verdict verdict;            ///< the last policy verdict (rule text lives in the PolicyEngine)
-  bool alert_raised = false;  ///< one alert per flow record at most; repeats are the deduplicator's
+  bool alert_raised = false;  ///< judged and reported once; repeats are the alert lifecycle's
+  bool dns_judged = false;    ///< the DNS query name was checked (dns_lookup_blocked)
+  bool server_seen = false;   ///< a packet from the server arrived (device discovery)
+  /// Egress flows: the worker's byte counter of the client camera, added to per packet the
+  /// camera sends (no lookup per packet). Owned by the worker; null otherwise.
+  std::uint64_t* egress_counter = nullptr;
   /// nDPI's state while the flow is being classified; owned by the worker's NdpiClassifier,
   /// null once `dpi.final`.
   ndpi_flow_struct* dpi_state = nullptr;

@@ -150,9 +150,9 @@ TEST_F(ReplayTest, DemoCaptureRaisesExactlyTheExpectedAlerts) {
                    std::to_string(alert.at("repeat_count").get<int>() + 1));
   }
   const std::vector<std::string> expected = {
-      "vendor_cloud 192.168.10.21 52.5.124.127 catalog:HikConnect x2",
-      "vendor_cloud 192.168.10.23 47.88.29.110 catalog:Dahua_Imou x2",
-      "p2p_or_relay 192.168.10.22 43.130.155.63 p2p:STUN x2",
+      "vendor_cloud 192.168.10.21 52.5.124.127 catalog:HikConnect x1",
+      "vendor_cloud 192.168.10.23 47.88.29.110 catalog:Dahua_Imou x1",
+      "p2p_or_relay 192.168.10.22 43.130.155.63 p2p:STUN x1",
       "disallowed_destination 192.168.10.24 47.254.33.45 default x1",
       "disallowed_destination 192.168.10.57 93.184.215.14 default x1",
   };
@@ -323,7 +323,8 @@ TEST(CliTest, CheckConfigPrintsThePolicyAndRejectsBadRulesNamingThem) {
   TempDir dir;
   const std::string good = dir.path("policy.yaml");
   runCommand(
-      "printf 'policy:\\n  cameras:\\n    rules:\\n      - name: ntp\\n        action: allow\\n"
+      "printf 'groups:\\n  cameras: {}\\npolicy:\\n  cameras:\\n    rules:\\n      - name: ntp\\n  "
+      "      action: allow\\n"
       "        protocols: NTP\\n        ports: [udp/123]\\n' > " +
       shellQuote(good));
   const CommandResult ok = runCommand(kCamwatch + " check-config -c " + shellQuote(good));
@@ -333,7 +334,8 @@ TEST(CliTest, CheckConfigPrintsThePolicyAndRejectsBadRulesNamingThem) {
 
   const std::string bad_cidr = dir.path("cidr.yaml");
   runCommand(
-      "printf 'policy:\\n  cams:\\n    rules:\\n      - name: x\\n        cidrs: [10.0.0.0/33]\\n' "
+      "printf 'groups:\\n  cams: {}\\npolicy:\\n  cams:\\n    rules:\\n      - name: x\\n        "
+      "cidrs: [10.0.0.0/33]\\n' "
       "> " +
       shellQuote(bad_cidr));
   const CommandResult cidr = runCommand(kCamwatch + " check-config -c " + shellQuote(bad_cidr));
@@ -342,12 +344,13 @@ TEST(CliTest, CheckConfigPrintsThePolicyAndRejectsBadRulesNamingThem) {
 
   const std::string bad_action = dir.path("action.yaml");
   runCommand(
-      "printf 'policy:\\n  cams:\\n    rules:\\n      - name: x\\n        action: permit\\n' > " +
+      "printf 'groups:\\n  cams: {}\\npolicy:\\n  cams:\\n    rules:\\n      - name: x\\n        "
+      "action: permit\\n' > " +
       shellQuote(bad_action));
   const CommandResult action = runCommand(kCamwatch + " check-config -c " + shellQuote(bad_action));
   EXPECT_EQ(action.exit_code, 2);
   EXPECT_NE(
-      action.err.find(bad_action + ":5:17: policy.cams.rules[0].action: expected allow or deny"),
+      action.err.find(bad_action + ":7:17: policy.cams.rules[0].action: expected allow or deny"),
       std::string::npos)
       << action.err;
 }

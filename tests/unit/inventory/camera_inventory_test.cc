@@ -56,7 +56,8 @@ constexpr std::string_view kOuiCsv =
     "oui,vendor,source\n"
     "44:19:B6,Hikvision,test fixture\n"
     "00:40:8C,Axis Communications,test fixture\n"
-    "AC:CC:8E,Axis Communications,test fixture\n";
+    "AC:CC:8E,Axis Communications,test fixture\n"
+    "BC:AD:28,\"Hikvision (Hangzhou Hikvision Digital Technology Co.,Ltd.)\",test fixture\n";
 
 const Mac kHikvisionMac = parseMac("44:19:b6:00:00:01");
 const Mac kAxisMac = parseMac("00:40:8c:12:34:56");
@@ -356,6 +357,21 @@ TEST(CameraInventoryTest, GroupsClaimCamerasByNetworkVlanOrVendorFirstMatchWins)
   // First match in config order: entrance's network beats parking's VLAN and axis's vendor.
   EXPECT_EQ(identify(inventory, "10.1.2.3", &kAxisMac, 30, 0).group, "entrance");
   EXPECT_EQ(identify(inventory, "192.168.1.1", &kAxisMac, 30, 0).group, "parking");
+}
+
+// The shipped table names vendors "Brand (Registered Company)"; a group may name the brand.
+TEST(CameraInventoryTest, GroupVendorsMatchTheBrandBeforeTheParenthesis) {
+  std::shared_ptr<const OuiTable> oui = loadOui();
+  InventoryConfig config;
+  config.groups = {group("hik", {}, {}, {"HIKVISION"})};
+  CameraInventory inventory = make(config, oui);
+  const Mac registered = parseMac("bc:ad:28:7e:10:22");
+  const HostIdentity host = identify(inventory, "10.2.0.1", &registered);
+  EXPECT_EQ(host.group, "hik");
+  EXPECT_EQ(host.vendor, "Hikvision (Hangzhou Hikvision Digital Technology Co.,Ltd.)");
+  // A brand is the whole text before " (": a prefix of it is not enough.
+  config.groups = {group("hik", {}, {}, {"Hik"})};
+  EXPECT_NE(createError(config, oui).find("vendor 'Hik' is neither"), std::string::npos);
 }
 
 TEST(CameraInventoryTest, GroupMembershipMakesNoCamera) {

@@ -1,0 +1,108 @@
+// AlertEngine: the one place that turns what the workers saw into the alerts people get. Inputs:
+// camera events in packet-time order (a judged flow, bytes a camera sent out, a device seen for
+// the first time). It applies what needs a view across workers: the learned baseline (learn, then
+// enforce: new_destination), egress byte budgets (egress_volume), discovery of cameras not in
+// the inventory (unknown_camera), and the alert lifecycle (suppression, re-notify, resolve).
+// Outputs: notifications, in packet-time order, and the table of cameras seen.
+//
+// Thread: the control thread only. Workers share nothing with it: replay collects their events
+// and hands them over sorted (sortCameraEvents), so any worker count gives the same alerts.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <camwatch/alert.h>
+#include <camwatch/baseline.h>
+#include <camwatch/config.h>
+#include <camwatch/egress_budget.h>
+
+#include "alert/alert_lifecycle.h"
+
+namespace camwatch {
+
+/// A flow the policy judged: a deny (its alert), or a verdict of the group's default action,
+/// which the learned baseline may override.
+struct FlowJudged {
+  Alert alert;  ///< camera, destination, protocol, evidence; kind/severity/rule when `deny`
+  bool deny = false;
+  bool by_default = false;  ///< the verdict came from the group's default action
+  std::string protocol;     ///< the whole nDPI name ("TLS.HikConnect"), for the baseline
+};
+
+/// Bytes one camera sent to non-local hosts since the worker's last tick.
+struct EgressSample {
+  IpAddress camera;
+  std::string group;
+  std::uint64_t bytes = 0;
+};
+
+/// A camera a worker saw for the first time (each worker reports each camera once).
+struct DeviceSeen {
+  AlertCamera camera;  ///< ip, mac, name, vendor, group as the inventory named it
+  bool listed = false;
+};
+
+struct CameraEvent {
+  Timestamp time = 0;
+  std::variant<DeviceSeen, FlowJudged, EgressSample> what;
+};
+
+/// Orders events by time, then devices before flows before byte samples, then by camera and
+/// dedup key, and folds byte samples of one camera at one instant into one: the order every
+/// worker count agrees on.
+void sortCameraEvents(std::vector<CameraEvent>& events);
+
+/// One camera as the engine knows it, for the summary.
+struct SeenCamera {
+  AlertCamera camera;
+  bool listed = false;
+  Timestamp first_seen = 0;
+  std::uint64_t egress_bytes = 0;
+  std::uint64_t alerts = 0;  ///< raises (before deduplication) that named this camera
+};
+
+class AlertEngine {
+ public:
+  /// `baseline` is the loaded state (learning off: ignored). Control thread.
+  AlertEngine(const Config& config, LearnedBaseline baseline);
+
+  /// Takes the next event (events come in sortCameraEvents() order).
+  void onEvent(CameraEvent event);
+  /// Moves packet time to `now` (the end of the input): resolves what went quiet.
+  void finish(Timestamp now);
+
+  /// Notifications so far, in time order; clears them.
+  std::vector<Alert> takeNotifications() { return lifecycle_.takeNotifications(); }
+
+  const LearnedBaseline& baseline() const { return baseline_; }
+  /// Whether learning added anything since the state was loaded (then save it).
+  bool baselineChanged() const { return baseline_changed_; }
+  /// "learn" or "enforce" at the last event ("off" without learning).
+  std::string_view learningPhase() const;
+  const std::map<IpAddress, SeenCamera>& cameras() const { return cameras_; }
+  std::uint64_t raised() const { return lifecycle_.raised(); }
+  std::uint64_t repeats() const { return lifecycle_.repeats(); }
+
+ private:
+  void onDevice(Timestamp time, const DeviceSeen& seen);
+  void onFlow(Timestamp time, FlowJudged& flow);
+  void onEgress(Timestamp time, const EgressSample& sample);
+  void raise(Alert alert);
+  const EgressBudget& budgetOf(const std::string& group) const;
+
+  const Config& config_;
+  LearnedBaseline baseline_;
+  bool baseline_changed_ = false;
+  bool enforcing_ = false;
+  EgressVolumeMonitor egress_;
+  AlertLifecycle lifecycle_;
+  std::map<IpAddress, SeenCamera> cameras_;
+  Timestamp next_expire_ = 0;
+};
+
+}  // namespace camwatch

@@ -1,0 +1,264 @@
+// loadConfig() on the sections beyond flows and policy: inventory, groups, learning, alerts,
+// capture, metrics, logging. Each accepted form is checked by value, each mistake by its message
+// (file, line, key and what was expected).
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include <camwatch/config.h>
+
+namespace camwatch {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  ConfigTest() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("camwatch-config-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  ~ConfigTest() override { std::filesystem::remove_all(dir_); }
+
+  Result<Config> load(const std::string& yaml) {
+    const std::string path = (dir_ / "camwatch.yaml").string();
+    std::ofstream(path) << yaml;
+    return loadConfig(path);
+  }
+  std::string error(const std::string& yaml) {
+    auto config = load(yaml);
+    return config ? std::string("(loaded)") : config.error().message;
+  }
+  std::string file() const { return (dir_ / "camwatch.yaml").string(); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ConfigTest, DefaultsMakeEveryPrivateHostACameraAndSendAlertsNowhere) {
+  const Config config = defaultConfig();
+  EXPECT_EQ(config.inventory.camera_networks.size(), 7U);
+  EXPECT_TRUE(config.inventory.local_networks.empty());
+  EXPECT_FALSE(config.alert_unknown_devices);
+  EXPECT_EQ(config.learning.mode, LearningMode::kOff);
+  EXPECT_TRUE(config.alerts.sinks.empty());
+  EXPECT_EQ(config.alerts.suppression_window, 3600 * kNanosPerSecond);
+  EXPECT_EQ(config.alerts.renotify_interval, 0);
+  EXPECT_EQ(config.alerts.resolve_after, 3600 * kNanosPerSecond);
+  EXPECT_EQ(config.default_egress_budget.bytes, 0U);
+}
+
+TEST_F(ConfigTest, InventoryAndGroupsAreRead) {
+  std::ofstream(dir_ / "oui.csv") << "oui,vendor,source\n44:19:B6,Hikvision (Hangzhou),test\n";
+  auto config = load(R"(
+inventory:
+  oui_file: oui.csv
+  camera_networks: [192.168.10.0/24, "2001:db8:10::/48"]
+  camera_vlans: [10, 20]
+  camera_vendors: true
+  local_networks: 192.168.10.200
+  alert_unknown_devices: true
+  unknown_device_severity: critical
+  devices:
+    - {name: lobby, ip: 192.168.10.21, mac: "44:19:B6:3a:51:21", group: entrance}
+    - {name: gate, mac: 3c-ef-8c-12-5a-23, vendor: Dahua}
+groups:
+  default: {egress_budget: 1GiB, budget_window: 1d}
+  entrance:
+    networks: [192.168.20.0/24]
+    vlans: 20
+    vendors: [Hikvision]
+    egress_budget: 500MB
+    budget_window: 30m
+policy:
+  entrance:
+    default_action: allow
+)");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->inventory.camera_networks.size(), 2U);
+  EXPECT_EQ(config->inventory.camera_networks[1].toString(), "2001:db8:10::/48");
+  EXPECT_EQ(config->inventory.camera_vlans, (std::vector<std::uint16_t>{10, 20}));
+  EXPECT_TRUE(config->inventory.camera_vendors);
+  ASSERT_EQ(config->inventory.local_networks.size(), 1U);
+  EXPECT_EQ(config->inventory.local_networks[0].toString(), "192.168.10.200/32");
+  EXPECT_TRUE(config->alert_unknown_devices);
+  EXPECT_EQ(config->unknown_device_severity, Severity::kCritical);
+  ASSERT_EQ(config->inventory.devices.size(), 2U);
+  const InventoryDevice& lobby = config->inventory.devices[0];
+  EXPECT_EQ(lobby.name, "lobby");
+  EXPECT_EQ(lobby.ip->toString(), "192.168.10.21");
+  EXPECT_EQ((*lobby.mac)[0], 0x44);
+  EXPECT_EQ((*lobby.mac)[5], 0x21);
+  EXPECT_EQ(lobby.group, "entrance");
+  EXPECT_FALSE(config->inventory.devices[1].ip);
+  EXPECT_EQ((*config->inventory.devices[1].mac)[0], 0x3c);
+  EXPECT_EQ(config->inventory.devices[1].vendor, "Dahua");
+  EXPECT_EQ(config->default_egress_budget.bytes, 1ULL << 30U);
+  EXPECT_EQ(config->default_egress_budget.window, 24 * 3600 * kNanosPerSecond);
+  ASSERT_EQ(config->groups.size(), 1U);
+  EXPECT_EQ(config->groups[0].membership.name, "entrance");
+  EXPECT_EQ(config->groups[0].membership.vlans, (std::vector<std::uint16_t>{20}));
+  EXPECT_EQ(config->groups[0].egress_budget.bytes, 500'000'000U);
+  EXPECT_EQ(config->groups[0].egress_budget.window, 30 * 60 * kNanosPerSecond);
+  ASSERT_EQ(config->inventory.groups.size(), 1U);
+  EXPECT_EQ(config->inventory.groups[0].vendors, (std::vector<std::string>{"Hikvision"}));
+}
+
+TEST_F(ConfigTest, InventoryMistakesAreNamed) {
+  EXPECT_EQ(error("inventory:\n  camera_networks: [10.0.0.0/33]\n"),
+            file() + ":2:21: inventory.camera_networks[0]: '10.0.0.0/33': prefix longer than 32");
+  EXPECT_EQ(error("inventory:\n  camera_vlans: [4095]\n"),
+            file() + ":2:18: inventory.camera_vlans[0]: 4095 is out of range [1, 4094]");
+  EXPECT_EQ(error("inventory:\n  devices:\n    - {name: a, mac: 44:19:b6}\n"),
+            file() +
+                ":3:22: inventory.devices[0].mac: expected a MAC address such as "
+                "44:19:b6:3a:51:21, got '44:19:b6'");
+  EXPECT_EQ(error("inventory:\n  devices:\n    - {name: a}\n"),
+            file() + ":3:7: inventory.devices[0]: a device needs an ip, a mac or both");
+  EXPECT_EQ(error("inventory:\n  devices:\n    - {ip: 10.0.0.1}\n"),
+            file() + ":3:7: inventory.devices[0].name: every device needs a name");
+  // Cross-checks the inventory makes: an undefined group, a name listed twice.
+  const std::string undefined = error(
+      "groups:\n  entrance: {}\ninventory:\n  devices:\n    - {name: a, ip: 10.0.0.1, "
+      "group: entrence}\n");
+  EXPECT_NE(undefined.find("inventory: device 'a': group 'entrence'"), std::string::npos)
+      << undefined;
+  EXPECT_NE(undefined.find("did you mean 'entrance'?"), std::string::npos) << undefined;
+}
+
+TEST_F(ConfigTest, GroupAndPolicyMistakesAreNamed) {
+  EXPECT_EQ(error("groups:\n  default: {networks: [10.0.0.0/8]}\n"),
+            file() +
+                ":2:13: groups.default.networks: unknown key; expected one of: "
+                "egress_budget, budget_window");
+  EXPECT_EQ(error("groups:\n  cams: {egress_budget: 5 parsecs}\n"),
+            file() +
+                ":2:25: groups.cams.egress_budget: expected a size such as 500MB, 64MiB or "
+                "1GB, got '5 parsecs'");
+  EXPECT_EQ(error("groups:\n  cams: {}\npolicy:\n  camz: {default_action: allow}\n"),
+            file() +
+                ":4:3: policy.camz: no camera group 'camz' in groups: (did you mean "
+                "'cams'?)");
+}
+
+TEST_F(ConfigTest, LearningNeedsAStateFileAndAKnownMode) {
+  EXPECT_EQ(error("learning:\n  mode: learn\n"),
+            file() + ":2:3: learning.state_file: required when learning.mode is learn");
+  EXPECT_EQ(error("learning:\n  mode: study\n"),
+            file() + ":2:9: learning.mode: expected off, learn or enforce, got 'study'");
+  auto config = load("learning:\n  mode: enforce\n  period: 14d\n  state_file: state.json\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->learning.mode, LearningMode::kEnforce);
+  EXPECT_EQ(config->learning.period, 14 * 24 * 3600 * kNanosPerSecond);
+  EXPECT_EQ(config->learning.state_file, (dir_ / "state.json").string());
+}
+
+TEST_F(ConfigTest, AlertSinksAreReadAndCheckedPerType) {
+  auto config = load(R"(
+alerts:
+  suppression_window: 30m
+  renotify_interval: 4h
+  resolve_after: 0
+  spool_dir: spool
+  spool_max_bytes: 16MiB
+  batch_size: 20
+  retry_base: 500ms
+  retry_max: 2m
+  drain_timeout: 0
+  sinks:
+    - type: jsonl
+      path: alerts.jsonl
+      fsync: true
+    - type: alertmanager
+      urls: [http://am-1:9093, http://am-2:9093]
+      labels: {site: north}
+      headers: {X-Scope-OrgID: cctv}
+      timeout: 5s
+    - type: webhook
+      name: soc
+      url: https://hooks.example.org/x
+      bearer_token_file: token
+      one_per_request: true
+    - {type: syslog, facility: local3}
+    - {type: stdout}
+)");
+  ASSERT_TRUE(config) << config.error().message;
+  const AlertsConfig& alerts = config->alerts;
+  EXPECT_EQ(alerts.suppression_window, 30 * 60 * kNanosPerSecond);
+  EXPECT_EQ(alerts.renotify_interval, 4 * 3600 * kNanosPerSecond);
+  EXPECT_EQ(alerts.resolve_after, 0);
+  EXPECT_EQ(alerts.spool_dir, (dir_ / "spool").string());
+  EXPECT_EQ(alerts.spool_max_bytes, 16U << 20U);
+  EXPECT_EQ(alerts.batch_size, 20U);
+  EXPECT_EQ(alerts.retry_base.count(), 500);
+  EXPECT_EQ(alerts.retry_max.count(), 120000);
+  EXPECT_EQ(alerts.drain_timeout.count(), 0);
+  ASSERT_EQ(alerts.sinks.size(), 5U);
+  EXPECT_EQ(alerts.sinks[0].name, "jsonl");
+  EXPECT_EQ(alerts.sinks[0].path, (dir_ / "alerts.jsonl").string());
+  EXPECT_TRUE(alerts.sinks[0].fsync);
+  EXPECT_EQ(alerts.sinks[1].urls.size(), 2U);
+  EXPECT_EQ(alerts.sinks[1].labels.at("site"), "north");
+  EXPECT_EQ(alerts.sinks[1].headers, (std::vector<std::string>{"X-Scope-OrgID: cctv"}));
+  EXPECT_EQ(alerts.sinks[1].timeout.count(), 5000);
+  EXPECT_EQ(alerts.sinks[2].name, "soc");
+  EXPECT_EQ(alerts.sinks[2].bearer_token_file, (dir_ / "token").string());
+  EXPECT_TRUE(alerts.sinks[2].one_per_request);
+  EXPECT_EQ(alerts.sinks[3].facility, "local3");
+
+  const std::string describe = describeConfig(*config);
+  EXPECT_NE(describe.find("renotify_interval: 4h"), std::string::npos) << describe;
+  EXPECT_NE(describe.find("header: X-Scope-OrgID: (set)"), std::string::npos)
+      << "header values may be secrets and must not be printed";
+  EXPECT_EQ(describe.find("cctv"), std::string::npos);
+}
+
+TEST_F(ConfigTest, AlertSinkMistakesAreNamed) {
+  EXPECT_EQ(error("alerts:\n  sinks:\n    - {type: jsonl}\n"),
+            file() + ":3:7: alerts.sinks[0].path: a jsonl sink needs a path");
+  EXPECT_EQ(error("alerts:\n  sinks:\n    - {type: alertmanager, urls: [am:9093]}\n"),
+            file() + ":3:34: alerts.sinks[0].urls: 'am:9093': expected an http:// or https:// URL");
+  EXPECT_EQ(error("alerts:\n  sinks:\n    - {type: stdout}\n    - {type: stdout}\n"),
+            file() +
+                ":4:7: alerts.sinks[1].name: a second sink named 'stdout'; give each sink "
+                "its own name");
+  EXPECT_EQ(error("alerts:\n  sinks:\n    - {type: webhook, url: http://x, path: y}\n"),
+            file() +
+                ":3:38: alerts.sinks[0].path: unknown key; expected one of: type, name, url, "
+                "headers, bearer_token_file, one_per_request, connect_timeout, timeout");
+  EXPECT_EQ(error("alerts:\n  retry_base: 10s\n  retry_max: 1s\n"),
+            file() + ":2:3: alerts.retry_max: must not be shorter than alerts.retry_base");
+}
+
+TEST_F(ConfigTest, CaptureMetricsAndLoggingAreRead) {
+  auto config = load(R"(
+capture: {interfaces: [eth1, eth2], snaplen: 1518, buffer_size: 256MiB, bpf: "not port 22",
+          promiscuous: false, workers: 2}
+metrics: {listen: "[::]:9200", max_destinations: 50}
+logging: {level: debug, format: json}
+)");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->capture.interfaces, (std::vector<std::string>{"eth1", "eth2"}));
+  EXPECT_EQ(config->capture.snaplen, 1518U);
+  EXPECT_EQ(config->capture.buffer_mib, 256U);
+  EXPECT_EQ(config->capture.bpf, "not port 22");
+  EXPECT_FALSE(config->capture.promiscuous);
+  EXPECT_EQ(config->metrics.listen, "[::]:9200");
+  EXPECT_EQ(config->metrics.max_destinations, 50U);
+  EXPECT_EQ(config->logging.level, "debug");
+  EXPECT_EQ(config->logging.format, "json");
+  EXPECT_EQ(error("metrics:\n  listen: localhost\n"),
+            file() +
+                ":2:11: metrics.listen: expected host:port such as 127.0.0.1:9108 or "
+                "[::]:9108, got 'localhost'");
+  EXPECT_EQ(error("logging:\n  level: verbose\n"),
+            file() +
+                ":2:10: logging.level: expected trace, debug, info, warn or error, got "
+                "'verbose'");
+}
+
+}  // namespace
+}  // namespace camwatch
