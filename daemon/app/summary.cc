@@ -351,12 +351,16 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
     for (const SeenCamera& camera : result.cameras) unlisted += camera.listed ? 0 : 1;
     line(fmt::format("Cameras: {} seen, {} not in the inventory", result.cameras.size(), unlisted));
     for (const SeenCamera& camera : result.cameras) {
-      line(fmt::format(
-          "  {:<15} {:<17} {:<16.16} {:<14.14} {:<10.10} {:>10} out  {} alert(s){}",
-          camera.camera.ip.toString(), camera.camera.mac.empty() ? "-" : camera.camera.mac,
-          camera.camera.name.empty() ? "-" : camera.camera.name,
-          camera.camera.vendor.empty() ? "-" : camera.camera.vendor, camera.camera.group,
-          humanBytes(camera.egress_bytes), camera.alerts, camera.listed ? "" : "  (discovered)"));
+      line(fmt::format("  {:<15} {:<17} {:<16.16} {:<14.14} {:<10.10} {:>10} out  {} alert(s){}",
+                       camera.camera.ip.toString(),
+                       camera.camera.mac.empty() ? "-" : camera.camera.mac,
+                       camera.camera.name.empty() ? "-" : camera.camera.name,
+                       // The brand: the OUI table adds the registered company in brackets.
+                       camera.camera.vendor.empty()
+                           ? std::string("-")
+                           : camera.camera.vendor.substr(0, camera.camera.vendor.find(" (")),
+                       camera.camera.group, humanBytes(camera.egress_bytes), camera.alerts,
+                       camera.listed ? "" : "  (discovered)"));
     }
   }
   if (result.learning_phase != "off") {
