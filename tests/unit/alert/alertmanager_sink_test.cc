@@ -1,10 +1,6 @@
 // Runs the real Alertmanager (Debian's prometheus-alertmanager) on a loopback port and checks,
 // through its own API, what the sink delivered. No mock: the v2 API's validation is the point.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +12,7 @@
 
 #include "alert/alert_delivery.h"
 #include "sinks/alertmanager/alertmanager_alert_sink.h"
+#include "support/alertmanager_process.h"
 #include "unit/alert/alert_test_util.h"
 
 namespace camwatch {
@@ -25,94 +22,8 @@ using namespace std::chrono_literals;
 using testing::sampleAlert;
 using testing::ScratchDir;
 
-// A port nobody listens on right now (bound to 0, read, closed). Alertmanager gets it a moment
-// later; the race with other processes is harmless on a test machine.
-int freeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-/// One Alertmanager process: start(), stop() (SIGKILL), start() again on the same port.
-class AlertmanagerProcess {
- public:
-  explicit AlertmanagerProcess(const ScratchDir& dir) : dir_(dir), port_(freeLoopbackPort()) {
-    std::ofstream config(dir_.path("alertmanager.yml"));
-    config << "route:\n  receiver: devnull\n  group_wait: 1h\nreceivers:\n  - name: devnull\n";
-  }
-  ~AlertmanagerProcess() { kill(); }
-  AlertmanagerProcess(const AlertmanagerProcess&) = delete;
-  AlertmanagerProcess& operator=(const AlertmanagerProcess&) = delete;
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  /// Starts it and waits for /-/ready; false (with a message) when it does not come up.
-  ::testing::AssertionResult start() {
-    if (::access(CAMWATCH_ALERTMANAGER, X_OK) != 0) {
-      return ::testing::AssertionFailure()
-             << CAMWATCH_ALERTMANAGER << " is missing: run scripts/setup.sh (Debian package "
-             << "prometheus-alertmanager)";
-    }
-    const std::string config = "--config.file=" + dir_.path("alertmanager.yml");
-    const std::string storage = "--storage.path=" + dir_.path("data");
-    const std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(port_);
-    const std::string log = dir_.path("alertmanager.log");
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execl(CAMWATCH_ALERTMANAGER, CAMWATCH_ALERTMANAGER, config.c_str(), storage.c_str(),
-              listen.c_str(), "--cluster.listen-address=", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto ready = httpRequest("GET", url() + "/-/ready", {}, "", HttpTimeouts{200ms, 500ms});
-      if (ready && ready->status == 200) return ::testing::AssertionSuccess();
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return ::testing::AssertionFailure() << "alertmanager exited; log:\n" << readLog();
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return ::testing::AssertionFailure() << "alertmanager not ready after 15 s; log:\n"
-                                         << readLog();
-  }
-
-  void kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
-  /// GET /api/v2/alerts: the active alerts, as Alertmanager holds them.
-  nlohmann::json alerts() const {
-    auto response = httpRequest("GET", url() + "/api/v2/alerts", {}, "", HttpTimeouts{});
-    if (!response || response->status != 200) return nlohmann::json::array();
-    return nlohmann::json::parse(response->body);
-  }
-
- private:
-  std::string readLog() const {
-    std::ifstream file(dir_.path("alertmanager.log"));
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-  }
-
-  const ScratchDir& dir_;
-  const int port_;
-  pid_t pid_ = -1;
-};
+using testkit::AlertmanagerProcess;
+using testkit::freeLoopbackPort;
 
 const nlohmann::json* findByCamera(const nlohmann::json& alerts, const std::string& camera) {
   for (const auto& alert : alerts) {
@@ -193,8 +104,8 @@ TEST(AlertmanagerSinkTest, EndsAtOnlyForResolvedAlerts) {
 // its resolved notification (same labels, endsAt in the past) ends it.
 TEST(AlertmanagerSinkTest, RealAlertmanagerKeepsFiringAndEndsResolved) {
   ScratchDir dir;
-  AlertmanagerProcess alertmanager(dir);
-  ASSERT_TRUE(alertmanager.start());
+  AlertmanagerProcess alertmanager(dir.path(), CAMWATCH_ALERTMANAGER);
+  ASSERT_EQ(alertmanager.start(), "");
   auto sink = std::move(*AlertmanagerAlertSink::open(sinkOptions({alertmanager.url()})));
 
   Alert firing = sampleAlert(5);
@@ -217,8 +128,8 @@ TEST(AlertmanagerSinkTest, RealAlertmanagerKeepsFiringAndEndsResolved) {
 
 TEST(AlertmanagerSinkTest, RealAlertmanagerGetsAlertsAndRetriesSurviveItsRestart) {
   ScratchDir dir;
-  AlertmanagerProcess alertmanager(dir);
-  ASSERT_TRUE(alertmanager.start());
+  AlertmanagerProcess alertmanager(dir.path(), CAMWATCH_ALERTMANAGER);
+  ASSERT_EQ(alertmanager.start(), "");
 
   std::vector<AlertSinkPtr> sinks;
   auto sink = AlertmanagerAlertSink::open(sinkOptions({alertmanager.url()}));
@@ -266,7 +177,7 @@ TEST(AlertmanagerSinkTest, RealAlertmanagerGetsAlertsAndRetriesSurviveItsRestart
   EXPECT_EQ((*delivery)->counters(0).pending, 1U);
 
   // 3. Back up (its alerts were in memory, so the first one is gone): the retry delivers.
-  ASSERT_TRUE(alertmanager.start());
+  ASSERT_EQ(alertmanager.start(), "");
   step = (*delivery)->runOnce(t0 + 1s + 300ms);
   EXPECT_EQ((*delivery)->counters(0).sent, 2U) << ::testing::PrintToString(step.log_lines);
   EXPECT_EQ((*delivery)->counters(0).pending, 0U);
@@ -278,8 +189,8 @@ TEST(AlertmanagerSinkTest, RealAlertmanagerGetsAlertsAndRetriesSurviveItsRestart
 
 TEST(AlertmanagerSinkTest, SeveralUrlsSucceedWhenOneAccepts) {
   ScratchDir dir;
-  AlertmanagerProcess alertmanager(dir);
-  ASSERT_TRUE(alertmanager.start());
+  AlertmanagerProcess alertmanager(dir.path(), CAMWATCH_ALERTMANAGER);
+  ASSERT_EQ(alertmanager.start(), "");
   const std::string dead = "http://127.0.0.1:" + std::to_string(freeLoopbackPort());
 
   auto sink = std::move(*AlertmanagerAlertSink::open(sinkOptions({dead, alertmanager.url()})));
@@ -299,8 +210,8 @@ TEST(AlertmanagerSinkTest, SeveralUrlsSucceedWhenOneAccepts) {
 
 TEST(AlertmanagerSinkTest, RejectedAlertNamesUrlStatusAndBody) {
   ScratchDir dir;
-  AlertmanagerProcess alertmanager(dir);
-  ASSERT_TRUE(alertmanager.start());
+  AlertmanagerProcess alertmanager(dir.path(), CAMWATCH_ALERTMANAGER);
+  ASSERT_EQ(alertmanager.start(), "");
   AlertmanagerSinkOptions options = sinkOptions({alertmanager.url() + "/"});
   options.extra_labels = {{"bad-label-name", "x"}};  // not a valid Prometheus label name
   auto sink = std::move(*AlertmanagerAlertSink::open(options));
