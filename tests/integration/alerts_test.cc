@@ -213,6 +213,13 @@ TEST_F(AlertsTest, LearningRecordsThenEnforcesNewDestinations) {
   EXPECT_EQ(group.at("domains"), json({"litedev.hik-connect.com", "www.easy4ipcloud.com"}));
   EXPECT_EQ(group.at("addresses"), json({"162.159.200.123"}));
 
+  // A restart in learn mode continues the same period (its start is in the state file): the
+  // same phases, the same alerts, nothing new to save.
+  const std::string learnt = readFile(state);
+  ASSERT_EQ(replay(config).exit_code, 0);
+  EXPECT_EQ(describeAll(alerts()), expected);
+  EXPECT_EQ(readFile(state), learnt);
+
   // Enforce with what was learnt: the same two destinations are new, the learnt ones are not.
   const std::string enforce_config =
       configWith(dir_, "enforce.yaml", "learning:\n  mode: enforce\n  state_file: " + state + "\n",
