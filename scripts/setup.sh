@@ -19,6 +19,8 @@ packages=(
   libmaxmind-db-writer-perl mmdb-bin
   # a real Alertmanager for the alert delivery tests (run on a loopback port by the tests)
   prometheus-alertmanager
+  # deployment tests: systemd-analyze, sysusers, tmpfiles (nothing is started); dpkg-shlibdeps
+  systemd dpkg-dev
 )
 
 sudo_cmd=()
