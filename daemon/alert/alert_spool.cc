@@ -6,13 +6,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 
 #include <fmt/format.h>
+
+#include "util/durable_file.h"
 
 namespace camwatch {
 namespace {
@@ -27,38 +26,14 @@ constexpr std::string_view kStateSuffix = ".json";
 // production spool is not thousands of files.
 constexpr std::uint64_t kMinSegmentBytes = 1024;
 
-std::string errnoText(int error) { return std::strerror(error); }
-
-Result<void> writeAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t written = ::write(fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return makeError(fmt::format("{}: write: {}", path, errnoText(errno)));
-    }
-    data.remove_prefix(static_cast<std::size_t>(written));
+// The spool's own wording for a file it cannot read.
+Result<std::string> readSpoolFile(const std::string& path) {
+  auto text = readWholeFile(path);
+  if (text) return std::move(*text);
+  if (text.error().call == "open") {
+    return makeError(fmt::format("{}: cannot open: {}", path, errnoText(text.error().error)));
   }
-  return {};
-}
-
-// A rename or a new file is durable only once the directory entry is.
-Result<void> syncDirectory(const std::string& directory) {
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return makeError(fmt::format("{}: open: {}", directory, errnoText(errno)));
-  const int rc = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  if (rc != 0) return makeError(fmt::format("{}: fsync: {}", directory, errnoText(error)));
-  return {};
-}
-
-Result<std::string> readWholeFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return makeError(fmt::format("{}: cannot open: {}", path, errnoText(errno)));
-  std::ostringstream buffer;
-  buffer << file.rdbuf();
-  if (file.bad()) return makeError(path + ": read error");
-  return buffer.str();
+  return makeError(path + ": read error");
 }
 
 bool validSinkName(std::string_view name) {
@@ -142,7 +117,7 @@ Result<void> AlertSpool::recover() {
       }
       segments_.push_back(Segment{entry.path().string(), *first, *first - 1, 0});
     } else if (name.starts_with(kStatePrefix) && name.ends_with(kStateSuffix)) {
-      auto text = readWholeFile(entry.path().string());
+      auto text = readSpoolFile(entry.path().string());
       if (!text) return tl::unexpected(text.error());
       auto json = nlohmann::json::parse(*text, nullptr, false);
       auto found = json.is_object() ? json.find("delivered_up_to") : json.end();
@@ -191,7 +166,7 @@ Result<void> AlertSpool::recover() {
 }
 
 Result<void> AlertSpool::recoverSegment(Segment& segment) {
-  auto text = readWholeFile(segment.path);
+  auto text = readSpoolFile(segment.path);
   if (!text) return tl::unexpected(text.error());
   std::size_t keep = text->size();
   const std::size_t last_newline = text->rfind('\n');
@@ -353,7 +328,7 @@ Result<std::vector<SpooledAlert>> AlertSpool::pending(std::size_t sink, std::siz
   for (const Segment& segment : segments_) {
     if (out.size() >= max_count) break;
     if (segment.last_seq <= acked || segment.bytes == 0) continue;
-    auto text = readWholeFile(segment.path);
+    auto text = readSpoolFile(segment.path);
     if (!text) return tl::unexpected(text.error());
     // Only what was appended and synced counts: bytes past segment.bytes cannot exist, but a
     // concurrent reader must not trust the file size over the index.

@@ -18,6 +18,8 @@
 
 #include <camwatch/config.h>
 
+#include "util/text.h"
+
 namespace camwatch {
 namespace {
 
@@ -26,33 +28,19 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::size_t editDistance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// " (did you mean 'x'?)" for the closest of `known`, or "" when none is close.
+// " (did you mean 'x'?)" for the closest of `known`, or "" when none is close. Keys and group
+// names are case-sensitive here, so the distance counts a change of case too.
 std::string suggestion(const std::string& word, const std::vector<std::string>& known) {
-  std::string hint;
+  const std::string* closest = nullptr;
   std::size_t best = 3;
   for (const std::string& candidate : known) {
-    const std::size_t distance = editDistance(word, candidate);
+    const std::size_t distance = editDistance(word, candidate, LetterCase::kExact);
     if (distance < best) {
       best = distance;
-      hint = fmt::format(" (did you mean '{}'?)", candidate);
+      closest = &candidate;
     }
   }
-  return hint;
+  return closest == nullptr ? std::string() : didYouMean(*closest);
 }
 
 // Reads one YAML file, keeping the file name and key path for error messages.

@@ -4,6 +4,8 @@
 
 #include <camwatch/decode.h>
 
+#include "util/byte_order.h"
+
 namespace camwatch {
 namespace {
 
@@ -16,16 +18,6 @@ constexpr std::uint16_t kArphrdEther = 1;
 // More tags than this is not a real network; we stop rather than walk an attacker's chain.
 constexpr int kMaxVlanTags = 8;
 constexpr int kMaxIpv6ExtensionHeaders = 8;
-
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
-std::uint32_t be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
-}
-std::uint32_t le32(const std::uint8_t* p) {
-  return (std::uint32_t{p[3]} << 24) | (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[1]} << 8) |
-         std::uint32_t{p[0]};
-}
 
 bool fail(DecodedPacket& out, Anomaly anomaly) {
   out.anomaly = anomaly;

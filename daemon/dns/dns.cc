@@ -2,10 +2,12 @@
 // compression pointers may only point backwards (which also rules out loops), and names are
 // decoded into fixed buffers.
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 
 #include <camwatch/dns.h>
+
+#include "util/byte_order.h"
+#include "util/text.h"
 
 namespace camwatch {
 namespace {
@@ -15,12 +17,6 @@ constexpr std::uint16_t kTypeCname = 5;
 constexpr std::uint16_t kTypeAaaa = 28;
 constexpr std::uint16_t kClassIn = 1;
 constexpr std::size_t kMaxCnames = 16;
-
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
-std::uint32_t be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
-}
 
 struct Name {
   std::array<char, kMaxDnsName + 1> text{};
@@ -64,8 +60,7 @@ bool readName(std::span<const std::uint8_t> message, std::size_t offset, Name& n
     if (needed > kMaxDnsName - 1) return false;
     if (name.length > 0) name.text[name.length++] = '.';
     for (std::size_t i = 0; i < label; ++i) {
-      name.text[name.length++] =
-          static_cast<char>(std::tolower(static_cast<unsigned char>(message[cursor + 1 + i])));
+      name.text[name.length++] = lowerAscii(static_cast<char>(message[cursor + 1 + i]));
     }
     cursor += 1U + label;
   }

@@ -18,15 +18,13 @@
 #include <camwatch/inventory.h>
 #include <camwatch/ip_address.h>
 
+#include "util/text.h"
+
 namespace camwatch {
 namespace {
 
 constexpr std::string_view kDefaultGroup = "default";
 constexpr std::uint16_t kMaxVlanId = 4094;  // 0 means "no tag", 4095 is reserved
-
-char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
 
 // The brand of an OUI vendor name: "Hikvision" of "Hikvision (Hangzhou Hikvision Digital
 // Technology Co.,Ltd.)". The table's names carry the registered company in parentheses; people
@@ -39,18 +37,6 @@ std::string_view brandOf(std::string_view vendor) {
 // Whether a vendor written in the config names `vendor`: the whole name or its brand, any case.
 bool vendorMatches(std::string_view configured, std::string_view vendor) {
   return equalsIgnoreCase(configured, vendor) || equalsIgnoreCase(configured, brandOf(vendor));
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lowerAscii(x) == lowerAscii(y);
-         });
-}
-
-bool containsIgnoreCase(std::string_view haystack, std::string_view needle) {
-  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                     [](char x, char y) { return lowerAscii(x) == lowerAscii(y); }) !=
-         haystack.end();
 }
 
 std::uint64_t macKey(const std::uint8_t* mac6) {
@@ -75,23 +61,6 @@ bool onVlan(const std::vector<std::uint16_t>& vlans, std::uint16_t outer, std::u
                      [&](std::uint16_t vlan) { return vlan == outer || vlan == inner; });
 }
 
-// Levenshtein distance, ignoring case; names here are short, so the O(n*m) cost is nothing.
-std::size_t editDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      std::size_t substitute = diagonal + (lowerAscii(a[i - 1]) == lowerAscii(b[j - 1]) ? 0 : 1);
-      row[j] = std::min({above + 1, row[j - 1] + 1, substitute});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 // The candidate the user most likely meant by `text`, or empty. Near misses by edit distance,
 // and names that contain the text: OUI vendor names are long ("Axis (Axis Communications AB)"),
 // so someone writing "axis" wants the one that starts with it.
@@ -99,7 +68,7 @@ std::string_view suggest(std::string_view text, const std::vector<std::string_vi
   std::string_view best;
   std::tuple<bool, bool, std::size_t> best_rank{true, true, 0};
   for (std::string_view candidate : candidates) {
-    std::size_t distance = editDistance(text, candidate);
+    std::size_t distance = editDistance(text, candidate, LetterCase::kIgnore);
     bool contains = !text.empty() && containsIgnoreCase(candidate, text);
     bool near = distance <= std::max<std::size_t>(2, std::max(text.size(), candidate.size()) / 2);
     if (!contains && !near) continue;
@@ -113,10 +82,11 @@ std::string_view suggest(std::string_view text, const std::vector<std::string_vi
   return best;
 }
 
-std::string didYouMean(std::string_view text, const std::vector<std::string_view>& candidates) {
+// " (did you mean 'x'?)" for suggest()'s pick, or "" when nothing is close.
+std::string suggestionHint(std::string_view text, const std::vector<std::string_view>& candidates) {
   std::string_view suggestion = suggest(text, candidates);
   if (suggestion.empty()) return {};
-  return fmt::format(" (did you mean '{}'?)", suggestion);
+  return didYouMean(suggestion);
 }
 
 // Prefixes from IpPrefix::parse() are always canonical; these may have been put together by
@@ -183,7 +153,7 @@ std::string checkGroups(const InventoryConfig& config, const OuiTable* oui) {
         // A vendor nothing can report would silently never match.
         return fmt::format("{}: vendor '{}' is neither in the OUI table{} nor a device's vendor{}",
                            where, vendor, oui == nullptr ? " (none loaded)" : "",
-                           didYouMean(vendor, known_vendors));
+                           suggestionHint(vendor, known_vendors));
       }
     }
   }
@@ -213,7 +183,7 @@ std::string checkDevices(const InventoryConfig& config) {
     if (!device.group.empty() &&
         std::find(group_names.begin(), group_names.end(), device.group) == group_names.end()) {
       return fmt::format("{}: group '{}' is not defined in groups{}", where, device.group,
-                         didYouMean(device.group, group_names));
+                         suggestionHint(device.group, group_names));
     }
   }
   return {};

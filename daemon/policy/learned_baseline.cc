@@ -1,13 +1,8 @@
 // LearnedBaseline: per group, sorted sets of what was learnt. Sets with transparent comparators
 // let check() look names up straight from the string_views of the facts, so enforcing allocates
 // nothing; sorted sets also make the state file come out in one stable order.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <limits>
 #include <optional>
 #include <string>
@@ -21,31 +16,18 @@
 #include <camwatch/alert.h>
 #include <camwatch/baseline.h>
 
+#include "util/durable_file.h"
+#include "util/text.h"
+
 namespace camwatch {
 namespace {
 
 constexpr int kStateVersion = 1;
 
-char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-char upperAscii(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-bool isAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
 // A fully qualified name ("cam.example.com.") is the same host as the relative one.
 std::string_view withoutTrailingDot(std::string_view hostname) {
   if (!hostname.empty() && hostname.back() == '.') hostname.remove_suffix(1);
   return hostname;
-}
-
-std::string lowerCopy(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = lowerAscii(c);
-  return out;
-}
-
-std::string upperCopy(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = upperAscii(c);
-  return out;
 }
 
 // GeoIP databases sometimes answer with placeholders ("--") or nothing; only a real alpha-2 code
@@ -59,73 +41,6 @@ Novelty destinationNovelty(std::string_view hostname, std::uint32_t asn) {
   if (!hostname.empty()) return Novelty::kNewDomain;
   if (asn != 0) return Novelty::kNewAsn;
   return Novelty::kNewAddress;
-}
-
-std::string errnoText(int error) { return std::strerror(error); }
-
-Result<std::string> readFile(const std::string& path, bool& missing) {
-  missing = false;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
-      missing = true;
-      return std::string();
-    }
-    return makeError(fmt::format("{}: open: {}", path, errnoText(errno)));
-  }
-  std::string text;
-  char chunk[8192];
-  for (;;) {
-    const ssize_t got = ::read(fd, chunk, sizeof chunk);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      return makeError(fmt::format("{}: read: {}", path, errnoText(error)));
-    }
-    if (got == 0) break;
-    text.append(chunk, static_cast<std::size_t>(got));
-  }
-  ::close(fd);
-  return text;
-}
-
-Result<void> writeAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t written = ::write(fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return makeError(fmt::format("{}: write: {}", path, errnoText(errno)));
-    }
-    data.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return {};
-}
-
-// The rename is durable only once the folder's entry is.
-Result<void> syncDirectory(const std::string& directory) {
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return makeError(fmt::format("{}: open: {}", directory, errnoText(errno)));
-  const int rc = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  if (rc != 0) return makeError(fmt::format("{}: fsync: {}", directory, errnoText(error)));
-  return {};
-}
-
-// Writes `text` to `temp`, flushes it to disk and closes it.
-Result<void> writeDurably(const std::string& temp, std::string_view text) {
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return makeError(fmt::format("{}: open: {}", temp, errnoText(errno)));
-  auto written = writeAll(fd, text, temp);
-  if (written && ::fsync(fd) != 0) {
-    written = makeError(fmt::format("{}: fsync: {}", temp, errnoText(errno)));
-  }
-  // NFS and some FUSE file systems report a failed write-back only at close.
-  if (::close(fd) != 0 && written) {
-    written = makeError(fmt::format("{}: close: {}", temp, errnoText(errno)));
-  }
-  return written;
 }
 
 // Reads the state file's JSON into a LearnedBaseline; every error names the file and the field.
@@ -217,13 +132,13 @@ bool LearnedBaseline::learn(const BaselineFacts& facts) {
   // lookups do not allocate.
   const std::string_view hostname = withoutTrailingDot(facts.hostname);
   if (!hostname.empty() && !group.domains.contains(hostname)) {
-    group.domains.insert(lowerCopy(hostname));
+    group.domains.insert(lowerAsciiCopy(hostname));
     added = true;
   }
   if (facts.asn != 0 && group.asns.insert(facts.asn).second) added = true;
   if (hostname.empty() && facts.asn == 0 && group.addresses.insert(facts.ip).second) added = true;
   if (isCountryCode(facts.country) && !group.countries.contains(facts.country)) {
-    group.countries.insert(upperCopy(facts.country));
+    group.countries.insert(upperAsciiCopy(facts.country));
     added = true;
   }
   if (!facts.protocol.empty() && !group.protocols.contains(facts.protocol)) {
@@ -261,11 +176,14 @@ std::size_t LearnedBaseline::size() const {
 }
 
 Result<LearnedBaseline> LearnedBaseline::load(const std::string& path) {
-  bool missing = false;
-  auto text = readFile(path, missing);
-  if (!text) return tl::unexpected(text.error());
+  auto text = readWholeFile(path);
   LearnedBaseline baseline;
-  if (missing) return baseline;
+  if (!text) {
+    // Nothing saved yet: learning starts from scratch.
+    if (text.error().call == "open" && text.error().error == ENOENT) return baseline;
+    return makeError(
+        fmt::format("{}: {}: {}", path, text.error().call, errnoText(text.error().error)));
+  }
 
   nlohmann::json json;
   try {
@@ -310,7 +228,7 @@ Result<LearnedBaseline> LearnedBaseline::load(const std::string& path) {
               if (!item.is_string()) return std::string("expected a string");
               const std::string_view name = withoutTrailingDot(item.get_ref<const std::string&>());
               if (name.empty()) return std::string("expected a host name");
-              group.domains.insert(lowerCopy(name));
+              group.domains.insert(lowerAsciiCopy(name));
               return std::string();
             });
           } else if (facet == "asns") {
@@ -328,7 +246,7 @@ Result<LearnedBaseline> LearnedBaseline::load(const std::string& path) {
               if (!item.is_string() || !isCountryCode(item.get_ref<const std::string&>())) {
                 return std::string("expected a two-letter country code");
               }
-              group.countries.insert(upperCopy(item.get_ref<const std::string&>()));
+              group.countries.insert(upperAsciiCopy(item.get_ref<const std::string&>()));
               return std::string();
             });
           } else if (facet == "protocols") {
@@ -383,21 +301,7 @@ Result<void> LearnedBaseline::save(const std::string& path) const {
     groups[name] = std::move(entry);
   }
   json["groups"] = std::move(groups);
-  const std::string text = json.dump(2) + "\n";
-
-  const std::string temp = path + ".tmp";
-  if (auto written = writeDurably(temp, text); !written) {
-    ::unlink(temp.c_str());
-    return written;
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temp.c_str());
-    return makeError(fmt::format("{}: rename from {}: {}", path, temp, errnoText(error)));
-  }
-  // Built in one go: assigning "." afterwards trips GCC 12's -Wrestrict false positive at -O2.
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  return syncDirectory(parent.empty() ? std::string(".") : parent.string());
+  return writeFileAtomically(path, json.dump(2) + "\n");
 }
 
 std::string LearnedBaseline::describe() const {

@@ -17,6 +17,8 @@
 #include <camwatch/ip_address.h>
 #include <camwatch/policy.h>
 
+#include "util/text.h"
+
 namespace camwatch {
 namespace {
 
@@ -27,23 +29,6 @@ using NameBuffer = std::array<char, kMaxNameLength + 1>;
 constexpr std::string_view kLocalLabel = "local";
 constexpr std::string_view kDefaultLabel = "default";
 constexpr std::string_view kNoneLabel = "none";
-
-char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-char upperAscii(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lowerAscii(a[i]) != lowerAscii(b[i])) return false;
-  }
-  return true;
-}
-
-std::string lowerCopy(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = lowerAscii(c);
-  return out;
-}
 
 // The form names are compared in: lower case, without the trailing dot of a fully qualified name.
 // Written into `buffer` so evaluation allocates nothing; nullopt for a name no DNS name can be.
@@ -109,7 +94,7 @@ std::string addDomain(std::string_view text, DomainSet& set) {
               c == '-' || c == '_' || c == '.' || byte >= 0x80;
     if (!ok) return "character '" + std::string(1, c) + "' is not allowed in a domain";
   }
-  (wildcard ? set.suffixes : set.exact).push_back(lowerCopy(name));
+  (wildcard ? set.suffixes : set.exact).push_back(lowerAsciiCopy(name));
   return {};
 }
 
@@ -267,8 +252,6 @@ std::uint16_t countryKey(char a, char b) {
       (static_cast<unsigned>(static_cast<unsigned char>(upperAscii(a))) << 8) |
       static_cast<unsigned char>(upperAscii(b)));
 }
-
-bool isAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 std::string addCountry(std::string_view text, std::vector<std::uint16_t>& countries) {
   if (text.size() != 2 || !isAsciiLetter(text[0]) || !isAsciiLetter(text[1])) {

@@ -33,15 +33,6 @@ const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
 const std::string kDemo = kSourceDir + "/demo/camera-vlan-demo.pcap";
 const std::string kGroundTruth = kSourceDir + "/tests/integration/configs/ground-truth.yaml";
 
-json readJsonLines(const std::string& path) {
-  json lines = json::array();
-  std::istringstream in(readFile(path));
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
-}
-
 // "kind camera -> destination rule status xN", the parts of an alert a test pins.
 std::string describe(const json& alert) {
   const json& destination = alert.at("destination");

@@ -44,15 +44,6 @@ std::vector<std::string> projectFlows(const json& flows) {
   return rows;
 }
 
-json readJsonLines(const std::string& path) {
-  json lines = json::array();
-  std::istringstream in(readFile(path));
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
-}
-
 class ReplayTest : public ::testing::Test {
  protected:
   // Makes a scenario capture and its expectations; returns the capture path.

@@ -30,6 +30,15 @@ std::string readFile(const std::string& path) {
   return buffer.str();
 }
 
+nlohmann::json readJsonLines(const std::string& path) {
+  nlohmann::json lines = nlohmann::json::array();
+  std::istringstream in(readFile(path));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+  }
+  return lines;
+}
+
 CommandResult runCommand(const std::string& command) {
   TempDir dir;
   const std::string out = dir.path("stdout");

@@ -1,7 +1,10 @@
-// Runs a command line through /bin/sh and captures its exit code, stdout and stderr.
+// Runs a command line through /bin/sh and captures its exit code, stdout and stderr; reads the
+// files a run leaves behind.
 #pragma once
 
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace camwatch::integration {
 
@@ -17,6 +20,10 @@ CommandResult runCommand(const std::string& command);
 std::string shellQuote(const std::string& text);
 
 std::string readFile(const std::string& path);
+
+/// The JSON values of a JSON-lines file (flows, alerts), one per non-empty line, as an array.
+/// Throws nlohmann::json::parse_error for a line that is not JSON.
+nlohmann::json readJsonLines(const std::string& path);
 
 /// A fresh temporary directory for one test, removed when the object goes.
 class TempDir {

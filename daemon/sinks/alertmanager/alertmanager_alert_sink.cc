@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 namespace camwatch {
 namespace {
 
@@ -15,7 +17,7 @@ std::string camelKind(AlertKind kind) {
       upper = true;
       continue;
     }
-    name += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    name += upper ? upperAscii(c) : c;
     upper = false;
   }
   return name;

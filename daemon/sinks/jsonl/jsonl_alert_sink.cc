@@ -4,11 +4,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include <fmt/format.h>
 
 #include "sinks/json_lines_writer.h"
+#include "util/durable_file.h"
 
 namespace camwatch {
 
@@ -25,8 +25,8 @@ JsonlAlertSink::~JsonlAlertSink() {
 Result<void> JsonlAlertSink::reopen() {
   const int fd = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) {
-    return makeError(fmt::format("alert sink {}: {}: open: {}", options_.name, options_.path,
-                                 std::strerror(errno)));
+    return makeError(
+        fmt::format("alert sink {}: {}: open: {}", options_.name, options_.path, errnoText(errno)));
   }
   // Open the new file before closing the old one: if the open fails, alerts still go somewhere.
   if (fd_ >= 0) ::close(fd_);
@@ -39,10 +39,10 @@ Result<void> JsonlAlertSink::deliver(std::span<const Alert> alerts) {
     if (auto opened = reopen(); !opened) return opened;
   }
   const std::string what = fmt::format("alert sink {}: {}", options_.name, options_.path);
-  if (auto written = writeFully(fd_, alertsToJsonLines(alerts), what); !written) return written;
+  if (auto written = writeAll(fd_, alertsToJsonLines(alerts), what); !written) return written;
   if (options_.fsync && ::fdatasync(fd_) != 0) {
     return makeError(fmt::format("alert sink {}: {}: fdatasync: {}", options_.name, options_.path,
-                                 std::strerror(errno)));
+                                 errnoText(errno)));
   }
   return {};
 }

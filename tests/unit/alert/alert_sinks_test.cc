@@ -19,15 +19,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::HttpTestServer;
+using testing::readLines;
 using testing::sampleAlert;
 using testing::ScratchDir;
-
-std::vector<std::string> readLines(const std::string& path) {
-  std::ifstream file(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(file, line);) lines.push_back(line);
-  return lines;
-}
 
 TEST(AlertJsonlSinkTest, WritesOneAlertPerLine) {
   ScratchDir dir;

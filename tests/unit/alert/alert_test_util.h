@@ -1,11 +1,14 @@
-// Shared by the alert tests: a fully filled sample alert and a temporary directory.
+// Shared by the alert tests: a fully filled sample alert, a temporary directory, and reading back
+// what a sink wrote.
 #pragma once
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <camwatch/alert.h>
 
@@ -65,5 +68,13 @@ class ScratchDir {
  private:
   std::string dir_;
 };
+
+/// The lines of the text file at `path`, without their '\n'; empty when it cannot be read.
+inline std::vector<std::string> readLines(const std::string& path) {
+  std::ifstream file(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(file, line);) lines.push_back(line);
+  return lines;
+}
 
 }  // namespace camwatch::testing

@@ -7,7 +7,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -18,15 +17,9 @@
 namespace camwatch {
 namespace {
 
+using testing::readLines;
 using testing::sampleAlert;
 using testing::ScratchDir;
-
-std::vector<std::string> readLines(const std::string& path) {
-  std::ifstream file(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(file, line);) lines.push_back(line);
-  return lines;
-}
 
 TEST(AlertOutputTest, SighupReopensTheJsonlFileAfterLogrotate) {
   ScratchDir dir;

@@ -1,0 +1,56 @@
+// Text helpers shared by the config reader, the camera inventory and the policy code: ASCII case
+// folding (names, hostnames and country codes are compared without regard to ASCII case; bytes
+// above 0x7f are left alone, never locale-dependent), and the "did you mean" hints of config
+// errors.
+//
+// Threads: every function is safe on any thread; none keeps state or allocates unless it returns
+// a std::string.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace camwatch {
+
+/// `c` in lower case if it is an ASCII capital letter, else `c` unchanged.
+constexpr char lowerAscii(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+/// `c` in upper case if it is an ASCII small letter, else `c` unchanged.
+constexpr char upperAscii(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+/// Whether `c` is an ASCII letter (A-Z, a-z).
+constexpr bool isAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+/// A copy of `text` with lowerAscii() applied to every character.
+std::string lowerAsciiCopy(std::string_view text);
+
+/// A copy of `text` with upperAscii() applied to every character.
+std::string upperAsciiCopy(std::string_view text);
+
+/// Whether `a` and `b` are equal ignoring ASCII case.
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
+
+/// Whether `needle` occurs in `haystack` ignoring ASCII case (an empty needle always does).
+bool containsIgnoreCase(std::string_view haystack, std::string_view needle);
+
+/// How editDistance() compares characters.
+enum class LetterCase {
+  kExact,   ///< 'a' and 'A' differ (config keys: YAML keys are case-sensitive)
+  kIgnore,  ///< 'a' and 'A' are the same (vendor and group names)
+};
+
+/// Levenshtein distance between `a` and `b`: the fewest single-character insertions, deletions
+/// and substitutions that turn one into the other. O(a.size() * b.size()) time; meant for short
+/// names in error messages, not for anything on the packet path.
+std::size_t editDistance(std::string_view a, std::string_view b, LetterCase letter_case);
+
+/// The hint config errors append after the bad word: " (did you mean '<candidate>'?)". The
+/// caller chooses the candidate and leaves the hint out when there is none.
+std::string didYouMean(std::string_view candidate);
+
+}  // namespace camwatch
