@@ -338,12 +338,13 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
           !alert.destination.hostname.empty()
               ? alert.destination.hostname
               : (alert.destination.ip ? alert.destination.ip->toString() : std::string("-"));
-      line(fmt::format("  {} {:<8} {:<8} {:<22} {:<15} -> {}:{} {} [{}]{}",
-                       formatTimestamp(alert.time), alertStatusName(alert.status),
-                       severityName(alert.severity), alertKindName(alert.kind),
-                       alert.camera.ip.toString(), destination, alert.destination.port,
-                       alert.destination.country, alert.rule,
-                       alert.repeat_count > 0 ? fmt::format(" x{}", alert.repeat_count + 1) : ""));
+      const std::string port =
+          alert.destination.port != 0 ? fmt::format(":{}", alert.destination.port) : "";
+      line(fmt::format(
+          "  {} {:<8} {:<8} {:<22} {:<15} -> {}{} {} [{}]{}", formatTimestamp(alert.time),
+          alertStatusName(alert.status), severityName(alert.severity), alertKindName(alert.kind),
+          alert.camera.ip.toString(), destination, port, alert.destination.country, alert.rule,
+          alert.repeat_count > 0 ? fmt::format(" x{}", alert.repeat_count + 1) : ""));
     }
   }
   if (!result.cameras.empty()) {
