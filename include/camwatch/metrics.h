@@ -381,8 +381,8 @@ struct MetricsServerOptions {
 /// or missing credentials get 401 with a WWW-Authenticate challenge. Stopping = destroying it.
 class MetricsServer {
  public:
-  /// Listens on `options.listen` and serves `metrics` (kept alive by the server). Control
-  /// thread, at start.
+  /// Listens on `options.listen` and serves `metrics`. The server shares ownership of the
+  /// prometheus registry behind it, so either may be destroyed first. Control thread, at start.
   /// @return the server, or an error naming the address (malformed, in use, not on this host)
   /// or the password file (unreadable, empty).
   static Result<std::unique_ptr<MetricsServer>> start(const MetricsServerOptions& options,
