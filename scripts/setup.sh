@@ -12,7 +12,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang clang-format clang-tidy
   # libraries camwatch links
   libpcap-dev libndpi-dev libmaxminddb-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
-  libfmt-dev libexpected-dev libyaml-cpp-dev libcurl4-openssl-dev
+  libfmt-dev libexpected-dev libyaml-cpp-dev libcurl4-openssl-dev prometheus-cpp-dev libcivetweb-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark time python3
   # GeoIP test databases and the ASN database built from open data

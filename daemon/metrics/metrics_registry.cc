@@ -1,0 +1,372 @@
+// MetricsRegistry: the camwatch_* families and the fold of snapshots into them. Every family is
+// declared in the tables below; docs/metrics.md lists the same (a unit test compares the two).
+#include <ndpi_api.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <camwatch/build_info.h>
+#include <camwatch/metrics.h>
+
+#include "metrics/egress_traffic_table_impl.h"
+
+namespace camwatch {
+namespace {
+
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+
+enum class Type : std::uint8_t { kCounter, kGauge };
+
+/// One family: its name, type and help text (docs/metrics.md's "meaning" column, word for word).
+struct FamilySpec {
+  const char* name;
+  Type type;
+  const char* help;
+};
+
+// clang-format off
+constexpr FamilySpec kBuildInfo{"camwatch_build_info", Type::kGauge,
+    "Always 1; the labels name the camwatch version, its git commit and the nDPI revision."};
+constexpr FamilySpec kSensorInfo{"camwatch_sensor_info", Type::kGauge,
+    "Always 1; the label is the configured sensor name (sensor.name)."};
+constexpr FamilySpec kStartTime{"camwatch_start_time_seconds", Type::kGauge,
+    "When the sensor started, in seconds since the Unix epoch."};
+constexpr FamilySpec kWorkerPackets{"camwatch_worker_packets_total", Type::kCounter,
+    "Packets the worker read."};
+constexpr FamilySpec kWorkerBytes{"camwatch_worker_bytes_total", Type::kCounter,
+    "Wire length of the packets the worker read."};
+constexpr FamilySpec kWorkerIpPackets{"camwatch_worker_ip_packets_total", Type::kCounter,
+    "Packets the worker counted to a flow."};
+constexpr FamilySpec kWorkerBusy{"camwatch_worker_busy_seconds_total", Type::kCounter,
+    "Time the worker spent on packets and ticks; load = rate(busy) / (rate(busy) + rate(idle))."};
+constexpr FamilySpec kWorkerIdle{"camwatch_worker_idle_seconds_total", Type::kCounter,
+    "Time the worker spent waiting for packets."};
+constexpr FamilySpec kFlowsCreated{"camwatch_flows_created_total", Type::kCounter,
+    "Flows the worker's flow table created."};
+constexpr FamilySpec kFlowsEnded{"camwatch_flows_ended_total", Type::kCounter,
+    "Flows that ended for any reason, evictions included."};
+constexpr FamilySpec kFlowsEvicted{"camwatch_flows_evicted_total", Type::kCounter,
+    "Flows ended early because the flow table was full (flows.max_flows)."};
+constexpr FamilySpec kFlowsActive{"camwatch_flows_active", Type::kGauge,
+    "Flows in the worker's flow table."};
+constexpr FamilySpec kDpiFlowStates{"camwatch_dpi_flow_states", Type::kGauge,
+    "nDPI flow states in use: flows still being classified."};
+constexpr FamilySpec kDnsResponses{"camwatch_dns_responses_total", Type::kCounter,
+    "DNS responses read into the DNS cache."};
+constexpr FamilySpec kDnsAnswers{"camwatch_dns_answers_total", Type::kCounter,
+    "A and AAAA answers put into the DNS cache."};
+constexpr FamilySpec kDnsMalformed{"camwatch_dns_malformed_total", Type::kCounter,
+    "DNS responses that could not be parsed."};
+constexpr FamilySpec kDnsCacheLookups{"camwatch_dns_cache_lookups_total", Type::kCounter,
+    "DNS cache lookups for new flows: result hit (the flow got a name) or miss."};
+constexpr FamilySpec kGeoLookups{"camwatch_geoip_lookups_total", Type::kCounter,
+    "GeoIP lookups of public addresses: result hit (the worker's cache) or miss (read from the MMDB files)."};
+constexpr FamilySpec kAnomalies{"camwatch_decode_anomalies_total", Type::kCounter,
+    "Packets that could not be decoded fully, per anomaly, all workers together."};
+constexpr FamilySpec kCaptureReceived{"camwatch_capture_received_packets_total", Type::kCounter,
+    "Packets the capture socket received (pcap ps_recv)."};
+constexpr FamilySpec kCaptureDropped{"camwatch_capture_dropped_packets_total", Type::kCounter,
+    "Packets dropped because the capture ring was full (pcap ps_drop)."};
+constexpr FamilySpec kCaptureIfDropped{"camwatch_capture_interface_dropped_packets_total", Type::kCounter,
+    "Packets the interface dropped (pcap ps_ifdrop); every worker of an interface reports the same drops."};
+constexpr FamilySpec kDpiMemory{"camwatch_dpi_memory_bytes", Type::kGauge,
+    "Memory nDPI has allocated, all workers together."};
+constexpr FamilySpec kDnsCacheEntries{"camwatch_dns_cache_entries", Type::kGauge,
+    "Names in the DNS cache."};
+constexpr FamilySpec kDnsCacheCapacity{"camwatch_dns_cache_capacity", Type::kGauge,
+    "Names the DNS cache can hold."};
+constexpr FamilySpec kAlerts{"camwatch_alerts_total", Type::kCounter,
+    "Alert notifications sent to the sinks; firing covers new episodes, repeats and re-notifications."};
+constexpr FamilySpec kAlertRaises{"camwatch_alert_raises_total", Type::kCounter,
+    "Alerts raised, before deduplication."};
+constexpr FamilySpec kAlertRepeats{"camwatch_alert_repeats_total", Type::kCounter,
+    "Raises folded into an alert episode that was already open."};
+constexpr FamilySpec kSinkQueued{"camwatch_alert_sink_queued_total", Type::kCounter,
+    "Alerts spooled for the sink."};
+constexpr FamilySpec kSinkSent{"camwatch_alert_sink_sent_total", Type::kCounter,
+    "Alerts the sink accepted."};
+constexpr FamilySpec kSinkRetries{"camwatch_alert_sink_retries_total", Type::kCounter,
+    "Deliveries to the sink that followed a failed one."};
+constexpr FamilySpec kSinkFailures{"camwatch_alert_sink_failures_total", Type::kCounter,
+    "Deliveries to the sink that failed."};
+constexpr FamilySpec kSinkDropped{"camwatch_alert_sink_dropped_total", Type::kCounter,
+    "Alerts dropped at the spool cap before the sink got them."};
+constexpr FamilySpec kSinkPending{"camwatch_alert_sink_pending", Type::kGauge,
+    "Alerts spooled for the sink and not yet accepted."};
+constexpr FamilySpec kEgressBytes{"camwatch_egress_bytes_total", Type::kCounter,
+    "Bytes cameras sent to public destinations, per camera, country, AS number and protocol (capped by metrics.max_destinations)."};
+constexpr FamilySpec kEgressFlows{"camwatch_egress_flows_total", Type::kCounter,
+    "Egress flows cameras started, with the labels of camwatch_egress_bytes_total."};
+constexpr FamilySpec kEgressSeries{"camwatch_egress_series", Type::kGauge,
+    "Label sets of the egress families, overflow series included."};
+constexpr FamilySpec kEgressOverflow{"camwatch_egress_overflow_total", Type::kCounter,
+    "Egress updates counted under an overflow series because metrics.max_destinations was reached."};
+// clang-format on
+
+/// A worker field and where it goes: a counter (scaled: nanoseconds to seconds) or a gauge, with
+/// the label result="..." when `result` is set.
+struct WorkerField {
+  std::uint64_t WorkerCountersSnapshot::*field;
+  const FamilySpec* family;
+  double scale;
+  const char* result;
+};
+
+constexpr double kSecondsPerNano = 1e-9;
+
+const WorkerField kWorkerFields[] = {
+    {&WorkerCountersSnapshot::packets, &kWorkerPackets, 1, nullptr},
+    {&WorkerCountersSnapshot::wire_bytes, &kWorkerBytes, 1, nullptr},
+    {&WorkerCountersSnapshot::ip_packets, &kWorkerIpPackets, 1, nullptr},
+    {&WorkerCountersSnapshot::busy_ns, &kWorkerBusy, kSecondsPerNano, nullptr},
+    {&WorkerCountersSnapshot::idle_ns, &kWorkerIdle, kSecondsPerNano, nullptr},
+    {&WorkerCountersSnapshot::flows_created, &kFlowsCreated, 1, nullptr},
+    {&WorkerCountersSnapshot::flows_ended, &kFlowsEnded, 1, nullptr},
+    {&WorkerCountersSnapshot::flows_evicted, &kFlowsEvicted, 1, nullptr},
+    {&WorkerCountersSnapshot::flows_active, &kFlowsActive, 1, nullptr},
+    {&WorkerCountersSnapshot::dpi_flow_states, &kDpiFlowStates, 1, nullptr},
+    {&WorkerCountersSnapshot::dns_responses, &kDnsResponses, 1, nullptr},
+    {&WorkerCountersSnapshot::dns_answers, &kDnsAnswers, 1, nullptr},
+    {&WorkerCountersSnapshot::dns_malformed, &kDnsMalformed, 1, nullptr},
+    {&WorkerCountersSnapshot::dns_cache_hits, &kDnsCacheLookups, 1, "hit"},
+    {&WorkerCountersSnapshot::dns_cache_misses, &kDnsCacheLookups, 1, "miss"},
+    {&WorkerCountersSnapshot::geo_hits, &kGeoLookups, 1, "hit"},
+    {&WorkerCountersSnapshot::geo_misses, &kGeoLookups, 1, "miss"},
+};
+
+/// A prometheus counter kept equal to an absolute count read elsewhere: fold() adds the
+/// difference from the last value seen. Several may feed one prometheus counter (per-worker
+/// counts summed into one series).
+class FoldedCounter {
+ public:
+  explicit FoldedCounter(Counter& counter, double scale = 1) : counter_(&counter), scale_(scale) {}
+
+  void fold(std::uint64_t now) {
+    // A value below the last one means the source started again from zero (a worker or a
+    // capture handle was restarted): all of `now` is new. Counters never go down.
+    const std::uint64_t delta = now >= last_ ? now - last_ : now;
+    last_ = now;
+    if (delta != 0) counter_->Increment(static_cast<double>(delta) * scale_);
+  }
+
+ private:
+  Counter* counter_;
+  double scale_;
+  std::uint64_t last_ = 0;
+};
+
+/// Either a folded counter or a gauge, for one worker field.
+struct WorkerSlot {
+  std::optional<FoldedCounter> counter;
+  Gauge* gauge = nullptr;
+};
+
+double nowUnixSeconds() {
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration<double>(since_epoch).count();
+}
+
+}  // namespace
+
+BuildInfo currentBuildInfo() {
+  const char* ndpi = ndpi_revision();
+  return {CAMWATCH_VERSION, CAMWATCH_GIT_HASH, ndpi != nullptr ? ndpi : "unknown"};
+}
+
+struct MetricsRegistry::Impl {
+  explicit Impl(MetricsLayout shape) : layout(std::move(shape)) {}
+
+  Family<Counter>& counterFamily(const FamilySpec& spec) {
+    auto [it, inserted] = counter_families.try_emplace(spec.name, nullptr);
+    if (inserted) {
+      it->second = &prometheus::BuildCounter().Name(spec.name).Help(spec.help).Register(*registry);
+    }
+    return *it->second;
+  }
+  Family<Gauge>& gaugeFamily(const FamilySpec& spec) {
+    auto [it, inserted] = gauge_families.try_emplace(spec.name, nullptr);
+    if (inserted) {
+      it->second = &prometheus::BuildGauge().Name(spec.name).Help(spec.help).Register(*registry);
+    }
+    return *it->second;
+  }
+
+  MetricsLayout layout;
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::map<std::string, Family<Counter>*> counter_families;
+  std::map<std::string, Family<Gauge>*> gauge_families;
+
+  std::vector<std::vector<WorkerSlot>> workers;  // [worker][kWorkerFields index]
+  // [worker][anomaly]: every worker's count feeds the one series of its anomaly.
+  std::vector<std::vector<std::optional<FoldedCounter>>> anomalies;
+  std::vector<std::vector<FoldedCounter>> captures;  // [capture][received, dropped, ifdropped]
+  std::vector<std::vector<FoldedCounter>> sinks;  // [sink][queued, sent, retried, failed, dropped]
+  std::vector<Gauge*> sink_pending;
+  // [kind][severity][status]; empty where the enum value has no name.
+  std::vector<std::optional<FoldedCounter>> alerts;
+  std::optional<FoldedCounter> alert_raises;
+  std::optional<FoldedCounter> alert_repeats;
+  Gauge* dpi_memory = nullptr;
+  Gauge* dns_cache_entries = nullptr;
+  Gauge* dns_cache_capacity = nullptr;
+  std::unique_ptr<EgressTrafficTable> egress;
+};
+
+MetricsRegistry::MetricsRegistry(const MetricsLayout& layout, const MetricsOptions& options)
+    : impl_(std::make_unique<Impl>(layout)) {
+  Impl& m = *impl_;
+  m.gaugeFamily(kBuildInfo)
+      .Add({{"version", options.build.version},
+            {"git", options.build.git},
+            {"ndpi", options.build.ndpi}})
+      .Set(1);
+  m.gaugeFamily(kSensorInfo).Add({{"sensor", options.sensor}}).Set(1);
+  m.gaugeFamily(kStartTime)
+      .Add({})
+      .Set(options.start_time_seconds != 0 ? options.start_time_seconds : nowUnixSeconds());
+
+  for (unsigned worker = 0; worker < layout.workers; ++worker) {
+    const std::string id = std::to_string(worker);
+    std::vector<WorkerSlot>& slots = m.workers.emplace_back();
+    for (const WorkerField& field : kWorkerFields) {
+      prometheus::Labels labels = {{"worker", id}};
+      if (field.result != nullptr) labels.emplace("result", field.result);
+      WorkerSlot& slot = slots.emplace_back();
+      if (field.family->type == Type::kCounter) {
+        slot.counter.emplace(m.counterFamily(*field.family).Add(labels), field.scale);
+      } else {
+        slot.gauge = &m.gaugeFamily(*field.family).Add(labels);
+      }
+    }
+    auto& anomalies = m.anomalies.emplace_back(kAnomalyCount);
+    for (std::size_t i = 1; i < kAnomalyCount; ++i) {
+      const std::string name(anomalyName(static_cast<Anomaly>(i)));
+      anomalies[i].emplace(m.counterFamily(kAnomalies).Add({{"anomaly", name}}));
+    }
+  }
+
+  for (const CaptureSource& capture : layout.captures) {
+    const prometheus::Labels labels = {{"interface", capture.interface},
+                                       {"worker", std::to_string(capture.worker)}};
+    m.captures.push_back({FoldedCounter(m.counterFamily(kCaptureReceived).Add(labels)),
+                          FoldedCounter(m.counterFamily(kCaptureDropped).Add(labels)),
+                          FoldedCounter(m.counterFamily(kCaptureIfDropped).Add(labels))});
+  }
+
+  for (const std::string& sink : layout.sinks) {
+    const prometheus::Labels labels = {{"sink", sink}};
+    m.sinks.push_back({FoldedCounter(m.counterFamily(kSinkQueued).Add(labels)),
+                       FoldedCounter(m.counterFamily(kSinkSent).Add(labels)),
+                       FoldedCounter(m.counterFamily(kSinkRetries).Add(labels)),
+                       FoldedCounter(m.counterFamily(kSinkFailures).Add(labels)),
+                       FoldedCounter(m.counterFamily(kSinkDropped).Add(labels))});
+    m.sink_pending.push_back(&m.gaugeFamily(kSinkPending).Add(labels));
+  }
+
+  m.alerts.resize(kAlertKindSlots * kSeveritySlots * kAlertStatusSlots);
+  for (std::size_t kind = 0; kind < kAlertKindSlots; ++kind) {
+    const std::string_view kind_name = alertKindName(static_cast<AlertKind>(kind));
+    if (!alertKindFromName(kind_name)) continue;  // no such kind
+    for (std::size_t severity = 0; severity < kSeveritySlots; ++severity) {
+      const std::string_view severity_name = severityName(static_cast<Severity>(severity));
+      if (!severityFromName(severity_name)) continue;
+      for (std::size_t status = 0; status < kAlertStatusSlots; ++status) {
+        const std::string_view status_name = alertStatusName(static_cast<AlertStatus>(status));
+        if (!alertStatusFromName(status_name)) continue;
+        const prometheus::Labels labels = {{"kind", std::string(kind_name)},
+                                           {"severity", std::string(severity_name)},
+                                           {"status", std::string(status_name)}};
+        m.alerts[(kind * kSeveritySlots + severity) * kAlertStatusSlots + status].emplace(
+            m.counterFamily(kAlerts).Add(labels));
+      }
+    }
+  }
+  m.alert_raises.emplace(m.counterFamily(kAlertRaises).Add({}));
+  m.alert_repeats.emplace(m.counterFamily(kAlertRepeats).Add({}));
+
+  m.dpi_memory = &m.gaugeFamily(kDpiMemory).Add({});
+  m.dns_cache_entries = &m.gaugeFamily(kDnsCacheEntries).Add({});
+  m.dns_cache_capacity = &m.gaugeFamily(kDnsCacheCapacity).Add({});
+
+  // The egress families start without series: label sets appear as cameras send.
+  Gauge& egress_series = m.gaugeFamily(kEgressSeries).Add({});
+  Counter& egress_overflow = m.counterFamily(kEgressOverflow).Add({});
+  m.egress.reset(new EgressTrafficTable(std::make_unique<EgressTrafficTable::Impl>(
+      m.counterFamily(kEgressBytes), m.counterFamily(kEgressFlows), egress_series, egress_overflow,
+      options.max_destinations)));
+}
+
+MetricsRegistry::~MetricsRegistry() = default;
+
+void MetricsRegistry::update(const MetricsSnapshot& snapshot) {
+  Impl& m = *impl_;
+  for (std::size_t worker = 0; worker < m.workers.size() && worker < snapshot.workers.size();
+       ++worker) {
+    const WorkerCountersSnapshot& values = snapshot.workers[worker];
+    std::vector<WorkerSlot>& slots = m.workers[worker];
+    for (std::size_t i = 0; i < std::size(kWorkerFields); ++i) {
+      const std::uint64_t value = values.*kWorkerFields[i].field;
+      if (slots[i].counter) {
+        slots[i].counter->fold(value);
+      } else {
+        slots[i].gauge->Set(static_cast<double>(value));
+      }
+    }
+    for (std::size_t i = 1; i < kAnomalyCount; ++i)
+      m.anomalies[worker][i]->fold(values.anomalies[i]);
+  }
+  for (std::size_t i = 0; i < m.captures.size() && i < snapshot.captures.size(); ++i) {
+    const CaptureStatsSnapshot& values = snapshot.captures[i];
+    m.captures[i][0].fold(values.received);
+    m.captures[i][1].fold(values.dropped);
+    m.captures[i][2].fold(values.interface_dropped);
+  }
+  for (std::size_t i = 0; i < m.sinks.size() && i < snapshot.sinks.size(); ++i) {
+    const SinkDeliverySnapshot& values = snapshot.sinks[i];
+    m.sinks[i][0].fold(values.queued);
+    m.sinks[i][1].fold(values.sent);
+    m.sinks[i][2].fold(values.retried);
+    m.sinks[i][3].fold(values.failed);
+    m.sinks[i][4].fold(values.dropped);
+    m.sink_pending[i]->Set(static_cast<double>(values.pending));
+  }
+  for (std::size_t kind = 0; kind < kAlertKindSlots; ++kind) {
+    for (std::size_t severity = 0; severity < kSeveritySlots; ++severity) {
+      for (std::size_t status = 0; status < kAlertStatusSlots; ++status) {
+        auto& counter = m.alerts[(kind * kSeveritySlots + severity) * kAlertStatusSlots + status];
+        if (counter) counter->fold(snapshot.alerts.notifications[kind][severity][status]);
+      }
+    }
+  }
+  m.alert_raises->fold(snapshot.alerts.raised);
+  m.alert_repeats->fold(snapshot.alerts.repeats);
+  m.dpi_memory->Set(static_cast<double>(snapshot.dpi_memory_bytes));
+  m.dns_cache_entries->Set(static_cast<double>(snapshot.dns_cache_entries));
+  m.dns_cache_capacity->Set(static_cast<double>(snapshot.dns_cache_capacity));
+}
+
+EgressTrafficTable& MetricsRegistry::egress() { return *impl_->egress; }
+
+std::shared_ptr<prometheus::Registry> MetricsRegistry::prometheusRegistry() const {
+  return impl_->registry;
+}
+
+std::string MetricsRegistry::textExposition() const {
+  return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+}
+
+const MetricsLayout& MetricsRegistry::layout() const { return impl_->layout; }
+
+}  // namespace camwatch
