@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <camwatch/config.h>
 #include <camwatch/geo.h>
 #include <camwatch/inventory.h>
+#include <camwatch/metrics.h>
 
 #include "app/alert_engine.h"
 #include "app/alert_output.h"
@@ -36,8 +38,54 @@ struct ReplayArgs {
   std::string flows_path;
   std::string alerts_path;
   std::string summary_path;
+  std::string metrics_path;
   std::vector<std::string> captures;
 };
+
+// The replay's counters as Prometheus text (the live sensor's families, docs/metrics.md): for the
+// node_exporter textfile collector, or to compare a capture with what a sensor exported.
+std::string replayMetrics(const Config& config, const ReplayResult& result,
+                          const NdpiClassifier* namer) {
+  MetricsLayout layout;
+  layout.workers = result.workers;
+  for (const SinkDeliveryStats& sink : result.deliveries) layout.sinks.push_back(sink.name);
+  MetricsOptions options;
+  options.sensor = config.sensor_name;
+  options.max_destinations = config.metrics.max_destinations;
+  MetricsRegistry registry(layout, options);
+  MetricsSnapshot snapshot;
+  snapshot.workers = result.worker_counters;
+  if (!snapshot.workers.empty()) {
+    // The reader thread decodes and reads DNS in replay: its counts go with worker 0.
+    WorkerCountersSnapshot& first = snapshot.workers.front();
+    first.dns_responses = result.decode.dns_responses;
+    first.dns_answers = result.decode.dns_answers;
+    first.dns_malformed = result.decode.dns_malformed;
+    first.anomalies = result.decode.anomalies;
+  }
+  for (const SinkDeliveryStats& sink : result.deliveries) {
+    snapshot.sinks.push_back(SinkDeliverySnapshot{sink.queued, sink.sent, sink.retried, sink.failed,
+                                                  sink.dropped, sink.pending});
+  }
+  AlertCounters alerts;
+  for (const Alert& alert : result.alerts) alerts.recordNotification(alert);
+  alerts.publishEngine(result.alerts_raised, result.alert_repeats);
+  snapshot.alerts = alerts.snapshot();
+  snapshot.dpi_memory_bytes = result.ndpi_peak_memory;
+  snapshot.dns_cache_entries = result.dns_cache_entries;
+  snapshot.dns_cache_capacity = config.dns.capacity;
+  for (const FlowRecord& flow : result.flows) {
+    if (!flow.egress) continue;
+    const std::string camera = flow.clientIp().toString();
+    const std::string protocol = namer != nullptr ? namer->protocolName(flow.dpi) : "Unknown";
+    const std::string_view country(flow.server_country.data(),
+                                   strnlen(flow.server_country.data(), 3));
+    registry.egress().add(EgressKey{camera, country, flow.server_asn, protocol},
+                          flow.bytes[kToServer], 1);
+  }
+  registry.update(snapshot);
+  return registry.textExposition();
+}
 
 Result<Config> configFrom(const std::string& path) {
   if (path.empty()) return defaultConfig();
@@ -196,6 +244,10 @@ int replayCommand(const ReplayArgs& args) {
   if (!args.summary_path.empty()) {
     ok = writeTextFile(args.summary_path, summary.dump(2) + "\n") && ok;
   }
+  if (!args.metrics_path.empty()) {
+    ok = writeTextFile(args.metrics_path, replayMetrics(*config, *result, result->namer.get())) &&
+         ok;
+  }
   std::cout << summaryToText(*result, summary);
   return ok ? kExitOk : kExitFailure;
 }
@@ -246,6 +298,8 @@ int runCli(int argc, char** argv) {
                          "Write every flow as a JSON line to FILE ('-' for stdout)");
   replay_cmd->add_option("--alerts", replay.alerts_path, "Write alerts as JSON lines to FILE");
   replay_cmd->add_option("--summary", replay.summary_path, "Write the summary as JSON to FILE");
+  replay_cmd->add_option("--metrics", replay.metrics_path,
+                         "Write the run's counters as Prometheus text to FILE (docs/metrics.md)");
   replay_cmd
       ->add_option("CAPTURE", replay.captures,
                    "Capture files; several are merged in timestamp order")

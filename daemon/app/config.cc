@@ -613,8 +613,19 @@ void readCapture(const ConfigReader& reader, const YAML::Node& node, Config& con
   }
 }
 
-void readMetrics(const ConfigReader& reader, const YAML::Node& node, Config& config) {
-  reader.checkKeys(node, "metrics", {"enabled", "listen", "max_destinations"});
+void readMetrics(const ConfigReader& reader, const YAML::Node& node, Config& config,
+                 const std::function<std::string(const YAML::Node&, const std::string&)>& file) {
+  reader.checkKeys(node, "metrics",
+                   {"enabled", "listen", "max_destinations", "username", "password_file"});
+  if (node["username"])
+    config.metrics.username = reader.scalar(node["username"], "metrics.username");
+  if (node["password_file"]) {
+    config.metrics.password_file = file(node["password_file"], "metrics.password_file");
+  }
+  if (config.metrics.username.empty() != config.metrics.password_file.empty()) {
+    reader.fail(node, "metrics.username",
+                "basic auth needs both metrics.username and metrics.password_file");
+  }
   if (node["enabled"]) config.metrics.enabled = reader.boolean(node["enabled"], "metrics.enabled");
   if (node["listen"]) {
     config.metrics.listen = reader.scalar(node["listen"], "metrics.listen");
@@ -625,9 +636,9 @@ void readMetrics(const ConfigReader& reader, const YAML::Node& node, Config& con
     const auto [end, ec] = std::from_chars(first, listen.data() + listen.size(), port);
     if (colon == std::string::npos || colon == 0 || ec != std::errc() ||
         end != listen.data() + listen.size() || port == 0 || port > 65535) {
-      reader.fail(
-          node["listen"], "metrics.listen",
-          fmt::format("expected host:port such as 127.0.0.1:9108 or [::]:9108, got '{}'", listen));
+      reader.fail(node["listen"], "metrics.listen",
+                  fmt::format("expected host:port such as 127.0.0.1:9108 or 0.0.0.0:9108, got '{}'",
+                              listen));
     }
   }
   if (node["max_destinations"]) {
@@ -793,7 +804,7 @@ Result<Config> loadConfig(const std::string& path) {
     }
     if (const YAML::Node alerts = root["alerts"]) readAlerts(reader, alerts, config, filePath);
     if (const YAML::Node capture = root["capture"]) readCapture(reader, capture, config);
-    if (const YAML::Node metrics = root["metrics"]) readMetrics(reader, metrics, config);
+    if (const YAML::Node metrics = root["metrics"]) readMetrics(reader, metrics, config, filePath);
     if (const YAML::Node logging = root["logging"]) readLogging(reader, logging, config);
     // Policy groups must name camera groups, so a typo cannot silently leave cameras unjudged.
     if (const YAML::Node policy = root["policy"]) {
@@ -945,9 +956,11 @@ std::string describeConfig(const Config& config) {
                           ms(sink.connect_timeout), ms(sink.timeout));
     }
   }
-  text +=
-      fmt::format("metrics:  # camwatch run\n  enabled: {}\n  listen: {}\n  max_destinations: {}\n",
-                  config.metrics.enabled, config.metrics.listen, config.metrics.max_destinations);
+  text += fmt::format(
+      "metrics:  # camwatch run\n  enabled: {}\n  listen: {}\n  max_destinations: {}\n"
+      "  username: '{}'\n  password_file: '{}'\n",
+      config.metrics.enabled, config.metrics.listen, config.metrics.max_destinations,
+      config.metrics.username, config.metrics.password_file);
   text += fmt::format("logging:\n  level: {}\n  format: {}\n", config.logging.level,
                       config.logging.format);
   text += "policy:\n";

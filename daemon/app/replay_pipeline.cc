@@ -124,6 +124,22 @@ class ReplayWorker : public FlowEndHandler {
   GeoCacheStats geoStats() const { return geo_ ? geo_->stats() : GeoCacheStats{}; }
   std::vector<CameraEvent>& events() { return events_; }
   const FlowTableStats& stats() const { return table_.stats(); }
+  /// What this worker did, as the metrics count it (after run() returned).
+  WorkerCountersSnapshot counters() const {
+    WorkerCountersSnapshot out;
+    out.packets = packets_;
+    out.wire_bytes = wire_bytes_;
+    out.ip_packets = packets_;
+    out.flows_created = table_.stats().created;
+    out.flows_ended = table_.stats().ended;
+    out.flows_evicted = table_.stats().evicted;
+    const GeoCacheStats geo = geoStats();
+    out.geo_hits = geo.hits;
+    out.geo_misses = geo.misses;
+    out.dns_cache_hits = dns_named_;
+    out.dns_cache_misses = table_.stats().created - dns_named_;
+    return out;
+  }
 
  private:
   // Bytes each camera sent out since the last tick. Entries are never erased, so flows can keep
@@ -135,6 +151,8 @@ class ReplayWorker : public FlowEndHandler {
 
   void onPacket(const WorkerMessage& message, std::span<const std::uint8_t> frame) {
     const DecodedPacket& packet = message.packet;
+    ++packets_;
+    wire_bytes_ += packet.wire_len;
     const FlowUpdate update = table_.onPacket(packet, message.key, message.src_is_a, message.hash);
     FlowRecord& flow = *update.flow;
     const bool mac_in_frame = packet.has_mac && packet.l2_src_mac_offset + 6 <= frame.size();
@@ -171,6 +189,7 @@ class ReplayWorker : public FlowEndHandler {
     const Timestamp ts = packet.ts;
     if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname)) {
       flow.dpi.hostname_source = HostnameSource::kDnsCache;
+      ++dns_named_;
     }
     flow.server_scope = addressScope(flow.serverIp());
     if (inventory_) {
@@ -348,6 +367,9 @@ class ReplayWorker : public FlowEndHandler {
   std::unique_ptr<CachedGeoLookup> geo_;
   const DnsCache& dns_cache_;
   std::deque<FlowRecord> flows_;  // a deque: growing it never copies what is already there
+  std::uint64_t packets_ = 0;
+  std::uint64_t wire_bytes_ = 0;
+  std::uint64_t dns_named_ = 0;
   FlowTable table_;
 };
 
@@ -499,6 +521,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     result.geo_cache.misses += geo.misses;
     result.geo_cache.evictions += geo.evictions;
     result.geo_cache.not_public += geo.not_public;
+    result.worker_counters.push_back(worker->counters());
     const FlowTableStats& stats = worker->stats();
     result.flow_stats.created += stats.created;
     result.flow_stats.ended += stats.ended;

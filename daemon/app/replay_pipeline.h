@@ -19,6 +19,7 @@
 #include <camwatch/flow.h>
 #include <camwatch/geo.h>
 #include <camwatch/inventory.h>
+#include <camwatch/metrics.h>
 #include <camwatch/policy.h>
 #include <camwatch/result.h>
 
@@ -92,6 +93,9 @@ struct ReplayResult {
   std::string learning_phase = "off";  ///< "off", "learn" or "enforce" at the end
   std::uint64_t learned_entries = 0;   ///< entries in the learned baseline at the end
   std::vector<SinkDeliveryStats> deliveries;  ///< one per configured sink; empty without sinks
+  /// Per worker, for `--metrics`. The reader thread's own counts (decode anomalies, DNS
+  /// responses) are in `decode`.
+  std::vector<WorkerCountersSnapshot> worker_counters;
 };
 
 /// Runs the whole replay. Fails (before reading anything) when a capture cannot be opened; read

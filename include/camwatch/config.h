@@ -91,6 +91,8 @@ struct MetricsConfig {
   bool enabled = true;
   std::string listen = "127.0.0.1:9108";  ///< host:port; the sensor's own address to be scraped
   std::uint32_t max_destinations = 1000;  ///< cap on per-destination label sets (cardinality)
+  std::string username;                   ///< basic auth on /metrics; empty = none
+  std::string password_file;              ///< the password, read at start; required with username
 };
 
 /// `logging:`.

@@ -358,8 +358,24 @@ TEST_F(AlertsTest, JsonlSinkWritesEveryAlertAndAWrongSinkIsNamed) {
       configWith(dir_, "jsonl.yaml",
                  "alerts:\n  spool_dir: " + dir_.path("spool") +
                      "\n  sinks:\n    - type: jsonl\n      path: " + file + "\n");
-  ASSERT_EQ(replay(config).exit_code, 0);
+  const std::string metrics = dir_.path("replay.prom");
+  ASSERT_EQ(replay(config, "--metrics " + shellQuote(metrics)).exit_code, 0);
   EXPECT_EQ(describeAll(readJsonLines(file)), kGroundTruthAlerts);
+  // The same counters the live sensor exports (docs/metrics.md), as Prometheus text.
+  const std::string text = readFile(metrics);
+  for (const char* line : {
+           "camwatch_alert_sink_sent_total{sink=\"jsonl\"} 8\n",
+           "camwatch_alert_sink_failures_total{sink=\"jsonl\"} 0\n",
+           "camwatch_alerts_total{kind=\"egress_volume\",severity=\"warning\",status=\"firing\"} "
+           "1\n",
+           "camwatch_alerts_total{kind=\"vendor_cloud\",severity=\"warning\",status=\"firing\"} "
+           "2\n",
+           "camwatch_egress_flows_total{asn=\"unknown\",camera=\"192.168.10.21\",country="
+           "\"unknown\","
+           "protocol=\"TLS.HikConnect\"} 2\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << " not in\n" << text;
+  }
 
   const std::string bad =
       configWith(dir_, "bad.yaml", "alerts:\n  sinks:\n    - type: pagerduty\n");

@@ -253,7 +253,7 @@ logging: {level: debug, format: json}
   EXPECT_EQ(error("metrics:\n  listen: localhost\n"),
             file() +
                 ":2:11: metrics.listen: expected host:port such as 127.0.0.1:9108 or "
-                "[::]:9108, got 'localhost'");
+                "0.0.0.0:9108, got 'localhost'");
   EXPECT_EQ(error("logging:\n  level: verbose\n"),
             file() +
                 ":2:10: logging.level: expected trace, debug, info, warn or error, got "
