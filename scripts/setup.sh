@@ -15,6 +15,8 @@ packages=(
   libfmt-dev libexpected-dev libyaml-cpp-dev libcurl4-openssl-dev prometheus-cpp-dev libcivetweb-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark time python3
+  # live capture tests: veth pairs in network namespaces (ip netns), replayed captures
+  iproute2 tcpreplay
   # GeoIP test databases and the ASN database built from open data
   libmaxmind-db-writer-perl mmdb-bin
   # a real Alertmanager for the alert delivery tests (run on a loopback port by the tests)

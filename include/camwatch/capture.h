@@ -1,5 +1,8 @@
 // capture: packet sources. CaptureFile reads one pcap or pcapng file through libpcap;
-// MergedCaptureReader reads several at once and hands out their packets in timestamp order.
+// MergedCaptureReader reads several at once and hands out their packets in timestamp order;
+// LiveCapture reads one network interface (one handle per worker, optionally joined to a
+// PACKET_FANOUT group so the kernel spreads flows over the workers). interfaceIsUp() and
+// reopenDelay() are what the run loop needs to reopen an interface that went away.
 // Thread: the reader thread that owns them. Packets are views into libpcap's buffer, valid until
 // the next call to next().
 //
@@ -7,6 +10,7 @@
 // the packets read before it still count.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,8 +26,9 @@ LinkType linkTypeFromDlt(int dlt);
 /// libpcap's name of a DLT_* value ("EN10MB"), or "DLT <n>" when it has none.
 std::string dltName(int dlt);
 
-/// What CaptureFile::next() produced.
-enum class ReadStatus : std::uint8_t { kPacket, kEnd, kError };
+/// What CaptureFile::next() or LiveCapture::next() produced. kTimeout only comes from
+/// LiveCapture (no packet within the read timeout); kEnd only from CaptureFile.
+enum class ReadStatus : std::uint8_t { kPacket, kEnd, kError, kTimeout };
 
 class CaptureFile {
  public:
@@ -100,5 +105,103 @@ class MergedCaptureReader {
   std::size_t last_file_ = 0;
   bool started_ = false;
 };
+
+/// How to open one live capture handle.
+struct LiveCaptureOptions {
+  std::string interface;  ///< e.g. "eth1"; must exist and be up
+  std::uint32_t snaplen = 262144;
+  std::uint32_t buffer_bytes = 64U * 1024U * 1024U;  ///< kernel ring (TPACKET_V3 blocks)
+  std::string bpf;                                   ///< libpcap filter expression; empty = all
+  bool promiscuous = true;
+  /// Longest wait in next() before it returns kTimeout (also the ring's block retire timeout,
+  /// i.e. the most a packet waits before the worker sees it). Must be > 0.
+  int timeout_ms = 100;
+  /// PACKET_FANOUT group id (per network namespace); 0 = no fanout. Every handle on the same
+  /// interface with the same id shares the packets: PACKET_FANOUT_HASH | FLAG_DEFRAG, so both
+  /// directions of a flow (and all fragments of a datagram) go to the same handle.
+  std::uint16_t fanout_group = 0;
+};
+
+/// libpcap's pcap_stats() for one handle, widened to 64 bits (libpcap's counters are 32-bit
+/// and wrap; stats() adds the difference since the last call). Counts since open().
+struct PcapCounters {
+  std::uint64_t received = 0;    ///< ps_recv: packets that passed the filter
+  std::uint64_t dropped = 0;     ///< ps_drop: no room in the ring (the worker was too slow)
+  std::uint64_t if_dropped = 0;  ///< ps_ifdrop: dropped by the interface or its driver
+};
+
+/// One libpcap handle on a network interface: TPACKET_V3 ring (libpcap's default on Linux),
+/// immediate mode off, nanosecond timestamps. Owned and used by one worker thread.
+class LiveCapture {
+ public:
+  /// Creates, configures and activates the handle, sets the BPF filter and joins the fanout
+  /// group. Errors name the interface and what failed ("eth9: no such device",
+  /// "eth1: permission denied: capturing needs CAP_NET_RAW", "eth1: bad BPF filter 'udpp': ...",
+  /// "eth1: cannot join PACKET_FANOUT group 7: Invalid argument"). Warnings from pcap_activate
+  /// (e.g. promiscuous mode not supported) do not fail; they are kept in warnings().
+  /// Thread: any; the result then belongs to one worker.
+  static Result<std::unique_ptr<LiveCapture>> open(const LiveCaptureOptions& options);
+  ~LiveCapture();
+  LiveCapture(const LiveCapture&) = delete;
+  LiveCapture& operator=(const LiveCapture&) = delete;
+
+  /// Waits up to timeout_ms for the next packet. Returns kPacket (fills `packet` like
+  /// CaptureFile::next: ts in ns, wire_len, link, data valid until the next call), kTimeout
+  /// (nothing arrived; a chance to tick), or kError (error() says what; the handle is closed,
+  /// every later call returns kError; the run loop should wait reopenDelay() and open() again).
+  /// An interface that is deleted gives kError; one that is only set down may give kError or
+  /// just timeouts (libpcap's choice), so the run loop should also check interfaceIsUp() now and
+  /// then while it sees only timeouts. Never returns kEnd. Thread: the owning worker.
+  ReadStatus next(RawPacket& packet);
+
+  /// pcap_stats() so far. Fails (naming the interface) after an error closed the handle.
+  /// Thread: the owning worker.
+  Result<PcapCounters> stats();
+
+  const std::string& interface() const { return options_.interface; }
+  const LiveCaptureOptions& options() const { return options_; }
+  int dlt() const { return dlt_; }
+  LinkType linkType() const { return link_; }
+  /// The descriptor libpcap reads (for poll/epoll), or -1 after an error.
+  int selectableFd() const;
+  /// Warnings pcap_activate gave, one line each, naming the interface; for the log.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  std::uint64_t packetsRead() const { return packets_read_; }
+  std::uint64_t wireBytesRead() const { return wire_bytes_read_; }
+  /// "IFACE: what libpcap said", after next() returned kError.
+  const std::string& error() const { return error_; }
+
+ private:
+  LiveCapture(LiveCaptureOptions options, void* handle, int dlt, bool nanos,
+              std::vector<std::string> warnings);
+  void closeHandle();
+
+  LiveCaptureOptions options_;
+  void* handle_;  // pcap_t*, kept opaque so this header does not pull in pcap.h
+  int dlt_;
+  LinkType link_;
+  bool nanos_;  // false if the kernel could not give nanosecond timestamps (then us * 1000)
+  std::vector<std::string> warnings_;
+  std::uint64_t packets_read_ = 0;
+  std::uint64_t wire_bytes_read_ = 0;
+  std::string error_;
+  PcapCounters counters_;
+  std::uint32_t last_recv_ = 0, last_drop_ = 0, last_ifdrop_ = 0;  // raw pcap_stats values
+};
+
+/// True when `name` exists in the calling thread's network namespace and is administratively
+/// up (IFF_UP, what pcap_activate needs). Carrier is not required. Thread: any.
+bool interfaceIsUp(const std::string& name);
+
+/// Reopen schedule for an interface that went away: capped exponential backoff.
+struct ReopenSchedule {
+  std::chrono::milliseconds first{250};
+  std::chrono::milliseconds max{30000};
+};
+
+/// Delay before reopen attempt `attempt` (0 = the first retry after an error):
+/// min(first * 2^attempt, max), i.e. 250 ms, 500 ms, 1 s, 2 s, ... 30 s, 30 s, ... with the
+/// defaults. The run loop resets `attempt` to 0 after an open() that succeeds.
+std::chrono::milliseconds reopenDelay(std::uint32_t attempt, const ReopenSchedule& schedule = {});
 
 }  // namespace camwatch
