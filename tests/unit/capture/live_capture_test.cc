@@ -4,6 +4,8 @@
 // never touched. Needs root and `ip netns`; skipped otherwise.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/socket.h>
@@ -352,18 +354,21 @@ TEST_F(LiveCaptureNetnsTest, FanoutGroupSeesEveryPacketOnceAndKeepsFlowsTogether
   EXPECT_FALSE(got[1].empty());
 }
 
-TEST_F(LiveCaptureNetnsTest, FanoutWithADifferentModeInTheGroupIsANamedError) {
-  // Take group 77 with another fanout mode (round robin) through a plain packet socket.
+TEST_F(LiveCaptureNetnsTest, FanoutGroupTakenWithAnotherModeIsANamedError) {
   ScopedNetns in(receiver_ns_);
   ASSERT_TRUE(in.entered());
-  const LiveCaptureOptions options = opts(recv_if_, "", 77);
-  auto member = LiveCapture::open(options);
-  ASSERT_TRUE(member.has_value()) << member.error().message;
-  const int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(0x0003));  // ETH_P_ALL
+  // Someone else holds group 77 in round-robin mode.
+  const int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
   ASSERT_GE(fd, 0);
-  const int other = 77 | (1 /*PACKET_FANOUT_LB*/ << 16);
-  EXPECT_NE(setsockopt(fd, 263 /*SOL_PACKET*/, 18 /*PACKET_FANOUT*/, &other, sizeof(other)), 0);
+  const int round_robin = 77 | (PACKET_FANOUT_LB << 16);
+  ASSERT_EQ(setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &round_robin, sizeof(round_robin)), 0);
+  auto capture = LiveCapture::open(opts(recv_if_, "", 77));
   ::close(fd);
+  ASSERT_FALSE(capture.has_value());
+  EXPECT_EQ(capture.error().message.rfind(
+                recv_if_ + ": cannot join PACKET_FANOUT group 77: Invalid argument", 0),
+            0U)
+      << capture.error().message;
 }
 
 TEST_F(LiveCaptureNetnsTest, MissingInterfaceIsANamedError) {
