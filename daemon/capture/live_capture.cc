@@ -1,6 +1,7 @@
 // LiveCapture: one libpcap handle on a network interface, optionally in a PACKET_FANOUT group.
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -133,6 +134,13 @@ Result<std::unique_ptr<LiveCapture>> LiveCapture::open(const LiveCaptureOptions&
     }
   }
 
+  // With TPACKET_V3 libpcap's own wait is poll(-1): the kernel retires only non-empty blocks,
+  // so an idle handle would never return. Non-blocking reads plus our own poll with the timeout
+  // give idle workers their tick; a busy one never reaches the poll.
+  if (pcap_setnonblock(handle, 1, errbuf) != 0) {
+    return fail(fmt::format("{}: cannot make the capture non-blocking: {}", iface, errbuf));
+  }
+
   const bool nanos = pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO;
   return std::unique_ptr<LiveCapture>(
       new LiveCapture(options, handle, dlt, nanos, std::move(warnings)));
@@ -162,7 +170,16 @@ ReadStatus LiveCapture::next(RawPacket& packet) {
   if (handle_ == nullptr) return ReadStatus::kError;
   pcap_pkthdr* header = nullptr;
   const u_char* data = nullptr;
-  const int rc = pcap_next_ex(asPcap(handle_), &header, &data);
+  int rc = pcap_next_ex(asPcap(handle_), &header, &data);
+  if (rc == 0) {
+    // Nothing ready: wait for the ring (or an error such as the interface going away) at most
+    // timeout_ms, then try once more.
+    pollfd wait{};
+    wait.fd = pcap_get_selectable_fd(asPcap(handle_));
+    wait.events = POLLIN;
+    if (poll(&wait, 1, options_.timeout_ms) <= 0) return ReadStatus::kTimeout;  // or EINTR
+    rc = pcap_next_ex(asPcap(handle_), &header, &data);
+  }
   if (rc == 1) {
     ++packets_read_;
     const auto fraction = static_cast<Timestamp>(header->ts.tv_usec);
