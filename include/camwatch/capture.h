@@ -149,9 +149,13 @@ class LiveCapture {
   /// CaptureFile::next: ts in ns, wire_len, link, data valid until the next call), kTimeout
   /// (nothing arrived; a chance to tick), or kError (error() says what; the handle is closed,
   /// every later call returns kError; the run loop should wait reopenDelay() and open() again).
-  /// An interface that is deleted gives kError; one that is only set down may give kError or
-  /// just timeouts (libpcap's choice), so the run loop should also check interfaceIsUp() now and
-  /// then while it sees only timeouts. Never returns kEnd. Thread: the owning worker.
+  /// An interface that is deleted gives kError ("eth1: capture failed after N packets: The
+  /// interface disappeared"). One that is only set down gives timeouts (libpcap 1.10 treats it
+  /// as transient) and the same handle sees packets again once it is back up; a run loop that
+  /// wants to report it can check interfaceIsUp() while it sees only timeouts. Each call
+  /// returns within about timeout_ms (the handle is non-blocking and next() polls itself, since
+  /// libpcap's TPACKET_V3 wait would block until traffic arrives). Never returns kEnd.
+  /// Thread: the owning worker.
   ReadStatus next(RawPacket& packet);
 
   /// pcap_stats() so far. Fails (naming the interface) after an error closed the handle.
