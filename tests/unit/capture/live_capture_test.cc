@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -380,6 +381,42 @@ TEST_F(LiveCaptureNetnsTest, MissingInterfaceIsANamedError) {
   EXPECT_NE(capture.error().message.find(missing + ": no such device"), std::string::npos)
       << capture.error().message;
   EXPECT_FALSE(interfaceIsUp(missing));
+}
+
+TEST_F(LiveCaptureNetnsTest, WithoutCapNetRawTheErrorSaysSo) {
+  // A child process enters the receiver namespace, becomes nobody (no capabilities left) and
+  // tries to open the capture; it sends the error text back through a pipe.
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    std::string message = "child setup failed";
+    {
+      ScopedNetns in(receiver_ns_);
+      if (in.entered() && setresgid(65534, 65534, 65534) == 0 &&
+          setresuid(65534, 65534, 65534) == 0) {
+        auto capture = LiveCapture::open(opts(recv_if_, ""));
+        message = capture ? "opened" : capture.error().message;
+      }
+      // Still in the namespace when exiting: a child that cannot switch back just ends.
+      if (write(fds[1], message.data(), message.size()) < 0) _exit(2);
+      _exit(0);
+    }
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buffer[512];
+  ssize_t n = 0;
+  while ((n = read(fds[0], buffer, sizeof(buffer))) > 0) {
+    message.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(message.rfind(recv_if_ + ": permission denied: capturing needs CAP_NET_RAW", 0), 0U)
+      << message;
 }
 
 TEST_F(LiveCaptureNetnsTest, BadFilterNamesTheFilterAndTheInterface) {
