@@ -125,7 +125,9 @@ struct LiveCaptureOptions {
 /// libpcap's pcap_stats() for one handle, widened to 64 bits (libpcap's counters are 32-bit
 /// and wrap; stats() adds the difference since the last call). Counts since open().
 struct PcapCounters {
-  std::uint64_t received = 0;    ///< ps_recv: packets that passed the filter
+  /// ps_recv: packets that passed the filter; on Linux this includes the dropped ones, so
+  /// handed out = received - dropped
+  std::uint64_t received = 0;
   std::uint64_t dropped = 0;     ///< ps_drop: no room in the ring (the worker was too slow)
   std::uint64_t if_dropped = 0;  ///< ps_ifdrop: dropped by the interface or its driver
 };
