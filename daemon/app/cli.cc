@@ -167,6 +167,7 @@ int replayCommand(const ReplayArgs& args) {
     }
   }
   AlertEngine engine(*config, std::move(baseline));
+  options.report_default_allows = config->learning.mode != LearningMode::kOff;
   options.alert_engine = &engine;
 
   // Delivery starts before the replay: alerts an earlier run left in the spool go out first.

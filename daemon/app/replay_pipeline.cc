@@ -66,6 +66,7 @@ class ReplayWorker : public FlowEndHandler {
         classifier_(std::move(classifier)),
         policy_(options.policy),
         inventory_(options.inventory),
+        report_default_allows_(options.report_default_allows),
         sensor_name_(options.sensor_name),
         dns_cache_(dns_cache),
         table_(options.flows, *this) {
@@ -304,7 +305,8 @@ class ReplayWorker : public FlowEndHandler {
     flow.verdict = policy_->evaluate(flow.camera_group, facts);
     const bool deny = flow.verdict.action == PolicyAction::kDeny && flow.verdict.alert;
     const bool by_default = flow.verdict.rule == "default";
-    if (!deny && !by_default) return;
+    // A default allow matters only to the learned baseline; without learning it is no event.
+    if (!deny && !(by_default && report_default_allows_)) return;
     if (!flow.verdict.final && !at_end) return;  // wait: classification may still decide
     flow.alert_raised = true;
     FlowJudged judged;
@@ -360,6 +362,7 @@ class ReplayWorker : public FlowEndHandler {
   std::unique_ptr<NdpiClassifier> classifier_;
   PolicyEnginePtr policy_;
   std::shared_ptr<const CameraInventory> inventory_;
+  bool report_default_allows_;
   std::string sensor_name_;
   std::vector<CameraEvent> events_;
   std::unordered_map<IpAddress, EgressCounter, IpAddressHash> egress_;

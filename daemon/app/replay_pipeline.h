@@ -43,6 +43,9 @@ struct ReplayOptions {
   /// Receives the cameras' events after the replay (in packet-time order) and makes the alerts.
   /// Null: no alerts. Not owned.
   AlertEngine* alert_engine = nullptr;
+  /// Report flows the group default allowed to the engine too (learning needs them); without
+  /// learning only denies are events.
+  bool report_default_allows = false;
   std::size_t ring_bytes = std::size_t{8} << 20U;  ///< per worker
 };
 
