@@ -101,15 +101,25 @@ void FlowWorker::onFlowEnd(FlowRecord& flow) {
   }
   flow.egress_counter = nullptr;  // the record outlives nothing it points to
   if (summarize_egress_ && flow.egress) {
-    EgressFlowSummary summary;
-    summary.camera = cameraLabel(flow);
-    summary.country.assign(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
-    summary.asn = flow.server_asn;
-    summary.protocol = classifier_->protocolName(flow.dpi);
-    summary.bytes = flow.bytes[kToServer];
-    egress_summaries_.push_back(std::move(summary));
+    summarizeEgress(flow);
+    open_egress_.erase(&flow);
   }
   if (keep_flows_) flows_.push_back(flow);
+}
+
+void FlowWorker::summarizeEgress(FlowRecord& flow) {
+  const std::uint64_t bytes = flow.bytes[kToServer] - flow.egress_bytes_reported;
+  if (bytes == 0 && flow.egress_counted) return;
+  EgressFlowSummary summary;
+  summary.camera = cameraLabel(flow);
+  summary.country.assign(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
+  summary.asn = flow.server_asn;
+  summary.protocol = classifier_->protocolName(flow.dpi);
+  summary.bytes = bytes;
+  summary.flows = flow.egress_counted ? 0 : 1;
+  flow.egress_bytes_reported += bytes;
+  flow.egress_counted = true;
+  egress_summaries_.push_back(std::move(summary));
 }
 
 std::string FlowWorker::cameraLabel(const FlowRecord& flow) const {
@@ -159,6 +169,9 @@ void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool 
 void FlowWorker::tick(Timestamp now) {
   table_.expire(now);
   flushEgress(now);
+  for (FlowRecord* flow : open_egress_) {
+    if (flow->dpi.final) summarizeEgress(*flow);
+  }
   std::erase_if(retired_, [now](const Retired& retired) { return retired.until <= now; });
 }
 
@@ -190,6 +203,7 @@ void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
       EgressCounter& counter = egress_[flow.clientIp()];
       counter.group = client.group;
       flow.egress_counter = &counter.bytes;
+      if (summarize_egress_) open_egress_.insert(&flow);
     }
   }
   if (geo_ && flow.server_scope == AddressScope::kPublic) {

@@ -43,13 +43,16 @@ struct FlowJudgement {
   bool report_default_allows = false;
 };
 
-/// One egress flow that ended, for the traffic metrics (camera × country × ASN × protocol).
+/// Egress traffic of one flow since its last summary, for the traffic metrics (camera × country
+/// × ASN × protocol). A flow is summarized once a second after its classification ended (so its
+/// protocol label does not change), and when it ends.
 struct EgressFlowSummary {
   std::string camera;   ///< inventory name, or the IP address without one
   std::string country;  ///< "" = unknown
   std::uint32_t asn = 0;
   std::string protocol;     ///< nDPI name as flow records give it
-  std::uint64_t bytes = 0;  ///< camera to destination, on the wire
+  std::uint64_t bytes = 0;  ///< camera to destination, on the wire, since the last summary
+  std::uint64_t flows = 0;  ///< 1 in the flow's first summary, else 0
 };
 
 struct FlowWorkerOptions {
@@ -133,6 +136,7 @@ class FlowWorker : public FlowEndHandler {
   void judge(FlowRecord& flow, Timestamp now, bool at_end);
   void fillAlert(const FlowRecord& flow, Timestamp now, Alert& alert);
   std::string cameraLabel(const FlowRecord& flow) const;
+  void summarizeEgress(FlowRecord& flow);
 
   std::unique_ptr<NdpiClassifier> classifier_;
   FlowJudgement judgement_;
@@ -146,6 +150,8 @@ class FlowWorker : public FlowEndHandler {
   bool summarize_egress_;
   std::vector<CameraEvent> events_;
   std::vector<EgressFlowSummary> egress_summaries_;
+  // Open egress flows (summarize_egress only). The table's records stay put while they live.
+  std::unordered_set<FlowRecord*> open_egress_;
   std::unordered_map<IpAddress, EgressCounter, IpAddressHash> egress_;
   std::unordered_set<IpAddress, IpAddressHash> seen_devices_;
   std::unique_ptr<CachedGeoLookup> geo_;
