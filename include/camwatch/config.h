@@ -107,7 +107,7 @@ struct Config {
   /// `sensor.user`: the user `camwatch run` switches to once its capture handles are open, when
   /// started as root; "" = stay (systemd starts it as its own user already).
   std::string run_as_user;
-  unsigned workers = 0;                        ///< 0 = one per CPU core
+  unsigned workers = 0;  ///< 0 = one per CPU core
   FlowTableConfig flows;
   DpiConfig dpi;  ///< protocols_file is resolved against the config file's folder
   DnsCacheConfig dns;
