@@ -111,13 +111,14 @@ struct CapabilitySets {
 
 constexpr std::uint64_t bit(int capability) { return std::uint64_t{1} << capability; }
 
-Result<CapabilitySets> getCapabilities() {
+// `context` (" for user 'camwatch'") goes into error messages after the call's name.
+Result<CapabilitySets> getCapabilities(const std::string& context) {
   __user_cap_header_struct header{};
   header.version = _LINUX_CAPABILITY_VERSION_3;
   header.pid = 0;
   std::array<__user_cap_data_struct, _LINUX_CAPABILITY_U32S_3> data{};
   if (syscall(SYS_capget, &header, data.data()) != 0) {
-    return makeError(fmt::format("capget: {}", std::strerror(errno)));
+    return makeError(fmt::format("capget{}: {}", context, std::strerror(errno)));
   }
   auto join = [](std::uint32_t low, std::uint32_t high) { return std::uint64_t{high} << 32 | low; };
   CapabilitySets sets;
@@ -127,7 +128,7 @@ Result<CapabilitySets> getCapabilities() {
   return sets;
 }
 
-Result<void> setCapabilities(const CapabilitySets& sets) {
+Result<void> setCapabilities(const CapabilitySets& sets, const std::string& context) {
   __user_cap_header_struct header{};
   header.version = _LINUX_CAPABILITY_VERSION_3;
   header.pid = 0;
@@ -140,7 +141,7 @@ Result<void> setCapabilities(const CapabilitySets& sets) {
   split(sets.permitted, &__user_cap_data_struct::permitted);
   split(sets.inheritable, &__user_cap_data_struct::inheritable);
   if (syscall(SYS_capset, &header, data.data()) != 0) {
-    return makeError(fmt::format("capset: {}", std::strerror(errno)));
+    return makeError(fmt::format("capset{}: {}", context, std::strerror(errno)));
   }
   return {};
 }
@@ -156,15 +157,16 @@ std::vector<std::string> capabilityNames(std::uint64_t mask) {
 // Removes every capability but `keep` from the bounding set, so no later execve (or file
 // capability) can bring one back. Needs CAP_SETPCAP: without it (a non-root start) the first
 // drop fails with EPERM and the set stays as systemd's CapabilityBoundingSet= left it.
-Result<void> limitBoundingSet(std::uint64_t keep) {
+Result<void> limitBoundingSet(std::uint64_t keep, const std::string& context) {
   for (int capability = 0; capability < 64; ++capability) {
     const int held = prctl(PR_CAPBSET_READ, capability, 0, 0, 0);
     if (held < 0) break;  // EINVAL: past the last capability this kernel knows
     if (held == 0 || (keep & bit(capability)) != 0) continue;
     if (prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0) {
-      if (errno == EPERM) return {};
-      return makeError(fmt::format("dropping {} from the bounding set: {}",
-                                   capabilityName(capability), std::strerror(errno)));
+      const int error = errno;
+      if (error == EPERM) return {};
+      return makeError(fmt::format("dropping {} from the bounding set{}: {}",
+                                   capabilityName(capability), context, std::strerror(error)));
     }
   }
   return {};
@@ -173,13 +175,13 @@ Result<void> limitBoundingSet(std::uint64_t keep) {
 // Permitted = effective = `keep` (of what is permitted now), inheritable and ambient empty:
 // nothing beyond `keep` stays usable, and nothing passes to a program the daemon might run.
 Result<void> reduceCapabilities(std::uint64_t keep, const std::string& context) {
-  auto current = getCapabilities();
-  if (!current) return makeError(current.error().message + context);
+  auto current = getCapabilities(context);
+  if (!current) return makeError(current.error().message);
   CapabilitySets reduced;
   reduced.permitted = current->permitted & keep;
   reduced.effective = reduced.permitted;
   reduced.inheritable = 0;
-  if (auto set = setCapabilities(reduced); !set) return makeError(set.error().message + context);
+  if (auto set = setCapabilities(reduced, context); !set) return makeError(set.error().message);
   // EINVAL: a kernel before 4.3 has no ambient set, so there is nothing to clear.
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
     return makeError(
@@ -266,7 +268,7 @@ Result<PrivilegeDropReport> reportNow() {
   report.uid = getuid();
   report.gid = getgid();
   report.user = nameOfUid(report.uid);
-  auto sets = getCapabilities();
+  auto sets = getCapabilities("");
   if (!sets) return makeError(sets.error().message);
   report.capabilities = capabilityNames(sets->effective);
   report.still_root = geteuid() == 0;
@@ -341,9 +343,12 @@ Result<PrivilegeDropReport> dropPrivileges(const PrivilegeDropOptions& options) 
     // systemd already chose the user (User=) and gave the capabilities (AmbientCapabilities=):
     // keep the user, reduce the capabilities.
     const std::string context = fmt::format(" for uid {}", getuid());
-    if (auto bounded = limitBoundingSet(keep); !bounded) return makeError(bounded.error().message);
-    if (auto reduced = reduceCapabilities(keep, context); !reduced)
+    if (auto bounded = limitBoundingSet(keep, context); !bounded) {
+      return makeError(bounded.error().message);
+    }
+    if (auto reduced = reduceCapabilities(keep, context); !reduced) {
       return makeError(reduced.error().message);
+    }
     if (auto nnp = setNoNewPrivileges(context); !nnp) return makeError(nnp.error().message);
     return reportNow();
   }
@@ -351,32 +356,34 @@ Result<PrivilegeDropReport> dropPrivileges(const PrivilegeDropOptions& options) 
   auto user = userNamed(options.user);
   if (!user) return makeError(user.error().message);
   const std::string context = fmt::format(" for user '{}'", user->name);
-  auto failed = [&](const std::string& step) {
-    return makeError(fmt::format("{}{}: {}", step, context, std::strerror(errno)));
+  // "setuid(998) for user 'camwatch': Operation not permitted"; errno is read first, before
+  // anything formatted can change it.
+  auto failed = [&](std::string_view call, const auto& arguments) {
+    const int error = errno;
+    return makeError(fmt::format("{}({}){}: {}", call, arguments, context, std::strerror(error)));
   };
 
   // The bounding set first: dropping from it needs CAP_SETPCAP, gone once the uid changes.
-  if (auto bounded = limitBoundingSet(keep); !bounded) {
-    return makeError(bounded.error().message + context);
+  if (auto bounded = limitBoundingSet(keep, context); !bounded) {
+    return makeError(bounded.error().message);
   }
-  if (initgroups(user->name.c_str(), user->gid) != 0) {
-    return failed(fmt::format("initgroups(gid {})", user->gid));
-  }
+  if (initgroups(user->name.c_str(), user->gid) != 0) return failed("initgroups", user->gid);
   // Without KEEPCAPS setuid would empty the permitted set, and the kept capabilities with it.
-  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return failed("prctl(PR_SET_KEEPCAPS)");
-  if (setgid(user->gid) != 0) return failed(fmt::format("setgid({})", user->gid));
-  if (setuid(user->uid) != 0) return failed(fmt::format("setuid({})", user->uid));
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return failed("prctl", "PR_SET_KEEPCAPS, 1");
+  if (setgid(user->gid) != 0) return failed("setgid", user->gid);
+  if (setuid(user->uid) != 0) return failed("setuid", user->uid);
   // setuid as root sets the real, effective and saved uid; make sure none is left at 0.
   uid_t real = 0;
   uid_t effective = 0;
   uid_t saved = 0;
-  if (getresuid(&real, &effective, &saved) != 0) return failed("getresuid");
+  if (getresuid(&real, &effective, &saved) != 0) return failed("getresuid", "");
   if (user->uid != 0 && (real == 0 || effective == 0 || saved == 0)) {
     return makeError(fmt::format("setuid({}){}: a uid is still 0", user->uid, context));
   }
-  if (auto reduced = reduceCapabilities(keep, context); !reduced)
+  if (auto reduced = reduceCapabilities(keep, context); !reduced) {
     return makeError(reduced.error().message);
-  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return failed("prctl(PR_SET_KEEPCAPS, 0)");
+  }
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return failed("prctl", "PR_SET_KEEPCAPS, 0");
   if (auto nnp = setNoNewPrivileges(context); !nnp) return makeError(nnp.error().message);
   return reportNow();
 }

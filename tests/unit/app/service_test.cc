@@ -495,6 +495,13 @@ TEST_F(DropPrivilegesTest, RootWithoutAUserChangesNothingAndSaysSo) {
   EXPECT_EQ(outcome.exit_code, 0) << describe(outcome);
 }
 
+TEST(DropPrivilegesOptionsTest, AnImpossibleCapabilityNumberIsAnErrorNamingIt) {
+  // Checked before anything changes, so this runs in the test process itself.
+  auto report = dropPrivileges({"", {CAP_NET_RAW, 64}});
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().message, "keep_capabilities: 64 is not a capability number");
+}
+
 TEST(CapabilityNameTest, NamesAsCapabilitiesSevenSpellsThem) {
   EXPECT_EQ(capabilityName(CAP_NET_RAW), "cap_net_raw");
   EXPECT_EQ(capabilityName(CAP_NET_ADMIN), "cap_net_admin");
