@@ -680,6 +680,8 @@ int LiveSensor::run() {
   }
   PrivilegeDropOptions drop;
   drop.user = config_->run_as_user;
+  // Reopening a capture handle needs CAP_NET_RAW only (docs/deployment.md), as in the unit.
+  drop.keep_capabilities = {CAP_NET_RAW};
   auto dropped = dropPrivileges(drop);
   if (!dropped) {
     spdlog::error("{}", dropped.error().message);

@@ -3,6 +3,8 @@
 // tcpreplay from the other, at a fixed rate. What the sensor reports (its /metrics, scraped over
 // HTTP, and its jsonl alert sink) must equal what `camwatch replay` makes of the same capture.
 // Needs root, `ip netns` and tcpreplay (setup.sh installs it); skipped otherwise, saying which.
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -12,7 +14,9 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -101,6 +105,43 @@ std::string describe(const std::multiset<AlertFacts>& facts) {
   return text;
 }
 
+// What a service manager hears on NOTIFY_SOCKET: a bound datagram socket, read on demand.
+class NotifyListener {
+ public:
+  explicit NotifyListener(std::string path) : path_(std::move(path)) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    path_.copy(address.sun_path, sizeof(address.sun_path) - 1);
+    ::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
+    timeval timeout{0, 100000};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  }
+  ~NotifyListener() { ::close(fd_); }
+  NotifyListener(const NotifyListener&) = delete;
+  NotifyListener& operator=(const NotifyListener&) = delete;
+  const std::string& path() const { return path_; }
+  /// Every datagram received so far, appended to messages().
+  const std::vector<std::string>& poll() {
+    char buffer[4096];
+    ssize_t got = 0;
+    while ((got = ::recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0)
+      messages_.emplace_back(buffer, static_cast<std::size_t>(got));
+    return messages_;
+  }
+  bool heard(const std::string& text) {
+    for (const std::string& message : poll()) {
+      if (message.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::vector<std::string> messages_;
+};
+
 class LiveRunTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -123,12 +164,13 @@ class LiveRunTest : public ::testing::Test {
 
   // Starts `camwatch run` in the receiver namespace on its veth end and waits until /metrics
   // answers.
-  void startSensor(const std::string& config_text, const std::string& extra_args = "") {
+  void startSensor(const std::string& config_text, const std::string& extra_args = "",
+                   const std::string& environment = "") {
     std::ofstream(dir_.path("camwatch.yaml")) << config_text;
     port_ = testkit::freeLoopbackPort();
     sensor_ = std::make_unique<BackgroundProcess>(
-        fmt::format("ip netns exec {} {} run -c {} --interface {} --metrics 127.0.0.1:{} {}",
-                    pair_->receiverNs(), shellQuote(kBinary),
+        fmt::format("{} ip netns exec {} {} run -c {} --interface {} --metrics 127.0.0.1:{} {}",
+                    environment, pair_->receiverNs(), shellQuote(kBinary),
                     shellQuote(dir_.path("camwatch.yaml")), pair_->receiverInterface(), port_,
                     extra_args),
         dir_.path("run.log"));
@@ -152,6 +194,10 @@ class LiveRunTest : public ::testing::Test {
                          << metricSum(scrape(), "camwatch_worker_packets_total") << " of "
                          << expected_total << "\n"
                          << sensor_->log();
+  }
+
+  bool logSays(const std::string& text, milliseconds timeout = milliseconds(10000)) {
+    return waitUntil([&] { return sensor_->log().find(text) != std::string::npos; }, timeout);
   }
 
   int stopSensor() {
@@ -208,6 +254,67 @@ TEST_F(LiveRunTest, LiveCaptureMatchesTheReplayOfTheSameCapture) {
                                         << describe(replay_alerts) << log;
   // The alerts counted on /metrics (scraped before the stop) are the ones delivered.
   EXPECT_LE(metricSum(metrics, "camwatch_alerts_total"), static_cast<double>(live_alerts.size()));
+}
+
+TEST_F(LiveRunTest, SighupReloadsThePolicyAndABadConfigKeepsTheRunningOne) {
+  const std::string sinks =
+      fmt::format("alerts:\n  spool_dir: {}\n  sinks:\n    - type: jsonl\n      path: {}\n",
+                  dir_.path("spool"), dir_.path("alerts.jsonl"));
+  const std::string config = groundTruthConfig(sinks);
+  // At start the deny rule names another domain: www.example.com is only the default's.
+  std::string before = config;
+  const std::size_t rule = before.find("\"*.example.com\"");
+  ASSERT_NE(rule, std::string::npos);
+  before.replace(rule, 15, "\"*.example.org\"");
+  NotifyListener notify(dir_.path("notify.sock"));
+  startSensor(before, "", "env NOTIFY_SOCKET=" + shellQuote(notify.path()));
+  EXPECT_TRUE(waitUntil([&] { return notify.heard("READY=1"); }, milliseconds(5000)));
+  EXPECT_TRUE(notify.heard("STATUS=capturing on " + pair_->receiverInterface()));
+  EXPECT_TRUE(waitUntil([&] { return notify.heard("WATCHDOG=1"); }, milliseconds(5000)));
+
+  // A config that does not load: logged, and the sensor runs on with the old one.
+  std::ofstream(dir_.path("camwatch.yaml")) << config << "policy: [oops\n";
+  sensor_->signal(SIGHUP);
+  ASSERT_TRUE(logSays("reload failed, the running config stays")) << sensor_->log();
+  EXPECT_NE(sensor_->log().find("camwatch.yaml:"), std::string::npos) << sensor_->log();
+  EXPECT_TRUE(waitUntil([&] { return notify.heard("RELOADING=1"); }, milliseconds(5000)));
+  ASSERT_TRUE(sensor_->running());
+
+  // The fixed config: its deny rule applies to the flows after the reload.
+  std::ofstream(dir_.path("camwatch.yaml")) << config;
+  sensor_->signal(SIGHUP);
+  ASSERT_TRUE(logSays("reloaded ")) << sensor_->log();
+  sendCapture(static_cast<double>(packets_));
+  ASSERT_EQ(stopSensor(), 0) << sensor_->log();
+  EXPECT_TRUE(notify.heard("STOPPING=1"));
+
+  bool denied_by_rule = false;
+  for (const auto& alert : readJsonLines(dir_.path("alerts.jsonl"))) {
+    if (alert.at("rule") == "rule:no-example") denied_by_rule = true;
+  }
+  EXPECT_TRUE(denied_by_rule) << readFile(dir_.path("alerts.jsonl")) << sensor_->log();
+}
+
+TEST_F(LiveRunTest, AsAnUnprivilegedUserReopensAnInterfaceThatWentAway) {
+  std::string config = groundTruthConfig("");
+  const std::size_t name = config.find("  name: ground-truth\n");
+  ASSERT_NE(name, std::string::npos);
+  config.insert(name, "  user: nobody\n");
+  startSensor(config, "--workers 2");
+  ASSERT_TRUE(logSays("uid=65534(nobody)")) << sensor_->log();
+  EXPECT_TRUE(logSays("caps=cap_net_raw\n")) << sensor_->log();
+
+  ASSERT_EQ(pair_->removeVeth(), "");
+  ASSERT_TRUE(logSays("reopening it")) << sensor_->log();
+  // Several failed attempts while it is gone, said once.
+  std::this_thread::sleep_for(milliseconds(1500));
+  ASSERT_EQ(pair_->recreateVeth(), "");
+  ASSERT_TRUE(logSays("capturing again", milliseconds(20000))) << sensor_->log();
+  ASSERT_TRUE(sensor_->running());
+  sendCapture(static_cast<double>(packets_));
+  const std::string metrics = scrape();
+  EXPECT_EQ(metricSum(metrics, "camwatch_worker_packets_total"), static_cast<double>(packets_));
+  EXPECT_EQ(stopSensor(), 0) << sensor_->log();
 }
 
 }  // namespace
