@@ -87,6 +87,7 @@ GeoCacheStats FlowWorker::geoStats() const {
 void FlowWorker::publish(WorkerCounters& counters) const {
   counters.publishFlowTable(table_.stats(), table_.size());
   counters.publishGeoCache(geoStats());
+  if (classifier_) counters.dpi_flow_states.set(classifier_->statesInUse());
   counters.dns_cache_hits.set(dns_named_);
   counters.dns_cache_misses.set(table_.stats().created - dns_named_);
 }

@@ -151,7 +151,6 @@ class LiveWorker {
     std::uint32_t since_check = 0;
     last_housekeeping_ = SteadyClock::now();
     while (!stop_.load(std::memory_order_relaxed)) {
-      heartbeat.store(heartbeat.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       bool idle = true;
       if (capture_) {
         // The clock is read around a wait only when the last call did not bring a packet: a busy
@@ -258,6 +257,7 @@ class LiveWorker {
     const auto elapsed = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(now - last_housekeeping_).count());
     last_housekeeping_ = now;
+    heartbeat.store(heartbeat.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     const Timestamp wall = wallClockNow();
     if (idle || final) clock_ = std::max(clock_, final ? wall : wall - kIdleLag);
 
@@ -372,7 +372,7 @@ class LiveSensor {
 
  private:
   Result<void> openCaptures();
-  void startWorkers();
+  Result<void> startWorkers();
   void pumpEvents(bool final);
   void deliver(std::vector<Alert> notifications);
   void reload();
@@ -428,7 +428,9 @@ Result<void> LiveSensor::openCaptures() {
       setup.slot = slot;
       setup.capture.interface = capture.interfaces[i];
       setup.capture.snaplen = capture.snaplen;
-      setup.capture.buffer_bytes = capture.buffer_mib << 20U;
+      // libpcap takes an int: 4 GiB (the config's maximum) becomes the largest it can take.
+      setup.capture.buffer_bytes = static_cast<std::uint32_t>(
+          std::min<std::uint64_t>(std::uint64_t{capture.buffer_mib} << 20U, 0x7fffffffU));
       setup.capture.bpf = capture.bpf;
       setup.capture.promiscuous = capture.promiscuous;
       setup.capture.timeout_ms = static_cast<int>(kHousekeepingPeriod.count());
@@ -444,7 +446,7 @@ Result<void> LiveSensor::openCaptures() {
   return {};
 }
 
-void LiveSensor::startWorkers() {
+Result<void> LiveSensor::startWorkers() {
   FlowWorkerOptions flow_options;
   flow_options.flows = config_->flows;
   const auto count = static_cast<std::uint32_t>(setups_.size());
@@ -459,16 +461,19 @@ void LiveSensor::startWorkers() {
     // nDPI modules are made one after another here, before any worker runs (checked at start:
     // the first one made in main() proved the config works).
     auto classifier = NdpiClassifier::create(config_->dpi);
+    if (!classifier) return tl::unexpected(classifier.error());
     workers_.push_back(std::make_unique<LiveWorker>(setups_[i], std::move(opened_[i]), flow_options,
                                                     std::move(*classifier), *dns_, shared_, stop_));
   }
   opened_.clear();
+  // Every worker exists before the first starts: a failure above leaves no thread behind.
   for (auto& worker : workers_) {
     threads_.emplace_back([&worker] { worker->run(); });
   }
   last_heartbeat_.assign(workers_.size(), 0);
   last_progress_.assign(workers_.size(), SteadyClock::now());
   reported_drops_.assign(workers_.size(), 0);
+  return {};
 }
 
 void LiveSensor::pumpEvents(bool final) {
@@ -707,7 +712,11 @@ int LiveSensor::run() {
     }
     delivery_ = std::move(*started);
   }
-  startWorkers();
+  if (auto started = startWorkers(); !started) {
+    spdlog::error("{}", started.error().message);
+    workers_.clear();
+    return kExitFailure;
+  }
 
   // Metrics: the layout is fixed now that the workers and sinks are.
   for (const auto& worker : workers_) {

@@ -7,10 +7,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -105,7 +108,9 @@ std::string describe(const std::multiset<AlertFacts>& facts) {
   return text;
 }
 
-// What a service manager hears on NOTIFY_SOCKET: a bound datagram socket, read on demand.
+// What a service manager hears on NOTIFY_SOCKET: a bound datagram socket that a thread keeps
+// reading, as systemd does (a unix datagram queue holds only max_dgram_qlen messages, 10 by
+// default; a sender blocks when it is full).
 class NotifyListener {
  public:
   explicit NotifyListener(std::string path) : path_(std::move(path)) {
@@ -116,21 +121,27 @@ class NotifyListener {
     ::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
     timeval timeout{0, 100000};
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    reader_ = std::thread([this] {
+      char buffer[4096];
+      while (!stop_.load()) {
+        const ssize_t got = ::recv(fd_, buffer, sizeof(buffer), 0);
+        if (got <= 0) continue;
+        const std::lock_guard lock(mutex_);
+        messages_.emplace_back(buffer, static_cast<std::size_t>(got));
+      }
+    });
   }
-  ~NotifyListener() { ::close(fd_); }
+  ~NotifyListener() {
+    stop_.store(true);
+    reader_.join();
+    ::close(fd_);
+  }
   NotifyListener(const NotifyListener&) = delete;
   NotifyListener& operator=(const NotifyListener&) = delete;
   const std::string& path() const { return path_; }
-  /// Every datagram received so far, appended to messages().
-  const std::vector<std::string>& poll() {
-    char buffer[4096];
-    ssize_t got = 0;
-    while ((got = ::recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0)
-      messages_.emplace_back(buffer, static_cast<std::size_t>(got));
-    return messages_;
-  }
   bool heard(const std::string& text) {
-    for (const std::string& message : poll()) {
+    const std::lock_guard lock(mutex_);
+    for (const std::string& message : messages_) {
       if (message.find(text) != std::string::npos) return true;
     }
     return false;
@@ -139,7 +150,10 @@ class NotifyListener {
  private:
   std::string path_;
   int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
   std::vector<std::string> messages_;
+  std::thread reader_;
 };
 
 class LiveRunTest : public ::testing::Test {
@@ -181,11 +195,17 @@ class LiveRunTest : public ::testing::Test {
 
   std::string scrape() { return httpGetInNetns(pair_->receiverNs(), port_, "/metrics"); }
 
-  // Sends the capture at kPacketsPerSecond and waits until every packet was counted.
-  void sendCapture(double expected_total) {
-    const CommandResult sent = runCommand(
-        fmt::format("ip netns exec {} tcpreplay -q -i {} --pps={} {} 2>&1", pair_->senderNs(),
-                    pair_->senderInterface(), kPacketsPerSecond, shellQuote(capture_)));
+  // Sends the capture at kPacketsPerSecond and waits until every packet was counted. `meanwhile`
+  // runs on this thread while tcpreplay sends.
+  void sendCapture(double expected_total, const std::function<void()>& meanwhile = {}) {
+    CommandResult sent;
+    std::thread sender([&] {
+      sent = runCommand(fmt::format("ip netns exec {} tcpreplay -q -i {} --pps={} {} 2>&1",
+                                    pair_->senderNs(), pair_->senderInterface(), kPacketsPerSecond,
+                                    shellQuote(capture_)));
+    });
+    if (meanwhile) meanwhile();
+    sender.join();
     ASSERT_EQ(sent.exit_code, 0) << sent.out + sent.err;
     const bool counted = waitUntil(
         [&] { return metricSum(scrape(), "camwatch_worker_packets_total") >= expected_total; },
@@ -284,7 +304,16 @@ TEST_F(LiveRunTest, SighupReloadsThePolicyAndABadConfigKeepsTheRunningOne) {
   std::ofstream(dir_.path("camwatch.yaml")) << config;
   sensor_->signal(SIGHUP);
   ASSERT_TRUE(logSays("reloaded ")) << sensor_->log();
-  sendCapture(static_cast<double>(packets_));
+  // Reloads while packets arrive lose none of them: capture never stops for a reload.
+  sendCapture(static_cast<double>(packets_), [&] {
+    for (int i = 0; i < 4; ++i) {
+      std::this_thread::sleep_for(milliseconds(500));
+      sensor_->signal(SIGHUP);
+    }
+  });
+  const std::string metrics = scrape();
+  EXPECT_EQ(metricSum(metrics, "camwatch_worker_packets_total"), static_cast<double>(packets_));
+  EXPECT_EQ(metricSum(metrics, "camwatch_capture_dropped_packets_total"), 0.0);
   ASSERT_EQ(stopSensor(), 0) << sensor_->log();
   EXPECT_TRUE(notify.heard("STOPPING=1"));
 
