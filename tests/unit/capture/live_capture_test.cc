@@ -26,6 +26,7 @@
 
 #include <camwatch/capture.h>
 
+#include "support/netns_pair.h"
 #include "support/packet_builder.h"
 #include "support/pcap_writer.h"
 
@@ -48,28 +49,7 @@ Timestamp wallNow() {
                                     .count());
 }
 
-// Moves the calling thread into a named network namespace until destroyed. Sockets opened
-// meanwhile (libpcap's too) stay in that namespace.
-class ScopedNetns {
- public:
-  explicit ScopedNetns(const std::string& name) {
-    self_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    const int target = ::open(("/var/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
-    entered_ = self_ >= 0 && target >= 0 && setns(target, CLONE_NEWNET) == 0;
-    if (target >= 0) ::close(target);
-  }
-  ~ScopedNetns() {
-    if (entered_ && setns(self_, CLONE_NEWNET) != 0) std::abort();  // never run on elsewhere
-    if (self_ >= 0) ::close(self_);
-  }
-  ScopedNetns(const ScopedNetns&) = delete;
-  ScopedNetns& operator=(const ScopedNetns&) = delete;
-  bool entered() const { return entered_; }
-
- private:
-  int self_ = -1;
-  bool entered_ = false;
-};
+using testkit::ScopedNetns;
 
 struct Captured {
   std::vector<std::uint8_t> bytes;
