@@ -59,13 +59,7 @@ FlowWorker::~FlowWorker() = default;
 
 void FlowWorker::setJudgement(const FlowJudgement& judgement, Timestamp now) {
   retired_.push_back(Retired{now + longest_flow_, std::move(judgement_)});
-  if (geo_) {
-    const GeoCacheStats& old = geo_->stats();
-    retired_geo_.hits += old.hits;
-    retired_geo_.misses += old.misses;
-    retired_geo_.evictions += old.evictions;
-    retired_geo_.not_public += old.not_public;
-  }
+  retired_geo_ = geoStats();  // the new cache starts at zero; the totals go on
   judgement_ = judgement;
   geo_.reset();
   if (judgement_.geo)
