@@ -300,7 +300,9 @@ TEST_F(LiveRunTest, SighupReloadsThePolicyAndABadConfigKeepsTheRunningOne) {
   EXPECT_TRUE(waitUntil([&] { return notify.heard("RELOADING=1"); }, milliseconds(5000)));
   ASSERT_TRUE(sensor_->running());
 
-  // The fixed config: its deny rule applies to the flows after the reload.
+  // The fixed config: its deny rule applies to the flows after the reload. Meanwhile logrotate
+  // moved the jsonl file away: the reload reopens it, and the alerts go to the new file.
+  std::filesystem::rename(dir_.path("alerts.jsonl"), dir_.path("alerts.jsonl.1"));
   std::ofstream(dir_.path("camwatch.yaml")) << config;
   sensor_->signal(SIGHUP);
   ASSERT_TRUE(logSays("reloaded ")) << sensor_->log();
@@ -322,6 +324,7 @@ TEST_F(LiveRunTest, SighupReloadsThePolicyAndABadConfigKeepsTheRunningOne) {
     if (alert.at("rule") == "rule:no-example") denied_by_rule = true;
   }
   EXPECT_TRUE(denied_by_rule) << readFile(dir_.path("alerts.jsonl")) << sensor_->log();
+  EXPECT_EQ(readFile(dir_.path("alerts.jsonl.1")), "");
 }
 
 TEST_F(LiveRunTest, AsAnUnprivilegedUserReopensAnInterfaceThatWentAway) {
