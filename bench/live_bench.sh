@@ -397,6 +397,12 @@ run_step() {
     die "tcpreplay failed"
   fi
   sleep "$settle"
+  if ! kill -0 "$tool_pid" 2>/dev/null; then
+    wait "$tool_pid" || true
+    tool_pid=""
+    tail -n 20 "$log.err" "$log.out" >&2
+    die "$tool exited during the $rate pps step"
+  fi
   cpu1=$(cpu_ticks "$tool_pid")
   if [[ "$tool" == camwatch ]]; then
     scrape >"$log.metrics" || die "could not scrape camwatch's /metrics before stopping it"
