@@ -24,6 +24,12 @@ extern "C" void onSighup(int /*signal*/) {
   for (std::size_t i = 0; i < count; ++i) g_reopen_sinks[i]->requestReopen();
 }
 
+}  // namespace
+
+void reopenAlertLogFiles() { onSighup(SIGHUP); }
+
+namespace {
+
 HttpTimeouts timeoutsOf(const AlertSinkConfig& sink) {
   HttpTimeouts timeouts;
   timeouts.connect = sink.connect_timeout;

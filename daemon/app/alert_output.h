@@ -20,6 +20,10 @@ namespace camwatch {
 /// @return the sinks, or an error naming the sink and what failed.
 Result<std::vector<AlertSinkPtr>> makeAlertSinks(const AlertsConfig& config);
 
+/// Makes the jsonl sinks reopen their files before their next write, as a SIGHUP does (for a
+/// process that takes SIGHUP itself, with sigwait, like `camwatch run`). Any thread.
+void reopenAlertLogFiles();
+
 /// Runs AlertDelivery::runOnce/waitForWork on a thread until stop(). Delivery log lines go to
 /// standard error. SIGHUP makes the jsonl sinks reopen their files (logrotate).
 class DeliveryThread {

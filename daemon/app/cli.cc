@@ -24,6 +24,8 @@
 
 #include "app/alert_engine.h"
 #include "app/alert_output.h"
+#include "app/judgement_loader.h"
+#include "app/live_sensor.h"
 #include "app/replay_pipeline.h"
 #include "app/summary.h"
 #include "sinks/flow_json.h"
@@ -114,53 +116,30 @@ int replayCommand(const ReplayArgs& args) {
   options.flows = config->flows;
   options.dpi = config->dpi;
   options.dns = config->dns;
-  options.geo_cache_size = config->geo_cache_size;
-  if (!config->geoip.country_db.empty() || !config->geoip.asn_db.empty()) {
-    // A configured database that is missing means no geo, said once; a broken one is an error.
-    auto geo = MaxmindGeoLookup::open(config->geoip, GeoDatabaseMissing::kWarn);
-    if (!geo) {
-      std::cerr << "camwatch: " << geo.error().message << '\n';
-      return kExitUsage;
-    }
-    for (const std::string& warning : (*geo)->warnings())
-      std::cerr << "camwatch: " << warning << '\n';
-    if ((*geo)->hasCountry() || (*geo)->hasAsn()) options.geo = std::move(*geo);
-  }
-  auto policy = PolicyEngine::create(config->policy_groups);
-  if (!policy) {
-    std::cerr << "camwatch: " << config->source << ": policy: " << policy.error().message << '\n';
+  auto loaded = loadJudgement(*config);
+  if (!loaded) {
+    std::cerr << "camwatch: " << loaded.error().message << '\n';
     return kExitUsage;
   }
-  options.policy = std::make_shared<const PolicyEngine>(std::move(*policy));
-  options.sensor_name = config->sensor_name;
-  std::shared_ptr<const OuiTable> oui;
-  if (!config->oui_file.empty()) {
-    auto table = OuiTable::load(config->oui_file);
-    if (!table) {
-      std::cerr << "camwatch: " << table.error().message << '\n';
-      return kExitUsage;
-    }
-    oui = std::make_shared<const OuiTable>(std::move(*table));
-  }
-  auto inventory = CameraInventory::create(config->inventory, oui);
-  if (!inventory) {
-    std::cerr << "camwatch: " << config->source << ": inventory: " << inventory.error().message
-              << '\n';
-    return kExitUsage;
-  }
-  options.inventory = std::make_shared<const CameraInventory>(std::move(*inventory));
+  for (const std::string& warning : loaded->warnings) std::cerr << "camwatch: " << warning << '\n';
+  options.geo_cache_size = loaded->judgement.geo_cache_size;
+  options.geo = loaded->judgement.geo;
+  options.policy = loaded->judgement.policy;
+  options.inventory = loaded->judgement.inventory;
+  options.sensor_name = loaded->judgement.sensor_name;
+  std::shared_ptr<const OuiTable> oui = loaded->oui;
   unsigned workers = args.workers.value_or(config->workers);
   if (workers == 0) workers = std::max(1U, std::thread::hardware_concurrency());
   options.workers = workers;
 
   LearnedBaseline baseline;
   if (config->learning.mode != LearningMode::kOff) {
-    auto loaded = LearnedBaseline::load(config->learning.state_file);
-    if (!loaded) {
-      std::cerr << "camwatch: " << loaded.error().message << '\n';
+    auto state = LearnedBaseline::load(config->learning.state_file);
+    if (!state) {
+      std::cerr << "camwatch: " << state.error().message << '\n';
       return kExitUsage;
     }
-    baseline = std::move(*loaded);
+    baseline = std::move(*state);
     if (config->learning.mode == LearningMode::kEnforce && baseline.size() == 0) {
       std::cerr << "camwatch: learning.mode is enforce but " << config->learning.state_file
                 << " holds nothing learnt: every destination is new\n";
@@ -306,10 +285,24 @@ int runCli(int argc, char** argv) {
                    "Capture files; several are merged in timestamp order")
       ->required();
 
-  std::string run_config;
+  LiveSensorOptions live;
   std::string check_config;
-  CLI::App* run_cmd = app.add_subcommand("run", "Run the live sensor");
-  run_cmd->add_option("-c,--config", run_config, "Config file (YAML)")->required();
+  CLI::App* run_cmd = app.add_subcommand(
+      "run",
+      "Run the live sensor on network interfaces until SIGTERM/SIGINT (SIGHUP reloads the "
+      "config); logs go to standard error");
+  run_cmd->add_option("-c,--config", live.config_path, "Config file (YAML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("-i,--interface", live.interfaces,
+                      "Capture on IFACE (repeat for several); replaces capture.interfaces");
+  run_cmd->add_option("--metrics", live.metrics_listen,
+                      "Serve Prometheus metrics on ADDR:PORT (e.g. 127.0.0.1:9108); replaces "
+                      "metrics.listen and turns metrics on");
+  run_cmd
+      ->add_option("--workers", live.workers,
+                   "Capture workers per interface; replaces capture.workers (0 = one per core)")
+      ->check(CLI::Range(0, 256));
   CLI::App* check_cmd =
       app.add_subcommand("check-config", "Validate a config file and print the effective config");
   check_cmd->add_option("-c,--config", check_config, "Config file (YAML)")->required();
@@ -326,11 +319,7 @@ int runCli(int argc, char** argv) {
   if (replay_cmd->parsed()) return replayCommand(replay);
   if (check_cmd->parsed()) return checkConfigCommand(check_config);
   if (version_cmd->parsed()) return versionCommand();
-  if (run_cmd->parsed()) {
-    std::cerr << "camwatch run: live capture is not built yet; use 'camwatch replay' on a "
-                 "capture file\n";
-    return kExitFailure;
-  }
+  if (run_cmd->parsed()) return runLiveSensor(live);
   return kExitUsage;
 }
 

@@ -718,7 +718,8 @@ Result<Config> loadConfig(const std::string& path) {
           return file.string();
         };
     if (const YAML::Node sensor = root["sensor"]) {
-      reader.checkKeys(sensor, "sensor", {"name"});
+      reader.checkKeys(sensor, "sensor", {"name", "user"});
+      if (sensor["user"]) config.run_as_user = reader.scalar(sensor["user"], "sensor.user");
       if (sensor["name"]) {
         config.sensor_name = reader.scalar(sensor["name"], "sensor.name");
         if (config.sensor_name.empty())
@@ -853,6 +854,7 @@ std::string describeConfig(const Config& config) {
   std::string text;
   text += fmt::format("# effective configuration (from {})\n", config.source);
   text += fmt::format("sensor:\n  name: {}\n", config.sensor_name);
+  if (!config.run_as_user.empty()) text += fmt::format("  user: {}\n", config.run_as_user);
   text += fmt::format("replay:\n  workers: {}{}\n", config.workers,
                       config.workers == 0 ? "  # one per CPU core" : "");
   const FlowTableConfig& flow = config.flows;

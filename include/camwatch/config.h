@@ -104,7 +104,10 @@ struct LoggingConfig {
 struct Config {
   std::string source = "(built-in defaults)";  ///< the file it came from
   std::string sensor_name;                     ///< default: the host name
-  unsigned workers = 0;                        ///< 0 = one per CPU core
+  /// `sensor.user`: the user `camwatch run` switches to once its capture handles are open, when
+  /// started as root; "" = stay (systemd starts it as its own user already).
+  std::string run_as_user;
+  unsigned workers = 0;  ///< 0 = one per CPU core
   FlowTableConfig flows;
   DpiConfig dpi;  ///< protocols_file is resolved against the config file's folder
   DnsCacheConfig dns;

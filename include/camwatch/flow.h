@@ -92,6 +92,10 @@ struct FlowRecord {
   /// Egress flows: the worker's byte counter of the client camera, added to per packet the
   /// camera sends (no lookup per packet). Owned by the worker; null otherwise.
   std::uint64_t* egress_counter = nullptr;
+  /// Egress flows, live: bytes to the server already exported to the traffic metrics, and
+  /// whether the flow has been counted there (the worker reports deltas once a second).
+  std::uint64_t egress_bytes_reported = 0;
+  bool egress_counted = false;
   /// nDPI's state while the flow is being classified; owned by the worker's NdpiClassifier,
   /// null once `dpi.final`.
   ndpi_flow_struct* dpi_state = nullptr;

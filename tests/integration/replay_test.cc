@@ -346,12 +346,23 @@ TEST(CliTest, CheckConfigPrintsThePolicyAndRejectsBadRulesNamingThem) {
       << action.err;
 }
 
-TEST(CliTest, RunSaysItIsNotBuiltYet) {
-  TempDir dir;
-  const CommandResult run =
-      runCommand(kCamwatch + " run -c " + shellQuote(kSourceDir + "/config/camwatch.example.yaml"));
-  EXPECT_EQ(run.exit_code, 1);
-  EXPECT_NE(run.err.find("not built yet"), std::string::npos) << run.err;
+TEST(CliTest, RunNeedsAnInterfaceAndNamesOneThatDoesNotExist) {
+  const std::string example = shellQuote(kSourceDir + "/config/camwatch.example.yaml");
+  // The example lists no interface: a config that cannot work exits 2 (systemd does not
+  // restart it) and says what to set.
+  const CommandResult none = runCommand(kCamwatch + " run -c " + example);
+  EXPECT_EQ(none.exit_code, 2) << none.err;
+  EXPECT_NE(none.err.find("nothing to capture: set capture.interfaces or pass --interface"),
+            std::string::npos)
+      << none.err;
+  const CommandResult missing =
+      runCommand(kCamwatch + " run -c " + example + " --interface cwnosuch0 --metrics 127.0.0.1:0");
+  EXPECT_EQ(missing.exit_code, 1) << missing.err;
+  EXPECT_NE(missing.err.find("cwnosuch0"), std::string::npos) << missing.err;
+  const CommandResult help = runCommand(kCamwatch + " run --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* option : {"--config", "--interface", "--metrics", "--workers"})
+    EXPECT_NE(help.out.find(option), std::string::npos) << option << "\n" << help.out;
 }
 
 }  // namespace

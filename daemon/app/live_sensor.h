@@ -1,0 +1,33 @@
+// LiveSensor: `camwatch run`, the sensor on a mirror port (docs/architecture.md, "Live").
+//
+// Threads:
+//  - one worker per (interface, fanout slot): its own libpcap handle in the interface's
+//    PACKET_FANOUT group (hash, defrag: a flow stays on one worker), decodes, learns DNS answers
+//    into the shared DNS cache, runs its FlowWorker, and about ten times a second hands its camera
+//    events to its outbox (one short mutex hold) with the packet time up to which it is complete;
+//    reopens its handle with backoff when the interface goes away;
+//  - the control thread (the caller): signals, merges the outboxes in packet-time order up to the
+//    slowest worker's time (the watermark) into the AlertEngine, feeds the alert delivery, the
+//    metrics (once a second), the systemd watchdog and status, saves the learned baseline;
+//  - the alert delivery thread and the metrics server's threads.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace camwatch {
+
+struct LiveSensorOptions {
+  std::string config_path;
+  std::vector<std::string> interfaces;  ///< non-empty: replaces capture.interfaces
+  std::string metrics_listen;           ///< non-empty: replaces metrics.listen (and enables it)
+  std::optional<unsigned> workers;      ///< replaces capture.workers
+};
+
+/// Runs the sensor until SIGTERM or SIGINT. Control thread (main). Blocks SIGTERM, SIGINT and
+/// SIGHUP in every thread it starts. @return the process exit code: 0 after a clean stop, 2 for
+/// a config that cannot work (systemd does not restart it), 1 for other failures to start.
+int runLiveSensor(const LiveSensorOptions& options);
+
+}  // namespace camwatch
