@@ -19,11 +19,16 @@
 #               the temp dir, learning off. Ready: /metrics answers. Just before stopping it the
 #               script scrapes /metrics: received = sum of camwatch_worker_packets_total (packets
 #               the workers read), dropped = sum of camwatch_capture_dropped_packets_total (pcap
-#               ps_drop: the kernel ring was full). Stopped with SIGTERM.
+#               ps_drop: the kernel ring was full), queued = sum of
+#               camwatch_capture_received_packets_total (ps_recv, which includes ps_drop on Linux)
+#               - dropped - received. Workers publish these counters as their loops turn, so a
+#               worker that is far behind reports late. Stopped with SIGTERM; it reads what is left
+#               in its ring before it exits, and its last log line ("stopped after N s: P packets,
+#               D dropped") is shown in the progress output.
 #   tcpdump     `tcpdump -i IFACE -w /dev/null -n -B 65536` (a 64 MiB ring, like camwatch's
 #               capture.buffer_size). Ready: "listening on" on stderr. Stopped with SIGINT; at exit
-#               it prints "N packets captured" (= received) and "M packets dropped by kernel"
-#               (pcap ps_drop = dropped).
+#               it prints "N packets captured" (= received), "M packets dropped by kernel" (pcap
+#               ps_drop = dropped) and "K packets received by filter" (ps_recv; queued = K - M - N).
 #   ndpiReader  `ndpiReader -i IFACE` (nDPI 4.2, Debian libndpi-bin; one thread, libpcap's default
 #               2 MiB ring: it has no buffer option). Ready: a packet socket bound to IFACE shows
 #               in ns rx's /proc/net/packet (plus 1 s for nDPI's setup). Stopped with SIGINT, after
@@ -38,6 +43,8 @@
 #   arrived      the receiver end's rx_packets counter over the step (what the veth delivered to
 #                the receiving namespace; sent - arrived were lost before any capture socket,
 #                e.g. in the kernel's backlog queue when the receiving CPU is saturated)
+#   queued       packets still in the tool's ring when it was stopped, --settle s after the sender
+#                ended: the tool fell behind (ndpiReader: unknown, counted in dropped)
 #   lost %       (sent - received) / sent: every packet the tool did not process, for any reason
 #   CPU s        utime + stime of the tool (all threads) from /proc/PID/stat, from "ready" to just
 #                before stopping it: the work for the packets plus whatever it burns while idle
@@ -48,7 +55,11 @@
 # The capture is camwatch-testgen's `bench` scenario (a realistic mix of DNS pairs, short TLS
 # sessions, syslog datagrams and long TLS flows, 10% IPv6, 90% VLAN-tagged, mostly small frames),
 # looped by tcpreplay: after the first loop the same flows repeat, so DPI work per packet is lower
-# than on never-seen traffic. Raise --packets to repeat less.
+# than on never-seen traffic. Raise --packets to repeat less. Its servers are in 198.18.0.0/15 and
+# 2001:db8::/32, which camwatch rightly counts as reserved, not egress: the policy is on but no
+# flow is egress and no alert fires. --egress rewrites the IPv4 servers into 52.0.0.0/15 (public)
+# with tcprewrite, so that nearly every flow is disallowed egress and raises an alert: an alert
+# flood far beyond a real site's, which measures the alert path as much as the capture.
 #
 # Needs: root, iproute2 (ip netns), tcpreplay, the tools under test, curl (camwatch's metrics),
 # a Release build with camwatch and camwatch-testgen.
@@ -68,12 +79,13 @@ runs=1
 metrics_port=9108
 capture=""
 keep=0
+egress=0
 
 usage() {
   cat <<EOF
 usage: $(basename "$0") [--build-dir DIR] [--rates "R..."] [--duration S] [--packets N]
                       [--flows M] [--tools "T..."] [--workers W] [--runs R] [--settle S]
-                      [--port P] [--capture FILE] [--keep]
+                      [--port P] [--capture FILE] [--egress] [--keep]
 
   --build-dir DIR   Release build directory (default: $build_dir)
   --rates "R..."    packet rates to offer: N, Nk or NM packets/s, or "top" for tcpreplay
@@ -87,6 +99,9 @@ usage: $(basename "$0") [--build-dir DIR] [--rates "R..."] [--duration S] [--pac
   --settle S        seconds to wait after tcpreplay ends before stopping the tool (default: $settle)
   --port P          camwatch metrics port, on ns rx's loopback (default: $metrics_port)
   --capture FILE    send an existing capture instead of generating one
+  --egress          rewrite the servers from 198.18.0.0/15 (reserved for benchmarking: not
+                    egress to camwatch) into public 52.0.0.0/15 with tcprewrite, so that the
+                    policy judges every IPv4 flow as egress and nearly every flow raises an alert
   --keep            keep the temp dir (tool logs, camwatch config, raw results)
 
 Needs root. The generated capture is cached in DIR/bench-data/ and reused when the parameters
@@ -123,6 +138,10 @@ while (($# > 0)); do
       ;;
     --keep)
       keep=1
+      shift
+      ;;
+    --egress)
+      egress=1
       shift
       ;;
     -h | --help)
@@ -259,12 +278,24 @@ else
     mv "$partial" "$capture"
   fi
 fi
+if ((egress)); then
+  command -v tcprewrite >/dev/null || die "tcprewrite is not installed (apt-get install -y tcpreplay)"
+  # The packets never leave the namespaces; the addresses only make camwatch see egress.
+  tcprewrite --pnat=198.18.0.0/15:52.0.0.0/15 --fixcsum -i "$capture" -o "$tmp/egress.pcap" \
+    >"$tmp/tcprewrite.log" 2>&1 || {
+    tail -n 20 "$tmp/tcprewrite.log" >&2
+    die "tcprewrite failed"
+  }
+  capture="$tmp/egress.pcap"
+  capture_note+="; --egress: servers 198.18.0.0/15 rewritten to 52.0.0.0/15"
+fi
 capture_bytes=$(stat -c %s "$capture")
 
 # --- camwatch config -----------------------------------------------------------------------------
-write_camwatch_config() {
-  mkdir -p "$tmp/camwatch/spool"
-  cat >"$tmp/camwatch/camwatch.yaml" <<EOF
+write_camwatch_config() {  # write_camwatch_config DIR: a fresh state dir for every step
+  local dir=$1
+  mkdir -p "$dir/spool"
+  cat >"$dir/camwatch.yaml" <<EOF
 # Written by bench/live_bench.sh: the example config's classification and policy, state in the
 # temp dir. GeoIP is on when $repo_dir/data/geoip holds the databases (scripts/fetch-geoip.sh).
 sensor:
@@ -295,11 +326,11 @@ policy:
 learning:
   mode: off
 alerts:
-  spool_dir: $tmp/camwatch/spool
+  spool_dir: $dir/spool
   drain_timeout: 5s
   sinks:
     - type: jsonl
-      path: $tmp/camwatch/alerts.jsonl
+      path: $dir/alerts.jsonl
 metrics:
   enabled: true
   listen: 127.0.0.1:$metrics_port
@@ -307,7 +338,6 @@ logging:
   level: info
 EOF
 }
-for tool in "${tools[@]}"; do [[ "$tool" == camwatch ]] && write_camwatch_config; done
 
 # --- one step ------------------------------------------------------------------------------------
 rx_packets() { ip netns exec "$ns_rx" cat "/sys/class/net/$if_rx/statistics/rx_packets"; }
@@ -324,7 +354,9 @@ start_tool() {  # start_tool TOOL LOGPREFIX: sets tool_pid
   local tool=$1 log=$2
   case "$tool" in
     camwatch)
-      ip netns exec "$ns_rx" "$camwatch_bin" run -c "$tmp/camwatch/camwatch.yaml" \
+      # No spool or alert state carried over from the step before.
+      write_camwatch_config "$log.camwatch"
+      ip netns exec "$ns_rx" "$camwatch_bin" run -c "$log.camwatch/camwatch.yaml" \
         --interface "$if_rx" --metrics "127.0.0.1:$metrics_port" >"$log.out" 2>"$log.err" &
       ;;
     tcpdump)
@@ -361,11 +393,11 @@ wait_ready() {  # wait_ready TOOL LOGPREFIX: up to 30 s
   die "$tool was not ready after 30 s (logs: $log.err)"
 }
 
-stop_tool() {  # stop_tool TOOL: signal, then wait up to 60 s
+stop_tool() {  # stop_tool TOOL: signal, then wait up to 120 s (camwatch drains its ring first)
   local tool=$1 signal=INT i
   [[ "$tool" == camwatch ]] && signal=TERM
   kill "-$signal" "$tool_pid"
-  for ((i = 0; i < 600; ++i)); do
+  for ((i = 0; i < 1200; ++i)); do
     kill -0 "$tool_pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -373,18 +405,18 @@ stop_tool() {  # stop_tool TOOL: signal, then wait up to 60 s
     kill -KILL "$tool_pid" 2>/dev/null || true
     wait "$tool_pid" 2>/dev/null || true
     tool_pid=""
-    die "$tool did not exit within 60 s of SIG$signal"
+    die "$tool did not exit within 120 s of SIG$signal"
   fi
   wait "$tool_pid" || echo "live_bench.sh: warning: $tool exited with status $?" >&2
   tool_pid=""
 }
 
 # run_step TOOL RATE RUN: appends one line to $tmp/results:
-#   tool rate run offered_pps sent arrived received dropped cpu_seconds
+#   tool rate run offered_pps sent arrived received dropped cpu_seconds queued
 run_step() {
   local tool=$1 rate=$2 run=$3
   local log="$tmp/$tool-$rate-$run"
-  local rx0 rx1 cpu0 cpu1 offered sent received dropped arrived cpu
+  local rx0 rx1 cpu0 cpu1 offered sent received dropped arrived cpu note="" queued=-
   local pace=(--pps="$rate")
   [[ "$rate" == top ]] && pace=(--topspeed)
   rx0=$(rx_packets)
@@ -420,11 +452,17 @@ run_step() {
       dropped=$(metric_sum "$log.metrics" camwatch_capture_dropped_packets_total)
       [[ "$received" != NA && "$dropped" != NA ]] ||
         die "camwatch's /metrics lacks camwatch_worker_packets_total or camwatch_capture_dropped_packets_total"
+      queued=$(($(metric_sum "$log.metrics" camwatch_capture_received_packets_total) - dropped - received))
+      note=", alerts raised $(metric_sum "$log.metrics" camwatch_alert_raises_total) by then"
+      # Its last log line: what it processed in all, the ring drained after SIGTERM included.
+      note+="; at exit: $(grep -o 'stopped after [0-9]* s: [0-9]* packets, [0-9]* dropped' \
+        "$log.err" | tail -n 1 || true)"
       ;;
     tcpdump)
       received=$(awk '/packets captured/ {print $1}' "$log.err")
       dropped=$(awk '/packets dropped by kernel/ {print $1}' "$log.err")
       [[ -n "$received" && -n "$dropped" ]] || die "cannot read tcpdump's statistics ($log.err)"
+      queued=$(($(awk '/packets received by filter/ {print $1}' "$log.err") - dropped - received))
       ;;
     ndpiReader)
       # No "packets total" line at all when it saw nothing.
@@ -434,9 +472,10 @@ run_step() {
       ;;
   esac
   cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v t="$clk_tck" 'BEGIN {printf "%.2f", (b - a) / t}')
-  echo "$tool $rate $run $offered $sent $arrived $received $dropped $cpu" >>"$tmp/results"
-  printf '  %-10s %-6s run %d: offered %s pps, sent %s, arrived %s, received %s, dropped %s, CPU %s s\n' \
-    "$tool" "$rate" "$run" "$offered" "$sent" "$arrived" "$received" "$dropped" "$cpu" >&2
+  echo "$tool $rate $run $offered $sent $arrived $received $dropped $cpu $queued" >>"$tmp/results"
+  printf '  %-10s %-6s run %d: offered %s pps, sent %s, arrived %s, received %s, dropped %s, queued %s, CPU %s s%s\n' \
+    "$tool" "$rate" "$run" "$offered" "$sent" "$arrived" "$received" "$dropped" "$queued" "$cpu" \
+    "$note" >&2
 }
 
 # --- run -----------------------------------------------------------------------------------------
@@ -469,17 +508,25 @@ if [[ " ${tools[*]} " == *" camwatch "* ]]; then
   geo="off (no $repo_dir/data/geoip/*.mmdb)"
   [[ -r "$repo_dir/data/geoip/country.mmdb" ]] && geo=on
   echo "camwatch: run, capture.workers $workers, DPI + policy on, jsonl alert sink, GeoIP $geo"
+  if ((egress)); then
+    echo "          --egress: IPv4 servers public, so the policy judges egress and alerts fire"
+  else
+    echo "          servers in 198.18.0.0/15 / 2001:db8::/32 (reserved): no egress, no alerts;"
+    echo "          --egress makes the IPv4 servers public"
+  fi
 fi
 echo
 echo "offered = tcpreplay's achieved pps; sent = its successful packets; arrived = veth rx counter;"
 echo "received = packets the tool processed; dropped = kernel ring drops the tool reports"
-echo "(ndpiReader: arrived - received); lost % = (sent - received) / sent;"
+echo "(ndpiReader: arrived - received); queued = still in the tool's ring when it was stopped,"
+echo "--settle s after the sender ended: it fell behind (ndpiReader: counted in dropped);"
+echo "lost % = (sent - received) / sent;"
 echo "CPU = the tool's utime+stime from ready to stop; CPU s/Mpkt = CPU / received Mpackets"
 for tool in "${tools[@]}"; do
   echo
   echo "$tool"
-  printf '  %-6s %10s %10s %10s %10s %9s %8s %7s %11s\n' rate "offered" sent arrived received \
-    dropped "lost %" "CPU s" "CPU s/Mpkt"
+  printf '  %-6s %10s %10s %10s %10s %9s %8s %8s %7s %11s\n' rate "offered" sent arrived received \
+    dropped queued "lost %" "CPU s" "CPU s/Mpkt"
   best="none"
   best_pps=0
   for rate in "${rate_list[@]}"; do
@@ -487,9 +534,9 @@ for tool in "${tools[@]}"; do
     row=$(awk -v t="$tool" -v r="$rate" '$1 == t && $2 == r {print $5 - $7, $9, $0}' \
       "$tmp/results" | sort -n -k1,1 -k2,2 | awk '{l[NR] = $0} END {print l[int((NR + 1) / 2)]}')
     [[ -n "$row" ]] || continue
-    read -r _ _ _ _ _ offered sent arrived received dropped cpu <<<"$row"
-    printf '  %-6s %10.0f %10s %10s %10s %9s %8s %7s %11s\n' "$rate" "$offered" "$sent" \
-      "$arrived" "$received" "$dropped" \
+    read -r _ _ _ _ _ offered sent arrived received dropped cpu queued <<<"$row"
+    printf '  %-6s %10.0f %10s %10s %10s %9s %8s %8s %7s %11s\n' "$rate" "$offered" "$sent" \
+      "$arrived" "$received" "$dropped" "$queued" \
       "$(awk -v s="$sent" -v r="$received" 'BEGIN {printf "%.2f", (s > 0 ? (s - r) * 100 / s : 0)}')" \
       "$cpu" \
       "$(awk -v c="$cpu" -v r="$received" 'BEGIN {if (r > 0) printf "%.2f", c * 1e6 / r; else print "-"}')"
