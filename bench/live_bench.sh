@@ -342,7 +342,7 @@ EOF
 # --- one step ------------------------------------------------------------------------------------
 rx_packets() { ip netns exec "$ns_rx" cat "/sys/class/net/$if_rx/statistics/rx_packets"; }
 cpu_ticks() {  # utime + stime of PID in clock ticks (fields 14 and 15; the name may hold spaces)
-  sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+  sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'
 }
 scrape() { ip netns exec "$ns_rx" curl -fsS --max-time 2 "http://127.0.0.1:$metrics_port/metrics"; }
 metric_sum() {  # metric_sum FILE NAME: sum over every label set
