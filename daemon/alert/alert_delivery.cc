@@ -32,11 +32,16 @@ Result<std::unique_ptr<AlertDelivery>> AlertDelivery::create(const std::string& 
 }
 
 Result<SpoolDrop> AlertDelivery::enqueue(const Alert& alert) {
-  auto appended = spool_->append(alert);
+  return enqueueAll(std::span<const Alert>(&alert, 1));
+}
+
+Result<SpoolDrop> AlertDelivery::enqueueAll(std::span<const Alert> alerts) {
+  if (alerts.empty()) return SpoolDrop{};
+  auto appended = spool_->appendAll(alerts);
   if (!appended) return tl::unexpected(appended.error());
   for (std::size_t i = 0; i < sinks_.size(); ++i) {
     SinkCounters& counters = *counters_[i];
-    counters.queued.fetch_add(1, std::memory_order_relaxed);
+    counters.queued.fetch_add(appended->appended, std::memory_order_relaxed);
     counters.dropped.fetch_add(appended->drop.per_sink[i], std::memory_order_relaxed);
     counters.pending.store(spool_->pendingCount(i), std::memory_order_relaxed);
   }

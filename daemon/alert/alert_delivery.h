@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,9 @@ class AlertDelivery {
   /// @return what the spool cap dropped to make room (log it: "alert spool full: dropped N"),
   /// or the spool's error (the alert is then not queued; the caller logs and counts it).
   Result<SpoolDrop> enqueue(const Alert& alert);
+  /// enqueue() for several alerts at once, with one fdatasync per spool segment instead of one
+  /// per alert (an alert storm stays cheap). Any thread.
+  Result<SpoolDrop> enqueueAll(std::span<const Alert> alerts);
 
   /// Offers each sink that is due (not backing off) one batch of its oldest undelivered
   /// alerts; acknowledges on success, schedules a retry on failure. Delivery thread only.

@@ -285,39 +285,59 @@ void AlertSpool::collectGarbage() {
 }
 
 Result<SpoolAppend> AlertSpool::append(const Alert& alert) {
+  return appendAll(std::span<const Alert>(&alert, 1));
+}
+
+Result<SpoolAppend> AlertSpool::appendAll(std::span<const Alert> alerts) {
   std::lock_guard lock(mutex_);
   SpoolAppend result;
   result.drop.per_sink.assign(sink_names_.size(), 0);
-  const std::uint64_t seq = last_seq_ + 1;
-  nlohmann::json record;
-  record["seq"] = seq;
-  record["alert"] = alertToJson(alert);
-  const std::string line = record.dump() + "\n";
-  const std::uint64_t size = line.size();
-
-  if (active_fd_ >= 0 && segments_.back().bytes + size > segment_bytes_) closeActive();
-  while (!segments_.empty() && total_bytes_ + size > max_bytes_) dropOldest(result.drop);
-  if (active_fd_ < 0) {
-    if (auto started = startSegment(seq); !started) return tl::unexpected(started.error());
-  }
-  Segment& segment = segments_.back();
-  auto written = writeAll(active_fd_, line, segment.path);
-  if (written && ::fdatasync(active_fd_) != 0) {
-    written = makeError(fmt::format("{}: fdatasync: {}", segment.path, errnoText(errno)));
-  }
-  if (!written) {
-    // Cut a partial record off so the file holds only whole, acknowledged lines; the caller
-    // decides whether to retry. Records before it are untouched.
-    if (::ftruncate(active_fd_, static_cast<off_t>(segment.bytes)) != 0) {
-      closeActive();  // the next append starts a fresh segment rather than extend a torn one
+  std::size_t next = 0;
+  while (next < alerts.size()) {
+    // One chunk: as many records as fit in the active segment (at least one), one write and
+    // one fdatasync, so an alert storm costs a sync per segment, not per alert.
+    const std::uint64_t first_seq = last_seq_ + 1;
+    std::uint64_t seq = first_seq;
+    const std::uint64_t used = active_fd_ >= 0 ? segments_.back().bytes : 0;
+    const std::uint64_t room = segment_bytes_ > used ? segment_bytes_ - used : 0;
+    std::string chunk;
+    while (next < alerts.size()) {
+      nlohmann::json record;
+      record["seq"] = seq;
+      record["alert"] = alertToJson(alerts[next]);
+      const std::string line = record.dump() + "\n";
+      if (!chunk.empty() && chunk.size() + line.size() > room) break;
+      chunk += line;
+      ++seq;
+      ++next;
     }
-    return tl::unexpected(written.error());
+    const std::uint64_t size = chunk.size();
+
+    if (active_fd_ >= 0 && segments_.back().bytes + size > segment_bytes_) closeActive();
+    while (!segments_.empty() && total_bytes_ + size > max_bytes_) dropOldest(result.drop);
+    if (active_fd_ < 0) {
+      if (auto started = startSegment(first_seq); !started) return tl::unexpected(started.error());
+    }
+    Segment& segment = segments_.back();
+    auto written = writeAll(active_fd_, chunk, segment.path);
+    if (written && ::fdatasync(active_fd_) != 0) {
+      written = makeError(fmt::format("{}: fdatasync: {}", segment.path, errnoText(errno)));
+    }
+    if (!written) {
+      // Cut the chunk off so the file holds only whole, acknowledged records; the caller decides
+      // whether to retry (result.appended of them made it). Records before it are untouched.
+      if (::ftruncate(active_fd_, static_cast<off_t>(segment.bytes)) != 0) {
+        closeActive();  // the next append starts a fresh segment rather than extend a torn one
+      }
+      return tl::unexpected(written.error());
+    }
+    segment.bytes += size;
+    segment.last_seq = seq - 1;
+    total_bytes_ += size;
+    last_seq_ = seq - 1;
+    result.seq = seq - 1;
+    result.appended += seq - first_seq;
   }
-  segment.bytes += size;
-  segment.last_seq = seq;
-  total_bytes_ += size;
-  last_seq_ = seq;
-  result.seq = seq;
   return result;
 }
 

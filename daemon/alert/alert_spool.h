@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,8 @@ struct SpoolDrop {
 };
 
 struct SpoolAppend {
-  std::uint64_t seq = 0;
+  std::uint64_t seq = 0;  ///< the sequence number of the last alert appended
+  std::uint64_t appended = 0;
   SpoolDrop drop;
 };
 
@@ -73,6 +75,10 @@ class AlertSpool {
   /// and no torn line is left. Any thread.
   /// @return the alert's sequence number and what was dropped to make room.
   Result<SpoolAppend> append(const Alert& alert);
+  /// Appends `alerts` in order, as append() does, with one write and one fdatasync per segment
+  /// they go to (not per alert). On failure the alerts already synced stay appended; the error
+  /// says what failed and the rest are not spooled. Any thread.
+  Result<SpoolAppend> appendAll(std::span<const Alert> alerts);
 
   /// Up to `max_count` alerts that sink `sink` has not acknowledged, oldest first. Any thread.
   /// @return the alerts (copies), or an error naming a segment that could not be read.

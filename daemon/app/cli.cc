@@ -183,15 +183,13 @@ int replayCommand(const ReplayArgs& args) {
   result->learning_phase = std::string(engine.learningPhase());
   result->learned_entries = engine.baseline().size();
   if (delivery) {
-    for (const Alert& alert : result->alerts) {
-      auto queued = delivery->delivery().enqueue(alert);
-      if (!queued) {
-        std::cerr << "camwatch: alert spool: " << queued.error().message << '\n';
-        ok = false;
-      } else if (queued->alerts > 0) {
-        std::cerr << "camwatch: alert spool full: dropped " << queued->alerts
-                  << " undelivered alert(s)\n";
-      }
+    auto queued = delivery->delivery().enqueueAll(result->alerts);
+    if (!queued) {
+      std::cerr << "camwatch: alert spool: " << queued.error().message << '\n';
+      ok = false;
+    } else if (queued->alerts > 0) {
+      std::cerr << "camwatch: alert spool full: dropped " << queued->alerts
+                << " undelivered alert(s)\n";
     }
     if (!delivery->drain(config->alerts.drain_timeout)) {
       std::cerr << "camwatch: " << delivery->pending()

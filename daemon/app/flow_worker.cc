@@ -46,6 +46,7 @@ FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<NdpiCla
       judgement_(options.judgement),
       keep_flows_(options.keep_flows),
       summarize_egress_(options.summarize_egress),
+      egress_samples_(options.egress_samples),
       dns_cache_(dns_cache),
       table_(options.flows, *this) {
   longest_flow_ = options.flows.active_timeout +
@@ -194,12 +195,12 @@ void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
                  ts);
     flow.egress = client.camera && flow.server_scope == AddressScope::kPublic &&
                   !judgement_.inventory->isLocal(flow.serverIp());
-    if (flow.egress) {
+    if (flow.egress && egress_samples_) {
       EgressCounter& counter = egress_[flow.clientIp()];
       counter.group = client.group;
       flow.egress_counter = &counter.bytes;
-      if (summarize_egress_) open_egress_.insert(&flow);
     }
+    if (flow.egress && summarize_egress_) open_egress_.insert(&flow);
   }
   if (geo_ && flow.server_scope == AddressScope::kPublic) {
     const GeoInfo& geo = geo_->lookup(flow.serverIp());

@@ -59,7 +59,10 @@ struct FlowWorkerOptions {
   FlowTableConfig flows;  ///< this worker's share (max_flows already divided)
   FlowJudgement judgement;
   bool keep_flows = false;        ///< keep every ended record (replay's output)
-  bool summarize_egress = false;  ///< keep an EgressFlowSummary per ended egress flow (live)
+  bool summarize_egress = false;  ///< make EgressFlowSummary records (live)
+  /// Report each camera's egress bytes once a tick (EgressSample: egress budgets, the summary's
+  /// per-camera bytes). Live turns it off when no group has a budget.
+  bool egress_samples = true;
 };
 
 /// How a DNS response read by learnDnsResponse() counted.
@@ -97,7 +100,7 @@ class FlowWorker : public FlowEndHandler {
 
   /// Events since the caller last cleared them (the caller moves them out).
   std::vector<CameraEvent>& events() { return events_; }
-  /// Ended egress flows since the caller last cleared them (summarize_egress only).
+  /// Egress traffic since the caller last cleared them (summarize_egress only).
   std::vector<EgressFlowSummary>& egressSummaries() { return egress_summaries_; }
   /// Every ended record (keep_flows only).
   const std::deque<FlowRecord>& flows() const { return flows_; }
@@ -148,6 +151,7 @@ class FlowWorker : public FlowEndHandler {
   Timestamp longest_flow_;        // the longest a flow record can last (active + idle timeout)
   bool keep_flows_;
   bool summarize_egress_;
+  bool egress_samples_;
   std::vector<CameraEvent> events_;
   std::vector<EgressFlowSummary> egress_summaries_;
   // Open egress flows (summarize_egress only). The table's records stay put while they live.

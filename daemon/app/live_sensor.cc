@@ -56,6 +56,7 @@ constexpr std::chrono::seconds kWorkerStuckAfter{10};
 // The whole stop (workers ended, alerts spooled and delivered) stays under systemd's
 // TimeoutStopSec=45s (docs/deployment.md).
 constexpr milliseconds kMaxDrain{30000};
+constexpr std::uint32_t kAlertLogLinesPerSecond = 20;
 
 Timestamp wallClockNow() {
   timespec now{};
@@ -404,6 +405,8 @@ class LiveSensor {
   std::vector<CameraEvent> pending_;
   Timestamp watermark_ = 0;
   std::uint64_t alerts_out_ = 0;
+  std::uint32_t alerts_logged_this_second_ = 0;
+  std::uint64_t alerts_not_logged_ = 0;
   std::vector<std::uint64_t> last_heartbeat_;
   std::vector<SteadyClock::time_point> last_progress_;
   std::vector<std::uint64_t> reported_drops_;
@@ -453,6 +456,10 @@ Result<void> LiveSensor::startWorkers() {
   // The flow cap is for the whole sensor: each worker gets its share.
   flow_options.flows.max_flows = (config_->flows.max_flows + count - 1) / count;
   flow_options.summarize_egress = true;
+  // Per-camera byte samples feed only the egress budgets: without a budget they are not made.
+  bool budgets = config_->default_egress_budget.bytes > 0;
+  for (const CameraGroupConfig& group : config_->groups) budgets |= group.egress_budget.bytes > 0;
+  flow_options.egress_samples = budgets;
   {
     const std::lock_guard lock(shared_.mutex);
     flow_options.judgement = shared_.judgement;
@@ -523,17 +530,25 @@ void LiveSensor::pumpEvents(bool final) {
 }
 
 void LiveSensor::deliver(std::vector<Alert> notifications) {
+  if (notifications.empty()) return;
   for (const Alert& alert : notifications) {
     alert_counters_.recordNotification(alert);
     ++alerts_out_;
-    spdlog::info("{}", describeAlert(alert));
-    if (!delivery_) continue;
-    auto queued = delivery_->delivery().enqueue(alert);
-    if (!queued) {
-      spdlog::error("alert spool: {}", queued.error().message);
-    } else if (queued->alerts > 0) {
-      spdlog::warn("alert spool full: dropped {} undelivered alert(s)", queued->alerts);
+    // The log names each alert, up to a limit per second: an alert storm (a policy that denies
+    // everything) must not flood the journal. The sinks and the metrics still get every one.
+    if (alerts_logged_this_second_ < kAlertLogLinesPerSecond) {
+      ++alerts_logged_this_second_;
+      spdlog::info("{}", describeAlert(alert));
+    } else {
+      ++alerts_not_logged_;
     }
+  }
+  if (!delivery_) return;
+  auto queued = delivery_->delivery().enqueueAll(notifications);
+  if (!queued) {
+    spdlog::error("alert spool: {}", queued.error().message);
+  } else if (queued->alerts > 0) {
+    spdlog::warn("alert spool full: dropped {} undelivered alert(s)", queued->alerts);
   }
 }
 
@@ -623,6 +638,14 @@ void LiveSensor::everySecond(SteadyClock::time_point now) {
     }
   }
   if (healthy) notifier_.watchdog();
+  if (alerts_not_logged_ > 0) {
+    spdlog::info(
+        "{} more alert notifications in the last second, not logged one by one (the alert "
+        "sinks and camwatch_alerts_total have them all)",
+        alerts_not_logged_);
+    alerts_not_logged_ = 0;
+  }
+  alerts_logged_this_second_ = 0;
   if (now >= next_drop_report_) {
     reportDrops();
     next_drop_report_ = now + kDropReportPeriod;

@@ -141,6 +141,31 @@ TEST(AlertSpoolTest, FullyAcknowledgedSegmentsAreDeletedButTheNewestStays) {
   EXPECT_EQ(spool->append(sampleAlert(11))->seq, 11U);
 }
 
+TEST(AlertSpoolTest, AppendAllSpoolsABatchAcrossSegmentsInOrderAndItSurvivesAReopen) {
+  ScratchDir dir;
+  AlertSpoolOptions options;
+  options.max_bytes = 1 << 20;
+  options.segment_bytes = 2048;  // about two alerts per segment: the batch spans several
+  auto spool = openSpool(dir.path(), {"a"}, options);
+  ASSERT_EQ(spool->append(sampleAlert(1))->seq, 1U);
+  std::vector<Alert> batch;
+  for (int i = 2; i <= 9; ++i) batch.push_back(sampleAlert(i));
+  auto appended = spool->appendAll(batch);
+  ASSERT_TRUE(appended) << appended.error().message;
+  EXPECT_EQ(appended->seq, 9U);
+  EXPECT_EQ(appended->appended, 8U);
+  EXPECT_GE(segmentFiles(dir.path()).size(), 4U);
+  EXPECT_TRUE(spool->appendAll({}).has_value());
+  EXPECT_EQ(spool->lastSeq(), 9U);
+  spool.reset();
+  spool = openSpool(dir.path(), {"a"}, options);
+  auto pending = spool->pending(0, 100);
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(seqs(*pending), (std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  for (std::size_t i = 0; i < pending->size(); ++i)
+    EXPECT_EQ((*pending)[i].alert, sampleAlert(static_cast<int>(i) + 1));
+}
+
 TEST(AlertSpoolTest, CapDropsOldestUndeliveredAndCountsPerSink) {
   ScratchDir dir;
   AlertSpoolOptions options;
