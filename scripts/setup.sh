@@ -15,7 +15,7 @@ packages=(
   libfmt-dev libexpected-dev libyaml-cpp-dev libcurl4-openssl-dev prometheus-cpp-dev libcivetweb-dev
   libsystemd-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark tcpdump time python3
+  libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark tcpdump curl time python3
   # live capture tests: veth pairs in network namespaces (ip netns), replayed captures
   iproute2 tcpreplay
   # GeoIP test databases and the ASN database built from open data
