@@ -640,7 +640,7 @@ void LiveSensor::everySecond(SteadyClock::time_point now) {
   if (healthy) notifier_.watchdog();
   if (alerts_not_logged_ > 0) {
     spdlog::info(
-        "{} more alert notifications in the last second, not logged one by one (the alert "
+        "{} more alert notifications since the last report, not logged one by one (the alert "
         "sinks and camwatch_alerts_total have them all)",
         alerts_not_logged_);
     alerts_not_logged_ = 0;
