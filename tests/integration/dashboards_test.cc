@@ -361,6 +361,15 @@ TEST(DashboardsOnRealData, EveryPanelReturnsSeriesFromAReplayPrometheusScraped) 
       [](double n) { return n == 2; }, 30s))
       << prometheus.query("ALERTS").dump();
   std::this_thread::sleep_for(3s);  // a few scrapes of the final figures
+  // Paced, the figures grew while Prometheus watched (not only at the end), so rate() over the
+  // run has something to say: the reader's packets changed in several scrapes, and the cameras
+  // that send out have a non-zero rate now.
+  EXPECT_TRUE(waitFor(
+      prometheus, "changes(camwatch_capture_received_packets_total[5m])",
+      [](double n) { return n >= 3; }, 1s));
+  EXPECT_TRUE(waitFor(
+      prometheus, "count(count by (camera) (rate(camwatch_egress_bytes_total[5m]) > 0))",
+      [](double n) { return n >= 4; }, 1s));
 
   // Template variables, resolved through their own queries as Grafana does.
   const auto labelValues = [&](const std::string& promql, const std::string& label) {
