@@ -22,6 +22,9 @@ packages=(
   libmaxmind-db-writer-perl mmdb-bin
   # a real Alertmanager for the alert delivery tests (run on a loopback port by the tests)
   prometheus-alertmanager
+  # promtool (rules checks and unit tests) and a real Prometheus the dashboard test runs on a
+  # loopback port (dashboards/, docs/grafana.md)
+  prometheus
   # deployment tests: systemd-analyze, sysusers, tmpfiles (nothing is started); dpkg-shlibdeps
   systemd dpkg-dev
 )
@@ -43,6 +46,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   # tshark asks whether non-root users may capture; the default (no) is right for a sensor.
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
     "${missing[@]}"
+fi
+
+# Debian's prometheus package enables and starts its own server on :9090; the tests start their
+# own on free loopback ports, so a test machine does not need it running. Stop it only when we
+# installed the package just now (someone else's Prometheus is left alone).
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 &&
+  [ -d /run/systemd/system ]; then
+  "${sudo_cmd[@]}" systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
 
 cmake --preset "$preset" >/dev/null

@@ -1,5 +1,7 @@
 #include "app/cli.h"
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -28,6 +30,7 @@
 #include "app/live_sensor.h"
 #include "app/replay_pipeline.h"
 #include "app/summary.h"
+#include "metrics/metrics_sources.h"
 #include "sinks/flow_json.h"
 #include "sinks/json_lines_writer.h"
 
@@ -40,21 +43,29 @@ struct ReplayArgs {
   std::string flows_path;
   std::string alerts_path;
   std::string summary_path;
-  std::string metrics_path;
+  std::string metrics_path;  // a file, or ADDR:PORT to serve (isListenAddress)
+  double linger_seconds = 0;
+  double pace = 0;
   std::vector<std::string> captures;
 };
 
-// The replay's counters as Prometheus text (the live sensor's families, docs/metrics.md): for the
-// node_exporter textfile collector, or to compare a capture with what a sensor exported.
-std::string replayMetrics(const Config& config, const ReplayResult& result,
-                          const NdpiClassifier* namer) {
-  MetricsLayout layout;
-  layout.workers = result.workers;
-  for (const SinkDeliveryStats& sink : result.deliveries) layout.sinks.push_back(sink.name);
-  MetricsOptions options;
-  options.sensor = config.sensor_name;
-  options.max_destinations = config.metrics.max_destinations;
-  MetricsRegistry registry(layout, options);
+// `replay --metrics` takes a file or an address. An address has a ':' and a port number (0 to
+// 65535, digits only) after the last one: "127.0.0.1:9108", "0.0.0.0:0". Anything else is a file
+// name, so "out.prom" and "./a:b.prom" stay files; "dir/x:9108" would be an address (with an
+// invalid host, which MetricsServer then names), so write "./x:9108" only for a directory "x".
+bool isListenAddress(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  const std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5) return false;
+  for (const char c : port) {
+    if (c < '0' || c > '9') return false;
+  }
+  return std::stoul(port) <= 65535;
+}
+
+// The figures of a finished replay as one MetricsSnapshot (the live sensor's families).
+MetricsSnapshot replaySnapshot(const Config& config, const ReplayResult& result) {
   MetricsSnapshot snapshot;
   snapshot.workers = result.worker_counters;
   if (!snapshot.workers.empty()) {
@@ -76,6 +87,21 @@ std::string replayMetrics(const Config& config, const ReplayResult& result,
   snapshot.dpi_memory_bytes = result.ndpi_peak_memory;
   snapshot.dns_cache_entries = result.dns_cache_entries;
   snapshot.dns_cache_capacity = config.dns.capacity;
+  return snapshot;
+}
+
+// The replay's counters as Prometheus text (the live sensor's families, docs/metrics.md): for the
+// node_exporter textfile collector, or to compare a capture with what a sensor exported.
+std::string replayMetrics(const Config& config, const ReplayResult& result,
+                          const NdpiClassifier* namer) {
+  MetricsLayout layout;
+  layout.workers = result.workers;
+  for (const SinkDeliveryStats& sink : result.deliveries) layout.sinks.push_back(sink.name);
+  MetricsOptions options;
+  options.sensor = config.sensor_name;
+  options.max_destinations = config.metrics.max_destinations;
+  MetricsRegistry registry(layout, options);
+  const MetricsSnapshot snapshot = replaySnapshot(config, result);
   for (const FlowRecord& flow : result.flows) {
     if (!flow.egress) continue;
     const std::string camera = flow.clientIp().toString();
@@ -87,6 +113,108 @@ std::string replayMetrics(const Config& config, const ReplayResult& result,
   }
   registry.update(snapshot);
   return registry.textExposition();
+}
+
+// replay --metrics ADDR:PORT: the live sensor's families on a MetricsServer while the replay
+// runs, updated from the replay's progress about once a second (worker, decode, DNS, delivery
+// and egress figures; alerts at the end, because the alert engine judges after the last packet),
+// then the final figures. The reader's packets are one capture series, interface "replay",
+// worker "0", never dropping, so drop panels and rules see the same series as on a sensor.
+class ServedReplayMetrics {
+ public:
+  static Result<std::unique_ptr<ServedReplayMetrics>> start(const std::string& listen,
+                                                            const Config& config, unsigned workers,
+                                                            const AlertDelivery* delivery) {
+    MetricsLayout layout;
+    layout.workers = workers;
+    layout.captures.push_back(CaptureSource{"replay", 0});
+    if (delivery != nullptr) {
+      for (std::size_t i = 0; i < delivery->sinkCount(); ++i) {
+        layout.sinks.emplace_back(delivery->sinkName(i));
+      }
+    }
+    MetricsOptions options;
+    options.sensor = config.sensor_name;
+    options.max_destinations = config.metrics.max_destinations;
+    auto served = std::unique_ptr<ServedReplayMetrics>(new ServedReplayMetrics(
+        config, delivery, std::make_unique<MetricsRegistry>(layout, options)));
+    MetricsServerOptions server;
+    server.listen = listen;
+    server.username = config.metrics.username;
+    server.password_file = config.metrics.password_file;
+    auto serving = MetricsServer::start(server, *served->registry_);
+    if (!serving) return tl::unexpected(serving.error());
+    served->server_ = std::move(*serving);
+    return served;
+  }
+
+  std::string url() const { return server_->url(); }
+
+  // ReplayOptions::on_progress: on the replay's reading thread.
+  void onProgress(ReplayProgress& progress) {
+    MetricsSnapshot snapshot;
+    snapshot.workers = progress.workers;
+    if (!snapshot.workers.empty()) {
+      WorkerCountersSnapshot& first = snapshot.workers.front();
+      first.dns_responses = progress.dns.responses;
+      first.dns_answers = progress.dns.answers;
+      first.dns_malformed = progress.dns.malformed;
+      first.anomalies = progress.anomalies;
+    }
+    snapshot.captures.push_back(CaptureStatsSnapshot{progress.packets, 0, 0});
+    if (delivery_ != nullptr) snapshot.sinks = sinkSnapshots(*delivery_);
+    snapshot.dpi_memory_bytes = NdpiClassifier::memoryInUse();
+    snapshot.dns_cache_entries = progress.dns_cache_entries;
+    snapshot.dns_cache_capacity = config_.dns.capacity;
+    addEgress(progress.egress);
+    registry_->update(snapshot);
+  }
+
+  // The final figures, after the replay and the delivery drain. Control thread.
+  void finish(const ReplayResult& result) {
+    MetricsSnapshot snapshot = replaySnapshot(config_, result);
+    snapshot.captures.push_back(CaptureStatsSnapshot{result.decode.packets, 0, 0});
+    addEgress(result.egress_summaries);
+    registry_->update(snapshot);
+  }
+
+ private:
+  ServedReplayMetrics(const Config& config, const AlertDelivery* delivery,
+                      std::unique_ptr<MetricsRegistry> registry)
+      : config_(config), delivery_(delivery), registry_(std::move(registry)) {}
+
+  void addEgress(const std::vector<EgressFlowSummary>& summaries) {
+    for (const EgressFlowSummary& flow : summaries) {
+      registry_->egress().add(EgressKey{flow.camera, flow.country, flow.asn, flow.protocol},
+                              flow.bytes, flow.flows);
+    }
+  }
+
+  const Config& config_;
+  const AlertDelivery* delivery_;
+  std::unique_ptr<MetricsRegistry> registry_;
+  std::unique_ptr<MetricsServer> server_;
+};
+
+volatile std::sig_atomic_t g_linger_stop = 0;
+
+extern "C" void onLingerSignal(int /*signal*/) { g_linger_stop = 1; }
+
+// replay --linger: the final figures stay up for `seconds`, so Prometheus scrapes them at least
+// once more; SIGTERM or SIGINT end the wait early (and the replay exits as it would have).
+void catchLingerSignals() {
+  struct sigaction action {};
+  action.sa_handler = onLingerSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+}
+
+void linger(double seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (g_linger_stop == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 Result<Config> configFrom(const std::string& path) {
@@ -165,6 +293,25 @@ int replayCommand(const ReplayArgs& args) {
     delivery = std::move(*started);
   }
 
+  const bool serve_metrics = isListenAddress(args.metrics_path);
+  if (args.linger_seconds > 0 && !serve_metrics) {
+    std::cerr << "camwatch: --linger needs --metrics ADDR:PORT (it keeps serving /metrics)\n";
+    return kExitUsage;
+  }
+  options.pace = args.pace;
+  std::unique_ptr<ServedReplayMetrics> served;
+  if (serve_metrics) {
+    auto started = ServedReplayMetrics::start(args.metrics_path, *config, workers,
+                                              delivery ? &delivery->delivery() : nullptr);
+    if (!started) {
+      std::cerr << "camwatch: " << started.error().message << '\n';
+      return kExitUsage;
+    }
+    served = std::move(*started);
+    std::cerr << "camwatch: metrics at " << served->url() << '\n';
+    options.on_progress = [&served](ReplayProgress& progress) { served->onProgress(progress); };
+  }
+
   auto result = runReplay(options);
   if (!result) {
     std::cerr << "camwatch: " << result.error().message << '\n';
@@ -222,11 +369,19 @@ int replayCommand(const ReplayArgs& args) {
   if (!args.summary_path.empty()) {
     ok = writeTextFile(args.summary_path, summary.dump(2) + "\n") && ok;
   }
-  if (!args.metrics_path.empty()) {
+  if (served) {
+    catchLingerSignals();  // before the final figures: a scraper that saw them may stop us
+    served->finish(*result);
+  } else if (!args.metrics_path.empty()) {
     ok = writeTextFile(args.metrics_path, replayMetrics(*config, *result, result->namer.get())) &&
          ok;
   }
-  std::cout << summaryToText(*result, summary);
+  std::cout << summaryToText(*result, summary) << std::flush;
+  if (served && args.linger_seconds > 0) {
+    std::cerr << "camwatch: serving the final metrics at " << served->url() << " for "
+              << args.linger_seconds << " s (SIGTERM or SIGINT end it)\n";
+    linger(args.linger_seconds);
+  }
   return ok ? kExitOk : kExitFailure;
 }
 
@@ -276,8 +431,20 @@ int runCli(int argc, char** argv) {
                          "Write every flow as a JSON line to FILE ('-' for stdout)");
   replay_cmd->add_option("--alerts", replay.alerts_path, "Write alerts as JSON lines to FILE");
   replay_cmd->add_option("--summary", replay.summary_path, "Write the summary as JSON to FILE");
-  replay_cmd->add_option("--metrics", replay.metrics_path,
-                         "Write the run's counters as Prometheus text to FILE (docs/metrics.md)");
+  replay_cmd->add_option(
+      "--metrics", replay.metrics_path,
+      "FILE: write the run's counters as Prometheus text at the end; ADDR:PORT (a ':' and a port "
+      "number after the last one): serve them on /metrics while the replay runs "
+      "(docs/metrics.md)");
+  replay_cmd
+      ->add_option("--linger", replay.linger_seconds,
+                   "With --metrics ADDR:PORT: keep serving the final figures for SECONDS after "
+                   "the capture ends (SIGTERM/SIGINT end it early)")
+      ->check(CLI::Range(0.0, 86400.0));
+  replay_cmd
+      ->add_option("--pace", replay.pace,
+                   "Follow packet time: X seconds of capture per second (0 = as fast as possible)")
+      ->check(CLI::Range(0.0, 1e9));
   replay_cmd
       ->add_option("CAPTURE", replay.captures,
                    "Capture files; several are merged in timestamp order")

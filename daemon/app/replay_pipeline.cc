@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "app/flow_worker.h"
@@ -54,11 +56,17 @@ class ReplayWorker {
   FlowWorker& flow() { return flow_; }
 
   void run() {
+    using Clock = std::chrono::steady_clock;
     Backoff backoff;
+    start_ = Clock::now();
     while (true) {
       const std::span<const std::uint8_t> record = ring_.beginRead();
       if (record.empty()) {
+        // Waiting is the idle time of the worker load metric; the clock is read only here.
+        const auto waiting = Clock::now();
         backoff.wait();
+        idle_ns_ += static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - waiting).count());
         continue;
       }
       backoff.reset();
@@ -72,9 +80,11 @@ class ReplayWorker {
           break;
         case MessageKind::kTick:
           flow_.tick(message.ts);
+          publish();
           break;
         case MessageKind::kEnd:
           flow_.finish(message.ts);
+          publish();
           done = true;
           break;
       }
@@ -83,14 +93,18 @@ class ReplayWorker {
     }
   }
 
+  /// What the worker published at its last tick. Any thread.
+  WorkerCountersSnapshot published() const { return live_.snapshot(); }
+
+  /// Egress summaries published since the last call (summarize_egress only). Any thread.
+  std::vector<EgressFlowSummary> takeEgress() {
+    std::lock_guard lock(egress_mutex_);
+    return std::exchange(egress_, {});
+  }
+
   /// What this worker did, as the metrics count it (after run() returned).
   WorkerCountersSnapshot counters() const {
-    WorkerCounters counters;
-    counters.packets.set(flow_.packets());
-    counters.wire_bytes.set(flow_.wireBytes());
-    counters.ip_packets.set(flow_.packets());
-    flow_.publish(counters);
-    WorkerCountersSnapshot out = counters.snapshot();
+    WorkerCountersSnapshot out = live_.snapshot();
     out.flows_active = 0;  // every flow ended at the end of the input
     return out;
   }
@@ -106,11 +120,38 @@ class ReplayWorker {
     out.judgement.sensor_name = options.sensor_name;
     out.judgement.report_default_allows = options.report_default_allows;
     out.keep_flows = true;
+    out.summarize_egress = static_cast<bool>(options.on_progress);
     return out;
+  }
+
+  // Publishes the worker's counts (once per tick of packet time, and at the end), and hands its
+  // egress summaries to whoever reports progress. Worker thread.
+  void publish() {
+    live_.packets.set(flow_.packets());
+    live_.wire_bytes.set(flow_.wireBytes());
+    live_.ip_packets.set(flow_.packets());
+    flow_.publish(live_);
+    const auto elapsed =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now() - start_)
+                                       .count());
+    const std::uint64_t idle = std::min(idle_ns_, elapsed);
+    live_.idle_ns.set(idle);
+    live_.busy_ns.set(elapsed - idle);
+    std::vector<EgressFlowSummary>& summaries = flow_.egressSummaries();
+    if (summaries.empty()) return;
+    std::lock_guard lock(egress_mutex_);
+    for (EgressFlowSummary& summary : summaries) egress_.push_back(std::move(summary));
+    summaries.clear();
   }
 
   SpscByteRing ring_;
   FlowWorker flow_;
+  WorkerCounters live_;  // written by the worker thread, read by progress reports
+  std::chrono::steady_clock::time_point start_;
+  std::uint64_t idle_ns_ = 0;
+  std::mutex egress_mutex_;  // taken once per tick by the worker, once a second by the reader
+  std::vector<EgressFlowSummary> egress_;
 };
 
 void send(ReplayWorker& worker, const WorkerMessage& message,
@@ -177,7 +218,43 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   // only later payload inspection could miss anything, and such frames do not exist on Ethernet.
   const std::size_t max_payload = workers.front()->ring().maxRecordSize() - sizeof(WorkerMessage);
 
+  // Progress (replay --metrics ADDR:PORT): about once a wall-clock second, what the workers
+  // published at their last tick plus the reader's own counts.
+  using Clock = std::chrono::steady_clock;
+  auto next_progress = Clock::now() + std::chrono::seconds(1);
+  const auto report = [&] {
+    ReplayProgress progress;
+    progress.packets = counters.packets;
+    progress.wire_bytes = counters.wire_bytes;
+    progress.anomalies = counters.anomalies;
+    progress.dns = dns_counts;
+    progress.dns_cache_entries = dns_cache.size();
+    for (auto& worker : workers) {
+      progress.workers.push_back(worker->published());
+      for (EgressFlowSummary& summary : worker->takeEgress()) {
+        progress.egress.push_back(std::move(summary));
+      }
+    }
+    options.on_progress(progress);
+    next_progress = Clock::now() + std::chrono::seconds(1);
+  };
+  Clock::time_point pace_start;
+
   while ((*reader)->next(raw)) {
+    if (options.pace > 0) {
+      // Packet time since the first packet, divided by the pace, is when this one is due.
+      if (first) pace_start = Clock::now();
+      const Timestamp since_first = first ? 0 : std::max<Timestamp>(0, raw.ts - result.first_ts);
+      const auto due = pace_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                        static_cast<double>(since_first) / options.pace));
+      while (Clock::now() < due) {
+        std::this_thread::sleep_until(options.on_progress ? std::min(due, next_progress) : due);
+        if (options.on_progress && Clock::now() >= next_progress) report();
+      }
+    } else if (options.on_progress && (counters.packets & 1023U) == 0 &&
+               Clock::now() >= next_progress) {
+      report();
+    }
     ++counters.packets;
     counters.wire_bytes += std::max<std::uint64_t>(raw.wire_len, raw.data.size());
     if (first) {
@@ -239,6 +316,9 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     result.geo_cache.evictions += geo.evictions;
     result.geo_cache.not_public += geo.not_public;
     result.worker_counters.push_back(worker->counters());
+    for (EgressFlowSummary& summary : worker->takeEgress()) {
+      result.egress_summaries.push_back(std::move(summary));
+    }
     const FlowTableStats& stats = worker->flow().stats();
     result.flow_stats.created += stats.created;
     result.flow_stats.ended += stats.ended;

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,8 +25,11 @@
 #include <camwatch/result.h>
 
 #include "app/alert_engine.h"
+#include "app/flow_worker.h"
 
 namespace camwatch {
+
+struct ReplayProgress;
 
 struct ReplayOptions {
   std::vector<std::string> captures;
@@ -47,6 +51,14 @@ struct ReplayOptions {
   /// learning only denies are events.
   bool report_default_allows = false;
   std::size_t ring_bytes = std::size_t{8} << 20U;  ///< per worker
+  /// Follow packet time: 0 reads as fast as it can; X > 0 sleeps so that X seconds of packet
+  /// time take one second (replay --pace), so a scraper sees the counters grow as a sensor's do.
+  double pace = 0;
+  /// Called on the reading thread about once a second (wall clock) while packets are read, with
+  /// what the workers published at their last tick; never after the input ended (the caller has
+  /// the ReplayResult then). Set, the workers also summarize egress (ReplayProgress::egress).
+  /// For replay --metrics ADDR:PORT.
+  std::function<void(ReplayProgress&)> on_progress;
 };
 
 /// Packets the decoder could not count to a flow, by reason. Owned by the thread that decodes.
@@ -60,6 +72,20 @@ struct DecodeCounters {
   std::uint64_t dns_responses = 0;        ///< DNS responses read into the DNS cache
   std::uint64_t dns_answers = 0;          ///< A/AAAA answers cached
   std::uint64_t dns_malformed = 0;        ///< responses that could not be parsed
+};
+
+/// A running replay's figures so far (ReplayOptions::on_progress).
+struct ReplayProgress {
+  /// Per worker, as each published them at its last tick of packet time.
+  std::vector<WorkerCountersSnapshot> workers;
+  /// The reading thread's counts: packets read, decode anomalies, DNS responses.
+  std::uint64_t packets = 0;
+  std::uint64_t wire_bytes = 0;
+  std::array<std::uint64_t, static_cast<std::size_t>(Anomaly::kCount)> anomalies{};
+  DnsLearnCounts dns;
+  std::uint64_t dns_cache_entries = 0;
+  /// Egress of flows summarized since the previous call (the caller moves them out).
+  std::vector<EgressFlowSummary> egress;
 };
 
 /// What one alert sink did during the run (AlertDelivery's counters at the end).
@@ -99,6 +125,9 @@ struct ReplayResult {
   /// Per worker, for `--metrics`. The reader thread's own counts (decode anomalies, DNS
   /// responses) are in `decode`.
   std::vector<WorkerCountersSnapshot> worker_counters;
+  /// With ReplayOptions::on_progress: egress summaries no progress call handed over (the last
+  /// ticks' and the flows that ended with the input).
+  std::vector<EgressFlowSummary> egress_summaries;
 };
 
 /// Runs the whole replay. Fails (before reading anything) when a capture cannot be opened; read

@@ -7,6 +7,9 @@
 #   iplocation-country.mmdb     ip-location-db country schema (country_code)
 #   iplocation-asn.mmdb         ASN as scripts/csv-to-asn-mmdb.pl builds it from ip-location-db
 #   iplocation-combined.mmdb    country_code and ASN fields in one file
+#   demo-geo.mmdb               the same schema, for the public addresses of the demo capture
+#                               (`camwatch-testgen demo`): two of them outside the allow list of
+#                               dashboards/prometheus/camwatch-rules.yml (HK, SG)
 #
 #   perl tests/support/make_test_mmdb.pl OUTPUT_DIR
 #
@@ -117,4 +120,14 @@ write_db('iplocation-asn.mmdb', 6, 'ip-location-db-ASN',
 write_db('iplocation-combined.mmdb', 6, 'country asn ipvAll',
   '10.0.0.0/8' => {country_code => 'XX', %{asn(64511, 'Trap')}},
   '9.9.9.0/24' => {country_code => 'CH', %{asn(19281, 'Quad9')}},
+);
+
+# Made up like the rest, but shaped like the real owners of these addresses.
+write_db('demo-geo.mmdb', 6, 'country asn ipvAll',
+  '162.159.200.0/24' => {country_code => 'US', %{asn(13335, 'Cloudflare, Inc.')}},
+  '52.5.0.0/16'      => {country_code => 'US', %{asn(14618, 'Amazon.com, Inc.')}},
+  '93.184.215.0/24'  => {country_code => 'US', %{asn(15133, 'Edgecast Inc.')}},
+  '47.254.0.0/16'    => {country_code => 'DE', %{asn(45102, 'Alibaba (US) Technology Co., Ltd.')}},
+  '47.88.0.0/16'     => {country_code => 'SG', %{asn(45102, 'Alibaba (US) Technology Co., Ltd.')}},
+  '43.130.0.0/16'    => {country_code => 'HK', %{asn(132203, 'Tencent Building, Kejizhongyi Avenue')}},
 );
