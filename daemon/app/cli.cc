@@ -93,7 +93,7 @@ MetricsSnapshot replaySnapshot(const Config& config, const ReplayResult& result)
 // The replay's counters as Prometheus text (the live sensor's families, docs/metrics.md): for the
 // node_exporter textfile collector, or to compare a capture with what a sensor exported.
 std::string replayMetrics(const Config& config, const ReplayResult& result,
-                          const NdpiClassifier* namer) {
+                          const NdpiClassifier* namer, const CameraInventory* inventory) {
   MetricsLayout layout;
   layout.workers = result.workers;
   for (const SinkDeliveryStats& sink : result.deliveries) layout.sinks.push_back(sink.name);
@@ -104,7 +104,14 @@ std::string replayMetrics(const Config& config, const ReplayResult& result,
   const MetricsSnapshot snapshot = replaySnapshot(config, result);
   for (const FlowRecord& flow : result.flows) {
     if (!flow.egress) continue;
-    const std::string camera = flow.clientIp().toString();
+    // The camera label is its inventory name, as the live sensor's, or its address without one.
+    std::string camera = flow.clientIp().toString();
+    if (inventory != nullptr) {
+      const HostIdentity identity = inventory->identify(
+          flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
+          flow.key.vlan_outer, flow.key.vlan_inner);
+      if (!identity.name.empty()) camera = std::string(identity.name);
+    }
     const std::string protocol = namer != nullptr ? namer->protocolName(flow.dpi) : "Unknown";
     const std::string_view country(flow.server_country.data(),
                                    strnlen(flow.server_country.data(), 3));
@@ -373,7 +380,8 @@ int replayCommand(const ReplayArgs& args) {
     catchLingerSignals();  // before the final figures: a scraper that saw them may stop us
     served->finish(*result);
   } else if (!args.metrics_path.empty()) {
-    ok = writeTextFile(args.metrics_path, replayMetrics(*config, *result, result->namer.get())) &&
+    ok = writeTextFile(args.metrics_path, replayMetrics(*config, *result, result->namer.get(),
+                                                        options.inventory.get())) &&
          ok;
   }
   std::cout << summaryToText(*result, summary) << std::flush;

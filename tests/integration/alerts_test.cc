@@ -370,7 +370,7 @@ TEST_F(AlertsTest, JsonlSinkWritesEveryAlertAndAWrongSinkIsNamed) {
            "1\n",
            "camwatch_alerts_total{kind=\"vendor_cloud\",severity=\"warning\",status=\"firing\"} "
            "2\n",
-           "camwatch_egress_flows_total{asn=\"unknown\",camera=\"192.168.10.21\",country="
+           "camwatch_egress_flows_total{asn=\"unknown\",camera=\"cam-lobby\",country="
            "\"unknown\","
            "protocol=\"TLS.HikConnect\"} 2\n",
        }) {
