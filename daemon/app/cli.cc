@@ -1,5 +1,8 @@
 #include "app/cli.h"
 
+#include <glob.h>
+
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -62,6 +65,39 @@ bool isListenAddress(const std::string& text) {
     if (c < '0' || c > '9') return false;
   }
   return std::stoul(port) <= 65535;
+}
+
+// CAPTURE arguments with * ? or [ are glob(3) patterns, so a quoted "dir/*.pcap" works where
+// the shell's expansion would be too long (or when no shell expands it). Each pattern's matches
+// are sorted bytewise (glob sorts by locale, which would make the order depend on the user's);
+// a file named twice is read once, since reading it twice would double every flow. A pattern
+// that matches nothing is an error: an empty replay would look like a quiet network.
+Result<std::vector<std::string>> expandCaptureArguments(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& path) {
+    if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(path);
+  };
+  for (const std::string& arg : args) {
+    if (arg.find_first_of("*?[") == std::string::npos) {
+      add(arg);
+      continue;
+    }
+    glob_t matches{};
+    const int rc = glob(arg.c_str(), GLOB_NOSORT, nullptr, &matches);
+    std::vector<std::string> found;
+    if (rc == 0) found.assign(matches.gl_pathv, matches.gl_pathv + matches.gl_pathc);
+    globfree(&matches);
+    if (rc == GLOB_NOMATCH || (rc == 0 && found.empty())) {
+      return makeError(fmt::format("{}: no capture file matches this pattern", arg));
+    }
+    if (rc != 0) {
+      return makeError(fmt::format("{}: cannot expand the pattern: {}", arg,
+                                   rc == GLOB_NOSPACE ? "out of memory" : "read error"));
+    }
+    std::sort(found.begin(), found.end());
+    for (const std::string& path : found) add(path);
+  }
+  return out;
 }
 
 // The figures of a finished replay as one MetricsSnapshot (the live sensor's families).
@@ -240,7 +276,12 @@ int replayCommand(const ReplayArgs& args) {
     return kExitUsage;
   }
   ReplayOptions options;
-  options.captures = args.captures;
+  auto captures = expandCaptureArguments(args.captures);
+  if (!captures) {
+    std::cerr << "camwatch: " << captures.error().message << '\n';
+    return kExitFailure;
+  }
+  options.captures = std::move(*captures);
   options.flows = config->flows;
   options.dpi = config->dpi;
   options.dns = config->dns;
@@ -447,7 +488,8 @@ int runCli(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1e9));
   replay_cmd
       ->add_option("CAPTURE", replay.captures,
-                   "Capture files; several are merged in timestamp order")
+                   "Capture files or glob patterns ('dir/*.pcap', sorted, each file read once); "
+                   "several are merged in timestamp order")
       ->required();
 
   LiveSensorOptions live;

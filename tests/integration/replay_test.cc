@@ -231,6 +231,35 @@ TEST_F(ReplayTest, SeveralFilesAreMergedInTimestampOrder) {
   EXPECT_EQ(summary().at("files").size(), 2U);
 }
 
+TEST_F(ReplayTest, GlobPatternsExpandSortedAndEachFileIsReadOnce) {
+  using namespace camwatch::testkit;
+  for (const char* name : {"b.pcap", "a.pcap", "c.pcapng.txt"}) {
+    PcapWriter writer(dir_.path(name));
+    writer.write(1'700'000'000 * kNanosPerSecond,
+                 Frame()
+                     .eth(parseMac("00:11:22:33:44:55"), parseMac("66:77:88:99:aa:bb"))
+                     .ipv4("192.168.10.21", "203.0.113.7")
+                     .udp(40000, 9000)
+                     .payload(100)
+                     .build());
+  }
+  // Quoted, so camwatch expands it, not the shell; a.pcap named again is still read once.
+  const CommandResult run =
+      replay(shellQuote(dir_.path("*.pcap")) + " " + shellQuote(dir_.path("a.pcap")));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json files = summary().at("files");
+  ASSERT_EQ(files.size(), 2U) << files.dump();
+  EXPECT_EQ(files[0].at("path"), dir_.path("a.pcap"));
+  EXPECT_EQ(files[1].at("path"), dir_.path("b.pcap"));
+  EXPECT_EQ(summary().at("packets"), 2);
+
+  const std::string nothing = dir_.path("nothing-*.pcap");
+  const CommandResult none = runCommand(kCamwatch + " replay " + shellQuote(nothing));
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find(nothing), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("no capture file matches"), std::string::npos) << none.err;
+}
+
 TEST_F(ReplayTest, TruncatedFileIsReportedAndWhatCameBeforeStillCounts) {
   using namespace camwatch::testkit;
   const std::string capture = dir_.path("cut.pcap");
