@@ -1,4 +1,5 @@
-// capture: packet sources. CaptureFile reads one pcap or pcapng file through libpcap;
+// capture: packet sources. CaptureFile reads one pcap or pcapng file through libpcap, plain or
+// gzip-compressed;
 // MergedCaptureReader reads several at once and hands out their packets in timestamp order;
 // LiveCapture reads one network interface (one handle per worker, optionally joined to a
 // PACKET_FANOUT group so the kernel spreads flows over the workers). interfaceIsUp() and
@@ -30,10 +31,14 @@ std::string dltName(int dlt);
 /// LiveCapture (no packet within the read timeout); kEnd only from CaptureFile.
 enum class ReadStatus : std::uint8_t { kPacket, kEnd, kError, kTimeout };
 
+struct GzipSource;  // capture_file.cc: zlib's state for a compressed capture
+
 class CaptureFile {
  public:
-  /// Opens `path` (pcap or pcapng) with nanosecond timestamps. Fails, naming the file, when it
-  /// cannot be opened or its link type is one camwatch does not decode.
+  /// Opens `path` (pcap or pcapng) with nanosecond timestamps. A file that starts with gzip's
+  /// magic bytes (1f 8b), whatever its name, is decompressed with zlib on the fly; corrupt or
+  /// cut-short gzip data ends it with "FILE: corrupt gzip data after N bytes: ...". Fails,
+  /// naming the file, when it cannot be opened or its link type is one camwatch does not decode.
   static Result<std::unique_ptr<CaptureFile>> open(const std::string& path);
   ~CaptureFile();
   CaptureFile(const CaptureFile&) = delete;
@@ -58,6 +63,7 @@ class CaptureFile {
   void* handle_;  // pcap_t*, kept opaque so this header does not pull in pcap.h
   int dlt_;
   LinkType link_;
+  std::shared_ptr<GzipSource> gzip_;  // null for an uncompressed file
   std::uint64_t packets_read_ = 0;
   std::uint64_t wire_bytes_read_ = 0;
   std::string error_;
