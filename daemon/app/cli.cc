@@ -3,15 +3,19 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -49,6 +53,8 @@ struct ReplayArgs {
   std::string metrics_path;  // a file, or ADDR:PORT to serve (isListenAddress)
   double linger_seconds = 0;
   double pace = 0;
+  std::string from;  // --from TIME, as given
+  std::string to;    // --to TIME
   std::vector<std::string> captures;
 };
 
@@ -98,6 +104,95 @@ Result<std::vector<std::string>> expandCaptureArguments(const std::vector<std::s
     for (const std::string& path : found) add(path);
   }
   return out;
+}
+
+// Parses `digits` (only 0-9, at least one) into `out`; false on anything else or overflow.
+bool parseDigits(std::string_view digits, std::int64_t& out) {
+  if (digits.empty()) return false;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  return ec == std::errc() && end == digits.data() + digits.size() && out >= 0;
+}
+
+// Nanoseconds of a fraction's digits after the '.' ("5" is 500 ms); more than 9 digits are cut.
+bool parseFraction(std::string_view digits, Timestamp& nanos) {
+  nanos = 0;
+  if (digits.empty()) return false;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (digits[i] < '0' || digits[i] > '9') return false;
+  }
+  std::string padded(digits.substr(0, 9));
+  padded.resize(9, '0');
+  return parseDigits(padded, nanos);
+}
+
+// --from/--to: RFC 3339 ("2026-01-15T09:03:00Z", "2026-01-15T10:03:00.25+01:00") or seconds since
+// the epoch ("1768467780", "1768467780.5"). Errors name the option and the value.
+Result<Timestamp> parseTimeBound(const std::string& option, const std::string& text) {
+  const auto bad = [&](std::string_view why) {
+    return makeError(
+        fmt::format("{} '{}': {}; give RFC 3339 (2026-01-15T09:03:00Z) or seconds since the epoch",
+                    option, text, why));
+  };
+  const std::string_view value(text);
+  if (value.find_first_not_of("0123456789.") == std::string_view::npos) {
+    const std::size_t dot = value.find('.');
+    std::int64_t seconds = 0;
+    Timestamp nanos = 0;
+    if (!parseDigits(value.substr(0, dot), seconds) ||
+        (dot != std::string_view::npos && !parseFraction(value.substr(dot + 1), nanos)) ||
+        seconds > std::numeric_limits<Timestamp>::max() / kNanosPerSecond - 1) {
+      return bad("not a number of seconds");
+    }
+    return seconds * kNanosPerSecond + nanos;
+  }
+  // YYYY-MM-DDTHH:MM:SS, then an optional fraction, then Z or +HH:MM / -HH:MM.
+  if (value.size() < 20 || value[4] != '-' || value[7] != '-' ||
+      (value[10] != 'T' && value[10] != 't' && value[10] != ' ') || value[13] != ':' ||
+      value[16] != ':') {
+    return bad("not a time");
+  }
+  std::int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!parseDigits(value.substr(0, 4), year) || !parseDigits(value.substr(5, 2), month) ||
+      !parseDigits(value.substr(8, 2), day) || !parseDigits(value.substr(11, 2), hour) ||
+      !parseDigits(value.substr(14, 2), minute) || !parseDigits(value.substr(17, 2), second)) {
+    return bad("not a time");
+  }
+  std::string_view rest = value.substr(19);
+  Timestamp nanos = 0;
+  if (!rest.empty() && rest.front() == '.') {
+    const std::size_t end = rest.find_first_not_of("0123456789", 1);
+    if (end == std::string_view::npos || !parseFraction(rest.substr(1, end - 1), nanos)) {
+      return bad("bad fraction of a second");
+    }
+    rest = rest.substr(end);
+  }
+  std::int64_t offset_seconds = 0;
+  if (rest == "Z" || rest == "z") {
+    offset_seconds = 0;
+  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+    std::int64_t offset_hours = 0, offset_minutes = 0;
+    if (!parseDigits(rest.substr(1, 2), offset_hours) ||
+        !parseDigits(rest.substr(4, 2), offset_minutes) || offset_hours > 23 ||
+        offset_minutes > 59) {
+      return bad("bad UTC offset");
+    }
+    offset_seconds = (offset_hours * 3600 + offset_minutes * 60) * (rest[0] == '-' ? -1 : 1);
+  } else {
+    return bad("needs a time zone (Z or +HH:MM)");
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return bad("out of range");
+  }
+  std::tm utc{};
+  utc.tm_year = static_cast<int>(year - 1900);
+  utc.tm_mon = static_cast<int>(month - 1);
+  utc.tm_mday = static_cast<int>(day);
+  utc.tm_hour = static_cast<int>(hour);
+  utc.tm_min = static_cast<int>(minute);
+  utc.tm_sec = static_cast<int>(second);
+  const std::time_t seconds = timegm(&utc);
+  if (utc.tm_mday != day) return bad("no such day");  // timegm rolled 2026-02-30 over
+  return (static_cast<Timestamp>(seconds) - offset_seconds) * kNanosPerSecond + nanos;
 }
 
 // The figures of a finished replay as one MetricsSnapshot (the live sensor's families).
@@ -282,6 +377,21 @@ int replayCommand(const ReplayArgs& args) {
     return kExitFailure;
   }
   options.captures = std::move(*captures);
+  for (const auto& [option, text, bound] : {std::tuple{"--from", &args.from, &options.from},
+                                            std::tuple{"--to", &args.to, &options.to}}) {
+    if (text->empty()) continue;
+    auto parsed = parseTimeBound(option, *text);
+    if (!parsed) {
+      std::cerr << "camwatch: " << parsed.error().message << '\n';
+      return kExitUsage;
+    }
+    *bound = *parsed;
+  }
+  if (options.from && options.to && *options.from >= *options.to) {
+    std::cerr << "camwatch: --from " << args.from << " is not before --to " << args.to
+              << ": no packet could be kept\n";
+    return kExitUsage;
+  }
   options.flows = config->flows;
   options.dpi = config->dpi;
   options.dns = config->dns;
@@ -486,6 +596,10 @@ int runCli(int argc, char** argv) {
       ->add_option("--pace", replay.pace,
                    "Follow packet time: X seconds of capture per second (0 = as fast as possible)")
       ->check(CLI::Range(0.0, 1e9));
+  replay_cmd->add_option("--from", replay.from,
+                         "Keep packets at or after TIME (RFC 3339, e.g. 2026-01-15T09:03:00Z, or "
+                         "seconds since the epoch)");
+  replay_cmd->add_option("--to", replay.to, "Keep packets before TIME (as --from)");
   replay_cmd
       ->add_option("CAPTURE", replay.captures,
                    "Capture files or glob patterns ('dir/*.pcap', sorted, each file read once); "

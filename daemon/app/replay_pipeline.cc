@@ -206,6 +206,8 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
 
   ReplayResult result;
   result.workers = worker_count;
+  result.from = options.from;
+  result.to = options.to;
   DecodeCounters& counters = result.decode;
   FragmentTracker fragments;
   DnsLearnCounts dns_counts;
@@ -241,6 +243,11 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   Clock::time_point pace_start;
 
   while ((*reader)->next(raw)) {
+    // Bounds first: a skipped packet must not move packet time (ticks, pace, first/last seen).
+    if ((options.from && raw.ts < *options.from) || (options.to && raw.ts >= *options.to)) {
+      ++counters.outside_bounds;
+      continue;
+    }
     if (options.pace > 0) {
       // Packet time since the first packet, divided by the pace, is when this one is due.
       if (first) pace_start = Clock::now();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,11 @@ struct ReplayOptions {
   /// Follow packet time: 0 reads as fast as it can; X > 0 sleeps so that X seconds of packet
   /// time take one second (replay --pace), so a scraper sees the counters grow as a sensor's do.
   double pace = 0;
+  /// Keep only packets with from <= ts < to (replay --from/--to); unset: no bound. The others are
+  /// read (a capture need not be in time order) but not decoded; they count in
+  /// DecodeCounters::outside_bounds, not in packets.
+  std::optional<Timestamp> from;
+  std::optional<Timestamp> to;
   /// Called on the reading thread about once a second (wall clock) while packets are read, with
   /// what the workers published at their last tick; never after the input ended (the caller has
   /// the ReplayResult then). Set, the workers also summarize egress (ReplayProgress::egress).
@@ -63,6 +69,7 @@ struct ReplayOptions {
 
 /// Packets the decoder could not count to a flow, by reason. Owned by the thread that decodes.
 struct DecodeCounters {
+  std::uint64_t outside_bounds = 0;  ///< read but outside ReplayOptions::from/to, so skipped
   std::uint64_t packets = 0;
   std::uint64_t wire_bytes = 0;
   std::uint64_t ip_packets = 0;  ///< counted to a flow
@@ -109,6 +116,8 @@ struct ReplayResult {
   std::uint64_t dns_cache_entries = 0;
   Timestamp first_ts = 0;
   Timestamp last_ts = 0;
+  std::optional<Timestamp> from;  ///< the time bounds the replay kept packets within
+  std::optional<Timestamp> to;
   unsigned workers = 1;
   double wall_seconds = 0;
   /// One of the workers' classifiers, kept to name the protocols in the records.

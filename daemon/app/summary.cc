@@ -160,6 +160,12 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
     files.push_back(entry);
   }
   json["files"] = files;
+  if (result.from || result.to) {
+    // Only with --from/--to, so a replay without them writes what it always wrote.
+    json["time_bounds"] = {{"from", result.from ? formatTimestamp(*result.from, 9) : ""},
+                           {"to", result.to ? formatTimestamp(*result.to, 9) : ""},
+                           {"packets_outside", result.decode.outside_bounds}};
+  }
 
   // Tally by numbers first and name the keys afterwards: names cost allocations (and nDPI's cost
   // an snprintf), so they are made once per key, not once per flow.
@@ -287,6 +293,12 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
   for (const CaptureFileStats& file : result.files) {
     line(fmt::format("  {}  {}  {} packets  {}{}", file.path, file.link_type, file.packets,
                      humanBytes(file.wire_bytes), file.error.empty() ? "" : "  ERROR"));
+  }
+  if (result.from || result.to) {
+    line(fmt::format("  time bounds: {} .. {} ({} packets outside skipped)",
+                     result.from ? formatTimestamp(*result.from, 9) : "start",
+                     result.to ? formatTimestamp(*result.to, 9) : "end",
+                     result.decode.outside_bounds));
   }
   if (result.decode.packets > 0) {
     line(fmt::format("  time span: {} .. {} ({:.1f} s)", formatTimestamp(result.first_ts),

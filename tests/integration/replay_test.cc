@@ -260,6 +260,52 @@ TEST_F(ReplayTest, GlobPatternsExpandSortedAndEachFileIsReadOnce) {
   EXPECT_NE(none.err.find("no capture file matches"), std::string::npos) << none.err;
 }
 
+TEST_F(ReplayTest, FromAndToKeepOnlyPacketsInTheHalfOpenInterval) {
+  using namespace camwatch::testkit;
+  const std::string capture = dir_.path("ten.pcap");
+  {
+    PcapWriter writer(capture);
+    for (int i = 0; i < 10; ++i) {  // 2023-11-14T22:13:20Z + i seconds
+      writer.write(1'700'000'000 * kNanosPerSecond + i * kNanosPerSecond,
+                   Frame()
+                       .eth(parseMac("00:11:22:33:44:55"), parseMac("66:77:88:99:aa:bb"))
+                       .ipv4("192.168.10.21", "203.0.113.7")
+                       .udp(40000, 9000)
+                       .payload(100)
+                       .build());
+    }
+  }
+  // Epoch seconds and RFC 3339 (with an offset) mix; packets 3, 4, 5 and 6 are in [from, to).
+  const CommandResult run =
+      replay(shellQuote(capture), "--from 1700000003 --to 2023-11-14T23:13:27+01:00");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json s = summary();
+  EXPECT_EQ(s.at("packets"), 4);
+  EXPECT_EQ(s.at("first_ts"), "2023-11-14T22:13:23.000000Z");
+  EXPECT_EQ(s.at("last_ts"), "2023-11-14T22:13:26.000000Z");
+  EXPECT_EQ(s.at("time_bounds").at("from"), "2023-11-14T22:13:23.000000000Z");
+  EXPECT_EQ(s.at("time_bounds").at("to"), "2023-11-14T22:13:27.000000000Z");
+  EXPECT_EQ(s.at("time_bounds").at("packets_outside"), 6);
+  EXPECT_NE(run.out.find("time bounds: 2023-11-14T22:13:23"), std::string::npos) << run.out;
+  const json flows = readJsonLines(flows_path());
+  ASSERT_EQ(flows.size(), 1U);
+  EXPECT_EQ(flows[0].at("packets_to_server"), 4);
+
+  // Without bounds the summary has no time_bounds at all.
+  ASSERT_EQ(replay(shellQuote(capture)).exit_code, 0);
+  EXPECT_FALSE(summary().contains("time_bounds"));
+
+  for (const std::string bad :
+       {"--from yesterday", "--to 2023-11-14T22:13:27", "--from 2023-02-30T00:00:00Z"}) {
+    const CommandResult rejected = replay(shellQuote(capture), bad);
+    EXPECT_EQ(rejected.exit_code, 2) << bad;
+    EXPECT_NE(rejected.err.find(bad.substr(bad.find(' ') + 1)), std::string::npos) << rejected.err;
+  }
+  const CommandResult backwards = replay(shellQuote(capture), "--from 1700000005 --to 1700000005");
+  EXPECT_EQ(backwards.exit_code, 2);
+  EXPECT_NE(backwards.err.find("is not before"), std::string::npos) << backwards.err;
+}
+
 TEST_F(ReplayTest, TruncatedFileIsReportedAndWhatCameBeforeStillCounts) {
   using namespace camwatch::testkit;
   const std::string capture = dir_.path("cut.pcap");
