@@ -55,6 +55,7 @@ struct ReplayArgs {
   double pace = 0;
   std::string from;  // --from TIME, as given
   std::string to;    // --to TIME
+  std::string bpf;   // --bpf EXPR
   std::vector<std::string> captures;
 };
 
@@ -377,6 +378,7 @@ int replayCommand(const ReplayArgs& args) {
     return kExitFailure;
   }
   options.captures = std::move(*captures);
+  options.bpf = args.bpf;
   for (const auto& [option, text, bound] : {std::tuple{"--from", &args.from, &options.from},
                                             std::tuple{"--to", &args.to, &options.to}}) {
     if (text->empty()) continue;
@@ -600,6 +602,9 @@ int runCli(int argc, char** argv) {
                          "Keep packets at or after TIME (RFC 3339, e.g. 2026-01-15T09:03:00Z, or "
                          "seconds since the epoch)");
   replay_cmd->add_option("--to", replay.to, "Keep packets before TIME (as --from)");
+  replay_cmd->add_option("--bpf", replay.bpf,
+                         "Read only the packets this libpcap filter matches (e.g. 'host "
+                         "192.168.10.21 and not port 554'), compiled for each file");
   replay_cmd
       ->add_option("CAPTURE", replay.captures,
                    "Capture files or glob patterns ('dir/*.pcap', sorted, each file read once); "

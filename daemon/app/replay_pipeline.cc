@@ -185,7 +185,7 @@ bool flowRecordLess(const FlowRecord& a, const FlowRecord& b) {
 
 Result<ReplayResult> runReplay(const ReplayOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
-  auto reader = MergedCaptureReader::open(options.captures);
+  auto reader = MergedCaptureReader::open(options.captures, options.bpf);
   if (!reader) return tl::unexpected(reader.error());
 
   const unsigned worker_count = std::max(1U, options.workers);

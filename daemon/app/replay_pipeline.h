@@ -60,6 +60,8 @@ struct ReplayOptions {
   /// DecodeCounters::outside_bounds, not in packets.
   std::optional<Timestamp> from;
   std::optional<Timestamp> to;
+  /// libpcap filter expression applied to every capture as it is read (replay --bpf); empty: all.
+  std::string bpf;
   /// Called on the reading thread about once a second (wall clock) while packets are read, with
   /// what the workers published at their last tick; never after the input ended (the caller has
   /// the ReplayResult then). Set, the workers also summarize egress (ReplayProgress::egress).

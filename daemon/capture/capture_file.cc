@@ -121,7 +121,8 @@ Result<std::FILE*> openGzip(const std::string& path, std::shared_ptr<GzipSource>
 }
 }  // namespace
 
-Result<std::unique_ptr<CaptureFile>> CaptureFile::open(const std::string& path) {
+Result<std::unique_ptr<CaptureFile>> CaptureFile::open(const std::string& path,
+                                                       const std::string& bpf) {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   pcap_t* handle = nullptr;
   std::shared_ptr<GzipSource> gzip;
@@ -149,6 +150,19 @@ Result<std::unique_ptr<CaptureFile>> CaptureFile::open(const std::string& path) 
         "{}: link type {} ({}) is not supported; camwatch reads EN10MB, LINUX_SLL, LINUX_SLL2, "
         "RAW, IPV4, IPV6, NULL and LOOP captures",
         path, dltName(dlt), dlt));
+  }
+  if (!bpf.empty()) {
+    // Compiled per file: the same expression gives different code for each link type. On a
+    // savefile libpcap runs the filter itself as it reads (pcap_offline_filter).
+    bpf_program program{};
+    if (pcap_compile(handle, &program, bpf.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+        pcap_setfilter(handle, &program) != 0) {
+      std::string why = pcap_geterr(handle);
+      pcap_freecode(&program);
+      pcap_close(handle);
+      return makeError(fmt::format("{}: bad BPF filter '{}': {}", path, bpf, why));
+    }
+    pcap_freecode(&program);
   }
   auto capture = std::unique_ptr<CaptureFile>(new CaptureFile(path, handle, dlt));
   capture->gzip_ = std::move(gzip);

@@ -5,10 +5,10 @@
 namespace camwatch {
 
 Result<std::unique_ptr<MergedCaptureReader>> MergedCaptureReader::open(
-    const std::vector<std::string>& paths) {
+    const std::vector<std::string>& paths, const std::string& bpf) {
   auto reader = std::unique_ptr<MergedCaptureReader>(new MergedCaptureReader());
   for (const std::string& path : paths) {
-    auto file = CaptureFile::open(path);
+    auto file = CaptureFile::open(path, bpf);
     if (!file) return tl::unexpected(file.error());
     CaptureFileStats stats;
     stats.path = path;

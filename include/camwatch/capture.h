@@ -39,7 +39,11 @@ class CaptureFile {
   /// magic bytes (1f 8b), whatever its name, is decompressed with zlib on the fly; corrupt or
   /// cut-short gzip data ends it with "FILE: corrupt gzip data after N bytes: ...". Fails,
   /// naming the file, when it cannot be opened or its link type is one camwatch does not decode.
-  static Result<std::unique_ptr<CaptureFile>> open(const std::string& path);
+  /// A non-empty `bpf` is a libpcap filter expression compiled for this file's link type; only
+  /// the packets it matches are handed out (and counted). A bad one fails with
+  /// "FILE: bad BPF filter 'EXPR': what libpcap said".
+  static Result<std::unique_ptr<CaptureFile>> open(const std::string& path,
+                                                   const std::string& bpf = "");
   ~CaptureFile();
   CaptureFile(const CaptureFile&) = delete;
   CaptureFile& operator=(const CaptureFile&) = delete;
@@ -82,8 +86,10 @@ struct CaptureFileStats {
 
 class MergedCaptureReader {
  public:
-  /// Opens every file; fails on the first that cannot be opened (nothing is read then).
-  static Result<std::unique_ptr<MergedCaptureReader>> open(const std::vector<std::string>& paths);
+  /// Opens every file (with the BPF filter `bpf`, if not empty: CaptureFile::open); fails on the
+  /// first that cannot be opened (nothing is read then).
+  static Result<std::unique_ptr<MergedCaptureReader>> open(const std::vector<std::string>& paths,
+                                                           const std::string& bpf = "");
 
   /// Hands out the packet with the smallest timestamp across all files (ties: the file named
   /// first). Returns false at the end of all files. A file that fails mid-way is closed, its

@@ -306,6 +306,34 @@ TEST_F(ReplayTest, FromAndToKeepOnlyPacketsInTheHalfOpenInterval) {
   EXPECT_NE(backwards.err.find("is not before"), std::string::npos) << backwards.err;
 }
 
+TEST_F(ReplayTest, BpfFilterKeepsOnlyMatchingPacketsAndABadOneIsNamed) {
+  using namespace camwatch::testkit;
+  const std::string capture = dir_.path("two-flows.pcap");
+  {
+    PcapWriter writer(capture);
+    for (int i = 0; i < 10; ++i) {
+      writer.write(1'700'000'000 * kNanosPerSecond + i * kNanosPerSecond,
+                   Frame()
+                       .eth(parseMac("00:11:22:33:44:55"), parseMac("66:77:88:99:aa:bb"))
+                       .ipv4("192.168.10.21", "203.0.113.7")
+                       .udp(static_cast<std::uint16_t>(40000 + i % 2), 9000)
+                       .payload(100)
+                       .build());
+    }
+  }
+  const CommandResult run = replay(shellQuote(capture), "--bpf 'udp src port 40001'");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(summary().at("packets"), 5);
+  const json flows = readJsonLines(flows_path());
+  ASSERT_EQ(flows.size(), 1U);
+  EXPECT_EQ(flows[0].at("src_port"), 40001);
+
+  const CommandResult bad = replay(shellQuote(capture), "--bpf 'udpp port 9000'");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("bad BPF filter 'udpp port 9000'"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find(capture), std::string::npos) << bad.err;
+}
+
 TEST_F(ReplayTest, TruncatedFileIsReportedAndWhatCameBeforeStillCounts) {
   using namespace camwatch::testkit;
   const std::string capture = dir_.path("cut.pcap");

@@ -1,6 +1,6 @@
-// CaptureFile on gzip-compressed captures: zlib decompresses them on the fly, detected by their
+// CaptureFile: gzip-compressed captures (zlib decompresses them on the fly, detected by their
 // magic bytes, and damage in the gzip stream ends the file with an error naming it while the
-// packets before it still count.
+// packets before it still count) and BPF filters compiled per file.
 #include <unistd.h>
 #include <zlib.h>
 
@@ -58,7 +58,7 @@ void gzipFile(const std::string& from, const std::string& to) {
   ASSERT_EQ(gzclose(out), Z_OK);
 }
 
-class CaptureFileGzipTest : public ::testing::Test {
+class CaptureFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char pattern[] = "/tmp/camwatch-capture-XXXXXX";
@@ -87,7 +87,7 @@ class CaptureFileGzipTest : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(CaptureFileGzipTest, GzipCaptureGivesTheSamePacketsAsThePlainOne) {
+TEST_F(CaptureFileTest, GzipCaptureGivesTheSamePacketsAsThePlainOne) {
   const std::string plain = writeCapture("plain.pcap", 300);
   // No .gz in the name: the magic bytes decide.
   const std::string packed = dir_ + "/packed.pcap";
@@ -107,7 +107,7 @@ TEST_F(CaptureFileGzipTest, GzipCaptureGivesTheSamePacketsAsThePlainOne) {
   EXPECT_EQ((*b)->wireBytesRead(), (*a)->wireBytesRead());
 }
 
-TEST_F(CaptureFileGzipTest, TruncatedGzipNamesTheFileAndThePacketsBeforeCount) {
+TEST_F(CaptureFileTest, TruncatedGzipNamesTheFileAndThePacketsBeforeCount) {
   const std::string plain = writeCapture("plain.pcap", 300);
   const std::string packed = dir_ + "/cut.pcap.gz";
   gzipFile(plain, packed);
@@ -129,7 +129,7 @@ TEST_F(CaptureFileGzipTest, TruncatedGzipNamesTheFileAndThePacketsBeforeCount) {
   EXPECT_EQ((*file)->packetsRead(), got.ts.size());
 }
 
-TEST_F(CaptureFileGzipTest, GzipOfSomethingElseFailsNamingTheFile) {
+TEST_F(CaptureFileTest, GzipOfSomethingElseFailsNamingTheFile) {
   const std::string text = dir_ + "/text.txt";
   { std::ofstream(text) << "this is not a capture\n"; }
   const std::string packed = dir_ + "/text.pcap.gz";
@@ -137,6 +137,27 @@ TEST_F(CaptureFileGzipTest, GzipOfSomethingElseFailsNamingTheFile) {
   auto file = CaptureFile::open(packed);
   ASSERT_FALSE(file);
   EXPECT_NE(file.error().message.find(packed), std::string::npos) << file.error().message;
+}
+
+TEST_F(CaptureFileTest, BpfFilterHandsOutOnlyMatchingPacketsOfPlainAndGzipFiles) {
+  const std::string plain = writeCapture("plain.pcap", 20);  // source ports 40000..40019
+  const std::string packed = dir_ + "/packed.pcap.gz";
+  gzipFile(plain, packed);
+  for (const std::string& path : {plain, packed}) {
+    auto file = CaptureFile::open(path, "udp src port 40003 or udp src port 40007");
+    ASSERT_TRUE(file) << file.error().message;
+    const ReadBack got = readAll(**file);
+    EXPECT_EQ(got.last, ReadStatus::kEnd) << got.error;
+    ASSERT_EQ(got.ts.size(), 2U) << path;
+    EXPECT_EQ(got.ts[0], 1'700'000'003 * kNanosPerSecond);
+    EXPECT_EQ(got.ts[1], 1'700'000'007 * kNanosPerSecond);
+    EXPECT_EQ((*file)->packetsRead(), 2U);
+  }
+  auto bad = CaptureFile::open(plain, "udpp port 9000");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find(plain + ": bad BPF filter 'udpp port 9000': "),
+            std::string::npos)
+      << bad.error().message;
 }
 
 }  // namespace
