@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include <glob.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -328,6 +329,32 @@ class ServedReplayMetrics {
   std::unique_ptr<MetricsServer> server_;
 };
 
+// replay's progress line on standard error, only when it is a terminal (a log or a pipe gets
+// nothing, so scripts see the same stderr as before). Redrawn in place with '\r' and erased at
+// the end, so the summary that follows starts on a clean line.
+class TerminalProgress {
+ public:
+  static bool wanted() { return isatty(STDERR_FILENO) == 1; }
+
+  // ReplayOptions::on_input: the replay's reading thread.
+  void draw(const InputProgress& progress) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::cerr << "\r\033[K"
+              << "camwatch: " << progressLine(progress, elapsed) << std::flush;
+    drawn_ = true;
+  }
+
+  void erase() {
+    if (drawn_) std::cerr << "\r\033[K" << std::flush;
+    drawn_ = false;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  bool drawn_ = false;
+};
+
 volatile std::sig_atomic_t g_linger_stop = 0;
 
 extern "C" void onLingerSignal(int /*signal*/) { g_linger_stop = 1; }
@@ -465,7 +492,12 @@ int replayCommand(const ReplayArgs& args) {
     options.on_progress = [&served](ReplayProgress& progress) { served->onProgress(progress); };
   }
 
+  TerminalProgress progress;
+  if (TerminalProgress::wanted()) {
+    options.on_input = [&progress](const InputProgress& input) { progress.draw(input); };
+  }
   auto result = runReplay(options);
+  progress.erase();
   if (!result) {
     std::cerr << "camwatch: " << result.error().message << '\n';
     return kExitFailure;

@@ -31,6 +31,7 @@
 namespace camwatch {
 
 struct ReplayProgress;
+struct InputProgress;
 
 struct ReplayOptions {
   std::vector<std::string> captures;
@@ -67,6 +68,18 @@ struct ReplayOptions {
   /// the ReplayResult then). Set, the workers also summarize egress (ReplayProgress::egress).
   /// For replay --metrics ADDR:PORT.
   std::function<void(ReplayProgress&)> on_progress;
+  /// Called on the reading thread about 5 times a second (wall clock) while the input is read,
+  /// with how far reading has got; for replay's progress line on a terminal. Cheap: no worker
+  /// figures.
+  std::function<void(const InputProgress&)> on_input;
+};
+
+/// How far reading the captures has got (ReplayOptions::on_input).
+struct InputProgress {
+  std::uint64_t packets = 0;           ///< packets read, in the time bounds or not
+  std::uint64_t wire_bytes = 0;        ///< their wire bytes
+  std::uint64_t input_bytes_read = 0;  ///< of the capture files (compressed, for gzip)
+  std::uint64_t input_size = 0;        ///< the capture files' sizes summed
 };
 
 /// Packets the decoder could not count to a flow, by reason. Owned by the thread that decodes.

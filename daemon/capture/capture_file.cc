@@ -1,5 +1,7 @@
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -166,6 +168,10 @@ Result<std::unique_ptr<CaptureFile>> CaptureFile::open(const std::string& path,
   }
   auto capture = std::unique_ptr<CaptureFile>(new CaptureFile(path, handle, dlt));
   capture->gzip_ = std::move(gzip);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && st.st_size > 0) {
+    capture->input_size_ = static_cast<std::uint64_t>(st.st_size);
+  }
   return capture;
 }
 
@@ -174,6 +180,18 @@ CaptureFile::CaptureFile(std::string path, void* handle, int dlt)
 
 CaptureFile::~CaptureFile() {
   if (handle_ != nullptr) pcap_close(asPcap(handle_));
+}
+
+std::uint64_t CaptureFile::inputBytesRead() const {
+  if (handle_ == nullptr) return input_size_;  // ended (or failed): nothing more will be read
+  off_t offset = -1;
+  if (gzip_) {
+    if (gzip_->gz != nullptr) offset = gzoffset(gzip_->gz);  // compressed bytes consumed
+  } else if (std::FILE* file = pcap_file(asPcap(handle_)); file != nullptr) {
+    offset = ftello(file);
+  }
+  if (offset < 0) return 0;
+  return std::min(static_cast<std::uint64_t>(offset), input_size_);
 }
 
 ReadStatus CaptureFile::next(RawPacket& packet) {

@@ -66,4 +66,16 @@ std::vector<std::string> MergedCaptureReader::errors() const {
   return errors;
 }
 
+std::uint64_t MergedCaptureReader::inputSize() const {
+  std::uint64_t total = 0;
+  for (const auto& file : files_) total += file->inputSize();
+  return total;
+}
+
+std::uint64_t MergedCaptureReader::inputBytesRead() const {
+  std::uint64_t total = 0;
+  for (const auto& file : files_) total += file->inputBytesRead();
+  return total;
+}
+
 }  // namespace camwatch

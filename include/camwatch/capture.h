@@ -57,6 +57,10 @@ class CaptureFile {
   /// Packets read so far (the number of the last packet handed out, counting from 1).
   std::uint64_t packetsRead() const { return packets_read_; }
   std::uint64_t wireBytesRead() const { return wire_bytes_read_; }
+  /// The file's size on disk at open (compressed, for gzip), and how far into it reading has
+  /// got (the whole size once the file ended): for a progress display, not exact to the packet.
+  std::uint64_t inputSize() const { return input_size_; }
+  std::uint64_t inputBytesRead() const;
   /// "FILE: packet N: what libpcap said", after next() returned kError.
   const std::string& error() const { return error_; }
 
@@ -68,6 +72,7 @@ class CaptureFile {
   int dlt_;
   LinkType link_;
   std::shared_ptr<GzipSource> gzip_;  // null for an uncompressed file
+  std::uint64_t input_size_ = 0;
   std::uint64_t packets_read_ = 0;
   std::uint64_t wire_bytes_read_ = 0;
   std::string error_;
@@ -101,6 +106,9 @@ class MergedCaptureReader {
   const std::vector<CaptureFileStats>& stats() const { return stats_; }
   /// Errors so far, one line each.
   std::vector<std::string> errors() const;
+  /// Sums over the files of CaptureFile::inputSize() and inputBytesRead(), for a progress display.
+  std::uint64_t inputSize() const;
+  std::uint64_t inputBytesRead() const;
 
  private:
   struct Head {

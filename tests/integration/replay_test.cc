@@ -334,6 +334,27 @@ TEST_F(ReplayTest, BpfFilterKeepsOnlyMatchingPacketsAndABadOneIsNamed) {
   EXPECT_NE(bad.err.find(capture), std::string::npos) << bad.err;
 }
 
+TEST_F(ReplayTest, ProgressLineOnlyOnATerminalAndErasedAtTheEnd) {
+  if (runCommand("command -v script").exit_code != 0) GTEST_SKIP() << "no script(1)";
+  const std::string demo = kSourceDir + "/demo/camera-vlan-demo.pcap";
+  // Paced to about half a second, so the line is drawn a few times before the end.
+  const std::string command = kCamwatch + " replay --pace 1200 " + shellQuote(demo);
+  // script(1) gives camwatch a terminal; only its standard error goes to the transcript.
+  const CommandResult tty =
+      runCommand("script -qec " + shellQuote(command + " 2>&1 >/dev/null") + " /dev/null");
+  ASSERT_EQ(tty.exit_code, 0) << tty.out << tty.err;
+  EXPECT_NE(tty.out.find("% of input"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("packets/s"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("7255 packets  6.7 MiB  100% of input"), std::string::npos) << tty.out;
+  const std::string erase = "\r\033[K";
+  ASSERT_GE(tty.out.size(), erase.size());
+  EXPECT_EQ(tty.out.substr(tty.out.size() - erase.size()), erase) << "erased at the end";
+
+  const CommandResult piped = runCommand(command);
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.err, "") << "no progress when standard error is not a terminal";
+}
+
 TEST_F(ReplayTest, TruncatedFileIsReportedAndWhatCameBeforeStillCounts) {
   using namespace camwatch::testkit;
   const std::string capture = dir_.path("cut.pcap");

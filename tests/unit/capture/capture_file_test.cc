@@ -160,5 +160,24 @@ TEST_F(CaptureFileTest, BpfFilterHandsOutOnlyMatchingPacketsOfPlainAndGzipFiles)
       << bad.error().message;
 }
 
+TEST_F(CaptureFileTest, InputBytesReadGoesFromTheStartToTheFileSize) {
+  const std::string plain = writeCapture("plain.pcap", 3000);
+  const std::string packed = dir_ + "/packed.pcap.gz";
+  gzipFile(plain, packed);
+  for (const std::string& path : {plain, packed}) {
+    auto file = CaptureFile::open(path);
+    ASSERT_TRUE(file) << file.error().message;
+    EXPECT_EQ((*file)->inputSize(), std::filesystem::file_size(path));
+    RawPacket packet;
+    for (int i = 0; i < 100; ++i) ASSERT_EQ((*file)->next(packet), ReadStatus::kPacket);
+    const std::uint64_t early = (*file)->inputBytesRead();
+    EXPECT_GT(early, 0U) << path;
+    EXPECT_LT(early, (*file)->inputSize()) << path;
+    while ((*file)->next(packet) == ReadStatus::kPacket) {
+    }
+    EXPECT_EQ((*file)->inputBytesRead(), (*file)->inputSize()) << path;
+  }
+}
+
 }  // namespace
 }  // namespace camwatch
