@@ -1,14 +1,22 @@
 #include "app/cli.h"
 
+#include <glob.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -46,6 +54,9 @@ struct ReplayArgs {
   std::string metrics_path;  // a file, or ADDR:PORT to serve (isListenAddress)
   double linger_seconds = 0;
   double pace = 0;
+  std::string from;  // --from TIME, as given
+  std::string to;    // --to TIME
+  std::string bpf;   // --bpf EXPR
   std::vector<std::string> captures;
 };
 
@@ -62,6 +73,128 @@ bool isListenAddress(const std::string& text) {
     if (c < '0' || c > '9') return false;
   }
   return std::stoul(port) <= 65535;
+}
+
+// CAPTURE arguments with * ? or [ are glob(3) patterns, so a quoted "dir/*.pcap" works where
+// the shell's expansion would be too long (or when no shell expands it). Each pattern's matches
+// are sorted bytewise (glob sorts by locale, which would make the order depend on the user's);
+// a file named twice is read once, since reading it twice would double every flow. A pattern
+// that matches nothing is an error: an empty replay would look like a quiet network.
+Result<std::vector<std::string>> expandCaptureArguments(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& path) {
+    if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(path);
+  };
+  for (const std::string& arg : args) {
+    if (arg.find_first_of("*?[") == std::string::npos) {
+      add(arg);
+      continue;
+    }
+    glob_t matches{};
+    const int rc = glob(arg.c_str(), GLOB_NOSORT, nullptr, &matches);
+    std::vector<std::string> found;
+    if (rc == 0) found.assign(matches.gl_pathv, matches.gl_pathv + matches.gl_pathc);
+    globfree(&matches);
+    if (rc == GLOB_NOMATCH || (rc == 0 && found.empty())) {
+      return makeError(fmt::format("{}: no capture file matches this pattern", arg));
+    }
+    if (rc != 0) {
+      return makeError(fmt::format("{}: cannot expand the pattern: {}", arg,
+                                   rc == GLOB_NOSPACE ? "out of memory" : "read error"));
+    }
+    std::sort(found.begin(), found.end());
+    for (const std::string& path : found) add(path);
+  }
+  return out;
+}
+
+// Parses `digits` (only 0-9, at least one) into `out`; false on anything else or overflow.
+bool parseDigits(std::string_view digits, std::int64_t& out) {
+  if (digits.empty()) return false;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  return ec == std::errc() && end == digits.data() + digits.size() && out >= 0;
+}
+
+// Nanoseconds of a fraction's digits after the '.' ("5" is 500 ms); more than 9 digits are cut.
+bool parseFraction(std::string_view digits, Timestamp& nanos) {
+  nanos = 0;
+  if (digits.empty()) return false;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (digits[i] < '0' || digits[i] > '9') return false;
+  }
+  std::string padded(digits.substr(0, 9));
+  padded.resize(9, '0');
+  return parseDigits(padded, nanos);
+}
+
+// --from/--to: RFC 3339 ("2026-01-15T09:03:00Z", "2026-01-15T10:03:00.25+01:00") or seconds since
+// the epoch ("1768467780", "1768467780.5"). Errors name the option and the value.
+Result<Timestamp> parseTimeBound(const std::string& option, const std::string& text) {
+  const auto bad = [&](std::string_view why) {
+    return makeError(
+        fmt::format("{} '{}': {}; give RFC 3339 (2026-01-15T09:03:00Z) or seconds since the epoch",
+                    option, text, why));
+  };
+  const std::string_view value(text);
+  if (value.find_first_not_of("0123456789.") == std::string_view::npos) {
+    const std::size_t dot = value.find('.');
+    std::int64_t seconds = 0;
+    Timestamp nanos = 0;
+    if (!parseDigits(value.substr(0, dot), seconds) ||
+        (dot != std::string_view::npos && !parseFraction(value.substr(dot + 1), nanos)) ||
+        seconds > std::numeric_limits<Timestamp>::max() / kNanosPerSecond - 1) {
+      return bad("not a number of seconds");
+    }
+    return seconds * kNanosPerSecond + nanos;
+  }
+  // YYYY-MM-DDTHH:MM:SS, then an optional fraction, then Z or +HH:MM / -HH:MM.
+  if (value.size() < 20 || value[4] != '-' || value[7] != '-' ||
+      (value[10] != 'T' && value[10] != 't' && value[10] != ' ') || value[13] != ':' ||
+      value[16] != ':') {
+    return bad("not a time");
+  }
+  std::int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!parseDigits(value.substr(0, 4), year) || !parseDigits(value.substr(5, 2), month) ||
+      !parseDigits(value.substr(8, 2), day) || !parseDigits(value.substr(11, 2), hour) ||
+      !parseDigits(value.substr(14, 2), minute) || !parseDigits(value.substr(17, 2), second)) {
+    return bad("not a time");
+  }
+  std::string_view rest = value.substr(19);
+  Timestamp nanos = 0;
+  if (!rest.empty() && rest.front() == '.') {
+    const std::size_t end = rest.find_first_not_of("0123456789", 1);
+    if (end == std::string_view::npos || !parseFraction(rest.substr(1, end - 1), nanos)) {
+      return bad("bad fraction of a second");
+    }
+    rest = rest.substr(end);
+  }
+  std::int64_t offset_seconds = 0;
+  if (rest == "Z" || rest == "z") {
+    offset_seconds = 0;
+  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+    std::int64_t offset_hours = 0, offset_minutes = 0;
+    if (!parseDigits(rest.substr(1, 2), offset_hours) ||
+        !parseDigits(rest.substr(4, 2), offset_minutes) || offset_hours > 23 ||
+        offset_minutes > 59) {
+      return bad("bad UTC offset");
+    }
+    offset_seconds = (offset_hours * 3600 + offset_minutes * 60) * (rest[0] == '-' ? -1 : 1);
+  } else {
+    return bad("needs a time zone (Z or +HH:MM)");
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return bad("out of range");
+  }
+  std::tm utc{};
+  utc.tm_year = static_cast<int>(year - 1900);
+  utc.tm_mon = static_cast<int>(month - 1);
+  utc.tm_mday = static_cast<int>(day);
+  utc.tm_hour = static_cast<int>(hour);
+  utc.tm_min = static_cast<int>(minute);
+  utc.tm_sec = static_cast<int>(second);
+  const std::time_t seconds = timegm(&utc);
+  if (utc.tm_mday != day) return bad("no such day");  // timegm rolled 2026-02-30 over
+  return (static_cast<Timestamp>(seconds) - offset_seconds) * kNanosPerSecond + nanos;
 }
 
 // The figures of a finished replay as one MetricsSnapshot (the live sensor's families).
@@ -203,6 +336,32 @@ class ServedReplayMetrics {
   std::unique_ptr<MetricsServer> server_;
 };
 
+// replay's progress line on standard error, only when it is a terminal (a log or a pipe gets
+// nothing, so scripts see the same stderr as before). Redrawn in place with '\r' and erased at
+// the end, so the summary that follows starts on a clean line.
+class TerminalProgress {
+ public:
+  static bool wanted() { return isatty(STDERR_FILENO) == 1; }
+
+  // ReplayOptions::on_input: the replay's reading thread.
+  void draw(const InputProgress& progress) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::cerr << "\r\033[K"
+              << "camwatch: " << progressLine(progress, elapsed) << std::flush;
+    drawn_ = true;
+  }
+
+  void erase() {
+    if (drawn_) std::cerr << "\r\033[K" << std::flush;
+    drawn_ = false;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  bool drawn_ = false;
+};
+
 volatile std::sig_atomic_t g_linger_stop = 0;
 
 extern "C" void onLingerSignal(int /*signal*/) { g_linger_stop = 1; }
@@ -247,7 +406,28 @@ int replayCommand(const ReplayArgs& args) {
     return kExitUsage;
   }
   ReplayOptions options;
-  options.captures = args.captures;
+  auto captures = expandCaptureArguments(args.captures);
+  if (!captures) {
+    std::cerr << "camwatch: " << captures.error().message << '\n';
+    return kExitFailure;
+  }
+  options.captures = std::move(*captures);
+  options.bpf = args.bpf;
+  for (const auto& [option, text, bound] : {std::tuple{"--from", &args.from, &options.from},
+                                            std::tuple{"--to", &args.to, &options.to}}) {
+    if (text->empty()) continue;
+    auto parsed = parseTimeBound(option, *text);
+    if (!parsed) {
+      std::cerr << "camwatch: " << parsed.error().message << '\n';
+      return kExitUsage;
+    }
+    *bound = *parsed;
+  }
+  if (options.from && options.to && *options.from >= *options.to) {
+    std::cerr << "camwatch: --from " << args.from << " is not before --to " << args.to
+              << ": no packet could be kept\n";
+    return kExitUsage;
+  }
   options.flows = config->flows;
   options.dpi = config->dpi;
   options.dns = config->dns;
@@ -319,7 +499,12 @@ int replayCommand(const ReplayArgs& args) {
     options.on_progress = [&served](ReplayProgress& progress) { served->onProgress(progress); };
   }
 
+  TerminalProgress progress;
+  if (TerminalProgress::wanted()) {
+    options.on_input = [&progress](const InputProgress& input) { progress.draw(input); };
+  }
   auto result = runReplay(options);
+  progress.erase();
   if (!result) {
     std::cerr << "camwatch: " << result.error().message << '\n';
     return kExitFailure;
@@ -453,9 +638,17 @@ int runCli(int argc, char** argv) {
       ->add_option("--pace", replay.pace,
                    "Follow packet time: X seconds of capture per second (0 = as fast as possible)")
       ->check(CLI::Range(0.0, 1e9));
+  replay_cmd->add_option("--from", replay.from,
+                         "Keep packets at or after TIME (RFC 3339, e.g. 2026-01-15T09:03:00Z, or "
+                         "seconds since the epoch)");
+  replay_cmd->add_option("--to", replay.to, "Keep packets before TIME (as --from)");
+  replay_cmd->add_option("--bpf", replay.bpf,
+                         "Read only the packets this libpcap filter matches (e.g. 'host "
+                         "192.168.10.21 and not port 554'), compiled for each file");
   replay_cmd
       ->add_option("CAPTURE", replay.captures,
-                   "Capture files; several are merged in timestamp order")
+                   "Capture files or glob patterns ('dir/*.pcap', sorted, each file read once); "
+                   "several are merged in timestamp order")
       ->required();
 
   LiveSensorOptions live;

@@ -185,7 +185,7 @@ bool flowRecordLess(const FlowRecord& a, const FlowRecord& b) {
 
 Result<ReplayResult> runReplay(const ReplayOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
-  auto reader = MergedCaptureReader::open(options.captures);
+  auto reader = MergedCaptureReader::open(options.captures, options.bpf);
   if (!reader) return tl::unexpected(reader.error());
 
   const unsigned worker_count = std::max(1U, options.workers);
@@ -206,6 +206,8 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
 
   ReplayResult result;
   result.workers = worker_count;
+  result.from = options.from;
+  result.to = options.to;
   DecodeCounters& counters = result.decode;
   FragmentTracker fragments;
   DnsLearnCounts dns_counts;
@@ -239,8 +241,32 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     next_progress = Clock::now() + std::chrono::seconds(1);
   };
   Clock::time_point pace_start;
+  // The input progress (replay's line on a terminal): packets read, whatever the bounds.
+  constexpr auto kInputInterval = std::chrono::milliseconds(200);
+  auto next_input = Clock::now() + kInputInterval;
+  std::uint64_t packets_read = 0;
+  std::uint64_t wire_bytes_read = 0;
+  const auto report_input = [&] {
+    InputProgress input;
+    input.packets = packets_read;
+    input.wire_bytes = wire_bytes_read;
+    input.input_bytes_read = (*reader)->inputBytesRead();
+    input.input_size = (*reader)->inputSize();
+    options.on_input(input);
+    next_input = Clock::now() + kInputInterval;
+  };
 
   while ((*reader)->next(raw)) {
+    ++packets_read;
+    wire_bytes_read += std::max<std::uint64_t>(raw.wire_len, raw.data.size());
+    if (options.on_input && (packets_read & 255U) == 0 && Clock::now() >= next_input) {
+      report_input();
+    }
+    // Bounds first: a skipped packet must not move packet time (ticks, pace, first/last seen).
+    if ((options.from && raw.ts < *options.from) || (options.to && raw.ts >= *options.to)) {
+      ++counters.outside_bounds;
+      continue;
+    }
     if (options.pace > 0) {
       // Packet time since the first packet, divided by the pace, is when this one is due.
       if (first) pace_start = Clock::now();
@@ -248,8 +274,11 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
       const auto due = pace_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
                                         static_cast<double>(since_first) / options.pace));
       while (Clock::now() < due) {
-        std::this_thread::sleep_until(options.on_progress ? std::min(due, next_progress) : due);
+        auto wake = options.on_progress ? std::min(due, next_progress) : due;
+        if (options.on_input) wake = std::min(wake, next_input);
+        std::this_thread::sleep_until(wake);
         if (options.on_progress && Clock::now() >= next_progress) report();
+        if (options.on_input && Clock::now() >= next_input) report_input();
       }
     } else if (options.on_progress && (counters.packets & 1023U) == 0 &&
                Clock::now() >= next_progress) {
@@ -290,6 +319,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     const auto worker = static_cast<std::size_t>(((message.hash >> 32U) * worker_count) >> 32U);
     send(*workers[worker], message, raw.data.first(std::min(raw.data.size(), max_payload)));
   }
+  if (options.on_input) report_input();  // the end: 100% of the input
   broadcast(workers, MessageKind::kEnd, result.last_ts);
   counters.dns_responses = dns_counts.responses;
   counters.dns_answers = dns_counts.answers;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@
 namespace camwatch {
 
 struct ReplayProgress;
+struct InputProgress;
 
 struct ReplayOptions {
   std::vector<std::string> captures;
@@ -54,15 +56,35 @@ struct ReplayOptions {
   /// Follow packet time: 0 reads as fast as it can; X > 0 sleeps so that X seconds of packet
   /// time take one second (replay --pace), so a scraper sees the counters grow as a sensor's do.
   double pace = 0;
+  /// Keep only packets with from <= ts < to (replay --from/--to); unset: no bound. The others are
+  /// read (a capture need not be in time order) but not decoded; they count in
+  /// DecodeCounters::outside_bounds, not in packets.
+  std::optional<Timestamp> from;
+  std::optional<Timestamp> to;
+  /// libpcap filter expression applied to every capture as it is read (replay --bpf); empty: all.
+  std::string bpf;
   /// Called on the reading thread about once a second (wall clock) while packets are read, with
   /// what the workers published at their last tick; never after the input ended (the caller has
   /// the ReplayResult then). Set, the workers also summarize egress (ReplayProgress::egress).
   /// For replay --metrics ADDR:PORT.
   std::function<void(ReplayProgress&)> on_progress;
+  /// Called on the reading thread about 5 times a second (wall clock) while the input is read,
+  /// with how far reading has got; for replay's progress line on a terminal. Cheap: no worker
+  /// figures.
+  std::function<void(const InputProgress&)> on_input;
+};
+
+/// How far reading the captures has got (ReplayOptions::on_input).
+struct InputProgress {
+  std::uint64_t packets = 0;           ///< packets read, in the time bounds or not
+  std::uint64_t wire_bytes = 0;        ///< their wire bytes
+  std::uint64_t input_bytes_read = 0;  ///< of the capture files (compressed, for gzip)
+  std::uint64_t input_size = 0;        ///< the capture files' sizes summed
 };
 
 /// Packets the decoder could not count to a flow, by reason. Owned by the thread that decodes.
 struct DecodeCounters {
+  std::uint64_t outside_bounds = 0;  ///< read but outside ReplayOptions::from/to, so skipped
   std::uint64_t packets = 0;
   std::uint64_t wire_bytes = 0;
   std::uint64_t ip_packets = 0;  ///< counted to a flow
@@ -109,6 +131,8 @@ struct ReplayResult {
   std::uint64_t dns_cache_entries = 0;
   Timestamp first_ts = 0;
   Timestamp last_ts = 0;
+  std::optional<Timestamp> from;  ///< the time bounds the replay kept packets within
+  std::optional<Timestamp> to;
   unsigned workers = 1;
   double wall_seconds = 0;
   /// One of the workers' classifiers, kept to name the protocols in the records.

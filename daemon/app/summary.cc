@@ -127,6 +127,8 @@ nlohmann::ordered_json tallyJson(const std::map<std::string, Tally>& tallies) {
   return json;
 }
 
+}  // namespace
+
 std::string humanBytes(std::uint64_t bytes) {
   static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   auto value = static_cast<double>(bytes);
@@ -138,7 +140,20 @@ std::string humanBytes(std::uint64_t bytes) {
   return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, kUnits[unit]);
 }
 
-}  // namespace
+std::string progressLine(const InputProgress& progress, double elapsed_seconds) {
+  const double rate =
+      elapsed_seconds > 0 ? static_cast<double>(progress.packets) / elapsed_seconds : 0.0;
+  std::string line =
+      fmt::format("{} packets  {}", progress.packets, humanBytes(progress.wire_bytes));
+  if (progress.input_size > 0) {
+    // Whole percents, never 100 before the end: a bar that says 100% must be done.
+    std::uint64_t percent = progress.input_bytes_read * 100 / progress.input_size;
+    if (percent >= 100 && progress.input_bytes_read < progress.input_size) percent = 99;
+    line += fmt::format("  {}% of input", std::min<std::uint64_t>(percent, 100));
+  }
+  line += fmt::format("  {:.0f} packets/s", rate);
+  return line;
+}
 
 nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
   nlohmann::ordered_json json;
@@ -160,6 +175,12 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
     files.push_back(entry);
   }
   json["files"] = files;
+  if (result.from || result.to) {
+    // Only with --from/--to, so a replay without them writes what it always wrote.
+    json["time_bounds"] = {{"from", result.from ? formatTimestamp(*result.from, 9) : ""},
+                           {"to", result.to ? formatTimestamp(*result.to, 9) : ""},
+                           {"packets_outside", result.decode.outside_bounds}};
+  }
 
   // Tally by numbers first and name the keys afterwards: names cost allocations (and nDPI's cost
   // an snprintf), so they are made once per key, not once per flow.
@@ -287,6 +308,12 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
   for (const CaptureFileStats& file : result.files) {
     line(fmt::format("  {}  {}  {} packets  {}{}", file.path, file.link_type, file.packets,
                      humanBytes(file.wire_bytes), file.error.empty() ? "" : "  ERROR"));
+  }
+  if (result.from || result.to) {
+    line(fmt::format("  time bounds: {} .. {} ({} packets outside skipped)",
+                     result.from ? formatTimestamp(*result.from, 9) : "start",
+                     result.to ? formatTimestamp(*result.to, 9) : "end",
+                     result.decode.outside_bounds));
   }
   if (result.decode.packets > 0) {
     line(fmt::format("  time span: {} .. {} ({:.1f} s)", formatTimestamp(result.first_ts),

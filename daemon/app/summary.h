@@ -16,6 +16,13 @@ inline constexpr std::size_t kTopDestinations = 15;
 
 nlohmann::ordered_json summaryToJson(const ReplayResult& result);
 
+/// "1.5 MiB": bytes in binary units with one decimal ("512 B" below a KiB).
+std::string humanBytes(std::uint64_t bytes);
+
+/// replay's progress line on a terminal, without line ends: "123456 packets  98.1 MiB  42% of
+/// input  81234 packets/s" (no percentage when the input's size is unknown).
+std::string progressLine(const InputProgress& progress, double elapsed_seconds);
+
 /// A readable multi-line summary for the terminal, from the result and its summaryToJson().
 std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_json& summary);
 

@@ -5,10 +5,10 @@
 namespace camwatch {
 
 Result<std::unique_ptr<MergedCaptureReader>> MergedCaptureReader::open(
-    const std::vector<std::string>& paths) {
+    const std::vector<std::string>& paths, const std::string& bpf) {
   auto reader = std::unique_ptr<MergedCaptureReader>(new MergedCaptureReader());
   for (const std::string& path : paths) {
-    auto file = CaptureFile::open(path);
+    auto file = CaptureFile::open(path, bpf);
     if (!file) return tl::unexpected(file.error());
     CaptureFileStats stats;
     stats.path = path;
@@ -64,6 +64,18 @@ std::vector<std::string> MergedCaptureReader::errors() const {
     if (!stats.error.empty()) errors.push_back(stats.error);
   }
   return errors;
+}
+
+std::uint64_t MergedCaptureReader::inputSize() const {
+  std::uint64_t total = 0;
+  for (const auto& file : files_) total += file->inputSize();
+  return total;
+}
+
+std::uint64_t MergedCaptureReader::inputBytesRead() const {
+  std::uint64_t total = 0;
+  for (const auto& file : files_) total += file->inputBytesRead();
+  return total;
 }
 
 }  // namespace camwatch

@@ -1,4 +1,5 @@
-// capture: packet sources. CaptureFile reads one pcap or pcapng file through libpcap;
+// capture: packet sources. CaptureFile reads one pcap or pcapng file through libpcap, plain or
+// gzip-compressed;
 // MergedCaptureReader reads several at once and hands out their packets in timestamp order;
 // LiveCapture reads one network interface (one handle per worker, optionally joined to a
 // PACKET_FANOUT group so the kernel spreads flows over the workers). interfaceIsUp() and
@@ -30,11 +31,19 @@ std::string dltName(int dlt);
 /// LiveCapture (no packet within the read timeout); kEnd only from CaptureFile.
 enum class ReadStatus : std::uint8_t { kPacket, kEnd, kError, kTimeout };
 
+struct GzipSource;  // capture_file.cc: zlib's state for a compressed capture
+
 class CaptureFile {
  public:
-  /// Opens `path` (pcap or pcapng) with nanosecond timestamps. Fails, naming the file, when it
-  /// cannot be opened or its link type is one camwatch does not decode.
-  static Result<std::unique_ptr<CaptureFile>> open(const std::string& path);
+  /// Opens `path` (pcap or pcapng) with nanosecond timestamps. A file that starts with gzip's
+  /// magic bytes (1f 8b), whatever its name, is decompressed with zlib on the fly; corrupt or
+  /// cut-short gzip data ends it with "FILE: corrupt gzip data after N bytes: ...". Fails,
+  /// naming the file, when it cannot be opened or its link type is one camwatch does not decode.
+  /// A non-empty `bpf` is a libpcap filter expression compiled for this file's link type; only
+  /// the packets it matches are handed out (and counted). A bad one fails with
+  /// "FILE: bad BPF filter 'EXPR': what libpcap said".
+  static Result<std::unique_ptr<CaptureFile>> open(const std::string& path,
+                                                   const std::string& bpf = "");
   ~CaptureFile();
   CaptureFile(const CaptureFile&) = delete;
   CaptureFile& operator=(const CaptureFile&) = delete;
@@ -48,6 +57,10 @@ class CaptureFile {
   /// Packets read so far (the number of the last packet handed out, counting from 1).
   std::uint64_t packetsRead() const { return packets_read_; }
   std::uint64_t wireBytesRead() const { return wire_bytes_read_; }
+  /// The file's size on disk at open (compressed, for gzip), and how far into it reading has
+  /// got (the whole size once the file ended): for a progress display, not exact to the packet.
+  std::uint64_t inputSize() const { return input_size_; }
+  std::uint64_t inputBytesRead() const;
   /// "FILE: packet N: what libpcap said", after next() returned kError.
   const std::string& error() const { return error_; }
 
@@ -58,6 +71,8 @@ class CaptureFile {
   void* handle_;  // pcap_t*, kept opaque so this header does not pull in pcap.h
   int dlt_;
   LinkType link_;
+  std::shared_ptr<GzipSource> gzip_;  // null for an uncompressed file
+  std::uint64_t input_size_ = 0;
   std::uint64_t packets_read_ = 0;
   std::uint64_t wire_bytes_read_ = 0;
   std::string error_;
@@ -76,8 +91,10 @@ struct CaptureFileStats {
 
 class MergedCaptureReader {
  public:
-  /// Opens every file; fails on the first that cannot be opened (nothing is read then).
-  static Result<std::unique_ptr<MergedCaptureReader>> open(const std::vector<std::string>& paths);
+  /// Opens every file (with the BPF filter `bpf`, if not empty: CaptureFile::open); fails on the
+  /// first that cannot be opened (nothing is read then).
+  static Result<std::unique_ptr<MergedCaptureReader>> open(const std::vector<std::string>& paths,
+                                                           const std::string& bpf = "");
 
   /// Hands out the packet with the smallest timestamp across all files (ties: the file named
   /// first). Returns false at the end of all files. A file that fails mid-way is closed, its
@@ -89,6 +106,9 @@ class MergedCaptureReader {
   const std::vector<CaptureFileStats>& stats() const { return stats_; }
   /// Errors so far, one line each.
   std::vector<std::string> errors() const;
+  /// Sums over the files of CaptureFile::inputSize() and inputBytesRead(), for a progress display.
+  std::uint64_t inputSize() const;
+  std::uint64_t inputBytesRead() const;
 
  private:
   struct Head {

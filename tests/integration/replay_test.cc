@@ -231,6 +231,130 @@ TEST_F(ReplayTest, SeveralFilesAreMergedInTimestampOrder) {
   EXPECT_EQ(summary().at("files").size(), 2U);
 }
 
+TEST_F(ReplayTest, GlobPatternsExpandSortedAndEachFileIsReadOnce) {
+  using namespace camwatch::testkit;
+  for (const char* name : {"b.pcap", "a.pcap", "c.pcapng.txt"}) {
+    PcapWriter writer(dir_.path(name));
+    writer.write(1'700'000'000 * kNanosPerSecond,
+                 Frame()
+                     .eth(parseMac("00:11:22:33:44:55"), parseMac("66:77:88:99:aa:bb"))
+                     .ipv4("192.168.10.21", "203.0.113.7")
+                     .udp(40000, 9000)
+                     .payload(100)
+                     .build());
+  }
+  // Quoted, so camwatch expands it, not the shell; a.pcap named again is still read once.
+  const CommandResult run =
+      replay(shellQuote(dir_.path("*.pcap")) + " " + shellQuote(dir_.path("a.pcap")));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json files = summary().at("files");
+  ASSERT_EQ(files.size(), 2U) << files.dump();
+  EXPECT_EQ(files[0].at("path"), dir_.path("a.pcap"));
+  EXPECT_EQ(files[1].at("path"), dir_.path("b.pcap"));
+  EXPECT_EQ(summary().at("packets"), 2);
+
+  const std::string nothing = dir_.path("nothing-*.pcap");
+  const CommandResult none = runCommand(kCamwatch + " replay " + shellQuote(nothing));
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find(nothing), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("no capture file matches"), std::string::npos) << none.err;
+}
+
+TEST_F(ReplayTest, FromAndToKeepOnlyPacketsInTheHalfOpenInterval) {
+  using namespace camwatch::testkit;
+  const std::string capture = dir_.path("ten.pcap");
+  {
+    PcapWriter writer(capture);
+    for (int i = 0; i < 10; ++i) {  // 2023-11-14T22:13:20Z + i seconds
+      writer.write(1'700'000'000 * kNanosPerSecond + i * kNanosPerSecond,
+                   Frame()
+                       .eth(parseMac("00:11:22:33:44:55"), parseMac("66:77:88:99:aa:bb"))
+                       .ipv4("192.168.10.21", "203.0.113.7")
+                       .udp(40000, 9000)
+                       .payload(100)
+                       .build());
+    }
+  }
+  // Epoch seconds and RFC 3339 (with an offset) mix; packets 3, 4, 5 and 6 are in [from, to).
+  const CommandResult run =
+      replay(shellQuote(capture), "--from 1700000003 --to 2023-11-14T23:13:27+01:00");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json s = summary();
+  EXPECT_EQ(s.at("packets"), 4);
+  EXPECT_EQ(s.at("first_ts"), "2023-11-14T22:13:23.000000Z");
+  EXPECT_EQ(s.at("last_ts"), "2023-11-14T22:13:26.000000Z");
+  EXPECT_EQ(s.at("time_bounds").at("from"), "2023-11-14T22:13:23.000000000Z");
+  EXPECT_EQ(s.at("time_bounds").at("to"), "2023-11-14T22:13:27.000000000Z");
+  EXPECT_EQ(s.at("time_bounds").at("packets_outside"), 6);
+  EXPECT_NE(run.out.find("time bounds: 2023-11-14T22:13:23"), std::string::npos) << run.out;
+  const json flows = readJsonLines(flows_path());
+  ASSERT_EQ(flows.size(), 1U);
+  EXPECT_EQ(flows[0].at("packets_to_server"), 4);
+
+  // Without bounds the summary has no time_bounds at all.
+  ASSERT_EQ(replay(shellQuote(capture)).exit_code, 0);
+  EXPECT_FALSE(summary().contains("time_bounds"));
+
+  for (const std::string bad :
+       {"--from yesterday", "--to 2023-11-14T22:13:27", "--from 2023-02-30T00:00:00Z"}) {
+    const CommandResult rejected = replay(shellQuote(capture), bad);
+    EXPECT_EQ(rejected.exit_code, 2) << bad;
+    EXPECT_NE(rejected.err.find(bad.substr(bad.find(' ') + 1)), std::string::npos) << rejected.err;
+  }
+  const CommandResult backwards = replay(shellQuote(capture), "--from 1700000005 --to 1700000005");
+  EXPECT_EQ(backwards.exit_code, 2);
+  EXPECT_NE(backwards.err.find("is not before"), std::string::npos) << backwards.err;
+}
+
+TEST_F(ReplayTest, BpfFilterKeepsOnlyMatchingPacketsAndABadOneIsNamed) {
+  using namespace camwatch::testkit;
+  const std::string capture = dir_.path("two-flows.pcap");
+  {
+    PcapWriter writer(capture);
+    for (int i = 0; i < 10; ++i) {
+      writer.write(1'700'000'000 * kNanosPerSecond + i * kNanosPerSecond,
+                   Frame()
+                       .eth(parseMac("00:11:22:33:44:55"), parseMac("66:77:88:99:aa:bb"))
+                       .ipv4("192.168.10.21", "203.0.113.7")
+                       .udp(static_cast<std::uint16_t>(40000 + i % 2), 9000)
+                       .payload(100)
+                       .build());
+    }
+  }
+  const CommandResult run = replay(shellQuote(capture), "--bpf 'udp src port 40001'");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(summary().at("packets"), 5);
+  const json flows = readJsonLines(flows_path());
+  ASSERT_EQ(flows.size(), 1U);
+  EXPECT_EQ(flows[0].at("src_port"), 40001);
+
+  const CommandResult bad = replay(shellQuote(capture), "--bpf 'udpp port 9000'");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("bad BPF filter 'udpp port 9000'"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find(capture), std::string::npos) << bad.err;
+}
+
+TEST_F(ReplayTest, ProgressLineOnlyOnATerminalAndErasedAtTheEnd) {
+  if (runCommand("command -v script").exit_code != 0) GTEST_SKIP() << "no script(1)";
+  const std::string demo = kSourceDir + "/demo/camera-vlan-demo.pcap";
+  // Paced to about half a second, so the line is drawn a few times before the end.
+  const std::string command = kCamwatch + " replay --pace 1200 " + shellQuote(demo);
+  // script(1) gives camwatch a terminal; only its standard error goes to the transcript.
+  const CommandResult tty =
+      runCommand("script -qec " + shellQuote(command + " 2>&1 >/dev/null") + " /dev/null");
+  ASSERT_EQ(tty.exit_code, 0) << tty.out << tty.err;
+  EXPECT_NE(tty.out.find("% of input"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("packets/s"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("7255 packets  6.7 MiB  100% of input"), std::string::npos) << tty.out;
+  const std::string erase = "\r\033[K";
+  ASSERT_GE(tty.out.size(), erase.size());
+  EXPECT_EQ(tty.out.substr(tty.out.size() - erase.size()), erase) << "erased at the end";
+
+  const CommandResult piped = runCommand(command);
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.err, "") << "no progress when standard error is not a terminal";
+}
+
 TEST_F(ReplayTest, TruncatedFileIsReportedAndWhatCameBeforeStillCounts) {
   using namespace camwatch::testkit;
   const std::string capture = dir_.path("cut.pcap");
