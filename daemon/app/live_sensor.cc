@@ -373,7 +373,7 @@ class LiveSensor {
 
  private:
   Result<void> openCaptures();
-  Result<void> startWorkers();
+  void startWorkers();
   void pumpEvents(bool final);
   void deliver(std::vector<Alert> notifications);
   void reload();
@@ -392,6 +392,7 @@ class LiveSensor {
   std::shared_ptr<const OuiTable> oui_;
   std::vector<WorkerSetup> setups_;
   std::vector<std::unique_ptr<LiveCapture>> opened_;
+  std::vector<std::unique_ptr<NdpiClassifier>> classifiers_;  // one per worker, until it starts
   std::vector<std::unique_ptr<LiveWorker>> workers_;
   std::vector<std::thread> threads_;
   std::unique_ptr<AlertEngine> engine_;
@@ -449,7 +450,7 @@ Result<void> LiveSensor::openCaptures() {
   return {};
 }
 
-Result<void> LiveSensor::startWorkers() {
+void LiveSensor::startWorkers() {
   FlowWorkerOptions flow_options;
   flow_options.flows = config_->flows;
   const auto count = static_cast<std::uint32_t>(setups_.size());
@@ -465,22 +466,18 @@ Result<void> LiveSensor::startWorkers() {
     flow_options.judgement = shared_.judgement;
   }
   for (std::size_t i = 0; i < setups_.size(); ++i) {
-    // nDPI modules are made one after another here, before any worker runs (checked at start:
-    // the first one made in main() proved the config works).
-    auto classifier = NdpiClassifier::create(config_->dpi);
-    if (!classifier) return tl::unexpected(classifier.error());
     workers_.push_back(std::make_unique<LiveWorker>(setups_[i], std::move(opened_[i]), flow_options,
-                                                    std::move(*classifier), *dns_, shared_, stop_));
+                                                    std::move(classifiers_[i]), *dns_, shared_,
+                                                    stop_));
   }
   opened_.clear();
-  // Every worker exists before the first starts: a failure above leaves no thread behind.
+  classifiers_.clear();
   for (auto& worker : workers_) {
     threads_.emplace_back([&worker] { worker->run(); });
   }
   last_heartbeat_.assign(workers_.size(), 0);
   last_progress_.assign(workers_.size(), SteadyClock::now());
   reported_drops_.assign(workers_.size(), 0);
-  return {};
 }
 
 void LiveSensor::pumpEvents(bool final) {
@@ -706,6 +703,16 @@ int LiveSensor::run() {
     spdlog::error("{}", opened.error().message);
     return kExitFailure;
   }
+  // The workers' nDPI modules read the protocols file: made now, one after another, while the
+  // files the config names are readable whoever we become.
+  for (std::size_t i = 0; i < setups_.size(); ++i) {
+    auto classifier = NdpiClassifier::create(config_->dpi);
+    if (!classifier) {
+      spdlog::error("{}", classifier.error().message);
+      return kExitFailure;
+    }
+    classifiers_.push_back(std::move(*classifier));
+  }
   PrivilegeDropOptions drop;
   drop.user = config_->run_as_user;
   // Reopening a capture handle needs CAP_NET_RAW only (docs/deployment.md), as in the unit.
@@ -735,11 +742,7 @@ int LiveSensor::run() {
     }
     delivery_ = std::move(*started);
   }
-  if (auto started = startWorkers(); !started) {
-    spdlog::error("{}", started.error().message);
-    workers_.clear();
-    return kExitFailure;
-  }
+  startWorkers();
 
   // Metrics: the layout is fixed now that the workers and sinks are.
   for (const auto& worker : workers_) {
