@@ -1,5 +1,9 @@
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -27,6 +31,49 @@ constexpr int kSampleRecords = 256;
 constexpr std::size_t kSampleNodes = 200'000;
 
 enum Role : unsigned { kCountryRole = 1, kAsnRole = 2 };
+
+// An open file descriptor, closed when it goes out of scope.
+struct OwnedFd {
+  int fd = -1;
+  ~OwnedFd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Copies the database into a sealed in-memory file and returns a path that opens it
+// (/proc/self/fd/N; `memory` keeps N open until MMDB_open has mapped it). Why: libmaxminddb maps
+// the file it is given, and GeoIP files get updated in place (`cp new.mmdb country.mmdb`, a
+// download written over the old one): a page of a mapping whose file was truncated raises SIGBUS
+// on the next lookup, and a rewritten one changes the answers under a running sensor. The sealed
+// copy cannot change, so an open lookup answers from the file as it was when it was opened, until
+// the next start or SIGHUP opens the new one. Costs the file's size in memory, once per process.
+// Empty on any failure (no memfd, no /proc): the caller then maps the file itself, as before.
+std::string sealedCopy(const std::string& path, OwnedFd& memory) {
+  OwnedFd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  struct stat info {};
+  if (file.fd < 0 || ::fstat(file.fd, &info) != 0 || !S_ISREG(info.st_mode)) return {};
+  memory.fd = ::memfd_create("camwatch-geoip", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (memory.fd < 0) return {};
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t got = ::read(file.fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return {};
+    if (got == 0) break;
+    for (ssize_t done = 0; done < got;) {
+      const ssize_t put = ::write(memory.fd, buffer + done, static_cast<std::size_t>(got - done));
+      if (put < 0 && errno == EINTR) continue;
+      if (put <= 0) return {};
+      done += put;
+    }
+  }
+  if (::fcntl(memory.fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) !=
+      0) {
+    return {};
+  }
+  const std::string proc_path = "/proc/self/fd/" + std::to_string(memory.fd);
+  return ::access(proc_path.c_str(), R_OK) == 0 ? proc_path : std::string();
+}
 
 // Where a database keeps the country, decided once when it is opened.
 enum class GeoCountrySchema : std::uint8_t {
@@ -189,8 +236,11 @@ Result<std::unique_ptr<MaxmindGeoLookup>> MaxmindGeoLookup::open(const GeoDataba
     auto database = std::make_unique<Database>();
     database->path = path;
     database->roles = roles;
+    OwnedFd memory;
+    const std::string copy = sealedCopy(path, memory);
     errno = 0;
-    const int rc = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &database->mmdb);
+    const int rc =
+        MMDB_open(copy.empty() ? path.c_str() : copy.c_str(), MMDB_MODE_MMAP, &database->mmdb);
     const int open_errno = errno;
     if (rc != MMDB_SUCCESS) {
       std::string reason = MMDB_strerror(rc);

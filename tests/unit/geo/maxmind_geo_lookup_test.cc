@@ -270,6 +270,29 @@ TEST_F(MaxmindGeoLookupTest, CorruptFileIsAnErrorNamingIt) {
   EXPECT_FALSE(MaxmindGeoLookup::open({empty, ""}).has_value());
 }
 
+// A database updated in place while camwatch runs (`cp new.mmdb country.mmdb` truncates and
+// rewrites the same inode; a failed download leaves garbage or nothing) must not change or crash
+// the lookups already open: they keep answering from the file as it was when it was opened.
+// With the file mapped straight from disk, reading a truncated page would raise SIGBUS.
+TEST_F(MaxmindGeoLookupTest, FileOverwrittenInPlaceWhileOpenKeepsTheOpenedAnswers) {
+  std::ifstream in(db("maxmind-city.mmdb"), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string path = writeFile("live-country.mmdb", bytes);
+  auto geo = open(path, "");
+  ASSERT_NE(geo, nullptr);
+  EXPECT_EQ(geo->lookup(ip("81.2.69.160")).countryCode(), "GB");
+
+  for (const std::string& replacement :
+       {std::string(), std::string(100, 'x'), bytes.substr(0, 64)}) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << replacement;  // the same inode
+    EXPECT_EQ(geo->lookup(ip("81.2.69.160")).countryCode(), "GB");
+    EXPECT_EQ(geo->lookup(ip("2001:4860:4860::8888")).countryCode(), "US");
+  }
+  // Opening the damaged file now is an error naming it; the open lookup is unaffected.
+  EXPECT_FALSE(MaxmindGeoLookup::open({path, ""}).has_value());
+  EXPECT_EQ(geo->lookup(ip("81.2.69.160")).countryCode(), "GB");
+}
+
 TEST_F(MaxmindGeoLookupTest, DirectoryIsAnErrorNamingIt) {
   auto geo = MaxmindGeoLookup::open({dir_->string(), ""}, GeoDatabaseMissing::kWarn);
   ASSERT_FALSE(geo.has_value());
