@@ -31,26 +31,59 @@ Result<std::unique_ptr<AlertDelivery>> AlertDelivery::create(const std::string& 
       new AlertDelivery(std::move(*spool), std::move(sinks), options));
 }
 
-Result<SpoolDrop> AlertDelivery::enqueue(const Alert& alert) {
+EnqueueResult AlertDelivery::enqueue(const Alert& alert) {
   return enqueueAll(std::span<const Alert>(&alert, 1));
 }
 
-Result<SpoolDrop> AlertDelivery::enqueueAll(std::span<const Alert> alerts) {
-  if (alerts.empty()) return SpoolDrop{};
-  auto appended = spool_->appendAll(alerts);
-  if (!appended) return tl::unexpected(appended.error());
+EnqueueResult AlertDelivery::enqueueAll(std::span<const Alert> alerts) {
+  std::lock_guard held_lock(held_mutex_);
+  EnqueueResult result;
+  if (alerts.empty() && held_.empty()) return result;
+  // Held alerts go first so the spool keeps the order the engine made them in. Without held
+  // alerts (the normal case) the caller's span is spooled as it is, with no copy.
+  std::span<const Alert> batch = alerts;
+  const std::size_t held_before = held_.size();
+  if (!held_.empty()) {
+    held_.insert(held_.end(), alerts.begin(), alerts.end());
+    batch = held_;
+  }
+  SpoolAppend appended = spool_->appendAll(batch);
   for (std::size_t i = 0; i < sinks_.size(); ++i) {
     SinkCounters& counters = *counters_[i];
-    counters.queued.fetch_add(appended->appended, std::memory_order_relaxed);
-    counters.dropped.fetch_add(appended->drop.per_sink[i], std::memory_order_relaxed);
+    counters.queued.fetch_add(appended.appended, std::memory_order_relaxed);
+    counters.dropped.fetch_add(appended.drop.per_sink[i], std::memory_order_relaxed);
     counters.pending.store(spool_->pendingCount(i), std::memory_order_relaxed);
   }
-  {
-    std::lock_guard lock(wake_mutex_);
-    work_ = true;
+  result.from_held = std::min<std::uint64_t>(appended.appended, held_before);
+  if (appended.write_error) {
+    spool_writes_.write_errors.fetch_add(1, std::memory_order_relaxed);
+    // Keep what was not spooled, oldest first, up to max_held.
+    const auto done = static_cast<std::ptrdiff_t>(appended.appended);
+    if (held_before > 0) {
+      held_.erase(held_.begin(), held_.begin() + done);
+    } else {
+      held_.assign(alerts.begin() + done, alerts.end());
+    }
+    if (held_.size() > options_.max_held) {
+      result.held_dropped = held_.size() - options_.max_held;
+      held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(result.held_dropped));
+      spool_writes_.held_dropped.fetch_add(result.held_dropped, std::memory_order_relaxed);
+    }
+    result.write_error = std::move(appended.write_error);
+  } else {
+    held_.clear();
   }
-  wake_.notify_one();
-  return std::move(appended->drop);
+  result.held = held_.size();
+  spool_writes_.held.store(held_.size(), std::memory_order_relaxed);
+  result.drop = std::move(appended.drop);
+  if (appended.appended > 0) {
+    {
+      std::lock_guard lock(wake_mutex_);
+      work_ = true;
+    }
+    wake_.notify_one();
+  }
+  return result;
 }
 
 std::chrono::milliseconds AlertDelivery::backoffDelay(const RetryPolicy& policy,

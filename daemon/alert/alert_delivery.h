@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <span>
 #include <string>
@@ -40,6 +41,26 @@ struct RetryPolicy {
 struct DeliveryOptions {
   RetryPolicy retry;
   std::size_t batch_size = 100;  ///< alerts per deliver() call
+  /// Alerts kept in memory while the spool cannot be written (disk full, I/O error), to be
+  /// spooled once it can; past this the oldest held alert is dropped and counted.
+  std::size_t max_held = 10'000;
+};
+
+/// The spool's health, for the metrics thread (plain atomics, any thread reads them).
+struct SpoolWriteCounters {
+  std::atomic<std::uint64_t> write_errors{0};  ///< spool writes that failed (ENOSPC, EIO)
+  std::atomic<std::uint64_t> held{0};          ///< alerts in memory waiting for the disk (gauge)
+  std::atomic<std::uint64_t> held_dropped{0};  ///< held alerts dropped at DeliveryOptions::max_held
+};
+
+/// What enqueueAll() did, for the caller's log.
+struct EnqueueResult {
+  SpoolDrop drop;  ///< what the spool cap dropped to make room ("alert spool full: dropped N")
+  /// Set when the spool could not be written: the alerts not spooled are held in memory.
+  std::optional<std::string> write_error;
+  std::uint64_t held = 0;          ///< alerts held in memory now
+  std::uint64_t held_dropped = 0;  ///< held alerts dropped at max_held by this call
+  std::uint64_t from_held = 0;     ///< held alerts this call spooled (the disk is back)
 };
 
 /// Per-sink counters: monotonic except `pending`, a gauge. Plain atomics: written by the alert and
@@ -71,13 +92,20 @@ class AlertDelivery {
                                                        const DeliveryOptions& options);
 
   /// Spools `alert` for every sink; returns once it is on disk (fdatasync). Wakes the delivery
-  /// loop. Any thread.
-  /// @return what the spool cap dropped to make room (log it: "alert spool full: dropped N"),
-  /// or the spool's error (the alert is then not queued; the caller logs and counts it).
-  Result<SpoolDrop> enqueue(const Alert& alert);
-  /// enqueue() for several alerts at once, with one fdatasync per spool segment instead of one
-  /// per alert (an alert storm stays cheap). Any thread.
-  Result<SpoolDrop> enqueueAll(std::span<const Alert> alerts);
+  /// loop. Any thread. See enqueueAll().
+  EnqueueResult enqueue(const Alert& alert);
+  /// Spools `alerts` for every sink, with one fdatasync per spool segment instead of one per
+  /// alert (an alert storm stays cheap), after any alerts held from an earlier failure, so the
+  /// order stays. When the spool cannot be written (disk full, I/O error) the alerts not spooled
+  /// are held in memory (at most DeliveryOptions::max_held, oldest dropped first) and spooled by
+  /// a later call, an empty one included (retryHeld()); nothing spooled before is touched. Any
+  /// thread. @return what to log: spool-cap drops, the write error, held and recovered counts.
+  EnqueueResult enqueueAll(std::span<const Alert> alerts);
+  /// Tries to spool the held alerts again (call it about once a second while heldCount() > 0).
+  EnqueueResult retryHeld() { return enqueueAll({}); }
+  /// Alerts held in memory because the spool could not be written. Any thread.
+  std::uint64_t heldCount() const { return spool_writes_.held.load(std::memory_order_relaxed); }
+  const SpoolWriteCounters& spoolWrites() const { return spool_writes_; }
 
   /// Offers each sink that is due (not backing off) one batch of its oldest undelivered
   /// alerts; acknowledges on success, schedules a retry on failure. Delivery thread only.
@@ -117,6 +145,9 @@ class AlertDelivery {
   std::vector<AlertSinkPtr> sinks_;
   const DeliveryOptions options_;
   std::vector<std::unique_ptr<SinkCounters>> counters_;
+  std::mutex held_mutex_;    // orders enqueueAll() calls and guards held_
+  std::vector<Alert> held_;  // not spooled yet (the disk failed), oldest first
+  SpoolWriteCounters spool_writes_;
   std::vector<SinkState> states_;  // delivery thread only
   std::mt19937_64 jitter_rng_;     // delivery thread only
   std::mutex wake_mutex_;

@@ -285,10 +285,12 @@ void AlertSpool::collectGarbage() {
 }
 
 Result<SpoolAppend> AlertSpool::append(const Alert& alert) {
-  return appendAll(std::span<const Alert>(&alert, 1));
+  SpoolAppend appended = appendAll(std::span<const Alert>(&alert, 1));
+  if (appended.write_error) return makeError(*appended.write_error);
+  return appended;
 }
 
-Result<SpoolAppend> AlertSpool::appendAll(std::span<const Alert> alerts) {
+SpoolAppend AlertSpool::appendAll(std::span<const Alert> alerts) {
   std::lock_guard lock(mutex_);
   SpoolAppend result;
   result.drop.per_sink.assign(sink_names_.size(), 0);
@@ -316,7 +318,10 @@ Result<SpoolAppend> AlertSpool::appendAll(std::span<const Alert> alerts) {
     if (active_fd_ >= 0 && segments_.back().bytes + size > segment_bytes_) closeActive();
     while (!segments_.empty() && total_bytes_ + size > max_bytes_) dropOldest(result.drop);
     if (active_fd_ < 0) {
-      if (auto started = startSegment(first_seq); !started) return tl::unexpected(started.error());
+      if (auto started = startSegment(first_seq); !started) {
+        result.write_error = started.error().message;
+        return result;
+      }
     }
     Segment& segment = segments_.back();
     auto written = writeAll(active_fd_, chunk, segment.path);
@@ -329,7 +334,8 @@ Result<SpoolAppend> AlertSpool::appendAll(std::span<const Alert> alerts) {
       if (::ftruncate(active_fd_, static_cast<off_t>(segment.bytes)) != 0) {
         closeActive();  // the next append starts a fresh segment rather than extend a torn one
       }
-      return tl::unexpected(written.error());
+      result.write_error = written.error().message;
+      return result;
     }
     segment.bytes += size;
     segment.last_seq = seq - 1;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ struct SpoolAppend {
   std::uint64_t seq = 0;  ///< the sequence number of the last alert appended
   std::uint64_t appended = 0;
   SpoolDrop drop;
+  /// Set when a write failed (ENOSPC, EIO): the first `appended` alerts are durable, the rest
+  /// were not spooled (the caller keeps them and tries again later).
+  std::optional<std::string> write_error;
 };
 
 class AlertSpool {
@@ -76,9 +80,10 @@ class AlertSpool {
   /// @return the alert's sequence number and what was dropped to make room.
   Result<SpoolAppend> append(const Alert& alert);
   /// Appends `alerts` in order, as append() does, with one write and one fdatasync per segment
-  /// they go to (not per alert). On failure the alerts already synced stay appended; the error
-  /// says what failed and the rest are not spooled. Any thread.
-  Result<SpoolAppend> appendAll(std::span<const Alert> alerts);
+  /// they go to (not per alert). When a write fails the alerts already synced stay appended
+  /// (`appended` of them), `write_error` says what failed, and the rest are not spooled; nothing
+  /// spooled before is touched. Any thread.
+  SpoolAppend appendAll(std::span<const Alert> alerts);
 
   /// Up to `max_count` alerts that sink `sink` has not acknowledged, oldest first. Any thread.
   /// @return the alerts (copies), or an error naming a segment that could not be read.

@@ -522,12 +522,15 @@ int replayCommand(const ReplayArgs& args) {
   result->learning_phase = std::string(engine.learningPhase());
   result->learned_entries = engine.baseline().size();
   if (delivery) {
-    auto queued = delivery->delivery().enqueueAll(result->alerts);
-    if (!queued) {
-      std::cerr << "camwatch: alert spool: " << queued.error().message << '\n';
+    const EnqueueResult queued = delivery->delivery().enqueueAll(result->alerts);
+    if (queued.write_error) {
+      // A replay ends here: what the spool did not take is not delivered (--alerts has it).
+      std::cerr << "camwatch: alert spool cannot be written: " << *queued.write_error << "; "
+                << queued.held << " alert(s) not spooled and not delivered\n";
       ok = false;
-    } else if (queued->alerts > 0) {
-      std::cerr << "camwatch: alert spool full: dropped " << queued->alerts
+    }
+    if (queued.drop.alerts > 0) {
+      std::cerr << "camwatch: alert spool full: dropped " << queued.drop.alerts
                 << " undelivered alert(s)\n";
     }
     if (!delivery->drain(config->alerts.drain_timeout)) {

@@ -379,6 +379,7 @@ class LiveSensor {
   void reload();
   void everySecond(SteadyClock::time_point now);
   void reportDrops();
+  void logSpoolWrite(const EnqueueResult& queued, SteadyClock::time_point now);
   std::string statusLine() const;
   void saveBaseline();
   void stop();
@@ -408,6 +409,8 @@ class LiveSensor {
   std::uint64_t alerts_out_ = 0;
   std::uint32_t alerts_logged_this_second_ = 0;
   std::uint64_t alerts_not_logged_ = 0;
+  bool spool_failing_ = false;  // the last spool write failed: alerts are held in memory
+  SteadyClock::time_point next_spool_error_log_{};
   std::vector<std::uint64_t> last_heartbeat_;
   std::vector<SteadyClock::time_point> last_progress_;
   std::vector<std::uint64_t> reported_drops_;
@@ -541,11 +544,32 @@ void LiveSensor::deliver(std::vector<Alert> notifications) {
     }
   }
   if (!delivery_) return;
-  auto queued = delivery_->delivery().enqueueAll(notifications);
-  if (!queued) {
-    spdlog::error("alert spool: {}", queued.error().message);
-  } else if (queued->alerts > 0) {
-    spdlog::warn("alert spool full: dropped {} undelivered alert(s)", queued->alerts);
+  logSpoolWrite(delivery_->delivery().enqueueAll(notifications), SteadyClock::now());
+}
+
+// The spool's trouble, logged once when it starts, every 10 s while it lasts, and once when it
+// ends; camwatch_alert_spool_write_errors_total and camwatch_alert_spool_held_alerts show it too.
+void LiveSensor::logSpoolWrite(const EnqueueResult& queued, SteadyClock::time_point now) {
+  if (queued.drop.alerts > 0) {
+    spdlog::warn("alert spool full: dropped {} undelivered alert(s)", queued.drop.alerts);
+  }
+  if (queued.held_dropped > 0) {
+    spdlog::error(
+        "alert spool: dropped the {} oldest alert(s) held in memory (at most {} wait "
+        "for the disk)",
+        queued.held_dropped, DeliveryOptions{}.max_held);
+  }
+  if (queued.write_error) {
+    if (!spool_failing_ || now >= next_spool_error_log_) {
+      spdlog::error("alert spool {}: {}; {} alert(s) held in memory until it can be written",
+                    spool_failing_ ? "still cannot be written" : "cannot be written",
+                    *queued.write_error, queued.held);
+      next_spool_error_log_ = now + std::chrono::seconds(10);
+    }
+    spool_failing_ = true;
+  } else if (spool_failing_ && queued.held == 0) {
+    spdlog::info("alert spool writable again: {} held alert(s) spooled", queued.from_held);
+    spool_failing_ = false;
   }
 }
 
@@ -643,6 +667,9 @@ void LiveSensor::everySecond(SteadyClock::time_point now) {
     alerts_not_logged_ = 0;
   }
   alerts_logged_this_second_ = 0;
+  if (delivery_ && delivery_->delivery().heldCount() > 0) {
+    logSpoolWrite(delivery_->delivery().retryHeld(), now);
+  }
   if (now >= next_drop_report_) {
     reportDrops();
     next_drop_report_ = now + kDropReportPeriod;

@@ -105,6 +105,12 @@ constexpr FamilySpec kSinkDropped{"camwatch_alert_sink_dropped_total", Type::kCo
     "Alerts dropped at the spool cap before the sink got them."};
 constexpr FamilySpec kSinkPending{"camwatch_alert_sink_pending", Type::kGauge,
     "Alerts spooled for the sink and not yet accepted."};
+constexpr FamilySpec kSpoolWriteErrors{"camwatch_alert_spool_write_errors_total", Type::kCounter,
+    "Alert spool writes that failed (disk full, I/O error); the alerts are held in memory and spooled later."};
+constexpr FamilySpec kSpoolHeld{"camwatch_alert_spool_held_alerts", Type::kGauge,
+    "Alerts held in memory because the spool could not be written."};
+constexpr FamilySpec kSpoolHeldDropped{"camwatch_alert_spool_held_dropped_total", Type::kCounter,
+    "Held alerts dropped because more than 10000 waited for the spool."};
 constexpr FamilySpec kEgressBytes{"camwatch_egress_bytes_total", Type::kCounter,
     "Bytes cameras sent to public destinations, per camera, country, AS number and protocol (capped by metrics.max_destinations)."};
 constexpr FamilySpec kEgressFlows{"camwatch_egress_flows_total", Type::kCounter,
@@ -221,6 +227,9 @@ struct MetricsRegistry::Impl {
   Gauge* dpi_memory = nullptr;
   Gauge* dns_cache_entries = nullptr;
   Gauge* dns_cache_capacity = nullptr;
+  std::optional<FoldedCounter> spool_write_errors;
+  Gauge* spool_held = nullptr;
+  std::optional<FoldedCounter> spool_held_dropped;
   std::unique_ptr<EgressTrafficTable> egress;
 };
 
@@ -295,6 +304,9 @@ MetricsRegistry::MetricsRegistry(const MetricsLayout& layout, const MetricsOptio
   }
   m.alert_raises.emplace(m.counterFamily(kAlertRaises).Add({}));
   m.alert_repeats.emplace(m.counterFamily(kAlertRepeats).Add({}));
+  m.spool_write_errors.emplace(m.counterFamily(kSpoolWriteErrors).Add({}));
+  m.spool_held = &m.gaugeFamily(kSpoolHeld).Add({});
+  m.spool_held_dropped.emplace(m.counterFamily(kSpoolHeldDropped).Add({}));
 
   m.dpi_memory = &m.gaugeFamily(kDpiMemory).Add({});
   m.dns_cache_entries = &m.gaugeFamily(kDnsCacheEntries).Add({});
@@ -342,6 +354,9 @@ void MetricsRegistry::update(const MetricsSnapshot& snapshot) {
     m.sinks[i][4].fold(values.dropped);
     m.sink_pending[i]->Set(static_cast<double>(values.pending));
   }
+  m.spool_write_errors->fold(snapshot.spool_write_errors);
+  m.spool_held->Set(static_cast<double>(snapshot.spool_held_alerts));
+  m.spool_held_dropped->fold(snapshot.spool_held_dropped);
   for (std::size_t kind = 0; kind < kAlertKindSlots; ++kind) {
     for (std::size_t severity = 0; severity < kSeveritySlots; ++severity) {
       for (std::size_t status = 0; status < kAlertStatusSlots; ++status) {

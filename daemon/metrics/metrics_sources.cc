@@ -49,6 +49,12 @@ void takeSnapshot(const MetricsSources& sources, MetricsSnapshot& out) {
   for (std::size_t i = 0; i < sinks; ++i) {
     out.sinks[i] = sinkSnapshot(sources.delivery->counters(i));
   }
+  if (sources.delivery != nullptr) {
+    const SpoolWriteCounters& writes = sources.delivery->spoolWrites();
+    out.spool_write_errors = writes.write_errors.load(std::memory_order_relaxed);
+    out.spool_held_alerts = writes.held.load(std::memory_order_relaxed);
+    out.spool_held_dropped = writes.held_dropped.load(std::memory_order_relaxed);
+  }
   out.alerts = sources.alerts != nullptr ? sources.alerts->snapshot() : AlertCountsSnapshot{};
   out.dpi_memory_bytes = sources.dpi_memory ? NdpiClassifier::memoryInUse() : 0;
   out.dns_cache_entries = sources.dns_cache != nullptr ? sources.dns_cache->size() : 0;

@@ -243,6 +243,10 @@ struct MetricsSnapshot {
   std::uint64_t dpi_memory_bytes = 0;  ///< NdpiClassifier::memoryInUse()
   std::uint64_t dns_cache_entries = 0;
   std::uint64_t dns_cache_capacity = 0;
+  /// The alert spool's writes (AlertDelivery::spoolWrites(); zero without alert sinks).
+  std::uint64_t spool_write_errors = 0;
+  std::uint64_t spool_held_alerts = 0;  ///< gauge: alerts in memory waiting for the disk
+  std::uint64_t spool_held_dropped = 0;
 };
 
 /// One capture handle: `worker` reads `interface`.

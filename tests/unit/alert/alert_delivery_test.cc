@@ -1,5 +1,15 @@
 #include "alert/alert_delivery.h"
 
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "unit/alert/alert_test_util.h"
@@ -68,8 +78,8 @@ TEST(AlertDeliveryTest, FailingSinkIsRetriedOnScheduleWhileOthersDeliver) {
   ASSERT_TRUE(created) << created.error().message;
   AlertDelivery& delivery = **created;
 
-  ASSERT_TRUE(delivery.enqueue(sampleAlert(1)));
-  ASSERT_TRUE(delivery.enqueue(sampleAlert(2)));
+  ASSERT_FALSE(delivery.enqueue(sampleAlert(1)).write_error);
+  ASSERT_FALSE(delivery.enqueue(sampleAlert(2)).write_error);
   EXPECT_EQ(delivery.counters(0).queued, 2U);
   EXPECT_EQ(delivery.counters(0).pending, 2U);
 
@@ -113,7 +123,7 @@ TEST(AlertDeliveryTest, FailingSinkIsRetriedOnScheduleWhileOthersDeliver) {
   EXPECT_EQ(step.next_due, DeliveryClock::time_point::max());
 
   // Back to normal: the next alert goes out at once.
-  ASSERT_TRUE(delivery.enqueue(sampleAlert(3)));
+  ASSERT_FALSE(delivery.enqueue(sampleAlert(3)).write_error);
   delivery.runOnce(t0 + 1101ms);
   EXPECT_EQ(flaky_got.size(), 3U);
   EXPECT_EQ(good_got.size(), 3U);
@@ -128,7 +138,7 @@ TEST(AlertDeliveryTest, LargeBacklogGoesOutInBatches) {
   sinks.push_back(std::make_unique<FlakySink>("s", 0, &got, &calls));
   auto delivery =
       std::move(*AlertDelivery::create(dir.path("spool"), {}, std::move(sinks), testOptions()));
-  for (int i = 1; i <= 25; ++i) ASSERT_TRUE(delivery->enqueue(sampleAlert(i)));
+  for (int i = 1; i <= 25; ++i) ASSERT_FALSE(delivery->enqueue(sampleAlert(i)).write_error);
   const DeliveryClock::time_point now{std::chrono::seconds(5)};
   EXPECT_EQ(delivery->runOnce(now).next_due, now);  // more waiting: call again at once
   EXPECT_EQ(delivery->runOnce(now).next_due, now);
@@ -146,7 +156,7 @@ TEST(AlertDeliveryTest, RestartDeliversWhatWasNotAcknowledged) {
     sinks.push_back(std::make_unique<FlakySink>("am", 100, &got, &calls));
     auto delivery =
         std::move(*AlertDelivery::create(dir.path("spool"), {}, std::move(sinks), testOptions()));
-    for (int i = 1; i <= 3; ++i) ASSERT_TRUE(delivery->enqueue(sampleAlert(i)));
+    for (int i = 1; i <= 3; ++i) ASSERT_FALSE(delivery->enqueue(sampleAlert(i)).write_error);
     delivery->runOnce(DeliveryClock::time_point{});
     EXPECT_EQ(delivery->counters(0).failed, 1U);
   }
@@ -170,7 +180,7 @@ TEST(AlertDeliveryTest, JitterStaysBetweenHalfAndFullDelay) {
   options.retry.jitter = true;
   auto delivery =
       std::move(*AlertDelivery::create(dir.path("spool"), {}, std::move(sinks), options));
-  ASSERT_TRUE(delivery->enqueue(sampleAlert(1)));
+  ASSERT_FALSE(delivery->enqueue(sampleAlert(1)).write_error);
   DeliveryClock::time_point now{};
   bool any_below_full = false;
   for (std::uint32_t failure = 1; failure <= 8; ++failure) {
@@ -191,12 +201,109 @@ TEST(AlertDeliveryTest, WaitForWorkWakesOnEnqueueAndStop) {
   std::vector<AlertSinkPtr> sinks;
   auto delivery =
       std::move(*AlertDelivery::create(dir.path("spool"), {}, std::move(sinks), testOptions()));
-  ASSERT_TRUE(delivery->enqueue(sampleAlert(1)));
+  ASSERT_FALSE(delivery->enqueue(sampleAlert(1)).write_error);
   // Work is already flagged: returns at once instead of waiting an hour.
   EXPECT_TRUE(delivery->waitForWork(DeliveryClock::now() + std::chrono::hours(1)));
   EXPECT_TRUE(delivery->waitForWork(DeliveryClock::now() + 10ms));  // times out
   delivery->stop();
   EXPECT_FALSE(delivery->waitForWork(DeliveryClock::time_point::max()));
+}
+
+// Disk full (ENOSPC) under the spool: a real tmpfs of 256 KiB, mounted in a private mount
+// namespace of a forked child (root only; the mount goes away with the child). Nothing spooled
+// before is lost, the alerts that do not fit are held in memory (at most max_held, oldest dropped
+// first, counted), the error is reported and counted, and once there is room again the held
+// alerts are spooled and delivered in order.
+TEST(AlertDeliveryTest, DiskFullHoldsAlertsInMemoryAndLosesNothingSpooled) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs in a mount namespace";
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(fds[0]);
+    std::string failures;
+    const auto check = [&failures](bool ok, const std::string& what) {
+      if (!ok) failures += what + "\n";
+    };
+    char root[] = "/tmp/camwatch-enospc.XXXXXX";
+    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) ||
+        mkdtemp(root) == nullptr || mount("tmpfs", root, "tmpfs", 0, "size=256k") != 0) {
+      failures = std::string("cannot mount a tmpfs: ") + std::strerror(errno);
+    } else {
+      std::vector<Alert> accepted;
+      int calls = 0;
+      std::vector<AlertSinkPtr> sinks;
+      sinks.push_back(std::make_unique<FlakySink>("am", 0, &accepted, &calls));
+      DeliveryOptions options = testOptions();
+      options.batch_size = 100;
+      options.max_held = 15;
+      AlertSpoolOptions spool_options;
+      spool_options.max_bytes = 64 << 20;  // the disk fills long before the cap
+      spool_options.segment_bytes = 16 << 10;
+      auto created = AlertDelivery::create(std::string(root) + "/spool", spool_options,
+                                           std::move(sinks), options);
+      check(created.has_value(), "create failed");
+      if (created) {
+        AlertDelivery& delivery = **created;
+        for (int i = 1; i <= 5; ++i) {
+          check(!delivery.enqueue(sampleAlert(i)).write_error, "alert " + std::to_string(i));
+        }
+        // Fill the rest of the file system.
+        const std::string filler = std::string(root) + "/filler";
+        const int fd = open(filler.c_str(), O_WRONLY | O_CREAT, 0600);
+        const std::string block(4096, 'x');
+        while (write(fd, block.data(), block.size()) > 0) {
+        }
+        check(errno == ENOSPC, std::string("filler stopped by ") + std::strerror(errno));
+        close(fd);
+
+        std::vector<Alert> more;
+        for (int i = 6; i <= 25; ++i) more.push_back(sampleAlert(i));
+        const EnqueueResult full = delivery.enqueueAll(more);
+        check(full.write_error.has_value(), "no write error on a full disk");
+        check(full.write_error.value_or("").find("No space left on device") != std::string::npos,
+              "error: " + full.write_error.value_or(""));
+        check(
+            full.held == 15 && full.held_dropped == 5,
+            "held " + std::to_string(full.held) + ", dropped " + std::to_string(full.held_dropped));
+        check(delivery.heldCount() == 15, "heldCount");
+        check(delivery.spoolWrites().write_errors == 1, "write_errors");
+        check(delivery.spoolWrites().held_dropped == 5, "held_dropped");
+        check(delivery.spool().pendingCount(0) == 5, "the 5 spooled alerts are still pending");
+        check(delivery.retryHeld().write_error.has_value(), "retry on a full disk succeeded");
+        check(delivery.spoolWrites().write_errors == 2, "write_errors after retry");
+
+        unlink(filler.c_str());  // room again
+        const EnqueueResult back = delivery.retryHeld();
+        check(!back.write_error, "retry failed: " + back.write_error.value_or(""));
+        check(back.from_held == 15 && back.held == 0,
+              "from_held " + std::to_string(back.from_held));
+        check(delivery.heldCount() == 0, "heldCount after");
+        delivery.runOnce(DeliveryClock::now());
+        std::string got;
+        for (const Alert& alert : accepted) got += alert.camera.name + " ";
+        // 1-5 spooled before the disk filled; 6-10 were the oldest held, dropped at max_held.
+        std::string want;
+        for (int i : {1, 2, 3, 4, 5, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25})
+          want += "lobby-" + std::to_string(i) + " ";
+        check(got == want, "delivered: " + got);
+      }
+    }
+    umount(root);
+    rmdir(root);
+    if (!failures.empty() && write(fds[1], failures.data(), failures.size()) < 0) _exit(3);
+    _exit(failures.empty() ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string report;
+  char buffer[512];
+  for (ssize_t got; (got = read(fds[0], buffer, sizeof buffer)) > 0;)
+    report.append(buffer, static_cast<std::size_t>(got));
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << report;
 }
 
 }  // namespace

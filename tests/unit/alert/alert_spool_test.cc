@@ -150,12 +150,12 @@ TEST(AlertSpoolTest, AppendAllSpoolsABatchAcrossSegmentsInOrderAndItSurvivesAReo
   ASSERT_EQ(spool->append(sampleAlert(1))->seq, 1U);
   std::vector<Alert> batch;
   for (int i = 2; i <= 9; ++i) batch.push_back(sampleAlert(i));
-  auto appended = spool->appendAll(batch);
-  ASSERT_TRUE(appended) << appended.error().message;
-  EXPECT_EQ(appended->seq, 9U);
-  EXPECT_EQ(appended->appended, 8U);
+  const SpoolAppend appended = spool->appendAll(batch);
+  ASSERT_FALSE(appended.write_error) << *appended.write_error;
+  EXPECT_EQ(appended.seq, 9U);
+  EXPECT_EQ(appended.appended, 8U);
   EXPECT_GE(segmentFiles(dir.path()).size(), 4U);
-  EXPECT_TRUE(spool->appendAll({}).has_value());
+  EXPECT_FALSE(spool->appendAll({}).write_error);
   EXPECT_EQ(spool->lastSeq(), 9U);
   spool.reset();
   spool = openSpool(dir.path(), {"a"}, options);

@@ -143,7 +143,7 @@ TEST(AlertmanagerSinkTest, RealAlertmanagerGetsAlertsAndRetriesSurviveItsRestart
   ASSERT_TRUE(delivery) << delivery.error().message;
 
   // 1. Delivered and visible through the API with the right labels.
-  ASSERT_TRUE((*delivery)->enqueue(sampleAlert(1)));
+  ASSERT_FALSE((*delivery)->enqueue(sampleAlert(1)).write_error);
   const DeliveryClock::time_point t0{std::chrono::seconds(100)};
   DeliveryStep step = (*delivery)->runOnce(t0);
   ASSERT_EQ((*delivery)->counters(0).sent, 1U) << ::testing::PrintToString(step.log_lines);
@@ -163,7 +163,7 @@ TEST(AlertmanagerSinkTest, RealAlertmanagerGetsAlertsAndRetriesSurviveItsRestart
 
   // 2. Alertmanager dies: delivery fails, naming the URL, and is retried on schedule.
   alertmanager.kill();
-  ASSERT_TRUE((*delivery)->enqueue(sampleAlert(2)));
+  ASSERT_FALSE((*delivery)->enqueue(sampleAlert(2)).write_error);
   step = (*delivery)->runOnce(t0 + 1s);
   EXPECT_EQ((*delivery)->counters(0).failed, 1U);
   ASSERT_EQ(step.log_lines.size(), 1U);

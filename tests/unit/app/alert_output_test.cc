@@ -35,11 +35,11 @@ TEST(AlertOutputTest, SighupReopensTheJsonlFileAfterLogrotate) {
   auto thread = DeliveryThread::start(config, std::move(*sinks));
   ASSERT_TRUE(thread) << thread.error().message;
 
-  ASSERT_TRUE((*thread)->delivery().enqueue(sampleAlert(1)));
+  ASSERT_FALSE((*thread)->delivery().enqueue(sampleAlert(1)).write_error);
   ASSERT_TRUE((*thread)->drain(std::chrono::seconds(10)));
   ASSERT_EQ(std::rename(jsonl.path.c_str(), dir.path("alerts.jsonl.1").c_str()), 0);
   ASSERT_EQ(::raise(SIGHUP), 0);  // the process survives: the handler only asks for a reopen
-  ASSERT_TRUE((*thread)->delivery().enqueue(sampleAlert(2)));
+  ASSERT_FALSE((*thread)->delivery().enqueue(sampleAlert(2)).write_error);
   ASSERT_TRUE((*thread)->drain(std::chrono::seconds(10)));
   (*thread)->stop();
 

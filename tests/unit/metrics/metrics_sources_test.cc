@@ -65,8 +65,8 @@ TEST(MetricsSourcesTest, LayoutAndSnapshotComeFromTheLiveObjects) {
   capture0.updateFromPcap(1000, 3, 0);
   const Alert alert = sampleAlert(1);
   alerts.recordNotification(alert);
-  ASSERT_TRUE((*delivery)->enqueue(alert));
-  ASSERT_TRUE((*delivery)->enqueue(sampleAlert(2)));
+  ASSERT_FALSE((*delivery)->enqueue(alert).write_error);
+  ASSERT_FALSE((*delivery)->enqueue(sampleAlert(2)).write_error);
   (*delivery)->runOnce(DeliveryClock::now());  // steady takes both, flaky fails once
   dns.insert(*IpAddress::parse("203.0.113.7"), "cloud.example.com", 600, 1 * kNanosPerSecond);
 
