@@ -572,6 +572,7 @@ int replayCommand(const ReplayArgs& args) {
                                                         options.inventory.get())) &&
          ok;
   }
+  result->peak_rss_bytes = peakResidentBytes();
   std::cout << summaryToText(*result, summary) << std::flush;
   if (served && args.linger_seconds > 0) {
     std::cerr << "camwatch: serving the final metrics at " << served->url() << " for "

@@ -135,6 +135,9 @@ struct ReplayResult {
   std::optional<Timestamp> to;
   unsigned workers = 1;
   double wall_seconds = 0;
+  /// The process's peak resident memory (VmHWM), taken by the caller at the end; like the wall
+  /// time it is only in the text summary, so the JSON summary stays byte-identical across runs.
+  std::uint64_t peak_rss_bytes = 0;
   /// One of the workers' classifiers, kept to name the protocols in the records.
   std::shared_ptr<const NdpiClassifier> namer;
   GeoLookupPtr geo;  ///< the lookup the flows were enriched with (null: none), for organisations

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <map>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -128,6 +130,20 @@ nlohmann::ordered_json tallyJson(const std::map<std::string, Tally>& tallies) {
 }
 
 }  // namespace
+
+std::uint64_t peakResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    // "VmHWM:\t  123456 kB"
+    if (line.rfind("VmHWM:", 0) != 0) continue;
+    std::uint64_t kib = 0;
+    for (const char c : line) {
+      if (c >= '0' && c <= '9') kib = kib * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return kib * 1024;
+  }
+  return 0;
+}
 
 std::string humanBytes(std::uint64_t bytes) {
   static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -300,11 +316,12 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
   const double rate = result.wall_seconds > 0
                           ? static_cast<double>(result.decode.packets) / result.wall_seconds
                           : 0.0;
-  line(
-      fmt::format("camwatch replay: {} file(s), {} packets, {} on the wire, {} worker(s), "
-                  "{:.2f} s ({:.0f} packets/s)",
-                  result.files.size(), result.decode.packets, humanBytes(result.decode.wire_bytes),
-                  result.workers, result.wall_seconds, rate));
+  line(fmt::format(
+      "camwatch replay: {} file(s), {} packets, {} on the wire, {} worker(s), "
+      "{:.2f} s ({:.0f} packets/s){}",
+      result.files.size(), result.decode.packets, humanBytes(result.decode.wire_bytes),
+      result.workers, result.wall_seconds, rate,
+      result.peak_rss_bytes > 0 ? ", peak memory " + humanBytes(result.peak_rss_bytes) : ""));
   for (const CaptureFileStats& file : result.files) {
     line(fmt::format("  {}  {}  {} packets  {}{}", file.path, file.link_type, file.packets,
                      humanBytes(file.wire_bytes), file.error.empty() ? "" : "  ERROR"));
@@ -360,7 +377,15 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
   if (!result.alerts.empty()) {
     line(fmt::format("Alerts: {} ({} raised, {} folded into repeats)", result.alerts.size(),
                      result.alerts_raised, result.alert_repeats));
+    // The terminal gets the first ones; an alert storm (a policy denying everything on a busy
+    // capture) would otherwise print a line per alert. --alerts FILE has them all.
+    std::size_t shown = 0;
     for (const Alert& alert : result.alerts) {
+      if (shown++ == kTextAlertLines) {
+        line(fmt::format("  ... and {} more (write them all with --alerts FILE)",
+                         result.alerts.size() - kTextAlertLines));
+        break;
+      }
       const std::string destination =
           !alert.destination.hostname.empty()
               ? alert.destination.hostname
@@ -378,7 +403,13 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
     std::size_t unlisted = 0;
     for (const SeenCamera& camera : result.cameras) unlisted += camera.listed ? 0 : 1;
     line(fmt::format("Cameras: {} seen, {} not in the inventory", result.cameras.size(), unlisted));
+    std::size_t shown = 0;
     for (const SeenCamera& camera : result.cameras) {
+      if (shown++ == kTextCameraLines) {
+        line(fmt::format("  ... and {} more (--summary FILE lists them all)",
+                         result.cameras.size() - kTextCameraLines));
+        break;
+      }
       line(fmt::format("  {:<15} {:<17} {:<16.16} {:<14.14} {:<10.10} {:>10} out  {} alert(s){}",
                        camera.camera.ip.toString(),
                        camera.camera.mac.empty() ? "-" : camera.camera.mac,

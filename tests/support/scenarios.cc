@@ -840,6 +840,29 @@ std::uint32_t linktypeForChoice(LinkChoice choice) {
   return linktypeFor(linkKindFor(choice));
 }
 
+// --- flood -------------------------------------------------------------------------------------
+
+// One camera (192.168.10.21, VLAN 10) sends one small UDP datagram to each of --flows public
+// addresses counted up from 45.0.0.1, a microsecond apart: that many distinct 5-tuples and
+// destinations in about a second of capture, far more than a flow table, the DNS and GeoIP caches
+// or the alert state may hold (issue 8: bounded resources).
+std::uint64_t writeFlood(PacketWriter& writer, std::uint64_t flows) {
+  const Mac camera_mac = localMac(0x0a0015);
+  const Mac gateway_mac = localMac(0x0a0001);
+  for (std::uint64_t n = 0; n < flows; ++n) {
+    const std::uint32_t destination = 0x2d000001U + static_cast<std::uint32_t>(n);  // 45.0.0.1 + n
+    char text[32];
+    std::snprintf(text, sizeof(text), "%u.%u.%u.%u", destination >> 24, (destination >> 16) & 255,
+                  (destination >> 8) & 255, destination & 255);
+    const auto port = static_cast<std::uint16_t>(20000 + n % 40000);
+    Frame frame;
+    frame.eth(camera_mac, gateway_mac).vlan(10).ipv4("192.168.10.21", text).udp(port, 9999);
+    frame.payload(std::size_t{16});
+    writer.write(kScenarioEpoch + static_cast<Timestamp>(n) * kMicros, frame.build());
+  }
+  return flows;
+}
+
 }  // namespace
 
 bool parseLinkChoice(std::string_view text, LinkChoice& out) {
@@ -870,6 +893,7 @@ const std::vector<ScenarioInfo>& scenarios() {
       {"linktypes", "a few flows with the link layer of --link", true},
       {"bench", "large capture (--packets, --flows) with a realistic packet mix", false},
       {"timeouts", "flows cut by the idle and active timeouts", true},
+      {"flood", "one camera, one UDP datagram to each of --flows public addresses", false},
   };
   return kScenarios;
 }
@@ -902,6 +926,13 @@ std::uint64_t runScenario(const std::string& name, const std::string& output,
     generator.run();
     writer->close();
     return writer->packetsWritten();
+  }
+  if (name == "flood") {
+    PacketWriterPtr writer =
+        openCaptureFile(output, options.pcapng, fileOptions(options, kLinktypeEthernet));
+    const std::uint64_t packets = writeFlood(*writer, options.flows);
+    writer->close();
+    return packets;
   }
   throw std::invalid_argument("unknown scenario: " + name);
 }
