@@ -41,6 +41,21 @@ void AlertLifecycle::raise(Alert alert) {
   if (alert.dedup_key.empty()) alert.dedup_key = dedupKey(alert);
 
   auto found = episodes_.find(alert.dedup_key);
+  bool overflow = false;
+  if (found == episodes_.end() && options_.max_active_per_camera > 0) {
+    const auto count = active_per_camera_.find(alert.camera.ip);
+    if (count != active_per_camera_.end() && count->second >= options_.max_active_per_camera) {
+      ++overflowed_;
+      overflow = true;
+      alert.destination = AlertDestination{};
+      alert.rule = "cap:max_active_per_camera";
+      alert.dedup_key =
+          alert.camera.ip.toString() + "|" + std::string(alertKindName(alert.kind)) + "|overflow";
+      found = episodes_.find(alert.dedup_key);
+    } else {
+      ++active_per_camera_[alert.camera.ip];
+    }
+  }
   if (found == episodes_.end()) {
     std::string key = alert.dedup_key;
     Episode episode;
@@ -48,6 +63,7 @@ void AlertLifecycle::raise(Alert alert) {
     episode.alert.repeat_count = 0;
     episode.last_raise = now;
     episode.last_notified = now;
+    episode.overflow = overflow;
     found = episodes_.emplace(std::move(key), std::move(episode)).first;
     notify(found->second, AlertStatus::kFiring, now);
     schedule(found);
@@ -87,6 +103,12 @@ void AlertLifecycle::runTimers(Timestamp now) {
       Alert& alert = episode.alert;
       alert.ends_at = due;
       notify(episode, AlertStatus::kResolved, due);
+      if (!episode.overflow && options_.max_active_per_camera > 0) {
+        const auto count = active_per_camera_.find(alert.camera.ip);
+        if (count != active_per_camera_.end() && --count->second == 0) {
+          active_per_camera_.erase(count);
+        }
+      }
       episodes_.erase(found);
       continue;
     }

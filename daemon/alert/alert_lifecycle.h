@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -39,6 +40,11 @@ struct AlertLifecycleOptions {
   /// The quiet period: an active key with no raise for this long is notified once as resolved
   /// and forgotten. 0 = never resolve (and never forget).
   Timestamp resolve_after = 3600 * kNanosPerSecond;
+  /// Most active episodes one camera may have (`alerts.max_active_per_camera`); 0 = no cap. A
+  /// raise that would start one more is folded into the camera's overflow episode for its kind
+  /// instead: one alert "camera X, kind K, more destinations", so a camera scanning the internet
+  /// pages once, not a million times, and the lifecycle's memory stays bounded by cameras.
+  std::size_t max_active_per_camera = 256;
 };
 
 /// One instance per alert stream; see the file comment.
@@ -90,9 +96,13 @@ struct AlertLifecycleOptions {
 ///   clock's time, so the output stays in order. advance() to an earlier time does nothing.
 ///
 /// Memory: one entry per active key (the episode's alert and two timestamps); a resolved key is
-/// forgotten. Active keys are bounded by what the policy raises (cameras x kinds x destinations
-/// within resolve_after); with resolve_after 0 nothing is ever forgotten, so every key ever raised
-/// stays. advance() does work in proportion to the notifications it emits: with resolve_after 0
+/// forgotten. Active keys are bounded by cameras x (max_active_per_camera + one overflow episode
+/// per kind); with resolve_after 0 nothing is ever forgotten.
+/// - **Overflow.** A raise of a new key whose camera already has max_active_per_camera active
+///   episodes goes to the key "CAMERA|KIND|overflow" instead: its destination is cleared and its
+///   rule becomes "cap:max_active_per_camera"; it is then an ordinary episode (folds, suppression,
+///   resolve). Raises of keys that are already active keep going to them. advance() does work in
+///   proportion to the notifications it emits: with resolve_after 0
 /// and a renotify_interval, advancing far ahead emits one renotification per interval per key.
 class AlertLifecycle {
  public:
@@ -122,6 +132,8 @@ class AlertLifecycle {
   std::uint64_t repeats() const { return repeats_; }
   /// Keys with an active (firing) episode now.
   std::size_t active() const { return episodes_.size(); }
+  /// Raises folded into an overflow episode because their camera had max_active_per_camera.
+  std::uint64_t overflowed() const { return overflowed_; }
 
  private:
   struct Episode {
@@ -131,6 +143,7 @@ class AlertLifecycle {
     Timestamp due = 0;  // when its next resolve or renotify falls due; its key in due_
     bool due_is_resolve = false;
     bool scheduled = false;  // false: neither timer is on, nothing in due_
+    bool overflow = false;   // the camera's overflow episode for its kind (not counted)
   };
   using Episodes = std::unordered_map<std::string, Episode>;
 
@@ -150,6 +163,10 @@ class AlertLifecycle {
   std::vector<Alert> notifications_;
   std::uint64_t raised_ = 0;
   std::uint64_t repeats_ = 0;
+  std::uint64_t overflowed_ = 0;
+  // Active episodes per camera address, overflow episodes not counted; entries of cameras
+  // with none are erased.
+  std::map<IpAddress, std::size_t> active_per_camera_;
 };
 
 }  // namespace camwatch

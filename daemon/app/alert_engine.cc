@@ -53,8 +53,8 @@ AlertEngine::AlertEngine(const Config& config, LearnedBaseline baseline)
     : config_(config),
       baseline_(std::move(baseline)),
       lifecycle_(AlertLifecycleOptions{config.alerts.suppression_window,
-                                       config.alerts.renotify_interval,
-                                       config.alerts.resolve_after}) {
+                                       config.alerts.renotify_interval, config.alerts.resolve_after,
+                                       config.alerts.max_active_per_camera}) {
   enforcing_ = config.learning.mode == LearningMode::kEnforce;
 }
 

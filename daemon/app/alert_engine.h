@@ -87,6 +87,8 @@ class AlertEngine {
   const std::map<IpAddress, SeenCamera>& cameras() const { return cameras_; }
   std::uint64_t raised() const { return lifecycle_.raised(); }
   std::uint64_t repeats() const { return lifecycle_.repeats(); }
+  /// Raises folded into a camera's overflow alert (alerts.max_active_per_camera).
+  std::uint64_t overflowed() const { return lifecycle_.overflowed(); }
 
  private:
   void onDevice(Timestamp time, const DeviceSeen& seen);

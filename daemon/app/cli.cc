@@ -215,7 +215,7 @@ MetricsSnapshot replaySnapshot(const Config& config, const ReplayResult& result)
   }
   AlertCounters alerts;
   for (const Alert& alert : result.alerts) alerts.recordNotification(alert);
-  alerts.publishEngine(result.alerts_raised, result.alert_repeats);
+  alerts.publishEngine(result.alerts_raised, result.alert_repeats, result.alert_overflowed);
   snapshot.alerts = alerts.snapshot();
   snapshot.dpi_memory_bytes = result.ndpi_peak_memory;
   snapshot.dns_cache_entries = result.dns_cache_entries;

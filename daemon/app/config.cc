@@ -530,10 +530,10 @@ AlertSinkConfig readSink(
 
 void readAlerts(const ConfigReader& reader, const YAML::Node& node, Config& config,
                 const std::function<std::string(const YAML::Node&, const std::string&)>& file) {
-  reader.checkKeys(
-      node, "alerts",
-      {"suppression_window", "renotify_interval", "resolve_after", "spool_dir", "spool_max_bytes",
-       "spool_segment_bytes", "batch_size", "retry_base", "retry_max", "drain_timeout", "sinks"});
+  reader.checkKeys(node, "alerts",
+                   {"suppression_window", "renotify_interval", "resolve_after",
+                    "max_active_per_camera", "spool_dir", "spool_max_bytes", "spool_segment_bytes",
+                    "batch_size", "retry_base", "retry_max", "drain_timeout", "sinks"});
   AlertsConfig& alerts = config.alerts;
   if (node["suppression_window"]) {
     alerts.suppression_window =
@@ -545,6 +545,10 @@ void readAlerts(const ConfigReader& reader, const YAML::Node& node, Config& conf
   }
   if (node["resolve_after"]) {
     alerts.resolve_after = reader.durationOrZero(node["resolve_after"], "alerts.resolve_after");
+  }
+  if (node["max_active_per_camera"]) {
+    alerts.max_active_per_camera = reader.unsignedValue(
+        node["max_active_per_camera"], "alerts.max_active_per_camera", 0, 1'000'000);
   }
   if (node["spool_dir"]) alerts.spool_dir = file(node["spool_dir"], "alerts.spool_dir");
   if (node["spool_max_bytes"]) {
@@ -928,12 +932,13 @@ std::string describeConfig(const Config& config) {
   };
   text += fmt::format(
       "alerts:\n  suppression_window: {}\n  renotify_interval: {}\n  resolve_after: {}\n"
-      "  spool_dir: '{}'\n  spool_max_bytes: {}\n  spool_segment_bytes: {}\n  batch_size: {}\n"
+      "  max_active_per_camera: {}\n  spool_dir: '{}'\n  spool_max_bytes: {}\n  "
+      "spool_segment_bytes: {}\n  batch_size: {}\n"
       "  retry_base: {}\n  retry_max: {}\n  drain_timeout: {}\n  sinks:{}\n",
       optionalDuration(alerts.suppression_window), optionalDuration(alerts.renotify_interval),
-      optionalDuration(alerts.resolve_after), alerts.spool_dir, alerts.spool_max_bytes,
-      alerts.spool_segment_bytes, alerts.batch_size, ms(alerts.retry_base), ms(alerts.retry_max),
-      ms(alerts.drain_timeout), alerts.sinks.empty() ? " []" : "");
+      optionalDuration(alerts.resolve_after), alerts.max_active_per_camera, alerts.spool_dir,
+      alerts.spool_max_bytes, alerts.spool_segment_bytes, alerts.batch_size, ms(alerts.retry_base),
+      ms(alerts.retry_max), ms(alerts.drain_timeout), alerts.sinks.empty() ? " []" : "");
   for (const AlertSinkConfig& sink : alerts.sinks) {
     text += fmt::format("    - type: {}\n      name: {}\n", sink.type, sink.name);
     if (sink.type == "jsonl") {

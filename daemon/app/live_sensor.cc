@@ -409,6 +409,8 @@ class LiveSensor {
   std::uint64_t alerts_out_ = 0;
   std::uint32_t alerts_logged_this_second_ = 0;
   std::uint64_t alerts_not_logged_ = 0;
+  std::uint64_t overflow_logged_ = 0;  // engine_->overflowed() at the last log line
+  SteadyClock::time_point next_overflow_log_{};
   bool spool_failing_ = false;  // the last spool write failed: alerts are held in memory
   SteadyClock::time_point next_spool_error_log_{};
   std::vector<std::uint64_t> last_heartbeat_;
@@ -526,7 +528,7 @@ void LiveSensor::pumpEvents(bool final) {
     engine_->finish(now);
   }
   deliver(engine_->takeNotifications());
-  alert_counters_.publishEngine(engine_->raised(), engine_->repeats());
+  alert_counters_.publishEngine(engine_->raised(), engine_->repeats(), engine_->overflowed());
 }
 
 void LiveSensor::deliver(std::vector<Alert> notifications) {
@@ -667,6 +669,14 @@ void LiveSensor::everySecond(SteadyClock::time_point now) {
     alerts_not_logged_ = 0;
   }
   alerts_logged_this_second_ = 0;
+  if (engine_ && engine_->overflowed() > overflow_logged_ && now >= next_overflow_log_) {
+    spdlog::warn(
+        "{} alert raise(s) folded into per-camera overflow alerts: a camera has {} active alerts "
+        "(alerts.max_active_per_camera); its further destinations are in one alert per kind",
+        engine_->overflowed() - overflow_logged_, config_->alerts.max_active_per_camera);
+    overflow_logged_ = engine_->overflowed();
+    next_overflow_log_ = now + std::chrono::seconds(10);
+  }
   if (delivery_ && delivery_->delivery().heldCount() > 0) {
     logSpoolWrite(delivery_->delivery().retryHeld(), now);
   }

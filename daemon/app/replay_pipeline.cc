@@ -370,6 +370,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     result.alerts = engine.takeNotifications();
     result.alerts_raised = engine.raised();
     result.alert_repeats = engine.repeats();
+    result.alert_overflowed = engine.overflowed();
   }
   result.namer = workers.front()->flow().takeClassifier();
   result.geo = options.geo;

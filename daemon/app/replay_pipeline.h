@@ -144,6 +144,7 @@ struct ReplayResult {
   std::vector<Alert> alerts;           ///< notifications (firing, repeats, resolved), in time order
   std::uint64_t alerts_raised = 0;     ///< before deduplication
   std::uint64_t alert_repeats = 0;     ///< raises folded into an earlier alert
+  std::uint64_t alert_overflowed = 0;  ///< raises folded into a camera's overflow alert
   GeoCacheStats geo_cache;             ///< summed over workers
   std::vector<SeenCamera> cameras;     ///< every camera seen, by address (filled by the caller)
   std::string learning_phase = "off";  ///< "off", "learn" or "enforce" at the end

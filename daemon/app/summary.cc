@@ -262,11 +262,9 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
   std::map<std::string, std::uint64_t> alerts_by_status;
   for (const Alert& alert : result.alerts)
     ++alerts_by_status[std::string(alertStatusName(alert.status))];
-  json["alerts"] = {{"total", result.alerts.size()},
-                    {"raised", result.alerts_raised},
-                    {"repeats", result.alert_repeats},
-                    {"by_kind", alerts_by_kind},
-                    {"by_status", alerts_by_status}};
+  json["alerts"] = {{"total", result.alerts.size()},   {"raised", result.alerts_raised},
+                    {"repeats", result.alert_repeats}, {"overflowed", result.alert_overflowed},
+                    {"by_kind", alerts_by_kind},       {"by_status", alerts_by_status}};
   nlohmann::ordered_json cameras = nlohmann::ordered_json::array();
   for (const SeenCamera& camera : result.cameras) {
     cameras.push_back({{"ip", camera.camera.ip.toString()},
@@ -375,8 +373,13 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
     }
   }
   if (!result.alerts.empty()) {
-    line(fmt::format("Alerts: {} ({} raised, {} folded into repeats)", result.alerts.size(),
-                     result.alerts_raised, result.alert_repeats));
+    line(fmt::format("Alerts: {} ({} raised, {} folded into repeats{})", result.alerts.size(),
+                     result.alerts_raised, result.alert_repeats,
+                     result.alert_overflowed > 0
+                         ? fmt::format(", {} into per-camera overflow alerts: a camera had "
+                                       "alerts.max_active_per_camera active alerts",
+                                       result.alert_overflowed)
+                         : std::string()));
     // The terminal gets the first ones; an alert storm (a policy denying everything on a busy
     // capture) would otherwise print a line per alert. --alerts FILE has them all.
     std::size_t shown = 0;

@@ -73,6 +73,7 @@ AlertCountsSnapshot AlertCounters::snapshot() const noexcept {
   }
   out.raised = raised_.load();
   out.repeats = repeats_.load();
+  out.overflowed = overflowed_.load();
   return out;
 }
 

@@ -93,6 +93,8 @@ constexpr FamilySpec kAlertRaises{"camwatch_alert_raises_total", Type::kCounter,
     "Alerts raised, before deduplication."};
 constexpr FamilySpec kAlertRepeats{"camwatch_alert_repeats_total", Type::kCounter,
     "Raises folded into an alert episode that was already open."};
+constexpr FamilySpec kAlertOverflow{"camwatch_alert_overflow_total", Type::kCounter,
+    "Raises folded into a camera's overflow alert because it had alerts.max_active_per_camera active alerts."};
 constexpr FamilySpec kSinkQueued{"camwatch_alert_sink_queued_total", Type::kCounter,
     "Alerts spooled for the sink."};
 constexpr FamilySpec kSinkSent{"camwatch_alert_sink_sent_total", Type::kCounter,
@@ -224,6 +226,7 @@ struct MetricsRegistry::Impl {
   std::vector<std::optional<FoldedCounter>> alerts;
   std::optional<FoldedCounter> alert_raises;
   std::optional<FoldedCounter> alert_repeats;
+  std::optional<FoldedCounter> alert_overflow;
   Gauge* dpi_memory = nullptr;
   Gauge* dns_cache_entries = nullptr;
   Gauge* dns_cache_capacity = nullptr;
@@ -304,6 +307,7 @@ MetricsRegistry::MetricsRegistry(const MetricsLayout& layout, const MetricsOptio
   }
   m.alert_raises.emplace(m.counterFamily(kAlertRaises).Add({}));
   m.alert_repeats.emplace(m.counterFamily(kAlertRepeats).Add({}));
+  m.alert_overflow.emplace(m.counterFamily(kAlertOverflow).Add({}));
   m.spool_write_errors.emplace(m.counterFamily(kSpoolWriteErrors).Add({}));
   m.spool_held = &m.gaugeFamily(kSpoolHeld).Add({});
   m.spool_held_dropped.emplace(m.counterFamily(kSpoolHeldDropped).Add({}));
@@ -367,6 +371,7 @@ void MetricsRegistry::update(const MetricsSnapshot& snapshot) {
   }
   m.alert_raises->fold(snapshot.alerts.raised);
   m.alert_repeats->fold(snapshot.alerts.repeats);
+  m.alert_overflow->fold(snapshot.alerts.overflowed);
   m.dpi_memory->Set(static_cast<double>(snapshot.dpi_memory_bytes));
   m.dns_cache_entries->Set(static_cast<double>(snapshot.dns_cache_entries));
   m.dns_cache_capacity->Set(static_cast<double>(snapshot.dns_cache_capacity));

@@ -74,6 +74,8 @@ struct AlertsConfig {
   Timestamp suppression_window = 3600 * kNanosPerSecond;
   Timestamp renotify_interval = 0;  ///< 0 = never
   Timestamp resolve_after = 3600 * kNanosPerSecond;
+  /// Most active alerts one camera may have; more go to its overflow alert (0 = no cap).
+  std::size_t max_active_per_camera = 256;
   std::string spool_dir = "/var/lib/camwatch/spool";
   std::uint64_t spool_max_bytes = 64ULL << 20U;
   std::uint64_t spool_segment_bytes = 1ULL << 20U;

@@ -188,8 +188,9 @@ struct AlertCountsSnapshot {
   std::array<std::array<std::array<std::uint64_t, kAlertStatusSlots>, kSeveritySlots>,
              kAlertKindSlots>
       notifications{};
-  std::uint64_t raised = 0;   ///< AlertEngine::raised(): raises before deduplication
-  std::uint64_t repeats = 0;  ///< AlertEngine::repeats(): raises folded into an open episode
+  std::uint64_t raised = 0;      ///< AlertEngine::raised(): raises before deduplication
+  std::uint64_t repeats = 0;     ///< AlertEngine::repeats(): raises folded into an open episode
+  std::uint64_t overflowed = 0;  ///< AlertEngine::overflowed(): into a camera's overflow alert
 
   bool operator==(const AlertCountsSnapshot&) const = default;
 };
@@ -206,9 +207,11 @@ class AlertCounters {
   /// suppression window or a re-notification; resolved). Writer thread only.
   void recordNotification(const Alert& notification) noexcept;
   /// Publishes AlertEngine::raised() and repeats(). Writer thread only.
-  void publishEngine(std::uint64_t raised, std::uint64_t repeats) noexcept {
+  void publishEngine(std::uint64_t raised, std::uint64_t repeats,
+                     std::uint64_t overflowed = 0) noexcept {
     raised_.set(raised);
     repeats_.set(repeats);
+    overflowed_.set(overflowed);
   }
   /// Any thread.
   AlertCountsSnapshot snapshot() const noexcept;
@@ -219,6 +222,7 @@ class AlertCounters {
       notifications_;
   SingleWriterCounter raised_;
   SingleWriterCounter repeats_;
+  SingleWriterCounter overflowed_;
 };
 
 /// One alert sink's delivery counters (AlertDelivery's SinkCounters, read at snapshot time).

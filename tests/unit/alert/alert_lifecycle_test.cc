@@ -414,5 +414,54 @@ TEST(AlertLifecycleTest, IdenticalInputGivesIdenticalOutput) {
   EXPECT_EQ(resolved, 8U * 13);
 }
 
+// A camera that contacts more destinations than max_active_per_camera pages once more, not once
+// per destination: the extra raises fold into its overflow alert for the kind, and other cameras
+// keep their own budget. When its alerts resolve, the camera has room again.
+TEST(AlertLifecycleTest, ActiveAlertsPerCameraAreCappedIntoOneOverflowAlert) {
+  AlertLifecycleOptions options;
+  options.max_active_per_camera = 3;
+  options.resolve_after = kHour;
+  AlertLifecycle lifecycle(options);
+  for (int n = 0; n < 1000; ++n) {
+    Alert alert = raisedAt(1, n * kSecond);
+    alert.destination.ip =
+        *IpAddress::parse("45.0." + std::to_string(n / 256) + "." + std::to_string(n % 256));
+    alert.dedup_key.clear();  // made from the destination
+    lifecycle.raise(alert);
+  }
+  lifecycle.raise(raisedAt(2, 1000 * kSecond));  // another camera is not affected
+  std::vector<Alert> out = lifecycle.takeNotifications();
+  ASSERT_EQ(out.size(), 5U);
+  EXPECT_EQ(out[2].destination.ip->toString(), "45.0.0.2");
+  const Alert& overflow = out[3];
+  EXPECT_EQ(overflow.rule, "cap:max_active_per_camera");
+  EXPECT_FALSE(overflow.destination.ip.has_value());
+  EXPECT_EQ(overflow.dedup_key, "192.168.10.21|vendor_cloud|overflow");
+  EXPECT_EQ(out[4].camera.ip.toString(), "192.168.10.22");
+  EXPECT_EQ(lifecycle.overflowed(), 997U);
+  EXPECT_EQ(lifecycle.active(), 5U);  // 3 + the overflow alert + the other camera's
+
+  // An active destination keeps folding into its own alert, not the overflow one.
+  Alert again = raisedAt(1, 1001 * kSecond);
+  again.destination.ip = *IpAddress::parse("45.0.0.0");
+  again.dedup_key.clear();
+  lifecycle.raise(again);
+  EXPECT_EQ(lifecycle.overflowed(), 997U);
+
+  // Everything resolves after an hour of quiet; then a new destination gets its own alert.
+  lifecycle.advance(kT0 + 3 * kHour);
+  out = lifecycle.takeNotifications();
+  EXPECT_EQ(out.size(), 5U);
+  EXPECT_EQ(lifecycle.active(), 0U);
+  Alert later = raisedAt(1, 3 * kHour + kSecond);
+  later.destination.ip = *IpAddress::parse("45.9.9.9");
+  later.dedup_key.clear();
+  lifecycle.raise(later);
+  out = lifecycle.takeNotifications();
+  ASSERT_EQ(out.size(), 1U);
+  EXPECT_EQ(out[0].destination.ip->toString(), "45.9.9.9");
+  EXPECT_EQ(out[0].rule, later.rule);
+}
+
 }  // namespace
 }  // namespace camwatch
