@@ -416,6 +416,7 @@ class LiveSensor {
   std::vector<std::uint64_t> last_heartbeat_;
   std::vector<SteadyClock::time_point> last_progress_;
   std::vector<std::uint64_t> reported_drops_;
+  std::uint64_t reported_evictions_ = 0;
   SteadyClock::time_point next_drop_report_;
   SteadyClock::time_point next_status_;
   SteadyClock::time_point next_baseline_save_;
@@ -620,6 +621,19 @@ void LiveSensor::reportDrops() {
           dropped);
       reported_drops_[i] = dropped;
     }
+  }
+  // A full flow table is a bounded resource doing its job (the least recently seen flow is
+  // ended early), but the operator should know: flows.max_flows may be too small for the site,
+  // or something is opening flows by the million.
+  std::uint64_t evicted = 0;
+  for (const auto& worker : workers_) evicted += worker->counters.flows_evicted.load();
+  if (evicted > reported_evictions_) {
+    spdlog::warn(
+        "flow table full: {} flows ended early in the last {} s ({} in all) to make room "
+        "(flows.max_flows = {}); camwatch_flows_evicted_total counts them",
+        evicted - reported_evictions_, kDropReportPeriod.count(), evicted,
+        config_->flows.max_flows);
+    reported_evictions_ = evicted;
   }
 }
 

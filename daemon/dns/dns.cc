@@ -182,6 +182,9 @@ void DnsCache::insert(const IpAddress& address, std::string_view name, std::uint
     victim->expires = std::max(victim->expires, now + ttl);
     return;
   }
+  if (victim->expires > now && !(victim->address == address)) {
+    evictions_.fetch_add(1, std::memory_order_relaxed);
+  }
   victim->address = address;
   victim->learnt = now;
   victim->expires = now + ttl;

@@ -13,6 +13,7 @@ void WorkerCounters::publishFlowTable(const FlowTableStats& stats, std::size_t a
 void WorkerCounters::publishGeoCache(const GeoCacheStats& stats) noexcept {
   geo_hits.set(stats.hits);
   geo_misses.set(stats.misses);
+  geo_evictions.set(stats.evictions);
 }
 
 WorkerCountersSnapshot WorkerCounters::snapshot() const noexcept {
@@ -32,6 +33,7 @@ WorkerCountersSnapshot WorkerCounters::snapshot() const noexcept {
   out.dns_cache_misses = dns_cache_misses.load();
   out.geo_hits = geo_hits.load();
   out.geo_misses = geo_misses.load();
+  out.geo_evictions = geo_evictions.load();
   out.busy_ns = busy_ns.load();
   out.idle_ns = idle_ns.load();
   for (std::size_t i = 0; i < kAnomalyCount; ++i) out.anomalies[i] = anomalies[i].load();

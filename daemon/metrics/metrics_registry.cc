@@ -73,6 +73,8 @@ constexpr FamilySpec kDnsCacheLookups{"camwatch_dns_cache_lookups_total", Type::
     "DNS cache lookups for new flows: result hit (the flow got a name) or miss."};
 constexpr FamilySpec kGeoLookups{"camwatch_geoip_lookups_total", Type::kCounter,
     "GeoIP lookups of public addresses: result hit (the worker's cache) or miss (read from the MMDB files)."};
+constexpr FamilySpec kGeoEvictions{"camwatch_geoip_cache_evictions_total", Type::kCounter,
+    "Entries the workers' GeoIP caches dropped to make room (geoip.cache_size per worker)."};
 constexpr FamilySpec kAnomalies{"camwatch_decode_anomalies_total", Type::kCounter,
     "Packets that could not be decoded fully, per anomaly, all workers together."};
 constexpr FamilySpec kCaptureReceived{"camwatch_capture_received_packets_total", Type::kCounter,
@@ -87,6 +89,8 @@ constexpr FamilySpec kDnsCacheEntries{"camwatch_dns_cache_entries", Type::kGauge
     "Names in the DNS cache."};
 constexpr FamilySpec kDnsCacheCapacity{"camwatch_dns_cache_capacity", Type::kGauge,
     "Names the DNS cache can hold."};
+constexpr FamilySpec kDnsCacheEvictions{"camwatch_dns_cache_evictions_total", Type::kCounter,
+    "Unexpired names the DNS cache dropped to make room for new answers (dns.cache_size)."};
 constexpr FamilySpec kAlerts{"camwatch_alerts_total", Type::kCounter,
     "Alert notifications sent to the sinks; firing covers new episodes, repeats and re-notifications."};
 constexpr FamilySpec kAlertRaises{"camwatch_alert_raises_total", Type::kCounter,
@@ -152,6 +156,7 @@ const WorkerField kWorkerFields[] = {
     {&WorkerCountersSnapshot::dns_cache_misses, &kDnsCacheLookups, 1, "miss"},
     {&WorkerCountersSnapshot::geo_hits, &kGeoLookups, 1, "hit"},
     {&WorkerCountersSnapshot::geo_misses, &kGeoLookups, 1, "miss"},
+    {&WorkerCountersSnapshot::geo_evictions, &kGeoEvictions, 1, nullptr},
 };
 
 /// A prometheus counter kept equal to an absolute count read elsewhere: fold() adds the
@@ -230,6 +235,7 @@ struct MetricsRegistry::Impl {
   Gauge* dpi_memory = nullptr;
   Gauge* dns_cache_entries = nullptr;
   Gauge* dns_cache_capacity = nullptr;
+  std::optional<FoldedCounter> dns_cache_evictions;
   std::optional<FoldedCounter> spool_write_errors;
   Gauge* spool_held = nullptr;
   std::optional<FoldedCounter> spool_held_dropped;
@@ -314,6 +320,7 @@ MetricsRegistry::MetricsRegistry(const MetricsLayout& layout, const MetricsOptio
 
   m.dpi_memory = &m.gaugeFamily(kDpiMemory).Add({});
   m.dns_cache_entries = &m.gaugeFamily(kDnsCacheEntries).Add({});
+  m.dns_cache_evictions.emplace(m.counterFamily(kDnsCacheEvictions).Add({}));
   m.dns_cache_capacity = &m.gaugeFamily(kDnsCacheCapacity).Add({});
 
   // The egress families start without series: label sets appear as cameras send.
@@ -375,6 +382,7 @@ void MetricsRegistry::update(const MetricsSnapshot& snapshot) {
   m.dpi_memory->Set(static_cast<double>(snapshot.dpi_memory_bytes));
   m.dns_cache_entries->Set(static_cast<double>(snapshot.dns_cache_entries));
   m.dns_cache_capacity->Set(static_cast<double>(snapshot.dns_cache_capacity));
+  m.dns_cache_evictions->fold(snapshot.dns_cache_evictions);
 }
 
 EgressTrafficTable& MetricsRegistry::egress() { return *impl_->egress; }

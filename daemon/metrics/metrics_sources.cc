@@ -59,6 +59,7 @@ void takeSnapshot(const MetricsSources& sources, MetricsSnapshot& out) {
   out.dpi_memory_bytes = sources.dpi_memory ? NdpiClassifier::memoryInUse() : 0;
   out.dns_cache_entries = sources.dns_cache != nullptr ? sources.dns_cache->size() : 0;
   out.dns_cache_capacity = sources.dns_cache != nullptr ? sources.dns_cache->capacity() : 0;
+  out.dns_cache_evictions = sources.dns_cache != nullptr ? sources.dns_cache->evictions() : 0;
 }
 
 std::vector<SinkDeliverySnapshot> sinkSnapshots(const AlertDelivery& delivery) {

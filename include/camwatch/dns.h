@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -70,6 +71,9 @@ class DnsCache {
 
   std::uint64_t size() const;
   std::uint64_t capacity() const { return std::uint64_t{sets_} * kWays; }
+  /// Answers that replaced another address's unexpired entry because its set was full: the
+  /// cache is too small for the names in use (dns.cache_size). Any thread.
+  std::uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
 
  private:
   static constexpr std::uint32_t kWays = 8;
@@ -90,6 +94,7 @@ class DnsCache {
   std::uint32_t sets_;
   std::unique_ptr<Entry[]> entries_;  // sets_ * kWays
   std::unique_ptr<Shard[]> shards_;
+  std::atomic<std::uint64_t> evictions_{0};
 };
 
 }  // namespace camwatch

@@ -85,6 +85,7 @@ struct WorkerCountersSnapshot {
   std::uint64_t dns_cache_misses = 0;  ///< new flows the DNS cache had no name for
   std::uint64_t geo_hits = 0;          ///< GeoCacheStats::hits
   std::uint64_t geo_misses = 0;        ///< GeoCacheStats::misses (went to the MMDB files)
+  std::uint64_t geo_evictions = 0;     ///< GeoCacheStats::evictions (the cache was full)
   std::uint64_t busy_ns = 0;           ///< time spent on packets and ticks
   std::uint64_t idle_ns = 0;           ///< time spent waiting for packets
   /// Packets per decode anomaly, indexed by Anomaly (index 0, kNone, stays 0).
@@ -116,6 +117,7 @@ struct alignas(64) WorkerCounters {
   SingleWriterCounter dns_cache_misses;
   SingleWriterCounter geo_hits;
   SingleWriterCounter geo_misses;
+  SingleWriterCounter geo_evictions;
   SingleWriterCounter busy_ns;
   SingleWriterCounter idle_ns;
   std::array<SingleWriterCounter, kAnomalyCount> anomalies;
@@ -247,6 +249,7 @@ struct MetricsSnapshot {
   std::uint64_t dpi_memory_bytes = 0;  ///< NdpiClassifier::memoryInUse()
   std::uint64_t dns_cache_entries = 0;
   std::uint64_t dns_cache_capacity = 0;
+  std::uint64_t dns_cache_evictions = 0;
   /// The alert spool's writes (AlertDelivery::spoolWrites(); zero without alert sinks).
   std::uint64_t spool_write_errors = 0;
   std::uint64_t spool_held_alerts = 0;  ///< gauge: alerts in memory waiting for the disk

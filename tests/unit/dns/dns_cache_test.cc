@@ -140,6 +140,10 @@ TEST(DnsCacheTest, CapacityIsRoundedUpAndNeverExceeded) {
                  static_cast<Timestamp>(n) * 1000);
   }
   EXPECT_LE(cache.size(), cache.capacity());
+  // Every answer beyond what the cache holds pushed out an unexpired entry, and was counted
+  // (camwatch_dns_cache_evictions_total): all 50000 are valid for 600 s.
+  EXPECT_EQ(cache.evictions(), inserted - cache.size());
+  EXPECT_GT(cache.evictions(), 0U);
   // The newest address is always kept (it replaces the oldest entry of its set).
   const Timestamp now = static_cast<Timestamp>(inserted) * 1000;
   EXPECT_EQ(lookup(cache, v4(inserted - 1), now), "host-49999.example");
