@@ -37,12 +37,14 @@ std::string numberCell(std::uint64_t value) {
 
 std::string textCell(std::string_view text) { return "<td>" + esc(text) + "</td>"; }
 
+std::string timeCell(Timestamp ts) { return "<td class=\"t\">" + timeText(ts) + "</td>"; }
+
 constexpr std::string_view kStyle = R"(<style>
 body{font:14px/1.4 system-ui,sans-serif;margin:0 24px 48px;color:#1b1f24;background:#fff}
 h1{font-size:22px;margin:20px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ccd}
 h3{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;margin:4px 0 12px}th,td{border:1px solid #d0d4da;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#eef1f5;cursor:pointer;user-select:none}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#eef1f5;cursor:pointer;user-select:none}td.n{text-align:right;font-variant-numeric:tabular-nums}td.t{white-space:nowrap}
 .deny{color:#a3190f;font-weight:600}.allow{color:#1d6b32}.muted{color:#68707a}
 .host{word-break:break-all;max-width:28em}code,pre{font:12px/1.35 ui-monospace,monospace}
 pre{background:#f6f8fa;border:1px solid #d0d4da;padding:8px;overflow:auto;max-height:40em}
@@ -215,9 +217,8 @@ std::string destinationTable(const std::vector<const DestinationRow*>& rows,
     html += "<tr><td class=\"host\">" + esc(row->hostname) + "</td>" +
             textCell(row->server_ip.toString()) + textCell(row->country) + textCell(asn) +
             textCell(row->l4 + " " + row->protocol) + textCell(ports) + numberCell(row->flows) +
-            bytesCell(row->bytes_out) + bytesCell(row->bytes_in) +
-            textCell(timeText(row->first_seen)) + textCell(timeText(row->last_seen)) +
-            textCell(row->vendor_cloud) + verdict + "</tr>\n";
+            bytesCell(row->bytes_out) + bytesCell(row->bytes_in) + timeCell(row->first_seen) +
+            timeCell(row->last_seen) + textCell(row->vendor_cloud) + verdict + "</tr>\n";
   }
   html += "</tbody></table>\n";
   return html;
@@ -337,10 +338,12 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
     html += "<figure>" + barChart(sorted(by_cloud), kCloudColour, "egress bytes by vendor cloud") +
             "<figcaption>Camera egress bytes by camera-vendor cloud (the catalog protocol nDPI "
             "recognised), and everything else.</figcaption></figure>\n";
-    const Timestamp start = result.first_ts;
+    // Buckets start at a multiple of their width (09:00:00, not 09:00:00.2), so the axis
+    // labels are round times.
     const Timestamp span = std::max<Timestamp>(result.last_ts - result.first_ts, 1);
     const Timestamp bucket = timelineBucket(span);
-    const auto buckets = static_cast<std::size_t>(span / bucket + 1);
+    const Timestamp start = result.first_ts - ((result.first_ts % bucket) + bucket) % bucket;
+    const auto buckets = static_cast<std::size_t>((result.last_ts - start) / bucket + 1);
     html += fmt::format(
         "<h3>Egress timeline per camera</h3>\n<p class=\"muted\">Bytes each camera sent out per "
         "{} bucket. A flow record only says when its first and last packets were, so its bytes "
@@ -417,12 +420,12 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
       for (const std::string& risk : alert.protocol.risks) evidence += "; risk " + risk;
       if (alert.ends_at) evidence += "; ended " + timeText(*alert.ends_at);
       const std::string severity(severityName(alert.severity));
-      html += "<tr>" + textCell(timeText(alert.time)) + textCell(alertKindName(alert.kind)) +
-              "<td class=\"" + (alert.severity == Severity::kInfo ? "muted" : "deny") + "\">" +
-              esc(severity) + "</td>" + textCell(alertStatusName(alert.status)) +
+      html += "<tr>" + timeCell(alert.time) + textCell(alertKindName(alert.kind)) + "<td class=\"" +
+              (alert.severity == Severity::kInfo ? "muted" : "deny") + "\">" + esc(severity) +
+              "</td>" + textCell(alertStatusName(alert.status)) +
               textCell(cameraLabel(alert.camera)) + "<td class=\"host\">" + esc(where) + "</td>" +
-              textCell(alert.rule) + textCell(timeText(alert.evidence.first_seen)) +
-              textCell(timeText(alert.evidence.last_seen)) + numberCell(alert.repeat_count + 1ULL) +
+              textCell(alert.rule) + timeCell(alert.evidence.first_seen) +
+              timeCell(alert.evidence.last_seen) + numberCell(alert.repeat_count + 1ULL) +
               textCell(evidence) + "</tr>\n";
     }
     html += "</tbody></table>\n";
