@@ -119,11 +119,11 @@ std::string barChart(const std::vector<std::pair<std::string, std::uint64_t>>& b
 
 // Egress bytes of one camera per bucket: each flow's bytes out spread evenly over its first to
 // last packet (a record does not say when within that time each byte went).
-std::vector<double> cameraTimeline(const ReplayResult& result, const IpAddress& camera,
-                                   Timestamp start, Timestamp bucket, std::size_t buckets) {
+std::vector<double> cameraTimeline(const std::vector<const FlowRecord*>& flows, Timestamp start,
+                                   Timestamp bucket, std::size_t buckets) {
   std::vector<double> bytes(buckets, 0.0);
-  for (const FlowRecord& flow : result.flows) {
-    if (!flow.egress || flow.clientIp() != camera) continue;
+  for (const FlowRecord* flow_pointer : flows) {
+    const FlowRecord& flow = *flow_pointer;
     const double total = static_cast<double>(flow.bytes[kToServer]);
     const Timestamp first = std::max(flow.first_seen, start);
     const Timestamp last = std::max(flow.last_seen, first);
@@ -283,13 +283,18 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
   html += "</head>\n<body>\n";
 
   // ---- header
+  // Each camera's egress flows and destination rows, gathered once (not once per camera).
   std::uint64_t egress_bytes = 0;
   std::uint64_t egress_flows = 0;
+  std::map<IpAddress, std::vector<const FlowRecord*>> flows_of;
   for (const FlowRecord& flow : result.flows) {
     if (!flow.egress) continue;
     ++egress_flows;
     egress_bytes += flow.bytes[kToServer];
+    flows_of[flow.clientIp()].push_back(&flow);
   }
+  std::map<IpAddress, std::vector<const DestinationRow*>> rows_of;
+  for (const DestinationRow& row : rows) rows_of[row.camera_ip].push_back(&row);
   html += "<h1>camwatch replay report</h1>\n<dl class=\"facts\">\n";
   auto fact = [&html](std::string_view name, const std::string& value) {
     html += "<dt>" + esc(name) + "</dt><dd>" + esc(value) + "</dd>\n";
@@ -350,14 +355,9 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
         "are spread evenly over that time.</p>\n",
         durationText(bucket));
     for (const SeenCamera& camera : result.cameras) {
-      if (camera.egress_bytes == 0 &&
-          std::none_of(rows.begin(), rows.end(), [&](const DestinationRow& row) {
-            return row.camera_ip == camera.camera.ip;
-          })) {
-        continue;
-      }
-      const std::vector<double> bytes =
-          cameraTimeline(result, camera.camera.ip, start, bucket, buckets);
+      const auto flows = flows_of.find(camera.camera.ip);
+      if (flows == flows_of.end()) continue;  // no egress, nothing to draw
+      const std::vector<double> bytes = cameraTimeline(flows->second, start, bucket, buckets);
       html +=
           "<figure>" +
           timelineChart(bytes, start, bucket, "egress timeline of " + cameraLabel(camera.camera)) +
@@ -370,10 +370,7 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
   if (result.cameras.empty()) html += "<p class=\"muted\">No camera was seen.</p>\n";
   std::size_t camera_index = 0;
   for (const SeenCamera& camera : result.cameras) {
-    std::vector<const DestinationRow*> mine;
-    for (const DestinationRow& row : rows) {
-      if (row.camera_ip == camera.camera.ip) mine.push_back(&row);
-    }
+    const auto mine = rows_of.find(camera.camera.ip);
     html += "<h3>" + esc(cameraLabel(camera.camera)) + "</h3>\n<p>";
     html += "group " + esc(camera.camera.group.empty() ? "-" : camera.camera.group);
     if (!camera.camera.vendor.empty()) html += " &middot; vendor " + esc(camera.camera.vendor);
@@ -381,10 +378,10 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
     html += camera.listed ? " &middot; listed" : " &middot; <span class=\"deny\">not listed</span>";
     html += fmt::format(" &middot; egress {} &middot; {} alert raise(s)</p>\n",
                         humanBytes(camera.egress_bytes), camera.alerts);
-    if (mine.empty()) {
+    if (mine == rows_of.end()) {
       html += "<p class=\"muted\">No egress.</p>\n";
     } else {
-      html += destinationTable(mine, fmt::format("dest-{}", camera_index));
+      html += destinationTable(mine->second, fmt::format("dest-{}", camera_index));
     }
     ++camera_index;
   }

@@ -201,6 +201,27 @@ TEST_F(ReportTest, UnwritableReportIsNamedAndTheOtherOutputsAreStillWritten) {
   EXPECT_TRUE(fs::exists(dir_.path("summary.json")));
 }
 
+TEST_F(ReportTest, GzipCaptureIsHashedAsItsCompressedBytes) {
+  ASSERT_EQ(runCommand("gzip -kn " + shellQuote(capture_)).exit_code, 0);
+  const std::string gz = capture_ + ".gz";
+  const CommandResult run =
+      runCommand(kCamwatch + " replay -c " + shellQuote(config_) + " --report " +
+                 shellQuote(dir_.path("report.html")) + " " + shellQuote(gz));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string html = readFile(dir_.path("report.html"));
+  const CommandResult sum = runCommand("sha256sum " + shellQuote(gz));
+  ASSERT_EQ(sum.exit_code, 0);
+  EXPECT_NE(html.find(sum.out.substr(0, 64)), std::string::npos);
+  EXPECT_NE(html.find(gz), std::string::npos);
+}
+
+TEST(ReportHelp, ReplayHelpNamesBothOptions) {
+  const CommandResult help = runCommand(kCamwatch + " replay --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--report"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--destinations"), std::string::npos) << help.out;
+}
+
 // Headless Chromium with a throwaway profile, every host name unresolvable (the page must not
 // need the network), killed after 60 s.
 CommandResult chromium(const TempDir& dir, const std::string& name, const std::string& action,
