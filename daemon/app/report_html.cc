@@ -337,10 +337,12 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
   if (rows.empty()) {
     html += "<p class=\"muted\">No camera egress, so no charts.</p>\n";
   } else {
-    html += "<figure>" + barChart(sorted(by_country), kCountryColour, "egress bytes by country") +
+    html += "<h3>Egress by country</h3>\n<figure>" +
+            barChart(sorted(by_country), kCountryColour, "egress bytes by country") +
             "<figcaption>Camera egress bytes by the destination's country (GeoIP; \"unknown\" "
             "without a country database or entry).</figcaption></figure>\n";
-    html += "<figure>" + barChart(sorted(by_cloud), kCloudColour, "egress bytes by vendor cloud") +
+    html += "<h3>Egress by vendor cloud</h3>\n<figure>" +
+            barChart(sorted(by_cloud), kCloudColour, "egress bytes by vendor cloud") +
             "<figcaption>Camera egress bytes by camera-vendor cloud (the catalog protocol nDPI "
             "recognised), and everything else.</figcaption></figure>\n";
     // Buckets start at a multiple of their width (09:00:00, not 09:00:00.2), so the axis
