@@ -10,4 +10,5 @@ scripts/fetch-geoip.sh || echo "demo: GeoIP data could not be fetched; continuin
 mkdir -p build/demo-output
 exec build/release/daemon/camwatch replay -c config/camwatch.example.yaml \
   --flows build/demo-output/flows.jsonl --alerts build/demo-output/alerts.jsonl \
-  --summary build/demo-output/summary.json demo/camera-vlan-demo.pcap
+  --summary build/demo-output/summary.json --report build/demo-output/report.html \
+  --destinations build/demo-output/destinations.csv demo/camera-vlan-demo.pcap

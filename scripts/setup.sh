@@ -25,6 +25,9 @@ packages=(
   # promtool (rules checks and unit tests) and a real Prometheus the dashboard test runs on a
   # loopback port (dashboards/, docs/grafana.md)
   prometheus
+  # headless Chromium: the report test opens `replay --report`'s HTML offline, checks the console
+  # and counts the chart colours in a screenshot (tests/integration/report_test.cc)
+  chromium
   # deployment tests: systemd-analyze, sysusers, tmpfiles (nothing is started); dpkg-shlibdeps
   systemd dpkg-dev
 )

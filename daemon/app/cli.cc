@@ -10,10 +10,12 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -34,13 +36,16 @@
 
 #include "app/alert_engine.h"
 #include "app/alert_output.h"
+#include "app/destinations.h"
 #include "app/judgement_loader.h"
 #include "app/live_sensor.h"
 #include "app/replay_pipeline.h"
+#include "app/report_html.h"
 #include "app/summary.h"
 #include "metrics/metrics_sources.h"
 #include "sinks/flow_json.h"
 #include "sinks/json_lines_writer.h"
+#include "util/sha256.h"
 
 namespace camwatch {
 namespace {
@@ -51,7 +56,9 @@ struct ReplayArgs {
   std::string flows_path;
   std::string alerts_path;
   std::string summary_path;
-  std::string metrics_path;  // a file, or ADDR:PORT to serve (isListenAddress)
+  std::string metrics_path;       // a file, or ADDR:PORT to serve (isListenAddress)
+  std::string report_path;        // --report FILE.html
+  std::string destinations_path;  // --destinations FILE.csv
   double linger_seconds = 0;
   double pace = 0;
   std::string from;  // --from TIME, as given
@@ -388,6 +395,42 @@ Result<Config> configFrom(const std::string& path) {
   return loadConfig(path);
 }
 
+// What the report says about the config and the captures: their bytes' SHA-256, so a reader can
+// later check which files a report was made from. Read again after the replay (off the packet
+// path); a file that cannot be read again is named on standard error and shown without a digest.
+ReportInput reportInput(const ReplayArgs& args, const Config& config, const ReplayResult& result) {
+  ReportInput input;
+  input.version = fmt::format("{} (git {})", CAMWATCH_VERSION, CAMWATCH_GIT_HASH);
+  input.sensor_name = config.sensor_name;
+  if (args.config_path.empty()) {
+    input.config_path = config.source;
+    input.config_text = describeConfig(config);
+  } else {
+    input.config_path = args.config_path;
+    std::ifstream file(args.config_path, std::ios::binary);
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (!file) {
+      std::cerr << "camwatch: " << args.config_path << ": cannot read again for the report\n";
+    }
+    input.config_text = text.str();
+  }
+  input.config_sha256 = sha256Hex(input.config_text);
+  for (const CaptureFileStats& stats : result.files) {
+    ReportCaptureFile file;
+    std::error_code error;
+    file.size = std::filesystem::file_size(stats.path, error);
+    if (error) file.size = 0;
+    if (auto digest = sha256File(stats.path)) {
+      file.sha256 = *digest;
+    } else {
+      std::cerr << "camwatch: " << digest.error().message << '\n';
+    }
+    input.files.push_back(std::move(file));
+  }
+  return input;
+}
+
 bool writeTextFile(const std::string& path, const std::string& text) {
   std::ofstream file(path, std::ios::out | std::ios::trunc);
   file << text;
@@ -564,6 +607,18 @@ int replayCommand(const ReplayArgs& args) {
   if (!args.summary_path.empty()) {
     ok = writeTextFile(args.summary_path, summary.dump(2) + "\n") && ok;
   }
+  if (!args.destinations_path.empty() || !args.report_path.empty()) {
+    const FlowNaming naming{result->namer.get(), options.geo.get(), oui.get()};
+    const std::vector<DestinationRow> rows = buildDestinations(*result, naming);
+    if (!args.destinations_path.empty()) {
+      ok = writeTextFile(args.destinations_path, destinationsToCsv(rows)) && ok;
+    }
+    if (!args.report_path.empty()) {
+      ok = writeTextFile(args.report_path,
+                         reportToHtml(*result, rows, reportInput(args, *config, *result))) &&
+           ok;
+    }
+  }
   if (served) {
     catchLingerSignals();  // before the final figures: a scraper that saw them may stop us
     served->finish(*result);
@@ -628,6 +683,12 @@ int runCli(int argc, char** argv) {
                          "Write every flow as a JSON line to FILE ('-' for stdout)");
   replay_cmd->add_option("--alerts", replay.alerts_path, "Write alerts as JSON lines to FILE");
   replay_cmd->add_option("--summary", replay.summary_path, "Write the summary as JSON to FILE");
+  replay_cmd->add_option("--report", replay.report_path,
+                         "Write a self-contained HTML report to FILE (cameras and their "
+                         "destinations, alerts, charts, capture files with SHA-256, the config; "
+                         "opens offline; docs/report.md)");
+  replay_cmd->add_option("--destinations", replay.destinations_path,
+                         "Write every camera's destinations as CSV to FILE (docs/report.md)");
   replay_cmd->add_option(
       "--metrics", replay.metrics_path,
       "FILE: write the run's counters as Prometheus text at the end; ADDR:PORT (a ':' and a port "
