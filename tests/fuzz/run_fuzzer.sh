@@ -20,6 +20,13 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
       -artifact_prefix="$workdir/artifacts/")
+# The longest input each target is given: a packet sequence, a config or a capture file is worth
+# a few KB; a DNS message over UDP fits 1 KB. (Without it libFuzzer starts from the largest seed.)
+case $(basename "$fuzzer") in
+  fuzz_dns) args+=(-max_len=1024) ;;
+  fuzz_packets) args+=(-max_len=8192) ;;
+  *) args+=(-max_len=16384) ;;
+esac
 if [ "$jobs" -gt 1 ]; then
   # -jobs runs JOBS fuzzing processes (each until max_total_time) on -workers cores; their logs
   # go to fuzz-N.log in the current directory, so run from the work dir.
