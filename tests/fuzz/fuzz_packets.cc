@@ -5,8 +5,9 @@
 // Input: byte 0 picks the link type; then records of
 //   [length: 2 bytes, big-endian][time step: 1 byte][length bytes of frame]
 // (the last record takes what is left when the input is shorter than its length). A time step
-// below 128 advances packet time by that many 10 ms; 128 and above by (step - 127) * 10 s, so
-// idle and active timeouts are reached within a few records.
+// below 128 advances packet time by that many 10 ms; 128 to 254 by (step - 127) * 10 s, so idle
+// and active timeouts are reached within a few records; 255 moves it 2 s back, as packets out of
+// order in a capture (or merged captures) do.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -106,7 +107,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     frame.assign(data + at, data + at + take);
     frame.shrink_to_fit();
     at += take;
-    now += step < 128 ? Timestamp{step} * 10'000'000 : Timestamp{step - 127} * 10 * kNanosPerSecond;
+    if (step == 255) {
+      now -= 2 * kNanosPerSecond;
+    } else if (step < 128) {
+      now += Timestamp{step} * 10'000'000;
+    } else {
+      now += Timestamp{step - 127} * 10 * kNanosPerSecond;
+    }
 
     RawPacket raw;
     raw.ts = now;

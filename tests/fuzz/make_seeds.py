@@ -168,7 +168,8 @@ write("fuzz_packets", "sll-udp-tcp-dns", sequence(2, [
 write("fuzz_packets", "udp-idle", sequence(0, [
     (0, ether(ipv4(CAM, SRV, 17, udp(10000, 10001, b"a" * 20)))),
     (200, ether(ipv4(CAM, SRV, 17, udp(10000, 10001, b"b" * 20)))),
-    (255, ether(ipv4(SRV, CAM, 17, udp(10001, 10000, b"c" * 20)))),
+    (255, ether(ipv4(SRV, CAM, 17, udp(10001, 10000, b"c" * 20)))),  # 2 s back
+    (254, ether(ipv4(SRV, CAM, 17, udp(10001, 10000, b"d" * 20)))),
 ]))
 
 
