@@ -209,6 +209,23 @@ write("fuzz_capture", "eth.pcapng", pcapng(frames))
 write("fuzz_capture", "eth.pcap.gz", gzip.compress(pcap(frames), mtime=0))
 write("fuzz_capture", "eth.pcapng.gz", gzip.compress(pcapng(frames[:2]), mtime=0))
 write("fuzz_capture", "cut.pcap", pcap(frames)[:-10])
+# Big-endian pcap; caplen over len; pcapng with if_tsresol (nanoseconds) and a Simple Packet
+# Block; a second interface of another link type.
+big = struct.pack(">IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+big += struct.pack(">IIII", 1700000000, 5, len(frames[0]), len(frames[0])) + frames[0]
+write("fuzz_capture", "big-endian.pcap", big)
+odd = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+odd += struct.pack("<IIII", 1700000000, 0, len(frames[2]), 10) + frames[2]
+write("fuzz_capture", "caplen-over-len.pcap", odd)
+tsresol = struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HH", 0, 0)
+ng = pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+ng += pcapng_block(1, struct.pack("<HHI", 1, 0, 65535) + tsresol)
+ng += pcapng_block(6, struct.pack("<IIIII", 0, 0x17, 0x9b2e8000, len(frames[0]), len(frames[0]))
+                   + frames[0])
+ng += pcapng_block(3, struct.pack("<I", len(frames[1])) + frames[1])
+ng += pcapng_block(1, struct.pack("<HHI", 101, 0, 65535))
+ng += pcapng_block(6, struct.pack("<IIIII", 1, 0, 0, 20, 20) + ipv4(CAM, SRV, 17, b""))
+write("fuzz_capture", "tsresol-spb-two-idb.pcapng", ng)
 
 # ---- Configs: the repository's own ----
 for source in ["config/camwatch.example.yaml", "tests/integration/configs/ground-truth.yaml",
