@@ -7,12 +7,13 @@
 # WORKDIR/artifacts/; CORPUS_DIRs that exist (seeds, regressions) are read, never written.
 # Exits non-zero when libFuzzer found anything.
 set -euo pipefail
-fuzzer=$1 workdir=$2 seconds=$3 jobs=$4
+# Absolute paths: with JOBS > 1 it runs from WORKDIR.
+fuzzer=$(realpath "$1") workdir=$(realpath -m "$2") seconds=$3 jobs=$4
 shift 4
 mkdir -p "$workdir/corpus" "$workdir/artifacts"
 dirs=()
 for dir in "$@"; do
-  [ -d "$dir" ] && dirs+=("$dir")
+  if [ -d "$dir" ]; then dirs+=("$(realpath "$dir")"); fi
 done
 # detect_leaks: a leak is a bug in a long-running daemon. The limits: an input that takes over
 # 10 s or 2 GB is a hang or a leak, not a slow machine.
