@@ -2,7 +2,7 @@
 # Installs what camwatch needs on Debian 12 (only the packages that are missing), then
 # configures and builds one CMake preset (default: release). Safe to run again and again.
 #
-#   scripts/setup.sh [PRESET]      PRESET: release (default), ci, dev, asan-ubsan, tsan
+#   scripts/setup.sh [PRESET]      PRESET: release (default), ci, dev, asan-ubsan, tsan, fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
@@ -10,6 +10,8 @@ preset=${1:-release}
 packages=(
   # build
   build-essential cmake ninja-build pkg-config git clang clang-format clang-tidy
+  # the fuzz preset: clang 14 with libFuzzer and the sanitizer runtimes (docs/fuzzing.md)
+  clang-14 libclang-rt-14-dev llvm-14
   # libraries camwatch links
   libpcap-dev libndpi-dev libmaxminddb-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
   libfmt-dev libexpected-dev libyaml-cpp-dev libcurl4-openssl-dev prometheus-cpp-dev libcivetweb-dev

@@ -145,7 +145,7 @@ Result<void> AlertSpool::recover() {
     if (auto ok = recoverSegment(segments_[i]); !ok) return ok;
   }
   // Segments that hold nothing (a crash right after creating one) are only clutter.
-  std::erase_if(segments_, [this](const Segment& segment) {
+  std::erase_if(segments_, [](const Segment& segment) {
     if (segment.bytes != 0) return false;
     fs::remove(segment.path);
     return true;

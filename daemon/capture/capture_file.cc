@@ -92,6 +92,19 @@ extern "C" int gzipCookieClose(void* cookie) {
   return rc == Z_OK ? 0 : -1;
 }
 
+// A packet's time from a file, in nanoseconds (opened with PCAP_TSTAMP_PRECISION_NANO, so
+// `fraction` is nanoseconds). The file decides both numbers: a pcapng timestamp is 64 bits in
+// units the file chooses, so libpcap can hand out seconds far past what a Timestamp holds (or,
+// converted to time_t, negative). Seconds are kept within 0 .. 2^32 - 1 (the most a classic pcap
+// can say, the year 2106), which also leaves room for timeouts added to packet time; fuzz_capture
+// found the overflow (tests/fuzz/regressions/fuzz_capture/pcapng-huge-timestamp).
+Timestamp fileTimestamp(std::int64_t seconds, std::int64_t fraction) {
+  constexpr std::int64_t kMaxSeconds = 0xffff'ffff;
+  seconds = std::clamp<std::int64_t>(seconds, 0, kMaxSeconds);
+  fraction = std::clamp<std::int64_t>(fraction, 0, kNanosPerSecond - 1);
+  return seconds * kNanosPerSecond + fraction;
+}
+
 // Whether the file starts with gzip's magic bytes (1f 8b): the content decides, not the name.
 bool isGzip(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
@@ -201,8 +214,7 @@ ReadStatus CaptureFile::next(RawPacket& packet) {
   const int rc = pcap_next_ex(asPcap(handle_), &header, &data);
   if (rc == 1) {
     ++packets_read_;
-    packet.ts = static_cast<Timestamp>(header->ts.tv_sec) * kNanosPerSecond +
-                static_cast<Timestamp>(header->ts.tv_usec);  // nanoseconds: opened with NANO
+    packet.ts = fileTimestamp(header->ts.tv_sec, header->ts.tv_usec);
     packet.wire_len = header->len > header->caplen ? header->len : header->caplen;
     packet.link = link_;
     packet.data = std::span<const std::uint8_t>(data, header->caplen);

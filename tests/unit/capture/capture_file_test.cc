@@ -179,5 +179,43 @@ TEST_F(CaptureFileTest, InputBytesReadGoesFromTheStartToTheFileSize) {
   }
 }
 
+// fuzz_capture found it: a pcapng timestamp is 64 bits in units the file picks, so libpcap can
+// hand out more seconds than a nanosecond Timestamp holds (signed overflow). They are clamped to
+// 2^32 - 1 seconds, the most a classic pcap can say.
+TEST_F(CaptureFileTest, PcapngTimestampBeyondTheRangeIsClampedNotOverflowed) {
+  // One Ethernet frame of 60 zero bytes, its timestamp all ones (microseconds: 1.8e13 seconds).
+  auto block = [](std::uint32_t type, const std::vector<std::uint8_t>& body) {
+    std::vector<std::uint8_t> out;
+    const auto length = static_cast<std::uint32_t>(12 + body.size());
+    auto le32 = [&out](std::uint32_t v) {
+      for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    };
+    le32(type);
+    le32(length);
+    out.insert(out.end(), body.begin(), body.end());
+    le32(length);
+    return out;
+  };
+  std::vector<std::uint8_t> shb = {0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0};
+  shb.resize(16, 0xff);  // section length -1: unknown
+  const std::vector<std::uint8_t> idb = {1, 0, 0, 0, 0xff, 0xff, 0, 0};
+  std::vector<std::uint8_t> epb = {0,    0,    0,  0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                   0xff, 0xff, 60, 0, 0,    0,    60,   0,    0,    0};
+  epb.resize(epb.size() + 60, 0);
+  const std::string path = dir_ + "/huge-ts.pcapng";
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (const auto& part : {block(0x0a0d0d0a, shb), block(1, idb), block(6, epb)}) {
+      out.write(reinterpret_cast<const char*>(part.data()),
+                static_cast<std::streamsize>(part.size()));
+    }
+  }
+  auto file = CaptureFile::open(path);
+  ASSERT_TRUE(file) << file.error().message;
+  const ReadBack back = readAll(**file);
+  ASSERT_EQ(back.ts.size(), 1U) << back.error;
+  EXPECT_EQ(back.ts[0] / kNanosPerSecond, 0xffff'ffffLL);
+}
+
 }  // namespace
 }  // namespace camwatch
