@@ -16,6 +16,9 @@ if [ "${1:-}" != "--quick" ]; then
   scripts/setup.sh asan-ubsan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --preset asan-ubsan -j "$jobs"
+  # The corpus check (docs/fuzzing.md): every capture in ../shared/pcaps, where a checkout sits
+  # beside the shared captures (CI does), through the sanitizer build; no crash, hang or report.
+  if [ -d ../shared/pcaps ]; then scripts/corpus_check.sh ../shared/pcaps; fi
   # Each fuzz target runs CAMWATCH_FUZZ_SECONDS (20 s) on one core; its own options
   # (tests/fuzz/run_fuzzer.sh) turn on leak detection.
   scripts/setup.sh fuzz
