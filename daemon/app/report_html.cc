@@ -20,6 +20,10 @@ namespace {
 constexpr std::string_view kCountryColour = "#1f6fb4";
 constexpr std::string_view kCloudColour = "#d9741c";
 constexpr std::string_view kTimelineColour = "#2e9a4e";
+// Rows a browser still handles well: a camera that talked to a million hosts (a scan, a flood)
+// lists its largest destinations and says where the rest are; the CSV and --alerts have them all.
+constexpr std::size_t kRowsPerCamera = 500;
+constexpr std::size_t kAlertRows = 5000;
 
 std::string esc(std::string_view text) { return htmlEscape(text); }
 
@@ -202,7 +206,9 @@ std::string destinationTable(const std::vector<const DestinationRow*>& rows,
           "<th>protocol</th><th>ports</th><th>flows</th><th>bytes out</th><th>bytes in</th>"
           "<th>first seen</th><th>last seen</th><th>vendor cloud</th><th>verdict</th></tr>"
           "</thead><tbody>\n";
+  std::size_t shown = 0;
   for (const DestinationRow* row : rows) {
+    if (shown++ == kRowsPerCamera) break;
     std::string ports;
     for (const std::uint16_t port : row->server_ports) {
       ports += (ports.empty() ? "" : " ") + std::to_string(port);
@@ -221,6 +227,12 @@ std::string destinationTable(const std::vector<const DestinationRow*>& rows,
             timeCell(row->last_seen) + textCell(row->vendor_cloud) + verdict + "</tr>\n";
   }
   html += "</tbody></table>\n";
+  if (rows.size() > kRowsPerCamera) {
+    html += fmt::format(
+        "<p class=\"muted\">The {} destinations with the most bytes out are listed; {} more are "
+        "in the destinations CSV (replay --destinations FILE.csv).</p>\n",
+        kRowsPerCamera, rows.size() - kRowsPerCamera);
+  }
   return html;
 }
 
@@ -399,7 +411,9 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
         "<th>severity</th><th>status</th><th>camera</th><th>destination</th><th>rule</th>"
         "<th>first seen</th><th>last seen</th><th>count</th><th>evidence</th></tr></thead>"
         "<tbody>\n";
+    std::size_t shown = 0;
     for (const Alert& alert : result.alerts) {
+      if (shown++ == kAlertRows) break;
       const AlertDestination& to = alert.destination;
       std::string where = to.ip ? to.ip->toString() : std::string("-");
       if (to.ip && to.port != 0) where += fmt::format(" port {}", to.port);
@@ -428,6 +442,12 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
               textCell(evidence) + "</tr>\n";
     }
     html += "</tbody></table>\n";
+    if (result.alerts.size() > kAlertRows) {
+      html += fmt::format(
+          "<p class=\"muted\">The first {} alerts are listed; {} more are in replay --alerts "
+          "FILE.</p>\n",
+          kAlertRows, result.alerts.size() - kAlertRows);
+    }
   }
 
   // ---- capture files
