@@ -125,5 +125,30 @@ TEST(ReportHtml, TimelineBucketFitsTheSpanInSixtyBuckets) {
   EXPECT_EQ(timelineBucket(86400 * kNanosPerSecond), 1800 * kNanosPerSecond);
 }
 
+// A camera that flooded the internet: the page lists its 500 largest destinations and says how
+// many more the CSV has, so the report stays a page a browser can open.
+TEST(ReportHtml, AFloodingCameraListsItsLargestDestinationsAndNamesTheRest) {
+  ReplayResult result = hostileResult();
+  const FlowRecord first = result.flows.front();
+  for (std::uint32_t n = 1; n <= 799; ++n) {
+    FlowRecord flow = first;
+    const std::uint8_t bytes[4] = {45, 0, static_cast<std::uint8_t>(n >> 8),
+                                   static_cast<std::uint8_t>(n)};
+    flow.key.addr_b = IpAddress::fromV4(bytes);
+    flow.bytes = {n, 0};
+    flow.dpi.hostname[0] = '\0';
+    result.flows.push_back(flow);
+  }
+  const std::vector<DestinationRow> rows = buildDestinations(result, FlowNaming{});
+  ASSERT_EQ(rows.size(), 800U);
+  const std::string html = reportToHtml(result, rows, hostileInput());
+  EXPECT_NE(html.find("The 500 destinations with the most bytes out are listed; 300 more are in "
+                      "the destinations CSV"),
+            std::string::npos);
+  EXPECT_NE(html.find("203.0.113.7"), std::string::npos);  // the largest (12345 bytes)
+  EXPECT_NE(html.find(">45.0.3.31<"), std::string::npos);  // 799 bytes: listed
+  EXPECT_EQ(html.find(">45.0.1.44<"), std::string::npos);  // 300 bytes: only in the CSV
+}
+
 }  // namespace
 }  // namespace camwatch
