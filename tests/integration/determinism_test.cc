@@ -33,6 +33,8 @@ const std::vector<std::pair<std::string, std::string>> kOutputs = {
     {"--flows", "flows.jsonl"},
     {"--alerts", "alerts.jsonl"},
     {"--summary", "summary.json"},
+    {"--destinations", "destinations.csv"},
+    {"--report", "report.html"},
 };
 
 TEST(Determinism, EveryOutputIsByteIdenticalForAnyWorkerCountAndAnyRun) {
