@@ -2,17 +2,21 @@
 # replay_bench.sh: the reproducible end-to-end replay benchmark (bench/README.md).
 #
 # Makes (or reuses) a large synthetic capture with camwatch-testgen's `bench` scenario, then times
-# five programs on it, R runs each, interleaved:
+# seven programs on it, R runs each, interleaved:
 #   camwatch replay --workers W   the pipeline under test, built-in defaults: flows + nDPI DPI
+#   camwatch-forensic             an analyst's run: the example config (policy, alerts, GeoIP when
+#                                 data/geoip has it) writing flows, alerts, summary, the
+#                                 destinations CSV and the HTML report (docs/report.md)
 #   camwatch-nodpi                the same with `dpi: {enabled: false}`: flow tracking only
 #   ndpiReader -q                 nDPI 4.2's reader (Debian libndpi-bin): flows + DPI
+#   tshark -q -z conv,ip          Wireshark's per-IP-pair conversation table (Debian tshark)
 #   parse_hash_loop               read + camwatch decode + 5-tuple std::unordered_map, one thread
 #   pcap_read_loop                libpcap read only: the floor
 # and prints the median wall time, packets/s, peak RSS (GNU time) and ratios against camwatch.
 #
 # Needs: a Release build with camwatch, camwatch-testgen, pcap_read_loop and parse_hash_loop
-# (CAMWATCH_BUILD_TESTS=ON and CAMWATCH_BUILD_BENCH=ON), ndpiReader (libndpi-bin), GNU time
-# (package `time`), jq or python3.
+# (CAMWATCH_BUILD_TESTS=ON and CAMWATCH_BUILD_BENCH=ON), ndpiReader (libndpi-bin), tshark,
+# GNU time (package `time`), jq or python3.
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -94,6 +98,7 @@ need_built "$pcap_read_loop_bin" pcap_read_loop
 need_built "$parse_hash_loop_bin" parse_hash_loop
 ndpi_reader_bin=$(command -v ndpiReader) ||
   die "ndpiReader is not installed (apt-get install -y libndpi-bin)"
+tshark_bin=$(command -v tshark) || die "tshark is not installed (apt-get install -y tshark)"
 gnu_time=/usr/bin/time
 if ! [[ -x "$gnu_time" ]] || ! "$gnu_time" -f '%M' true >/dev/null 2>&1; then
   die "GNU time is not installed at $gnu_time (apt-get install -y time)"
@@ -162,14 +167,20 @@ read_loop_packets=$("$pcap_read_loop_bin" "$capture" | awk '/^total:/ {print $3}
 ((capture_packets > 0)) || die "$capture holds no packets"
 
 # --- timing --------------------------------------------------------------------------------------
-tools=(camwatch camwatch-nodpi ndpiReader parse_hash_loop pcap_read_loop)
+tools=(camwatch camwatch-forensic camwatch-nodpi ndpiReader tshark parse_hash_loop pcap_read_loop)
+tshark_version=$("$tshark_bin" --version 2>/dev/null | awk 'NR == 1 {print $NF}' || true)
 ndpi_version=$("$ndpi_reader_bin" -h 2>&1 | awk '/nDPI/ {print $NF; exit}' || true)
 declare -A describe=(
   [camwatch]="built-in defaults: read + L2-L4 decode + DNS answer cache on a reader thread,
                    SPSC rings to $workers worker thread(s), each with a flow table (timeouts,
                    eviction) and an nDPI module (DPI: the first 80 TCP / 24 UDP packets of every
                    flow, as ndpiReader); flow records + summary"
+  [camwatch-forensic]="the same pipeline with config/camwatch.example.yaml (policy, alerts,
+                   inventory, GeoIP when data/geoip/ has it) writing --flows, --alerts, --summary,
+                   --destinations (CSV) and --report (HTML, with the files' SHA-256)"
   [camwatch-nodpi]="the same with dpi.enabled: false: flow tracking without DPI"
+  [tshark]="Wireshark ${tshark_version:-?} tshark -r FILE -q -z conv,ip: full dissection of every
+                   packet, one conversation table per IP pair, 1 thread"
   [ndpiReader]="nDPI ${ndpi_version:-?}: read + decode + flow table + DPI (protocol detection on
                    every flow), 1 thread"
   [parse_hash_loop]="read + camwatch decodePacket + makeFlowKey/hashFlowKey + std::unordered_map
@@ -179,10 +190,17 @@ declare -A describe=(
 command_for() {  # sets the array `cmd` to the command line of tool $1
   case "$1" in
     camwatch) cmd=("$camwatch_bin" replay --workers "$workers" "$capture") ;;
+    camwatch-forensic)
+      cmd=("$camwatch_bin" replay -c "$repo_dir/config/camwatch.example.yaml" --workers "$workers"
+        --flows "$tmp/forensic-flows.jsonl" --alerts "$tmp/forensic-alerts.jsonl"
+        --summary "$tmp/forensic-summary.json" --destinations "$tmp/forensic-destinations.csv"
+        --report "$tmp/forensic-report.html" "$capture")
+      ;;
     camwatch-nodpi)
       cmd=("$camwatch_bin" replay -c "$tmp/nodpi.yaml" --workers "$workers" "$capture")
       ;;
     ndpiReader) cmd=("$ndpi_reader_bin" -i "$capture" -q) ;;
+    tshark) cmd=("$tshark_bin" -r "$capture" -q -z conv,ip) ;;
     parse_hash_loop) cmd=("$parse_hash_loop_bin" "$capture") ;;
     pcap_read_loop) cmd=("$pcap_read_loop_bin" "$capture") ;;
   esac
@@ -260,6 +278,12 @@ echo
 for tool in "${tools[@]}"; do
   [[ "$tool" == camwatch ]] && continue
   echo "camwatch / $tool packets/s = $(speedup "$tool")"
+done
+# The forensic comparison (issue 7): the analyst's full run against the two peers an analyst
+# would otherwise reach for on the same file.
+for peer in ndpiReader tshark; do
+  awk -v c="${seconds[camwatch-forensic]}" -v t="${seconds[$peer]}" -v p="$peer" \
+    'BEGIN {printf "camwatch-forensic / %s packets/s = %.2fx\n", p, (c > 0 ? t / c : 0)}'
 done
 echo
 echo "what each tool does (camwatch and ndpiReader run DPI; the others do not):"
