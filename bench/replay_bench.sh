@@ -168,7 +168,7 @@ read_loop_packets=$("$pcap_read_loop_bin" "$capture" | awk '/^total:/ {print $3}
 
 # --- timing --------------------------------------------------------------------------------------
 tools=(camwatch camwatch-forensic camwatch-nodpi ndpiReader tshark parse_hash_loop pcap_read_loop)
-tshark_version=$("$tshark_bin" --version 2>/dev/null | awk 'NR == 1 {print $NF}' || true)
+tshark_version=$("$tshark_bin" --version 2>/dev/null | grep -o -m1 '[0-9][0-9.]*[0-9]' | head -n 1 || true)
 ndpi_version=$("$ndpi_reader_bin" -h 2>&1 | awk '/nDPI/ {print $NF; exit}' || true)
 declare -A describe=(
   [camwatch]="built-in defaults: read + L2-L4 decode + DNS answer cache on a reader thread,
