@@ -40,8 +40,6 @@ const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
 const std::string kDemo = kSourceDir + "/demo/camera-vlan-demo.pcap";
 const std::string kGroundTruth = kSourceDir + "/tests/integration/configs/ground-truth.yaml";
 const std::string kRules = kSourceDir + "/dashboards/prometheus/camwatch-rules.yml";
-const std::string kPerl = CAMWATCH_PERL;
-const std::string kMakeTestMmdb = CAMWATCH_MAKE_TEST_MMDB;
 
 struct Dashboard {
   std::string file;
@@ -343,23 +341,10 @@ TEST(DashboardsOnRealData, EveryPanelReturnsSeriesFromAReplayPrometheusScraped) 
   // GeoIP for the demo's public addresses (made up, tests/support/make_test_mmdb.pl), so the
   // country and AS panels and the disallowed-country rule see real labels; a jsonl sink, so the
   // delivery panels have series.
-  const std::string geo = dir.path("geo");
-  fs::create_directory(geo);
-  const CommandResult mmdb = runCommand(kPerl + " " + shellQuote(kMakeTestMmdb) + " " + geo);
-  ASSERT_EQ(mmdb.exit_code, 0) << mmdb.err;
-  std::string config_text = readFile(kGroundTruth);
-  const std::string folder = fs::path(kGroundTruth).parent_path().string() + "/";
-  for (const char* key : {"protocols_file: ", "oui_file: "}) {
-    const std::size_t at = config_text.find(key);
-    ASSERT_NE(at, std::string::npos);
-    config_text.insert(at + std::string(key).size(), folder);
-  }
-  const std::string config = dir.path("camwatch.yaml");
-  std::ofstream(config) << config_text << "\ngeoip:\n  country_db: " << geo
-                        << "/demo-geo.mmdb\n  asn_db: " << geo << "/demo-geo.mmdb\n"
-                        << "alerts:\n  spool_dir: " << dir.path("spool")
-                        << "\n  sinks:\n    - {name: file, type: jsonl, path: "
-                        << dir.path("alerts.jsonl") << "}\n";
+  const std::string config = writeGroundTruthConfigWithGeo(
+      dir, "alerts:\n  spool_dir: " + dir.path("spool") +
+               "\n  sinks:\n    - {name: file, type: jsonl, path: " + dir.path("alerts.jsonl") +
+               "}\n");
 
   const int port = testkit::freeLoopbackPort();
   const std::string target = "127.0.0.1:" + std::to_string(port);

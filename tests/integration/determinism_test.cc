@@ -3,8 +3,6 @@
 // parts where order could leak in: two files merged by time (one gzip-compressed), DNS names
 // learned on the reader thread and used by every worker, GeoIP caches per worker, alerts with
 // deduplication and budgets, cameras from the inventory and unknown ones.
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,42 +15,23 @@
 namespace camwatch::integration {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 const std::string kCamwatch = CAMWATCH_BINARY;
 const std::string kTestgen = CAMWATCH_TESTGEN;
 const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
-const std::string kPerl = CAMWATCH_PERL;
-const std::string kMakeTestMmdb = CAMWATCH_MAKE_TEST_MMDB;
-const std::string kGroundTruth = kSourceDir + "/tests/integration/configs/ground-truth.yaml";
 
 // Every file output replay writes, by the option that asks for it; the metrics file is left out
 // on purpose: it has per-worker series (docs/metrics.md), so it depends on --workers by design.
 const std::vector<std::pair<std::string, std::string>> kOutputs = {
-    {"--flows", "flows.jsonl"},
-    {"--alerts", "alerts.jsonl"},
-    {"--summary", "summary.json"},
-    {"--destinations", "destinations.csv"},
+    {"--flows", "flows.jsonl"},    {"--alerts", "alerts.jsonl"},
+    {"--summary", "summary.json"}, {"--destinations", "destinations.csv"},
     {"--report", "report.html"},
 };
 
 TEST(Determinism, EveryOutputIsByteIdenticalForAnyWorkerCountAndAnyRun) {
   TempDir dir;
-  const std::string geo = dir.path("geo");
-  fs::create_directory(geo);
-  const CommandResult mmdb = runCommand(kPerl + " " + shellQuote(kMakeTestMmdb) + " " + geo);
-  ASSERT_EQ(mmdb.exit_code, 0) << mmdb.err;
-  std::string config_text = readFile(kGroundTruth);
-  const std::string folder = fs::path(kGroundTruth).parent_path().string() + "/";
-  for (const char* key : {"protocols_file: ", "oui_file: "}) {
-    const std::size_t at = config_text.find(key);
-    ASSERT_NE(at, std::string::npos);
-    config_text.insert(at + std::string(key).size(), folder);
-  }
-  const std::string config = dir.path("camwatch.yaml");
-  std::ofstream(config) << config_text << "\ngeoip:\n  country_db: " << geo
-                        << "/demo-geo.mmdb\n  asn_db: " << geo << "/demo-geo.mmdb\n";
+  const std::string config = writeGroundTruthConfigWithGeo(dir);
 
   // The demo capture gzip-compressed, merged with a generated one that overlaps it in time
   // (testgen's `basic` scenario starts at the same instant as the demo).

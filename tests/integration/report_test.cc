@@ -23,9 +23,6 @@ namespace fs = std::filesystem;
 const std::string kCamwatch = CAMWATCH_BINARY;
 const std::string kTestgen = CAMWATCH_TESTGEN;
 const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
-const std::string kPerl = CAMWATCH_PERL;
-const std::string kMakeTestMmdb = CAMWATCH_MAKE_TEST_MMDB;
-const std::string kGroundTruth = kSourceDir + "/tests/integration/configs/ground-truth.yaml";
 const std::string kChromium = "/usr/bin/chromium";
 
 // The bar colours daemon/app/report_html.cc draws with (country, vendor cloud, timeline).
@@ -81,20 +78,7 @@ class ReportTest : public ::testing::Test {
     capture_ = dir_.path("camera-vlan.pcap");
     const CommandResult gen = runCommand(kTestgen + " demo " + shellQuote(capture_));
     ASSERT_EQ(gen.exit_code, 0) << gen.err;
-    const std::string geo = dir_.path("geo");
-    fs::create_directory(geo);
-    const CommandResult mmdb = runCommand(kPerl + " " + shellQuote(kMakeTestMmdb) + " " + geo);
-    ASSERT_EQ(mmdb.exit_code, 0) << mmdb.err;
-    std::string text = readFile(kGroundTruth);
-    const std::string folder = fs::path(kGroundTruth).parent_path().string() + "/";
-    for (const char* key : {"protocols_file: ", "oui_file: "}) {
-      const std::size_t at = text.find(key);
-      ASSERT_NE(at, std::string::npos);
-      text.insert(at + std::string(key).size(), folder);
-    }
-    config_ = dir_.path("camwatch.yaml");
-    std::ofstream(config_) << text << "\ngeoip:\n  country_db: " << geo
-                           << "/demo-geo.mmdb\n  asn_db: " << geo << "/demo-geo.mmdb\n";
+    config_ = writeGroundTruthConfigWithGeo(dir_);
   }
 
   CommandResult replay(const std::string& report, const std::string& csv,

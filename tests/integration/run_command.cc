@@ -64,4 +64,28 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
+std::string writeGroundTruthConfigWithGeo(const TempDir& dir, const std::string& extra) {
+  namespace fs = std::filesystem;
+  const std::string base =
+      std::string(CAMWATCH_SOURCE_DIR) + "/tests/integration/configs/ground-truth.yaml";
+  const std::string geo = dir.path("geo");
+  fs::create_directories(geo);
+  const CommandResult mmdb =
+      runCommand(shellQuote(CAMWATCH_PERL) + " " + shellQuote(CAMWATCH_MAKE_TEST_MMDB) + " " +
+                 shellQuote(geo));
+  if (mmdb.exit_code != 0) throw std::runtime_error("make_test_mmdb.pl failed: " + mmdb.err);
+  std::string text = readFile(base);
+  const std::string folder = fs::path(base).parent_path().string() + "/";
+  for (const char* key : {"protocols_file: ", "oui_file: "}) {
+    const std::size_t at = text.find(key);
+    if (at == std::string::npos) throw std::runtime_error(base + " has no " + key);
+    text.insert(at + std::string(key).size(), folder);
+  }
+  const std::string path = dir.path("camwatch.yaml");
+  std::ofstream(path) << text << "\ngeoip:\n  country_db: " << geo
+                      << "/demo-geo.mmdb\n  asn_db: " << geo << "/demo-geo.mmdb\n"
+                      << extra;
+  return path;
+}
+
 }  // namespace camwatch::integration

@@ -38,4 +38,10 @@ class TempDir {
   std::string dir_;
 };
 
+/// Writes DIR/camwatch.yaml: tests/integration/configs/ground-truth.yaml (its relative file
+/// paths made absolute) with the test GeoIP database (tests/support/make_test_mmdb.pl, built in
+/// DIR/geo) as country and ASN database, then `extra` (whole sections the base does not have).
+/// Returns the path; throws std::runtime_error naming what failed.
+std::string writeGroundTruthConfigWithGeo(const TempDir& dir, const std::string& extra = "");
+
 }  // namespace camwatch::integration
