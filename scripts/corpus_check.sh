@@ -103,11 +103,12 @@ for file in "${files[@]}"; do
     # camwatch named the problem: a damaged capture (what came before it was read) or one it
     # refuses as a whole (a link type it does not decode).
     result=error
-    detail=$(grep -m1 '^camwatch: ' "$work/stderr")
+    # The last line names the problem; earlier ones are warnings (e.g. no GeoIP data).
+    detail=$(grep '^camwatch: ' "$work/stderr" | tail -n 1)
     with_errors=$((with_errors + 1))
   else
     result=FAILED
-    detail="exit $code: $(grep -m1 '^camwatch: ' "$work/stderr")"
+    detail="exit $code: $(grep '^camwatch: ' "$work/stderr" | tail -n 1)"
   fi
   case "$result" in
     SANITIZER | HANG | CRASH | FAILED)
