@@ -105,6 +105,8 @@ class AlertDelivery {
   EnqueueResult retryHeld() { return enqueueAll({}); }
   /// Alerts held in memory because the spool could not be written. Any thread.
   std::uint64_t heldCount() const { return spool_writes_.held.load(std::memory_order_relaxed); }
+  /// The most alerts held in memory (DeliveryOptions::max_held).
+  std::size_t maxHeld() const { return options_.max_held; }
   const SpoolWriteCounters& spoolWrites() const { return spool_writes_; }
 
   /// Offers each sink that is due (not backing off) one batch of its oldest undelivered

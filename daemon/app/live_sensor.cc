@@ -560,7 +560,7 @@ void LiveSensor::logSpoolWrite(const EnqueueResult& queued, SteadyClock::time_po
     spdlog::error(
         "alert spool: dropped the {} oldest alert(s) held in memory (at most {} wait "
         "for the disk)",
-        queued.held_dropped, DeliveryOptions{}.max_held);
+        queued.held_dropped, delivery_->delivery().maxHeld());
   }
   if (queued.write_error) {
     if (!spool_failing_ || now >= next_spool_error_log_) {
