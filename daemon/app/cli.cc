@@ -233,7 +233,7 @@ MetricsSnapshot replaySnapshot(const Config& config, const ReplayResult& result)
 // The replay's counters as Prometheus text (the live sensor's families, docs/metrics.md): for the
 // node_exporter textfile collector, or to compare a capture with what a sensor exported.
 std::string replayMetrics(const Config& config, const ReplayResult& result,
-                          const NdpiClassifier* namer, const CameraInventory* inventory) {
+                          const NdpiClassifier* namer) {
   MetricsLayout layout;
   layout.workers = result.workers;
   for (const SinkDeliveryStats& sink : result.deliveries) layout.sinks.push_back(sink.name);
@@ -242,21 +242,18 @@ std::string replayMetrics(const Config& config, const ReplayResult& result,
   options.max_destinations = config.metrics.max_destinations;
   MetricsRegistry registry(layout, options);
   const MetricsSnapshot snapshot = replaySnapshot(config, result);
-  for (const FlowRecord& flow : result.flows) {
-    if (!flow.egress) continue;
-    // The camera label is its inventory name, as the live sensor's, or its address without one.
-    std::string camera = flow.clientIp().toString();
-    if (inventory != nullptr) {
-      const HostIdentity identity = inventory->identify(
-          flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
-          flow.key.vlan_outer, flow.key.vlan_inner);
-      if (!identity.name.empty()) camera = std::string(identity.name);
-    }
-    const std::string protocol = namer != nullptr ? namer->protocolName(flow.dpi) : "Unknown";
-    const std::string_view country(flow.server_country.data(),
-                                   strnlen(flow.server_country.data(), 3));
-    registry.egress().add(EgressKey{camera, country, flow.server_asn, protocol},
-                          flow.bytes[kToServer], 1);
+  // Egress per camera x country x AS x protocol, from the digest's destination rows (the camera
+  // label is its inventory name, as the live sensor's, or its address without one).
+  std::map<IpAddress, std::string> names;
+  for (const SeenCamera& camera : result.cameras) {
+    if (!camera.camera.name.empty()) names.emplace(camera.camera.ip, camera.camera.name);
+  }
+  for (const auto& [key, row] : result.digest.egressRows()) {
+    const auto name = names.find(row.camera_ip);
+    const std::string camera = name != names.end() ? name->second : row.camera_ip.toString();
+    const std::string protocol = namer != nullptr ? namer->protocolName(row.dpi) : "Unknown";
+    const std::string_view country(row.country.data(), strnlen(row.country.data(), 3));
+    registry.egress().add(EgressKey{camera, country, row.asn, protocol}, row.bytes_out, row.flows);
   }
   registry.update(snapshot);
   return registry.textExposition();
@@ -542,6 +539,21 @@ int replayCommand(const ReplayArgs& args) {
     options.on_progress = [&served](ReplayProgress& progress) { served->onProgress(progress); };
   }
 
+  // --flows: each record is written as the replay hands it over, so none has to be kept.
+  std::unique_ptr<FlowJsonLinesWriter> flows_writer;
+  if (!args.flows_path.empty()) {
+    auto opened = FlowJsonLinesWriter::open(args.flows_path);
+    if (!opened) {
+      std::cerr << "camwatch: " << opened.error().message << '\n';
+      return kExitFailure;
+    }
+    flows_writer = std::move(*opened);
+    options.on_flow = [&flows_writer, &options, &oui](const FlowRecord& flow,
+                                                      const NdpiClassifier& namer) {
+      flows_writer->write(flow, FlowNaming{&namer, options.geo.get(), oui.get()});
+    };
+  }
+
   TerminalProgress progress;
   if (TerminalProgress::wanted()) {
     options.on_input = [&progress](const InputProgress& input) { progress.draw(input); };
@@ -592,9 +604,8 @@ int replayCommand(const ReplayArgs& args) {
     }
   }
   const nlohmann::ordered_json summary = summaryToJson(*result);
-  if (!args.flows_path.empty()) {
-    const FlowNaming naming{result->namer.get(), options.geo.get(), oui.get()};
-    if (auto written = writeFlowsJsonLines(args.flows_path, result->flows, naming); !written) {
+  if (flows_writer) {
+    if (auto written = flows_writer->close(); !written) {
       std::cerr << "camwatch: " << written.error().message << '\n';
       ok = false;
     }
@@ -623,8 +634,7 @@ int replayCommand(const ReplayArgs& args) {
     catchLingerSignals();  // before the final figures: a scraper that saw them may stop us
     served->finish(*result);
   } else if (!args.metrics_path.empty()) {
-    ok = writeTextFile(args.metrics_path, replayMetrics(*config, *result, result->namer.get(),
-                                                        options.inventory.get())) &&
+    ok = writeTextFile(args.metrics_path, replayMetrics(*config, *result, result->namer.get())) &&
          ok;
   }
   result->peak_rss_bytes = peakResidentBytes();

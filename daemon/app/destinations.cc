@@ -15,24 +15,8 @@
 namespace camwatch {
 namespace {
 
-using RowKey = std::tuple<IpAddress, IpAddress, std::string, std::string>;
-
-std::string countryOf(const FlowRecord& flow) {
-  return {flow.server_country.data(), strnlen(flow.server_country.data(), 3)};
-}
-
-void addHostname(std::string& names, std::string_view name) {
-  if (name.empty()) return;
-  // Whole-word match: "a.com" must not hide "a.com.evil".
-  std::size_t at = 0;
-  while (at < names.size()) {
-    std::size_t end = names.find(' ', at);
-    if (end == std::string::npos) end = names.size();
-    if (std::string_view(names).substr(at, end - at) == name) return;
-    at = end + 1;
-  }
-  if (!names.empty()) names += ' ';
-  names += name;
+std::string countryOf(const std::array<char, 3>& country) {
+  return {country.data(), strnlen(country.data(), country.size())};
 }
 
 }  // namespace
@@ -53,68 +37,44 @@ std::vector<DestinationRow> buildDestinations(const ReplayResult& result,
   std::map<IpAddress, const SeenCamera*> cameras;
   for (const SeenCamera& camera : result.cameras) cameras.emplace(camera.camera.ip, &camera);
 
-  // Flows come sorted by first seen, so "first" below is the same for any worker count.
-  std::map<RowKey, DestinationRow> rows;
-  for (const FlowRecord& flow : result.flows) {
-    if (!flow.egress) continue;
-    const std::string l4(ipProtocolName(flow.key.ip_proto));
-    std::string protocol = "Unknown";
+  std::vector<DestinationRow> out;
+  out.reserve(result.digest.egressRows().size());
+  for (const auto& [key, tally] : result.digest.egressRows()) {
+    DestinationRow row;
+    row.camera_ip = tally.camera_ip;
+    row.server_ip = tally.server_ip;
+    row.l4 = std::string(ipProtocolName(tally.ip_proto));
+    row.protocol = "Unknown";
     std::string master;
     std::string app;
     if (naming.dpi != nullptr) {
-      protocol = naming.dpi->protocolName(flow.dpi);
-      master = naming.dpi->protocolIdName(flow.dpi.master_protocol);
-      app = naming.dpi->protocolIdName(flow.dpi.app_protocol);
+      row.protocol = naming.dpi->protocolName(tally.dpi);
+      master = naming.dpi->protocolIdName(tally.dpi.master_protocol);
+      app = naming.dpi->protocolIdName(tally.dpi.app_protocol);
     }
-    auto [it, added] = rows.try_emplace(RowKey{flow.clientIp(), flow.serverIp(), l4, protocol});
-    DestinationRow& row = it->second;
-    if (added) {
-      row.camera_ip = flow.clientIp();
-      row.server_ip = flow.serverIp();
-      row.l4 = l4;
-      row.protocol = protocol;
-      row.camera_group = std::string(flow.camera_group);
-      if (auto camera = cameras.find(row.camera_ip); camera != cameras.end()) {
-        row.camera_name = camera->second->camera.name;
-        if (row.camera_group.empty()) row.camera_group = camera->second->camera.group;
-      }
-      row.first_seen = flow.first_seen;
-      row.last_seen = flow.last_seen;
-      row.country = countryOf(flow);
-      row.asn = flow.server_asn;
-      if (naming.geo != nullptr && flow.server_asn != 0) {
-        row.org = naming.geo->lookup(flow.serverIp()).org;
-      }
-      row.vendor_cloud = vendorCloudOf(protocol, master, app);
-      row.verdict = "allow";
-      row.rule = std::string(flow.verdict.rule);
+    row.camera_group = tally.camera_group;
+    if (auto camera = cameras.find(row.camera_ip); camera != cameras.end()) {
+      row.camera_name = camera->second->camera.name;
+      if (row.camera_group.empty()) row.camera_group = camera->second->camera.group;
     }
-    addHostname(row.hostname,
-                std::string_view(flow.dpi.hostname.data(),
-                                 strnlen(flow.dpi.hostname.data(), flow.dpi.hostname.size())));
-    const std::uint16_t port = flow.serverPort();
-    if (std::find(row.server_ports.begin(), row.server_ports.end(), port) ==
-        row.server_ports.end()) {
-      row.server_ports.push_back(port);
-      std::sort(row.server_ports.begin(), row.server_ports.end());
-    }
-    ++row.flows;
-    row.packets_out += flow.packets[kToServer];
-    row.packets_in += flow.packets[kToClient];
-    row.bytes_out += flow.bytes[kToServer];
-    row.bytes_in += flow.bytes[kToClient];
-    row.first_seen = std::min(row.first_seen, flow.first_seen);
-    row.last_seen = std::max(row.last_seen, flow.last_seen);
-    if (flow.verdict.action == PolicyAction::kDeny && row.verdict != "deny") {
-      row.verdict = "deny";
-      row.rule = std::string(flow.verdict.rule);
-      if (flow.verdict.alert) row.alert_kind = std::string(alertKindName(*flow.verdict.alert));
-    }
+    row.hostname = tally.hostname;
+    row.server_ports = tally.server_ports;
+    row.flows = tally.flows;
+    row.packets_out = tally.packets_out;
+    row.packets_in = tally.packets_in;
+    row.bytes_out = tally.bytes_out;
+    row.bytes_in = tally.bytes_in;
+    row.first_seen = tally.first_seen;
+    row.last_seen = tally.last_seen;
+    row.country = countryOf(tally.country);
+    row.asn = tally.asn;
+    if (naming.geo != nullptr && tally.asn != 0) row.org = naming.geo->lookup(row.server_ip).org;
+    row.vendor_cloud = vendorCloudOf(row.protocol, master, app);
+    row.verdict = tally.denied ? "deny" : "allow";
+    row.rule = tally.rule;
+    if (tally.alert_kind) row.alert_kind = std::string(alertKindName(*tally.alert_kind));
+    out.push_back(std::move(row));
   }
-
-  std::vector<DestinationRow> out;
-  out.reserve(rows.size());
-  for (auto& [key, row] : rows) out.push_back(std::move(row));
   std::stable_sort(out.begin(), out.end(), [](const DestinationRow& a, const DestinationRow& b) {
     if (a.camera_ip != b.camera_ip) return a.camera_ip < b.camera_ip;
     if (a.bytes_out != b.bytes_out) return a.bytes_out > b.bytes_out;

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,7 +57,7 @@ struct EgressFlowSummary {
 struct FlowWorkerOptions {
   FlowTableConfig flows;  ///< this worker's share (max_flows already divided)
   FlowJudgement judgement;
-  bool keep_flows = false;        ///< keep every ended record (replay's output)
+  bool keep_flows = false;        ///< keep ended records until the caller takes them (replay)
   bool summarize_egress = false;  ///< make EgressFlowSummary records (live)
   /// Report each camera's egress bytes once a tick (EgressSample: egress budgets, the summary's
   /// per-camera bytes). Live turns it off when no group has a budget.
@@ -92,6 +91,11 @@ class FlowWorker : public FlowEndHandler {
   void tick(Timestamp now);
   /// The input ended at `now`: every flow ends.
   void finish(Timestamp now);
+  /// The input ended at `now`: idle flows end, and those that started before `before`
+  /// (FlowTable::flushStartedBefore); finish() ends the rest.
+  void finishStartedBefore(Timestamp now, Timestamp before) {
+    table_.flushStartedBefore(now, before);
+  }
   /// Takes a new policy, inventory and GeoIP lookup (after a reload). Flows already judged keep
   /// their verdict; new flows and verdicts still open use the new ones. The old one stays alive
   /// until every flow that started under it has ended (records point into its inventory and
@@ -102,8 +106,9 @@ class FlowWorker : public FlowEndHandler {
   std::vector<CameraEvent>& events() { return events_; }
   /// Egress traffic since the caller last cleared them (summarize_egress only).
   std::vector<EgressFlowSummary>& egressSummaries() { return egress_summaries_; }
-  /// Every ended record (keep_flows only).
-  const std::deque<FlowRecord>& flows() const { return flows_; }
+  /// Records ended since the caller last cleared them (keep_flows only; the caller moves them
+  /// out).
+  std::vector<FlowRecord>& flows() { return flows_; }
   /// Hands over the classifier (after the last packet), to name protocols in the output.
   std::unique_ptr<NdpiClassifier> takeClassifier() { return std::move(classifier_); }
   /// GeoIP cache counts, including those of caches a reload replaced.
@@ -161,7 +166,7 @@ class FlowWorker : public FlowEndHandler {
   std::unique_ptr<CachedGeoLookup> geo_;
   GeoCacheStats retired_geo_;  // counts of caches a reload replaced
   const DnsCache& dns_cache_;
-  std::deque<FlowRecord> flows_;  // a deque: growing it never copies what is already there
+  std::vector<FlowRecord> flows_;
   std::uint64_t packets_ = 0;
   std::uint64_t wire_bytes_ = 0;
   std::uint64_t dns_named_ = 0;

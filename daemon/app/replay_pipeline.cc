@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -14,7 +15,7 @@
 namespace camwatch {
 namespace {
 
-enum class MessageKind : std::uint32_t { kPacket, kTick, kEnd };
+enum class MessageKind : std::uint32_t { kPacket, kTick, kBatch, kEndBefore, kEnd };
 
 // What the reader sends a worker. For kPacket the captured bytes follow it in the record.
 struct WorkerMessage {
@@ -22,6 +23,7 @@ struct WorkerMessage {
   bool src_is_a;
   std::uint64_t hash;
   Timestamp ts;
+  Timestamp before;  // kEndBefore: flows that started before it end
   DecodedPacket packet;
   FlowKey key;
 };
@@ -44,7 +46,14 @@ class Backoff {
   unsigned spins_ = 0;
 };
 
-// One worker: owns its ring's consumer side and a FlowWorker with everything it produced.
+// What one worker produced between two batch marks (see replay_pipeline.h).
+struct Batch {
+  std::vector<FlowRecord> flows;
+  std::vector<CameraEvent> events;
+};
+
+// One worker: owns its ring's consumer side and a FlowWorker; hands what it produced back batch
+// by batch.
 class ReplayWorker {
  public:
   ReplayWorker(const ReplayOptions& options, std::unique_ptr<NdpiClassifier> classifier,
@@ -81,16 +90,39 @@ class ReplayWorker {
         case MessageKind::kTick:
           flow_.tick(message.ts);
           publish();
+          closeBatch();
+          break;
+        case MessageKind::kBatch:
+          closeBatch();
+          break;
+        case MessageKind::kEndBefore:
+          flow_.finishStartedBefore(message.ts, message.before);
+          closeBatch();
           break;
         case MessageKind::kEnd:
           flow_.finish(message.ts);
           publish();
+          closeBatch();
           done = true;
           break;
       }
       ring_.commitRead();
       if (done) return;
     }
+  }
+
+  /// Whether a closed batch is waiting. Any thread.
+  bool hasBatch() {
+    std::lock_guard lock(batch_mutex_);
+    return !batches_.empty();
+  }
+
+  /// The oldest closed batch (hasBatch() was true). Any thread.
+  Batch takeBatch() {
+    std::lock_guard lock(batch_mutex_);
+    Batch batch = std::move(batches_.front());
+    batches_.pop_front();
+    return batch;
   }
 
   /// What the worker published at its last tick. Any thread.
@@ -124,6 +156,16 @@ class ReplayWorker {
     return out;
   }
 
+  // Hands over what this worker produced since the last batch mark. Worker thread; the lock is
+  // taken once per batch.
+  void closeBatch() {
+    Batch batch;
+    batch.flows.swap(flow_.flows());
+    batch.events.swap(flow_.events());
+    std::lock_guard lock(batch_mutex_);
+    batches_.push_back(std::move(batch));
+  }
+
   // Publishes the worker's counts (once per tick of packet time, and at the end), and hands its
   // egress summaries to whoever reports progress. Worker thread.
   void publish() {
@@ -152,6 +194,8 @@ class ReplayWorker {
   std::uint64_t idle_ns_ = 0;
   std::mutex egress_mutex_;  // taken once per tick by the worker, once a second by the reader
   std::vector<EgressFlowSummary> egress_;
+  std::mutex batch_mutex_;  // taken once per batch by the worker and by the reader
+  std::deque<Batch> batches_;
 };
 
 void send(ReplayWorker& worker, const WorkerMessage& message,
@@ -166,11 +210,12 @@ void send(ReplayWorker& worker, const WorkerMessage& message,
   worker.ring().commitWrite();
 }
 
-void broadcast(std::vector<std::unique_ptr<ReplayWorker>>& workers, MessageKind kind,
-               Timestamp ts) {
+void broadcast(std::vector<std::unique_ptr<ReplayWorker>>& workers, MessageKind kind, Timestamp ts,
+               Timestamp before = 0) {
   WorkerMessage message{};
   message.kind = kind;
   message.ts = ts;
+  message.before = before;
   for (auto& worker : workers) send(*worker, message, {});
 }
 
@@ -201,11 +246,55 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     workers.push_back(
         std::make_unique<ReplayWorker>(worker_options, std::move(*classifier), dns_cache));
   }
+  // The reading thread's own module, only to name protocols in what it hands on.
+  auto namer = NdpiClassifier::create(options.dpi);
+  if (!namer) return tl::unexpected(namer.error());
+  std::shared_ptr<const NdpiClassifier> naming = std::move(*namer);
   std::vector<std::thread> threads;
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->run(); });
 
   ReplayResult result;
+  result.digest = FlowDigest(options.digest_limits);
   result.workers = worker_count;
+  // Merges every batch all workers have closed, in batch order (see replay_pipeline.h).
+  std::vector<const FlowRecord*> order;
+  std::vector<CameraEvent> events;
+  std::vector<Batch> batch(workers.size());
+  // With `wait`, until every batch asked for so far was merged.
+  std::uint64_t batches_asked = 0;
+  std::uint64_t batches_merged = 0;
+  const auto merge_batches = [&](bool wait) {
+    Backoff backoff;
+    while (true) {
+      if (!std::all_of(workers.begin(), workers.end(),
+                       [](const auto& worker) { return worker->hasBatch(); })) {
+        if (!wait || batches_merged == batches_asked) return;
+        backoff.wait();
+        continue;
+      }
+      backoff.reset();
+      ++batches_merged;
+      order.clear();
+      events.clear();
+      for (std::size_t i = 0; i < workers.size(); ++i) {
+        batch[i] = workers[i]->takeBatch();
+        for (const FlowRecord& flow : batch[i].flows) order.push_back(&flow);
+        if (options.alert_engine != nullptr) {
+          for (CameraEvent& event : batch[i].events) events.push_back(std::move(event));
+        }
+      }
+      std::sort(order.begin(), order.end(),
+                [](const FlowRecord* a, const FlowRecord* b) { return flowRecordLess(*a, *b); });
+      for (const FlowRecord* flow : order) {
+        result.digest.add(*flow);
+        if (options.on_flow) options.on_flow(*flow, *naming);
+      }
+      if (options.alert_engine != nullptr) {
+        sortCameraEvents(events);
+        for (CameraEvent& event : events) options.alert_engine->onEvent(std::move(event));
+      }
+    }
+  };
   result.from = options.from;
   result.to = options.to;
   DecodeCounters& counters = result.decode;
@@ -288,13 +377,20 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     counters.wire_bytes += std::max<std::uint64_t>(raw.wire_len, raw.data.size());
     if (first) {
       result.first_ts = raw.ts;
+      result.digest.setOrigin(raw.ts);
       next_tick = raw.ts + kNanosPerSecond;
       first = false;
     }
     if (raw.ts > result.last_ts) result.last_ts = raw.ts;
     if (raw.ts >= next_tick) {
       broadcast(workers, MessageKind::kTick, raw.ts);
+      ++batches_asked;
       next_tick = raw.ts + kNanosPerSecond;
+      merge_batches(false);
+    } else if (counters.packets % kBatchPackets == 0) {
+      broadcast(workers, MessageKind::kBatch, raw.ts);
+      ++batches_asked;
+      merge_batches(false);
     }
 
     DecodedPacket& packet = message.packet;
@@ -320,6 +416,17 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     send(*workers[worker], message, raw.data.first(std::min(raw.data.size(), max_payload)));
   }
   if (options.on_input) report_input();  // the end: 100% of the input
+  // The flows still open end in kEndSteps slices of first-seen time, each merged before the next
+  // is asked for: a full table never becomes one batch (a flood's end would hold every record and
+  // event at once). Slices are by time, not count, so they are the same for any worker count.
+  if (!first) {
+    const Timestamp slice = (result.last_ts - result.first_ts) / kEndSteps;
+    for (Timestamp step = 1; slice > 0 && step < kEndSteps; ++step) {
+      broadcast(workers, MessageKind::kEndBefore, result.last_ts, result.first_ts + slice * step);
+      ++batches_asked;
+      merge_batches(true);
+    }
+  }
   broadcast(workers, MessageKind::kEnd, result.last_ts);
   counters.dns_responses = dns_counts.responses;
   counters.dns_answers = dns_counts.answers;
@@ -328,17 +435,10 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   result.ndpi_peak_memory = NdpiClassifier::peakMemory();
   result.dns_cache_entries = dns_cache.size();
 
+  ++batches_asked;
+  merge_batches(true);  // the workers' last batches, closed by the end marker
   result.files = (*reader)->stats();
   result.errors = (*reader)->errors();
-  // Sort pointers, then copy each record once into its place: records are a few hundred bytes.
-  std::vector<const FlowRecord*> order;
-  for (const auto& worker : workers) {
-    for (const FlowRecord& flow : worker->flow().flows()) order.push_back(&flow);
-  }
-  std::sort(order.begin(), order.end(),
-            [](const FlowRecord* a, const FlowRecord* b) { return flowRecordLess(*a, *b); });
-  result.flows.reserve(order.size());
-  for (const FlowRecord* flow : order) result.flows.push_back(*flow);
   for (auto& worker : workers) {
     const GeoCacheStats geo = worker->flow().geoStats();
     result.geo_cache.hits += geo.hits;
@@ -355,24 +455,15 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     result.flow_stats.evicted += stats.evicted;
     result.flow_stats.active_timeouts += stats.active_timeouts;
   }
-  // Alerts: every worker's events in one packet-time order, then one engine, so the same capture
-  // gives the same alerts for any worker count.
   if (options.alert_engine != nullptr) {
-    std::vector<CameraEvent> events;
-    for (auto& worker : workers) {
-      for (CameraEvent& event : worker->flow().events()) events.push_back(std::move(event));
-      worker->flow().events().clear();
-    }
-    sortCameraEvents(events);
     AlertEngine& engine = *options.alert_engine;
-    for (CameraEvent& event : events) engine.onEvent(std::move(event));
     engine.finish(result.last_ts);
     result.alerts = engine.takeNotifications();
     result.alerts_raised = engine.raised();
     result.alert_repeats = engine.repeats();
     result.alert_overflowed = engine.overflowed();
   }
-  result.namer = workers.front()->flow().takeClassifier();
+  result.namer = std::move(naming);
   result.geo = options.geo;
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

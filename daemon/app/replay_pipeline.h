@@ -3,6 +3,14 @@
 // Each worker owns its flow table; nothing is shared on the hot path. Workers' clocks are packet
 // time: the reader broadcasts a tick once per second of packet time so idle flows end on every
 // worker, and an end marker with the last timestamp when the input is done.
+//
+// What the workers produce (ended flow records, camera events) goes back in batches: every
+// tick, every kBatchPackets packets and the end close a batch on every worker at the same point
+// of the input. The reading thread merges batch k of all workers once each has closed it, sorts
+// it (flows: first seen, then key; events: sortCameraEvents) and hands it on: flows to the
+// FlowDigest and ReplayOptions::on_flow, events to the AlertEngine. Batch boundaries depend on
+// the input only, so any worker count gives the same order; and nothing is kept longer than a
+// batch, so a capture of any size replays in bounded memory.
 #pragma once
 
 #include <array>
@@ -26,9 +34,16 @@
 #include <camwatch/result.h>
 
 #include "app/alert_engine.h"
+#include "app/flow_digest.h"
 #include "app/flow_worker.h"
 
 namespace camwatch {
+
+/// Packets after which the reader closes a batch even without a tick (a capture whose packets
+/// all carry one second would otherwise make one batch of everything).
+inline constexpr std::uint64_t kBatchPackets = 4096;
+/// Slices of first-seen time in which the flows still open at the end of the input end.
+inline constexpr Timestamp kEndSteps = 64;
 
 struct ReplayProgress;
 struct InputProgress;
@@ -68,6 +83,11 @@ struct ReplayOptions {
   /// the ReplayResult then). Set, the workers also summarize egress (ReplayProgress::egress).
   /// For replay --metrics ADDR:PORT.
   std::function<void(ReplayProgress&)> on_progress;
+  /// Each ended flow record, in output order (batch by batch, see above), on the reading thread,
+  /// with the classifier that names its protocols. For replay --flows.
+  std::function<void(const FlowRecord&, const NdpiClassifier&)> on_flow;
+  /// What the FlowDigest (ReplayResult::digest) keeps at most.
+  FlowDigestLimits digest_limits;
   /// Called on the reading thread about 5 times a second (wall clock) while the input is read,
   /// with how far reading has got; for replay's progress line on a terminal. Cheap: no worker
   /// figures.
@@ -125,7 +145,9 @@ struct ReplayResult {
   std::vector<CaptureFileStats> files;
   std::vector<std::string> errors;
   DecodeCounters decode;
-  std::vector<FlowRecord> flows;       ///< every flow record, sorted (first seen, then key)
+  /// Every flow record folded into totals, top lists, destination rows and timelines (the
+  /// records themselves went to ReplayOptions::on_flow).
+  FlowDigest digest;
   FlowTableStats flow_stats;           ///< summed over workers
   std::uint64_t ndpi_peak_memory = 0;  ///< the most bytes nDPI had allocated at once
   std::uint64_t dns_cache_entries = 0;
@@ -138,7 +160,7 @@ struct ReplayResult {
   /// The process's peak resident memory (VmHWM), taken by the caller at the end; like the wall
   /// time it is only in the text summary, so the JSON summary stays byte-identical across runs.
   std::uint64_t peak_rss_bytes = 0;
-  /// One of the workers' classifiers, kept to name the protocols in the records.
+  /// A classifier of its own (no flow went through it), to name the protocols in the records.
   std::shared_ptr<const NdpiClassifier> namer;
   GeoLookupPtr geo;  ///< the lookup the flows were enriched with (null: none), for organisations
   std::vector<Alert> alerts;           ///< notifications (firing, repeats, resolved), in time order
@@ -162,8 +184,8 @@ struct ReplayResult {
 /// errors in the middle of a file are reported in ReplayResult::errors and the rest still counts.
 Result<ReplayResult> runReplay(const ReplayOptions& options);
 
-/// Orders flow records for output: by first packet time, then by key, so that any worker count
-/// gives byte-identical output.
+/// Orders the flow records of one batch for output: by first packet time, then by key, so that
+/// any worker count gives byte-identical output.
 bool flowRecordLess(const FlowRecord& a, const FlowRecord& b);
 
 }  // namespace camwatch

@@ -121,34 +121,6 @@ std::string barChart(const std::vector<std::pair<std::string, std::uint64_t>>& b
   return svg;
 }
 
-// Egress bytes of one camera per bucket: each flow's bytes out spread evenly over its first to
-// last packet (a record does not say when within that time each byte went).
-std::vector<double> cameraTimeline(const std::vector<const FlowRecord*>& flows, Timestamp start,
-                                   Timestamp bucket, std::size_t buckets) {
-  std::vector<double> bytes(buckets, 0.0);
-  for (const FlowRecord* flow_pointer : flows) {
-    const FlowRecord& flow = *flow_pointer;
-    const double total = static_cast<double>(flow.bytes[kToServer]);
-    const Timestamp first = std::max(flow.first_seen, start);
-    const Timestamp last = std::max(flow.last_seen, first);
-    auto index = [&](Timestamp ts) {
-      return std::min(buckets - 1, static_cast<std::size_t>((ts - start) / bucket));
-    };
-    if (last == first) {
-      bytes[index(first)] += total;
-      continue;
-    }
-    const double duration = static_cast<double>(last - first);
-    for (std::size_t i = index(first); i <= index(last); ++i) {
-      const Timestamp from = std::max(first, start + static_cast<Timestamp>(i) * bucket);
-      const Timestamp to =
-          i + 1 == buckets ? last : std::min(last, start + static_cast<Timestamp>(i + 1) * bucket);
-      if (to > from) bytes[i] += total * static_cast<double>(to - from) / duration;
-    }
-  }
-  return bytes;
-}
-
 std::string durationText(Timestamp span) {
   const Timestamp seconds = span / kNanosPerSecond;
   if (seconds < 60) return fmt::format("{} s", seconds);
@@ -295,16 +267,8 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
   html += "</head>\n<body>\n";
 
   // ---- header
-  // Each camera's egress flows and destination rows, gathered once (not once per camera).
-  std::uint64_t egress_bytes = 0;
-  std::uint64_t egress_flows = 0;
-  std::map<IpAddress, std::vector<const FlowRecord*>> flows_of;
-  for (const FlowRecord& flow : result.flows) {
-    if (!flow.egress) continue;
-    ++egress_flows;
-    egress_bytes += flow.bytes[kToServer];
-    flows_of[flow.clientIp()].push_back(&flow);
-  }
+  // Each camera's destination rows, gathered once (not once per camera).
+  const FlowDigest& digest = result.digest;
   std::map<IpAddress, std::vector<const DestinationRow*>> rows_of;
   for (const DestinationRow& row : rows) rows_of[row.camera_ip].push_back(&row);
   html += "<h1>camwatch replay report</h1>\n<dl class=\"facts\">\n";
@@ -323,8 +287,16 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
   }
   fact("packets",
        fmt::format("{} ({})", result.decode.packets, humanBytes(result.decode.wire_bytes)));
-  fact("flows", fmt::format("{} ({} camera egress, {} out)", result.flows.size(), egress_flows,
-                            humanBytes(egress_bytes)));
+  fact("flows", fmt::format("{} ({} camera egress, {} out)", digest.flows(), digest.egressFlows(),
+                            humanBytes(digest.egressBytesOut())));
+  if (digest.unitemisedEgress().flows > 0) {
+    fact("not itemised",
+         fmt::format("{} camera egress flows ({} out): more than {} camera x destination rows; "
+                     "they count in these totals, not in the charts and camera tables",
+                     digest.unitemisedEgress().flows,
+                     humanBytes(digest.unitemisedEgress().bytes_out),
+                     digest.limits().max_destination_rows));
+  }
   fact("cameras", std::to_string(result.cameras.size()));
   fact("alerts", std::to_string(result.alerts.size()));
   html +=
@@ -368,10 +340,16 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
         "{} bucket. A flow record only says when its first and last packets were, so its bytes "
         "are spread evenly over that time.</p>\n",
         durationText(bucket));
+    if (digest.egressFlowsWithoutTimeline() > 0) {
+      html += fmt::format(
+          "<p class=\"muted\">Timelines are drawn for the first {} cameras with egress; {} egress "
+          "flows of later ones are in the totals only.</p>\n",
+          digest.limits().max_timelines, digest.egressFlowsWithoutTimeline());
+    }
     for (const SeenCamera& camera : result.cameras) {
-      const auto flows = flows_of.find(camera.camera.ip);
-      if (flows == flows_of.end()) continue;  // no egress, nothing to draw
-      const std::vector<double> bytes = cameraTimeline(flows->second, start, bucket, buckets);
+      const EgressTimeline* timeline = digest.timeline(camera.camera.ip);
+      if (timeline == nullptr) continue;  // no egress, nothing to draw
+      const std::vector<double> bytes = timeline->rebucket(digest.origin(), start, bucket, buckets);
       html +=
           "<figure>" +
           timelineChart(bytes, start, bucket, "egress timeline of " + cameraLabel(camera.camera)) +

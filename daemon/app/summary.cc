@@ -15,93 +15,20 @@
 namespace camwatch {
 namespace {
 
-struct Talker {
-  IpAddress ip;
-  std::uint64_t bytes = 0;
-  std::uint64_t packets = 0;
-  std::uint64_t flows = 0;
-};
-
-std::vector<Talker> topTalkers(const std::vector<FlowRecord>& flows) {
-  struct IpHash {
-    std::size_t operator()(const IpAddress& ip) const {
-      std::uint64_t words[2];
-      std::memcpy(words, ip.bytes.data(), 16);
-      return static_cast<std::size_t>((words[0] * 0x9e3779b97f4a7c15ULL) ^
-                                      (words[1] * 0xbf58476d1ce4e5b9ULL));
-    }
-  };
-  std::unordered_map<IpAddress, Talker, IpHash> by_ip;
-  by_ip.reserve(flows.size());
-  for (const FlowRecord& flow : flows) {
-    const std::uint64_t bytes = flow.bytes[0] + flow.bytes[1];
-    const std::uint64_t packets = flow.packets[0] + flow.packets[1];
-    for (const IpAddress* ip : {&flow.key.addr_a, &flow.key.addr_b}) {
-      Talker& talker = by_ip[*ip];
-      talker.ip = *ip;
-      talker.bytes += bytes;
-      talker.packets += packets;
-      ++talker.flows;
-    }
-  }
-  std::vector<Talker> talkers;
-  talkers.reserve(by_ip.size());
-  for (auto& [ip, talker] : by_ip) talkers.push_back(talker);
-  // Ties broken by address: the order (and so the output) does not depend on hash order.
-  const std::size_t top = std::min(talkers.size(), kTopTalkers);
-  std::partial_sort(talkers.begin(), talkers.begin() + static_cast<std::ptrdiff_t>(top),
-                    talkers.end(), [](const Talker& a, const Talker& b) {
-                      return a.bytes != b.bytes ? a.bytes > b.bytes : a.ip < b.ip;
-                    });
-  talkers.resize(top);
-  return talkers;
-}
-
 // The public server addresses flows went to, most bytes first: where the cameras phone home.
 nlohmann::ordered_json internetDestinations(const ReplayResult& result) {
-  struct Destination {
-    const FlowRecord* first = nullptr;  // names the destination: hostname, protocol, geo
-    std::uint64_t bytes = 0;
-    std::uint64_t flows = 0;
-    std::vector<IpAddress> clients;
-  };
-  std::map<IpAddress, Destination> by_ip;
-  for (const FlowRecord& flow : result.flows) {
-    if (flow.server_scope != AddressScope::kPublic) continue;
-    Destination& dest = by_ip[flow.serverIp()];
-    if (dest.first == nullptr ||
-        (dest.first->dpi.hostname[0] == '\0' && flow.dpi.hostname[0] != '\0')) {
-      dest.first = &flow;
-    }
-    dest.bytes += flow.bytes[0] + flow.bytes[1];
-    ++dest.flows;
-    if (std::find(dest.clients.begin(), dest.clients.end(), flow.clientIp()) ==
-        dest.clients.end()) {
-      dest.clients.push_back(flow.clientIp());
-    }
-  }
-  std::vector<std::pair<IpAddress, const Destination*>> order;
-  for (const auto& [ip, dest] : by_ip) order.emplace_back(ip, &dest);
-  const std::size_t top = std::min(order.size(), kTopDestinations);
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
-                    [](const auto& a, const auto& b) {
-                      return a.second->bytes != b.second->bytes ? a.second->bytes > b.second->bytes
-                                                                : a.first < b.first;
-                    });
-  order.resize(top);
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& [ip, dest] : order) {
-    const FlowRecord& flow = *dest->first;
+  for (const InternetDestinationTally* dest :
+       result.digest.topInternetDestinations(kTopDestinations)) {
     const std::string org =
-        result.geo && flow.server_asn != 0 ? result.geo->lookup(ip).org : std::string();
+        result.geo && dest->asn != 0 ? result.geo->lookup(dest->ip).org : std::string();
     list.push_back(
-        {{"ip", ip.toString()},
-         {"hostname", flow.dpi.hostname.data()},
-         {"country",
-          std::string(flow.server_country.data(), strnlen(flow.server_country.data(), 3))},
-         {"asn", flow.server_asn},
+        {{"ip", dest->ip.toString()},
+         {"hostname", dest->dpi.hostname.data()},
+         {"country", std::string(dest->country.data(), strnlen(dest->country.data(), 3))},
+         {"asn", dest->asn},
          {"org", org},
-         {"app_protocol", result.namer ? result.namer->protocolName(flow.dpi) : "Unknown"},
+         {"app_protocol", result.namer ? result.namer->protocolName(dest->dpi) : "Unknown"},
          {"bytes", dest->bytes},
          {"flows", dest->flows},
          {"clients", dest->clients.size()}});
@@ -198,58 +125,60 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
                            {"packets_outside", result.decode.outside_bounds}};
   }
 
-  // Tally by numbers first and name the keys afterwards: names cost allocations (and nDPI's cost
-  // an snprintf), so they are made once per key, not once per flow.
-  std::map<std::uint8_t, Tally> by_l4_id;
-  std::map<std::pair<std::uint16_t, std::uint16_t>, Tally> by_vlan_id;
-  std::map<std::pair<std::uint16_t, std::uint16_t>, std::pair<FlowClassification, Tally>>
-      by_proto_id;
-  std::map<FlowEndReason, std::uint64_t> by_end_reason_id;
-  for (const FlowRecord& flow : result.flows) {
-    auto& proto = by_proto_id[{flow.dpi.master_protocol, flow.dpi.app_protocol}];
-    proto.first = flow.dpi;
-    for (Tally* tally : {&by_l4_id[flow.key.ip_proto],
-                         &by_vlan_id[{flow.key.vlan_outer, flow.key.vlan_inner}], &proto.second}) {
-      ++tally->flows;
-      tally->packets += flow.packets[0] + flow.packets[1];
-      tally->bytes += flow.bytes[0] + flow.bytes[1];
-    }
-    ++by_end_reason_id[flow.end_reason];
-  }
-  auto merge = [](Tally& into, const Tally& from) {
+  // The digest tallied by numbers; names cost allocations (and nDPI's cost an snprintf), so they
+  // are made here once per key, not once per flow.
+  const FlowDigest& digest = result.digest;
+  auto merge = [](Tally& into, const FlowTally& from) {
     into.flows += from.flows;
     into.packets += from.packets;
     into.bytes += from.bytes;
   };
   std::map<std::string, Tally> by_l4;
-  for (const auto& [id, tally] : by_l4_id) merge(by_l4[ipProtocolName(id)], tally);
+  for (const auto& [id, tally] : digest.byL4()) merge(by_l4[ipProtocolName(id)], tally);
   std::map<std::string, Tally> by_vlan;
-  for (const auto& [id, tally] : by_vlan_id) {
+  for (const auto& [id, tally] : digest.byVlan()) {
     FlowKey key;
     key.vlan_outer = id.first;
     key.vlan_inner = id.second;
     merge(by_vlan[vlanLabel(key)], tally);
   }
   std::map<std::string, Tally> by_protocol;
-  for (const auto& [id, entry] : by_proto_id) {
+  for (const auto& [id, entry] : digest.byProtocol()) {
     merge(by_protocol[result.namer ? result.namer->protocolName(entry.first) : "Unknown"],
           entry.second);
   }
   std::map<std::string, std::uint64_t> by_end_reason;
-  for (const auto& [reason, count] : by_end_reason_id) {
+  for (const auto& [reason, count] : digest.byEndReason()) {
     by_end_reason[std::string(flowEndReasonName(reason))] += count;
   }
   nlohmann::ordered_json flows;
-  flows["total"] = result.flows.size();
+  flows["total"] = digest.flows();
   flows["by_l4"] = tallyJson(by_l4);
   flows["by_vlan"] = tallyJson(by_vlan);
   flows["by_app_protocol"] = tallyJson(by_protocol);
   flows["by_end_reason"] = by_end_reason;
   flows["evicted"] = result.flow_stats.evicted;
+  // Only when a digest limit was reached, so an ordinary replay writes what it always wrote.
+  nlohmann::ordered_json untracked = nlohmann::ordered_json::object();
+  if (digest.untrackedTalkerFlows() > 0) {
+    untracked["talker_flows"] = digest.untrackedTalkerFlows();
+  }
+  if (digest.untrackedInternetDestinationFlows() > 0) {
+    untracked["internet_destination_flows"] = digest.untrackedInternetDestinationFlows();
+  }
+  if (digest.unitemisedEgress().flows > 0) {
+    untracked["egress_flows_not_itemised"] = digest.unitemisedEgress().flows;
+    untracked["egress_bytes_out_not_itemised"] = digest.unitemisedEgress().bytes_out;
+  }
+  if (!untracked.empty()) {
+    untracked["max_hosts"] = digest.limits().max_hosts;
+    untracked["max_destination_rows"] = digest.limits().max_destination_rows;
+    flows["beyond_limits"] = untracked;
+  }
   json["flows"] = flows;
 
   nlohmann::ordered_json talkers = nlohmann::ordered_json::array();
-  for (const Talker& talker : topTalkers(result.flows)) {
+  for (const TalkerTally& talker : result.digest.topTalkers(kTopTalkers)) {
     talkers.push_back({{"ip", talker.ip.toString()},
                        {"bytes", talker.bytes},
                        {"packets", talker.packets},
@@ -334,7 +263,7 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
     line(fmt::format("  time span: {} .. {} ({:.1f} s)", formatTimestamp(result.first_ts),
                      formatTimestamp(result.last_ts), json["duration_s"].get<double>()));
   }
-  line(fmt::format("Flows: {}", result.flows.size()));
+  line(fmt::format("Flows: {}", result.digest.flows()));
   // One row per group, wrapped before 100 columns.
   auto tallies = [&](const char* title, const nlohmann::ordered_json& group) {
     std::string row = fmt::format("  {:<8}", title);
@@ -355,6 +284,21 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
   if (result.flow_stats.evicted > 0) {
     line(fmt::format("  {} flows evicted: the flow table was full (raise flows.max_flows)",
                      result.flow_stats.evicted));
+  }
+  const FlowDigest& digest = result.digest;
+  if (digest.untrackedTalkerFlows() > 0 || digest.untrackedInternetDestinationFlows() > 0) {
+    line(fmt::format(
+        "  more than {} addresses: top talkers and Internet destinations are among the first "
+        "{} seen ({} and {} flows not itemised there; they are in every total)",
+        digest.limits().max_hosts, digest.limits().max_hosts, digest.untrackedTalkerFlows(),
+        digest.untrackedInternetDestinationFlows()));
+  }
+  if (digest.unitemisedEgress().flows > 0) {
+    line(
+        fmt::format("  more than {} camera x destination rows: {} egress flows ({} out) are not "
+                    "itemised in --destinations and --report",
+                    digest.limits().max_destination_rows, digest.unitemisedEgress().flows,
+                    humanBytes(digest.unitemisedEgress().bytes_out)));
   }
   if (!json["internet_destinations"].empty()) {
     line("Internet destinations (public server addresses, by bytes):");

@@ -247,6 +247,20 @@ void FlowTable::flushAll(Timestamp now) {
   }
 }
 
+void FlowTable::flushStartedBefore(Timestamp now, Timestamp before) {
+  expire(now);
+  for (std::uint8_t cls = 0; cls < kClassCount; ++cls) {
+    std::uint32_t index = lru_head_[cls];
+    while (index != kNil) {
+      const std::uint32_t next = entries_[index].lru_next;
+      if (entries_[index].record.first_seen < before) {
+        endEntry(index, FlowEndReason::kEndOfCapture);
+      }
+      index = next;
+    }
+  }
+}
+
 std::string_view flowEndReasonName(FlowEndReason reason) {
   switch (reason) {
     case FlowEndReason::kIdle:

@@ -85,20 +85,29 @@ nlohmann::ordered_json flowToJson(const FlowRecord& flow, const FlowNaming& nami
   return json;
 }
 
-Result<void> writeFlowsJsonLines(const std::string& path, const std::vector<FlowRecord>& flows,
-                                 const FlowNaming& naming) {
-  std::ofstream file;
-  std::ostream* out = &std::cout;
+Result<std::unique_ptr<FlowJsonLinesWriter>> FlowJsonLinesWriter::open(const std::string& path) {
+  auto writer = std::unique_ptr<FlowJsonLinesWriter>(new FlowJsonLinesWriter(path));
+  writer->out_ = &std::cout;
   if (path != "-") {
-    file.open(path, std::ios::out | std::ios::trunc);
-    if (!file)
+    writer->file_.open(path, std::ios::out | std::ios::trunc);
+    if (!writer->file_) {
       return makeError(fmt::format("{}: cannot write flows: {}", path, std::strerror(errno)));
-    out = &file;
+    }
+    writer->out_ = &writer->file_;
   }
-  for (const FlowRecord& flow : flows) *out << flowToJson(flow, naming).dump() << '\n';
-  out->flush();
-  if (!*out)
-    return makeError(fmt::format("{}: writing flows failed: {}", path, std::strerror(errno)));
+  return writer;
+}
+
+void FlowJsonLinesWriter::write(const FlowRecord& flow, const FlowNaming& naming) {
+  *out_ << flowToJson(flow, naming).dump() << '\n';
+}
+
+Result<void> FlowJsonLinesWriter::close() {
+  out_->flush();
+  if (file_.is_open()) file_.close();
+  if (!*out_) {
+    return makeError(fmt::format("{}: writing flows failed: {}", path_, std::strerror(errno)));
+  }
   return {};
 }
 

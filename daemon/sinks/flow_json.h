@@ -2,6 +2,9 @@
 // Runs off the hot path (after the flows ended), so allocation here is fine.
 #pragma once
 
+#include <fstream>
+#include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -31,8 +34,21 @@ struct FlowNaming {
 
 nlohmann::ordered_json flowToJson(const FlowRecord& flow, const FlowNaming& naming);
 
-/// Writes `flows` to `path` as JSON lines ("-" is stdout). Fails naming the file.
-Result<void> writeFlowsJsonLines(const std::string& path, const std::vector<FlowRecord>& flows,
-                                 const FlowNaming& naming);
+/// Writes flow records to a file as JSON lines, one at a time as a replay hands them over, so no
+/// record has to be kept for it.
+class FlowJsonLinesWriter {
+ public:
+  /// Opens (truncates) `path`; "-" is standard output. Fails naming the file.
+  static Result<std::unique_ptr<FlowJsonLinesWriter>> open(const std::string& path);
+  void write(const FlowRecord& flow, const FlowNaming& naming);
+  /// Flushes; fails naming the file when any write failed.
+  Result<void> close();
+
+ private:
+  explicit FlowJsonLinesWriter(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+  std::ofstream file_;
+  std::ostream* out_ = nullptr;
+};
 
 }  // namespace camwatch

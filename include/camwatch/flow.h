@@ -157,6 +157,10 @@ class FlowTable {
 
   /// Ends every flow still open, with reason kEndOfCapture (after expiring those idle at `now`).
   void flushAll(Timestamp now);
+  /// Ends idle flows as expire(now) does, then every flow that started before `before` (as
+  /// end_of_capture). A replay ends its flows in steps of first-seen time this way, so no step
+  /// ends more than a slice of the table at once.
+  void flushStartedBefore(Timestamp now, Timestamp before);
 
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return capacity_; }

@@ -36,20 +36,21 @@ FlowRecord egressFlow(const char* camera, const char* server, std::uint16_t port
 
 TEST(Destinations, EgressFlowsAreFoldedPerCameraAndDestinationInAFixedOrder) {
   ReplayResult result;
+  std::vector<FlowRecord> flows;
   const Timestamp t0 = 1768467600LL * kNanosPerSecond;
-  result.flows.push_back(egressFlow("192.168.10.22", "203.0.113.9", 443, 500, t0, "a.example"));
-  result.flows.push_back(egressFlow("192.168.10.21", "203.0.113.7", 443, 100, t0, "b.example"));
-  result.flows.push_back(
-      egressFlow("192.168.10.21", "203.0.113.8", 443, 900, t0 + kNanosPerSecond));
-  result.flows.push_back(
+  flows.push_back(egressFlow("192.168.10.22", "203.0.113.9", 443, 500, t0, "a.example"));
+  flows.push_back(egressFlow("192.168.10.21", "203.0.113.7", 443, 100, t0, "b.example"));
+  flows.push_back(egressFlow("192.168.10.21", "203.0.113.8", 443, 900, t0 + kNanosPerSecond));
+  flows.push_back(
       egressFlow("192.168.10.21", "203.0.113.7", 8443, 50, t0 + 5 * kNanosPerSecond, "c.example"));
   FlowRecord local = egressFlow("192.168.10.21", "192.168.10.200", 554, 9999, t0);
   local.egress = false;  // camera to the NVR: not a destination
-  result.flows.push_back(local);
-  result.flows.back().verdict.action = PolicyAction::kAllow;
-  result.flows[1].verdict.action = PolicyAction::kDeny;
-  result.flows[1].verdict.alert = AlertKind::kVendorCloud;
-  result.flows[1].verdict.rule = "catalog:HikConnect";
+  flows.push_back(local);
+  flows.back().verdict.action = PolicyAction::kAllow;
+  flows[1].verdict.action = PolicyAction::kDeny;
+  flows[1].verdict.alert = AlertKind::kVendorCloud;
+  flows[1].verdict.rule = "catalog:HikConnect";
+  for (const FlowRecord& flow : flows) result.digest.add(flow);
 
   const std::vector<DestinationRow> rows = buildDestinations(result, FlowNaming{});
   ASSERT_EQ(rows.size(), 3U);
@@ -107,8 +108,7 @@ TEST(DestinationsCsv, FormulaStartsAreDefused) {
 TEST(DestinationsCsv, HeaderAndRowsWithCrlfAndRfc3339Times) {
   ReplayResult result;
   const Timestamp t0 = 1768467600LL * kNanosPerSecond;
-  result.flows.push_back(
-      egressFlow("192.168.10.21", "203.0.113.7", 443, 100, t0, "=cmd|' /C calc'!A0"));
+  result.digest.add(egressFlow("192.168.10.21", "203.0.113.7", 443, 100, t0, "=cmd|' /C calc'!A0"));
   const std::string csv = destinationsToCsv(buildDestinations(result, FlowNaming{}));
   const std::string header =
       "camera_ip,camera_name,camera_group,server_ip,hostname,l4,protocol,server_ports,flows,"

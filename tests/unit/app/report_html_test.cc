@@ -30,7 +30,8 @@ ReplayResult hostileResult() {
   flow.bytes = {12345, 678};
   flow.egress = true;
   std::strncpy(flow.dpi.hostname.data(), kHostile, flow.dpi.hostname.size() - 1);
-  result.flows.push_back(flow);
+  result.digest.setOrigin(t0);
+  result.digest.add(flow);
   SeenCamera camera;
   camera.camera.ip = flow.key.addr_a;
   camera.camera.name = kHostile;
@@ -129,15 +130,20 @@ TEST(ReportHtml, TimelineBucketFitsTheSpanInSixtyBuckets) {
 // many more the CSV has, so the report stays a page a browser can open.
 TEST(ReportHtml, AFloodingCameraListsItsLargestDestinationsAndNamesTheRest) {
   ReplayResult result = hostileResult();
-  const FlowRecord first = result.flows.front();
+  FlowRecord first;  // hostileResult()'s flow
+  first.key.addr_a = *IpAddress::parse("192.168.10.21");
+  first.key.port_b = 443;
+  first.key.ip_proto = 6;
+  first.first_seen = result.first_ts + kNanosPerSecond;
+  first.last_seen = result.first_ts + 300 * kNanosPerSecond;
+  first.egress = true;
   for (std::uint32_t n = 1; n <= 799; ++n) {
     FlowRecord flow = first;
     const std::uint8_t bytes[4] = {45, 0, static_cast<std::uint8_t>(n >> 8),
                                    static_cast<std::uint8_t>(n)};
     flow.key.addr_b = IpAddress::fromV4(bytes);
     flow.bytes = {n, 0};
-    flow.dpi.hostname[0] = '\0';
-    result.flows.push_back(flow);
+    result.digest.add(flow);
   }
   const std::vector<DestinationRow> rows = buildDestinations(result, FlowNaming{});
   ASSERT_EQ(rows.size(), 800U);

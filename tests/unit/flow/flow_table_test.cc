@@ -193,6 +193,28 @@ TEST_F(FlowTableTest, ActiveTimeoutCutsALongFlowAndKeepsTheClient) {
   EXPECT_EQ(table.stats().active_timeouts, 1U);
 }
 
+// A replay ends the flows still open in slices of first-seen time, so that no slice holds the
+// whole table: each slice ends exactly the flows that started before its bound.
+TEST_F(FlowTableTest, FlushStartedBeforeEndsOnlyFlowsThatStartedEarlier) {
+  FlowTable table(FlowTableConfig{}, collector_);
+  for (std::uint16_t n = 0; n < 10; ++n) {
+    feed(table, packet("10.0.0.2", static_cast<std::uint16_t>(5000 + n), "8.8.8.8", 53, kIpProtoUdp,
+                       n * kSecond));
+  }
+  table.flushStartedBefore(10 * kSecond, 4 * kSecond);
+  ASSERT_EQ(collector_.ended.size(), 4U);
+  for (const FlowRecord& flow : collector_.ended) {
+    EXPECT_LT(flow.first_seen, 4 * kSecond);
+    EXPECT_EQ(flow.end_reason, FlowEndReason::kEndOfCapture);
+  }
+  EXPECT_EQ(table.size(), 6U);
+  table.flushStartedBefore(10 * kSecond, 4 * kSecond);  // nothing more started before 4 s
+  EXPECT_EQ(collector_.ended.size(), 4U);
+  table.flushAll(10 * kSecond);
+  EXPECT_EQ(collector_.ended.size(), 10U);
+  EXPECT_EQ(table.size(), 0U);
+}
+
 TEST_F(FlowTableTest, FullTableEvictsTheLeastRecentlySeenFlow) {
   FlowTableConfig config;
   config.max_flows = 2;
