@@ -29,7 +29,9 @@
 
 #include "integration/run_command.h"
 #include "support/alertmanager_process.h"
+#include "support/app_payloads.h"
 #include "support/netns_pair.h"
+#include "support/packet_builder.h"
 #include "support/pcap_writer.h"
 
 namespace camwatch {
@@ -86,6 +88,16 @@ double metricSum(const std::string& exposition, const std::string& family) {
     sum += std::stod(line.substr(line.rfind(' ') + 1));
   }
   return sum;
+}
+
+// The lines of `log` that contain `text`, in order.
+std::vector<std::string> linesWith(const std::string& log, const std::string& text) {
+  std::vector<std::string> found;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(text) != std::string::npos) found.push_back(line);
+  }
+  return found;
 }
 
 // What an alert is about, without its times (live and replay clocks differ by a few ms).
@@ -325,6 +337,58 @@ TEST_F(LiveRunTest, SighupReloadsThePolicyAndABadConfigKeepsTheRunningOne) {
   }
   EXPECT_TRUE(denied_by_rule) << readFile(dir_.path("alerts.jsonl")) << sensor_->log();
   EXPECT_EQ(readFile(dir_.path("alerts.jsonl.1")), "");
+}
+
+// More DNS answers than the smallest answer cache holds (dns.cache_size 64): the 10 s report
+// says the cache was full and names the key that sizes it, once while the count does not grow.
+TEST_F(LiveRunTest, AFullDnsAnswerCacheIsReportedNamingItsSize) {
+  capture_ = dir_.path("dns-answers.pcap");
+  {
+    testkit::PcapWriter output(capture_);
+    Timestamp ts = static_cast<Timestamp>(time(nullptr)) * kNanosPerSecond;
+    const testkit::Mac gateway = testkit::parseMac("00:11:22:33:44:01");
+    const testkit::Mac camera = testkit::parseMac("e0:50:8b:4d:90:24");
+    for (int response = 0; response < 10; ++response) {
+      std::vector<testkit::DnsRecord> answers;
+      for (int i = 0; i < 40; ++i) {
+        answers.push_back({"cdn.example.net", testkit::kDnsTypeA,
+                           fmt::format("198.18.{}.{}", response, i + 1), 3600});
+      }
+      const auto id = static_cast<std::uint16_t>(response + 1);
+      output.write(
+          ts, testkit::Frame()
+                  .eth(gateway, camera)
+                  .ipv4("192.168.10.1", "192.168.10.24")
+                  .udp(53, static_cast<std::uint16_t>(40000 + response))
+                  .payload(testkit::dnsResponse(id, "cdn.example.net", testkit::kDnsTypeA, answers))
+                  .build());
+      ts += kNanosPerSecond / kPacketsPerSecond;
+    }
+    output.close();
+  }
+  startSensor(groundTruthConfig("dns:\n  cache_size: 64\n"));
+  sendCapture(10);
+  std::string metrics = scrape();
+  EXPECT_TRUE(waitUntil(
+      [&] {
+        metrics = scrape();
+        return metricSum(metrics, "camwatch_dns_cache_evictions_total") > 0;
+      },
+      milliseconds(5000)))
+      << metrics;
+  EXPECT_EQ(metricSum(metrics, "camwatch_dns_answers_total"), 400.0) << metrics;
+  ASSERT_TRUE(logSays("DNS answer cache full", milliseconds(15000))) << sensor_->log();
+  const std::vector<std::string> lines = linesWith(sensor_->log(), "DNS answer cache full");
+  EXPECT_NE(lines.at(0).find("(dns.cache_size = 64)"), std::string::npos) << lines.at(0);
+  EXPECT_NE(
+      lines.at(0).find(fmt::format("{0} unexpired names dropped in the last 10 s ({0} in all)",
+                                   metricSum(metrics, "camwatch_dns_cache_evictions_total"))),
+      std::string::npos)
+      << lines.at(0) << "\n"
+      << metrics;
+  EXPECT_EQ(stopSensor(), 0) << sensor_->log();
+  // Said once: the count did not grow after it.
+  EXPECT_EQ(linesWith(sensor_->log(), "DNS answer cache full").size(), 1U) << sensor_->log();
 }
 
 TEST_F(LiveRunTest, AsAnUnprivilegedUserReopensAnInterfaceThatWentAway) {
