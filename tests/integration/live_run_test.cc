@@ -3,12 +3,17 @@
 // tcpreplay from the other, at a fixed rate. What the sensor reports (its /metrics, scraped over
 // HTTP, and its jsonl alert sink) must equal what `camwatch replay` makes of the same capture.
 // Needs root, `ip netns` and tcpreplay (setup.sh installs it); skipped otherwise, saying which.
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -88,6 +93,10 @@ double metricSum(const std::string& exposition, const std::string& family) {
     sum += std::stod(line.substr(line.rfind(' ') + 1));
   }
   return sum;
+}
+
+double lineCount(const std::string& text) {
+  return static_cast<double>(std::count(text.begin(), text.end(), '\n'));
 }
 
 // The lines of `log` that contain `text`, in order.
@@ -186,6 +195,34 @@ class LiveRunTest : public ::testing::Test {
   void TearDown() override {
     sensor_.reset();
     pair_.reset();
+    // Also after a failed assertion: a test's tmpfs does not outlive it.
+    if (!tmpfs_.empty()) umount2(tmpfs_.c_str(), MNT_DETACH);
+  }
+
+  // Mounts a tmpfs of `size` (mount(8) syntax) on a new folder `name` of dir_; TearDown unmounts
+  // it. Mounted before the sensor starts, it is in the mount namespace `ip netns exec` gives the
+  // sensor too (a copy of ours), and both see the same file system. @return "" or the error.
+  std::string mountTmpfs(const std::string& name, const std::string& size) {
+    tmpfs_ = dir_.path(name);
+    std::filesystem::create_directory(tmpfs_);
+    if (mount("tmpfs", tmpfs_.c_str(), "tmpfs", 0, ("size=" + size).c_str()) != 0) {
+      const std::string error = std::strerror(errno);
+      tmpfs_.clear();
+      return "cannot mount a tmpfs: " + error;
+    }
+    return "";
+  }
+
+  // The alerts `camwatch replay` makes of the capture with the ground-truth config (two workers).
+  std::multiset<AlertFacts> replayAlerts() {
+    std::ofstream(dir_.path("replay.yaml"))
+        << groundTruthConfig(fmt::format("alerts:\n  spool_dir: {}\n", dir_.path("replay-spool")));
+    const CommandResult replay = runCommand(fmt::format(
+        "{} replay -c {} --workers 2 --summary {} --alerts {} {} 2>&1", shellQuote(kBinary),
+        shellQuote(dir_.path("replay.yaml")), shellQuote(dir_.path("summary.json")),
+        shellQuote(dir_.path("replay-alerts.jsonl")), shellQuote(capture_)));
+    EXPECT_EQ(replay.exit_code, 0) << replay.out + replay.err;
+    return alertFacts(readJsonLines(dir_.path("replay-alerts.jsonl")));
   }
 
   // Starts `camwatch run` in the receiver namespace on its veth end and waits until /metrics
@@ -243,6 +280,7 @@ class LiveRunTest : public ::testing::Test {
   std::string capture_;
   std::uint64_t packets_ = 0;
   int port_ = 0;
+  std::string tmpfs_;  // mounted by mountTmpfs
 };
 
 TEST_F(LiveRunTest, LiveCaptureMatchesTheReplayOfTheSameCapture) {
@@ -286,6 +324,72 @@ TEST_F(LiveRunTest, LiveCaptureMatchesTheReplayOfTheSameCapture) {
                                         << describe(replay_alerts) << log;
   // The alerts counted on /metrics (scraped before the stop) are the ones delivered.
   EXPECT_LE(metricSum(metrics, "camwatch_alerts_total"), static_cast<double>(live_alerts.size()));
+}
+
+// Disk full under the alert spool (issue 8): a 64 KiB tmpfs, filled up once the sensor has
+// opened its spool there, while traffic raises alerts. The sensor keeps running and says why it
+// cannot spool; the alerts wait in memory. Once there is room again they are spooled and reach
+// the sink, and the sink ends up with exactly the alerts a replay of the same capture makes.
+TEST_F(LiveRunTest, AFullSpoolDiskHoldsTheAlertsInMemoryAndLosesNoneOnceThereIsRoom) {
+  ASSERT_EQ(mountTmpfs("spool-fs", "64k"), "");
+  const std::string sinks = fmt::format(
+      "alerts:\n  spool_dir: {}/spool\n  sinks:\n    - type: jsonl\n      path: {}\n"
+      "capture:\n  workers: 2\n",
+      tmpfs_, dir_.path("live-alerts.jsonl"));
+  startSensor(groundTruthConfig(sinks));
+
+  const std::string filler = tmpfs_ + "/filler";
+  {
+    const int fd = ::open(filler.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    const std::string block(4096, 'x');
+    while (::write(fd, block.data(), block.size()) > 0) {
+    }
+    const int error = errno;
+    ::close(fd);
+    ASSERT_EQ(error, ENOSPC) << "the filler stopped with " << std::strerror(error);
+  }
+
+  sendCapture(static_cast<double>(packets_));
+  std::string metrics;
+  const bool holding = waitUntil(
+      [&] {
+        metrics = scrape();
+        return metricSum(metrics, "camwatch_alert_spool_write_errors_total") > 0 &&
+               metricSum(metrics, "camwatch_alert_spool_held_alerts") > 0;
+      },
+      milliseconds(15000));
+  ASSERT_TRUE(holding) << metrics << sensor_->log();
+  ASSERT_TRUE(sensor_->running()) << sensor_->log();
+  EXPECT_TRUE(logSays("alert spool cannot be written")) << sensor_->log();
+  EXPECT_NE(sensor_->log().find("No space left on device"), std::string::npos) << sensor_->log();
+  EXPECT_NE(sensor_->log().find("held in memory until it can be written"), std::string::npos)
+      << sensor_->log();
+  const double held = metricSum(metrics, "camwatch_alert_spool_held_alerts");
+  // Nothing reached the sink: every alert is waiting in memory.
+  EXPECT_EQ(readFile(dir_.path("live-alerts.jsonl")), "");
+
+  // Room again: the next retry (once a second) spools them, the delivery thread sends them.
+  ASSERT_EQ(::unlink(filler.c_str()), 0);
+  ASSERT_TRUE(logSays("alert spool writable again")) << sensor_->log();
+  const bool drained = waitUntil(
+      [&] {
+        metrics = scrape();
+        return metricSum(metrics, "camwatch_alert_spool_held_alerts") == 0 &&
+               lineCount(readFile(dir_.path("live-alerts.jsonl"))) >= held;
+      },
+      milliseconds(15000));
+  EXPECT_TRUE(drained) << metrics << sensor_->log();
+  EXPECT_EQ(metricSum(metrics, "camwatch_alert_spool_held_dropped_total"), 0.0) << metrics;
+  ASSERT_EQ(stopSensor(), 0) << sensor_->log();
+
+  // None lost (the ones raised at the stop included): what a replay of the capture makes.
+  const auto live_alerts = alertFacts(readJsonLines(dir_.path("live-alerts.jsonl")));
+  const auto replay_alerts = replayAlerts();
+  EXPECT_GE(replay_alerts.size(), 5U);
+  EXPECT_EQ(live_alerts, replay_alerts) << "live:\n"
+                                        << describe(live_alerts) << "replay:\n"
+                                        << describe(replay_alerts) << sensor_->log();
 }
 
 TEST_F(LiveRunTest, SighupReloadsThePolicyAndABadConfigKeepsTheRunningOne) {
