@@ -95,6 +95,18 @@ double metricSum(const std::string& exposition, const std::string& family) {
   return sum;
 }
 
+// Sum of the series of `family` that have `label` (`name="value"`).
+double metricSumWith(const std::string& exposition, const std::string& family,
+                     const std::string& label) {
+  std::string matching;
+  std::istringstream lines(exposition);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(family + "{", 0) == 0 && line.find(label) != std::string::npos)
+      matching += line + "\n";
+  }
+  return metricSum(matching, family);
+}
+
 double lineCount(const std::string& text) {
   return static_cast<double>(std::count(text.begin(), text.end(), '\n'));
 }
@@ -441,6 +453,93 @@ TEST_F(LiveRunTest, SighupReloadsThePolicyAndABadConfigKeepsTheRunningOne) {
   }
   EXPECT_TRUE(denied_by_rule) << readFile(dir_.path("alerts.jsonl")) << sensor_->log();
   EXPECT_EQ(readFile(dir_.path("alerts.jsonl.1")), "");
+}
+
+// A GeoIP database overwritten with garbage (a bad download), or cut short, under a running
+// sensor (issue 8): each SIGHUP reload is refused naming the file, and the sensor goes on
+// labelling new flows with the data it read at start (its own sealed in-memory copy). Once the
+// good file is back the next reload is accepted. Flows end a second after their last packet, so
+// the second send's flows are all judged after the refused reloads.
+TEST_F(LiveRunTest, ACorruptGeoIpDatabaseIsRefusedOnReloadAndTheOldDataStaysInUse) {
+  const std::string geo = dir_.path("geo");
+  std::filesystem::create_directory(geo);
+  const CommandResult made =
+      runCommand(fmt::format("{} {} {} 2>&1", shellQuote(CAMWATCH_PERL),
+                             shellQuote(CAMWATCH_MAKE_TEST_MMDB), shellQuote(geo)));
+  ASSERT_EQ(made.exit_code, 0) << made.out;
+  const std::string mmdb = geo + "/demo-geo.mmdb";
+  const std::string good = readFile(mmdb);
+  ASSERT_GT(good.size(), 100U);
+  // A one-entry GeoIP cache per worker: the demo's destinations evict each other, which the
+  // 10 s report says.
+  startSensor(groundTruthConfig(fmt::format(
+      "geoip:\n  country_db: {0}\n  asn_db: {0}\n  cache_size: 1\n"
+      "flows:\n  tcp_idle_timeout: 1s\n  udp_idle_timeout: 1s\n  tcp_closed_timeout: 1s\n"
+      "capture:\n  workers: 2\n",
+      mmdb)));
+
+  // Every flow of a send ended and its egress counted: (bytes to DE, bytes to "unknown").
+  const std::string de = "country=\"DE\"";
+  const std::string unknown = "country=\"unknown\"";
+  std::string metrics;
+  const auto flowsEnded = [&](double de_at_least) {
+    return waitUntil(
+        [&] {
+          metrics = scrape();
+          return metricSum(metrics, "camwatch_flows_active") == 0 &&
+                 metricSumWith(metrics, "camwatch_egress_bytes_total", de) >= de_at_least;
+        },
+        milliseconds(15000));
+  };
+  sendCapture(static_cast<double>(packets_));
+  ASSERT_TRUE(flowsEnded(1)) << metrics << sensor_->log();
+  const double de_first = metricSumWith(metrics, "camwatch_egress_bytes_total", de);
+  EXPECT_EQ(metricSumWith(metrics, "camwatch_egress_bytes_total", unknown), 0.0) << metrics;
+
+  // Garbage in place of the database: refused, naming the file.
+  std::ofstream(mmdb, std::ios::trunc) << std::string(4096, '\x5a') << "not an mmdb\n";
+  sensor_->signal(SIGHUP);
+  const std::string refused = "reload failed, the running config stays";
+  ASSERT_TRUE(logSays(refused)) << sensor_->log();
+  EXPECT_NE(linesWith(sensor_->log(), refused).at(0).find(mmdb), std::string::npos)
+      << sensor_->log();
+  ASSERT_TRUE(sensor_->running()) << sensor_->log();
+
+  // The good file cut short (a copy interrupted), then emptied: refused too.
+  std::size_t refusals = 1;
+  for (const std::size_t size : {good.size() / 2, std::size_t{0}}) {
+    std::ofstream(mmdb, std::ios::trunc) << good.substr(0, size);
+    sensor_->signal(SIGHUP);
+    ++refusals;
+    ASSERT_TRUE(waitUntil([&] { return linesWith(sensor_->log(), refused).size() >= refusals; },
+                          milliseconds(10000)))
+        << sensor_->log();
+    EXPECT_NE(linesWith(sensor_->log(), refused).back().find(mmdb), std::string::npos)
+        << sensor_->log();
+    ASSERT_TRUE(sensor_->running()) << sensor_->log();
+  }
+  EXPECT_EQ(linesWith(sensor_->log(), "reloaded ").size(), 0U) << sensor_->log();
+
+  // New flows still get the countries of the data read at start: as many bytes to DE as the
+  // first time, none unlabelled.
+  sendCapture(2.0 * static_cast<double>(packets_));
+  EXPECT_TRUE(flowsEnded(2 * de_first)) << "DE bytes the first time: " << de_first << "\n"
+                                        << metrics << sensor_->log();
+  // The same flows again: exactly twice the bytes (one flow to DE each time, ended whole).
+  EXPECT_EQ(metricSumWith(metrics, "camwatch_egress_bytes_total", de), 2 * de_first) << metrics;
+  EXPECT_EQ(metricSumWith(metrics, "camwatch_egress_bytes_total", unknown), 0.0) << metrics;
+  EXPECT_EQ(metricSum(metrics, "camwatch_capture_dropped_packets_total"), 0.0) << metrics;
+
+  // The good file back: the next reload is accepted.
+  std::ofstream(mmdb, std::ios::trunc) << good;
+  sensor_->signal(SIGHUP);
+  ASSERT_TRUE(logSays("reloaded ")) << sensor_->log();
+  EXPECT_EQ(linesWith(sensor_->log(), refused).size(), 3U) << sensor_->log();
+
+  // The drop report (every 10 s) names the full GeoIP cache and the key that sizes it.
+  EXPECT_TRUE(logSays("geoip.cache_size = 1 per worker", milliseconds(15000))) << sensor_->log();
+  EXPECT_NE(sensor_->log().find("GeoIP cache full"), std::string::npos) << sensor_->log();
+  EXPECT_EQ(stopSensor(), 0) << sensor_->log();
 }
 
 // More DNS answers than the smallest answer cache holds (dns.cache_size 64): the 10 s report
