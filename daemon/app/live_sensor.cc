@@ -417,6 +417,8 @@ class LiveSensor {
   std::vector<SteadyClock::time_point> last_progress_;
   std::vector<std::uint64_t> reported_drops_;
   std::uint64_t reported_evictions_ = 0;
+  std::uint64_t reported_dns_evictions_ = 0;
+  std::uint64_t reported_geo_evictions_ = 0;
   SteadyClock::time_point next_drop_report_;
   SteadyClock::time_point next_status_;
   SteadyClock::time_point next_baseline_save_;
@@ -634,6 +636,34 @@ void LiveSensor::reportDrops() {
         evicted - reported_evictions_, kDropReportPeriod.count(), evicted,
         config_->flows.max_flows);
     reported_evictions_ = evicted;
+  }
+  // Full caches are bounded too, and cost only lookups (a flow whose name was evicted goes
+  // unnamed; a GeoIP entry is looked up again), but a cache too small for the site should be
+  // raised.
+  const std::uint64_t dns_evicted = dns_ ? dns_->evictions() : 0;
+  if (dns_evicted > reported_dns_evictions_) {
+    spdlog::warn(
+        "DNS answer cache full: {} unexpired names dropped in the last {} s ({} in all) to make "
+        "room (dns.cache_size = {}); flows to those addresses may go unnamed; "
+        "camwatch_dns_cache_evictions_total counts them",
+        dns_evicted - reported_dns_evictions_, kDropReportPeriod.count(), dns_evicted,
+        config_->dns.capacity);
+    reported_dns_evictions_ = dns_evicted;
+  }
+  std::uint64_t geo_evicted = 0;
+  for (const auto& worker : workers_) geo_evicted += worker->counters.geo_evictions.load();
+  if (geo_evicted > reported_geo_evictions_) {
+    std::size_t geo_cache_size = 0;  // a reload may have changed it
+    {
+      const std::lock_guard lock(shared_.mutex);
+      geo_cache_size = shared_.judgement.geo_cache_size;
+    }
+    spdlog::warn(
+        "GeoIP cache full: {} entries dropped in the last {} s ({} in all) to make room "
+        "(geoip.cache_size = {} per worker); camwatch_geoip_cache_evictions_total counts them",
+        geo_evicted - reported_geo_evictions_, kDropReportPeriod.count(), geo_evicted,
+        geo_cache_size);
+    reported_geo_evictions_ = geo_evicted;
   }
 }
 

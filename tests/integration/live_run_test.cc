@@ -3,12 +3,17 @@
 // tcpreplay from the other, at a fixed rate. What the sensor reports (its /metrics, scraped over
 // HTTP, and its jsonl alert sink) must equal what `camwatch replay` makes of the same capture.
 // Needs root, `ip netns` and tcpreplay (setup.sh installs it); skipped otherwise, saying which.
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -29,7 +34,9 @@
 
 #include "integration/run_command.h"
 #include "support/alertmanager_process.h"
+#include "support/app_payloads.h"
 #include "support/netns_pair.h"
+#include "support/packet_builder.h"
 #include "support/pcap_writer.h"
 
 namespace camwatch {
@@ -86,6 +93,32 @@ double metricSum(const std::string& exposition, const std::string& family) {
     sum += std::stod(line.substr(line.rfind(' ') + 1));
   }
   return sum;
+}
+
+// Sum of the series of `family` that have `label` (`name="value"`).
+double metricSumWith(const std::string& exposition, const std::string& family,
+                     const std::string& label) {
+  std::string matching;
+  std::istringstream lines(exposition);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(family + "{", 0) == 0 && line.find(label) != std::string::npos)
+      matching += line + "\n";
+  }
+  return metricSum(matching, family);
+}
+
+double lineCount(const std::string& text) {
+  return static_cast<double>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// The lines of `log` that contain `text`, in order.
+std::vector<std::string> linesWith(const std::string& log, const std::string& text) {
+  std::vector<std::string> found;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(text) != std::string::npos) found.push_back(line);
+  }
+  return found;
 }
 
 // What an alert is about, without its times (live and replay clocks differ by a few ms).
@@ -174,6 +207,34 @@ class LiveRunTest : public ::testing::Test {
   void TearDown() override {
     sensor_.reset();
     pair_.reset();
+    // Also after a failed assertion: a test's tmpfs does not outlive it.
+    if (!tmpfs_.empty()) umount2(tmpfs_.c_str(), MNT_DETACH);
+  }
+
+  // Mounts a tmpfs of `size` (mount(8) syntax) on a new folder `name` of dir_; TearDown unmounts
+  // it. Mounted before the sensor starts, it is in the mount namespace `ip netns exec` gives the
+  // sensor too (a copy of ours), and both see the same file system. @return "" or the error.
+  std::string mountTmpfs(const std::string& name, const std::string& size) {
+    tmpfs_ = dir_.path(name);
+    std::filesystem::create_directory(tmpfs_);
+    if (mount("tmpfs", tmpfs_.c_str(), "tmpfs", 0, ("size=" + size).c_str()) != 0) {
+      const std::string error = std::strerror(errno);
+      tmpfs_.clear();
+      return "cannot mount a tmpfs: " + error;
+    }
+    return "";
+  }
+
+  // The alerts `camwatch replay` makes of the capture with the ground-truth config (two workers).
+  std::multiset<AlertFacts> replayAlerts() {
+    std::ofstream(dir_.path("replay.yaml"))
+        << groundTruthConfig(fmt::format("alerts:\n  spool_dir: {}\n", dir_.path("replay-spool")));
+    const CommandResult replay = runCommand(fmt::format(
+        "{} replay -c {} --workers 2 --summary {} --alerts {} {} 2>&1", shellQuote(kBinary),
+        shellQuote(dir_.path("replay.yaml")), shellQuote(dir_.path("summary.json")),
+        shellQuote(dir_.path("replay-alerts.jsonl")), shellQuote(capture_)));
+    EXPECT_EQ(replay.exit_code, 0) << replay.out + replay.err;
+    return alertFacts(readJsonLines(dir_.path("replay-alerts.jsonl")));
   }
 
   // Starts `camwatch run` in the receiver namespace on its veth end and waits until /metrics
@@ -231,6 +292,7 @@ class LiveRunTest : public ::testing::Test {
   std::string capture_;
   std::uint64_t packets_ = 0;
   int port_ = 0;
+  std::string tmpfs_;  // mounted by mountTmpfs
 };
 
 TEST_F(LiveRunTest, LiveCaptureMatchesTheReplayOfTheSameCapture) {
@@ -274,6 +336,72 @@ TEST_F(LiveRunTest, LiveCaptureMatchesTheReplayOfTheSameCapture) {
                                         << describe(replay_alerts) << log;
   // The alerts counted on /metrics (scraped before the stop) are the ones delivered.
   EXPECT_LE(metricSum(metrics, "camwatch_alerts_total"), static_cast<double>(live_alerts.size()));
+}
+
+// Disk full under the alert spool (issue 8): a 64 KiB tmpfs, filled up once the sensor has
+// opened its spool there, while traffic raises alerts. The sensor keeps running and says why it
+// cannot spool; the alerts wait in memory. Once there is room again they are spooled and reach
+// the sink, and the sink ends up with exactly the alerts a replay of the same capture makes.
+TEST_F(LiveRunTest, AFullSpoolDiskHoldsTheAlertsInMemoryAndLosesNoneOnceThereIsRoom) {
+  ASSERT_EQ(mountTmpfs("spool-fs", "64k"), "");
+  const std::string sinks = fmt::format(
+      "alerts:\n  spool_dir: {}/spool\n  sinks:\n    - type: jsonl\n      path: {}\n"
+      "capture:\n  workers: 2\n",
+      tmpfs_, dir_.path("live-alerts.jsonl"));
+  startSensor(groundTruthConfig(sinks));
+
+  const std::string filler = tmpfs_ + "/filler";
+  {
+    const int fd = ::open(filler.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    const std::string block(4096, 'x');
+    while (::write(fd, block.data(), block.size()) > 0) {
+    }
+    const int error = errno;
+    ::close(fd);
+    ASSERT_EQ(error, ENOSPC) << "the filler stopped with " << std::strerror(error);
+  }
+
+  sendCapture(static_cast<double>(packets_));
+  std::string metrics;
+  const bool holding = waitUntil(
+      [&] {
+        metrics = scrape();
+        return metricSum(metrics, "camwatch_alert_spool_write_errors_total") > 0 &&
+               metricSum(metrics, "camwatch_alert_spool_held_alerts") > 0;
+      },
+      milliseconds(15000));
+  ASSERT_TRUE(holding) << metrics << sensor_->log();
+  ASSERT_TRUE(sensor_->running()) << sensor_->log();
+  EXPECT_TRUE(logSays("alert spool cannot be written")) << sensor_->log();
+  EXPECT_NE(sensor_->log().find("No space left on device"), std::string::npos) << sensor_->log();
+  EXPECT_NE(sensor_->log().find("held in memory until it can be written"), std::string::npos)
+      << sensor_->log();
+  const double held = metricSum(metrics, "camwatch_alert_spool_held_alerts");
+  // Nothing reached the sink: every alert is waiting in memory.
+  EXPECT_EQ(readFile(dir_.path("live-alerts.jsonl")), "");
+
+  // Room again: the next retry (once a second) spools them, the delivery thread sends them.
+  ASSERT_EQ(::unlink(filler.c_str()), 0);
+  ASSERT_TRUE(logSays("alert spool writable again")) << sensor_->log();
+  const bool drained = waitUntil(
+      [&] {
+        metrics = scrape();
+        return metricSum(metrics, "camwatch_alert_spool_held_alerts") == 0 &&
+               lineCount(readFile(dir_.path("live-alerts.jsonl"))) >= held;
+      },
+      milliseconds(15000));
+  EXPECT_TRUE(drained) << metrics << sensor_->log();
+  EXPECT_EQ(metricSum(metrics, "camwatch_alert_spool_held_dropped_total"), 0.0) << metrics;
+  ASSERT_EQ(stopSensor(), 0) << sensor_->log();
+
+  // None lost (the ones raised at the stop included): what a replay of the capture makes.
+  const auto live_alerts = alertFacts(readJsonLines(dir_.path("live-alerts.jsonl")));
+  const auto replay_alerts = replayAlerts();
+  EXPECT_GE(replay_alerts.size(), 5U);
+  EXPECT_EQ(live_alerts, replay_alerts) << "live:\n"
+                                        << describe(live_alerts) << "replay:\n"
+                                        << describe(replay_alerts) << sensor_->log();
 }
 
 TEST_F(LiveRunTest, SighupReloadsThePolicyAndABadConfigKeepsTheRunningOne) {
@@ -325,6 +453,145 @@ TEST_F(LiveRunTest, SighupReloadsThePolicyAndABadConfigKeepsTheRunningOne) {
   }
   EXPECT_TRUE(denied_by_rule) << readFile(dir_.path("alerts.jsonl")) << sensor_->log();
   EXPECT_EQ(readFile(dir_.path("alerts.jsonl.1")), "");
+}
+
+// A GeoIP database overwritten with garbage (a bad download), or cut short, under a running
+// sensor (issue 8): each SIGHUP reload is refused naming the file, and the sensor goes on
+// labelling new flows with the data it read at start (its own sealed in-memory copy). Once the
+// good file is back the next reload is accepted. Flows end a second after their last packet, so
+// the second send's flows are all judged after the refused reloads.
+TEST_F(LiveRunTest, ACorruptGeoIpDatabaseIsRefusedOnReloadAndTheOldDataStaysInUse) {
+  const std::string geo = dir_.path("geo");
+  std::filesystem::create_directory(geo);
+  const CommandResult made =
+      runCommand(fmt::format("{} {} {} 2>&1", shellQuote(CAMWATCH_PERL),
+                             shellQuote(CAMWATCH_MAKE_TEST_MMDB), shellQuote(geo)));
+  ASSERT_EQ(made.exit_code, 0) << made.out;
+  const std::string mmdb = geo + "/demo-geo.mmdb";
+  const std::string good = readFile(mmdb);
+  ASSERT_GT(good.size(), 100U);
+  // A one-entry GeoIP cache per worker: the demo's destinations evict each other, which the
+  // 10 s report says.
+  startSensor(groundTruthConfig(fmt::format(
+      "geoip:\n  country_db: {0}\n  asn_db: {0}\n  cache_size: 1\n"
+      "flows:\n  tcp_idle_timeout: 1s\n  udp_idle_timeout: 1s\n  tcp_closed_timeout: 1s\n"
+      "capture:\n  workers: 2\n",
+      mmdb)));
+
+  // Every flow of a send ended and its egress counted: (bytes to DE, bytes to "unknown").
+  const std::string de = "country=\"DE\"";
+  const std::string unknown = "country=\"unknown\"";
+  std::string metrics;
+  const auto flowsEnded = [&](double de_at_least) {
+    return waitUntil(
+        [&] {
+          metrics = scrape();
+          return metricSum(metrics, "camwatch_flows_active") == 0 &&
+                 metricSumWith(metrics, "camwatch_egress_bytes_total", de) >= de_at_least;
+        },
+        milliseconds(15000));
+  };
+  sendCapture(static_cast<double>(packets_));
+  ASSERT_TRUE(flowsEnded(1)) << metrics << sensor_->log();
+  const double de_first = metricSumWith(metrics, "camwatch_egress_bytes_total", de);
+  EXPECT_EQ(metricSumWith(metrics, "camwatch_egress_bytes_total", unknown), 0.0) << metrics;
+
+  // Garbage in place of the database: refused, naming the file.
+  std::ofstream(mmdb, std::ios::trunc) << std::string(4096, '\x5a') << "not an mmdb\n";
+  sensor_->signal(SIGHUP);
+  const std::string refused = "reload failed, the running config stays";
+  ASSERT_TRUE(logSays(refused)) << sensor_->log();
+  EXPECT_NE(linesWith(sensor_->log(), refused).at(0).find(mmdb), std::string::npos)
+      << sensor_->log();
+  ASSERT_TRUE(sensor_->running()) << sensor_->log();
+
+  // The good file cut short (a copy interrupted), then emptied: refused too.
+  std::size_t refusals = 1;
+  for (const std::size_t size : {good.size() / 2, std::size_t{0}}) {
+    std::ofstream(mmdb, std::ios::trunc) << good.substr(0, size);
+    sensor_->signal(SIGHUP);
+    ++refusals;
+    ASSERT_TRUE(waitUntil([&] { return linesWith(sensor_->log(), refused).size() >= refusals; },
+                          milliseconds(10000)))
+        << sensor_->log();
+    EXPECT_NE(linesWith(sensor_->log(), refused).back().find(mmdb), std::string::npos)
+        << sensor_->log();
+    ASSERT_TRUE(sensor_->running()) << sensor_->log();
+  }
+  EXPECT_EQ(linesWith(sensor_->log(), "reloaded ").size(), 0U) << sensor_->log();
+
+  // New flows still get the countries of the data read at start: as many bytes to DE as the
+  // first time, none unlabelled.
+  sendCapture(2.0 * static_cast<double>(packets_));
+  EXPECT_TRUE(flowsEnded(2 * de_first)) << "DE bytes the first time: " << de_first << "\n"
+                                        << metrics << sensor_->log();
+  // The same flows again: exactly twice the bytes (one flow to DE each time, ended whole).
+  EXPECT_EQ(metricSumWith(metrics, "camwatch_egress_bytes_total", de), 2 * de_first) << metrics;
+  EXPECT_EQ(metricSumWith(metrics, "camwatch_egress_bytes_total", unknown), 0.0) << metrics;
+  EXPECT_EQ(metricSum(metrics, "camwatch_capture_dropped_packets_total"), 0.0) << metrics;
+
+  // The good file back: the next reload is accepted.
+  std::ofstream(mmdb, std::ios::trunc) << good;
+  sensor_->signal(SIGHUP);
+  ASSERT_TRUE(logSays("reloaded ")) << sensor_->log();
+  EXPECT_EQ(linesWith(sensor_->log(), refused).size(), 3U) << sensor_->log();
+
+  // The drop report (every 10 s) names the full GeoIP cache and the key that sizes it.
+  EXPECT_TRUE(logSays("geoip.cache_size = 1 per worker", milliseconds(15000))) << sensor_->log();
+  EXPECT_NE(sensor_->log().find("GeoIP cache full"), std::string::npos) << sensor_->log();
+  EXPECT_EQ(stopSensor(), 0) << sensor_->log();
+}
+
+// More DNS answers than the smallest answer cache holds (dns.cache_size 64): the 10 s report
+// says the cache was full and names the key that sizes it, once while the count does not grow.
+TEST_F(LiveRunTest, AFullDnsAnswerCacheIsReportedNamingItsSize) {
+  capture_ = dir_.path("dns-answers.pcap");
+  {
+    testkit::PcapWriter output(capture_);
+    Timestamp ts = static_cast<Timestamp>(time(nullptr)) * kNanosPerSecond;
+    const testkit::Mac gateway = testkit::parseMac("00:11:22:33:44:01");
+    const testkit::Mac camera = testkit::parseMac("e0:50:8b:4d:90:24");
+    for (int response = 0; response < 10; ++response) {
+      std::vector<testkit::DnsRecord> answers;
+      for (int i = 0; i < 40; ++i) {
+        answers.push_back({"cdn.example.net", testkit::kDnsTypeA,
+                           fmt::format("198.18.{}.{}", response, i + 1), 3600});
+      }
+      const auto id = static_cast<std::uint16_t>(response + 1);
+      output.write(
+          ts, testkit::Frame()
+                  .eth(gateway, camera)
+                  .ipv4("192.168.10.1", "192.168.10.24")
+                  .udp(53, static_cast<std::uint16_t>(40000 + response))
+                  .payload(testkit::dnsResponse(id, "cdn.example.net", testkit::kDnsTypeA, answers))
+                  .build());
+      ts += kNanosPerSecond / kPacketsPerSecond;
+    }
+    output.close();
+  }
+  startSensor(groundTruthConfig("dns:\n  cache_size: 64\n"));
+  sendCapture(10);
+  std::string metrics = scrape();
+  EXPECT_TRUE(waitUntil(
+      [&] {
+        metrics = scrape();
+        return metricSum(metrics, "camwatch_dns_cache_evictions_total") > 0;
+      },
+      milliseconds(5000)))
+      << metrics;
+  EXPECT_EQ(metricSum(metrics, "camwatch_dns_answers_total"), 400.0) << metrics;
+  ASSERT_TRUE(logSays("DNS answer cache full", milliseconds(15000))) << sensor_->log();
+  const std::vector<std::string> lines = linesWith(sensor_->log(), "DNS answer cache full");
+  EXPECT_NE(lines.at(0).find("(dns.cache_size = 64)"), std::string::npos) << lines.at(0);
+  EXPECT_NE(
+      lines.at(0).find(fmt::format("{0} unexpired names dropped in the last 10 s ({0} in all)",
+                                   metricSum(metrics, "camwatch_dns_cache_evictions_total"))),
+      std::string::npos)
+      << lines.at(0) << "\n"
+      << metrics;
+  EXPECT_EQ(stopSensor(), 0) << sensor_->log();
+  // Said once: the count did not grow after it.
+  EXPECT_EQ(linesWith(sensor_->log(), "DNS answer cache full").size(), 1U) << sensor_->log();
 }
 
 TEST_F(LiveRunTest, AsAnUnprivilegedUserReopensAnInterfaceThatWentAway) {
