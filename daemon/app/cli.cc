@@ -469,6 +469,9 @@ int replayCommand(const ReplayArgs& args) {
     return kExitUsage;
   }
   options.flows = config->flows;
+  options.digest_limits.max_hosts = config->replay_limits.max_hosts;
+  options.digest_limits.max_destination_rows = config->replay_limits.max_destination_rows;
+  options.digest_limits.max_timelines = config->replay_limits.max_timelines;
   options.dpi = config->dpi;
   options.dns = config->dns;
   auto loaded = loadJudgement(*config);

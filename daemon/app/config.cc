@@ -731,10 +731,21 @@ Result<Config> loadConfig(const std::string& path) {
       }
     }
     if (const YAML::Node replay = root["replay"]) {
-      reader.checkKeys(replay, "replay", {"workers"});
+      reader.checkKeys(replay, "replay",
+                       {"workers", "max_hosts", "max_destination_rows", "max_timelines"});
       if (replay["workers"]) {
         config.workers = static_cast<unsigned>(
             reader.unsignedValue(replay["workers"], "replay.workers", 0, 256));
+      }
+      // What the summary, report and destinations CSV itemise; beyond, flows are counted only.
+      for (const auto& [key, value] :
+           {std::pair{"max_hosts", &config.replay_limits.max_hosts},
+            std::pair{"max_destination_rows", &config.replay_limits.max_destination_rows},
+            std::pair{"max_timelines", &config.replay_limits.max_timelines}}) {
+        if (replay[key]) {
+          *value = static_cast<std::size_t>(
+              reader.unsignedValue(replay[key], std::string("replay.") + key, 1, 100'000'000));
+        }
       }
     }
     if (const YAML::Node flows = root["flows"]) {
@@ -861,6 +872,9 @@ std::string describeConfig(const Config& config) {
   if (!config.run_as_user.empty()) text += fmt::format("  user: {}\n", config.run_as_user);
   text += fmt::format("replay:\n  workers: {}{}\n", config.workers,
                       config.workers == 0 ? "  # one per CPU core" : "");
+  text += fmt::format("  max_hosts: {}\n  max_destination_rows: {}\n  max_timelines: {}\n",
+                      config.replay_limits.max_hosts, config.replay_limits.max_destination_rows,
+                      config.replay_limits.max_timelines);
   const FlowTableConfig& flow = config.flows;
   text += fmt::format(
       "flows:\n  max_flows: {}\n  tcp_idle_timeout: {}\n  udp_idle_timeout: {}\n"

@@ -97,6 +97,14 @@ struct MetricsConfig {
   std::string password_file;              ///< the password, read at start; required with username
 };
 
+/// `replay:` what a replay's summary, report and destinations CSV itemise at most, so its memory
+/// stays bounded whatever the capture holds; flows beyond are in every total, and counted.
+struct ReplayLimitsConfig {
+  std::size_t max_hosts = 100'000;             ///< addresses: top talkers, Internet destinations
+  std::size_t max_destination_rows = 100'000;  ///< camera x destination rows
+  std::size_t max_timelines = 1'000;           ///< cameras with an egress timeline in the report
+};
+
 /// `logging:`.
 struct LoggingConfig {
   std::string level = "info";   ///< trace, debug, info, warn, error
@@ -109,7 +117,8 @@ struct Config {
   /// `sensor.user`: the user `camwatch run` switches to once its capture handles are open, when
   /// started as root; "" = stay (systemd starts it as its own user already).
   std::string run_as_user;
-  unsigned workers = 0;  ///< 0 = one per CPU core
+  unsigned workers = 0;              ///< 0 = one per CPU core
+  ReplayLimitsConfig replay_limits;  ///< `replay:` max_hosts, max_destination_rows, max_timelines
   FlowTableConfig flows;
   DpiConfig dpi;  ///< protocols_file is resolved against the config file's folder
   DnsCacheConfig dns;
