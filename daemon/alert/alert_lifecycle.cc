@@ -42,17 +42,37 @@ void AlertLifecycle::raise(Alert alert) {
 
   auto found = episodes_.find(alert.dedup_key);
   bool overflow = false;
-  if (found == episodes_.end() && options_.max_active_per_camera > 0) {
-    const auto count = active_per_camera_.find(alert.camera.ip);
-    if (count != active_per_camera_.end() && count->second >= options_.max_active_per_camera) {
+  bool total_overflow = false;
+  if (found == episodes_.end()) {
+    // A new episode: the camera's own one, or its overflow episode when it has the most it may.
+    bool camera_full = false;
+    std::string camera_overflow_key;
+    if (options_.max_active_per_camera > 0) {
+      const auto count = active_per_camera_.find(alert.camera.ip);
+      camera_full =
+          count != active_per_camera_.end() && count->second >= options_.max_active_per_camera;
+    }
+    if (camera_full) {
+      camera_overflow_key =
+          alert.camera.ip.toString() + "|" + std::string(alertKindName(alert.kind)) + "|overflow";
+      found = episodes_.find(camera_overflow_key);
+    }
+    if (found == episodes_.end() && options_.max_active > 0 && counted_ >= options_.max_active) {
+      // No room for one more episode of any camera: the sensor-wide overflow of the kind.
+      ++overflowed_total_;
+      total_overflow = true;
+      alert.camera = AlertCamera{};
+      alert.destination = AlertDestination{};
+      alert.rule = "cap:max_active";
+      alert.dedup_key = "*|" + std::string(alertKindName(alert.kind)) + "|overflow";
+      found = episodes_.find(alert.dedup_key);
+    } else if (camera_full) {
       ++overflowed_;
       overflow = true;
       alert.destination = AlertDestination{};
       alert.rule = "cap:max_active_per_camera";
-      alert.dedup_key =
-          alert.camera.ip.toString() + "|" + std::string(alertKindName(alert.kind)) + "|overflow";
-      found = episodes_.find(alert.dedup_key);
-    } else {
+      alert.dedup_key = std::move(camera_overflow_key);
+    } else if (options_.max_active_per_camera > 0) {
       ++active_per_camera_[alert.camera.ip];
     }
   }
@@ -64,6 +84,8 @@ void AlertLifecycle::raise(Alert alert) {
     episode.last_raise = now;
     episode.last_notified = now;
     episode.overflow = overflow;
+    episode.total_overflow = total_overflow;
+    if (!total_overflow) ++counted_;
     found = episodes_.emplace(std::move(key), std::move(episode)).first;
     notify(found->second, AlertStatus::kFiring, now);
     schedule(found);
@@ -103,7 +125,8 @@ void AlertLifecycle::runTimers(Timestamp now) {
       Alert& alert = episode.alert;
       alert.ends_at = due;
       notify(episode, AlertStatus::kResolved, due);
-      if (!episode.overflow && options_.max_active_per_camera > 0) {
+      if (!episode.total_overflow) --counted_;
+      if (!episode.overflow && !episode.total_overflow && options_.max_active_per_camera > 0) {
         const auto count = active_per_camera_.find(alert.camera.ip);
         if (count != active_per_camera_.end() && --count->second == 0) {
           active_per_camera_.erase(count);

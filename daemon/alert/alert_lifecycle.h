@@ -45,6 +45,12 @@ struct AlertLifecycleOptions {
   /// instead: one alert "camera X, kind K, more destinations", so a camera scanning the internet
   /// pages once, not a million times, and the lifecycle's memory stays bounded by cameras.
   std::size_t max_active_per_camera = 256;
+  /// Most active episodes in all (`alerts.max_active`); 0 = no cap. A raise that would start one
+  /// more (a new key, or a camera's new overflow episode) is folded into the sensor-wide overflow
+  /// episode for its kind instead: "KIND, more alerts than alerts.max_active", so a flood of
+  /// spoofed camera addresses cannot grow the lifecycle without bound. Those overflow episodes
+  /// (one per kind at most) are not counted.
+  std::size_t max_active = 65'536;
 };
 
 /// One instance per alert stream; see the file comment.
@@ -97,11 +103,16 @@ struct AlertLifecycleOptions {
 ///
 /// Memory: one entry per active key (the episode's alert and two timestamps); a resolved key is
 /// forgotten. Active keys are bounded by cameras x (max_active_per_camera + one overflow episode
-/// per kind); with resolve_after 0 nothing is ever forgotten.
+/// per kind), and in all by max_active + one sensor-wide overflow episode per kind; with
+/// resolve_after 0 nothing is ever forgotten.
 /// - **Overflow.** A raise of a new key whose camera already has max_active_per_camera active
 ///   episodes goes to the key "CAMERA|KIND|overflow" instead: its destination is cleared and its
 ///   rule becomes "cap:max_active_per_camera"; it is then an ordinary episode (folds, suppression,
-///   resolve). Raises of keys that are already active keep going to them. advance() does work in
+///   resolve). Raises of keys that are already active keep going to them.
+/// - **Total overflow.** A raise that would start an episode (a new key, or a camera's first
+///   overflow episode of a kind) while max_active episodes are active goes to the key
+///   "*|KIND|overflow" instead: camera and destination cleared, rule "cap:max_active"; an
+///   ordinary episode from then on. advance() does work in
 ///   proportion to the notifications it emits: with resolve_after 0
 /// and a renotify_interval, advancing far ahead emits one renotification per interval per key.
 class AlertLifecycle {
@@ -134,6 +145,8 @@ class AlertLifecycle {
   std::size_t active() const { return episodes_.size(); }
   /// Raises folded into an overflow episode because their camera had max_active_per_camera.
   std::uint64_t overflowed() const { return overflowed_; }
+  /// Raises folded into a sensor-wide overflow episode because max_active episodes were active.
+  std::uint64_t overflowedTotal() const { return overflowed_total_; }
 
  private:
   struct Episode {
@@ -142,8 +155,9 @@ class AlertLifecycle {
     Timestamp last_notified = 0;
     Timestamp due = 0;  // when its next resolve or renotify falls due; its key in due_
     bool due_is_resolve = false;
-    bool scheduled = false;  // false: neither timer is on, nothing in due_
-    bool overflow = false;   // the camera's overflow episode for its kind (not counted)
+    bool scheduled = false;       // false: neither timer is on, nothing in due_
+    bool overflow = false;        // the camera's overflow episode for its kind (not counted)
+    bool total_overflow = false;  // the sensor-wide overflow episode for its kind (not counted)
   };
   using Episodes = std::unordered_map<std::string, Episode>;
 
@@ -164,6 +178,8 @@ class AlertLifecycle {
   std::uint64_t raised_ = 0;
   std::uint64_t repeats_ = 0;
   std::uint64_t overflowed_ = 0;
+  std::uint64_t overflowed_total_ = 0;
+  std::size_t counted_ = 0;  // active episodes that count against max_active
   // Active episodes per camera address, overflow episodes not counted; entries of cameras
   // with none are erased.
   std::map<IpAddress, std::size_t> active_per_camera_;

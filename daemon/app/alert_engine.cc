@@ -54,7 +54,8 @@ AlertEngine::AlertEngine(const Config& config, LearnedBaseline baseline)
       baseline_(std::move(baseline)),
       lifecycle_(AlertLifecycleOptions{config.alerts.suppression_window,
                                        config.alerts.renotify_interval, config.alerts.resolve_after,
-                                       config.alerts.max_active_per_camera}) {
+                                       config.alerts.max_active_per_camera,
+                                       config.alerts.max_active}) {
   enforcing_ = config.learning.mode == LearningMode::kEnforce;
 }
 
@@ -91,7 +92,16 @@ void AlertEngine::raise(Alert alert) {
 }
 
 void AlertEngine::onDevice(Timestamp time, const DeviceSeen& seen) {
-  auto [entry, inserted] = cameras_.try_emplace(seen.camera.ip);
+  auto entry = cameras_.find(seen.camera.ip);
+  const bool inserted = entry == cameras_.end();
+  if (inserted && cameras_.size() >= config_.max_cameras) {
+    // inventory.max_cameras: the camera is not listed (nor budgeted), but its unknown_camera
+    // alert is still raised; the lifecycle bounds the alerts.
+    ++cameras_untracked_;
+    if (!seen.listed && config_.alert_unknown_devices) raiseUnknown(time, seen.camera);
+    return;
+  }
+  if (inserted) entry = cameras_.try_emplace(seen.camera.ip).first;
   SeenCamera& camera = entry->second;
   if (!inserted) {
     // Another worker saw it too; keep what is known, fill in a MAC seen only there.
@@ -105,11 +115,15 @@ void AlertEngine::onDevice(Timestamp time, const DeviceSeen& seen) {
   camera.listed = seen.listed;
   camera.first_seen = time;
   if (seen.listed || !config_.alert_unknown_devices) return;
+  raiseUnknown(time, seen.camera);
+}
+
+void AlertEngine::raiseUnknown(Timestamp time, const AlertCamera& seen) {
   Alert alert;
   alert.time = time;
   alert.severity = config_.unknown_device_severity;
   alert.kind = AlertKind::kUnknownCamera;
-  alert.camera = seen.camera;
+  alert.camera = seen;
   alert.evidence.first_seen = time;
   alert.evidence.last_seen = time;
   alert.rule = "inventory";
@@ -168,6 +182,13 @@ void AlertEngine::onEgress(Timestamp time, const EgressSample& sample) {
     next_expire_ = time + 60 * kNanosPerSecond;
   }
   if (budget.bytes == 0) return;
+  // Budget state for the cameras the engine lists, and for others while there is room: bounded
+  // by inventory.max_cameras twice over, whatever the workers send.
+  if (camera == cameras_.end() && egress_.cameras() >= config_.max_cameras &&
+      !egress_.tracks(sample.camera)) {
+    ++cameras_untracked_;
+    return;
+  }
   const auto exceeded = egress_.add(sample.camera, time, sample.bytes, budget);
   if (!exceeded) return;
   Alert alert;

@@ -89,12 +89,22 @@ class AlertEngine {
   std::uint64_t repeats() const { return lifecycle_.repeats(); }
   /// Raises folded into a camera's overflow alert (alerts.max_active_per_camera).
   std::uint64_t overflowed() const { return lifecycle_.overflowed(); }
+  /// Raises folded into a sensor-wide overflow alert (alerts.max_active).
+  std::uint64_t overflowedTotal() const { return lifecycle_.overflowedTotal(); }
+  /// Alerts active now (AlertLifecycle::active()).
+  std::size_t activeAlerts() const { return lifecycle_.active(); }
+  /// Camera events the engine kept no state for because of inventory.max_cameras: first
+  /// sightings of a camera once that many are listed (each worker reports a camera once, so a
+  /// camera may count once per worker), and egress samples of a camera not listed once the
+  /// budget monitor holds that many.
+  std::uint64_t camerasUntracked() const { return cameras_untracked_; }
 
  private:
   void onDevice(Timestamp time, const DeviceSeen& seen);
   void onFlow(Timestamp time, FlowJudged& flow);
   void onEgress(Timestamp time, const EgressSample& sample);
   void raise(Alert alert);
+  void raiseUnknown(Timestamp time, const AlertCamera& camera);
   const EgressBudget& budgetOf(const std::string& group) const;
 
   const Config& config_;
@@ -105,6 +115,7 @@ class AlertEngine {
   AlertLifecycle lifecycle_;
   std::map<IpAddress, SeenCamera> cameras_;
   Timestamp next_expire_ = 0;
+  std::uint64_t cameras_untracked_ = 0;
 };
 
 }  // namespace camwatch

@@ -223,6 +223,7 @@ MetricsSnapshot replaySnapshot(const Config& config, const ReplayResult& result)
   AlertCounters alerts;
   for (const Alert& alert : result.alerts) alerts.recordNotification(alert);
   alerts.publishEngine(result.alerts_raised, result.alert_repeats, result.alert_overflowed);
+  alerts.publishLimits(result.alert_overflowed_total, result.cameras_untracked);
   snapshot.alerts = alerts.snapshot();
   snapshot.dpi_memory_bytes = result.ndpi_peak_memory;
   snapshot.dns_cache_entries = result.dns_cache_entries;
@@ -485,6 +486,7 @@ int replayCommand(const ReplayArgs& args) {
   options.policy = loaded->judgement.policy;
   options.inventory = loaded->judgement.inventory;
   options.sensor_name = loaded->judgement.sensor_name;
+  options.max_cameras = config->max_cameras;
   std::shared_ptr<const OuiTable> oui = loaded->oui;
   unsigned workers = args.workers.value_or(config->workers);
   if (workers == 0) workers = std::max(1U, std::thread::hardware_concurrency());
@@ -577,6 +579,8 @@ int replayCommand(const ReplayArgs& args) {
   }
   result->cameras.reserve(engine.cameras().size());
   for (const auto& [ip, camera] : engine.cameras()) result->cameras.push_back(camera);
+  result->alert_overflowed_total = engine.overflowedTotal();
+  result->cameras_untracked = engine.camerasUntracked();
   result->learning_phase = std::string(engine.learningPhase());
   result->learned_entries = engine.baseline().size();
   if (delivery) {

@@ -319,7 +319,7 @@ void readInventory(const ConfigReader& reader, const YAML::Node& node, Config& c
   reader.checkKeys(
       node, "inventory",
       {"oui_file", "camera_networks", "camera_vlans", "camera_vendors", "local_networks", "devices",
-       "alert_unknown_devices", "unknown_device_severity"});
+       "alert_unknown_devices", "unknown_device_severity", "max_cameras"});
   InventoryConfig& inventory = config.inventory;
   if (node["oui_file"]) config.oui_file = file(node["oui_file"], "inventory.oui_file");
   if (node["camera_networks"]) {
@@ -339,6 +339,10 @@ void readInventory(const ConfigReader& reader, const YAML::Node& node, Config& c
   if (node["alert_unknown_devices"]) {
     config.alert_unknown_devices =
         reader.boolean(node["alert_unknown_devices"], "inventory.alert_unknown_devices");
+  }
+  if (node["max_cameras"]) {
+    config.max_cameras =
+        reader.unsignedValue(node["max_cameras"], "inventory.max_cameras", 1, 16'777'216);
   }
   if (node["unknown_device_severity"]) {
     config.unknown_device_severity =
@@ -530,10 +534,11 @@ AlertSinkConfig readSink(
 
 void readAlerts(const ConfigReader& reader, const YAML::Node& node, Config& config,
                 const std::function<std::string(const YAML::Node&, const std::string&)>& file) {
-  reader.checkKeys(node, "alerts",
-                   {"suppression_window", "renotify_interval", "resolve_after",
-                    "max_active_per_camera", "spool_dir", "spool_max_bytes", "spool_segment_bytes",
-                    "batch_size", "retry_base", "retry_max", "drain_timeout", "sinks"});
+  reader.checkKeys(
+      node, "alerts",
+      {"suppression_window", "renotify_interval", "resolve_after", "max_active_per_camera",
+       "max_active", "spool_dir", "spool_max_bytes", "spool_segment_bytes", "batch_size",
+       "retry_base", "retry_max", "drain_timeout", "sinks"});
   AlertsConfig& alerts = config.alerts;
   if (node["suppression_window"]) {
     alerts.suppression_window =
@@ -549,6 +554,10 @@ void readAlerts(const ConfigReader& reader, const YAML::Node& node, Config& conf
   if (node["max_active_per_camera"]) {
     alerts.max_active_per_camera = reader.unsignedValue(
         node["max_active_per_camera"], "alerts.max_active_per_camera", 0, 1'000'000);
+  }
+  if (node["max_active"]) {
+    alerts.max_active =
+        reader.unsignedValue(node["max_active"], "alerts.max_active", 1, 16'777'216);
   }
   if (node["spool_dir"]) alerts.spool_dir = file(node["spool_dir"], "alerts.spool_dir");
   if (node["spool_max_bytes"]) {
@@ -904,10 +913,11 @@ std::string describeConfig(const Config& config) {
   text += fmt::format(
       "inventory:\n  oui_file: '{}'\n  camera_networks: {}\n  camera_vlans: [{}]\n"
       "  camera_vendors: {}\n  local_networks: {}\n  alert_unknown_devices: {}\n"
-      "  unknown_device_severity: {}\n  devices:{}\n",
+      "  unknown_device_severity: {}\n  max_cameras: {}\n  devices:{}\n",
       config.oui_file, prefixes(inventory.camera_networks), fmt::join(inventory.camera_vlans, ", "),
       inventory.camera_vendors, prefixes(inventory.local_networks), config.alert_unknown_devices,
-      severityName(config.unknown_device_severity), inventory.devices.empty() ? " []" : "");
+      severityName(config.unknown_device_severity), config.max_cameras,
+      inventory.devices.empty() ? " []" : "");
   for (const InventoryDevice& device : inventory.devices) {
     text += fmt::format("    - name: {}\n", device.name);
     if (device.ip) text += fmt::format("      ip: {}\n", device.ip->toString());
@@ -946,13 +956,14 @@ std::string describeConfig(const Config& config) {
   };
   text += fmt::format(
       "alerts:\n  suppression_window: {}\n  renotify_interval: {}\n  resolve_after: {}\n"
-      "  max_active_per_camera: {}\n  spool_dir: '{}'\n  spool_max_bytes: {}\n  "
+      "  max_active_per_camera: {}\n  max_active: {}\n  spool_dir: '{}'\n  spool_max_bytes: {}\n  "
       "spool_segment_bytes: {}\n  batch_size: {}\n"
       "  retry_base: {}\n  retry_max: {}\n  drain_timeout: {}\n  sinks:{}\n",
       optionalDuration(alerts.suppression_window), optionalDuration(alerts.renotify_interval),
-      optionalDuration(alerts.resolve_after), alerts.max_active_per_camera, alerts.spool_dir,
-      alerts.spool_max_bytes, alerts.spool_segment_bytes, alerts.batch_size, ms(alerts.retry_base),
-      ms(alerts.retry_max), ms(alerts.drain_timeout), alerts.sinks.empty() ? " []" : "");
+      optionalDuration(alerts.resolve_after), alerts.max_active_per_camera, alerts.max_active,
+      alerts.spool_dir, alerts.spool_max_bytes, alerts.spool_segment_bytes, alerts.batch_size,
+      ms(alerts.retry_base), ms(alerts.retry_max), ms(alerts.drain_timeout),
+      alerts.sinks.empty() ? " []" : "");
   for (const AlertSinkConfig& sink : alerts.sinks) {
     text += fmt::format("    - type: {}\n      name: {}\n", sink.type, sink.name);
     if (sink.type == "jsonl") {

@@ -47,6 +47,7 @@ FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<NdpiCla
       keep_flows_(options.keep_flows),
       summarize_egress_(options.summarize_egress),
       egress_samples_(options.egress_samples),
+      max_cameras_(options.max_cameras),
       dns_cache_(dns_cache),
       table_(options.flows, *this) {
   longest_flow_ = options.flows.active_timeout +
@@ -85,6 +86,7 @@ void FlowWorker::publish(WorkerCounters& counters) const {
   if (classifier_) counters.dpi_flow_states.set(classifier_->statesInUse());
   counters.dns_cache_hits.set(dns_named_);
   counters.dns_cache_misses.set(table_.stats().created - dns_named_);
+  counters.cameras_untracked.set(cameras_untracked_);
 }
 
 void FlowWorker::onFlowEnd(FlowRecord& flow) {
@@ -142,9 +144,11 @@ void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool 
   if (update.created) onNewFlow(flow, packet);
   if (!update.from_client && !flow.server_seen) {
     flow.server_seen = true;
-    if (flow.server_scope != AddressScope::kPublic) {
-      noteDevice(flow.serverIp(), mac_in_frame ? frame.data() + packet.l2_src_mac_offset : nullptr,
-                 packet, packet.ts);
+    if (flow.server_scope != AddressScope::kPublic &&
+        !noteDevice(flow.serverIp(),
+                    mac_in_frame ? frame.data() + packet.l2_src_mac_offset : nullptr, packet,
+                    packet.ts)) {
+      ++cameras_untracked_;
     }
   }
   if (update.from_client && flow.egress_counter != nullptr) {
@@ -190,16 +194,26 @@ void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
         flow.key.vlan_outer, flow.key.vlan_inner);
     flow.client_is_camera = client.camera;
     flow.camera_group = client.group;
-    if (client.camera)
-      noteDevice(flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr, packet,
-                 ts);
+    bool untracked = false;
+    if (client.camera) {
+      untracked = !noteDevice(flow.clientIp(),
+                              flow.has_client_mac ? flow.client_mac.data() : nullptr, packet, ts);
+    }
     flow.egress = client.camera && flow.server_scope == AddressScope::kPublic &&
                   !judgement_.inventory->isLocal(flow.serverIp());
     if (flow.egress && egress_samples_) {
-      EgressCounter& counter = egress_[flow.clientIp()];
-      counter.group = client.group;
-      flow.egress_counter = &counter.bytes;
+      auto counter = egress_.find(flow.clientIp());
+      if (counter == egress_.end() && egress_.size() < max_cameras_) {
+        counter = egress_.try_emplace(flow.clientIp()).first;
+      }
+      if (counter != egress_.end()) {
+        counter->second.group = client.group;
+        flow.egress_counter = &counter->second.bytes;
+      } else {
+        untracked = true;  // judged and alerted all the same; only its bytes go unsampled
+      }
     }
+    if (untracked) ++cameras_untracked_;
     if (flow.egress && summarize_egress_) open_egress_.insert(&flow);
   }
   if (geo_ && flow.server_scope == AddressScope::kPublic) {
@@ -212,17 +226,19 @@ void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
 
 // The first time this worker sees a camera, it tells the alert engine (discovery,
 // unknown_camera). Once per camera per worker: a set lookup per new flow, not per packet.
-void FlowWorker::noteDevice(const IpAddress& ip, const std::uint8_t* mac6,
+bool FlowWorker::noteDevice(const IpAddress& ip, const std::uint8_t* mac6,
                             const DecodedPacket& packet, Timestamp ts) {
-  if (!judgement_.inventory || seen_devices_.count(ip) != 0) return;
+  if (!judgement_.inventory || seen_devices_.count(ip) != 0) return true;
   const HostIdentity identity =
       judgement_.inventory->identify(ip, mac6, packet.vlan_outer, packet.vlan_inner);
-  if (!identity.camera) return;
+  if (!identity.camera) return true;
   const AddressScope scope = addressScope(ip);
   if (scope == AddressScope::kUnspecified || scope == AddressScope::kBroadcast ||
       scope == AddressScope::kMulticast) {
-    return;
+    return true;
   }
+  // inventory.max_cameras: a flood of spoofed camera addresses must not grow this set.
+  if (seen_devices_.size() >= max_cameras_) return false;
   seen_devices_.insert(ip);
   DeviceSeen seen;
   seen.camera.ip = ip;
@@ -236,6 +252,7 @@ void FlowWorker::noteDevice(const IpAddress& ip, const std::uint8_t* mac6,
   seen.camera.group = std::string(identity.group);
   seen.listed = identity.listed;
   events_.push_back(CameraEvent{ts, std::move(seen)});
+  return true;
 }
 
 void FlowWorker::flushEgress(Timestamp now) {

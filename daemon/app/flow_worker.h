@@ -62,6 +62,10 @@ struct FlowWorkerOptions {
   /// Report each camera's egress bytes once a tick (EgressSample: egress budgets, the summary's
   /// per-camera bytes). Live turns it off when no group has a budget.
   bool egress_samples = true;
+  /// Cameras this worker keeps state for (inventory.max_cameras): a first-sighting entry
+  /// (DeviceSeen) and an egress byte counter each. A camera beyond it is still judged and its
+  /// denies still raise alerts; it only gets no DeviceSeen and no EgressSample.
+  std::size_t max_cameras = 16'384;
 };
 
 /// How a DNS response read by learnDnsResponse() counted.
@@ -118,6 +122,11 @@ class FlowWorker : public FlowEndHandler {
   std::uint64_t packets() const { return packets_; }
   std::uint64_t wireBytes() const { return wire_bytes_; }
   std::uint64_t dnsNamed() const { return dns_named_; }
+  /// New flows of a camera this worker kept no state for because it had max_cameras already.
+  std::uint64_t camerasUntracked() const { return cameras_untracked_; }
+  /// Cameras with a first-sighting entry, and with an egress byte counter (each <= max_cameras).
+  std::size_t camerasTracked() const { return seen_devices_.size(); }
+  std::size_t egressCounters() const { return egress_.size(); }
   /// Publishes this worker's flow table, GeoIP and DNS cache counts (once per tick, not per
   /// packet). Worker thread.
   void publish(WorkerCounters& counters) const;
@@ -127,7 +136,8 @@ class FlowWorker : public FlowEndHandler {
     std::size_t operator()(const IpAddress& ip) const;
   };
   // Bytes each camera sent out since the last tick. Entries are never erased, so flows can keep
-  // a pointer to their camera's counter; there is one per camera this worker saw egress from.
+  // a pointer to their camera's counter; there is one per camera this worker saw egress from,
+  // up to max_cameras.
   struct EgressCounter {
     std::uint64_t bytes = 0;
     std::string group;
@@ -137,7 +147,8 @@ class FlowWorker : public FlowEndHandler {
   void onFlowEnd(FlowRecord& flow) override;
 
   void onNewFlow(FlowRecord& flow, const DecodedPacket& packet);
-  void noteDevice(const IpAddress& ip, const std::uint8_t* mac6, const DecodedPacket& packet,
+  // Returns false when the camera gets no entry because max_cameras are tracked already.
+  bool noteDevice(const IpAddress& ip, const std::uint8_t* mac6, const DecodedPacket& packet,
                   Timestamp ts);
   void flushEgress(Timestamp now);
   void judgeDns(FlowRecord& flow, Timestamp now);
@@ -157,6 +168,8 @@ class FlowWorker : public FlowEndHandler {
   bool keep_flows_;
   bool summarize_egress_;
   bool egress_samples_;
+  std::size_t max_cameras_;
+  std::uint64_t cameras_untracked_ = 0;
   std::vector<CameraEvent> events_;
   std::vector<EgressFlowSummary> egress_summaries_;
   // Open egress flows (summarize_egress only). The table's records stay put while they live.

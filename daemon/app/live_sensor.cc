@@ -419,6 +419,8 @@ class LiveSensor {
   std::uint64_t reported_evictions_ = 0;
   std::uint64_t reported_dns_evictions_ = 0;
   std::uint64_t reported_geo_evictions_ = 0;
+  std::uint64_t reported_untracked_ = 0;  // workers' and engine's, summed
+  std::uint64_t reported_total_overflow_ = 0;
   SteadyClock::time_point next_drop_report_;
   SteadyClock::time_point next_status_;
   SteadyClock::time_point next_baseline_save_;
@@ -469,6 +471,7 @@ void LiveSensor::startWorkers() {
   bool budgets = config_->default_egress_budget.bytes > 0;
   for (const CameraGroupConfig& group : config_->groups) budgets |= group.egress_budget.bytes > 0;
   flow_options.egress_samples = budgets;
+  flow_options.max_cameras = config_->max_cameras;
   {
     const std::lock_guard lock(shared_.mutex);
     flow_options.judgement = shared_.judgement;
@@ -532,6 +535,7 @@ void LiveSensor::pumpEvents(bool final) {
   }
   deliver(engine_->takeNotifications());
   alert_counters_.publishEngine(engine_->raised(), engine_->repeats(), engine_->overflowed());
+  alert_counters_.publishLimits(engine_->overflowedTotal(), engine_->camerasUntracked());
 }
 
 void LiveSensor::deliver(std::vector<Alert> notifications) {
@@ -605,8 +609,8 @@ void LiveSensor::reload() {
   spdlog::set_level(spdlog::level::from_str(config->logging.level));
   spdlog::info(
       "reloaded {}: policy, inventory, groups and GeoIP databases apply to new verdicts now "
-      "(logging.level too); capture, flows, dpi, dns, learning, alerts, egress budgets and "
-      "metrics changes apply at the next restart",
+      "(logging.level too); capture, flows, dpi, dns, learning, alerts, egress budgets, "
+      "inventory.max_cameras and metrics changes apply at the next restart",
       options_.config_path);
   notifier_.reloaded();
 }
@@ -664,6 +668,30 @@ void LiveSensor::reportDrops() {
         geo_evicted - reported_geo_evictions_, kDropReportPeriod.count(), geo_evicted,
         geo_cache_size);
     reported_geo_evictions_ = geo_evicted;
+  }
+  // Per-camera state is bounded by inventory.max_cameras (per worker and in the engine): a flood
+  // of spoofed camera addresses still gets judged and alerted, but not listed or budgeted.
+  std::uint64_t untracked = engine_ ? engine_->camerasUntracked() : 0;
+  for (const auto& worker : workers_) untracked += worker->counters.cameras_untracked.load();
+  if (untracked > reported_untracked_) {
+    spdlog::warn(
+        "camera limit reached: {} new flows or sightings of cameras not tracked in the last {} s "
+        "({} in all) (inventory.max_cameras = {}); they are still judged and alerted, but not "
+        "listed, budgeted or reported as new; camwatch_cameras_untracked_total and "
+        "camwatch_alert_cameras_untracked_total count them",
+        untracked - reported_untracked_, kDropReportPeriod.count(), untracked,
+        config_->max_cameras);
+    reported_untracked_ = untracked;
+  }
+  const std::uint64_t total_overflow = engine_ ? engine_->overflowedTotal() : 0;
+  if (total_overflow > reported_total_overflow_) {
+    spdlog::warn(
+        "alert limit reached: {} alert raise(s) folded into sensor-wide overflow alerts in the "
+        "last {} s ({} in all) (alerts.max_active = {}); "
+        "camwatch_alert_max_active_overflow_total counts them",
+        total_overflow - reported_total_overflow_, kDropReportPeriod.count(), total_overflow,
+        config_->alerts.max_active);
+    reported_total_overflow_ = total_overflow;
   }
 }
 

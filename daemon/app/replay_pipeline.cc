@@ -151,6 +151,7 @@ class ReplayWorker {
     out.judgement.geo_cache_size = options.geo_cache_size;
     out.judgement.sensor_name = options.sensor_name;
     out.judgement.report_default_allows = options.report_default_allows;
+    out.max_cameras = options.max_cameras;
     out.keep_flows = true;
     out.summarize_egress = static_cast<bool>(options.on_progress);
     return out;

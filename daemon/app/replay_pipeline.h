@@ -61,6 +61,7 @@ struct ReplayOptions {
   /// alerts (the CLI always passes one; the default config makes every private host a camera).
   std::shared_ptr<const CameraInventory> inventory;
   std::string sensor_name;
+  std::size_t max_cameras = 16'384;  ///< per worker (inventory.max_cameras)
   /// Receives the cameras' events after the replay (in packet-time order) and makes the alerts.
   /// Null: no alerts. Not owned.
   AlertEngine* alert_engine = nullptr;
@@ -167,6 +168,9 @@ struct ReplayResult {
   std::uint64_t alerts_raised = 0;     ///< before deduplication
   std::uint64_t alert_repeats = 0;     ///< raises folded into an earlier alert
   std::uint64_t alert_overflowed = 0;  ///< raises folded into a camera's overflow alert
+  /// AlertEngine::overflowedTotal() and camerasUntracked() (filled by the caller), for --metrics
+  std::uint64_t alert_overflowed_total = 0;
+  std::uint64_t cameras_untracked = 0;
   GeoCacheStats geo_cache;             ///< summed over workers
   std::vector<SeenCamera> cameras;     ///< every camera seen, by address (filled by the caller)
   std::string learning_phase = "off";  ///< "off", "learn" or "enforce" at the end

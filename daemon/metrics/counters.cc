@@ -34,6 +34,7 @@ WorkerCountersSnapshot WorkerCounters::snapshot() const noexcept {
   out.geo_hits = geo_hits.load();
   out.geo_misses = geo_misses.load();
   out.geo_evictions = geo_evictions.load();
+  out.cameras_untracked = cameras_untracked.load();
   out.busy_ns = busy_ns.load();
   out.idle_ns = idle_ns.load();
   for (std::size_t i = 0; i < kAnomalyCount; ++i) out.anomalies[i] = anomalies[i].load();
@@ -76,6 +77,8 @@ AlertCountsSnapshot AlertCounters::snapshot() const noexcept {
   out.raised = raised_.load();
   out.repeats = repeats_.load();
   out.overflowed = overflowed_.load();
+  out.overflowed_total = overflowed_total_.load();
+  out.cameras_untracked = cameras_untracked_.load();
   return out;
 }
 

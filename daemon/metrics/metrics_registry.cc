@@ -75,6 +75,8 @@ constexpr FamilySpec kGeoLookups{"camwatch_geoip_lookups_total", Type::kCounter,
     "GeoIP lookups of public addresses: result hit (the worker's cache) or miss (read from the MMDB files)."};
 constexpr FamilySpec kGeoEvictions{"camwatch_geoip_cache_evictions_total", Type::kCounter,
     "Entries the workers' GeoIP caches dropped to make room (geoip.cache_size per worker)."};
+constexpr FamilySpec kCamerasUntracked{"camwatch_cameras_untracked_total", Type::kCounter,
+    "New flows of cameras the worker kept no state for (no first sighting, no egress samples) because it tracked inventory.max_cameras cameras; they are still judged and alerted."};
 constexpr FamilySpec kAnomalies{"camwatch_decode_anomalies_total", Type::kCounter,
     "Packets that could not be decoded fully, per anomaly, all workers together."};
 constexpr FamilySpec kCaptureReceived{"camwatch_capture_received_packets_total", Type::kCounter,
@@ -99,6 +101,10 @@ constexpr FamilySpec kAlertRepeats{"camwatch_alert_repeats_total", Type::kCounte
     "Raises folded into an alert episode that was already open."};
 constexpr FamilySpec kAlertOverflow{"camwatch_alert_overflow_total", Type::kCounter,
     "Raises folded into a camera's overflow alert because it had alerts.max_active_per_camera active alerts."};
+constexpr FamilySpec kAlertTotalOverflow{"camwatch_alert_max_active_overflow_total", Type::kCounter,
+    "Raises folded into a sensor-wide overflow alert because alerts.max_active alerts were active."};
+constexpr FamilySpec kAlertCamerasUntracked{"camwatch_alert_cameras_untracked_total", Type::kCounter,
+    "Camera sightings and egress samples the alert engine kept no state for because it tracked inventory.max_cameras cameras."};
 constexpr FamilySpec kSinkQueued{"camwatch_alert_sink_queued_total", Type::kCounter,
     "Alerts spooled for the sink."};
 constexpr FamilySpec kSinkSent{"camwatch_alert_sink_sent_total", Type::kCounter,
@@ -157,6 +163,7 @@ const WorkerField kWorkerFields[] = {
     {&WorkerCountersSnapshot::geo_hits, &kGeoLookups, 1, "hit"},
     {&WorkerCountersSnapshot::geo_misses, &kGeoLookups, 1, "miss"},
     {&WorkerCountersSnapshot::geo_evictions, &kGeoEvictions, 1, nullptr},
+    {&WorkerCountersSnapshot::cameras_untracked, &kCamerasUntracked, 1, nullptr},
 };
 
 /// A prometheus counter kept equal to an absolute count read elsewhere: fold() adds the
@@ -232,6 +239,8 @@ struct MetricsRegistry::Impl {
   std::optional<FoldedCounter> alert_raises;
   std::optional<FoldedCounter> alert_repeats;
   std::optional<FoldedCounter> alert_overflow;
+  std::optional<FoldedCounter> alert_total_overflow;
+  std::optional<FoldedCounter> alert_cameras_untracked;
   Gauge* dpi_memory = nullptr;
   Gauge* dns_cache_entries = nullptr;
   Gauge* dns_cache_capacity = nullptr;
@@ -314,6 +323,8 @@ MetricsRegistry::MetricsRegistry(const MetricsLayout& layout, const MetricsOptio
   m.alert_raises.emplace(m.counterFamily(kAlertRaises).Add({}));
   m.alert_repeats.emplace(m.counterFamily(kAlertRepeats).Add({}));
   m.alert_overflow.emplace(m.counterFamily(kAlertOverflow).Add({}));
+  m.alert_total_overflow.emplace(m.counterFamily(kAlertTotalOverflow).Add({}));
+  m.alert_cameras_untracked.emplace(m.counterFamily(kAlertCamerasUntracked).Add({}));
   m.spool_write_errors.emplace(m.counterFamily(kSpoolWriteErrors).Add({}));
   m.spool_held = &m.gaugeFamily(kSpoolHeld).Add({});
   m.spool_held_dropped.emplace(m.counterFamily(kSpoolHeldDropped).Add({}));
@@ -379,6 +390,8 @@ void MetricsRegistry::update(const MetricsSnapshot& snapshot) {
   m.alert_raises->fold(snapshot.alerts.raised);
   m.alert_repeats->fold(snapshot.alerts.repeats);
   m.alert_overflow->fold(snapshot.alerts.overflowed);
+  m.alert_total_overflow->fold(snapshot.alerts.overflowed_total);
+  m.alert_cameras_untracked->fold(snapshot.alerts.cameras_untracked);
   m.dpi_memory->Set(static_cast<double>(snapshot.dpi_memory_bytes));
   m.dns_cache_entries->Set(static_cast<double>(snapshot.dns_cache_entries));
   m.dns_cache_capacity->Set(static_cast<double>(snapshot.dns_cache_capacity));

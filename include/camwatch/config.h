@@ -76,6 +76,8 @@ struct AlertsConfig {
   Timestamp resolve_after = 3600 * kNanosPerSecond;
   /// Most active alerts one camera may have; more go to its overflow alert (0 = no cap).
   std::size_t max_active_per_camera = 256;
+  /// Most active alerts in all; more go to the sensor-wide overflow alert of their kind.
+  std::size_t max_active = 65'536;
   std::string spool_dir = "/var/lib/camwatch/spool";
   std::uint64_t spool_max_bytes = 64ULL << 20U;
   std::uint64_t spool_segment_bytes = 1ULL << 20U;
@@ -129,6 +131,9 @@ struct Config {
   /// `inventory:` minus the OUI file, plus the groups' membership rules from `groups:`.
   InventoryConfig inventory;
   bool alert_unknown_devices = false;  ///< `inventory.alert_unknown_devices`
+  /// `inventory.max_cameras`: cameras each worker and the alert engine keep state for; a camera
+  /// seen beyond it is still judged and alerted, but not listed, budgeted or reported as new.
+  std::size_t max_cameras = 16'384;
   Severity unknown_device_severity = Severity::kWarning;
   std::vector<CameraGroupConfig> groups;  ///< `groups:`, in file order
   EgressBudget default_egress_budget;     ///< `groups.default.egress_budget`

@@ -63,6 +63,8 @@ class EgressVolumeMonitor {
 
   /// Cameras with state.
   std::size_t cameras() const { return cameras_.size(); }
+  /// Whether `camera` has state.
+  bool tracks(const IpAddress& camera) const { return cameras_.count(camera) != 0; }
 
  private:
   struct Camera {

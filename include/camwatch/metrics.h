@@ -86,8 +86,10 @@ struct WorkerCountersSnapshot {
   std::uint64_t geo_hits = 0;          ///< GeoCacheStats::hits
   std::uint64_t geo_misses = 0;        ///< GeoCacheStats::misses (went to the MMDB files)
   std::uint64_t geo_evictions = 0;     ///< GeoCacheStats::evictions (the cache was full)
-  std::uint64_t busy_ns = 0;           ///< time spent on packets and ticks
-  std::uint64_t idle_ns = 0;           ///< time spent waiting for packets
+  /// FlowWorker::camerasUntracked(): new flows of cameras beyond inventory.max_cameras
+  std::uint64_t cameras_untracked = 0;
+  std::uint64_t busy_ns = 0;  ///< time spent on packets and ticks
+  std::uint64_t idle_ns = 0;  ///< time spent waiting for packets
   /// Packets per decode anomaly, indexed by Anomaly (index 0, kNone, stays 0).
   std::array<std::uint64_t, kAnomalyCount> anomalies{};
 
@@ -118,6 +120,7 @@ struct alignas(64) WorkerCounters {
   SingleWriterCounter geo_hits;
   SingleWriterCounter geo_misses;
   SingleWriterCounter geo_evictions;
+  SingleWriterCounter cameras_untracked;
   SingleWriterCounter busy_ns;
   SingleWriterCounter idle_ns;
   std::array<SingleWriterCounter, kAnomalyCount> anomalies;
@@ -193,6 +196,10 @@ struct AlertCountsSnapshot {
   std::uint64_t raised = 0;      ///< AlertEngine::raised(): raises before deduplication
   std::uint64_t repeats = 0;     ///< AlertEngine::repeats(): raises folded into an open episode
   std::uint64_t overflowed = 0;  ///< AlertEngine::overflowed(): into a camera's overflow alert
+  /// AlertEngine::overflowedTotal(): into a sensor-wide overflow alert (alerts.max_active)
+  std::uint64_t overflowed_total = 0;
+  /// AlertEngine::camerasUntracked(): camera events beyond inventory.max_cameras
+  std::uint64_t cameras_untracked = 0;
 
   bool operator==(const AlertCountsSnapshot&) const = default;
 };
@@ -215,6 +222,11 @@ class AlertCounters {
     repeats_.set(repeats);
     overflowed_.set(overflowed);
   }
+  /// Publishes AlertEngine::overflowedTotal() and camerasUntracked(). Writer thread only.
+  void publishLimits(std::uint64_t overflowed_total, std::uint64_t cameras_untracked) noexcept {
+    overflowed_total_.set(overflowed_total);
+    cameras_untracked_.set(cameras_untracked);
+  }
   /// Any thread.
   AlertCountsSnapshot snapshot() const noexcept;
 
@@ -225,6 +237,8 @@ class AlertCounters {
   SingleWriterCounter raised_;
   SingleWriterCounter repeats_;
   SingleWriterCounter overflowed_;
+  SingleWriterCounter overflowed_total_;
+  SingleWriterCounter cameras_untracked_;
 };
 
 /// One alert sink's delivery counters (AlertDelivery's SinkCounters, read at snapshot time).

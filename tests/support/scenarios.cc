@@ -863,6 +863,30 @@ std::uint64_t writeFlood(PacketWriter& writer, std::uint64_t flows) {
   return flows;
 }
 
+// --- spoof -------------------------------------------------------------------------------------
+
+// --flows distinct camera addresses counted up from 10.0.0.1 (spoofed sources on camera VLAN 10,
+// private, so the default config takes each for a camera) each send one small UDP datagram to
+// 45.0.0.1:9999, a microsecond apart: far more cameras than per-camera state may hold (issue 8:
+// bounded resources, inventory.max_cameras and alerts.max_active).
+std::uint64_t writeSpoof(PacketWriter& writer, std::uint64_t sources) {
+  const Mac gateway_mac = localMac(0x0a0001);
+  for (std::uint64_t n = 0; n < sources; ++n) {
+    const std::uint32_t source = 0x0a000001U + static_cast<std::uint32_t>(n);  // 10.0.0.1 + n
+    char text[32];
+    std::snprintf(text, sizeof(text), "%u.%u.%u.%u", source >> 24, (source >> 16) & 255,
+                  (source >> 8) & 255, source & 255);
+    Frame frame;
+    frame.eth(localMac(0x100000 + static_cast<std::uint32_t>(n % 0xfffff)), gateway_mac)
+        .vlan(10)
+        .ipv4(text, "45.0.0.1")
+        .udp(40000, 9999);
+    frame.payload(std::size_t{16});
+    writer.write(kScenarioEpoch + static_cast<Timestamp>(n) * kMicros, frame.build());
+  }
+  return sources;
+}
+
 }  // namespace
 
 bool parseLinkChoice(std::string_view text, LinkChoice& out) {
@@ -894,6 +918,8 @@ const std::vector<ScenarioInfo>& scenarios() {
       {"bench", "large capture (--packets, --flows) with a realistic packet mix", false},
       {"timeouts", "flows cut by the idle and active timeouts", true},
       {"flood", "one camera, one UDP datagram to each of --flows public addresses", false},
+      {"spoof", "--flows camera source addresses, one UDP datagram each to one public address",
+       false},
   };
   return kScenarios;
 }
@@ -931,6 +957,13 @@ std::uint64_t runScenario(const std::string& name, const std::string& output,
     PacketWriterPtr writer =
         openCaptureFile(output, options.pcapng, fileOptions(options, kLinktypeEthernet));
     const std::uint64_t packets = writeFlood(*writer, options.flows);
+    writer->close();
+    return packets;
+  }
+  if (name == "spoof") {
+    PacketWriterPtr writer =
+        openCaptureFile(output, options.pcapng, fileOptions(options, kLinktypeEthernet));
+    const std::uint64_t packets = writeSpoof(*writer, options.flows);
     writer->close();
     return packets;
   }

@@ -463,5 +463,65 @@ TEST(AlertLifecycleTest, ActiveAlertsPerCameraAreCappedIntoOneOverflowAlert) {
   EXPECT_EQ(out[0].rule, later.rule);
 }
 
+// A flood of camera addresses (spoofed sources) cannot grow the lifecycle past max_active: raises
+// that would start one more episode fold into the sensor-wide overflow alert of their kind, a
+// camera's own overflow alert included; active keys keep folding into themselves; once alerts
+// resolve there is room again.
+TEST(AlertLifecycleTest, ActiveAlertsInAllAreCappedIntoOneOverflowAlertPerKind) {
+  AlertLifecycleOptions options;
+  options.max_active_per_camera = 2;
+  options.max_active = 10;
+  options.resolve_after = kHour;
+  AlertLifecycle lifecycle(options);
+  auto fromCamera = [](int camera, int destination, Timestamp at) {
+    Alert alert = raisedAt(1, at);
+    alert.camera.ip = *IpAddress::parse("10.9." + std::to_string(camera / 256) + "." +
+                                        std::to_string(camera % 256));
+    alert.destination.ip = *IpAddress::parse("45.0.0." + std::to_string(destination));
+    alert.dedup_key.clear();
+    return alert;
+  };
+  // Camera 0: two alerts and its per-camera overflow alert (3 episodes).
+  for (int d = 0; d < 5; ++d) lifecycle.raise(fromCamera(0, d, d * kSecond));
+  EXPECT_EQ(lifecycle.overflowed(), 3U);
+  EXPECT_EQ(lifecycle.active(), 3U);
+  // 1000 more cameras: 7 get their own alert, the rest fold into "*|vendor_cloud|overflow".
+  for (int c = 1; c <= 1000; ++c) lifecycle.raise(fromCamera(c, 1, (10 + c) * kSecond));
+  EXPECT_EQ(lifecycle.active(), 11U);  // max_active + one sensor-wide overflow alert
+  EXPECT_EQ(lifecycle.overflowedTotal(), 993U);
+  std::vector<Alert> out = lifecycle.takeNotifications();
+  ASSERT_EQ(out.size(), 11U);
+  const Alert& overflow = out.back();
+  EXPECT_EQ(overflow.dedup_key, "*|vendor_cloud|overflow");
+  EXPECT_EQ(overflow.rule, "cap:max_active");
+  EXPECT_FALSE(overflow.destination.ip.has_value());
+  EXPECT_EQ(overflow.camera, AlertCamera{});
+  EXPECT_EQ(overflow.repeat_count, 0U);
+  // A tracked key still folds into itself, a camera's existing overflow alert too; another
+  // kind gets its own sensor-wide overflow alert.
+  lifecycle.raise(fromCamera(3, 1, 1100 * kSecond));
+  lifecycle.raise(fromCamera(0, 9, 1100 * kSecond));
+  EXPECT_EQ(lifecycle.overflowedTotal(), 993U);
+  Alert other = fromCamera(2000, 1, 1100 * kSecond);
+  other.kind = AlertKind::kEgressVolume;
+  other.dedup_key.clear();
+  lifecycle.raise(other);
+  EXPECT_EQ(lifecycle.overflowedTotal(), 994U);
+  EXPECT_EQ(lifecycle.active(), 12U);
+  // Raises keep folding into the overflow episodes: memory stays bounded.
+  for (int c = 3000; c < 6000; ++c) lifecycle.raise(fromCamera(c, 1, 1200 * kSecond));
+  EXPECT_EQ(lifecycle.active(), 12U);
+  EXPECT_EQ(lifecycle.overflowedTotal(), 3994U);
+  // Everything resolves after an hour of quiet; then a new camera gets its own alert.
+  lifecycle.advance(kT0 + 3 * kHour);
+  EXPECT_EQ(lifecycle.active(), 0U);
+  lifecycle.takeNotifications();
+  lifecycle.raise(fromCamera(7000, 1, 3 * kHour + kSecond));
+  out = lifecycle.takeNotifications();
+  ASSERT_EQ(out.size(), 1U);
+  EXPECT_EQ(out[0].camera.ip.toString(), "10.9.27.88");
+  EXPECT_EQ(out[0].rule, raisedAt(1, 0).rule);
+}
+
 }  // namespace
 }  // namespace camwatch

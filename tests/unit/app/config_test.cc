@@ -129,6 +129,23 @@ TEST_F(ConfigTest, InventoryMistakesAreNamed) {
   EXPECT_NE(undefined.find("did you mean 'entrance'?"), std::string::npos) << undefined;
 }
 
+// The caps that keep per-camera state and active alerts bounded whatever the traffic.
+TEST_F(ConfigTest, CameraAndAlertCapsAreReadAndChecked) {
+  const Config defaults = defaultConfig();
+  EXPECT_EQ(defaults.max_cameras, 16'384U);
+  EXPECT_EQ(defaults.alerts.max_active, 65'536U);
+  auto config = load("inventory:\n  max_cameras: 100\nalerts:\n  max_active: 500\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->max_cameras, 100U);
+  EXPECT_EQ(config->alerts.max_active, 500U);
+  EXPECT_EQ(error("inventory:\n  max_cameras: 0\n"),
+            file() + ":2:16: inventory.max_cameras: 0 is out of range [1, 16777216]");
+  EXPECT_EQ(error("alerts:\n  max_active: 0\n"),
+            file() + ":2:15: alerts.max_active: 0 is out of range [1, 16777216]");
+  EXPECT_EQ(error("inventory:\n  max_cameras: many\n"),
+            file() + ":2:16: inventory.max_cameras: expected a whole number, got 'many'");
+}
+
 TEST_F(ConfigTest, GroupAndPolicyMistakesAreNamed) {
   EXPECT_EQ(error("groups:\n  default: {networks: [10.0.0.0/8]}\n"),
             file() +
