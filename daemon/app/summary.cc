@@ -194,6 +194,10 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
   json["alerts"] = {{"total", result.alerts.size()},   {"raised", result.alerts_raised},
                     {"repeats", result.alert_repeats}, {"overflowed", result.alert_overflowed},
                     {"by_kind", alerts_by_kind},       {"by_status", alerts_by_status}};
+  // Only when a limit was hit, so an ordinary replay writes what it always wrote.
+  if (result.alert_overflowed_total > 0) {
+    json["alerts"]["overflowed_sensor_wide"] = result.alert_overflowed_total;
+  }
   nlohmann::ordered_json cameras = nlohmann::ordered_json::array();
   for (const SeenCamera& camera : result.cameras) {
     cameras.push_back({{"ip", camera.camera.ip.toString()},
@@ -207,6 +211,7 @@ nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
                        {"alerts", camera.alerts}});
   }
   json["cameras"] = cameras;
+  if (result.cameras_untracked > 0) json["cameras_untracked_events"] = result.cameras_untracked;
   json["learning"] = {{"phase", result.learning_phase}, {"entries", result.learned_entries}};
   // Delivery counters depend on the receivers (retries), not on the capture: text summary only.
 
@@ -317,13 +322,18 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
     }
   }
   if (!result.alerts.empty()) {
-    line(fmt::format("Alerts: {} ({} raised, {} folded into repeats{})", result.alerts.size(),
-                     result.alerts_raised, result.alert_repeats,
-                     result.alert_overflowed > 0
-                         ? fmt::format(", {} into per-camera overflow alerts: a camera had "
-                                       "alerts.max_active_per_camera active alerts",
-                                       result.alert_overflowed)
-                         : std::string()));
+    line(fmt::format(
+        "Alerts: {} ({} raised, {} folded into repeats{}{})", result.alerts.size(),
+        result.alerts_raised, result.alert_repeats,
+        result.alert_overflowed > 0
+            ? fmt::format(", {} into per-camera overflow alerts: a camera had "
+                          "alerts.max_active_per_camera active alerts",
+                          result.alert_overflowed)
+            : std::string(),
+        result.alert_overflowed_total > 0
+            ? fmt::format(", {} into sensor-wide overflow alerts: alerts.max_active were active",
+                          result.alert_overflowed_total)
+            : std::string()));
     // The terminal gets the first ones; an alert storm (a policy denying everything on a busy
     // capture) would otherwise print a line per alert. --alerts FILE has them all.
     std::size_t shown = 0;
@@ -349,7 +359,12 @@ std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_js
   if (!result.cameras.empty()) {
     std::size_t unlisted = 0;
     for (const SeenCamera& camera : result.cameras) unlisted += camera.listed ? 0 : 1;
-    line(fmt::format("Cameras: {} seen, {} not in the inventory", result.cameras.size(), unlisted));
+    line(fmt::format("Cameras: {} seen, {} not in the inventory{}", result.cameras.size(), unlisted,
+                     result.cameras_untracked > 0
+                         ? fmt::format("; more than inventory.max_cameras: {} sightings and "
+                                       "byte samples of cameras not tracked",
+                                       result.cameras_untracked)
+                         : std::string()));
     std::size_t shown = 0;
     for (const SeenCamera& camera : result.cameras) {
       if (shown++ == kTextCameraLines) {

@@ -56,6 +56,8 @@ TEST(LimitsTest, SpoofedCameraSourcesAreJudgedButPerCameraStateStaysAtTheCaps) {
     const json summary = json::parse(readFile(dir.path("summary.json")));
     EXPECT_EQ(summary.at("cameras").size(), 50U) << workers << " workers";
     EXPECT_EQ(summary.at("alerts").at("raised"), 300) << workers << " workers";
+    // The 200 raises beyond alerts.max_active are named in the summary too.
+    EXPECT_EQ(summary.at("alerts").at("overflowed_sensor_wide"), 200) << workers << " workers";
 
     const json alerts = readJsonLines(dir.path("alerts.jsonl"));
     ASSERT_EQ(alerts.size(), 101U) << workers << " workers";
