@@ -307,7 +307,8 @@ SpoolAppend AlertSpool::appendAll(std::span<const Alert> alerts) {
       nlohmann::json record;
       record["seq"] = seq;
       record["alert"] = alertToJson(alerts[next]);
-      const std::string line = record.dump() + "\n";
+      const std::string line =
+          record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       if (!chunk.empty() && chunk.size() + line.size() > room) break;
       chunk += line;
       ++seq;

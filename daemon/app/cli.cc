@@ -623,7 +623,10 @@ int replayCommand(const ReplayArgs& args) {
     ok = writeTextFile(args.alerts_path, alertsToJsonLines(result->alerts)) && ok;
   }
   if (!args.summary_path.empty()) {
-    ok = writeTextFile(args.summary_path, summary.dump(2) + "\n") && ok;
+    ok = writeTextFile(
+             args.summary_path,
+             summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n") &&
+         ok;
   }
   if (!args.destinations_path.empty() || !args.report_path.empty()) {
     const FlowNaming naming{result->namer.get(), options.geo.get(), oui.get()};

@@ -59,8 +59,15 @@ bool readName(std::span<const std::uint8_t> message, std::size_t offset, Name& n
     const std::size_t needed = name.length + (name.length > 0 ? 1U : 0U) + label;
     if (needed > kMaxDnsName - 1) return false;
     if (name.length > 0) name.text[name.length++] = '.';
+    // Bytes that are not printable ASCII become "\DDD" (escapeNameByte); a name that no longer
+    // fits then is malformed, as one too long on the wire is.
     for (std::size_t i = 0; i < label; ++i) {
-      name.text[name.length++] = lowerAscii(static_cast<char>(message[cursor + 1 + i]));
+      const auto byte =
+          static_cast<unsigned char>(lowerAscii(static_cast<char>(message[cursor + 1 + i])));
+      const std::size_t written =
+          escapeNameByte(byte, name.text.data() + name.length, kMaxDnsName - 1 - name.length);
+      if (written == 0) return false;
+      name.length += written;
     }
     cursor += 1U + label;
   }

@@ -14,6 +14,8 @@
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 
+#include "util/text.h"
+
 namespace camwatch {
 namespace {
 
@@ -55,11 +57,17 @@ void installAllocatorHooksOnce() {
   (void)installed;
 }
 
+// Copies nDPI's name (SNI, HTTP Host, DNS query: bytes off the wire) with the bytes that are not
+// printable ASCII escaped (escapeNameByte), cut at the last whole character that fits.
 template <std::size_t N>
 void copyName(std::array<char, N>& out, const char* name) {
-  if (name == nullptr) name = "";
-  const std::size_t length = std::min(std::strlen(name), N - 1);
-  std::memcpy(out.data(), name, length);
+  std::size_t length = 0;
+  for (const char* at = name != nullptr ? name : ""; *at != '\0'; ++at) {
+    const std::size_t written =
+        escapeNameByte(static_cast<unsigned char>(*at), out.data() + length, N - 1 - length);
+    if (written == 0) break;
+    length += written;
+  }
   out[length] = '\0';
 }
 

@@ -301,7 +301,8 @@ Result<void> LearnedBaseline::save(const std::string& path) const {
     groups[name] = std::move(entry);
   }
   json["groups"] = std::move(groups);
-  return writeFileAtomically(path, json.dump(2) + "\n");
+  return writeFileAtomically(
+      path, json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 std::string LearnedBaseline::describe() const {

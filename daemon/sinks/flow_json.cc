@@ -99,7 +99,8 @@ Result<std::unique_ptr<FlowJsonLinesWriter>> FlowJsonLinesWriter::open(const std
 }
 
 void FlowJsonLinesWriter::write(const FlowRecord& flow, const FlowNaming& naming) {
-  *out_ << flowToJson(flow, naming).dump() << '\n';
+  *out_ << flowToJson(flow, naming).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+        << '\n';
 }
 
 Result<void> FlowJsonLinesWriter::close() {

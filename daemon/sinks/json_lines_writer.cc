@@ -5,7 +5,7 @@ namespace camwatch {
 std::string alertsToJsonLines(std::span<const Alert> alerts) {
   std::string lines;
   for (const Alert& alert : alerts) {
-    lines += alertToJson(alert).dump();
+    lines += alertToJson(alert).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     lines += '\n';
   }
   return lines;

@@ -26,6 +26,25 @@ constexpr char upperAscii(char c) {
 /// Whether `c` is an ASCII letter (A-Z, a-z).
 constexpr bool isAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
+/// Writes one byte of a name read off the wire (a DNS name, TLS SNI, HTTP Host) to `out`: as
+/// itself when it is printable ASCII other than '\\', else as an RFC 1035 "\\DDD" escape (what dig
+/// prints). Every output then holds valid UTF-8 text without spaces or control characters, so a
+/// hostile name can neither break a JSON encoder nor a log line, a CSV field or a space-separated
+/// list. Returns the characters written (1 or 4), or 0 when `room` is too small for them.
+constexpr std::size_t escapeNameByte(unsigned char byte, char* out, std::size_t room) {
+  if (byte > 0x20 && byte < 0x7f && byte != '\\') {
+    if (room < 1) return 0;
+    out[0] = static_cast<char>(byte);
+    return 1;
+  }
+  if (room < 4) return 0;
+  out[0] = '\\';
+  out[1] = static_cast<char>('0' + byte / 100);
+  out[2] = static_cast<char>('0' + byte / 10 % 10);
+  out[3] = static_cast<char>('0' + byte % 10);
+  return 4;
+}
+
 /// A copy of `text` with lowerAscii() applied to every character.
 std::string lowerAsciiCopy(std::string_view text);
 

@@ -138,7 +138,8 @@ Result<std::unique_ptr<AlertmanagerAlertSink>> AlertmanagerAlertSink::open(
 }
 
 Result<void> AlertmanagerAlertSink::deliver(std::span<const Alert> alerts) {
-  const std::string body = toAlertmanagerJson(alerts, options_).dump();
+  const std::string body = toAlertmanagerJson(alerts, options_)
+                               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::string errors;
   bool accepted = false;
   for (const std::string& base : options_.urls) {

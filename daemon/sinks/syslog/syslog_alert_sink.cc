@@ -54,7 +54,8 @@ SyslogAlertSink::~SyslogAlertSink() { closelog(); }
 
 Result<void> SyslogAlertSink::deliver(std::span<const Alert> alerts) {
   for (const Alert& alert : alerts) {
-    const std::string text = alertToJson(alert).dump();
+    const std::string text =
+        alertToJson(alert).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     syslog(priorityOf(alert.severity), "%s", text.c_str());
   }
   return {};

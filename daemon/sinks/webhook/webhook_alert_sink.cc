@@ -39,13 +39,16 @@ Result<void> WebhookAlertSink::deliver(std::span<const Alert> alerts) {
     // A retry resends the whole batch, so a receiver may see the first alerts twice: the
     // dedup_key field lets it tell.
     for (const Alert& alert : alerts) {
-      if (auto posted = post(alertToJson(alert).dump()); !posted) return posted;
+      if (auto posted = post(
+              alertToJson(alert).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+          !posted)
+        return posted;
     }
     return {};
   }
   nlohmann::json array = nlohmann::json::array();
   for (const Alert& alert : alerts) array.push_back(alertToJson(alert));
-  return post(array.dump());
+  return post(array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace camwatch

@@ -300,6 +300,25 @@ TEST(DnsParserTest, BuilderAAnswer) {
   EXPECT_EQ(parsed.answers[0].ttl, 120U);
 }
 
+// Label bytes are whatever the sender put there. What is not printable ASCII (and '\\') is
+// escaped as RFC 1035 \DDD, so a name can go into JSON, CSV, HTML and logs as it is; a name
+// that no longer fits in 253 characters escaped is refused like an over-long one.
+TEST(DnsParserTest, BytesThatAreNotPrintableAsciiAreEscaped) {
+  const std::string name = std::string("A\xff\x01 b\\c\xc3\xa9") + ".example.net";
+  const Bytes message =
+      testkit::dnsResponse(11, name, kDnsTypeA, {{name, kDnsTypeA, "192.0.2.8", 120}});
+  const Parsed parsed = parse(message);
+  EXPECT_EQ(parsed.result, DnsParseResult::kOk);
+  ASSERT_EQ(parsed.answers.size(), 1U);
+  EXPECT_EQ(parsed.answers[0].name, "a\\255\\001\\032b\\092c\\195\\169.example.net");
+
+  const std::string binary(60, '\xff');  // 240 characters escaped, per label
+  const std::string too_long = binary + "." + binary + ".example.net";
+  const Parsed refused = parse(
+      testkit::dnsResponse(12, too_long, kDnsTypeA, {{too_long, kDnsTypeA, "192.0.2.9", 120}}));
+  EXPECT_EQ(refused.result, DnsParseResult::kBadName);
+}
+
 TEST(DnsParserTest, BuilderAaaaAnswers) {
   const Bytes message = testkit::dnsResponse(10, "v6.example.net", kDnsTypeAaaa,
                                              {{"v6.example.net", kDnsTypeAaaa, "2001:db8::a", 60},
