@@ -77,8 +77,12 @@ printf '%-8s %10s  %s\n' RESULT PACKETS FILE
 for file in "${files[@]}"; do
   total_files=$((total_files + 1))
   rm -f "$work/summary.json"
+  # Every output is written too: names off the wire go into JSON, CSV and HTML (a DNS name that
+  # was not UTF-8 once made the JSON writer throw).
   timeout --kill-after=10 "$timeout_s" "$camwatch" replay -c "$config" --workers 2 \
-    --summary "$work/summary.json" "$file" >/dev/null 2>"$work/stderr"
+    --summary "$work/summary.json" --flows "$work/flows.jsonl" --alerts "$work/alerts.jsonl" \
+    --destinations "$work/destinations.csv" --report "$work/report.html" \
+    "$file" >/dev/null 2>"$work/stderr"
   code=$?
   packets=0
   if [ -s "$work/summary.json" ]; then
