@@ -115,7 +115,8 @@ std::string destinationsToCsv(const std::vector<DestinationRow>& rows) {
   for (const DestinationRow& row : rows) {
     std::string ports;
     for (const std::uint16_t port : row.server_ports) {
-      ports += (ports.empty() ? "" : " ") + std::to_string(port);
+      if (!ports.empty()) ports += ' ';
+      ports += std::to_string(port);
     }
     const std::string fields[] = {row.camera_ip.toString(),
                                   row.camera_name,

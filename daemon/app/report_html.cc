@@ -183,7 +183,8 @@ std::string destinationTable(const std::vector<const DestinationRow*>& rows,
     if (shown++ == kRowsPerCamera) break;
     std::string ports;
     for (const std::uint16_t port : row->server_ports) {
-      ports += (ports.empty() ? "" : " ") + std::to_string(port);
+      if (!ports.empty()) ports += ' ';
+      ports += std::to_string(port);
     }
     const std::string asn =
         row->asn == 0 ? std::string() : fmt::format("AS{} {}", row->asn, row->org);

@@ -356,8 +356,12 @@ Bytes stunBindingResponse(std::uint64_t transaction_seed, std::string_view mappe
 }
 
 Bytes ntpRequest(Timestamp now) {
-  Bytes out = {0x23, 0, 6, 0xe9};  // LI 0, version 4, mode 3 (client); poll 2^6 s
-  out.resize(40, 0);               // delays, reference id and the three other timestamps
+  // LI 0, version 4, mode 3 (client); poll 2^6 s; then delays, reference id and the three other
+  // timestamps, zero.
+  Bytes out(40, 0);
+  out[0] = 0x23;
+  out[2] = 6;
+  out[3] = 0xe9;
   putNtpTimestamp(out, now);
   return out;
 }

@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -196,12 +197,15 @@ TEST_F(CaptureFileTest, PcapngTimestampBeyondTheRangeIsClampedNotOverflowed) {
     le32(length);
     return out;
   };
-  std::vector<std::uint8_t> shb = {0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0};
-  shb.resize(16, 0xff);  // section length -1: unknown
+  // The section length (the last 8 bytes) is -1: unknown.
+  const std::vector<std::uint8_t> shb = {0x4d, 0x3c, 0x2b, 0x1a, 1,    0,    0,    0,
+                                         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
   const std::vector<std::uint8_t> idb = {1, 0, 0, 0, 0xff, 0xff, 0, 0};
-  std::vector<std::uint8_t> epb = {0,    0,    0,  0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                   0xff, 0xff, 60, 0, 0,    0,    60,   0,    0,    0};
-  epb.resize(epb.size() + 60, 0);
+  // Interface 0, the largest timestamp, 60 bytes captured of 60, then the 60 bytes (zeros).
+  const std::uint8_t epb_header[] = {0,    0,    0,  0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                     0xff, 0xff, 60, 0, 0,    0,    60,   0,    0,    0};
+  std::vector<std::uint8_t> epb(sizeof(epb_header) + 60, 0);
+  std::memcpy(epb.data(), epb_header, sizeof(epb_header));
   const std::string path = dir_ + "/huge-ts.pcapng";
   {
     std::ofstream out(path, std::ios::binary);
