@@ -5,8 +5,8 @@
 // the inventory (unknown_camera), and the alert lifecycle (suppression, re-notify, resolve).
 // Outputs: notifications, in packet-time order, and the table of cameras seen.
 //
-// Thread: the control thread only. Workers share nothing with it: replay collects their events
-// and hands them over sorted (sortCameraEvents), so any worker count gives the same alerts.
+// Thread: the control thread only. Workers share nothing with it: replay hands their events over
+// batch by batch, each sorted (sortCameraEvents), so any worker count gives the same alerts.
 #pragma once
 
 #include <cstdint>

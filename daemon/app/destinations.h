@@ -1,6 +1,7 @@
 // Per-camera destinations: every camera's egress flows folded into one row per destination
 // (server address, L4 and application protocol), for `replay --destinations FILE.csv` and the
-// camera tables of `replay --report`. Built once after the replay, off the packet path.
+// camera tables of `replay --report`. Built once after the replay from the FlowDigest's rows, off
+// the packet path.
 #pragma once
 
 #include <cstdint>
@@ -47,7 +48,7 @@ struct DestinationRow {
   std::string alert_kind;
 };
 
-/// The rows of every egress flow in `result` (non-egress flows are not destinations), ordered by
+/// The itemised egress rows of `result.digest` (at most replay.max_destination_rows), ordered by
 /// camera address, then bytes out (most first), then server address, L4 and protocol: the same
 /// for any worker count. `naming` names protocols and AS organisations (members may be null).
 std::vector<DestinationRow> buildDestinations(const ReplayResult& result, const FlowNaming& naming);

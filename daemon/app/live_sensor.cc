@@ -615,6 +615,15 @@ void LiveSensor::reload() {
   notifier_.reloaded();
 }
 
+// The 10 s report's warning about a bounded resource: only when `count` grew since the last one,
+// with the growth and the total (`line` formats the message from them).
+template <typename Line>
+void warnIfGrew(std::uint64_t count, std::uint64_t& reported, const Line& line) {
+  if (count <= reported) return;
+  spdlog::warn("{}", line(count - reported, count));
+  reported = count;
+}
+
 void LiveSensor::reportDrops() {
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     const CaptureStatsSnapshot stats = workers_[i]->capture_stats.snapshot();
@@ -633,66 +642,57 @@ void LiveSensor::reportDrops() {
   // or something is opening flows by the million.
   std::uint64_t evicted = 0;
   for (const auto& worker : workers_) evicted += worker->counters.flows_evicted.load();
-  if (evicted > reported_evictions_) {
-    spdlog::warn(
+  warnIfGrew(evicted, reported_evictions_, [&](std::uint64_t grew, std::uint64_t total) {
+    return fmt::format(
         "flow table full: {} flows ended early in the last {} s ({} in all) to make room "
         "(flows.max_flows = {}); camwatch_flows_evicted_total counts them",
-        evicted - reported_evictions_, kDropReportPeriod.count(), evicted,
-        config_->flows.max_flows);
-    reported_evictions_ = evicted;
-  }
+        grew, kDropReportPeriod.count(), total, config_->flows.max_flows);
+  });
   // Full caches are bounded too, and cost only lookups (a flow whose name was evicted goes
   // unnamed; a GeoIP entry is looked up again), but a cache too small for the site should be
   // raised.
   const std::uint64_t dns_evicted = dns_ ? dns_->evictions() : 0;
-  if (dns_evicted > reported_dns_evictions_) {
-    spdlog::warn(
+  warnIfGrew(dns_evicted, reported_dns_evictions_, [&](std::uint64_t grew, std::uint64_t total) {
+    return fmt::format(
         "DNS answer cache full: {} unexpired names dropped in the last {} s ({} in all) to make "
         "room (dns.cache_size = {}); flows to those addresses may go unnamed; "
         "camwatch_dns_cache_evictions_total counts them",
-        dns_evicted - reported_dns_evictions_, kDropReportPeriod.count(), dns_evicted,
-        config_->dns.capacity);
-    reported_dns_evictions_ = dns_evicted;
-  }
+        grew, kDropReportPeriod.count(), total, config_->dns.capacity);
+  });
   std::uint64_t geo_evicted = 0;
   for (const auto& worker : workers_) geo_evicted += worker->counters.geo_evictions.load();
-  if (geo_evicted > reported_geo_evictions_) {
+  warnIfGrew(geo_evicted, reported_geo_evictions_, [&](std::uint64_t grew, std::uint64_t total) {
     std::size_t geo_cache_size = 0;  // a reload may have changed it
     {
       const std::lock_guard lock(shared_.mutex);
       geo_cache_size = shared_.judgement.geo_cache_size;
     }
-    spdlog::warn(
+    return fmt::format(
         "GeoIP cache full: {} entries dropped in the last {} s ({} in all) to make room "
         "(geoip.cache_size = {} per worker); camwatch_geoip_cache_evictions_total counts them",
-        geo_evicted - reported_geo_evictions_, kDropReportPeriod.count(), geo_evicted,
-        geo_cache_size);
-    reported_geo_evictions_ = geo_evicted;
-  }
+        grew, kDropReportPeriod.count(), total, geo_cache_size);
+  });
   // Per-camera state is bounded by inventory.max_cameras (per worker and in the engine): a flood
   // of spoofed camera addresses still gets judged and alerted, but not listed or budgeted.
   std::uint64_t untracked = engine_ ? engine_->camerasUntracked() : 0;
   for (const auto& worker : workers_) untracked += worker->counters.cameras_untracked.load();
-  if (untracked > reported_untracked_) {
-    spdlog::warn(
+  warnIfGrew(untracked, reported_untracked_, [&](std::uint64_t grew, std::uint64_t total) {
+    return fmt::format(
         "camera limit reached: {} new flows or sightings of cameras not tracked in the last {} s "
         "({} in all) (inventory.max_cameras = {}); they are still judged and alerted, but not "
         "listed, budgeted or reported as new; camwatch_cameras_untracked_total and "
         "camwatch_alert_cameras_untracked_total count them",
-        untracked - reported_untracked_, kDropReportPeriod.count(), untracked,
-        config_->max_cameras);
-    reported_untracked_ = untracked;
-  }
+        grew, kDropReportPeriod.count(), total, config_->max_cameras);
+  });
   const std::uint64_t total_overflow = engine_ ? engine_->overflowedTotal() : 0;
-  if (total_overflow > reported_total_overflow_) {
-    spdlog::warn(
-        "alert limit reached: {} alert raise(s) folded into sensor-wide overflow alerts in the "
-        "last {} s ({} in all) (alerts.max_active = {}); "
-        "camwatch_alert_max_active_overflow_total counts them",
-        total_overflow - reported_total_overflow_, kDropReportPeriod.count(), total_overflow,
-        config_->alerts.max_active);
-    reported_total_overflow_ = total_overflow;
-  }
+  warnIfGrew(total_overflow, reported_total_overflow_,
+             [&](std::uint64_t grew, std::uint64_t total) {
+               return fmt::format(
+                   "alert limit reached: {} alert raise(s) folded into sensor-wide overflow "
+                   "alerts in the last {} s ({} in all) (alerts.max_active = {}); "
+                   "camwatch_alert_max_active_overflow_total counts them",
+                   grew, kDropReportPeriod.count(), total, config_->alerts.max_active);
+             });
 }
 
 std::string LiveSensor::statusLine() const {

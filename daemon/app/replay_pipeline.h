@@ -62,7 +62,7 @@ struct ReplayOptions {
   std::shared_ptr<const CameraInventory> inventory;
   std::string sensor_name;
   std::size_t max_cameras = 16'384;  ///< per worker (inventory.max_cameras)
-  /// Receives the cameras' events after the replay (in packet-time order) and makes the alerts.
+  /// Receives the cameras' events batch by batch (each sorted, see above) and makes the alerts.
   /// Null: no alerts. Not owned.
   AlertEngine* alert_engine = nullptr;
   /// Report flows the group default allowed to the engine too (learning needs them); without
