@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Reads the JUnit file of one ctest run and lists every test that did not run to the end.
+
+ctest counts a skipped gtest (GTEST_SKIP) or a test that exits with its SKIP_RETURN_CODE as
+"Not Run" and still exits 0, so a machine without root or a tool would pass quietly. This names
+each such test and its reason, taken from the test's own output (gtest's "Skipped" message, or
+the line our scripts print before they exit with 77).
+
+    ctest_no_skips.py JUNIT.xml [--strict]
+
+Exit status: 0 when every test ran (or, without --strict, when some were skipped: a developer's
+local run may skip, saying so); 1 with --strict when any test was skipped or not run; 2 when the
+file cannot be read.
+"""
+import sys
+import xml.etree.ElementTree as ElementTree
+
+
+def reason_of(case):
+    """The most telling line of a skipped test's output."""
+    texts = []
+    for tag in ("skipped", "system-out", "failure"):
+        for element in case.iter(tag):
+            if element.get("message"):
+                texts.append(element.get("message"))
+            if element.text:
+                texts.append(element.text)
+    lines = [line.strip() for text in texts for line in text.splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        # gtest: "...cc:123: Skipped" then the reason on the next line(s).
+        if line.endswith("Skipped") and index + 1 < len(lines):
+            return lines[index + 1]
+        if line.startswith("SKIP:") or line.startswith("skipped:"):
+            return line
+    return lines[-1] if lines else "(no output: see the ctest log)"
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    path, strict = argv[1], "--strict" in argv[2:]
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (OSError, ElementTree.ParseError) as error:
+        print(f"ctest_no_skips: {path}: {error}", file=sys.stderr)
+        return 2
+    cases = list(root.iter("testcase"))
+    not_run = [case for case in cases if case.get("status", "run") != "run"]
+    print(f"ctest_no_skips: {path}: {len(cases)} tests, {len(not_run)} not run")
+    for case in not_run:
+        print(f"  NOT RUN ({case.get('status')}): {case.get('name')}: {reason_of(case)}")
+    if not_run and strict:
+        print("ctest_no_skips: every test must run in CI (CI is set or --strict was given)",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

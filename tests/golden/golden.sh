@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Golden outputs (tests/golden/README.md): replays every capture the tests ship with the example
+# config (and the ground-truth config) and a fixed test GeoIP database, and writes what `camwatch
+# replay` makes of each (flows, alerts, summary, destinations CSV, HTML report) under OUT_DIR/CASE/.
+#
+#   golden.sh CAMWATCH TESTGEN PERL SOURCE_DIR OUT_DIR
+#
+# Each case runs with --workers 1 and --workers 3; the two must be byte-identical (else exit 1,
+# naming the file). The replay runs in a scratch folder laid out like the repository (config/,
+# data/geoip/, captures/), with relative paths, so no temporary path reaches an output and the
+# example config is used exactly as shipped. tests/golden/compare.sh diffs OUT_DIR against the
+# committed files; scripts/update-golden.sh rewrites them on purpose.
+set -euo pipefail
+if [ $# -ne 5 ]; then
+  echo "usage: $0 CAMWATCH TESTGEN PERL SOURCE_DIR OUT_DIR" >&2
+  exit 2
+fi
+# Absolute paths: the replays run from the scratch folder.
+camwatch=$(realpath "$1") testgen=$(realpath "$2") perl=$3 source=$(realpath "$4")
+mkdir -p "$5"
+out=$(realpath "$5")
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/config" "$scratch/data/geoip" "$scratch/captures" "$scratch/geo" "$out"
+
+# The example config and the files it names, as shipped; the test GeoIP database in the place
+# the example config looks for the open data (data/geoip/{country,asn}.mmdb).
+cp "$source/config/camwatch.example.yaml" "$source/config/camera-clouds.protos" \
+  "$source/config/camera-oui.csv" "$scratch/config/"
+"$perl" "$source/tests/support/make_test_mmdb.pl" "$scratch/geo" >/dev/null
+cp "$scratch/geo/demo-geo.mmdb" "$scratch/data/geoip/country.mmdb"
+cp "$scratch/geo/demo-geo.mmdb" "$scratch/data/geoip/asn.mmdb"
+# The ground-truth config (tests/integration/configs) with its paths pointing at config/.
+sed -e 's#\.\./\.\./\.\./config/##' "$source/tests/integration/configs/ground-truth.yaml" \
+  >"$scratch/config/ground-truth.yaml"
+printf 'geoip:\n  country_db: ../data/geoip/country.mmdb\n  asn_db: ../data/geoip/asn.mmdb\n' \
+  >>"$scratch/config/ground-truth.yaml"
+
+# The captures: the shipped demo capture and what camwatch-testgen makes (the same generator and
+# scenarios the other tests use; each is deterministic).
+cp "$source/demo/camera-vlan-demo.pcap" "$scratch/captures/demo.pcap"
+(
+  cd "$scratch/captures"
+  "$testgen" basic basic.pcap >/dev/null 2>&1
+  "$testgen" basic basic.pcapng --format pcapng >/dev/null 2>&1
+  "$testgen" timeouts timeouts.pcap >/dev/null 2>&1
+  for link in ethernet sll sll2 raw ipv4 ipv6 null; do
+    "$testgen" linktypes "linktypes-$link.pcap" --link "$link" >/dev/null 2>&1
+  done
+)
+
+outputs=(flows.jsonl alerts.jsonl summary.json destinations.csv report.html)
+
+# replay_case NAME CONFIG CAPTURE...: OUT_DIR/NAME/ from --workers 1, checked against --workers 3.
+replay_case() {
+  local name=$1 config=$2
+  shift 2
+  local workers
+  for workers in 1 3; do
+    local dest="$scratch/out-$name-$workers"
+    mkdir -p "$dest"
+    local status=0
+    (cd "$scratch" && "$camwatch" replay -c "config/$config" --workers "$workers" \
+      --flows "$dest/flows.jsonl" --alerts "$dest/alerts.jsonl" --summary "$dest/summary.json" \
+      --destinations "$dest/destinations.csv" --report "$dest/report.html" "$@" \
+      >"$dest/stdout.txt" 2>"$dest/stderr.txt") || status=$?
+    if [ "$status" -ne 0 ]; then
+      echo "golden: $name: camwatch replay exited $status:" >&2
+      cat "$dest/stderr.txt" >&2
+      return 1
+    fi
+  done
+  mkdir -p "$out/$name"
+  local file
+  for file in "${outputs[@]}"; do
+    if ! cmp -s "$scratch/out-$name-1/$file" "$scratch/out-$name-3/$file"; then
+      echo "golden: $name: $file differs between --workers 1 and --workers 3" >&2
+      return 1
+    fi
+    cp "$scratch/out-$name-1/$file" "$out/$name/$file"
+  done
+  # The one thing in the outputs that changes with every commit: the report's git hash.
+  sed -i -E 's/\(git [0-9a-f]+(-dirty)?\)/(git HASH)/' "$out/$name/report.html"
+}
+
+replay_case demo-example camwatch.example.yaml captures/demo.pcap
+replay_case demo-ground-truth ground-truth.yaml captures/demo.pcap
+replay_case basic camwatch.example.yaml captures/basic.pcap
+replay_case basic-pcapng camwatch.example.yaml captures/basic.pcapng
+replay_case timeouts camwatch.example.yaml captures/timeouts.pcap
+for link in ethernet sll sll2 raw ipv4 ipv6 null; do
+  replay_case "linktypes-$link" camwatch.example.yaml "captures/linktypes-$link.pcap"
+done
+# Two files merged by time (the demo and `basic` start at the same instant).
+replay_case merged-ground-truth ground-truth.yaml captures/demo.pcap captures/basic.pcap
+echo "golden: wrote $(find "$out" -type f | wc -l) files under $out"
