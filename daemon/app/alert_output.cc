@@ -1,7 +1,6 @@
 #include "app/alert_output.h"
 
 #include <csignal>
-#include <iostream>
 
 #include <fmt/format.h>
 
@@ -108,7 +107,8 @@ Result<std::vector<AlertSinkPtr>> makeAlertSinks(const AlertsConfig& config) {
 }
 
 Result<std::unique_ptr<DeliveryThread>> DeliveryThread::start(const AlertsConfig& config,
-                                                              std::vector<AlertSinkPtr> sinks) {
+                                                              std::vector<AlertSinkPtr> sinks,
+                                                              DeliveryLog log) {
   AlertSpoolOptions spool;
   spool.max_bytes = config.spool_max_bytes;
   spool.segment_bytes = config.spool_segment_bytes;
@@ -119,9 +119,9 @@ Result<std::unique_ptr<DeliveryThread>> DeliveryThread::start(const AlertsConfig
   auto delivery = AlertDelivery::create(config.spool_dir, spool, std::move(sinks), options);
   if (!delivery) return tl::unexpected(delivery.error());
   for (const std::string& line : (*delivery)->spool().recoveryWarnings()) {
-    std::cerr << "camwatch: alert spool: " << line << '\n';
+    log("alert spool: " + line);
   }
-  std::unique_ptr<DeliveryThread> thread(new DeliveryThread(std::move(*delivery)));
+  std::unique_ptr<DeliveryThread> thread(new DeliveryThread(std::move(*delivery), std::move(log)));
   thread->thread_ = std::thread([raw = thread.get()] { raw->loop(); });
   return thread;
 }
@@ -131,7 +131,7 @@ DeliveryThread::~DeliveryThread() { stop(); }
 void DeliveryThread::loop() {
   while (true) {
     const DeliveryStep step = delivery_->runOnce(DeliveryClock::now());
-    for (const std::string& line : step.log_lines) std::cerr << "camwatch: " << line << '\n';
+    for (const std::string& line : step.log_lines) log_(line);
     if (!delivery_->waitForWork(step.next_due)) return;
   }
 }

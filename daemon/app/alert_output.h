@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -24,13 +25,19 @@ Result<std::vector<AlertSinkPtr>> makeAlertSinks(const AlertsConfig& config);
 /// process that takes SIGHUP itself, with sigwait, like `camwatch run`). Any thread.
 void reopenAlertLogFiles();
 
+/// Where the delivery's log lines go (a sink failing, a retry, spool recovery): `run` logs them
+/// through spdlog (so logging.format applies), `replay` writes them to standard error. Called on
+/// the delivery thread and, at start, on the caller's.
+using DeliveryLog = std::function<void(const std::string& line)>;
+
 /// Runs AlertDelivery::runOnce/waitForWork on a thread until stop(). Delivery log lines go to
-/// standard error. SIGHUP makes the jsonl sinks reopen their files (logrotate).
+/// `log`. SIGHUP makes the jsonl sinks reopen their files (logrotate).
 class DeliveryThread {
  public:
   /// Opens the spool (delivering what an earlier run left in it first) and starts the thread.
   static Result<std::unique_ptr<DeliveryThread>> start(const AlertsConfig& config,
-                                                       std::vector<AlertSinkPtr> sinks);
+                                                       std::vector<AlertSinkPtr> sinks,
+                                                       DeliveryLog log);
   ~DeliveryThread();
   DeliveryThread(const DeliveryThread&) = delete;
   DeliveryThread& operator=(const DeliveryThread&) = delete;
@@ -44,11 +51,12 @@ class DeliveryThread {
   void stop();
 
  private:
-  explicit DeliveryThread(std::unique_ptr<AlertDelivery> delivery)
-      : delivery_(std::move(delivery)) {}
+  DeliveryThread(std::unique_ptr<AlertDelivery> delivery, DeliveryLog log)
+      : delivery_(std::move(delivery)), log_(std::move(log)) {}
   void loop();
 
   std::unique_ptr<AlertDelivery> delivery_;
+  DeliveryLog log_;
   std::thread thread_;
 };
 

@@ -517,7 +517,9 @@ int replayCommand(const ReplayArgs& args) {
       std::cerr << "camwatch: " << sinks.error().message << '\n';
       return kExitUsage;
     }
-    auto started = DeliveryThread::start(config->alerts, std::move(*sinks));
+    auto started = DeliveryThread::start(
+        config->alerts, std::move(*sinks),
+        [](const std::string& line) { std::cerr << "camwatch: " << line << '\n'; });
     if (!started) {
       std::cerr << "camwatch: " << started.error().message << '\n';
       return kExitFailure;

@@ -17,8 +17,6 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <camwatch/capture.h>
@@ -33,6 +31,7 @@
 #include "app/cli.h"
 #include "app/flow_worker.h"
 #include "app/judgement_loader.h"
+#include "app/logging.h"
 #include "app/service.h"
 #include "metrics/metrics_sources.h"
 
@@ -62,39 +61,6 @@ Timestamp wallClockNow() {
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
   return static_cast<Timestamp>(now.tv_sec) * kNanosPerSecond + now.tv_nsec;
-}
-
-// ---- logging -------------------------------------------------------------------------------
-
-// The message as a JSON string, for logging.format: json.
-class JsonMessageFlag : public spdlog::custom_flag_formatter {
- public:
-  void format(const spdlog::details::log_msg& msg, const std::tm& /*time*/,
-              spdlog::memory_buf_t& dest) override {
-    const std::string quoted = nlohmann::json(std::string(msg.payload.data(), msg.payload.size()))
-                                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    dest.append(quoted.data(), quoted.data() + quoted.size());
-  }
-  std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<JsonMessageFlag>();
-  }
-};
-
-void setUpLogging(const LoggingConfig& logging) {
-  auto logger = std::make_shared<spdlog::logger>("camwatch",
-                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  if (logging.format == "json") {
-    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc,
-                                                                 std::string("\n"));
-    formatter->add_flag<JsonMessageFlag>('*').set_pattern(
-        R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","message":%*})");
-    logger->set_formatter(std::move(formatter));
-  } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l: %v");
-  }
-  logger->set_level(spdlog::level::from_str(logging.level));
-  logger->flush_on(spdlog::level::trace);
-  spdlog::set_default_logger(std::move(logger));
 }
 
 // ---- workers -------------------------------------------------------------------------------
@@ -205,7 +171,8 @@ class LiveWorker {
   }
 
   void onCaptureError() {
-    spdlog::error("{} (worker {}): {}; reopening it", interface(), setup_.index, capture_->error());
+    logError({{"interface", interface()}, {"worker", setup_.index}, {"error", capture_->error()}},
+             "{} (worker {}): {}; reopening it", interface(), setup_.index, capture_->error());
     publishCaptureStats();
     capture_.reset();
     reopen_attempt_ = 0;
@@ -225,8 +192,11 @@ class LiveWorker {
     auto opened = LiveCapture::open(setup_.capture);
     if (!opened) {
       if (opened.error().message != last_open_error_) {
-        spdlog::warn("{} (worker {}): cannot reopen: {}; retrying with backoff", interface(),
-                     setup_.index, opened.error().message);
+        logWarn({{"interface", interface()},
+                 {"worker", setup_.index},
+                 {"error", opened.error().message}},
+                "{} (worker {}): cannot reopen: {}; retrying with backoff", interface(),
+                setup_.index, opened.error().message);
         last_open_error_ = opened.error().message;
       }
       next_reopen_ = now + reopenDelay(++reopen_attempt_);
@@ -235,8 +205,10 @@ class LiveWorker {
     capture_ = std::move(*opened);
     capture_stats.resetPcapBaseline();
     last_open_error_.clear();
-    spdlog::info("{} (worker {}): capturing again after {} attempt(s)", interface(), setup_.index,
-                 reopen_attempt_ + 1);
+    logInfo(
+        {{"interface", interface()}, {"worker", setup_.index}, {"attempts", reopen_attempt_ + 1}},
+        "{} (worker {}): capturing again after {} attempt(s)", interface(), setup_.index,
+        reopen_attempt_ + 1);
   }
 
   void publishCaptureStats() {
@@ -314,9 +286,11 @@ class LiveWorker {
     if (up == link_up_) return;
     link_up_ = up;
     if (up) {
-      spdlog::info("{}: interface is up again", interface());
+      logInfo({{"interface", interface()}, {"link", "up"}}, "{}: interface is up again",
+              interface());
     } else {
-      spdlog::warn("{}: interface is down or gone; capturing resumes when it is back", interface());
+      logWarn({{"interface", interface()}, {"link", "down"}},
+              "{}: interface is down or gone; capturing resumes when it is back", interface());
     }
   }
 
@@ -362,6 +336,21 @@ std::string describeAlert(const Alert& alert) {
   return fmt::format("alert {} {} {}: camera {}{}{} (rule {})", alertStatusName(alert.status),
                      alertKindName(alert.kind), severityName(alert.severity), camera,
                      destination.empty() ? "" : " -> ", destination, alert.rule);
+}
+
+// The alert's facts as log fields (the dedup key too: it joins the log line to the sinks').
+LogFields alertLogFields(const Alert& alert) {
+  LogFields fields = {{"alert_status", std::string(alertStatusName(alert.status))},
+                      {"alert_kind", std::string(alertKindName(alert.kind))},
+                      {"severity", std::string(severityName(alert.severity))},
+                      {"camera_ip", alert.camera.ip.toString()},
+                      {"rule", alert.rule}};
+  if (!alert.camera.name.empty()) fields["camera"] = alert.camera.name;
+  if (alert.destination.ip) fields["destination_ip"] = alert.destination.ip->toString();
+  if (!alert.destination.hostname.empty()) fields["hostname"] = alert.destination.hostname;
+  if (alert.destination.port != 0) fields["port"] = alert.destination.port;
+  fields["dedup_key"] = alert.dedup_key.empty() ? dedupKey(alert) : alert.dedup_key;
+  return fields;
 }
 
 class LiveSensor {
@@ -547,7 +536,7 @@ void LiveSensor::deliver(std::vector<Alert> notifications) {
     // everything) must not flood the journal. The sinks and the metrics still get every one.
     if (alerts_logged_this_second_ < kAlertLogLinesPerSecond) {
       ++alerts_logged_this_second_;
-      spdlog::info("{}", describeAlert(alert));
+      logInfo(alertLogFields(alert), "{}", describeAlert(alert));
     } else {
       ++alerts_not_logged_;
     }
@@ -584,7 +573,8 @@ void LiveSensor::logSpoolWrite(const EnqueueResult& queued, SteadyClock::time_po
 
 void LiveSensor::reload() {
   notifier_.reloading();
-  spdlog::info("SIGHUP: reloading {}", options_.config_path);
+  logInfo({{"signal", "SIGHUP"}, {"config", options_.config_path}}, "SIGHUP: reloading {}",
+          options_.config_path);
   reopenAlertLogFiles();
   auto config = loadConfig(options_.config_path);
   if (!config) {
@@ -629,11 +619,14 @@ void LiveSensor::reportDrops() {
     const CaptureStatsSnapshot stats = workers_[i]->capture_stats.snapshot();
     const std::uint64_t dropped = stats.dropped + stats.interface_dropped;
     if (dropped > reported_drops_[i]) {
-      spdlog::warn(
-          "{} (worker {}): {} packets dropped in the last {} s ({} in all): the worker fell "
-          "behind; more capture.workers or a larger capture.buffer_size may help",
-          workers_[i]->interface(), i, dropped - reported_drops_[i], kDropReportPeriod.count(),
-          dropped);
+      logWarn({{"interface", workers_[i]->interface()},
+               {"worker", i},
+               {"dropped", dropped - reported_drops_[i]},
+               {"dropped_total", dropped}},
+              "{} (worker {}): {} packets dropped in the last {} s ({} in all): the worker fell "
+              "behind; more capture.workers or a larger capture.buffer_size may help",
+              workers_[i]->interface(), i, dropped - reported_drops_[i], kDropReportPeriod.count(),
+              dropped);
       reported_drops_[i] = dropped;
     }
   }
@@ -844,7 +837,8 @@ int LiveSensor::run() {
       spdlog::error("{}", sinks.error().message);
       return kExitUsage;
     }
-    auto started = DeliveryThread::start(config_->alerts, std::move(*sinks));
+    auto started = DeliveryThread::start(config_->alerts, std::move(*sinks),
+                                         [](const std::string& line) { spdlog::warn("{}", line); });
     if (!started) {
       spdlog::error("{}", started.error().message);
       return kExitFailure;
@@ -878,7 +872,7 @@ int LiveSensor::run() {
       return kExitFailure;
     }
     server_ = std::move(*serving);
-    spdlog::info("metrics at {}", server_->url());
+    logInfo({{"url", server_->url()}}, "metrics at {}", server_->url());
   }
 
   std::string interfaces;
@@ -886,7 +880,7 @@ int LiveSensor::run() {
     interfaces += (interfaces.empty() ? "" : ", ") + name;
   const std::string ready =
       fmt::format("capturing on {} ({} workers)", interfaces, workers_.size());
-  spdlog::info("{}", ready);
+  logInfo({{"interfaces", config_->capture.interfaces}, {"workers", workers_.size()}}, "{}", ready);
   notifier_.ready(ready);
 
   sigset_t signals;
@@ -902,7 +896,8 @@ int LiveSensor::run() {
     const timespec wait{0, kHousekeepingPeriod.count() * 1'000'000};
     const int signal = sigtimedwait(&signals, nullptr, &wait);
     if (signal == SIGTERM || signal == SIGINT) {
-      spdlog::info("{}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      const char* name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+      logInfo({{"signal", name}}, "{}: stopping", name);
       break;
     }
     if (signal == SIGHUP) reload();

@@ -32,6 +32,7 @@
 
 #include <camwatch/capture.h>
 
+#include "integration/ground_truth.h"
 #include "integration/run_command.h"
 #include "support/alertmanager_process.h"
 #include "support/app_payloads.h"
@@ -68,6 +69,25 @@ std::uint64_t writeRetimedDemo(const std::string& path) {
   while ((*input)->next(packet) == ReadStatus::kPacket) {
     output.write(ts, packet.data, packet.wire_len);
     ts += kNanosPerSecond / kPacketsPerSecond;
+  }
+  output.close();
+  return output.packetsWritten();
+}
+
+// The demo capture with its own timing sped up `factor` times, starting now: the gaps between
+// packets keep their proportions, so with idle timeouts `factor` times shorter than the defaults
+// the flows end where the generator's flows end (demo: the longest gap inside a flow is 10 s, the
+// shortest between two flows of one 5-tuple 300 s).
+std::uint64_t writeCompressedDemo(const std::string& path, Timestamp factor) {
+  auto input = CaptureFile::open(kDemo);
+  if (!input) return 0;
+  testkit::PcapWriter output(path);
+  RawPacket packet;
+  const Timestamp start = static_cast<Timestamp>(time(nullptr)) * kNanosPerSecond;
+  Timestamp first = -1;
+  while ((*input)->next(packet) == ReadStatus::kPacket) {
+    if (first < 0) first = packet.ts;
+    output.write(start + (packet.ts - first) / factor, packet.data, packet.wire_len);
   }
   output.close();
   return output.packetsWritten();
@@ -258,11 +278,14 @@ class LiveRunTest : public ::testing::Test {
 
   // Sends the capture at kPacketsPerSecond and waits until every packet was counted. `meanwhile`
   // runs on this thread while tcpreplay sends.
-  void sendCapture(double expected_total, const std::function<void()>& meanwhile = {}) {
+  // `rate` is tcpreplay's timing option: a fixed rate by default, "--multiplier=1" for the
+  // capture's own timing.
+  void sendCapture(double expected_total, const std::function<void()>& meanwhile = {},
+                   const std::string& rate = fmt::format("--pps={}", kPacketsPerSecond)) {
     CommandResult sent;
     std::thread sender([&] {
-      sent = runCommand(fmt::format("ip netns exec {} tcpreplay -q -i {} --pps={} {} 2>&1",
-                                    pair_->senderNs(), pair_->senderInterface(), kPacketsPerSecond,
+      sent = runCommand(fmt::format("ip netns exec {} tcpreplay -q -i {} {} {} 2>&1",
+                                    pair_->senderNs(), pair_->senderInterface(), rate,
                                     shellQuote(capture_)));
     });
     if (meanwhile) meanwhile();
@@ -295,42 +318,154 @@ class LiveRunTest : public ::testing::Test {
   std::string tmpfs_;  // mounted by mountTmpfs
 };
 
+// What the generator says of the demo capture (`camwatch-testgen demo --expect`), in the terms
+// of the live metrics: packets, bytes, flows, and per camera the egress bytes (camera to a public
+// destination, on the wire) and egress flows. Independent of camwatch: it comes from the flows
+// the generator wrote.
+struct DemoExpectation {
+  double packets = 0;
+  double bytes = 0;
+  double flows = 0;
+  std::map<std::string, std::pair<double, double>> egress;  // camera label -> (bytes, flows)
+};
+
+// A destination outside every private, shared, link-local and multicast range: what camwatch
+// calls public (docs/flows.md, dst_scope). The demo's addresses are all IPv4.
+bool isPublicIpv4(const std::string& ip) {
+  unsigned a = 0;
+  unsigned b = 0;
+  if (std::sscanf(ip.c_str(), "%u.%u.", &a, &b) != 2) return false;
+  return !(a == 10 || a == 127 || a >= 224 || (a == 172 && b >= 16 && b < 32) ||
+           (a == 192 && b == 168) || (a == 169 && b == 254) || (a == 100 && b >= 64 && b < 128));
+}
+
+DemoExpectation expectDemo(const TempDir& dir) {
+  const std::string capture = dir.path("expected-demo.pcap");
+  const std::string facts = dir.path("expected-demo.json");
+  const CommandResult made =
+      runCommand(fmt::format("{} demo {} --expect {} 2>&1", shellQuote(CAMWATCH_TESTGEN),
+                             shellQuote(capture), shellQuote(facts)));
+  EXPECT_EQ(made.exit_code, 0) << made.out;
+  // The facts are those of the shipped demo capture only if the generator still writes it.
+  EXPECT_EQ(readFile(capture), readFile(kDemo)) << "demo/camera-vlan-demo.pcap is stale";
+  const nlohmann::json expected = nlohmann::json::parse(readFile(facts));
+  // The ground-truth inventory's names; the unknown device keeps its address as its label.
+  const std::map<std::string, std::string> names = {{"192.168.10.21", "cam-lobby"},
+                                                    {"192.168.10.22", "cam-car-park"},
+                                                    {"192.168.10.23", "cam-gate"},
+                                                    {"192.168.10.24", "cam-yard"}};
+  DemoExpectation demo;
+  demo.packets = expected.at("packets").get<double>();
+  demo.bytes = expected.at("bytes").get<double>();
+  for (const auto& flow : expected.at("flows")) {
+    const std::string src = flow.at("src_ip").get<std::string>();
+    const std::string dst = flow.at("dst_ip").get<std::string>();
+    const bool camera =
+        src.rfind("192.168.10.", 0) == 0 && src != "192.168.10.1" && src != "192.168.10.200";
+    if (!camera || !isPublicIpv4(dst)) continue;
+    const auto name = names.find(src);
+    auto& [bytes, flows] = demo.egress[name == names.end() ? src : name->second];
+    bytes += flow.at("bytes_to_server").get<double>();
+    flows += 1;
+  }
+  demo.flows = static_cast<double>(expected.at("flows").size());
+  return demo;
+}
+
+std::vector<std::string> describeSorted(const nlohmann::json& alerts) {
+  std::vector<std::string> rows;
+  for (const auto& alert : alerts) rows.push_back(integration::describe(alert));
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+// `camwatch run` on the demo capture sent over a veth: every packet, byte and flow, each camera's
+// egress bytes and flows, and the alerts (kind, camera, destination, rule, severity, status) equal
+// both the generator's facts and the ground truth written down from the scenario, and what
+// `camwatch replay` makes of the same capture.
 TEST_F(LiveRunTest, LiveCaptureMatchesTheReplayOfTheSameCapture) {
+  const DemoExpectation expected = expectDemo(dir_);
+  ASSERT_EQ(expected.egress.size(), 5U);
+  // The demo's ten minutes in six seconds, with idle timeouts a hundred times shorter: every flow
+  // ends on its own a second after its last packet, as the generator's flows do, so the egress
+  // of each (published when it ends, or once a second after its classification) is final before
+  // the sensor stops.
+  capture_ = dir_.path("demo-x100.pcap");
+  packets_ = writeCompressedDemo(capture_, 100);
+  ASSERT_EQ(static_cast<double>(packets_), expected.packets);
+  const std::string timeouts =
+      "flows:\n  tcp_idle_timeout: 1s\n  udp_idle_timeout: 1s\n  tcp_closed_timeout: 1s\n";
+
   const std::string sinks = fmt::format(
       "alerts:\n  spool_dir: {}\n  sinks:\n    - type: jsonl\n      path: {}\n"
-      "capture:\n  workers: 2\n",
-      dir_.path("spool"), dir_.path("live-alerts.jsonl"));
+      "capture:\n  workers: 2\n{}",
+      dir_.path("spool"), dir_.path("live-alerts.jsonl"), timeouts);
   startSensor(groundTruthConfig(sinks));
-  sendCapture(static_cast<double>(packets_));
-  const std::string metrics = scrape();
+  sendCapture(static_cast<double>(packets_), {}, "--multiplier=1");
+  double expected_egress = 0;
+  for (const auto& [camera, egress] : expected.egress) expected_egress += egress.first;
+  std::string metrics;
+  waitUntil(
+      [&] {
+        metrics = scrape();
+        return metricSum(metrics, "camwatch_flows_active") == 0 &&
+               metricSum(metrics, "camwatch_egress_bytes_total") >= expected_egress;
+      },
+      milliseconds(15000));
   ASSERT_EQ(stopSensor(), 0) << sensor_->log();
   const std::string log = sensor_->log();
   EXPECT_NE(log.find("SIGTERM: stopping"), std::string::npos) << log;
   EXPECT_NE(log.find("stopped after"), std::string::npos) << log;
 
   // The same capture, replayed with the same config and two workers.
-  std::ofstream(dir_.path("replay.yaml"))
-      << groundTruthConfig(fmt::format("alerts:\n  spool_dir: {}\n", dir_.path("replay-spool")));
+  std::ofstream(dir_.path("replay.yaml")) << groundTruthConfig(
+      fmt::format("alerts:\n  spool_dir: {}\n{}", dir_.path("replay-spool"), timeouts));
   const CommandResult replay = runCommand(fmt::format(
-      "{} replay -c {} --workers 2 --summary {} --alerts {} {} 2>&1", shellQuote(kBinary),
-      shellQuote(dir_.path("replay.yaml")), shellQuote(dir_.path("summary.json")),
-      shellQuote(dir_.path("replay-alerts.jsonl")), shellQuote(capture_)));
+      "{} replay -c {} --workers 2 --summary {} --alerts {} --metrics {} {} 2>&1",
+      shellQuote(kBinary), shellQuote(dir_.path("replay.yaml")),
+      shellQuote(dir_.path("summary.json")), shellQuote(dir_.path("replay-alerts.jsonl")),
+      shellQuote(dir_.path("replay.prom")), shellQuote(capture_)));
   ASSERT_EQ(replay.exit_code, 0) << replay.out + replay.err;
   const nlohmann::json summary = nlohmann::json::parse(readFile(dir_.path("summary.json")));
+  const std::string replay_metrics = readFile(dir_.path("replay.prom"));
 
-  EXPECT_EQ(metricSum(metrics, "camwatch_worker_packets_total"), static_cast<double>(packets_));
+  // Packets, bytes and flows: live = generator = replay.
+  EXPECT_EQ(metricSum(metrics, "camwatch_worker_packets_total"), expected.packets);
   EXPECT_EQ(metricSum(metrics, "camwatch_capture_dropped_packets_total"), 0.0);
-  EXPECT_EQ(metricSum(metrics, "camwatch_worker_bytes_total"), summary.at("bytes").get<double>())
-      << metrics;
-  EXPECT_EQ(metricSum(metrics, "camwatch_flows_created_total"),
-            summary.at("flows").at("total").get<double>())
-      << metrics;
-  // Egress bytes exported per destination add up to what the replay counted out of cameras.
-  EXPECT_GT(metricSum(metrics, "camwatch_egress_bytes_total"), 0.0) << metrics;
+  EXPECT_EQ(metricSum(metrics, "camwatch_worker_bytes_total"), expected.bytes) << metrics;
+  EXPECT_EQ(summary.at("packets").get<double>(), expected.packets);
+  EXPECT_EQ(summary.at("bytes").get<double>(), expected.bytes);
+  EXPECT_EQ(metricSum(metrics, "camwatch_flows_created_total"), expected.flows) << metrics;
+  EXPECT_EQ(summary.at("flows").at("total").get<double>(), expected.flows);
 
-  const auto live_alerts = alertFacts(readJsonLines(dir_.path("live-alerts.jsonl")));
-  const auto replay_alerts = alertFacts(readJsonLines(dir_.path("replay-alerts.jsonl")));
-  EXPECT_GE(replay_alerts.size(), 5U);
+  // Each camera's egress, bytes and flows: live = generator = replay (its --metrics file has the
+  // same families).
+  for (const auto& [camera, egress] : expected.egress) {
+    const std::string label = fmt::format("camera=\"{}\"", camera);
+    EXPECT_EQ(metricSumWith(metrics, "camwatch_egress_bytes_total", label), egress.first)
+        << camera << "\n"
+        << metrics;
+    EXPECT_EQ(metricSumWith(metrics, "camwatch_egress_flows_total", label), egress.second)
+        << camera << "\n"
+        << metrics;
+    EXPECT_EQ(metricSumWith(replay_metrics, "camwatch_egress_bytes_total", label), egress.first)
+        << camera << "\n"
+        << replay_metrics;
+    EXPECT_EQ(metricSumWith(replay_metrics, "camwatch_egress_flows_total", label), egress.second)
+        << camera << "\n"
+        << replay_metrics;
+  }
+  EXPECT_EQ(metricSum(metrics, "camwatch_egress_bytes_total"), expected_egress) << metrics;
+
+  // The alerts: exactly the ground truth, live and replayed.
+  const nlohmann::json live_json = readJsonLines(dir_.path("live-alerts.jsonl"));
+  const nlohmann::json replay_json = readJsonLines(dir_.path("replay-alerts.jsonl"));
+  std::vector<std::string> ground_truth = kGroundTruthAlerts;
+  std::sort(ground_truth.begin(), ground_truth.end());
+  EXPECT_EQ(describeSorted(live_json), ground_truth) << log;
+  EXPECT_EQ(describeSorted(replay_json), ground_truth);
+  const auto live_alerts = alertFacts(live_json);
+  const auto replay_alerts = alertFacts(replay_json);
   EXPECT_EQ(live_alerts, replay_alerts) << "live:\n"
                                         << describe(live_alerts) << "replay:\n"
                                         << describe(replay_alerts) << log;
@@ -614,6 +749,72 @@ TEST_F(LiveRunTest, AsAnUnprivilegedUserReopensAnInterfaceThatWentAway) {
   const std::string metrics = scrape();
   EXPECT_EQ(metricSum(metrics, "camwatch_worker_packets_total"), static_cast<double>(packets_));
   EXPECT_EQ(stopSensor(), 0) << sensor_->log();
+}
+
+// logging.format json (issue 15): every line `camwatch run` writes is one JSON object with time,
+// level, message, pid and thread, and the lines about an interface, an alert or a signal carry
+// those as fields. The delivery's own lines (a webhook nobody answers: 127.0.0.1 port 9, where
+// nothing listens in the sensor's fresh namespace) come through the same logger, not around it.
+TEST_F(LiveRunTest, JsonLogsAreOneObjectPerLineWithFields) {
+  const std::string config = groundTruthConfig(fmt::format(
+      "logging:\n  format: json\n  level: info\n"
+      "alerts:\n  spool_dir: {}\n  retry_base: 100ms\n  retry_max: 200ms\n  drain_timeout: 1s\n"
+      "  sinks:\n"
+      "    - type: jsonl\n      path: {}\n"
+      "    - type: webhook\n      name: nobody-home\n      url: http://127.0.0.1:9/hook\n"
+      "capture:\n  workers: 2\n",
+      dir_.path("spool"), dir_.path("alerts.jsonl")));
+  startSensor(config);
+  sendCapture(static_cast<double>(packets_));
+  sensor_->signal(SIGHUP);
+  ASSERT_TRUE(logSays("reloaded ")) << sensor_->log();
+  ASSERT_TRUE(logSays("nobody-home")) << sensor_->log();
+  ASSERT_EQ(stopSensor(), 0) << sensor_->log();
+
+  std::istringstream lines(sensor_->log());
+  std::size_t count = 0;
+  std::set<std::string> levels;
+  bool ready = false;
+  bool alert = false;
+  bool stopping = false;
+  bool delivery = false;
+  for (std::string line; std::getline(lines, line);) {
+    ++count;
+    const auto object = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(object.is_object()) << "line " << count << " is not a JSON object: " << line;
+    ASSERT_TRUE(object.contains("time") && object.at("time").is_string()) << line;
+    EXPECT_EQ(object.at("time").get<std::string>().size(), 27U) << line;  // ...SS.ffffffZ
+    EXPECT_EQ(object.at("time").get<std::string>().back(), 'Z') << line;
+    ASSERT_TRUE(object.contains("level") && object.at("level").is_string()) << line;
+    levels.insert(object.at("level").get<std::string>());
+    ASSERT_TRUE(object.contains("message") && object.at("message").is_string()) << line;
+    EXPECT_TRUE(object.contains("pid") && object.at("pid").is_number()) << line;
+    EXPECT_TRUE(object.contains("thread") && object.at("thread").is_number()) << line;
+    const std::string message = object.at("message").get<std::string>();
+    if (message.rfind("capturing on ", 0) == 0) {
+      ready = true;
+      EXPECT_EQ(object.value("interfaces", nlohmann::json()),
+                nlohmann::json::array({pair_->receiverInterface()}))
+          << line;
+      EXPECT_EQ(object.value("workers", 0), 2) << line;
+    }
+    if (message.rfind("alert firing ", 0) == 0) {
+      alert = true;
+      EXPECT_TRUE(object.contains("alert_kind") && object.contains("camera_ip") &&
+                  object.contains("rule") && object.contains("dedup_key"))
+          << line;
+    }
+    if (message == "SIGTERM: stopping") {
+      stopping = true;
+      EXPECT_EQ(object.value("signal", ""), "SIGTERM") << line;
+    }
+    if (message.find("nobody-home") != std::string::npos) delivery = true;
+  }
+  EXPECT_GT(count, 5U) << sensor_->log();
+  EXPECT_TRUE(ready && alert && stopping && delivery) << sensor_->log();
+  EXPECT_TRUE(levels.count("info") == 1 && levels.count("warning") == 1) << sensor_->log();
+  // The jsonl sink got the alerts all the same.
+  EXPECT_GE(readJsonLines(dir_.path("alerts.jsonl")).size(), 5U);
 }
 
 }  // namespace

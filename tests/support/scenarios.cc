@@ -909,7 +909,7 @@ const std::vector<ScenarioInfo>& scenarios() {
       {"demo",
        "camera VLAN, ~10 minutes: RTSP, NTP, vendor clouds, STUN, a 5 MB upload, a new "
        "device, ARP/LLDP, one untagged management flow",
-       false},
+       true},
       {"basic",
        "small capture with exactly known flows (TCP, UDP, ICMP, IPv6, VLAN, QinQ, "
        "IPv4 fragments, ARP)",
@@ -929,7 +929,7 @@ std::uint64_t runScenario(const std::string& name, const std::string& output,
   TrafficMix mix;
   if (name == "demo") {
     buildDemo(mix);
-    return writeMix(mix, output, options, kLinktypeEthernet, nullptr);
+    return writeMix(mix, output, options, kLinktypeEthernet, expected);
   }
   if (name == "basic") {
     buildBasic(mix);

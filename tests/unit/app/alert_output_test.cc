@@ -32,7 +32,7 @@ TEST(AlertOutputTest, SighupReopensTheJsonlFileAfterLogrotate) {
   config.sinks = {jsonl};
   auto sinks = makeAlertSinks(config);
   ASSERT_TRUE(sinks) << sinks.error().message;
-  auto thread = DeliveryThread::start(config, std::move(*sinks));
+  auto thread = DeliveryThread::start(config, std::move(*sinks), [](const std::string&) {});
   ASSERT_TRUE(thread) << thread.error().message;
 
   ASSERT_FALSE((*thread)->delivery().enqueue(sampleAlert(1)).write_error);
@@ -72,7 +72,7 @@ TEST(AlertOutputTest, SpoolThatCannotBeCreatedIsNamed) {
   config.sinks[0].name = "stdout";
   auto sinks = makeAlertSinks(config);
   ASSERT_TRUE(sinks);
-  auto thread = DeliveryThread::start(config, std::move(*sinks));
+  auto thread = DeliveryThread::start(config, std::move(*sinks), [](const std::string&) {});
   ASSERT_FALSE(thread);
   EXPECT_NE(thread.error().message.find("/proc/camwatch-spool"), std::string::npos)
       << thread.error().message;

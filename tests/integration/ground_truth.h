@@ -1,0 +1,42 @@
+// The ground truth of the generated camera-VLAN capture (`camwatch-testgen demo`, the bytes of
+// demo/camera-vlan-demo.pcap) under tests/integration/configs/ground-truth.yaml: the alerts a
+// person worked out from the scenario (tests/support/scenarios.cc) and the config, written down
+// once for every test that checks them (replay, live).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace camwatch::integration {
+
+// "kind camera -> destination rule status xN", the parts of an alert a test pins.
+inline std::string describe(const nlohmann::json& alert) {
+  const nlohmann::json& destination = alert.at("destination");
+  std::string where =
+      destination.at("ip").is_null() ? "-" : destination.at("ip").get<std::string>();
+  if (destination.at("ip").is_null() && !destination.at("hostname").get<std::string>().empty()) {
+    where = "dns:" + destination.at("hostname").get<std::string>();
+  }
+  return alert.at("kind").get<std::string>() + " " +
+         alert.at("camera").at("ip").get<std::string>() + " -> " + where + " " +
+         alert.at("rule").get<std::string>() + " " + alert.at("severity").get<std::string>() + " " +
+         alert.at("status").get<std::string>() + " x" +
+         std::to_string(alert.at("repeat_count").get<int>() + 1);
+}
+
+// What the ground-truth config must raise on the generated capture, in time order. Allowed
+// traffic raises nothing: RTSP to the NVR and DNS to the gateway are local, NTP is allowed.
+inline const std::vector<std::string> kGroundTruthAlerts = {
+    "vendor_cloud 192.168.10.21 -> 52.5.124.127 catalog:HikConnect warning firing x1",
+    "vendor_cloud 192.168.10.23 -> 47.88.29.110 catalog:Dahua_Imou warning firing x1",
+    "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
+    "disallowed_destination 192.168.10.24 -> 47.254.33.45 default warning firing x1",
+    "egress_volume 192.168.10.24 -> - budget:default warning firing x1",
+    "unknown_camera 192.168.10.57 -> - inventory warning firing x1",
+    "dns_lookup_blocked 192.168.10.57 -> dns:www.example.com rule:no-example critical firing x1",
+    "disallowed_destination 192.168.10.57 -> 93.184.215.14 rule:no-example critical firing x1",
+};
+
+}  // namespace camwatch::integration
