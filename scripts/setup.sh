@@ -24,6 +24,8 @@ packages=(
   libmaxmind-db-writer-perl mmdb-bin
   # a real Alertmanager for the alert delivery tests (run on a loopback port by the tests)
   prometheus-alertmanager
+  # a real syslog daemon for the syslog sink tests (rsyslogd on a unix socket in a temp dir)
+  rsyslog
   # promtool (rules checks and unit tests) and a real Prometheus the dashboard test runs on a
   # loopback port (dashboards/, docs/grafana.md)
   prometheus
@@ -59,6 +61,13 @@ fi
 if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 &&
   [ -d /run/systemd/system ]; then
   "${sudo_cmd[@]}" systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi
+# Debian's rsyslog package enables and starts the system rsyslogd, which copies the journal into
+# /var/log. The tests run their own rsyslogd on a private socket and never use the system one,
+# so a test machine does not need it: stop it likewise only when we installed it just now.
+if [[ " ${missing[*]} " == *" rsyslog "* ]] && command -v systemctl >/dev/null 2>&1 &&
+  [ -d /run/systemd/system ]; then
+  "${sudo_cmd[@]}" systemctl disable --now rsyslog >/dev/null 2>&1 || true
 fi
 
 cmake --preset "$preset" >/dev/null

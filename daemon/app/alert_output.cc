@@ -61,6 +61,7 @@ Result<std::vector<AlertSinkPtr>> makeAlertSinks(const AlertsConfig& config) {
       options.name = sink.name;
       options.ident = sink.ident;
       options.facility = sink.facility;
+      options.socket = sink.socket;
       auto opened = SyslogAlertSink::open(options);
       if (!opened) return failed(opened.error().message);
       sinks.push_back(std::move(*opened));

@@ -18,6 +18,8 @@
 
 #include <camwatch/config.h>
 
+#include "sinks/syslog/syslog_message.h"
+#include "sinks/syslog/unix_datagram_sender.h"
 #include "util/text.h"
 
 namespace camwatch {
@@ -447,7 +449,7 @@ AlertSinkConfig readSink(
     keys.insert(keys.end(), {"path", "fsync"});
   } else if (sink.type == "stdout") {
   } else if (sink.type == "syslog") {
-    keys.insert(keys.end(), {"ident", "facility"});
+    keys.insert(keys.end(), {"ident", "facility", "socket"});
   } else if (sink.type == "webhook") {
     keys.insert(keys.end(), {"url", "headers", "bearer_token_file", "one_per_request",
                              "connect_timeout", "timeout"});
@@ -477,6 +479,23 @@ AlertSinkConfig readSink(
   }
   if (node["ident"]) sink.ident = reader.scalar(node["ident"], path + ".ident");
   if (node["facility"]) sink.facility = reader.scalar(node["facility"], path + ".facility");
+  if (node["socket"]) sink.socket = file(node["socket"], path + ".socket");
+  if (sink.type == "syslog") {
+    // The sink checks these again when it opens; here the error can point at the line.
+    if (!syslogFacilityCode(sink.facility)) {
+      reader.fail(node["facility"], path + ".facility",
+                  fmt::format("unknown syslog facility '{}'; expected {}", sink.facility,
+                              kSyslogFacilityNames));
+    }
+    if (auto problem = syslogIdentProblem(sink.ident)) {
+      reader.fail(node["ident"], path + ".ident", *problem);
+    }
+    if (sink.socket.empty() || sink.socket.size() > UnixDatagramSender::kMaxPathLength) {
+      reader.fail(node["socket"], path + ".socket",
+                  fmt::format("'{}': a unix socket path has 1 to {} characters", sink.socket,
+                              UnixDatagramSender::kMaxPathLength));
+    }
+  }
   if (sink.type == "webhook") {
     if (!node["url"]) reader.fail(node, path + ".url", "a webhook sink needs a url");
     sink.urls = {reader.scalar(node["url"], path + ".url")};
@@ -969,7 +988,8 @@ std::string describeConfig(const Config& config) {
     if (sink.type == "jsonl") {
       text += fmt::format("      path: '{}'\n      fsync: {}\n", sink.path, sink.fsync);
     } else if (sink.type == "syslog") {
-      text += fmt::format("      ident: {}\n      facility: {}\n", sink.ident, sink.facility);
+      text += fmt::format("      ident: {}\n      facility: {}\n      socket: '{}'\n", sink.ident,
+                          sink.facility, sink.socket);
     } else if (sink.type == "webhook" || sink.type == "alertmanager") {
       text += fmt::format("      {}: [{}]\n", sink.type == "webhook" ? "url" : "urls",
                           fmt::join(sink.urls, ", "));

@@ -58,6 +58,7 @@ struct AlertSinkConfig {
   bool fsync = false;                         ///< jsonl
   std::string ident = "camwatch";             ///< syslog
   std::string facility = "daemon";            ///< syslog
+  std::string socket = "/dev/log";            ///< syslog: a unix datagram socket
   std::vector<std::string> urls;              ///< webhook (exactly one), alertmanager
   std::vector<std::string> headers;           ///< webhook, alertmanager: "Name: value"
   std::string bearer_token_file;              ///< webhook, alertmanager

@@ -1,62 +1,54 @@
 #include "sinks/syslog/syslog_alert_sink.h"
 
-#include <syslog.h>
+#include <unistd.h>
 
-#include <array>
-#include <utility>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "sinks/syslog/syslog_message.h"
 
 namespace camwatch {
-namespace {
 
-constexpr std::array<std::pair<std::string_view, int>, 10> kFacilities = {{
-    {"daemon", LOG_DAEMON},
-    {"user", LOG_USER},
-    {"local0", LOG_LOCAL0},
-    {"local1", LOG_LOCAL1},
-    {"local2", LOG_LOCAL2},
-    {"local3", LOG_LOCAL3},
-    {"local4", LOG_LOCAL4},
-    {"local5", LOG_LOCAL5},
-    {"local6", LOG_LOCAL6},
-    {"local7", LOG_LOCAL7},
-}};
-
-int priorityOf(Severity severity) {
-  switch (severity) {
-    case Severity::kCritical:
-      return LOG_CRIT;
-    case Severity::kWarning:
-      return LOG_WARNING;
-    case Severity::kInfo:
-      return LOG_INFO;
-  }
-  return LOG_WARNING;
-}
-
-}  // namespace
+SyslogAlertSink::SyslogAlertSink(const SyslogSinkOptions& options, int facility_code)
+    : options_(options),
+      facility_code_(facility_code),
+      sender_(options.socket, options.send_timeout) {}
 
 Result<std::unique_ptr<SyslogAlertSink>> SyslogAlertSink::open(const SyslogSinkOptions& options) {
-  int facility = -1;
-  for (const auto& [name, value] : kFacilities) {
-    if (name == options.facility) facility = value;
+  const std::optional<int> facility = syslogFacilityCode(options.facility);
+  if (!facility) {
+    return makeError(fmt::format("alert sink {}: unknown syslog facility '{}' ({})", options.name,
+                                 options.facility, kSyslogFacilityNames));
   }
-  if (facility < 0) {
-    return makeError("alert sink " + options.name + ": unknown syslog facility '" +
-                     options.facility + "' (daemon, user, local0..local7)");
+  if (auto problem = syslogIdentProblem(options.ident)) {
+    return makeError(fmt::format("alert sink {}: syslog ident {}", options.name, *problem));
   }
-  std::unique_ptr<SyslogAlertSink> sink(new SyslogAlertSink(options));
-  // openlog keeps the pointer: the ident string lives as long as the sink.
-  openlog(sink->options_.ident.c_str(), LOG_PID | LOG_NDELAY, facility);
-  return sink;
+  if (options.socket.empty() || options.socket.size() > UnixDatagramSender::kMaxPathLength) {
+    return makeError(
+        fmt::format("alert sink {}: syslog socket '{}': the path must have 1 to {} "
+                    "characters",
+                    options.name, options.socket, UnixDatagramSender::kMaxPathLength));
+  }
+  return std::unique_ptr<SyslogAlertSink>(new SyslogAlertSink(options, *facility));
 }
 
-SyslogAlertSink::~SyslogAlertSink() { closelog(); }
-
 Result<void> SyslogAlertSink::deliver(std::span<const Alert> alerts) {
-  for (const Alert& alert : alerts) {
+  const long pid = ::getpid();
+  for (std::size_t i = 0; i < alerts.size(); ++i) {
+    const Alert& alert = alerts[i];
     const std::string text =
         alertToJson(alert).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    syslog(priorityOf(alert.severity), "%s", text.c_str());
+    // Stamped when sent, in local time, as syslog(3) does; the alert's own time is in the JSON.
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    ::localtime_r(&now, &local);
+    const std::string message = formatLocalSyslogMessage(
+        facility_code_, syslogSeverityCode(alert.severity), local, options_.ident, pid, text);
+    if (auto sent = sender_.send(message); !sent) {
+      return makeError(
+          fmt::format("alert {} of {}: {}", i + 1, alerts.size(), sent.error().message));
+    }
   }
   return {};
 }

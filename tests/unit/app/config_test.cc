@@ -225,6 +225,8 @@ alerts:
   EXPECT_EQ(alerts.sinks[2].bearer_token_file, (dir_ / "token").string());
   EXPECT_TRUE(alerts.sinks[2].one_per_request);
   EXPECT_EQ(alerts.sinks[3].facility, "local3");
+  EXPECT_EQ(alerts.sinks[3].ident, "camwatch");
+  EXPECT_EQ(alerts.sinks[3].socket, "/dev/log");
 
   const std::string describe = describeConfig(*config);
   EXPECT_NE(describe.find("renotify_interval: 4h"), std::string::npos) << describe;
@@ -248,6 +250,41 @@ TEST_F(ConfigTest, AlertSinkMistakesAreNamed) {
                 "headers, bearer_token_file, one_per_request, connect_timeout, timeout");
   EXPECT_EQ(error("alerts:\n  retry_base: 10s\n  retry_max: 1s\n"),
             file() + ":2:3: alerts.retry_max: must not be shorter than alerts.retry_base");
+}
+
+TEST_F(ConfigTest, SyslogSinksAreReadAndChecked) {
+  auto config = load(R"(
+alerts:
+  sinks:
+    - {type: syslog, name: syslog-soc, ident: camwatch-soc, facility: local5, socket: /run/soc.sock}
+    - {type: syslog, name: syslog-local, socket: sockets/log}
+)");
+  ASSERT_TRUE(config) << config.error().message;
+  ASSERT_EQ(config->alerts.sinks.size(), 2U);
+  EXPECT_EQ(config->alerts.sinks[0].ident, "camwatch-soc");
+  EXPECT_EQ(config->alerts.sinks[0].facility, "local5");
+  EXPECT_EQ(config->alerts.sinks[0].socket, "/run/soc.sock");
+  // Relative, like every other path: to the config file's folder.
+  EXPECT_EQ(config->alerts.sinks[1].socket, (dir_ / "sockets/log").string());
+  const std::string describe = describeConfig(*config);
+  EXPECT_NE(describe.find("socket: '/run/soc.sock'"), std::string::npos) << describe;
+
+  EXPECT_EQ(error("alerts:\n  sinks:\n    - {type: syslog, facility: kern}\n"),
+            file() +
+                ":3:32: alerts.sinks[0].facility: unknown syslog facility 'kern'; expected "
+                "daemon, user, local0..local7");
+  EXPECT_EQ(error("alerts:\n  sinks:\n    - {type: syslog, ident: cam watch}\n"),
+            file() +
+                ":3:29: alerts.sinks[0].ident: 'cam watch': use letters, digits, '_', '.' and "
+                "'-' only");
+  const std::string long_path = "/run/" + std::string(110, 's');
+  EXPECT_EQ(error("alerts:\n  sinks:\n    - {type: syslog, socket: " + long_path + "}\n"),
+            file() + ":3:30: alerts.sinks[0].socket: '" + long_path +
+                "': a unix socket path has 1 to 107 characters");
+  EXPECT_EQ(error("alerts:\n  sinks:\n    - {type: jsonl, path: a.jsonl, socket: /dev/log}\n"),
+            file() +
+                ":3:36: alerts.sinks[0].socket: unknown key; expected one of: type, name, path, "
+                "fsync");
 }
 
 TEST_F(ConfigTest, CaptureMetricsAndLoggingAreRead) {
