@@ -56,7 +56,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Debian's prometheus package enables and starts its own server on :9090; the tests start their
-# own on free loopback ports, so a test machine does not need it running. Stop it only when we
+# own on loopback ports the kernel picks, so a test machine does not need it running. Stop it only when we
 # installed the package just now (someone else's Prometheus is left alone).
 if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 &&
   [ -d /run/systemd/system ]; then

@@ -666,8 +666,10 @@ void readMetrics(const ConfigReader& reader, const YAML::Node& node, Config& con
     std::uint32_t port = 0;
     const char* first = listen.data() + (colon == std::string::npos ? 0 : colon + 1);
     const auto [end, ec] = std::from_chars(first, listen.data() + listen.size(), port);
+    // Port 0 is allowed: the kernel picks a free one and `run` logs the URL with the port it got
+    // (tests run sensors side by side that way).
     if (colon == std::string::npos || colon == 0 || ec != std::errc() ||
-        end != listen.data() + listen.size() || port == 0 || port > 65535) {
+        end != listen.data() + listen.size() || port > 65535) {
       reader.fail(node["listen"], "metrics.listen",
                   fmt::format("expected host:port such as 127.0.0.1:9108 or 0.0.0.0:9108, got '{}'",
                               listen));

@@ -22,6 +22,7 @@
 #include "integration/ground_truth.h"
 #include "integration/run_command.h"
 #include "support/alertmanager_process.h"
+#include "support/listening_ports.h"
 
 namespace camwatch::integration {
 namespace {
@@ -290,7 +291,7 @@ TEST_F(AlertsTest, AlertmanagerStoppedMidRunGetsEverythingOnceBack) {
   ASSERT_TRUE(waitFor(
       [&] { return readFile(dir_.path("second.err")).find("failed") != std::string::npos; }, 60s))
       << readFile(dir_.path("second.err"));
-  ASSERT_EQ(am.start(), "");
+  ASSERT_EQ(am.start(), "");  // on the port it had: the running replay's sink still sends there
   EXPECT_EQ(waitExit(camwatch), 0) << readFile(dir_.path("second.err"));
   const std::string out = readFile(dir_.path("second.out"));
   EXPECT_NE(out.find("8 sent"), std::string::npos) << out;
@@ -299,9 +300,10 @@ TEST_F(AlertsTest, AlertmanagerStoppedMidRunGetsEverythingOnceBack) {
 }
 
 TEST_F(AlertsTest, CamwatchKilledMidDeliveryDeliversTheRestAfterRestart) {
-  testkit::AlertmanagerProcess am(dir_.path(""));  // not started yet: every delivery fails
+  // Alertmanager is down for the first run: its URL refuses every connection.
+  const testkit::RefusingLoopbackPort down;
   const std::string spool = dir_.path("spool");
-  const std::string config = configWith(dir_, "kill.yaml", sinkSection(am.url(), spool));
+  const std::string config = configWith(dir_, "kill.yaml", sinkSection(down.url(), spool));
   const pid_t camwatch = startReplay(dir_, config, "killed");
   // Wait until the alerts are spooled and a delivery failed, then kill without warning.
   ASSERT_TRUE(waitFor(
@@ -312,9 +314,13 @@ TEST_F(AlertsTest, CamwatchKilledMidDeliveryDeliversTheRestAfterRestart) {
   ASSERT_TRUE(std::filesystem::exists(spool));
 
   // A restart (another replay with the same spool, different sensor name so its own alerts are
-  // told apart) delivers what the killed run left first.
+  // told apart) delivers what the killed run left first. Alertmanager is up now, on a port it
+  // bound itself; the sink keeps its name "am", by which the spool knows what it delivered, so
+  // only its URL changes.
+  testkit::AlertmanagerProcess am(dir_.path(""));
   ASSERT_EQ(am.start(), "");
   std::string text = readFile(config);
+  text.replace(text.find(down.url()), down.url().size(), am.url());
   text.replace(text.find("name: ground-truth"), 18, "name: after-restart");
   const std::string restart = dir_.path("restart.yaml");
   std::ofstream(restart) << text;

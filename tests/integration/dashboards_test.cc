@@ -25,7 +25,6 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/run_command.h"
-#include "support/alertmanager_process.h"
 #include "support/prometheus_process.h"
 
 namespace camwatch::integration {
@@ -346,19 +345,27 @@ TEST(DashboardsOnRealData, EveryPanelReturnsSeriesFromAReplayPrometheusScraped) 
                "\n  sinks:\n    - {name: file, type: jsonl, path: " + dir.path("alerts.jsonl") +
                "}\n");
 
-  const int port = testkit::freeLoopbackPort();
-  const std::string target = "127.0.0.1:" + std::to_string(port);
   const std::string prom_dir = dir.path("prometheus");
   fs::create_directory(prom_dir);
   testkit::PrometheusProcess prometheus(prom_dir);
-  const std::string started = prometheus.start(target, {kRules});
+  const std::string started = prometheus.start({kRules});
   ASSERT_EQ(started, "");
 
   // 591 s of capture at 60x: about 10 s of replay, so Prometheus (every second) sees the
-  // counters grow; then the final figures (alerts included) stay up until we stop it.
-  BackgroundReplay replay(
-      {"replay", "-c", config, "--metrics", target, "--pace", "60", "--linger", "300", kDemo},
-      dir.path("replay.out"), dir.path("replay.err"));
+  // counters grow; then the final figures (alerts included) stay up until we stop it. Prometheus
+  // is up first and gets the target as soon as the replay says which port it bound.
+  BackgroundReplay replay({"replay", "-c", config, "--metrics", "127.0.0.1:0", "--pace", "60",
+                           "--linger", "300", kDemo},
+                          dir.path("replay.out"), dir.path("replay.err"));
+  int port = 0;
+  const auto bound_by = std::chrono::steady_clock::now() + 30s;
+  while ((port = metricsPortInLog(replay.err())) == 0 &&
+         std::chrono::steady_clock::now() < bound_by) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_NE(port, 0) << replay.err();
+  const std::string target = "127.0.0.1:" + std::to_string(port);
+  ASSERT_EQ(prometheus.setTarget(target), "");
   ASSERT_TRUE(waitFor(
       prometheus, "up{job=\"camwatch\"}", [](double up) { return up == 1; }, 30s))
       << replay.err() << prometheus.log();
@@ -438,6 +445,21 @@ TEST(DashboardsOnRealData, EveryPanelReturnsSeriesFromAReplayPrometheusScraped) 
   // SIGTERM ends the linger at once, and the replay still exits 0.
   EXPECT_EQ(replay.terminate(5s), 0) << replay.err();
   EXPECT_NE(replay.err().find("serving the final metrics"), std::string::npos) << replay.err();
+}
+
+// How the tests that pass --metrics 127.0.0.1:0 learn the port camwatch bound.
+TEST(MetricsPortInLog, ReadsRunAndReplayLinesAndNothingElse) {
+  EXPECT_EQ(metricsPortInLog("[2026-01-15 09:00:00.000] [info] metrics at "
+                             "http://127.0.0.1:41234/metrics\n"),
+            41234);
+  EXPECT_EQ(metricsPortInLog("camwatch: metrics at http://0.0.0.0:9108/metrics\nlater\n"), 9108);
+  EXPECT_EQ(metricsPortInLog("camwatch: metrics at http://127.0.0.1:1/metrics\n"
+                             "camwatch: metrics at http://127.0.0.1:2/metrics\n"),
+            1);
+  EXPECT_EQ(metricsPortInLog(""), 0);
+  EXPECT_EQ(metricsPortInLog("camwatch: metrics at http://127.0.0.1:"), 0);  // cut mid-line
+  EXPECT_EQ(metricsPortInLog("camwatch: metrics at http://127.0.0.1:x/metrics"), 0);
+  EXPECT_EQ(metricsPortInLog("camwatch: metrics at http://127.0.0.1:99999/metrics"), 0);
 }
 
 TEST(DashboardsOnRealData, MetricsArgumentIsAFileUnlessItEndsInAPort) {

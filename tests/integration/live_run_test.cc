@@ -34,7 +34,6 @@
 
 #include "integration/ground_truth.h"
 #include "integration/run_command.h"
-#include "support/alertmanager_process.h"
 #include "support/app_payloads.h"
 #include "support/netns_pair.h"
 #include "support/packet_builder.h"
@@ -257,18 +256,21 @@ class LiveRunTest : public ::testing::Test {
     return alertFacts(readJsonLines(dir_.path("replay-alerts.jsonl")));
   }
 
-  // Starts `camwatch run` in the receiver namespace on its veth end and waits until /metrics
+  // Starts `camwatch run` in the receiver namespace on its veth end, its metrics on a port it
+  // binds itself (the one it got is in its "metrics at" log line), and waits until /metrics
   // answers.
   void startSensor(const std::string& config_text, const std::string& extra_args = "",
                    const std::string& environment = "") {
     std::ofstream(dir_.path("camwatch.yaml")) << config_text;
-    port_ = testkit::freeLoopbackPort();
     sensor_ = std::make_unique<BackgroundProcess>(
-        fmt::format("{} ip netns exec {} {} run -c {} --interface {} --metrics 127.0.0.1:{} {}",
+        fmt::format("{} ip netns exec {} {} run -c {} --interface {} --metrics 127.0.0.1:0 {}",
                     environment, pair_->receiverNs(), shellQuote(kBinary),
-                    shellQuote(dir_.path("camwatch.yaml")), pair_->receiverInterface(), port_,
-                    extra_args),
+                    shellQuote(dir_.path("camwatch.yaml")), pair_->receiverInterface(), extra_args),
         dir_.path("run.log"));
+    const bool bound = waitUntil(
+        [&] { return (port_ = metricsPortInLog(sensor_->log())) != 0 || !sensor_->running(); },
+        milliseconds(20000));
+    ASSERT_TRUE(bound && port_ != 0) << sensor_->log();
     const bool up =
         waitUntil([&] { return !scrape().empty() || !sensor_->running(); }, milliseconds(20000));
     ASSERT_TRUE(up && sensor_->running()) << sensor_->log();
@@ -314,7 +316,7 @@ class LiveRunTest : public ::testing::Test {
   std::unique_ptr<BackgroundProcess> sensor_;
   std::string capture_;
   std::uint64_t packets_ = 0;
-  int port_ = 0;
+  int port_ = 0;       // the sensor's metrics port, read from its log
   std::string tmpfs_;  // mounted by mountTmpfs
 };
 

@@ -23,6 +23,23 @@ std::string shellQuote(const std::string& text) {
   return quoted + "'";
 }
 
+int metricsPortInLog(const std::string& log) {
+  const std::string marker = "metrics at http://";
+  const std::size_t at = log.find(marker);
+  if (at == std::string::npos) return 0;
+  const std::size_t end = log.find("/metrics", at + marker.size());
+  const std::size_t colon = log.rfind(':', end);
+  if (end == std::string::npos || colon == std::string::npos || colon < at + marker.size()) {
+    return 0;
+  }
+  int port = 0;
+  for (std::size_t i = colon + 1; i < end; ++i) {
+    if (log[i] < '0' || log[i] > '9' || port > 65535) return 0;
+    port = port * 10 + (log[i] - '0');
+  }
+  return port > 65535 ? 0 : port;
+}
+
 std::string readFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   std::stringstream buffer;

@@ -25,6 +25,11 @@ std::string readFile(const std::string& path);
 /// Throws nlohmann::json::parse_error for a line that is not JSON.
 nlohmann::json readJsonLines(const std::string& path);
 
+/// The port of the first "metrics at http://HOST:PORT/metrics" in camwatch's log (run's spdlog
+/// line and replay's "camwatch: metrics at ..." alike), 0 while there is none: how a test that
+/// passes --metrics 127.0.0.1:0 learns the port camwatch bound.
+int metricsPortInLog(const std::string& log);
+
 /// A fresh temporary directory for one test, removed when the object goes.
 class TempDir {
  public:

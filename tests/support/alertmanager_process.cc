@@ -1,38 +1,26 @@
 #include "support/alertmanager_process.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "sinks/http/http_client.h"
+#include "support/listening_ports.h"
 
 namespace camwatch::testkit {
 
 using namespace std::chrono_literals;
 
-int freeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 AlertmanagerProcess::AlertmanagerProcess(std::string directory, std::string binary)
-    : directory_(std::move(directory)), binary_(std::move(binary)), port_(freeLoopbackPort()) {
+    : directory_(std::move(directory)), binary_(std::move(binary)) {
   // group_wait 1h: nothing is ever sent on; the test reads the API only.
   std::ofstream config(directory_ + "/alertmanager.yml");
   config << "route:\n  receiver: devnull\n  group_wait: 1h\nreceivers:\n  - name: devnull\n";
@@ -40,27 +28,43 @@ AlertmanagerProcess::AlertmanagerProcess(std::string directory, std::string bina
 
 AlertmanagerProcess::~AlertmanagerProcess() { kill(); }
 
+std::string AlertmanagerProcess::url() const {
+  if (port_ == 0) throw std::logic_error("AlertmanagerProcess::url() before a successful start()");
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
+
 std::string AlertmanagerProcess::start() {
   if (::access(binary_.c_str(), X_OK) != 0) {
     return binary_ + " is missing: run scripts/setup.sh (Debian package prometheus-alertmanager)";
   }
-  const std::string config = "--config.file=" + directory_ + "/alertmanager.yml";
-  const std::string storage = "--storage.path=" + directory_ + "/alertmanager-data";
-  const std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(port_);
-  const std::string log_path = directory_ + "/alertmanager.log";
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execl(binary_.c_str(), binary_.c_str(), config.c_str(), storage.c_str(), listen.c_str(),
-            "--cluster.listen-address=", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  // port_ is 0 the first time: Alertmanager binds a port the kernel picks, read back below. A
+  // restart binds the port the first start got, so the URL a sink or a running camwatch holds
+  // reaches the restarted one. That is a port it already held, not one picked by binding 0 and
+  // closing; it is free only between kill() and here. Should a parallel test's bind(0) take it in
+  // that moment, this start fails ("address already in use" in the log) rather than talk to the
+  // other server: readiness only counts on this process's own listening socket.
+  const SpawnedServer spawned = spawnServer(
+      binary_,
+      {"--config.file=" + directory_ + "/alertmanager.yml",
+       "--storage.path=" + directory_ + "/alertmanager-data",
+       "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--cluster.listen-address="},
+      directory_ + "/alertmanager.log");
+  if (spawned.pid < 0) return spawned.error;
+  pid_ = spawned.pid;
   const auto deadline = std::chrono::steady_clock::now() + 15s;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto ready = httpRequest("GET", url() + "/-/ready", {}, "", HttpTimeouts{200ms, 500ms});
-    if (ready && ready->status == 200) return "";
+    // Its only listening socket is the web one (the cluster listener is off).
+    const std::vector<int> ports = listeningTcpPorts(pid_);
+    if (port_ == 0 && ports.size() > 1) {
+      kill();
+      return "alertmanager listens on " + std::to_string(ports.size()) +
+             " ports, expected only the web one; log:\n" + log();
+    }
+    if (port_ == 0 && ports.size() == 1) port_ = ports.front();
+    if (port_ != 0 && std::find(ports.begin(), ports.end(), port_) != ports.end()) {
+      auto ready = httpRequest("GET", url() + "/-/ready", {}, "", HttpTimeouts{200ms, 500ms});
+      if (ready && ready->status == 200) return "";
+    }
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
@@ -79,6 +83,7 @@ void AlertmanagerProcess::kill() {
 }
 
 nlohmann::json AlertmanagerProcess::alerts() const {
+  if (port_ == 0) return nlohmann::json::array();  // never started: unreachable
   auto response = httpRequest("GET", url() + "/api/v2/alerts", {}, "", HttpTimeouts{});
   if (!response || response->status != 200) return nlohmann::json::array();
   return nlohmann::json::parse(response->body);

@@ -1,6 +1,7 @@
-// AlertmanagerProcess: the real Alertmanager (Debian's prometheus-alertmanager) on a free
-// loopback port, for tests that check through its own API what camwatch delivered. No mock: the
-// v2 API's validation is the point. Never listens anywhere but 127.0.0.1.
+// AlertmanagerProcess: the real Alertmanager (Debian's prometheus-alertmanager) on a loopback
+// port it binds itself (127.0.0.1:0, read back from its listening socket), for tests that check
+// through its own API what camwatch delivered. No mock: the v2 API's validation is the point.
+// Never listens anywhere but 127.0.0.1.
 #pragma once
 
 #include <sys/types.h>
@@ -11,10 +12,6 @@
 
 namespace camwatch::testkit {
 
-/// A TCP port on 127.0.0.1 nobody listens on right now (bound to 0, read, closed). The race with
-/// other processes taking it a moment later is harmless on a test machine.
-int freeLoopbackPort();
-
 class AlertmanagerProcess {
  public:
   /// `directory` holds its config, data and log; it must outlive the process.
@@ -24,10 +21,14 @@ class AlertmanagerProcess {
   AlertmanagerProcess(const AlertmanagerProcess&) = delete;
   AlertmanagerProcess& operator=(const AlertmanagerProcess&) = delete;
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  /// "http://127.0.0.1:PORT". Throws std::logic_error before the first successful start(): the
+  /// port is the one Alertmanager binds, unknown until then.
+  std::string url() const;
 
-  /// Starts it (again, on the same port) and waits up to 15 s for /-/ready.
-  /// @return "" when ready, else what went wrong with the end of its log.
+  /// Starts it and waits up to 15 s for /-/ready. The first start binds 127.0.0.1:0 and reads
+  /// back the port it got; a restart after kill() binds that port again, so a sink (or a running
+  /// camwatch) that holds url() reaches the restarted one, as it would a production Alertmanager.
+  /// @return "" when ready, else what went wrong with its log.
   std::string start();
   /// SIGKILL and wait.
   void kill();
@@ -38,7 +39,7 @@ class AlertmanagerProcess {
  private:
   std::string directory_;
   std::string binary_;
-  int port_;
+  int port_ = 0;  // 0 until the first start has bound one
   pid_t pid_ = -1;
 };
 

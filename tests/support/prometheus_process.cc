@@ -1,18 +1,22 @@
 #include "support/prometheus_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "sinks/http/http_client.h"
-#include "support/alertmanager_process.h"
+#include "support/listening_ports.h"
 
 namespace camwatch::testkit {
 namespace {
@@ -39,40 +43,54 @@ std::string formEncode(const std::string& text) {
 }  // namespace
 
 PrometheusProcess::PrometheusProcess(std::string directory, std::string binary)
-    : directory_(std::move(directory)), binary_(std::move(binary)), port_(freeLoopbackPort()) {}
+    : directory_(std::move(directory)), binary_(std::move(binary)) {}
 
 PrometheusProcess::~PrometheusProcess() { kill(); }
 
-std::string PrometheusProcess::start(const std::string& target,
-                                     const std::vector<std::string>& rule_files) {
+std::string PrometheusProcess::url() const {
+  if (port_ == 0) throw std::logic_error("PrometheusProcess::url() before a successful start()");
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
+
+std::string PrometheusProcess::start(const std::vector<std::string>& rule_files) {
   if (::access(binary_.c_str(), X_OK) != 0) {
     return binary_ + " is missing: run scripts/setup.sh (Debian package prometheus)";
   }
+  const std::string written = setTarget("");
+  if (!written.empty()) return written;
   {
+    // File discovery: Prometheus watches the file (inotify) and rereads it every second anyway.
     std::ofstream config(directory_ + "/prometheus.yml");
     config << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
            << "rule_files:\n";
     for (const std::string& file : rule_files) config << "  - " << file << "\n";
-    config << "scrape_configs:\n  - job_name: camwatch\n    static_configs:\n"
-           << "      - targets: ['" << target << "']\n";
+    config << "scrape_configs:\n  - job_name: camwatch\n    file_sd_configs:\n"
+           << "      - files: ['" << directory_
+           << "/targets.json']\n        refresh_interval: 1s\n";
+    if (!config) return directory_ + "/prometheus.yml: cannot write Prometheus's config";
   }
-  const std::string config = "--config.file=" + directory_ + "/prometheus.yml";
-  const std::string storage = "--storage.tsdb.path=" + directory_ + "/prometheus-data";
-  const std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(port_);
-  const std::string log_path = directory_ + "/prometheus.log";
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execl(binary_.c_str(), binary_.c_str(), config.c_str(), storage.c_str(), listen.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const SpawnedServer spawned =
+      spawnServer(binary_,
+                  {"--config.file=" + directory_ + "/prometheus.yml",
+                   "--storage.tsdb.path=" + directory_ + "/prometheus-data",
+                   "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+                  directory_ + "/prometheus.log");
+  if (spawned.pid < 0) return spawned.error;
+  pid_ = spawned.pid;
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto ready = httpRequest("GET", url() + "/-/ready", {}, "", HttpTimeouts{200ms, 500ms});
-    if (ready && ready->status == 200) return "";
+    // Its only listening socket is the web one.
+    const std::vector<int> ports = listeningTcpPorts(pid_);
+    if (port_ == 0 && ports.size() > 1) {
+      kill();
+      return "prometheus listens on " + std::to_string(ports.size()) +
+             " ports, expected only the web one; log:\n" + log();
+    }
+    if (port_ == 0 && ports.size() == 1) port_ = ports.front();
+    if (port_ != 0 && std::find(ports.begin(), ports.end(), port_) != ports.end()) {
+      auto ready = httpRequest("GET", url() + "/-/ready", {}, "", HttpTimeouts{200ms, 500ms});
+      if (ready && ready->status == 200) return "";
+    }
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
@@ -83,6 +101,20 @@ std::string PrometheusProcess::start(const std::string& target,
   return "prometheus not ready after 20 s; log:\n" + log();
 }
 
+std::string PrometheusProcess::setTarget(const std::string& target) {
+  // Written aside and renamed, so Prometheus never reads half a file.
+  const std::string path = directory_ + "/targets.json";
+  {
+    std::ofstream file(path + ".tmp");
+    file << "[{\"targets\": [" << (target.empty() ? "" : "\"" + target + "\"") << "]}]\n";
+    if (!file) return path + ".tmp: cannot write Prometheus's targets";
+  }
+  if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) {
+    return path + ": cannot rename the targets into place: " + std::strerror(errno);
+  }
+  return "";
+}
+
 void PrometheusProcess::kill() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);
@@ -91,6 +123,7 @@ void PrometheusProcess::kill() {
 }
 
 nlohmann::json PrometheusProcess::query(const std::string& promql) const {
+  if (port_ == 0) return {{"status", "error"}, {"error", "prometheus was never started"}};
   auto response = httpRequest("POST", url() + "/api/v1/query",
                               {"Content-Type: application/x-www-form-urlencoded"},
                               "query=" + formEncode(promql), HttpTimeouts{});

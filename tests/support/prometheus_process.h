@@ -1,7 +1,8 @@
-// PrometheusProcess: the real Prometheus server (Debian's prometheus) on a free loopback port,
-// scraping one target every second and evaluating rule files, for tests that run PromQL through
-// its HTTP API as Grafana would. No mock: Prometheus's own parser and evaluator are the point.
-// Never listens anywhere but 127.0.0.1.
+// PrometheusProcess: the real Prometheus server (Debian's prometheus) on a loopback port it binds
+// itself (127.0.0.1:0, read back from its listening socket), scraping one target every second
+// and evaluating rule files, for tests that run PromQL through its HTTP API as Grafana would. No
+// mock: Prometheus's own parser and evaluator are the point. Never listens anywhere but
+// 127.0.0.1.
 #pragma once
 
 #include <sys/types.h>
@@ -21,12 +22,20 @@ class PrometheusProcess {
   PrometheusProcess(const PrometheusProcess&) = delete;
   PrometheusProcess& operator=(const PrometheusProcess&) = delete;
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  /// "http://127.0.0.1:PORT". Throws std::logic_error before a successful start(): the port is
+  /// the one Prometheus binds, unknown until then.
+  std::string url() const;
 
-  /// Writes prometheus.yml (job "camwatch" scraping `target`, "host:port", every second; rules
-  /// evaluated every second from `rule_files`), starts Prometheus and waits up to 20 s for
-  /// /-/ready. @return "" when ready, else what went wrong with the end of its log.
-  std::string start(const std::string& target, const std::vector<std::string>& rule_files);
+  /// Writes prometheus.yml (job "camwatch", scraped every second, its targets read from a file
+  /// that setTarget() writes: none yet; rules evaluated every second from `rule_files`), starts
+  /// Prometheus on 127.0.0.1:0, reads back its port and waits up to 20 s for /-/ready.
+  /// @return "" when ready, else what went wrong with its log.
+  std::string start(const std::vector<std::string>& rule_files);
+  /// Job "camwatch" scrapes `target` ("host:port") from now on, instead of any earlier one.
+  /// Prometheus picks the change up within about a second (file discovery). The target may start
+  /// after Prometheus, so a server that binds port 0 itself can say its port first.
+  /// @return "" or why the targets file could not be written.
+  std::string setTarget(const std::string& target);
   /// SIGKILL and wait.
   void kill();
   /// POST /api/v1/query with `promql` evaluated now: the JSON answer ({"status": "success",
@@ -38,7 +47,7 @@ class PrometheusProcess {
  private:
   std::string directory_;
   std::string binary_;
-  int port_;
+  int port_ = 0;  // 0 until start() has read back the port Prometheus bound
   pid_t pid_ = -1;
 };
 

@@ -12,6 +12,7 @@
 #include "sinks/syslog/syslog_alert_sink.h"
 #include "sinks/webhook/webhook_alert_sink.h"
 #include "support/http_test_server.h"
+#include "support/listening_ports.h"
 #include "unit/alert/alert_test_util.h"
 
 namespace camwatch {
@@ -166,13 +167,9 @@ TEST(AlertWebhookSinkTest, HangingServerTimesOut) {
 }
 
 TEST(AlertWebhookSinkTest, RefusedConnectionIsAnError) {
-  int port = 0;
-  {
-    HttpTestServer server;  // a port that was just free and is closed again
-    port = server.port();
-  }
+  const testkit::RefusingLoopbackPort down;  // held while the test runs: no one listens there
   WebhookSinkOptions options;
-  options.url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
+  options.url = down.url() + "/hook";
   auto sink = std::move(*WebhookAlertSink::open(options));
   auto delivered = sink->deliver(std::vector<Alert>{sampleAlert(1)});
   ASSERT_FALSE(delivered);

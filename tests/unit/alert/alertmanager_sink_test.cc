@@ -13,6 +13,7 @@
 #include "alert/alert_delivery.h"
 #include "sinks/alertmanager/alertmanager_alert_sink.h"
 #include "support/alertmanager_process.h"
+#include "support/listening_ports.h"
 #include "unit/alert/alert_test_util.h"
 
 namespace camwatch {
@@ -23,7 +24,7 @@ using testing::sampleAlert;
 using testing::ScratchDir;
 
 using testkit::AlertmanagerProcess;
-using testkit::freeLoopbackPort;
+using testkit::RefusingLoopbackPort;
 
 const nlohmann::json* findByCamera(const nlohmann::json& alerts, const std::string& camera) {
   for (const auto& alert : alerts) {
@@ -176,7 +177,8 @@ TEST(AlertmanagerSinkTest, RealAlertmanagerGetsAlertsAndRetriesSurviveItsRestart
   EXPECT_EQ(step.next_due, t0 + 1s + 300ms);
   EXPECT_EQ((*delivery)->counters(0).pending, 1U);
 
-  // 3. Back up (its alerts were in memory, so the first one is gone): the retry delivers.
+  // 3. Back up on the port it had, where the sink still sends (its alerts were in memory, so the
+  // first one is gone): the retry delivers.
   ASSERT_EQ(alertmanager.start(), "");
   step = (*delivery)->runOnce(t0 + 1s + 300ms);
   EXPECT_EQ((*delivery)->counters(0).sent, 2U) << ::testing::PrintToString(step.log_lines);
@@ -191,7 +193,8 @@ TEST(AlertmanagerSinkTest, SeveralUrlsSucceedWhenOneAccepts) {
   ScratchDir dir;
   AlertmanagerProcess alertmanager(dir.path(), CAMWATCH_ALERTMANAGER);
   ASSERT_EQ(alertmanager.start(), "");
-  const std::string dead = "http://127.0.0.1:" + std::to_string(freeLoopbackPort());
+  const RefusingLoopbackPort down;  // an Alertmanager that is down
+  const std::string dead = down.url();
 
   auto sink = std::move(*AlertmanagerAlertSink::open(sinkOptions({dead, alertmanager.url()})));
   auto delivered = sink->deliver(std::vector<Alert>{sampleAlert(3)});

@@ -304,6 +304,14 @@ logging: {level: debug, format: json}
   EXPECT_EQ(config->metrics.max_destinations, 50U);
   EXPECT_EQ(config->logging.level, "debug");
   EXPECT_EQ(config->logging.format, "json");
+  // Port 0: the kernel picks one (run logs "metrics at URL" with the port it got).
+  auto any_port = load("metrics: {listen: \"127.0.0.1:0\"}\n");
+  ASSERT_TRUE(any_port) << any_port.error().message;
+  EXPECT_EQ(any_port->metrics.listen, "127.0.0.1:0");
+  EXPECT_EQ(error("metrics:\n  listen: 127.0.0.1:65536\n"),
+            file() +
+                ":2:11: metrics.listen: expected host:port such as 127.0.0.1:9108 or "
+                "0.0.0.0:9108, got '127.0.0.1:65536'");
   EXPECT_EQ(error("metrics:\n  listen: localhost\n"),
             file() +
                 ":2:11: metrics.listen: expected host:port such as 127.0.0.1:9108 or "
