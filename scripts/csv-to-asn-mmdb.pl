@@ -5,7 +5,8 @@
 #   scripts/csv-to-asn-mmdb.pl [--source TEXT] OUTPUT.mmdb asn-ipv4.csv asn-ipv6.csv
 #
 # CSV rows: ip_range_start,ip_range_end,autonomous_system_number,autonomous_system_organization
-# (inclusive ranges; the organisation is quoted when it holds a comma, "" escapes a quote).
+# (inclusive ranges; the organisation is quoted when it holds a comma or a quote, "" escapes a
+# quote). A line of any other shape stops the build with its file and line number.
 # The tree is IPv6 with the IPv4-mapped, Teredo and 6to4 ranges aliased to IPv4, as MaxMind's own
 # databases are, so IPv4 lookups work in it. Reserved networks are left out by the writer.
 # Needs Debian's libmaxmind-db-writer-perl. The output appears atomically (written beside it,
@@ -53,14 +54,18 @@ for my $input (@inputs) {
     # whole database.
     $line = decode('UTF-8', $line);
     my ($start, $end, $asn, $org) = split(/,/, $line, 4);
+    # Strict about the shape: a fifth column, a stray quote or a range that mixes IPv4 and IPv6
+    # means the format changed, and guessing would put wrong names on addresses.
+    my ($quoted) = defined $org ? $org =~ /\A"((?:[^"]|"")*)"\z/s : ();
     if (!defined $org || $start !~ /\A[0-9A-Fa-f.:]+\z/ || $end !~ /\A[0-9A-Fa-f.:]+\z/
-        || $asn !~ /\A[0-9]+\z/ || $asn > 0xffffffff) {
+        || ($start =~ /:/) != ($end =~ /:/) || $asn !~ /\A[0-9]+\z/ || $asn > 0xffffffff
+        || (!defined $quoted && $org =~ /[",]/)) {
       die "$input:$.: expected ip_range_start,ip_range_end,autonomous_system_number,"
-        . "autonomous_system_organization, got: $line\n";
+        . "autonomous_system_organization (both ends IPv4 or both IPv6; the organisation quoted "
+        . "when it holds a comma or a quote), got: $line\n";
     }
-    if ($org =~ /\A"(.*)"\z/s) {
-      $org = $1;
-      $org =~ s/""/"/g;
+    if (defined $quoted) {
+      ($org = $quoted) =~ s/""/"/g;
     }
     my $key = "$asn\0$org";
     my $record = $record_cache{$key} //= {
@@ -71,6 +76,8 @@ for my $input (@inputs) {
     # lookups there find the embedded IPv4 address's AS instead, which is the better answer.
     if (!eval { $tree->insert_range($start, $end, $record); 1 }) {
       my $error = $@;
+      # The writer's messages end in its own source position, which helps nobody here.
+      $error =~ s/ at \S+ line \d+(?:, <\$in> line \d+)?\.\n\z/\n/;
       die "$input:$.: $error" if $error !~ /aliased network/;
       ++$aliased;
       next;

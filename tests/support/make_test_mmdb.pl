@@ -13,6 +13,15 @@
 #
 #   perl tests/support/make_test_mmdb.pl OUTPUT_DIR
 #
+# Or one database shaped like geo-whois-asn-country.mmdb of the npm package
+# @ip-location-db/geo-whois-asn-country-mmdb (type "country ipvAll", field country_code, IPv6
+# tree with IPv4 at ::/96 and no IPv4-mapped aliases, 24-bit records, no languages or
+# description), with the data given, for the tests of scripts/fetch-geoip.sh:
+#
+#   perl tests/support/make_test_mmdb.pl --country-code OUTPUT.mmdb RANGE=CC...
+#
+# RANGE is a network (8.8.8.0/24) or an inclusive range (8.8.8.0-8.8.8.255).
+#
 # The data is made up, but each schema's field names and types are those of the real files.
 # Every database also maps 10.0.0.0/8 to "XX" / AS 64511: a test that finds it has looked up an
 # address it should have labelled private. Deterministic: fixed build time, and the writer sorts
@@ -23,7 +32,34 @@ use utf8;
 
 use MaxMind::DB::Writer::Tree;
 
-die "usage: $0 OUTPUT_DIR\n" unless @ARGV == 1;
+my $usage = "usage: $0 OUTPUT_DIR\n       $0 --country-code OUTPUT.mmdb RANGE=CC...\n";
+if (@ARGV && $ARGV[0] eq '--country-code') {
+  shift @ARGV;
+  my $file = shift @ARGV // die $usage;
+  my $tree = MaxMind::DB::Writer::Tree->new(
+    ip_version            => 6,
+    record_size           => 24,
+    database_type         => 'country ipvAll',
+    languages             => [],
+    description           => {},
+    map_key_type_callback => sub { 'utf8_string' },
+  );
+  $tree->_set_build_epoch(1_704_067_200);
+  for my $argument (@ARGV) {
+    my ($range, $country) = $argument =~ /\A([^=]+)=([A-Z]{2})\z/
+      or die "$argument: expected RANGE=CC (8.8.8.0/24=US or 8.8.8.0-8.8.8.255=US)\n";
+    if ($range =~ /\A([^-]+)-([^-]+)\z/) {
+      $tree->insert_range($1, $2, {country_code => $country});
+    } else {
+      $tree->insert_network($range, {country_code => $country});
+    }
+  }
+  open(my $out, '>:raw', $file) or die "$file: cannot create: $!\n";
+  $tree->write_tree($out);
+  close($out) or die "$file: write error: $!\n";
+  exit 0;
+}
+die $usage unless @ARGV == 1;
 my $dir = $ARGV[0];
 -d $dir or die "$dir: not a directory\n";
 
