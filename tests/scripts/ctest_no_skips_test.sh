@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/ctest_no_skips.py on JUnit files shaped like ctest's: it must pass a run where every
-# test ran, and with --strict fail one with a skipped gtest and a tool-missing test, naming both
+# test ran (one failed: ctest itself fails for that), and with --strict fail one with a skipped gtest and a tool-missing test, naming both
 # and their reasons (without --strict it lists them and passes).
 set -euo pipefail
 checker=$1
@@ -9,8 +9,9 @@ trap 'rm -rf "$work"' EXIT
 
 cat >"$work/all-ran.xml" <<'XML'
 <?xml version="1.0" encoding="UTF-8"?>
-<testsuite name="Linux" tests="2" failures="0" disabled="0" skipped="0" hostname="" time="1">
+<testsuite name="Linux" tests="3" failures="1" disabled="0" skipped="0" hostname="" time="1">
   <testcase name="DecoderTest.Vlan" classname="DecoderTest.Vlan" time="0.1" status="run"><system-out>ok</system-out></testcase>
+  <testcase name="DecoderTest.Qinq" classname="DecoderTest.Qinq" time="0.1" status="fail"><failure message="Failed"/><system-out>boom</system-out></testcase>
   <testcase name="golden_outputs" classname="golden_outputs" time="9" status="run"><system-out>ok</system-out></testcase>
 </testsuite>
 XML
@@ -27,7 +28,7 @@ needs root: creates network namespaces
 XML
 
 python3 "$checker" "$work/all-ran.xml" --strict >"$work/out1.txt"
-grep -q "2 tests, 0 not run" "$work/out1.txt"
+grep -q "3 tests, 0 not run" "$work/out1.txt"  # a failure ran: ctest reports it itself
 
 if python3 "$checker" "$work/skipped.xml" --strict >"$work/out2.txt" 2>&1; then
   echo "FAIL: --strict passed a run with skipped tests"; cat "$work/out2.txt"; exit 1
