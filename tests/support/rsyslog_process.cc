@@ -1,10 +1,10 @@
 #include "support/rsyslog_process.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -39,23 +39,25 @@ void RsyslogProcess::writeConfig() const {
   // RateLimit.Interval 0: a test sends bursts that imuxsock's rate limit would thin out.
   // The messages go through a ruleset of their own, so rsyslogd's own messages (start, stop,
   // warnings) land in rsyslogd-internal.log for log() and never among the records.
-  config << "global(workDirectory=\"" << d << "\" maxMessageSize=\"64k\")\n"
-         << "module(load=\"imuxsock\" SysSock.Use=\"off\")\n"
-         << "template(name=\"camwatch_test\" type=\"list\" option.jsonf=\"on\") {\n"
-         << "  property(outname=\"pri\" name=\"pri\" format=\"jsonf\")\n"
-         << "  property(outname=\"facility\" name=\"syslogfacility-text\" format=\"jsonf\")\n"
-         << "  property(outname=\"severity\" name=\"syslogseverity-text\" format=\"jsonf\")\n"
-         << "  property(outname=\"programname\" name=\"programname\" format=\"jsonf\")\n"
-         << "  property(outname=\"tag\" name=\"syslogtag\" format=\"jsonf\")\n"
-         << "  property(outname=\"msg\" name=\"msg\" format=\"jsonf\")\n"
-         << "}\n"
-         << "ruleset(name=\"camwatch_test\") {\n"
-         << "  action(type=\"omfile\" file=\"" << d
-         << "/messages.jsonl\" template=\"camwatch_test\")\n"
-         << "}\n"
-         << "input(type=\"imuxsock\" Socket=\"" << socketPath()
-         << "\" RateLimit.Interval=\"0\" Ruleset=\"camwatch_test\")\n"
-         << "action(type=\"omfile\" file=\"" << d << "/rsyslogd-internal.log\")\n";
+  config << R"(global(workDirectory=")" << d << R"(" maxMessageSize="64k")
+module(load="imuxsock" SysSock.Use="off")
+template(name="camwatch_test" type="list" option.jsonf="on") {
+  property(outname="pri" name="pri" format="jsonf")
+  property(outname="facility" name="syslogfacility-text" format="jsonf")
+  property(outname="severity" name="syslogseverity-text" format="jsonf")
+  property(outname="programname" name="programname" format="jsonf")
+  property(outname="tag" name="syslogtag" format="jsonf")
+  property(outname="msg" name="msg" format="jsonf")
+}
+ruleset(name="camwatch_test") {
+  action(type="omfile" file=")"
+         << d << R"(/messages.jsonl" template="camwatch_test")
+}
+input(type="imuxsock" Socket=")"
+         << socketPath() << R"(" RateLimit.Interval="0" Ruleset="camwatch_test")
+action(type="omfile" file=")"
+         << d << R"(/rsyslogd-internal.log")
+)";
 }
 
 std::string RsyslogProcess::start() {
