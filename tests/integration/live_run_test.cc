@@ -57,39 +57,39 @@ const std::string kGroundTruth = kSourceDir + "/tests/integration/configs/ground
 // the same packet timing (idle timeouts, budgets and lifecycle decide alike).
 constexpr int kPacketsPerSecond = 2000;
 
-// The demo capture with its packets 1/kPacketsPerSecond apart, starting now (the demo spans
-// minutes; this keeps the order and makes the test take seconds).
-std::uint64_t writeRetimedDemo(const std::string& path) {
-  auto input = CaptureFile::open(kDemo);
-  if (!input) return 0;
-  testkit::PcapWriter output(path);
-  RawPacket packet;
-  Timestamp ts = static_cast<Timestamp>(time(nullptr)) * kNanosPerSecond;
-  while ((*input)->next(packet) == ReadStatus::kPacket) {
-    output.write(ts, packet.data, packet.wire_len);
-    ts += kNanosPerSecond / kPacketsPerSecond;
-  }
-  output.close();
-  return output.packetsWritten();
-}
-
-// The demo capture with its own timing sped up `factor` times, starting now: the gaps between
-// packets keep their proportions, so with idle timeouts `factor` times shorter than the defaults
-// the flows end where the generator's flows end (demo: the longest gap inside a flow is 10 s, the
-// shortest between two flows of one 5-tuple 300 s).
-std::uint64_t writeCompressedDemo(const std::string& path, Timestamp factor) {
+// The demo capture written again starting now, each packet at `retime(index, offset)` after
+// the start, where offset is its time since the demo's first packet.
+template <typename Retime>
+std::uint64_t writeRetimedDemo(const std::string& path, const Retime& retime) {
   auto input = CaptureFile::open(kDemo);
   if (!input) return 0;
   testkit::PcapWriter output(path);
   RawPacket packet;
   const Timestamp start = static_cast<Timestamp>(time(nullptr)) * kNanosPerSecond;
   Timestamp first = -1;
-  while ((*input)->next(packet) == ReadStatus::kPacket) {
+  for (Timestamp index = 0; (*input)->next(packet) == ReadStatus::kPacket; ++index) {
     if (first < 0) first = packet.ts;
-    output.write(start + (packet.ts - first) / factor, packet.data, packet.wire_len);
+    output.write(start + retime(index, packet.ts - first), packet.data, packet.wire_len);
   }
   output.close();
   return output.packetsWritten();
+}
+
+// The demo with its packets 1/kPacketsPerSecond apart (the demo spans minutes; this keeps the
+// order and makes the test take seconds).
+std::uint64_t writeEvenlySpacedDemo(const std::string& path) {
+  return writeRetimedDemo(path, [](Timestamp index, Timestamp /*offset*/) {
+    return index * (kNanosPerSecond / kPacketsPerSecond);
+  });
+}
+
+// The demo with its own timing sped up `factor` times: the gaps between packets keep their
+// proportions, so with idle timeouts `factor` times shorter than the defaults the flows end where
+// the generator's flows end (demo: the longest gap inside a flow is 10 s, the shortest between
+// two flows of one 5-tuple 300 s).
+std::uint64_t writeCompressedDemo(const std::string& path, Timestamp factor) {
+  return writeRetimedDemo(
+      path, [factor](Timestamp /*index*/, Timestamp offset) { return offset / factor; });
 }
 
 // The ground-truth config (tests/integration/configs) with absolute paths, plus `extra` YAML.
@@ -219,7 +219,7 @@ class LiveRunTest : public ::testing::Test {
     const std::string failed = pair_->create();
     ASSERT_EQ(failed, "");
     capture_ = dir_.path("demo-2kpps.pcap");
-    packets_ = writeRetimedDemo(capture_);
+    packets_ = writeEvenlySpacedDemo(capture_);
     ASSERT_GT(packets_, 1000U);
   }
 

@@ -152,7 +152,8 @@ TEST(ListeningPortsTest, FindsExactlyTheOnePortOfAChildProcess) {
 // the test's, not close-on-exec, is neither passed on nor reported as the server's.
 TEST(SpawnServerTest, ReportsTheServersOwnPortOnly) {
   const std::string python = "/usr/bin/python3";
-  if (::access(python.c_str(), X_OK) != 0) GTEST_SKIP() << python << " is missing";
+  ASSERT_EQ(::access(python.c_str(), X_OK), 0)
+      << python << " is missing: run scripts/setup.sh (Debian package python3)";
   const int ours = ::socket(AF_INET, SOCK_STREAM, 0);  // inheritable, unlike the helpers' sockets
   sockaddr_in address{};
   address.sin_family = AF_INET;
