@@ -22,8 +22,8 @@
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 
-#include "app/flow_worker.h"
-#include "app/judgement_loader.h"
+#include "pipeline/flow_worker.h"
+#include "pipeline/judgement_loader.h"
 
 namespace {
 

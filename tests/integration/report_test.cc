@@ -25,7 +25,7 @@ const std::string kTestgen = CAMWATCH_TESTGEN;
 const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
 const std::string kChromium = "/usr/bin/chromium";
 
-// The bar colours daemon/app/report_html.cc draws with (country, vendor cloud, timeline).
+// The bar colours daemon/report/report_html.cc draws with (country, vendor cloud, timeline).
 constexpr std::uint32_t kChartColours[] = {0x1f6fb4, 0xd9741c, 0x2e9a4e};
 
 // A CSV parser for what RFC 4180 allows: quoted fields with doubled quotes and line breaks.

@@ -55,7 +55,7 @@ DpiConfig withCameraClouds() {
   return config;
 }
 
-// One worker's share of the pipeline (daemon/app/replay_pipeline.cc): a flow table whose ended
+// One worker's share of the pipeline (daemon/pipeline/replay_pipeline.cc): a flow table whose ended
 // flows are finished by the classifier and kept.
 class Worker : public FlowEndHandler {
  public:

@@ -1,0 +1,371 @@
+#include "pipeline/flow_worker.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "report/flow_json.h"
+
+namespace camwatch {
+
+void learnDnsResponse(const DecodedPacket& packet, std::span<const std::uint8_t> frame,
+                      Timestamp ts, DnsCache& cache, DnsLearnCounts& counts) {
+  constexpr std::uint16_t kDnsPort = 53;
+  if (!packet.has_l4 || packet.src_port != kDnsPort || packet.payload_len == 0) return;
+  std::span<const std::uint8_t> message = frame.subspan(packet.payload_offset, packet.payload_len);
+  if (packet.ip_proto == kIpProtoTcp) {
+    // DNS over TCP: a 2-byte length, then the message; only messages whole in one segment.
+    if (message.size() < 2) return;
+    const std::size_t length = (std::size_t{message[0]} << 8U) | message[1];
+    if (length + 2 > message.size()) return;
+    message = message.subspan(2, length);
+  } else if (packet.ip_proto != kIpProtoUdp) {
+    return;
+  }
+  const DnsParseResult result = parseDnsResponse(message, [&](const DnsAnswer& answer) {
+    cache.insert(answer.address, answer.name, answer.ttl, ts);
+    ++counts.answers;
+  });
+  if (result == DnsParseResult::kOk) {
+    ++counts.responses;
+  } else if (result == DnsParseResult::kTruncated || result == DnsParseResult::kBadName) {
+    ++counts.malformed;
+  }
+}
+
+std::size_t FlowWorker::IpAddressHash::operator()(const IpAddress& ip) const {
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  std::memcpy(&high, ip.bytes.data(), 8);
+  std::memcpy(&low, ip.bytes.data() + 8, 8);
+  return static_cast<std::size_t>((high * 0x9e3779b97f4a7c15ULL) ^ (low * 0xc2b2ae3d27d4eb4fULL));
+}
+
+FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<NdpiClassifier> classifier,
+                       const DnsCache& dns_cache)
+    : classifier_(std::move(classifier)),
+      judgement_(options.judgement),
+      keep_flows_(options.keep_flows),
+      summarize_egress_(options.summarize_egress),
+      egress_samples_(options.egress_samples),
+      max_cameras_(options.max_cameras),
+      dns_cache_(dns_cache),
+      table_(options.flows, *this) {
+  longest_flow_ = options.flows.active_timeout +
+                  std::max(options.flows.tcp_idle_timeout, options.flows.udp_idle_timeout) +
+                  60 * kNanosPerSecond;
+  if (judgement_.geo)
+    geo_ = std::make_unique<CachedGeoLookup>(judgement_.geo, judgement_.geo_cache_size);
+}
+
+FlowWorker::~FlowWorker() = default;
+
+void FlowWorker::setJudgement(const FlowJudgement& judgement, Timestamp now) {
+  retired_.push_back(Retired{now + longest_flow_, std::move(judgement_)});
+  retired_geo_ = geoStats();  // the new cache starts at zero; the totals go on
+  judgement_ = judgement;
+  geo_.reset();
+  if (judgement_.geo)
+    geo_ = std::make_unique<CachedGeoLookup>(judgement_.geo, judgement_.geo_cache_size);
+}
+
+GeoCacheStats FlowWorker::geoStats() const {
+  GeoCacheStats stats = retired_geo_;
+  if (geo_) {
+    const GeoCacheStats& now = geo_->stats();
+    stats.hits += now.hits;
+    stats.misses += now.misses;
+    stats.evictions += now.evictions;
+    stats.not_public += now.not_public;
+  }
+  return stats;
+}
+
+void FlowWorker::publish(WorkerCounters& counters) const {
+  counters.publishFlowTable(table_.stats(), table_.size());
+  counters.publishGeoCache(geoStats());
+  if (classifier_) counters.dpi_flow_states.set(classifier_->statesInUse());
+  counters.dns_cache_hits.set(dns_named_);
+  counters.dns_cache_misses.set(table_.stats().created - dns_named_);
+  counters.cameras_untracked.set(cameras_untracked_);
+}
+
+void FlowWorker::onFlowEnd(FlowRecord& flow) {
+  const bool was_final = flow.dpi.final;
+  classifier_->finish(flow);
+  // The last word on a flow whose verdict could still have changed.
+  if (!was_final) judgeDns(flow, flow.last_seen);
+  if (!flow.alert_raised && (!was_final || !flow.verdict.final)) {
+    judge(flow, flow.last_seen, true);
+  }
+  flow.egress_counter = nullptr;  // the record outlives nothing it points to
+  if (summarize_egress_ && flow.egress) {
+    summarizeEgress(flow);
+    open_egress_.erase(&flow);
+  }
+  if (keep_flows_) flows_.push_back(flow);
+}
+
+void FlowWorker::summarizeEgress(FlowRecord& flow) {
+  const std::uint64_t bytes = flow.bytes[kToServer] - flow.egress_bytes_reported;
+  if (bytes == 0 && flow.egress_counted) return;
+  EgressFlowSummary summary;
+  summary.camera = cameraLabel(flow);
+  summary.country.assign(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
+  summary.asn = flow.server_asn;
+  summary.protocol = classifier_->protocolName(flow.dpi);
+  summary.bytes = bytes;
+  summary.flows = flow.egress_counted ? 0 : 1;
+  flow.egress_bytes_reported += bytes;
+  flow.egress_counted = true;
+  egress_summaries_.push_back(std::move(summary));
+}
+
+std::string FlowWorker::cameraLabel(const FlowRecord& flow) const {
+  if (judgement_.inventory) {
+    const HostIdentity identity = judgement_.inventory->identify(
+        flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
+        flow.key.vlan_outer, flow.key.vlan_inner);
+    if (!identity.name.empty()) return std::string(identity.name);
+  }
+  return flow.clientIp().toString();
+}
+
+void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool src_is_a,
+                          std::uint64_t hash, std::span<const std::uint8_t> frame) {
+  ++packets_;
+  wire_bytes_ += packet.wire_len;
+  const FlowUpdate update = table_.onPacket(packet, key, src_is_a, hash);
+  FlowRecord& flow = *update.flow;
+  const bool mac_in_frame = packet.has_mac && packet.l2_src_mac_offset + 6 <= frame.size();
+  if (!flow.has_client_mac && update.from_client && mac_in_frame) {
+    std::memcpy(flow.client_mac.data(), frame.data() + packet.l2_src_mac_offset, 6);
+    flow.has_client_mac = true;
+  }
+  if (update.created) onNewFlow(flow, packet);
+  if (!update.from_client && !flow.server_seen) {
+    flow.server_seen = true;
+    if (flow.server_scope != AddressScope::kPublic &&
+        !noteDevice(flow.serverIp(),
+                    mac_in_frame ? frame.data() + packet.l2_src_mac_offset : nullptr, packet,
+                    packet.ts)) {
+      ++cameras_untracked_;
+    }
+  }
+  if (update.from_client && flow.egress_counter != nullptr) {
+    *flow.egress_counter += packet.wire_len;
+  }
+  if (!flow.dpi.final) {
+    classifier_->onPacket(flow, packet, frame);
+    // Classification just ended: protocol and hostname are known now.
+    if (flow.dpi.final) {
+      judgeDns(flow, packet.ts);
+      judge(flow, packet.ts, false);
+    }
+  } else if (update.created) {
+    judge(flow, packet.ts, false);
+  }
+}
+
+void FlowWorker::tick(Timestamp now) {
+  table_.expire(now);
+  flushEgress(now);
+  for (FlowRecord* flow : open_egress_) {
+    if (flow->dpi.final) summarizeEgress(*flow);
+  }
+  std::erase_if(retired_, [now](const Retired& retired) { return retired.until <= now; });
+}
+
+void FlowWorker::finish(Timestamp now) {
+  table_.flushAll(now);
+  flushEgress(now);
+}
+
+// Facts about both sides that do not depend on the packets: looked up once per flow.
+void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
+  const Timestamp ts = packet.ts;
+  if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname)) {
+    flow.dpi.hostname_source = HostnameSource::kDnsCache;
+    ++dns_named_;
+  }
+  flow.server_scope = addressScope(flow.serverIp());
+  if (judgement_.inventory) {
+    const HostIdentity client = judgement_.inventory->identify(
+        flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
+        flow.key.vlan_outer, flow.key.vlan_inner);
+    flow.client_is_camera = client.camera;
+    flow.camera_group = client.group;
+    bool untracked = false;
+    if (client.camera) {
+      untracked = !noteDevice(flow.clientIp(),
+                              flow.has_client_mac ? flow.client_mac.data() : nullptr, packet, ts);
+    }
+    flow.egress = client.camera && flow.server_scope == AddressScope::kPublic &&
+                  !judgement_.inventory->isLocal(flow.serverIp());
+    if (flow.egress && egress_samples_) {
+      auto counter = egress_.find(flow.clientIp());
+      if (counter == egress_.end() && egress_.size() < max_cameras_) {
+        counter = egress_.try_emplace(flow.clientIp()).first;
+      }
+      if (counter != egress_.end()) {
+        counter->second.group = client.group;
+        flow.egress_counter = &counter->second.bytes;
+      } else {
+        untracked = true;  // judged and alerted all the same; only its bytes go unsampled
+      }
+    }
+    if (untracked) ++cameras_untracked_;
+    if (flow.egress && summarize_egress_) open_egress_.insert(&flow);
+  }
+  if (geo_ && flow.server_scope == AddressScope::kPublic) {
+    const GeoInfo& geo = geo_->lookup(flow.serverIp());
+    std::memcpy(flow.server_country.data(), geo.country, 3);
+    flow.server_asn = geo.asn;
+    flow.geo_looked_up = true;
+  }
+}
+
+// The first time this worker sees a camera, it tells the alert engine (discovery,
+// unknown_camera). Once per camera per worker: a set lookup per new flow, not per packet.
+bool FlowWorker::noteDevice(const IpAddress& ip, const std::uint8_t* mac6,
+                            const DecodedPacket& packet, Timestamp ts) {
+  if (!judgement_.inventory || seen_devices_.count(ip) != 0) return true;
+  const HostIdentity identity =
+      judgement_.inventory->identify(ip, mac6, packet.vlan_outer, packet.vlan_inner);
+  if (!identity.camera) return true;
+  const AddressScope scope = addressScope(ip);
+  if (scope == AddressScope::kUnspecified || scope == AddressScope::kBroadcast ||
+      scope == AddressScope::kMulticast) {
+    return true;
+  }
+  // inventory.max_cameras: a flood of spoofed camera addresses must not grow this set.
+  if (seen_devices_.size() >= max_cameras_) return false;
+  seen_devices_.insert(ip);
+  DeviceSeen seen;
+  seen.camera.ip = ip;
+  if (mac6 != nullptr) {
+    std::array<std::uint8_t, 6> mac{};
+    std::memcpy(mac.data(), mac6, 6);
+    seen.camera.mac = macToString(mac);
+  }
+  seen.camera.name = std::string(identity.name);
+  seen.camera.vendor = std::string(identity.vendor);
+  seen.camera.group = std::string(identity.group);
+  seen.listed = identity.listed;
+  events_.push_back(CameraEvent{ts, std::move(seen)});
+  return true;
+}
+
+void FlowWorker::flushEgress(Timestamp now) {
+  for (auto& [camera, counter] : egress_) {
+    if (counter.bytes == 0) continue;
+    events_.push_back(
+        CameraEvent{now, EgressSample{camera, std::string(counter.group), counter.bytes}});
+    counter.bytes = 0;
+  }
+}
+
+// A camera's DNS query for a name a deny rule lists: dns_lookup_blocked, whether or not a flow
+// to the answer follows. nDPI gives the query name once it has seen the query.
+void FlowWorker::judgeDns(FlowRecord& flow, Timestamp now) {
+  if (!judgement_.policy || flow.dns_judged || !flow.client_is_camera ||
+      flow.dpi.hostname[0] == '\0' || flow.dpi.hostname_source != HostnameSource::kDnsQuery) {
+    return;
+  }
+  flow.dns_judged = true;
+  const Verdict verdict =
+      judgement_.policy->evaluateDnsQuery(flow.camera_group, flow.dpi.hostname.data());
+  if (verdict.action != PolicyAction::kDeny || !verdict.alert) return;
+  FlowJudged judged;
+  Alert& alert = judged.alert;
+  fillAlert(flow, now, alert);
+  alert.severity = verdict.severity;
+  alert.kind = *verdict.alert;
+  alert.destination = AlertDestination{};
+  alert.destination.port = flow.serverPort();
+  alert.destination.hostname = flow.dpi.hostname.data();
+  alert.destination.hostname_source = hostnameSourceName(flow.dpi.hostname_source);
+  alert.rule = std::string(verdict.rule);
+  alert.dedup_key = dedupKey(alert);
+  judged.deny = true;
+  events_.push_back(CameraEvent{now, std::move(judged)});
+}
+
+// Asks the policy about an egress flow; reports it once, when the verdict is a final deny or
+// comes from the group's default (the baseline may override those), or at the flow's end.
+void FlowWorker::judge(FlowRecord& flow, Timestamp now, bool at_end) {
+  if (!judgement_.policy || !flow.egress || flow.alert_raised) return;
+  const std::string protocol = classifier_->protocolName(flow.dpi);
+  const std::string master = classifier_->protocolIdName(flow.dpi.master_protocol);
+  const std::string app = classifier_->protocolIdName(flow.dpi.app_protocol);
+  const std::string category = classifier_->categoryName(flow.dpi);
+  DestinationFacts facts;
+  facts.ip = flow.serverIp();
+  facts.port = flow.serverPort();
+  facts.ip_proto = flow.key.ip_proto;
+  facts.hostname = flow.dpi.hostname.data();
+  facts.scope = flow.server_scope;
+  facts.country =
+      std::string_view(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
+  facts.asn = flow.server_asn;
+  facts.app_protocol = protocol;
+  facts.master_protocol = master;
+  facts.app_name = app;
+  facts.category = category;
+  facts.classified = flow.dpi.final;
+  flow.verdict = judgement_.policy->evaluate(flow.camera_group, facts);
+  const bool deny = flow.verdict.action == PolicyAction::kDeny && flow.verdict.alert;
+  const bool by_default = flow.verdict.rule == "default";
+  // A default allow matters only to the learned baseline; without learning it is no event.
+  if (!deny && !(by_default && judgement_.report_default_allows)) return;
+  if (!flow.verdict.final && !at_end) return;  // wait: classification may still decide
+  flow.alert_raised = true;
+  FlowJudged judged;
+  Alert& alert = judged.alert;
+  fillAlert(flow, now, alert);
+  alert.protocol.app = protocol == "Unknown" ? protocol : app;
+  alert.protocol.master = master;
+  alert.protocol.category = category;
+  if (deny) {
+    alert.severity = flow.verdict.severity;
+    alert.kind = *flow.verdict.alert;
+  }
+  alert.rule = std::string(flow.verdict.rule);
+  alert.dedup_key = dedupKey(alert);
+  judged.deny = deny;
+  judged.by_default = by_default;
+  judged.protocol = protocol;
+  events_.push_back(CameraEvent{now, std::move(judged)});
+}
+
+// What every alert about a flow says: camera, destination, protocol, evidence, sensor.
+void FlowWorker::fillAlert(const FlowRecord& flow, Timestamp now, Alert& alert) {
+  alert.time = now;
+  alert.camera.ip = flow.clientIp();
+  if (judgement_.inventory) {
+    const HostIdentity identity = judgement_.inventory->identify(
+        flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
+        flow.key.vlan_outer, flow.key.vlan_inner);
+    alert.camera.name = std::string(identity.name);
+    alert.camera.vendor = std::string(identity.vendor);
+    alert.camera.group = std::string(identity.group);
+  }
+  if (flow.has_client_mac) alert.camera.mac = macToString(flow.client_mac);
+  alert.destination.ip = flow.serverIp();
+  alert.destination.port = flow.serverPort();
+  alert.destination.hostname = flow.dpi.hostname.data();
+  alert.destination.hostname_source = hostnameSourceName(flow.dpi.hostname_source);
+  alert.destination.country =
+      std::string(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
+  alert.destination.asn = flow.server_asn;
+  if (geo_ && flow.server_asn != 0)
+    alert.destination.org = geo_->backend().lookup(flow.serverIp()).org;
+  alert.protocol.l4 = ipProtocolName(flow.key.ip_proto);
+  alert.protocol.risks = riskNames(flow.dpi.risk);
+  alert.evidence.first_seen = flow.first_seen;
+  alert.evidence.last_seen = flow.last_seen;
+  alert.evidence.packets = flow.packets[kToServer];
+  alert.evidence.bytes = flow.bytes[kToServer];
+  alert.sensor = judgement_.sensor_name;
+}
+
+}  // namespace camwatch

@@ -1,0 +1,189 @@
+// FlowWorker: what one worker does with the packets it owns, in replay and live alike. It keeps
+// the worker's flow table, classifies flows with its own nDPI module, names their servers from
+// the DNS cache, looks up GeoIP, tells cameras from other hosts, asks the policy about egress
+// flows and turns what it learns into CameraEvents for the AlertEngine.
+//
+// Threads: one FlowWorker belongs to one worker thread; the only thing it shares is the DNS
+// cache (sharded mutexes, taken once per new flow). Who feeds it packets and ticks, and what
+// happens to its events, is up to the pipeline around it (ReplayPipeline, LiveSensor).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <camwatch/decode.h>
+#include <camwatch/dns.h>
+#include <camwatch/dpi.h>
+#include <camwatch/flow.h>
+#include <camwatch/geo.h>
+#include <camwatch/inventory.h>
+#include <camwatch/metrics.h>
+#include <camwatch/policy.h>
+
+#include "alert/alert_engine.h"
+
+namespace camwatch {
+
+/// What a worker judges flows by. Reloading the config (live: SIGHUP) hands workers a new one.
+struct FlowJudgement {
+  PolicyEnginePtr policy;  ///< null: no policy, no alerts
+  /// Which hosts are cameras. Null: no cameras, so no egress and no alerts.
+  std::shared_ptr<const CameraInventory> inventory;
+  GeoLookupPtr geo;                     ///< null: no geo
+  std::size_t geo_cache_size = 16'384;  ///< per worker
+  std::string sensor_name;
+  /// Report flows the group default allowed to the engine too (learning needs them); without
+  /// learning only denies are events.
+  bool report_default_allows = false;
+};
+
+/// Egress traffic of one flow since its last summary, for the traffic metrics (camera × country
+/// × ASN × protocol). A flow is summarized once a second after its classification ended (so its
+/// protocol label does not change), and when it ends.
+struct EgressFlowSummary {
+  std::string camera;   ///< inventory name, or the IP address without one
+  std::string country;  ///< "" = unknown
+  std::uint32_t asn = 0;
+  std::string protocol;     ///< nDPI name as flow records give it
+  std::uint64_t bytes = 0;  ///< camera to destination, on the wire, since the last summary
+  std::uint64_t flows = 0;  ///< 1 in the flow's first summary, else 0
+};
+
+struct FlowWorkerOptions {
+  FlowTableConfig flows;  ///< this worker's share (max_flows already divided)
+  FlowJudgement judgement;
+  bool keep_flows = false;        ///< keep ended records until the caller takes them (replay)
+  bool summarize_egress = false;  ///< make EgressFlowSummary records (live)
+  /// Report each camera's egress bytes once a tick (EgressSample: egress budgets, the summary's
+  /// per-camera bytes). Live turns it off when no group has a budget.
+  bool egress_samples = true;
+  /// Cameras this worker keeps state for (inventory.max_cameras): a first-sighting entry
+  /// (DeviceSeen) and an egress byte counter each. A camera beyond it is still judged and its
+  /// denies still raise alerts; it only gets no DeviceSeen and no EgressSample.
+  std::size_t max_cameras = 16'384;
+};
+
+/// How a DNS response read by learnDnsResponse() counted.
+struct DnsLearnCounts {
+  std::uint64_t responses = 0;  ///< responses read into the cache
+  std::uint64_t answers = 0;    ///< A/AAAA answers cached
+  std::uint64_t malformed = 0;  ///< responses that could not be parsed
+};
+
+/// Reads a DNS response (UDP, or TCP with the whole message in one segment) from source port 53
+/// into `cache`; anything else is ignored. Never allocates.
+void learnDnsResponse(const DecodedPacket& packet, std::span<const std::uint8_t> frame,
+                      Timestamp ts, DnsCache& cache, DnsLearnCounts& counts);
+
+class FlowWorker : public FlowEndHandler {
+ public:
+  FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<NdpiClassifier> classifier,
+             const DnsCache& dns_cache);
+  ~FlowWorker() override;
+  FlowWorker(const FlowWorker&) = delete;
+  FlowWorker& operator=(const FlowWorker&) = delete;
+
+  /// One decoded IP packet of a flow this worker owns; `frame` is the captured bytes.
+  void onPacket(const DecodedPacket& packet, const FlowKey& key, bool src_is_a, std::uint64_t hash,
+                std::span<const std::uint8_t> frame);
+  /// Time moved to `now` (about once a second): idle flows end, egress bytes become samples.
+  void tick(Timestamp now);
+  /// The input ended at `now`: every flow ends.
+  void finish(Timestamp now);
+  /// The input ended at `now`: idle flows end, and those that started before `before`
+  /// (FlowTable::flushStartedBefore); finish() ends the rest.
+  void finishStartedBefore(Timestamp now, Timestamp before) {
+    table_.flushStartedBefore(now, before);
+  }
+  /// Takes a new policy, inventory and GeoIP lookup (after a reload). Flows already judged keep
+  /// their verdict; new flows and verdicts still open use the new ones. The old one stays alive
+  /// until every flow that started under it has ended (records point into its inventory and
+  /// policy), i.e. until `now` + the longest a flow record lasts.
+  void setJudgement(const FlowJudgement& judgement, Timestamp now);
+
+  /// Events since the caller last cleared them (the caller moves them out).
+  std::vector<CameraEvent>& events() { return events_; }
+  /// Egress traffic since the caller last cleared them (summarize_egress only).
+  std::vector<EgressFlowSummary>& egressSummaries() { return egress_summaries_; }
+  /// Records ended since the caller last cleared them (keep_flows only; the caller moves them
+  /// out).
+  std::vector<FlowRecord>& flows() { return flows_; }
+  /// Hands over the classifier (after the last packet), to name protocols in the output.
+  std::unique_ptr<NdpiClassifier> takeClassifier() { return std::move(classifier_); }
+  /// GeoIP cache counts, including those of caches a reload replaced.
+  GeoCacheStats geoStats() const;
+  const FlowTableStats& stats() const { return table_.stats(); }
+  std::size_t activeFlows() const { return table_.size(); }
+  std::uint64_t packets() const { return packets_; }
+  std::uint64_t wireBytes() const { return wire_bytes_; }
+  std::uint64_t dnsNamed() const { return dns_named_; }
+  /// New flows of a camera this worker kept no state for because it had max_cameras already.
+  std::uint64_t camerasUntracked() const { return cameras_untracked_; }
+  /// Cameras with a first-sighting entry, and with an egress byte counter (each <= max_cameras).
+  std::size_t camerasTracked() const { return seen_devices_.size(); }
+  std::size_t egressCounters() const { return egress_.size(); }
+  /// Publishes this worker's flow table, GeoIP and DNS cache counts (once per tick, not per
+  /// packet). Worker thread.
+  void publish(WorkerCounters& counters) const;
+
+ private:
+  struct IpAddressHash {
+    std::size_t operator()(const IpAddress& ip) const;
+  };
+  // Bytes each camera sent out since the last tick. Entries are never erased, so flows can keep
+  // a pointer to their camera's counter; there is one per camera this worker saw egress from,
+  // up to max_cameras.
+  struct EgressCounter {
+    std::uint64_t bytes = 0;
+    std::string group;
+  };
+
+  // camwatch::FlowEndHandler
+  void onFlowEnd(FlowRecord& flow) override;
+
+  void onNewFlow(FlowRecord& flow, const DecodedPacket& packet);
+  // Returns false when the camera gets no entry because max_cameras are tracked already.
+  bool noteDevice(const IpAddress& ip, const std::uint8_t* mac6, const DecodedPacket& packet,
+                  Timestamp ts);
+  void flushEgress(Timestamp now);
+  void judgeDns(FlowRecord& flow, Timestamp now);
+  void judge(FlowRecord& flow, Timestamp now, bool at_end);
+  void fillAlert(const FlowRecord& flow, Timestamp now, Alert& alert);
+  std::string cameraLabel(const FlowRecord& flow) const;
+  void summarizeEgress(FlowRecord& flow);
+
+  std::unique_ptr<NdpiClassifier> classifier_;
+  FlowJudgement judgement_;
+  struct Retired {
+    Timestamp until = 0;
+    FlowJudgement judgement;
+  };
+  std::vector<Retired> retired_;  // judgements flows may still point into
+  Timestamp longest_flow_;        // the longest a flow record can last (active + idle timeout)
+  bool keep_flows_;
+  bool summarize_egress_;
+  bool egress_samples_;
+  std::size_t max_cameras_;
+  std::uint64_t cameras_untracked_ = 0;
+  std::vector<CameraEvent> events_;
+  std::vector<EgressFlowSummary> egress_summaries_;
+  // Open egress flows (summarize_egress only). The table's records stay put while they live.
+  std::unordered_set<FlowRecord*> open_egress_;
+  std::unordered_map<IpAddress, EgressCounter, IpAddressHash> egress_;
+  std::unordered_set<IpAddress, IpAddressHash> seen_devices_;
+  std::unique_ptr<CachedGeoLookup> geo_;
+  GeoCacheStats retired_geo_;  // counts of caches a reload replaced
+  const DnsCache& dns_cache_;
+  std::vector<FlowRecord> flows_;
+  std::uint64_t packets_ = 0;
+  std::uint64_t wire_bytes_ = 0;
+  std::uint64_t dns_named_ = 0;
+  FlowTable table_;
+};
+
+}  // namespace camwatch

@@ -1,0 +1,41 @@
+#include "pipeline/judgement_loader.h"
+
+#include <fmt/format.h>
+
+#include <camwatch/geo.h>
+#include <camwatch/policy.h>
+
+namespace camwatch {
+
+Result<LoadedJudgement> loadJudgement(const Config& config) {
+  LoadedJudgement out;
+  FlowJudgement& judgement = out.judgement;
+  judgement.geo_cache_size = config.geo_cache_size;
+  judgement.sensor_name = config.sensor_name;
+  judgement.report_default_allows = config.learning.mode != LearningMode::kOff;
+  if (!config.geoip.country_db.empty() || !config.geoip.asn_db.empty()) {
+    // A configured database that is missing means no geo, said once; a broken one is an error.
+    auto geo = MaxmindGeoLookup::open(config.geoip, GeoDatabaseMissing::kWarn);
+    if (!geo) return tl::unexpected(geo.error());
+    for (const std::string& warning : (*geo)->warnings()) out.warnings.push_back(warning);
+    if ((*geo)->hasCountry() || (*geo)->hasAsn()) judgement.geo = std::move(*geo);
+  }
+  auto policy = PolicyEngine::create(config.policy_groups);
+  if (!policy) {
+    return makeError(fmt::format("{}: policy: {}", config.source, policy.error().message));
+  }
+  judgement.policy = std::make_shared<const PolicyEngine>(std::move(*policy));
+  if (!config.oui_file.empty()) {
+    auto table = OuiTable::load(config.oui_file);
+    if (!table) return tl::unexpected(table.error());
+    out.oui = std::make_shared<const OuiTable>(std::move(*table));
+  }
+  auto inventory = CameraInventory::create(config.inventory, out.oui);
+  if (!inventory) {
+    return makeError(fmt::format("{}: inventory: {}", config.source, inventory.error().message));
+  }
+  judgement.inventory = std::make_shared<const CameraInventory>(std::move(*inventory));
+  return out;
+}
+
+}  // namespace camwatch

@@ -1,0 +1,474 @@
+#include "pipeline/replay_pipeline.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "pipeline/flow_worker.h"
+#include "pipeline/spsc_ring.h"
+
+namespace camwatch {
+namespace {
+
+enum class MessageKind : std::uint32_t { kPacket, kTick, kBatch, kEndBefore, kEnd };
+
+// What the reader sends a worker. For kPacket the captured bytes follow it in the record.
+struct WorkerMessage {
+  MessageKind kind;
+  bool src_is_a;
+  std::uint64_t hash;
+  Timestamp ts;
+  Timestamp before;  // kEndBefore: flows that started before it end
+  DecodedPacket packet;
+  FlowKey key;
+};
+
+// Waiting on an empty or full ring: spin briefly, then yield, then sleep, so an idle worker costs
+// nothing while a busy one never sleeps.
+class Backoff {
+ public:
+  void wait() {
+    if (++spins_ < 64) return;
+    if (spins_ < 128) {
+      std::this_thread::yield();
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  void reset() { spins_ = 0; }
+
+ private:
+  unsigned spins_ = 0;
+};
+
+// What one worker produced between two batch marks (see replay_pipeline.h).
+struct Batch {
+  std::vector<FlowRecord> flows;
+  std::vector<CameraEvent> events;
+};
+
+// One worker: owns its ring's consumer side and a FlowWorker; hands what it produced back batch
+// by batch.
+class ReplayWorker {
+ public:
+  ReplayWorker(const ReplayOptions& options, std::unique_ptr<NdpiClassifier> classifier,
+               const DnsCache& dns_cache)
+      : ring_(options.ring_bytes),
+        flow_(workerOptions(options), std::move(classifier), dns_cache) {}
+
+  SpscByteRing& ring() { return ring_; }
+  FlowWorker& flow() { return flow_; }
+
+  void run() {
+    using Clock = std::chrono::steady_clock;
+    Backoff backoff;
+    start_ = Clock::now();
+    while (true) {
+      const std::span<const std::uint8_t> record = ring_.beginRead();
+      if (record.empty()) {
+        // Waiting is the idle time of the worker load metric; the clock is read only here.
+        const auto waiting = Clock::now();
+        backoff.wait();
+        idle_ns_ += static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - waiting).count());
+        continue;
+      }
+      backoff.reset();
+      WorkerMessage message;
+      std::memcpy(&message, record.data(), sizeof(message));
+      bool done = false;
+      switch (message.kind) {
+        case MessageKind::kPacket:
+          flow_.onPacket(message.packet, message.key, message.src_is_a, message.hash,
+                         record.subspan(sizeof(WorkerMessage)));
+          break;
+        case MessageKind::kTick:
+          flow_.tick(message.ts);
+          publish();
+          closeBatch();
+          break;
+        case MessageKind::kBatch:
+          closeBatch();
+          break;
+        case MessageKind::kEndBefore:
+          flow_.finishStartedBefore(message.ts, message.before);
+          closeBatch();
+          break;
+        case MessageKind::kEnd:
+          flow_.finish(message.ts);
+          publish();
+          closeBatch();
+          done = true;
+          break;
+      }
+      ring_.commitRead();
+      if (done) return;
+    }
+  }
+
+  /// Whether a closed batch is waiting. Any thread.
+  bool hasBatch() {
+    std::lock_guard lock(batch_mutex_);
+    return !batches_.empty();
+  }
+
+  /// The oldest closed batch (hasBatch() was true). Any thread.
+  Batch takeBatch() {
+    std::lock_guard lock(batch_mutex_);
+    Batch batch = std::move(batches_.front());
+    batches_.pop_front();
+    return batch;
+  }
+
+  /// What the worker published at its last tick. Any thread.
+  WorkerCountersSnapshot published() const { return live_.snapshot(); }
+
+  /// Egress summaries published since the last call (summarize_egress only). Any thread.
+  std::vector<EgressFlowSummary> takeEgress() {
+    std::lock_guard lock(egress_mutex_);
+    return std::exchange(egress_, {});
+  }
+
+  /// What this worker did, as the metrics count it (after run() returned).
+  WorkerCountersSnapshot counters() const {
+    WorkerCountersSnapshot out = live_.snapshot();
+    out.flows_active = 0;  // every flow ended at the end of the input
+    return out;
+  }
+
+ private:
+  static FlowWorkerOptions workerOptions(const ReplayOptions& options) {
+    FlowWorkerOptions out;
+    out.flows = options.flows;
+    out.judgement.policy = options.policy;
+    out.judgement.inventory = options.inventory;
+    out.judgement.geo = options.geo;
+    out.judgement.geo_cache_size = options.geo_cache_size;
+    out.judgement.sensor_name = options.sensor_name;
+    out.judgement.report_default_allows = options.report_default_allows;
+    out.max_cameras = options.max_cameras;
+    out.keep_flows = true;
+    out.summarize_egress = static_cast<bool>(options.on_progress);
+    return out;
+  }
+
+  // Hands over what this worker produced since the last batch mark. Worker thread; the lock is
+  // taken once per batch.
+  void closeBatch() {
+    Batch batch;
+    batch.flows.swap(flow_.flows());
+    batch.events.swap(flow_.events());
+    std::lock_guard lock(batch_mutex_);
+    batches_.push_back(std::move(batch));
+  }
+
+  // Publishes the worker's counts (once per tick of packet time, and at the end), and hands its
+  // egress summaries to whoever reports progress. Worker thread.
+  void publish() {
+    live_.packets.set(flow_.packets());
+    live_.wire_bytes.set(flow_.wireBytes());
+    live_.ip_packets.set(flow_.packets());
+    flow_.publish(live_);
+    const auto elapsed =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now() - start_)
+                                       .count());
+    const std::uint64_t idle = std::min(idle_ns_, elapsed);
+    live_.idle_ns.set(idle);
+    live_.busy_ns.set(elapsed - idle);
+    std::vector<EgressFlowSummary>& summaries = flow_.egressSummaries();
+    if (summaries.empty()) return;
+    std::lock_guard lock(egress_mutex_);
+    for (EgressFlowSummary& summary : summaries) egress_.push_back(std::move(summary));
+    summaries.clear();
+  }
+
+  SpscByteRing ring_;
+  FlowWorker flow_;
+  WorkerCounters live_;  // written by the worker thread, read by progress reports
+  std::chrono::steady_clock::time_point start_;
+  std::uint64_t idle_ns_ = 0;
+  std::mutex egress_mutex_;  // taken once per tick by the worker, once a second by the reader
+  std::vector<EgressFlowSummary> egress_;
+  std::mutex batch_mutex_;  // taken once per batch by the worker and by the reader
+  std::deque<Batch> batches_;
+};
+
+void send(ReplayWorker& worker, const WorkerMessage& message,
+          std::span<const std::uint8_t> payload) {
+  Backoff backoff;
+  std::span<std::uint8_t> slot;
+  while ((slot = worker.ring().beginWrite(sizeof(message) + payload.size())).empty()) {
+    backoff.wait();
+  }
+  std::memcpy(slot.data(), &message, sizeof(message));
+  if (!payload.empty()) std::memcpy(slot.data() + sizeof(message), payload.data(), payload.size());
+  worker.ring().commitWrite();
+}
+
+void broadcast(std::vector<std::unique_ptr<ReplayWorker>>& workers, MessageKind kind, Timestamp ts,
+               Timestamp before = 0) {
+  WorkerMessage message{};
+  message.kind = kind;
+  message.ts = ts;
+  message.before = before;
+  for (auto& worker : workers) send(*worker, message, {});
+}
+
+}  // namespace
+
+bool flowRecordLess(const FlowRecord& a, const FlowRecord& b) {
+  if (a.first_seen != b.first_seen) return a.first_seen < b.first_seen;
+  const int order = std::memcmp(&a.key, &b.key, sizeof(FlowKey));
+  if (order != 0) return order < 0;
+  return a.last_seen < b.last_seen;
+}
+
+Result<ReplayResult> runReplay(const ReplayOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto reader = MergedCaptureReader::open(options.captures, options.bpf);
+  if (!reader) return tl::unexpected(reader.error());
+
+  const unsigned worker_count = std::max(1U, options.workers);
+  // The flow cap is for the whole sensor: each worker gets its share.
+  ReplayOptions worker_options = options;
+  worker_options.flows.max_flows = (options.flows.max_flows + worker_count - 1) / worker_count;
+  DnsCache dns_cache(options.dns);
+  std::vector<std::unique_ptr<ReplayWorker>> workers;
+  for (unsigned i = 0; i < worker_count; ++i) {
+    // nDPI modules are created one after another, before any thread starts.
+    auto classifier = NdpiClassifier::create(options.dpi);
+    if (!classifier) return tl::unexpected(classifier.error());
+    workers.push_back(
+        std::make_unique<ReplayWorker>(worker_options, std::move(*classifier), dns_cache));
+  }
+  // The reading thread's own module, only to name protocols in what it hands on.
+  auto namer = NdpiClassifier::create(options.dpi);
+  if (!namer) return tl::unexpected(namer.error());
+  std::shared_ptr<const NdpiClassifier> naming = std::move(*namer);
+  std::vector<std::thread> threads;
+  for (auto& worker : workers) threads.emplace_back([&worker] { worker->run(); });
+
+  ReplayResult result;
+  result.digest = FlowDigest(options.digest_limits);
+  result.workers = worker_count;
+  // Merges every batch all workers have closed, in batch order (see replay_pipeline.h).
+  std::vector<const FlowRecord*> order;
+  std::vector<CameraEvent> events;
+  std::vector<Batch> batch(workers.size());
+  // With `wait`, until every batch asked for so far was merged.
+  std::uint64_t batches_asked = 0;
+  std::uint64_t batches_merged = 0;
+  const auto merge_batches = [&](bool wait) {
+    Backoff backoff;
+    while (true) {
+      if (!std::all_of(workers.begin(), workers.end(),
+                       [](const auto& worker) { return worker->hasBatch(); })) {
+        if (!wait || batches_merged == batches_asked) return;
+        backoff.wait();
+        continue;
+      }
+      backoff.reset();
+      ++batches_merged;
+      order.clear();
+      events.clear();
+      for (std::size_t i = 0; i < workers.size(); ++i) {
+        batch[i] = workers[i]->takeBatch();
+        for (const FlowRecord& flow : batch[i].flows) order.push_back(&flow);
+        if (options.alert_engine != nullptr) {
+          for (CameraEvent& event : batch[i].events) events.push_back(std::move(event));
+        }
+      }
+      std::sort(order.begin(), order.end(),
+                [](const FlowRecord* a, const FlowRecord* b) { return flowRecordLess(*a, *b); });
+      for (const FlowRecord* flow : order) {
+        result.digest.add(*flow);
+        if (options.on_flow) options.on_flow(*flow, *naming);
+      }
+      if (options.alert_engine != nullptr) {
+        sortCameraEvents(events);
+        for (CameraEvent& event : events) options.alert_engine->onEvent(std::move(event));
+      }
+    }
+  };
+  result.from = options.from;
+  result.to = options.to;
+  DecodeCounters& counters = result.decode;
+  FragmentTracker fragments;
+  DnsLearnCounts dns_counts;
+  RawPacket raw;
+  WorkerMessage message{};
+  message.kind = MessageKind::kPacket;
+  Timestamp next_tick = 0;
+  bool first = true;
+  // Packets too large for a ring record (over half the ring) go through with their headers only;
+  // only later payload inspection could miss anything, and such frames do not exist on Ethernet.
+  const std::size_t max_payload = workers.front()->ring().maxRecordSize() - sizeof(WorkerMessage);
+
+  // Progress (replay --metrics ADDR:PORT): about once a wall-clock second, what the workers
+  // published at their last tick plus the reader's own counts.
+  using Clock = std::chrono::steady_clock;
+  auto next_progress = Clock::now() + std::chrono::seconds(1);
+  const auto report = [&] {
+    ReplayProgress progress;
+    progress.packets = counters.packets;
+    progress.wire_bytes = counters.wire_bytes;
+    progress.anomalies = counters.anomalies;
+    progress.dns = dns_counts;
+    progress.dns_cache_entries = dns_cache.size();
+    for (auto& worker : workers) {
+      progress.workers.push_back(worker->published());
+      for (EgressFlowSummary& summary : worker->takeEgress()) {
+        progress.egress.push_back(std::move(summary));
+      }
+    }
+    options.on_progress(progress);
+    next_progress = Clock::now() + std::chrono::seconds(1);
+  };
+  Clock::time_point pace_start;
+  // The input progress (replay's line on a terminal): packets read, whatever the bounds.
+  constexpr auto kInputInterval = std::chrono::milliseconds(200);
+  auto next_input = Clock::now() + kInputInterval;
+  std::uint64_t packets_read = 0;
+  std::uint64_t wire_bytes_read = 0;
+  const auto report_input = [&] {
+    InputProgress input;
+    input.packets = packets_read;
+    input.wire_bytes = wire_bytes_read;
+    input.input_bytes_read = (*reader)->inputBytesRead();
+    input.input_size = (*reader)->inputSize();
+    options.on_input(input);
+    next_input = Clock::now() + kInputInterval;
+  };
+
+  while ((*reader)->next(raw)) {
+    ++packets_read;
+    wire_bytes_read += std::max<std::uint64_t>(raw.wire_len, raw.data.size());
+    if (options.on_input && (packets_read & 255U) == 0 && Clock::now() >= next_input) {
+      report_input();
+    }
+    // Bounds first: a skipped packet must not move packet time (ticks, pace, first/last seen).
+    if ((options.from && raw.ts < *options.from) || (options.to && raw.ts >= *options.to)) {
+      ++counters.outside_bounds;
+      continue;
+    }
+    if (options.pace > 0) {
+      // Packet time since the first packet, divided by the pace, is when this one is due.
+      if (first) pace_start = Clock::now();
+      const Timestamp since_first = first ? 0 : std::max<Timestamp>(0, raw.ts - result.first_ts);
+      const auto due = pace_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                        static_cast<double>(since_first) / options.pace));
+      while (Clock::now() < due) {
+        auto wake = options.on_progress ? std::min(due, next_progress) : due;
+        if (options.on_input) wake = std::min(wake, next_input);
+        std::this_thread::sleep_until(wake);
+        if (options.on_progress && Clock::now() >= next_progress) report();
+        if (options.on_input && Clock::now() >= next_input) report_input();
+      }
+    } else if (options.on_progress && (counters.packets & 1023U) == 0 &&
+               Clock::now() >= next_progress) {
+      report();
+    }
+    ++counters.packets;
+    counters.wire_bytes += std::max<std::uint64_t>(raw.wire_len, raw.data.size());
+    if (first) {
+      result.first_ts = raw.ts;
+      result.digest.setOrigin(raw.ts);
+      next_tick = raw.ts + kNanosPerSecond;
+      first = false;
+    }
+    if (raw.ts > result.last_ts) result.last_ts = raw.ts;
+    if (raw.ts >= next_tick) {
+      broadcast(workers, MessageKind::kTick, raw.ts);
+      ++batches_asked;
+      next_tick = raw.ts + kNanosPerSecond;
+      merge_batches(false);
+    } else if (counters.packets % kBatchPackets == 0) {
+      broadcast(workers, MessageKind::kBatch, raw.ts);
+      ++batches_asked;
+      merge_batches(false);
+    }
+
+    DecodedPacket& packet = message.packet;
+    if (!decodePacket(raw, packet)) {
+      if (packet.anomaly != Anomaly::kNone) {
+        ++counters.anomalies[static_cast<std::size_t>(packet.anomaly)];
+      } else {
+        ++counters.non_ip_by_ethertype[packet.ethertype];
+      }
+      continue;
+    }
+    if (!fragments.resolve(packet)) {
+      ++counters.fragments_unmatched;
+      continue;
+    }
+    ++counters.ip_packets;
+    learnDnsResponse(packet, raw.data, raw.ts, dns_cache, dns_counts);
+    message.key = makeFlowKey(packet, message.src_is_a);
+    message.hash = hashFlowKey(message.key);
+    message.ts = raw.ts;
+    // The high bits pick the worker; the table uses the low bits, so the two stay independent.
+    const auto worker = static_cast<std::size_t>(((message.hash >> 32U) * worker_count) >> 32U);
+    send(*workers[worker], message, raw.data.first(std::min(raw.data.size(), max_payload)));
+  }
+  if (options.on_input) report_input();  // the end: 100% of the input
+  // The flows still open end in kEndSteps slices of first-seen time, each merged before the next
+  // is asked for: a full table never becomes one batch (a flood's end would hold every record and
+  // event at once). Slices are by time, not count, so they are the same for any worker count.
+  if (!first) {
+    const Timestamp slice = (result.last_ts - result.first_ts) / kEndSteps;
+    for (Timestamp step = 1; slice > 0 && step < kEndSteps; ++step) {
+      broadcast(workers, MessageKind::kEndBefore, result.last_ts, result.first_ts + slice * step);
+      ++batches_asked;
+      merge_batches(true);
+    }
+  }
+  broadcast(workers, MessageKind::kEnd, result.last_ts);
+  counters.dns_responses = dns_counts.responses;
+  counters.dns_answers = dns_counts.answers;
+  counters.dns_malformed = dns_counts.malformed;
+  for (auto& thread : threads) thread.join();
+  result.ndpi_peak_memory = NdpiClassifier::peakMemory();
+  result.dns_cache_entries = dns_cache.size();
+
+  ++batches_asked;
+  merge_batches(true);  // the workers' last batches, closed by the end marker
+  result.files = (*reader)->stats();
+  result.errors = (*reader)->errors();
+  for (auto& worker : workers) {
+    const GeoCacheStats geo = worker->flow().geoStats();
+    result.geo_cache.hits += geo.hits;
+    result.geo_cache.misses += geo.misses;
+    result.geo_cache.evictions += geo.evictions;
+    result.geo_cache.not_public += geo.not_public;
+    result.worker_counters.push_back(worker->counters());
+    for (EgressFlowSummary& summary : worker->takeEgress()) {
+      result.egress_summaries.push_back(std::move(summary));
+    }
+    const FlowTableStats& stats = worker->flow().stats();
+    result.flow_stats.created += stats.created;
+    result.flow_stats.ended += stats.ended;
+    result.flow_stats.evicted += stats.evicted;
+    result.flow_stats.active_timeouts += stats.active_timeouts;
+  }
+  if (options.alert_engine != nullptr) {
+    AlertEngine& engine = *options.alert_engine;
+    engine.finish(result.last_ts);
+    result.alerts = engine.takeNotifications();
+    result.alerts_raised = engine.raised();
+    result.alert_repeats = engine.repeats();
+    result.alert_overflowed = engine.overflowed();
+  }
+  result.namer = std::move(naming);
+  result.geo = options.geo;
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return result;
+}
+
+}  // namespace camwatch

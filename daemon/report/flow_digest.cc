@@ -1,0 +1,246 @@
+#include "report/flow_digest.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace camwatch {
+namespace {
+
+void addHostname(std::string& names, std::string_view name) {
+  if (name.empty()) return;
+  // Whole-word match: "a.com" must not hide "a.com.evil".
+  std::size_t at = 0;
+  while (at < names.size()) {
+    std::size_t end = names.find(' ', at);
+    if (end == std::string::npos) end = names.size();
+    if (std::string_view(names).substr(at, end - at) == name) return;
+    at = end + 1;
+  }
+  if (!names.empty()) names += ' ';
+  names += name;
+}
+
+std::string_view hostnameOf(const FlowRecord& flow) {
+  return {flow.dpi.hostname.data(), strnlen(flow.dpi.hostname.data(), flow.dpi.hostname.size())};
+}
+
+}  // namespace
+
+void FlowTally::add(const FlowRecord& flow) {
+  ++flows;
+  packets += flow.packets[0] + flow.packets[1];
+  bytes += flow.bytes[0] + flow.bytes[1];
+}
+
+void EgressTimeline::add(Timestamp origin, Timestamp first, Timestamp last, std::uint64_t bytes) {
+  if (bytes_.empty()) bytes_.assign(kBuckets, 0.0);
+  first = std::max(first, origin);
+  last = std::max(last, first);
+  // Coarsen until `last` fits: merge neighbours, so bucket i covers [i*w, (i+1)*w) again.
+  while (last - origin >= static_cast<Timestamp>(kBuckets) * width_) {
+    for (std::size_t i = 0; i < kBuckets / 2; ++i) bytes_[i] = bytes_[2 * i] + bytes_[2 * i + 1];
+    std::fill(bytes_.begin() + kBuckets / 2, bytes_.end(), 0.0);
+    width_ *= 2;
+  }
+  spread(origin, first, last, static_cast<double>(bytes));
+}
+
+void EgressTimeline::spread(Timestamp origin, Timestamp first, Timestamp last, double bytes) {
+  const auto index = [&](Timestamp ts) {
+    return std::min(kBuckets - 1, static_cast<std::size_t>((ts - origin) / width_));
+  };
+  if (last == first) {
+    bytes_[index(first)] += bytes;
+    return;
+  }
+  const double duration = static_cast<double>(last - first);
+  for (std::size_t i = index(first); i <= index(last); ++i) {
+    const Timestamp from = std::max(first, origin + static_cast<Timestamp>(i) * width_);
+    const Timestamp to = std::min(last, origin + static_cast<Timestamp>(i + 1) * width_);
+    if (to > from) bytes_[i] += bytes * static_cast<double>(to - from) / duration;
+  }
+}
+
+std::vector<double> EgressTimeline::rebucket(Timestamp origin, Timestamp start, Timestamp width,
+                                             std::size_t count) const {
+  std::vector<double> out(count, 0.0);
+  if (count == 0 || width <= 0) return out;
+  for (std::size_t i = 0; i < bytes_.size(); ++i) {
+    if (bytes_[i] == 0.0) continue;
+    const Timestamp from = origin + static_cast<Timestamp>(i) * width_;
+    const Timestamp to = from + width_;
+    const auto first = static_cast<std::size_t>(std::max<Timestamp>(0, from - start) / width);
+    for (std::size_t j = std::min(first, count - 1); j < count; ++j) {
+      const Timestamp bucket_from = start + static_cast<Timestamp>(j) * width;
+      const Timestamp bucket_to =
+          j + 1 == count ? std::max(to, bucket_from + width) : bucket_from + width;
+      if (bucket_from >= to) break;
+      const Timestamp overlap = std::min(to, bucket_to) - std::max(from, bucket_from);
+      if (overlap > 0) {
+        out[j] += bytes_[i] * static_cast<double>(overlap) / static_cast<double>(width_);
+      }
+    }
+  }
+  return out;
+}
+
+FlowDigest::FlowDigest(FlowDigestLimits limits) : limits_(limits) {}
+
+void FlowDigest::setOrigin(Timestamp first_ts) {
+  origin_ = first_ts - ((first_ts % kNanosPerSecond) + kNanosPerSecond) % kNanosPerSecond;
+}
+
+void FlowDigest::add(const FlowRecord& flow) {
+  ++flows_;
+  by_l4_[flow.key.ip_proto].add(flow);
+  by_vlan_[{flow.key.vlan_outer, flow.key.vlan_inner}].add(flow);
+  auto& protocol = by_protocol_[{flow.dpi.master_protocol, flow.dpi.app_protocol}];
+  protocol.first = flow.dpi;
+  protocol.second.add(flow);
+  ++by_end_reason_[flow.end_reason];
+  addTalker(flow.key.addr_a, flow);
+  addTalker(flow.key.addr_b, flow);
+  if (flow.server_scope == AddressScope::kPublic) addInternetDestination(flow);
+  if (flow.egress) addEgress(flow);
+}
+
+void FlowDigest::addTalker(const IpAddress& ip, const FlowRecord& flow) {
+  auto found = talkers_.find(ip);
+  if (found == talkers_.end()) {
+    if (talkers_.size() >= limits_.max_hosts) {
+      ++untracked_talker_flows_;
+      return;
+    }
+    found = talkers_.emplace(ip, TalkerTally{ip, 0, 0, 0}).first;
+  }
+  TalkerTally& talker = found->second;
+  talker.bytes += flow.bytes[0] + flow.bytes[1];
+  talker.packets += flow.packets[0] + flow.packets[1];
+  ++talker.flows;
+}
+
+void FlowDigest::addInternetDestination(const FlowRecord& flow) {
+  auto found = destinations_.find(flow.serverIp());
+  if (found == destinations_.end()) {
+    if (destinations_.size() >= limits_.max_hosts) {
+      ++untracked_destination_flows_;
+      return;
+    }
+    found = destinations_.emplace(flow.serverIp(), InternetDestinationTally{}).first;
+    InternetDestinationTally& added = found->second;
+    added.ip = flow.serverIp();
+    added.dpi = flow.dpi;
+    added.country = flow.server_country;
+    added.asn = flow.server_asn;
+  }
+  InternetDestinationTally& dest = found->second;
+  if (dest.dpi.hostname[0] == '\0' && flow.dpi.hostname[0] != '\0') {
+    dest.dpi = flow.dpi;
+    dest.country = flow.server_country;
+    dest.asn = flow.server_asn;
+  }
+  dest.bytes += flow.bytes[0] + flow.bytes[1];
+  ++dest.flows;
+  if (std::find(dest.clients.begin(), dest.clients.end(), flow.clientIp()) == dest.clients.end()) {
+    if (dest.clients.size() < limits_.max_clients_per_destination) {
+      dest.clients.push_back(flow.clientIp());
+    } else {
+      dest.clients_capped = true;
+    }
+  }
+}
+
+void FlowDigest::addEgress(const FlowRecord& flow) {
+  ++egress_flows_;
+  egress_bytes_out_ += flow.bytes[kToServer];
+  auto timeline = timelines_.find(flow.clientIp());
+  if (timeline == timelines_.end() && timelines_.size() < limits_.max_timelines) {
+    timeline = timelines_.try_emplace(flow.clientIp()).first;
+  }
+  if (timeline != timelines_.end()) {
+    timeline->second.add(origin_, flow.first_seen, flow.last_seen, flow.bytes[kToServer]);
+  } else {
+    ++egress_flows_without_timeline_;
+  }
+
+  const RowKey key{flow.clientIp(), flow.serverIp(), flow.key.ip_proto, flow.dpi.master_protocol,
+                   flow.dpi.app_protocol};
+  auto found = rows_.find(key);
+  if (found == rows_.end()) {
+    if (rows_.size() >= limits_.max_destination_rows) {
+      ++unitemised_.flows;
+      unitemised_.packets_out += flow.packets[kToServer];
+      unitemised_.packets_in += flow.packets[kToClient];
+      unitemised_.bytes_out += flow.bytes[kToServer];
+      unitemised_.bytes_in += flow.bytes[kToClient];
+      return;
+    }
+    found = rows_.try_emplace(key).first;
+    EgressRowTally& added = found->second;
+    added.camera_ip = flow.clientIp();
+    added.server_ip = flow.serverIp();
+    added.ip_proto = flow.key.ip_proto;
+    added.dpi = flow.dpi;
+    added.camera_group = std::string(flow.camera_group);
+    added.first_seen = flow.first_seen;
+    added.last_seen = flow.last_seen;
+    added.country = flow.server_country;
+    added.asn = flow.server_asn;
+    added.rule = std::string(flow.verdict.rule);
+  }
+  EgressRowTally& row = found->second;
+  addHostname(row.hostname, hostnameOf(flow));
+  const std::uint16_t port = flow.serverPort();
+  const auto at = std::lower_bound(row.server_ports.begin(), row.server_ports.end(), port);
+  // A camera sweeping every port of one server would grow this list: 64 are plenty to show.
+  constexpr std::size_t kMaxPorts = 64;
+  if ((at == row.server_ports.end() || *at != port) && row.server_ports.size() < kMaxPorts) {
+    row.server_ports.insert(at, port);
+  }
+  ++row.flows;
+  row.packets_out += flow.packets[kToServer];
+  row.packets_in += flow.packets[kToClient];
+  row.bytes_out += flow.bytes[kToServer];
+  row.bytes_in += flow.bytes[kToClient];
+  row.first_seen = std::min(row.first_seen, flow.first_seen);
+  row.last_seen = std::max(row.last_seen, flow.last_seen);
+  if (flow.verdict.action == PolicyAction::kDeny && !row.denied) {
+    row.denied = true;
+    row.rule = std::string(flow.verdict.rule);
+    row.alert_kind = flow.verdict.alert;
+  }
+}
+
+std::vector<TalkerTally> FlowDigest::topTalkers(std::size_t count) const {
+  std::vector<TalkerTally> talkers;
+  talkers.reserve(talkers_.size());
+  for (const auto& [ip, talker] : talkers_) talkers.push_back(talker);
+  const std::size_t top = std::min(talkers.size(), count);
+  std::partial_sort(talkers.begin(), talkers.begin() + static_cast<std::ptrdiff_t>(top),
+                    talkers.end(), [](const TalkerTally& a, const TalkerTally& b) {
+                      return a.bytes != b.bytes ? a.bytes > b.bytes : a.ip < b.ip;
+                    });
+  talkers.resize(top);
+  return talkers;
+}
+
+std::vector<const InternetDestinationTally*> FlowDigest::topInternetDestinations(
+    std::size_t count) const {
+  std::vector<const InternetDestinationTally*> order;
+  order.reserve(destinations_.size());
+  for (const auto& [ip, dest] : destinations_) order.push_back(&dest);
+  const std::size_t top = std::min(order.size(), count);
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+                    [](const InternetDestinationTally* a, const InternetDestinationTally* b) {
+                      return a->bytes != b->bytes ? a->bytes > b->bytes : a->ip < b->ip;
+                    });
+  order.resize(top);
+  return order;
+}
+
+const EgressTimeline* FlowDigest::timeline(const IpAddress& camera) const {
+  const auto found = timelines_.find(camera);
+  return found == timelines_.end() ? nullptr : &found->second;
+}
+
+}  // namespace camwatch
