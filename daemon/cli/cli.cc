@@ -207,15 +207,7 @@ Result<Timestamp> parseTimeBound(const std::string& option, const std::string& t
 // The figures of a finished replay as one MetricsSnapshot (the live sensor's families).
 MetricsSnapshot replaySnapshot(const Config& config, const ReplayResult& result) {
   MetricsSnapshot snapshot;
-  snapshot.workers = result.worker_counters;
-  if (!snapshot.workers.empty()) {
-    // The reader thread decodes and reads DNS in replay: its counts go with worker 0.
-    WorkerCountersSnapshot& first = snapshot.workers.front();
-    first.dns_responses = result.decode.dns_responses;
-    first.dns_answers = result.decode.dns_answers;
-    first.dns_malformed = result.decode.dns_malformed;
-    first.anomalies = result.decode.anomalies;
-  }
+  snapshot.workers = result.worker_counters;  // packet counts filled by runReplay
   for (const SinkDeliveryStats& sink : result.deliveries) {
     snapshot.sinks.push_back(SinkDeliverySnapshot{sink.queued, sink.sent, sink.retried, sink.failed,
                                                   sink.dropped, sink.pending});
@@ -299,13 +291,6 @@ class ServedReplayMetrics {
   void onProgress(ReplayProgress& progress) {
     MetricsSnapshot snapshot;
     snapshot.workers = progress.workers;
-    if (!snapshot.workers.empty()) {
-      WorkerCountersSnapshot& first = snapshot.workers.front();
-      first.dns_responses = progress.dns.responses;
-      first.dns_answers = progress.dns.answers;
-      first.dns_malformed = progress.dns.malformed;
-      first.anomalies = progress.anomalies;
-    }
     snapshot.captures.push_back(CaptureStatsSnapshot{progress.packets, 0, 0});
     if (delivery_ != nullptr) snapshot.sinks = sinkSnapshots(*delivery_);
     snapshot.dpi_memory_bytes = NdpiClassifier::memoryInUse();

@@ -132,8 +132,6 @@ std::string FlowWorker::cameraLabel(const FlowRecord& flow) const {
 
 void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool src_is_a,
                           std::uint64_t hash, std::span<const std::uint8_t> frame) {
-  ++packets_;
-  wire_bytes_ += packet.wire_len;
   const FlowUpdate update = table_.onPacket(packet, key, src_is_a, hash);
   FlowRecord& flow = *update.flow;
   const bool mac_in_frame = packet.has_mac && packet.l2_src_mac_offset + 6 <= frame.size();

@@ -119,8 +119,6 @@ class FlowWorker : public FlowEndHandler {
   GeoCacheStats geoStats() const;
   const FlowTableStats& stats() const { return table_.stats(); }
   std::size_t activeFlows() const { return table_.size(); }
-  std::uint64_t packets() const { return packets_; }
-  std::uint64_t wireBytes() const { return wire_bytes_; }
   std::uint64_t dnsNamed() const { return dns_named_; }
   /// New flows of a camera this worker kept no state for because it had max_cameras already.
   std::uint64_t camerasUntracked() const { return cameras_untracked_; }
@@ -180,8 +178,6 @@ class FlowWorker : public FlowEndHandler {
   GeoCacheStats retired_geo_;  // counts of caches a reload replaced
   const DnsCache& dns_cache_;
   std::vector<FlowRecord> flows_;
-  std::uint64_t packets_ = 0;
-  std::uint64_t wire_bytes_ = 0;
   std::uint64_t dns_named_ = 0;
   FlowTable table_;
 };

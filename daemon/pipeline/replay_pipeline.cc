@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pipeline/flow_worker.h"
+#include "pipeline/packet_stage.h"
 #include "pipeline/spsc_ring.h"
 
 namespace camwatch {
@@ -20,12 +21,9 @@ enum class MessageKind : std::uint32_t { kPacket, kTick, kBatch, kEndBefore, kEn
 // What the reader sends a worker. For kPacket the captured bytes follow it in the record.
 struct WorkerMessage {
   MessageKind kind;
-  bool src_is_a;
-  std::uint64_t hash;
   Timestamp ts;
   Timestamp before;  // kEndBefore: flows that started before it end
-  DecodedPacket packet;
-  FlowKey key;
+  StagedPacket staged;
 };
 
 // Waiting on an empty or full ring: spin briefly, then yield, then sleep, so an idle worker costs
@@ -84,8 +82,8 @@ class ReplayWorker {
       bool done = false;
       switch (message.kind) {
         case MessageKind::kPacket:
-          flow_.onPacket(message.packet, message.key, message.src_is_a, message.hash,
-                         record.subspan(sizeof(WorkerMessage)));
+          flow_.onPacket(message.staged.packet, message.staged.key, message.staged.src_is_a,
+                         message.staged.hash, record.subspan(sizeof(WorkerMessage)));
           break;
         case MessageKind::kTick:
           flow_.tick(message.ts);
@@ -169,10 +167,8 @@ class ReplayWorker {
 
   // Publishes the worker's counts (once per tick of packet time, and at the end), and hands its
   // egress summaries to whoever reports progress. Worker thread.
+  // The packet counts are the reader's (it stages every packet): fillPacketCounts().
   void publish() {
-    live_.packets.set(flow_.packets());
-    live_.wire_bytes.set(flow_.wireBytes());
-    live_.ip_packets.set(flow_.packets());
     flow_.publish(live_);
     const auto elapsed =
         static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -299,8 +295,8 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   result.from = options.from;
   result.to = options.to;
   DecodeCounters& counters = result.decode;
-  FragmentTracker fragments;
-  DnsLearnCounts dns_counts;
+  PacketStage stage(&dns_cache);
+  std::vector<PacketShare> shares(worker_count);
   RawPacket raw;
   WorkerMessage message{};
   message.kind = MessageKind::kPacket;
@@ -316,10 +312,10 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   auto next_progress = Clock::now() + std::chrono::seconds(1);
   const auto report = [&] {
     ReplayProgress progress;
-    progress.packets = counters.packets;
-    progress.wire_bytes = counters.wire_bytes;
-    progress.anomalies = counters.anomalies;
-    progress.dns = dns_counts;
+    progress.packets = stage.counters().packets;
+    progress.wire_bytes = stage.counters().wire_bytes;
+    progress.anomalies = stage.counters().anomalies;
+    progress.dns = stage.counters().dns;
     progress.dns_cache_entries = dns_cache.size();
     for (auto& worker : workers) {
       progress.workers.push_back(worker->published());
@@ -327,6 +323,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
         progress.egress.push_back(std::move(summary));
       }
     }
+    fillPacketCounts(stage.counters(), shares, progress.workers);
     options.on_progress(progress);
     next_progress = Clock::now() + std::chrono::seconds(1);
   };
@@ -370,12 +367,12 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
         if (options.on_progress && Clock::now() >= next_progress) report();
         if (options.on_input && Clock::now() >= next_input) report_input();
       }
-    } else if (options.on_progress && (counters.packets & 1023U) == 0 &&
+    } else if (options.on_progress && (stage.counters().packets & 1023U) == 0 &&
                Clock::now() >= next_progress) {
       report();
     }
-    ++counters.packets;
-    counters.wire_bytes += std::max<std::uint64_t>(raw.wire_len, raw.data.size());
+    // This packet's number among those within the bounds (the stage counts it below).
+    const std::uint64_t number = stage.counters().packets + 1;
     if (first) {
       result.first_ts = raw.ts;
       result.digest.setOrigin(raw.ts);
@@ -388,32 +385,25 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
       ++batches_asked;
       next_tick = raw.ts + kNanosPerSecond;
       merge_batches(false);
-    } else if (counters.packets % kBatchPackets == 0) {
+    } else if (number % kBatchPackets == 0) {
       broadcast(workers, MessageKind::kBatch, raw.ts);
       ++batches_asked;
       merge_batches(false);
     }
 
-    DecodedPacket& packet = message.packet;
-    if (!decodePacket(raw, packet)) {
-      if (packet.anomaly != Anomaly::kNone) {
-        ++counters.anomalies[static_cast<std::size_t>(packet.anomaly)];
-      } else {
-        ++counters.non_ip_by_ethertype[packet.ethertype];
-      }
+    const std::uint64_t wire_bytes = std::max<std::uint64_t>(raw.wire_len, raw.data.size());
+    if (!stage.stage(raw, message.staged)) {
+      ++shares[0].packets;
+      shares[0].wire_bytes += wire_bytes;
       continue;
     }
-    if (!fragments.resolve(packet)) {
-      ++counters.fragments_unmatched;
-      continue;
-    }
-    ++counters.ip_packets;
-    learnDnsResponse(packet, raw.data, raw.ts, dns_cache, dns_counts);
-    message.key = makeFlowKey(packet, message.src_is_a);
-    message.hash = hashFlowKey(message.key);
     message.ts = raw.ts;
     // The high bits pick the worker; the table uses the low bits, so the two stay independent.
-    const auto worker = static_cast<std::size_t>(((message.hash >> 32U) * worker_count) >> 32U);
+    const auto worker =
+        static_cast<std::size_t>(((message.staged.hash >> 32U) * worker_count) >> 32U);
+    ++shares[worker].packets;
+    shares[worker].wire_bytes += wire_bytes;
+    ++shares[worker].ip_packets;
     send(*workers[worker], message, raw.data.first(std::min(raw.data.size(), max_payload)));
   }
   if (options.on_input) report_input();  // the end: 100% of the input
@@ -429,9 +419,16 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     }
   }
   broadcast(workers, MessageKind::kEnd, result.last_ts);
-  counters.dns_responses = dns_counts.responses;
-  counters.dns_answers = dns_counts.answers;
-  counters.dns_malformed = dns_counts.malformed;
+  const PacketCounters& staged = stage.counters();
+  counters.packets = staged.packets;
+  counters.wire_bytes = staged.wire_bytes;
+  counters.ip_packets = staged.ip_packets;
+  counters.anomalies = staged.anomalies;
+  counters.non_ip_by_ethertype = staged.non_ip_by_ethertype;
+  counters.fragments_unmatched = staged.fragments_unmatched;
+  counters.dns_responses = staged.dns.responses;
+  counters.dns_answers = staged.dns.answers;
+  counters.dns_malformed = staged.dns.malformed;
   for (auto& thread : threads) thread.join();
   result.ndpi_peak_memory = NdpiClassifier::peakMemory();
   result.dns_cache_entries = dns_cache.size();
@@ -447,6 +444,9 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     result.geo_cache.evictions += geo.evictions;
     result.geo_cache.not_public += geo.not_public;
     result.worker_counters.push_back(worker->counters());
+  }
+  fillPacketCounts(stage.counters(), shares, result.worker_counters);
+  for (auto& worker : workers) {
     for (EgressFlowSummary& summary : worker->takeEgress()) {
       result.egress_summaries.push_back(std::move(summary));
     }

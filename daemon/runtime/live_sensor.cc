@@ -32,6 +32,7 @@
 #include "metrics/metrics_sources.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
+#include "pipeline/packet_stage.h"
 #include "runtime/logging.h"
 #include "runtime/service.h"
 
@@ -96,7 +97,7 @@ class LiveWorker {
       : setup_(std::move(setup)),
         capture_(std::move(capture)),
         flow_(flow_options, std::move(classifier), dns),
-        dns_(dns),
+        stage_(&dns),
         shared_(shared),
         stop_(stop) {
     generation_ = shared_.generation.load();
@@ -109,12 +110,11 @@ class LiveWorker {
 
   const std::string& interface() const { return setup_.capture.interface; }
   unsigned index() const { return setup_.index; }
-  std::uint64_t nonIpPackets() const { return non_ip_; }
-  std::uint64_t fragmentsUnmatched() const { return fragments_unmatched_; }
+  /// What the worker staged; read by other threads only after it stopped.
+  const PacketCounters& packetCounters() const { return stage_.counters(); }
 
   void run() {
     RawPacket raw;
-    DecodedPacket packet;
     std::uint32_t since_check = 0;
     last_housekeeping_ = SteadyClock::now();
     while (!stop_.load(std::memory_order_relaxed)) {
@@ -127,7 +127,7 @@ class LiveWorker {
             timed ? SteadyClock::now() : SteadyClock::time_point{};
         const ReadStatus status = capture_->next(raw);
         if (status == ReadStatus::kPacket) {
-          onPacket(raw, packet);
+          onPacket(raw);
           if (++since_check < 256) continue;
           idle = false;
         } else if (status == ReadStatus::kError) {
@@ -147,27 +147,10 @@ class LiveWorker {
   }
 
  private:
-  void onPacket(const RawPacket& raw, DecodedPacket& packet) {
-    ++packets_;
-    wire_bytes_ += std::max<std::uint64_t>(raw.wire_len, raw.data.size());
+  void onPacket(const RawPacket& raw) {
     if (raw.ts > clock_) clock_ = raw.ts;
-    if (!decodePacket(raw, packet)) {
-      if (packet.anomaly != Anomaly::kNone) {
-        counters.countAnomaly(packet.anomaly);
-      } else {
-        ++non_ip_;
-      }
-      return;
-    }
-    if (!fragments_.resolve(packet)) {
-      ++fragments_unmatched_;
-      return;
-    }
-    ++ip_packets_;
-    learnDnsResponse(packet, raw.data, raw.ts, dns_, dns_counts_);
-    bool src_is_a = false;
-    const FlowKey key = makeFlowKey(packet, src_is_a);
-    flow_.onPacket(packet, key, src_is_a, hashFlowKey(key), raw.data);
+    if (!stage_.stage(raw, staged_)) return;
+    flow_.onPacket(staged_.packet, staged_.key, staged_.src_is_a, staged_.hash, raw.data);
   }
 
   void onCaptureError() {
@@ -252,12 +235,7 @@ class LiveWorker {
     }
     if (!final && idle && capture_ && setup_.slot == 0) checkLink(now);
 
-    counters.packets.set(packets_);
-    counters.wire_bytes.set(wire_bytes_);
-    counters.ip_packets.set(ip_packets_);
-    counters.dns_responses.set(dns_counts_.responses);
-    counters.dns_answers.set(dns_counts_.answers);
-    counters.dns_malformed.set(dns_counts_.malformed);
+    publishPacketCounters(stage_.counters(), counters);
     flow_.publish(counters);
     const std::uint64_t idle_ns = std::min(idle_ns_, elapsed);
     counters.idle_ns.add(idle_ns);
@@ -297,19 +275,13 @@ class LiveWorker {
   WorkerSetup setup_;
   std::unique_ptr<LiveCapture> capture_;
   FlowWorker flow_;
-  DnsCache& dns_;
+  PacketStage stage_;
+  StagedPacket staged_;
   SharedJudgement& shared_;
   const std::atomic<bool>& stop_;
   std::uint64_t generation_ = 0;
-  FragmentTracker fragments_;
-  DnsLearnCounts dns_counts_;
   Timestamp clock_ = 0;
   Timestamp next_tick_ = 0;
-  std::uint64_t packets_ = 0;
-  std::uint64_t wire_bytes_ = 0;
-  std::uint64_t ip_packets_ = 0;
-  std::uint64_t non_ip_ = 0;
-  std::uint64_t fragments_unmatched_ = 0;
   std::uint64_t idle_ns_ = 0;
   SteadyClock::time_point last_housekeeping_;
   SteadyClock::time_point next_reopen_;
@@ -941,8 +913,8 @@ void LiveSensor::stop() {
   std::uint64_t non_ip = 0;
   std::uint64_t unmatched = 0;
   for (const auto& worker : workers_) {
-    non_ip += worker->nonIpPackets();
-    unmatched += worker->fragmentsUnmatched();
+    non_ip += worker->packetCounters().nonIpPackets();
+    unmatched += worker->packetCounters().fragments_unmatched;
   }
   spdlog::info(
       "stopped after {} s: {} ({} not IP, {} fragments without their first)",

@@ -24,6 +24,7 @@
 
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
+#include "pipeline/packet_stage.h"
 
 namespace {
 
@@ -90,8 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   DnsCacheConfig dns_config = state.config.dns;
   dns_config.capacity = 64;
   DnsCache dns_cache(dns_config);
-  FragmentTracker fragments(64);
-  DnsLearnCounts dns_counts;
+  PacketStage stage(&dns_cache, 64);  // few fragment slots, so that they are overwritten too
+  StagedPacket staged;
   FlowWorker worker(options, std::move(state.classifier), dns_cache);
 
   Timestamp now = 1'700'000'000 * kNanosPerSecond;
@@ -126,13 +127,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       worker.tick(now);
       next_tick = now + kNanosPerSecond;
     }
-    DecodedPacket packet;
-    if (!decodePacket(raw, packet)) continue;
-    if (!fragments.resolve(packet)) continue;
-    learnDnsResponse(packet, raw.data, raw.ts, dns_cache, dns_counts);
-    bool src_is_a = true;
-    const FlowKey key = makeFlowKey(packet, src_is_a);
-    worker.onPacket(packet, key, src_is_a, hashFlowKey(key), raw.data);
+    if (!stage.stage(raw, staged)) continue;
+    worker.onPacket(staged.packet, staged.key, staged.src_is_a, staged.hash, raw.data);
     worker.events().clear();
     worker.egressSummaries().clear();
   }

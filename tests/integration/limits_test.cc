@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "integration/metrics_text.h"
 #include "integration/run_command.h"
 
 namespace camwatch::integration {
@@ -21,20 +22,6 @@ using nlohmann::json;
 
 const std::string kCamwatch = CAMWATCH_BINARY;
 const std::string kTestgen = CAMWATCH_TESTGEN;
-
-// The sum of every series of `name` in a Prometheus text exposition.
-double metricSum(const std::string& text, const std::string& name) {
-  std::istringstream lines(text);
-  std::string line;
-  double sum = 0;
-  while (std::getline(lines, line)) {
-    if (line.rfind(name, 0) != 0) continue;
-    const char next = line.size() > name.size() ? line[name.size()] : '\0';
-    if (next != ' ' && next != '{') continue;
-    sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
 
 TEST(LimitsTest, SpoofedCameraSourcesAreJudgedButPerCameraStateStaysAtTheCaps) {
   TempDir dir;

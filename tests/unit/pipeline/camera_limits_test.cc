@@ -19,6 +19,7 @@
 #include "alert/alert_engine.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
+#include "pipeline/packet_stage.h"
 #include "support/packet_builder.h"
 
 namespace camwatch {
@@ -53,6 +54,7 @@ WorkerRun runWorker(int cameras, std::size_t max_cameras) {
   options.max_cameras = max_cameras;
   DnsCache dns(config.dns);
   FlowWorker worker(options, std::move(*classifier), dns);
+  PacketStage stage(nullptr);
   Timestamp now = kStart;
   for (int i = 0; i < cameras; ++i) {
     const std::vector<std::uint8_t> bytes =
@@ -62,11 +64,9 @@ WorkerRun runWorker(int cameras, std::size_t max_cameras) {
     raw.link = LinkType::kRawIp;
     raw.data = std::span<const std::uint8_t>(bytes.data(), bytes.size());
     raw.wire_len = static_cast<std::uint32_t>(bytes.size());
-    DecodedPacket packet;
-    EXPECT_TRUE(decodePacket(raw, packet));
-    bool src_is_a = true;
-    const FlowKey key = makeFlowKey(packet, src_is_a);
-    worker.onPacket(packet, key, src_is_a, hashFlowKey(key), raw.data);
+    StagedPacket staged;
+    EXPECT_TRUE(stage.stage(raw, staged));
+    worker.onPacket(staged.packet, staged.key, staged.src_is_a, staged.hash, raw.data);
     now += 1'000'000;
   }
   worker.finish(now);
