@@ -74,6 +74,17 @@ struct SinkCounters {
   std::atomic<std::uint64_t> pending{0};  ///< alerts spooled and not yet accepted (gauge)
 };
 
+/// What one sink did during a run (its SinkCounters at the end), for replay's summary.
+struct SinkDeliveryStats {
+  std::string name;
+  std::uint64_t queued = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t retried = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t pending = 0;
+};
+
 /// What one runOnce() did: when to call again, and what to log (failures, retries).
 struct DeliveryStep {
   DeliveryClock::time_point next_due = DeliveryClock::time_point::max();

@@ -36,6 +36,7 @@
 
 #include "alert/alert_engine.h"
 #include "alert/alert_output.h"
+#include "alert/alert_side.h"
 #include "metrics/metrics_sources.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/replay_pipeline.h"
@@ -425,6 +426,29 @@ bool writeTextFile(const std::string& path, const std::string& text) {
   return true;
 }
 
+// What spooling replay's alerts ran into, said once at the end.
+class SpoolTrouble {
+ public:
+  void add(const EnqueueResult& queued) {
+    dropped_ += queued.drop.alerts;
+    if (queued.write_error) write_error_ = *queued.write_error;
+  }
+  /// @return false when alerts could not be spooled (`held` of them are still in memory).
+  bool report(std::uint64_t held) const {
+    if (dropped_ > 0) {
+      std::cerr << "camwatch: alert spool full: dropped " << dropped_ << " undelivered alert(s)\n";
+    }
+    if (held == 0) return true;
+    std::cerr << "camwatch: alert spool cannot be written: " << write_error_ << "; " << held
+              << " alert(s) not spooled and not delivered\n";
+    return false;
+  }
+
+ private:
+  std::uint64_t dropped_ = 0;
+  std::string write_error_;
+};
+
 int replayCommand(const ReplayArgs& args) {
   auto config = configFrom(args.config_path);
   if (!config) {
@@ -477,39 +501,30 @@ int replayCommand(const ReplayArgs& args) {
   if (workers == 0) workers = std::max(1U, std::thread::hardware_concurrency());
   options.workers = workers;
 
-  LearnedBaseline baseline;
-  if (config->learning.mode != LearningMode::kOff) {
-    auto state = LearnedBaseline::load(config->learning.state_file);
-    if (!state) {
-      std::cerr << "camwatch: " << state.error().message << '\n';
-      return kExitUsage;
-    }
-    baseline = std::move(*state);
-    if (config->learning.mode == LearningMode::kEnforce && baseline.size() == 0) {
-      std::cerr << "camwatch: learning.mode is enforce but " << config->learning.state_file
-                << " holds nothing learnt: every destination is new\n";
-    }
+  const DeliveryLog to_stderr = [](const std::string& line) {
+    std::cerr << "camwatch: " << line << '\n';
+  };
+  auto baseline = loadAlertBaseline(*config, to_stderr);
+  if (!baseline) {
+    std::cerr << "camwatch: " << baseline.error().message << '\n';
+    return kExitUsage;
   }
-  AlertEngine engine(*config, std::move(baseline));
+  // Delivery starts before the replay: alerts an earlier run left in the spool go out first.
+  auto started_side = AlertSide::start(*config, std::move(*baseline), to_stderr);
+  if (!started_side) {
+    std::cerr << "camwatch: " << started_side.error().message << '\n';
+    return started_side.error().kind == AlertSideError::Kind::kConfig ? kExitUsage : kExitFailure;
+  }
+  AlertSide& alert_side = **started_side;
+  AlertEngine& engine = alert_side.engine();
   options.report_default_allows = config->learning.mode != LearningMode::kOff;
   options.alert_engine = &engine;
-
-  // Delivery starts before the replay: alerts an earlier run left in the spool go out first.
-  std::unique_ptr<DeliveryThread> delivery;
-  if (!config->alerts.sinks.empty()) {
-    auto sinks = makeAlertSinks(config->alerts);
-    if (!sinks) {
-      std::cerr << "camwatch: " << sinks.error().message << '\n';
-      return kExitUsage;
-    }
-    auto started = DeliveryThread::start(
-        config->alerts, std::move(*sinks),
-        [](const std::string& line) { std::cerr << "camwatch: " << line << '\n'; });
-    if (!started) {
-      std::cerr << "camwatch: " << started.error().message << '\n';
-      return kExitFailure;
-    }
-    delivery = std::move(*started);
+  // The sinks get each round's alerts as the replay closes it, as a sensor's would.
+  SpoolTrouble spool_trouble;
+  if (alert_side.delivery() != nullptr) {
+    options.on_alerts = [&alert_side, &spool_trouble](std::span<const Alert> alerts) {
+      spool_trouble.add(alert_side.enqueue(alerts));
+    };
   }
 
   const bool serve_metrics = isListenAddress(args.metrics_path);
@@ -520,8 +535,8 @@ int replayCommand(const ReplayArgs& args) {
   options.pace = args.pace;
   std::unique_ptr<ServedReplayMetrics> served;
   if (serve_metrics) {
-    auto started = ServedReplayMetrics::start(args.metrics_path, *config, workers,
-                                              delivery ? &delivery->delivery() : nullptr);
+    auto started =
+        ServedReplayMetrics::start(args.metrics_path, *config, workers, alert_side.delivery());
     if (!started) {
       std::cerr << "camwatch: " << started.error().message << '\n';
       return kExitUsage;
@@ -558,11 +573,9 @@ int replayCommand(const ReplayArgs& args) {
   }
   bool ok = result->errors.empty();
   for (const std::string& error : result->errors) std::cerr << "camwatch: " << error << '\n';
-  if (config->learning.mode != LearningMode::kOff && engine.baselineChanged()) {
-    if (auto saved = engine.baseline().save(config->learning.state_file); !saved) {
-      std::cerr << "camwatch: " << saved.error().message << '\n';
-      ok = false;
-    }
+  if (auto saved = alert_side.saveBaseline(); !saved) {
+    std::cerr << "camwatch: " << saved.error().message << '\n';
+    ok = false;
   }
   result->cameras.reserve(engine.cameras().size());
   for (const auto& [ip, camera] : engine.cameras()) result->cameras.push_back(camera);
@@ -570,32 +583,17 @@ int replayCommand(const ReplayArgs& args) {
   result->cameras_untracked = engine.camerasUntracked();
   result->learning_phase = std::string(engine.learningPhase());
   result->learned_entries = engine.baseline().size();
-  if (delivery) {
-    const EnqueueResult queued = delivery->delivery().enqueueAll(result->alerts);
-    if (queued.write_error) {
-      // A replay ends here: what the spool did not take is not delivered (--alerts has it).
-      std::cerr << "camwatch: alert spool cannot be written: " << *queued.write_error << "; "
-                << queued.held << " alert(s) not spooled and not delivered\n";
-      ok = false;
-    }
-    if (queued.drop.alerts > 0) {
-      std::cerr << "camwatch: alert spool full: dropped " << queued.drop.alerts
-                << " undelivered alert(s)\n";
-    }
-    if (!delivery->drain(config->alerts.drain_timeout)) {
-      std::cerr << "camwatch: " << delivery->pending()
+  if (AlertDelivery* delivery = alert_side.delivery(); delivery != nullptr) {
+    // A spool that failed mid-way gets one more try; what it still cannot take is not delivered
+    // (--alerts has it).
+    if (delivery->heldCount() > 0) spool_trouble.add(delivery->retryHeld());
+    ok = spool_trouble.report(delivery->heldCount()) && ok;
+    if (const std::uint64_t pending = alert_side.stop(config->alerts.drain_timeout); pending > 0) {
+      std::cerr << "camwatch: " << pending
                 << " alert deliveries still pending after alerts.drain_timeout; they stay in "
                 << config->alerts.spool_dir << " for the next start\n";
     }
-    delivery->stop();
-    AlertDelivery& queue = delivery->delivery();
-    for (std::size_t i = 0; i < queue.sinkCount(); ++i) {
-      const SinkCounters& counters = queue.counters(i);
-      result->deliveries.push_back(
-          SinkDeliveryStats{std::string(queue.sinkName(i)), counters.queued.load(),
-                            counters.sent.load(), counters.retried.load(), counters.failed.load(),
-                            counters.dropped.load(), counters.pending.load()});
-    }
+    result->deliveries = alert_side.sinkStats();
   }
   const nlohmann::ordered_json summary = summaryToJson(*result);
   if (flows_writer) {

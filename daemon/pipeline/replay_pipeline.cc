@@ -260,6 +260,14 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   // With `wait`, until every batch asked for so far was merged.
   std::uint64_t batches_asked = 0;
   std::uint64_t batches_merged = 0;
+  // The notifications the engine made so far go out as each round closes.
+  const auto take_alerts = [&] {
+    std::vector<Alert> round = options.alert_engine->takeNotifications();
+    if (round.empty()) return;
+    if (options.on_alerts) options.on_alerts(round);
+    result.alerts.insert(result.alerts.end(), std::make_move_iterator(round.begin()),
+                         std::make_move_iterator(round.end()));
+  };
   const auto merge_batches = [&](bool wait) {
     Backoff backoff;
     while (true) {
@@ -289,6 +297,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
       if (options.alert_engine != nullptr) {
         sortCameraEvents(events);
         for (CameraEvent& event : events) options.alert_engine->onEvent(std::move(event));
+        take_alerts();
       }
     }
   };
@@ -459,7 +468,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   if (options.alert_engine != nullptr) {
     AlertEngine& engine = *options.alert_engine;
     engine.finish(result.last_ts);
-    result.alerts = engine.takeNotifications();
+    take_alerts();
     result.alerts_raised = engine.raised();
     result.alert_repeats = engine.repeats();
     result.alert_overflowed = engine.overflowed();

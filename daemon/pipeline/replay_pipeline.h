@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@
 #include <camwatch/policy.h>
 #include <camwatch/result.h>
 
+#include "alert/alert_delivery.h"
 #include "alert/alert_engine.h"
 #include "pipeline/flow_worker.h"
 #include "report/flow_digest.h"
@@ -65,6 +67,10 @@ struct ReplayOptions {
   /// Receives the cameras' events batch by batch (each sorted, see above) and makes the alerts.
   /// Null: no alerts. Not owned.
   AlertEngine* alert_engine = nullptr;
+  /// Receives the engine's notifications as merge rounds close, on the reading thread, so the
+  /// sinks get them while the replay goes on; concatenated they are ReplayResult::alerts. Null:
+  /// they are only in the result.
+  std::function<void(std::span<const Alert>)> on_alerts;
   /// Report flows the group default allowed to the engine too (learning needs them); without
   /// learning only denies are events.
   bool report_default_allows = false;
@@ -129,17 +135,6 @@ struct ReplayProgress {
   std::uint64_t dns_cache_entries = 0;
   /// Egress of flows summarized since the previous call (the caller moves them out).
   std::vector<EgressFlowSummary> egress;
-};
-
-/// What one alert sink did during the run (AlertDelivery's counters at the end).
-struct SinkDeliveryStats {
-  std::string name;
-  std::uint64_t queued = 0;
-  std::uint64_t sent = 0;
-  std::uint64_t retried = 0;
-  std::uint64_t failed = 0;
-  std::uint64_t dropped = 0;
-  std::uint64_t pending = 0;
 };
 
 struct ReplayResult {

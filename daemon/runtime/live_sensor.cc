@@ -28,6 +28,7 @@
 
 #include "alert/alert_engine.h"
 #include "alert/alert_output.h"
+#include "alert/alert_side.h"
 #include "cli/cli.h"
 #include "metrics/metrics_sources.h"
 #include "pipeline/flow_worker.h"
@@ -357,8 +358,9 @@ class LiveSensor {
   std::vector<std::unique_ptr<NdpiClassifier>> classifiers_;  // one per worker, until it starts
   std::vector<std::unique_ptr<LiveWorker>> workers_;
   std::vector<std::thread> threads_;
-  std::unique_ptr<AlertEngine> engine_;
-  std::unique_ptr<DeliveryThread> delivery_;
+  std::unique_ptr<AlertSide> alert_side_;
+  AlertEngine* engine_ = nullptr;      // alert_side_'s
+  AlertDelivery* delivery_ = nullptr;  // alert_side_'s; null without sinks
   AlertCounters alert_counters_;
   MetricsSources sources_;
   std::unique_ptr<MetricsRegistry> registry_;
@@ -514,7 +516,7 @@ void LiveSensor::deliver(std::vector<Alert> notifications) {
     }
   }
   if (!delivery_) return;
-  logSpoolWrite(delivery_->delivery().enqueueAll(notifications), SteadyClock::now());
+  logSpoolWrite(alert_side_->enqueue(notifications), SteadyClock::now());
 }
 
 // The spool's trouble, logged once when it starts, every 10 s while it lasts, and once when it
@@ -527,7 +529,7 @@ void LiveSensor::logSpoolWrite(const EnqueueResult& queued, SteadyClock::time_po
     spdlog::error(
         "alert spool: dropped the {} oldest alert(s) held in memory (at most {} wait "
         "for the disk)",
-        queued.held_dropped, delivery_->delivery().maxHeld());
+        queued.held_dropped, delivery_->maxHeld());
   }
   if (queued.write_error) {
     if (!spool_failing_ || now >= next_spool_error_log_) {
@@ -714,8 +716,8 @@ void LiveSensor::everySecond(SteadyClock::time_point now) {
     overflow_logged_ = engine_->overflowed();
     next_overflow_log_ = now + std::chrono::seconds(10);
   }
-  if (delivery_ && delivery_->delivery().heldCount() > 0) {
-    logSpoolWrite(delivery_->delivery().retryHeld(), now);
+  if (delivery_ && delivery_->heldCount() > 0) {
+    logSpoolWrite(delivery_->retryHeld(), now);
   }
   if (now >= next_drop_report_) {
     reportDrops();
@@ -732,8 +734,7 @@ void LiveSensor::everySecond(SteadyClock::time_point now) {
 }
 
 void LiveSensor::saveBaseline() {
-  if (config_->learning.mode == LearningMode::kOff || !engine_->baselineChanged()) return;
-  if (auto saved = engine_->baseline().save(config_->learning.state_file); !saved) {
+  if (auto saved = alert_side_->saveBaseline(); !saved) {
     spdlog::error("{}", saved.error().message);
   }
 }
@@ -762,14 +763,11 @@ int LiveSensor::run() {
   for (const std::string& warning : loaded->warnings) spdlog::warn("{}", warning);
   shared_.judgement = loaded->judgement;
   oui_ = loaded->oui;
-  LearnedBaseline baseline;
-  if (config_->learning.mode != LearningMode::kOff) {
-    auto state = LearnedBaseline::load(config_->learning.state_file);
-    if (!state) {
-      spdlog::error("{}", state.error().message);
-      return kExitUsage;
-    }
-    baseline = std::move(*state);
+  auto baseline =
+      loadAlertBaseline(*config_, [](const std::string& line) { spdlog::warn("{}", line); });
+  if (!baseline) {
+    spdlog::error("{}", baseline.error().message);
+    return kExitUsage;
   }
 
   // Capture handles need CAP_NET_RAW: open them all, then give up what is not needed any more.
@@ -802,21 +800,15 @@ int LiveSensor::run() {
   spdlog::info("credentials: {}", describeCredentials());
 
   dns_ = std::make_unique<DnsCache>(config_->dns);
-  engine_ = std::make_unique<AlertEngine>(*config_, std::move(baseline));
-  if (!config_->alerts.sinks.empty()) {
-    auto sinks = makeAlertSinks(config_->alerts);
-    if (!sinks) {
-      spdlog::error("{}", sinks.error().message);
-      return kExitUsage;
-    }
-    auto started = DeliveryThread::start(config_->alerts, std::move(*sinks),
-                                         [](const std::string& line) { spdlog::warn("{}", line); });
-    if (!started) {
-      spdlog::error("{}", started.error().message);
-      return kExitFailure;
-    }
-    delivery_ = std::move(*started);
+  auto alert_side = AlertSide::start(*config_, std::move(*baseline),
+                                     [](const std::string& line) { spdlog::warn("{}", line); });
+  if (!alert_side) {
+    spdlog::error("{}", alert_side.error().message);
+    return alert_side.error().kind == AlertSideError::Kind::kConfig ? kExitUsage : kExitFailure;
   }
+  alert_side_ = std::move(*alert_side);
+  engine_ = &alert_side_->engine();
+  delivery_ = alert_side_->delivery();
   startWorkers();
 
   // Metrics: the layout is fixed now that the workers and sinks are.
@@ -826,7 +818,7 @@ int LiveSensor::run() {
         CaptureSource{worker->interface(), worker->index()}, &worker->capture_stats});
   }
   sources_.alerts = &alert_counters_;
-  sources_.delivery = delivery_ ? &delivery_->delivery() : nullptr;
+  sources_.delivery = delivery_;
   sources_.dns_cache = dns_.get();
   if (config_->metrics.enabled) {
     MetricsOptions metrics;
@@ -898,13 +890,12 @@ void LiveSensor::stop() {
     const auto spent = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - stopping);
     const milliseconds budget =
         std::max(milliseconds(0), std::min(config_->alerts.drain_timeout, kMaxDrain - spent));
-    if (!delivery_->drain(budget)) {
+    if (const std::uint64_t pending = alert_side_->stop(budget); pending > 0) {
       spdlog::warn(
           "{} alert deliveries still pending after {} ms; they stay in {} for the next "
           "start",
-          delivery_->pending(), budget.count(), config_->alerts.spool_dir);
+          pending, budget.count(), config_->alerts.spool_dir);
     }
-    delivery_->stop();
   }
   if (registry_) {
     takeSnapshot(sources_, snapshot_);

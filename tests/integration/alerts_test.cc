@@ -23,6 +23,7 @@
 #include "integration/run_command.h"
 #include "support/alertmanager_process.h"
 #include "support/listening_ports.h"
+#include "support/netns_pair.h"
 
 namespace camwatch::integration {
 namespace {
@@ -329,6 +330,27 @@ TEST_F(AlertsTest, CamwatchKilledMidDeliveryDeliversTheRestAfterRestart) {
   EXPECT_EQ(alertmanagerAlerts(am, "ground-truth").size(), kGroundTruthAlerts.size())
       << "the killed run's alerts were not delivered after the restart";
   EXPECT_EQ(alertmanagerAlerts(am, "after-restart").size(), kGroundTruthAlerts.size());
+}
+
+// Replay hands alerts to the sinks as it reads, as a sensor does, not all at the end: at --pace 60
+// the demo's 591 s take about 10 s, and its first alert (30 s into the capture) reaches the jsonl
+// sink while the replay still runs.
+TEST_F(AlertsTest, ReplayDeliversAlertsToTheSinksWhileItReads) {
+  const std::string file = dir_.path("sink.jsonl");
+  const std::string config =
+      configWith(dir_, "jsonl.yaml",
+                 "alerts:\n  spool_dir: " + dir_.path("spool") +
+                     "\n  sinks:\n    - type: jsonl\n      path: " + file + "\n");
+  testkit::BackgroundProcess replaying(
+      kCamwatch + " replay --pace 60 -c " + shellQuote(config) + " " + shellQuote(kDemo),
+      dir_.path("replay.log"));
+  const bool delivered = testkit::waitUntil(
+      [&] { return std::filesystem::exists(file) && !readFile(file).empty(); }, 8s);
+  EXPECT_TRUE(delivered) << replaying.log();
+  EXPECT_TRUE(replaying.running()) << "the first alert arrived only after the replay ended";
+  EXPECT_LT(readJsonLines(file).size(), kGroundTruthAlerts.size());
+  ASSERT_EQ(replaying.wait(30s), 0) << replaying.log();
+  EXPECT_EQ(describeAll(readJsonLines(file)), kGroundTruthAlerts);
 }
 
 TEST_F(AlertsTest, JsonlSinkWritesEveryAlertAndAWrongSinkIsNamed) {
