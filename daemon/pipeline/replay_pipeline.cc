@@ -9,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "pipeline/event_merger.h"
 #include "pipeline/flow_worker.h"
+#include "pipeline/handover.h"
 #include "pipeline/packet_stage.h"
 #include "pipeline/spsc_ring.h"
 
@@ -44,12 +46,6 @@ class Backoff {
   unsigned spins_ = 0;
 };
 
-// What one worker produced between two batch marks (see replay_pipeline.h).
-struct Batch {
-  std::vector<FlowRecord> flows;
-  std::vector<CameraEvent> events;
-};
-
 // One worker: owns its ring's consumer side and a FlowWorker; hands what it produced back batch
 // by batch.
 class ReplayWorker {
@@ -61,6 +57,8 @@ class ReplayWorker {
 
   SpscByteRing& ring() { return ring_; }
   FlowWorker& flow() { return flow_; }
+  /// One handover per batch mark, in input order. Any thread.
+  Mailbox& mailbox() { return mailbox_; }
 
   void run() {
     using Clock = std::chrono::steady_clock;
@@ -109,28 +107,8 @@ class ReplayWorker {
     }
   }
 
-  /// Whether a closed batch is waiting. Any thread.
-  bool hasBatch() {
-    std::lock_guard lock(batch_mutex_);
-    return !batches_.empty();
-  }
-
-  /// The oldest closed batch (hasBatch() was true). Any thread.
-  Batch takeBatch() {
-    std::lock_guard lock(batch_mutex_);
-    Batch batch = std::move(batches_.front());
-    batches_.pop_front();
-    return batch;
-  }
-
   /// What the worker published at its last tick. Any thread.
   WorkerCountersSnapshot published() const { return live_.snapshot(); }
-
-  /// Egress summaries published since the last call (summarize_egress only). Any thread.
-  std::vector<EgressFlowSummary> takeEgress() {
-    std::lock_guard lock(egress_mutex_);
-    return std::exchange(egress_, {});
-  }
 
   /// What this worker did, as the metrics count it (after run() returned).
   WorkerCountersSnapshot counters() const {
@@ -155,18 +133,10 @@ class ReplayWorker {
     return out;
   }
 
-  // Hands over what this worker produced since the last batch mark. Worker thread; the lock is
-  // taken once per batch.
-  void closeBatch() {
-    Batch batch;
-    batch.flows.swap(flow_.flows());
-    batch.events.swap(flow_.events());
-    std::lock_guard lock(batch_mutex_);
-    batches_.push_back(std::move(batch));
-  }
+  // Hands over what this worker produced since the last batch mark. Worker thread.
+  void closeBatch() { mailbox_.post(takeHandover(flow_, 0, false)); }
 
-  // Publishes the worker's counts (once per tick of packet time, and at the end), and hands its
-  // egress summaries to whoever reports progress. Worker thread.
+  // Publishes the worker's counts (once per tick of packet time, and at the end). Worker thread.
   // The packet counts are the reader's (it stages every packet): fillPacketCounts().
   void publish() {
     flow_.publish(live_);
@@ -177,11 +147,6 @@ class ReplayWorker {
     const std::uint64_t idle = std::min(idle_ns_, elapsed);
     live_.idle_ns.set(idle);
     live_.busy_ns.set(elapsed - idle);
-    std::vector<EgressFlowSummary>& summaries = flow_.egressSummaries();
-    if (summaries.empty()) return;
-    std::lock_guard lock(egress_mutex_);
-    for (EgressFlowSummary& summary : summaries) egress_.push_back(std::move(summary));
-    summaries.clear();
   }
 
   SpscByteRing ring_;
@@ -189,10 +154,7 @@ class ReplayWorker {
   WorkerCounters live_;  // written by the worker thread, read by progress reports
   std::chrono::steady_clock::time_point start_;
   std::uint64_t idle_ns_ = 0;
-  std::mutex egress_mutex_;  // taken once per tick by the worker, once a second by the reader
-  std::vector<EgressFlowSummary> egress_;
-  std::mutex batch_mutex_;  // taken once per batch by the worker and by the reader
-  std::deque<Batch> batches_;
+  Mailbox mailbox_;
 };
 
 void send(ReplayWorker& worker, const WorkerMessage& message,
@@ -256,23 +218,25 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   // Merges every batch all workers have closed, in batch order (see replay_pipeline.h).
   std::vector<const FlowRecord*> order;
   std::vector<CameraEvent> events;
-  std::vector<Batch> batch(workers.size());
+  std::vector<Handover> round(workers.size());
+  // Egress summaries the rounds brought, until the next progress report (or the result) has them.
+  std::vector<EgressFlowSummary> egress;
   // With `wait`, until every batch asked for so far was merged.
   std::uint64_t batches_asked = 0;
   std::uint64_t batches_merged = 0;
-  // The notifications the engine made so far go out as each round closes.
-  const auto take_alerts = [&] {
-    std::vector<Alert> round = options.alert_engine->takeNotifications();
-    if (round.empty()) return;
-    if (options.on_alerts) options.on_alerts(round);
-    result.alerts.insert(result.alerts.end(), std::make_move_iterator(round.begin()),
-                         std::make_move_iterator(round.end()));
-  };
+  std::optional<EventMerger> merger;
+  if (options.alert_engine != nullptr) {
+    merger.emplace(*options.alert_engine, [&](std::vector<Alert> notifications) {
+      if (options.on_alerts) options.on_alerts(notifications);
+      result.alerts.insert(result.alerts.end(), std::make_move_iterator(notifications.begin()),
+                           std::make_move_iterator(notifications.end()));
+    });
+  }
   const auto merge_batches = [&](bool wait) {
     Backoff backoff;
     while (true) {
       if (!std::all_of(workers.begin(), workers.end(),
-                       [](const auto& worker) { return worker->hasBatch(); })) {
+                       [](const auto& worker) { return worker->mailbox().hasHandover(); })) {
         if (!wait || batches_merged == batches_asked) return;
         backoff.wait();
         continue;
@@ -280,13 +244,11 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
       backoff.reset();
       ++batches_merged;
       order.clear();
-      events.clear();
       for (std::size_t i = 0; i < workers.size(); ++i) {
-        batch[i] = workers[i]->takeBatch();
-        for (const FlowRecord& flow : batch[i].flows) order.push_back(&flow);
-        if (options.alert_engine != nullptr) {
-          for (CameraEvent& event : batch[i].events) events.push_back(std::move(event));
-        }
+        round[i] = workers[i]->mailbox().takeOldest();
+        for (const FlowRecord& flow : round[i].records) order.push_back(&flow);
+        for (CameraEvent& event : round[i].events) events.push_back(std::move(event));
+        for (EgressFlowSummary& summary : round[i].egress) egress.push_back(std::move(summary));
       }
       std::sort(order.begin(), order.end(),
                 [](const FlowRecord* a, const FlowRecord* b) { return flowRecordLess(*a, *b); });
@@ -294,11 +256,8 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
         result.digest.add(*flow);
         if (options.on_flow) options.on_flow(*flow, *naming);
       }
-      if (options.alert_engine != nullptr) {
-        sortCameraEvents(events);
-        for (CameraEvent& event : events) options.alert_engine->onEvent(std::move(event));
-        take_alerts();
-      }
+      if (merger) merger->releaseRound(events);
+      events.clear();
     }
   };
   result.from = options.from;
@@ -326,12 +285,8 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     progress.anomalies = stage.counters().anomalies;
     progress.dns = stage.counters().dns;
     progress.dns_cache_entries = dns_cache.size();
-    for (auto& worker : workers) {
-      progress.workers.push_back(worker->published());
-      for (EgressFlowSummary& summary : worker->takeEgress()) {
-        progress.egress.push_back(std::move(summary));
-      }
-    }
+    for (auto& worker : workers) progress.workers.push_back(worker->published());
+    progress.egress = std::exchange(egress, {});
     fillPacketCounts(stage.counters(), shares, progress.workers);
     options.on_progress(progress);
     next_progress = Clock::now() + std::chrono::seconds(1);
@@ -456,19 +411,16 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   }
   fillPacketCounts(stage.counters(), shares, result.worker_counters);
   for (auto& worker : workers) {
-    for (EgressFlowSummary& summary : worker->takeEgress()) {
-      result.egress_summaries.push_back(std::move(summary));
-    }
     const FlowTableStats& stats = worker->flow().stats();
     result.flow_stats.created += stats.created;
     result.flow_stats.ended += stats.ended;
     result.flow_stats.evicted += stats.evicted;
     result.flow_stats.active_timeouts += stats.active_timeouts;
   }
+  result.egress_summaries = std::move(egress);
   if (options.alert_engine != nullptr) {
     AlertEngine& engine = *options.alert_engine;
-    engine.finish(result.last_ts);
-    take_alerts();
+    merger->finish(result.last_ts);
     result.alerts_raised = engine.raised();
     result.alert_repeats = engine.repeats();
     result.alert_overflowed = engine.overflowed();

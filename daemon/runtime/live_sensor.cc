@@ -12,6 +12,7 @@
 #include <ctime>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -31,7 +32,9 @@
 #include "alert/alert_side.h"
 #include "cli/cli.h"
 #include "metrics/metrics_sources.h"
+#include "pipeline/event_merger.h"
 #include "pipeline/flow_worker.h"
+#include "pipeline/handover.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/packet_stage.h"
 #include "runtime/logging.h"
@@ -75,15 +78,6 @@ struct SharedJudgement {
   std::atomic<std::uint64_t> generation{0};
 };
 
-// Where a worker leaves its events for the control thread.
-struct Outbox {
-  std::mutex mutex;
-  std::vector<CameraEvent> events;
-  std::vector<EgressFlowSummary> egress;
-  Timestamp clock = 0;  ///< every event up to this packet time has been handed over
-  bool done = false;    ///< the worker ended every flow and stopped
-};
-
 struct WorkerSetup {
   unsigned index = 0;
   unsigned slot = 0;  ///< index among the workers of its interface
@@ -106,7 +100,7 @@ class LiveWorker {
 
   WorkerCounters counters;
   CaptureStats capture_stats;
-  Outbox outbox;
+  Mailbox mailbox;  ///< a handover per housekeeping round
   std::atomic<std::uint64_t> heartbeat{0};
 
   const std::string& interface() const { return setup_.capture.interface; }
@@ -206,7 +200,7 @@ class LiveWorker {
                                  static_cast<std::uint32_t>(stats->if_dropped));
   }
 
-  // About every 100 ms: ticks, reloads, counters, the outbox. `final`: the last one, which ends
+  // About every 100 ms: ticks, reloads, counters, the handover. `final`: the last one, which ends
   // every flow.
   void housekeeping(bool idle, bool final) {
     const SteadyClock::time_point now = SteadyClock::now();
@@ -244,16 +238,7 @@ class LiveWorker {
     idle_ns_ = 0;
     publishCaptureStats();
 
-    {
-      const std::lock_guard lock(outbox.mutex);
-      for (CameraEvent& event : flow_.events()) outbox.events.push_back(std::move(event));
-      for (EgressFlowSummary& summary : flow_.egressSummaries())
-        outbox.egress.push_back(std::move(summary));
-      outbox.clock = clock_;
-      outbox.done = final;
-    }
-    flow_.events().clear();
-    flow_.egressSummaries().clear();
+    mailbox.post(takeHandover(flow_, clock_, final));
   }
 
   // A link set down keeps its handle (libpcap sees only timeouts): say so once, and once when
@@ -367,8 +352,8 @@ class LiveSensor {
   std::unique_ptr<MetricsServer> server_;
   MetricsSnapshot snapshot_;
   SystemdNotifier notifier_;
-  std::vector<CameraEvent> pending_;
-  Timestamp watermark_ = 0;
+  std::optional<EventMerger> merger_;
+  std::vector<Timestamp> worker_clocks_;  // of each worker's last handover
   std::uint64_t alerts_out_ = 0;
   std::uint32_t alerts_logged_this_second_ = 0;
   std::uint64_t alerts_not_logged_ = 0;
@@ -449,54 +434,34 @@ void LiveSensor::startWorkers() {
   for (auto& worker : workers_) {
     threads_.emplace_back([&worker] { worker->run(); });
   }
+  worker_clocks_.assign(workers_.size(), 0);
   last_heartbeat_.assign(workers_.size(), 0);
   last_progress_.assign(workers_.size(), SteadyClock::now());
   reported_drops_.assign(workers_.size(), 0);
 }
 
 void LiveSensor::pumpEvents(bool final) {
-  Timestamp watermark = final ? std::numeric_limits<Timestamp>::max() : 0;
-  bool first = true;
-  for (auto& worker : workers_) {
-    Outbox& outbox = worker->outbox;
-    const std::lock_guard lock(outbox.mutex);
-    for (CameraEvent& event : outbox.events) pending_.push_back(std::move(event));
-    outbox.events.clear();
-    for (const EgressFlowSummary& flow : outbox.egress) {
-      if (registry_) {
-        registry_->egress().add(EgressKey{flow.camera, flow.country, flow.asn, flow.protocol},
-                                flow.bytes, flow.flows);
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    for (Handover& handover : workers_[i]->mailbox.takeAll()) {
+      merger_->hold(handover.events);
+      for (const EgressFlowSummary& flow : handover.egress) {
+        if (registry_) {
+          registry_->egress().add(EgressKey{flow.camera, flow.country, flow.asn, flow.protocol},
+                                  flow.bytes, flow.flows);
+        }
       }
+      worker_clocks_[i] = handover.clock;
     }
-    outbox.egress.clear();
-    if (!final) watermark = first ? outbox.clock : std::min(watermark, outbox.clock);
-    first = false;
   }
+  if (worker_clocks_.empty()) return;
   // Events come out in packet-time order up to the slowest worker's clock: what is later waits
   // for the next round, when every worker has caught up with it.
-  auto later = std::stable_partition(pending_.begin(), pending_.end(),
-                                     [&](const CameraEvent& e) { return e.time <= watermark; });
-  std::vector<CameraEvent> ready(std::make_move_iterator(pending_.begin()),
-                                 std::make_move_iterator(later));
-  pending_.erase(pending_.begin(), later);
-  sortCameraEvents(ready);
-  for (CameraEvent& event : ready) {
-    // A worker that lagged behind the watermark (descheduled past its idle lag) reports late;
-    // the engine's clock does not go back.
-    if (event.time < watermark_) event.time = watermark_;
-    watermark_ = event.time;
-    engine_->onEvent(std::move(event));
-  }
-  Timestamp now = watermark;
   if (final) {
-    now = watermark_;
-    for (auto& worker : workers_) now = std::max(now, worker->outbox.clock);
+    merger_->releaseAll(*std::max_element(worker_clocks_.begin(), worker_clocks_.end()));
+  } else {
+    const Timestamp watermark = *std::min_element(worker_clocks_.begin(), worker_clocks_.end());
+    merger_->releaseUpTo(watermark, watermark);
   }
-  if (now != std::numeric_limits<Timestamp>::max() && now > watermark_) {
-    watermark_ = now;
-    engine_->finish(now);
-  }
-  deliver(engine_->takeNotifications());
   alert_counters_.publishEngine(engine_->raised(), engine_->repeats(), engine_->overflowed());
   alert_counters_.publishLimits(engine_->overflowedTotal(), engine_->camerasUntracked());
 }
@@ -808,6 +773,8 @@ int LiveSensor::run() {
   }
   alert_side_ = std::move(*alert_side);
   engine_ = &alert_side_->engine();
+  merger_.emplace(*engine_,
+                  [this](std::vector<Alert> notifications) { deliver(std::move(notifications)); });
   delivery_ = alert_side_->delivery();
   startWorkers();
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -246,6 +247,18 @@ pid_t startReplay(const TempDir& dir, const std::string& config, const std::stri
   return pid;
 }
 
+// Alerts in the spool's segment files (docs/alerts.md: one line per alert), delivered or not.
+std::size_t spooledAlerts(const std::string& spool) {
+  std::size_t lines = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(spool, error)) {
+    if (entry.path().filename().string().rfind("segment-", 0) != 0) continue;
+    const std::string text = readFile(entry.path().string());
+    lines += static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  }
+  return lines;
+}
+
 int waitExit(pid_t pid) {
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -306,9 +319,14 @@ TEST_F(AlertsTest, CamwatchKilledMidDeliveryDeliversTheRestAfterRestart) {
   const std::string spool = dir_.path("spool");
   const std::string config = configWith(dir_, "kill.yaml", sinkSection(down.url(), spool));
   const pid_t camwatch = startReplay(dir_, config, "killed");
-  // Wait until the alerts are spooled and a delivery failed, then kill without warning.
+  // Wait until every alert is spooled (replay spools them as it reads) and a delivery failed,
+  // then kill without warning.
   ASSERT_TRUE(waitFor(
-      [&] { return readFile(dir_.path("killed.err")).find("failed") != std::string::npos; }, 60s))
+      [&] {
+        return spooledAlerts(spool) == kGroundTruthAlerts.size() &&
+               readFile(dir_.path("killed.err")).find("failed") != std::string::npos;
+      },
+      60s))
       << readFile(dir_.path("killed.err"));
   ::kill(camwatch, SIGKILL);
   EXPECT_EQ(waitExit(camwatch), 128 + SIGKILL);

@@ -1,0 +1,15 @@
+#include "pipeline/handover.h"
+
+namespace camwatch {
+
+Handover takeHandover(FlowWorker& worker, Timestamp clock, bool done) {
+  Handover handover;
+  handover.records.swap(worker.flows());
+  handover.events.swap(worker.events());
+  handover.egress.swap(worker.egressSummaries());
+  handover.clock = clock;
+  handover.done = done;
+  return handover;
+}
+
+}  // namespace camwatch
