@@ -14,6 +14,7 @@
 #include "pipeline/handover.h"
 #include "pipeline/packet_stage.h"
 #include "pipeline/spsc_ring.h"
+#include "pipeline/worker_shell.h"
 
 namespace camwatch {
 namespace {
@@ -46,32 +47,32 @@ class Backoff {
   unsigned spins_ = 0;
 };
 
-// One worker: owns its ring's consumer side and a FlowWorker; hands what it produced back batch
-// by batch.
+// Replay's driver of one WorkerShell: the consumer side of its ring, whose records the reading
+// thread staged (so the packet counts are the reader's: fillPacketCounts()); hands what the shell
+// produced back batch by batch.
 class ReplayWorker {
  public:
   ReplayWorker(const ReplayOptions& options, std::unique_ptr<NdpiClassifier> classifier,
                const DnsCache& dns_cache)
       : ring_(options.ring_bytes),
-        flow_(workerOptions(options), std::move(classifier), dns_cache) {}
+        shell_(workerOptions(options), std::move(classifier), dns_cache) {}
 
   SpscByteRing& ring() { return ring_; }
-  FlowWorker& flow() { return flow_; }
+  FlowWorker& flow() { return shell_.flow(); }
   /// One handover per batch mark, in input order. Any thread.
-  Mailbox& mailbox() { return mailbox_; }
+  Mailbox& mailbox() { return shell_.mailbox(); }
 
   void run() {
     using Clock = std::chrono::steady_clock;
     Backoff backoff;
-    start_ = Clock::now();
     while (true) {
       const std::span<const std::uint8_t> record = ring_.beginRead();
       if (record.empty()) {
         // Waiting is the idle time of the worker load metric; the clock is read only here.
         const auto waiting = Clock::now();
         backoff.wait();
-        idle_ns_ += static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - waiting).count());
+        shell_.addIdle(static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - waiting).count()));
         continue;
       }
       backoff.reset();
@@ -80,24 +81,23 @@ class ReplayWorker {
       bool done = false;
       switch (message.kind) {
         case MessageKind::kPacket:
-          flow_.onPacket(message.staged.packet, message.staged.key, message.staged.src_is_a,
-                         message.staged.hash, record.subspan(sizeof(WorkerMessage)));
+          shell_.onPacket(message.staged, record.subspan(sizeof(WorkerMessage)));
           break;
         case MessageKind::kTick:
-          flow_.tick(message.ts);
-          publish();
+          shell_.tick(message.ts);
+          shell_.publish();
           closeBatch();
           break;
         case MessageKind::kBatch:
           closeBatch();
           break;
         case MessageKind::kEndBefore:
-          flow_.finishStartedBefore(message.ts, message.before);
+          shell_.finishStartedBefore(message.ts, message.before);
           closeBatch();
           break;
         case MessageKind::kEnd:
-          flow_.finish(message.ts);
-          publish();
+          shell_.finish(message.ts);
+          shell_.publish();
           closeBatch();
           done = true;
           break;
@@ -108,11 +108,11 @@ class ReplayWorker {
   }
 
   /// What the worker published at its last tick. Any thread.
-  WorkerCountersSnapshot published() const { return live_.snapshot(); }
+  WorkerCountersSnapshot published() const { return shell_.counters().snapshot(); }
 
   /// What this worker did, as the metrics count it (after run() returned).
   WorkerCountersSnapshot counters() const {
-    WorkerCountersSnapshot out = live_.snapshot();
+    WorkerCountersSnapshot out = shell_.counters().snapshot();
     out.flows_active = 0;  // every flow ended at the end of the input
     return out;
   }
@@ -134,27 +134,10 @@ class ReplayWorker {
   }
 
   // Hands over what this worker produced since the last batch mark. Worker thread.
-  void closeBatch() { mailbox_.post(takeHandover(flow_, 0, false)); }
-
-  // Publishes the worker's counts (once per tick of packet time, and at the end). Worker thread.
-  // The packet counts are the reader's (it stages every packet): fillPacketCounts().
-  void publish() {
-    flow_.publish(live_);
-    const auto elapsed =
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                       std::chrono::steady_clock::now() - start_)
-                                       .count());
-    const std::uint64_t idle = std::min(idle_ns_, elapsed);
-    live_.idle_ns.set(idle);
-    live_.busy_ns.set(elapsed - idle);
-  }
+  void closeBatch() { shell_.handOver(0, false); }
 
   SpscByteRing ring_;
-  FlowWorker flow_;
-  WorkerCounters live_;  // written by the worker thread, read by progress reports
-  std::chrono::steady_clock::time_point start_;
-  std::uint64_t idle_ns_ = 0;
-  Mailbox mailbox_;
+  WorkerShell shell_;
 };
 
 void send(ReplayWorker& worker, const WorkerMessage& message,

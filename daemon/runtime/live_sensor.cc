@@ -37,6 +37,7 @@
 #include "pipeline/handover.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/packet_stage.h"
+#include "pipeline/worker_shell.h"
 #include "runtime/logging.h"
 #include "runtime/service.h"
 
@@ -91,18 +92,19 @@ class LiveWorker {
              DnsCache& dns, SharedJudgement& shared, const std::atomic<bool>& stop)
       : setup_(std::move(setup)),
         capture_(std::move(capture)),
-        flow_(flow_options, std::move(classifier), dns),
+        shell_(flow_options, std::move(classifier), dns),
         stage_(&dns),
         shared_(shared),
         stop_(stop) {
     generation_ = shared_.generation.load();
   }
 
-  WorkerCounters counters;
   CaptureStats capture_stats;
-  Mailbox mailbox;  ///< a handover per housekeeping round
   std::atomic<std::uint64_t> heartbeat{0};
 
+  /// The worker's counters (any thread) and its handovers, one per housekeeping round.
+  WorkerCounters& counters() { return shell_.counters(); }
+  Mailbox& mailbox() { return shell_.mailbox(); }
   const std::string& interface() const { return setup_.capture.interface; }
   unsigned index() const { return setup_.index; }
   /// What the worker staged; read by other threads only after it stopped.
@@ -128,9 +130,9 @@ class LiveWorker {
         } else if (status == ReadStatus::kError) {
           onCaptureError();
         } else if (timed) {
-          idle_ns_ += static_cast<std::uint64_t>(
+          shell_.addIdle(static_cast<std::uint64_t>(
               std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - before)
-                  .count());
+                  .count()));
         }
       } else {
         waitAndReopen();
@@ -145,7 +147,7 @@ class LiveWorker {
   void onPacket(const RawPacket& raw) {
     if (raw.ts > clock_) clock_ = raw.ts;
     if (!stage_.stage(raw, staged_)) return;
-    flow_.onPacket(staged_.packet, staged_.key, staged_.src_is_a, staged_.hash, raw.data);
+    shell_.onPacket(staged_, raw.data);
   }
 
   void onCaptureError() {
@@ -163,8 +165,8 @@ class LiveWorker {
     if (now < next_reopen_) {
       const auto wait = std::min<SteadyClock::duration>(next_reopen_ - now, kHousekeepingPeriod);
       std::this_thread::sleep_for(wait);
-      idle_ns_ += static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count());
+      shell_.addIdle(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count()));
       return;
     }
     auto opened = LiveCapture::open(setup_.capture);
@@ -205,8 +207,6 @@ class LiveWorker {
   void housekeeping(bool idle, bool final) {
     const SteadyClock::time_point now = SteadyClock::now();
     if (!final && now - last_housekeeping_ < kHousekeepingPeriod) return;
-    const auto elapsed = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(now - last_housekeeping_).count());
     last_housekeeping_ = now;
     heartbeat.store(heartbeat.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     const Timestamp wall = wallClockNow();
@@ -219,26 +219,22 @@ class LiveWorker {
         const std::lock_guard lock(shared_.mutex);
         judgement = shared_.judgement;
       }
-      flow_.setJudgement(judgement, clock_);
+      shell_.setJudgement(judgement, clock_);
       generation_ = generation;
     }
     if (final) {
-      flow_.finish(clock_);
+      shell_.finish(clock_);
     } else if (clock_ >= next_tick_) {
-      flow_.tick(clock_);
+      shell_.tick(clock_);
       next_tick_ = clock_ + kNanosPerSecond;
     }
     if (!final && idle && capture_ && setup_.slot == 0) checkLink(now);
 
-    publishPacketCounters(stage_.counters(), counters);
-    flow_.publish(counters);
-    const std::uint64_t idle_ns = std::min(idle_ns_, elapsed);
-    counters.idle_ns.add(idle_ns);
-    counters.busy_ns.add(elapsed - idle_ns);
-    idle_ns_ = 0;
+    publishPacketCounters(stage_.counters(), shell_.counters());
+    shell_.publish();
     publishCaptureStats();
 
-    mailbox.post(takeHandover(flow_, clock_, final));
+    shell_.handOver(clock_, final);
   }
 
   // A link set down keeps its handle (libpcap sees only timeouts): say so once, and once when
@@ -260,7 +256,7 @@ class LiveWorker {
 
   WorkerSetup setup_;
   std::unique_ptr<LiveCapture> capture_;
-  FlowWorker flow_;
+  WorkerShell shell_;
   PacketStage stage_;
   StagedPacket staged_;
   SharedJudgement& shared_;
@@ -268,7 +264,6 @@ class LiveWorker {
   std::uint64_t generation_ = 0;
   Timestamp clock_ = 0;
   Timestamp next_tick_ = 0;
-  std::uint64_t idle_ns_ = 0;
   SteadyClock::time_point last_housekeeping_;
   SteadyClock::time_point next_reopen_;
   std::uint32_t reopen_attempt_ = 0;
@@ -442,7 +437,7 @@ void LiveSensor::startWorkers() {
 
 void LiveSensor::pumpEvents(bool final) {
   for (std::size_t i = 0; i < workers_.size(); ++i) {
-    for (Handover& handover : workers_[i]->mailbox.takeAll()) {
+    for (Handover& handover : workers_[i]->mailbox().takeAll()) {
       merger_->hold(handover.events);
       for (const EgressFlowSummary& flow : handover.egress) {
         if (registry_) {
@@ -573,7 +568,7 @@ void LiveSensor::reportDrops() {
   // ended early), but the operator should know: flows.max_flows may be too small for the site,
   // or something is opening flows by the million.
   std::uint64_t evicted = 0;
-  for (const auto& worker : workers_) evicted += worker->counters.flows_evicted.load();
+  for (const auto& worker : workers_) evicted += worker->counters().flows_evicted.load();
   warnIfGrew(evicted, reported_evictions_, [&](std::uint64_t grew, std::uint64_t total) {
     return fmt::format(
         "flow table full: {} flows ended early in the last {} s ({} in all) to make room "
@@ -592,7 +587,7 @@ void LiveSensor::reportDrops() {
         grew, kDropReportPeriod.count(), total, config_->dns.capacity);
   });
   std::uint64_t geo_evicted = 0;
-  for (const auto& worker : workers_) geo_evicted += worker->counters.geo_evictions.load();
+  for (const auto& worker : workers_) geo_evicted += worker->counters().geo_evictions.load();
   warnIfGrew(geo_evicted, reported_geo_evictions_, [&](std::uint64_t grew, std::uint64_t total) {
     std::size_t geo_cache_size = 0;  // a reload may have changed it
     {
@@ -607,7 +602,7 @@ void LiveSensor::reportDrops() {
   // Per-camera state is bounded by inventory.max_cameras (per worker and in the engine): a flood
   // of spoofed camera addresses still gets judged and alerted, but not listed or budgeted.
   std::uint64_t untracked = engine_ ? engine_->camerasUntracked() : 0;
-  for (const auto& worker : workers_) untracked += worker->counters.cameras_untracked.load();
+  for (const auto& worker : workers_) untracked += worker->counters().cameras_untracked.load();
   warnIfGrew(untracked, reported_untracked_, [&](std::uint64_t grew, std::uint64_t total) {
     return fmt::format(
         "camera limit reached: {} new flows or sightings of cameras not tracked in the last {} s "
@@ -632,8 +627,8 @@ std::string LiveSensor::statusLine() const {
   std::uint64_t dropped = 0;
   std::uint64_t flows = 0;
   for (const auto& worker : workers_) {
-    packets += worker->counters.packets.load();
-    flows += worker->counters.flows_active.load();
+    packets += worker->counters().packets.load();
+    flows += worker->counters().flows_active.load();
     const CaptureStatsSnapshot stats = worker->capture_stats.snapshot();
     dropped += stats.dropped + stats.interface_dropped;
   }
@@ -780,7 +775,7 @@ int LiveSensor::run() {
 
   // Metrics: the layout is fixed now that the workers and sinks are.
   for (const auto& worker : workers_) {
-    sources_.workers.push_back(&worker->counters);
+    sources_.workers.push_back(&worker->counters());
     sources_.captures.push_back(CaptureSourceStats{
         CaptureSource{worker->interface(), worker->index()}, &worker->capture_stats});
   }
