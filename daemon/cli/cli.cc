@@ -262,31 +262,23 @@ class ServedReplayMetrics {
  public:
   static Result<std::unique_ptr<ServedReplayMetrics>> start(const std::string& listen,
                                                             const Config& config, unsigned workers,
-                                                            const AlertDelivery* delivery) {
+                                                            AlertSide& side) {
     MetricsLayout layout;
     layout.workers = workers;
     layout.captures.push_back(CaptureSource{"replay", 0});
-    if (delivery != nullptr) {
+    if (const AlertDelivery* delivery = side.delivery(); delivery != nullptr) {
       for (std::size_t i = 0; i < delivery->sinkCount(); ++i) {
         layout.sinks.emplace_back(delivery->sinkName(i));
       }
     }
-    MetricsOptions options;
-    options.sensor = config.sensor_name;
-    options.max_destinations = config.metrics.max_destinations;
-    auto served = std::unique_ptr<ServedReplayMetrics>(new ServedReplayMetrics(
-        config, delivery, std::make_unique<MetricsRegistry>(layout, options)));
-    MetricsServerOptions server;
-    server.listen = listen;
-    server.username = config.metrics.username;
-    server.password_file = config.metrics.password_file;
-    auto serving = MetricsServer::start(server, *served->registry_);
-    if (!serving) return tl::unexpected(serving.error());
-    served->server_ = std::move(*serving);
-    return served;
+    if (auto serving = side.serveMetrics(layout, listen); !serving) {
+      return tl::unexpected(serving.error());
+    }
+    return std::unique_ptr<ServedReplayMetrics>(
+        new ServedReplayMetrics(config, side.delivery(), *side.metrics(), side.metricsUrl()));
   }
 
-  std::string url() const { return server_->url(); }
+  const std::string& url() const { return url_; }
 
   // ReplayOptions::on_progress: on the replay's reading thread.
   void onProgress(ReplayProgress& progress) {
@@ -311,8 +303,8 @@ class ServedReplayMetrics {
 
  private:
   ServedReplayMetrics(const Config& config, const AlertDelivery* delivery,
-                      std::unique_ptr<MetricsRegistry> registry)
-      : config_(config), delivery_(delivery), registry_(std::move(registry)) {}
+                      MetricsRegistry& registry, std::string url)
+      : config_(config), delivery_(delivery), registry_(&registry), url_(std::move(url)) {}
 
   void addEgress(const std::vector<EgressFlowSummary>& summaries) {
     for (const EgressFlowSummary& flow : summaries) {
@@ -323,8 +315,8 @@ class ServedReplayMetrics {
 
   const Config& config_;
   const AlertDelivery* delivery_;
-  std::unique_ptr<MetricsRegistry> registry_;
-  std::unique_ptr<MetricsServer> server_;
+  MetricsRegistry* registry_;  // the alert side's, which serves it
+  std::string url_;
 };
 
 // replay's progress line on standard error, only when it is a terminal (a log or a pipe gets
@@ -535,8 +527,7 @@ int replayCommand(const ReplayArgs& args) {
   options.pace = args.pace;
   std::unique_ptr<ServedReplayMetrics> served;
   if (serve_metrics) {
-    auto started =
-        ServedReplayMetrics::start(args.metrics_path, *config, workers, alert_side.delivery());
+    auto started = ServedReplayMetrics::start(args.metrics_path, *config, workers, alert_side);
     if (!started) {
       std::cerr << "camwatch: " << started.error().message << '\n';
       return kExitUsage;

@@ -343,8 +343,7 @@ class LiveSensor {
   AlertDelivery* delivery_ = nullptr;  // alert_side_'s; null without sinks
   AlertCounters alert_counters_;
   MetricsSources sources_;
-  std::unique_ptr<MetricsRegistry> registry_;
-  std::unique_ptr<MetricsServer> server_;
+  MetricsRegistry* registry_ = nullptr;  // alert_side_'s; null with metrics.enabled false
   MetricsSnapshot snapshot_;
   SystemdNotifier notifier_;
   std::optional<EventMerger> merger_;
@@ -783,22 +782,14 @@ int LiveSensor::run() {
   sources_.delivery = delivery_;
   sources_.dns_cache = dns_.get();
   if (config_->metrics.enabled) {
-    MetricsOptions metrics;
-    metrics.sensor = config_->sensor_name;
-    metrics.max_destinations = config_->metrics.max_destinations;
-    registry_ = std::make_unique<MetricsRegistry>(layoutOf(sources_), metrics);
-    MetricsServerOptions server;
-    server.listen = config_->metrics.listen;
-    server.username = config_->metrics.username;
-    server.password_file = config_->metrics.password_file;
-    auto serving = MetricsServer::start(server, *registry_);
-    if (!serving) {
+    if (auto serving = alert_side_->serveMetrics(layoutOf(sources_), config_->metrics.listen);
+        !serving) {
       spdlog::error("metrics: {}", serving.error().message);
       stop();
       return kExitFailure;
     }
-    server_ = std::move(*serving);
-    logInfo({{"url", server_->url()}}, "metrics at {}", server_->url());
+    registry_ = alert_side_->metrics();
+    logInfo({{"url", alert_side_->metricsUrl()}}, "metrics at {}", alert_side_->metricsUrl());
   }
 
   std::string interfaces;
@@ -873,7 +864,7 @@ void LiveSensor::stop() {
       "stopped after {} s: {} ({} not IP, {} fragments without their first)",
       std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started_).count(),
       statusLine(), non_ip, unmatched);
-  server_.reset();
+  if (alert_side_) alert_side_->stopMetrics();
 }
 
 }  // namespace
