@@ -14,7 +14,8 @@
 #             daemon/runtime/: every other component takes its own section.
 #   size      No .cc/.h under daemon/, include/, tests/, bench/ over 600 lines.
 #   thread    std::thread, std::jthread and pthread_create only in daemon/pipeline/,
-#             daemon/alert/, daemon/runtime/, daemon/cli/ (STYLE.md: threads are made in few places).
+#             daemon/alert/, daemon/runtime/, daemon/cli/: the threads of docs/architecture.md
+#             start there and nowhere else.
 #
 # ALLOW_FILE lists today's violations, one a line: `KIND SUBJECT REASON...` (KIND as above;
 # SUBJECT a path, or `a->b` for an edge; the reason is required). An entry whose violation no
