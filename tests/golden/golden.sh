@@ -5,8 +5,10 @@
 #
 #   golden.sh CAMWATCH TESTGEN PERL SOURCE_DIR OUT_DIR
 #
-# Each case runs with --workers 1 and --workers 3; the two must be byte-identical (else exit 1,
-# naming the file). The replay runs in a scratch folder laid out like the repository (config/,
+# Each case runs with every worker count in CAMWATCH_GOLDEN_WORKERS (default "1 3"; a developer
+# checking a threading change runs e.g. CAMWATCH_GOLDEN_WORKERS="1 2 3 7"); all must be
+# byte-identical to the first (else exit 1, naming the file and both counts), whose outputs are
+# written. The replay runs in a scratch folder laid out like the repository (config/,
 # data/geoip/, captures/), with relative paths, so no temporary path reaches an output and the
 # example config is used exactly as shipped. tests/golden/compare.sh diffs OUT_DIR against the
 # committed files; scripts/update-golden.sh rewrites them on purpose.
@@ -19,6 +21,17 @@ fi
 camwatch=$(realpath "$1") testgen=$(realpath "$2") perl=$3 source=$(realpath "$4")
 mkdir -p "$5"
 out=$(realpath "$5")
+read -r -a worker_counts <<<"${CAMWATCH_GOLDEN_WORKERS:-1 3}"
+if [ ${#worker_counts[@]} -eq 0 ]; then
+  echo "golden: CAMWATCH_GOLDEN_WORKERS is empty: give worker counts, e.g. \"1 2 3 7\"" >&2
+  exit 2
+fi
+for workers in "${worker_counts[@]}"; do
+  if ! [[ $workers =~ ^[1-9][0-9]*$ ]]; then
+    echo "golden: CAMWATCH_GOLDEN_WORKERS=\"$CAMWATCH_GOLDEN_WORKERS\": '$workers' is not a worker count (1, 2, ...)" >&2
+    exit 2
+  fi
+done
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -52,12 +65,13 @@ cp "$source/demo/camera-vlan-demo.pcap" "$scratch/captures/demo.pcap"
 
 outputs=(flows.jsonl alerts.jsonl summary.json destinations.csv report.html)
 
-# replay_case NAME CONFIG CAPTURE...: OUT_DIR/NAME/ from --workers 1, checked against --workers 3.
+# replay_case NAME CONFIG CAPTURE...: OUT_DIR/NAME/ from the first worker count, checked against
+# every other one.
 replay_case() {
   local name=$1 config=$2
   shift 2
   local workers
-  for workers in 1 3; do
+  for workers in "${worker_counts[@]}"; do
     local dest="$scratch/out-$name-$workers"
     mkdir -p "$dest"
     local status=0
@@ -72,13 +86,15 @@ replay_case() {
     fi
   done
   mkdir -p "$out/$name"
-  local file
+  local file first=${worker_counts[0]}
   for file in "${outputs[@]}"; do
-    if ! cmp -s "$scratch/out-$name-1/$file" "$scratch/out-$name-3/$file"; then
-      echo "golden: $name: $file differs between --workers 1 and --workers 3" >&2
-      return 1
-    fi
-    cp "$scratch/out-$name-1/$file" "$out/$name/$file"
+    for workers in "${worker_counts[@]:1}"; do
+      if ! cmp -s "$scratch/out-$name-$first/$file" "$scratch/out-$name-$workers/$file"; then
+        echo "golden: $name: $file differs between --workers $first and --workers $workers" >&2
+        return 1
+      fi
+    done
+    cp "$scratch/out-$name-$first/$file" "$out/$name/$file"
   done
   # The one thing in the outputs that changes with every commit: the report's git hash.
   sed -i -E 's/\(git [0-9a-f]+(-dirty)?\)/(git HASH)/' "$out/$name/report.html"
@@ -94,4 +110,4 @@ for link in ethernet sll sll2 raw ipv4 ipv6 null; do
 done
 # Two files merged by time (the demo and `basic` start at the same instant).
 replay_case merged-ground-truth ground-truth.yaml captures/demo.pcap captures/basic.pcap
-echo "golden: wrote $(find "$out" -type f | wc -l) files under $out"
+echo "golden: wrote $(find "$out" -type f | wc -l) files under $out (--workers ${worker_counts[*]} agree)"
