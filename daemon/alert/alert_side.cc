@@ -35,21 +35,6 @@ AlertSideResult<std::unique_ptr<AlertSide>> AlertSide::start(const Config& confi
   return side;
 }
 
-Result<void> AlertSide::serveMetrics(const MetricsLayout& layout, const std::string& listen) {
-  MetricsOptions options;
-  options.sensor = config_.sensor_name;
-  options.max_destinations = config_.metrics.max_destinations;
-  registry_ = std::make_unique<MetricsRegistry>(layout, options);
-  MetricsServerOptions server;
-  server.listen = listen;
-  server.username = config_.metrics.username;
-  server.password_file = config_.metrics.password_file;
-  auto serving = MetricsServer::start(server, *registry_);
-  if (!serving) return tl::unexpected(serving.error());
-  server_ = std::move(*serving);
-  return {};
-}
-
 EnqueueResult AlertSide::enqueue(std::span<const Alert> notifications) {
   if (!delivery_) return {};
   return delivery_->delivery().enqueueAll(notifications);

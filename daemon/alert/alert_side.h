@@ -12,7 +12,6 @@
 #include <camwatch/alert.h>
 #include <camwatch/baseline.h>
 #include <camwatch/config.h>
-#include <camwatch/metrics.h>
 
 #include "alert/alert_engine.h"
 #include "alert/alert_output.h"
@@ -49,17 +48,6 @@ class AlertSide {
   /// The delivery queue, or null when the config has no sinks.
   AlertDelivery* delivery() { return delivery_ ? &delivery_->delivery() : nullptr; }
 
-  /// Serves the metrics at `listen` (the config's metrics.listen for `run`, `--metrics ADDR:PORT`
-  /// for replay) with the config's sensor name, cardinality cap and basic auth, in `layout`
-  /// (workers, captures and sinks, known once the driver started them). Fails naming the address.
-  Result<void> serveMetrics(const MetricsLayout& layout, const std::string& listen);
-  /// The metrics being served, or null before serveMetrics().
-  MetricsRegistry* metrics() { return registry_.get(); }
-  /// http://host:port/metrics of the server (after serveMetrics()).
-  std::string metricsUrl() const { return server_ ? server_->url() : std::string(); }
-  /// Stops serving /metrics (the registry stays readable).
-  void stopMetrics() { server_.reset(); }
-
   /// Spools `notifications` for every sink (none configured: nothing happens, an empty result).
   EnqueueResult enqueue(std::span<const Alert> notifications);
 
@@ -80,8 +68,6 @@ class AlertSide {
   const Config& config_;
   std::unique_ptr<AlertEngine> engine_;
   std::unique_ptr<DeliveryThread> delivery_;
-  std::unique_ptr<MetricsRegistry> registry_;
-  std::unique_ptr<MetricsServer> server_;
 };
 
 }  // namespace camwatch

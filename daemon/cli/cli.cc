@@ -37,7 +37,6 @@
 #include "alert/alert_engine.h"
 #include "alert/alert_output.h"
 #include "alert/alert_side.h"
-#include "metrics/metrics_sources.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/replay_pipeline.h"
 #include "report/destinations_csv.h"
@@ -45,6 +44,7 @@
 #include "report/report_html.h"
 #include "report/summary.h"
 #include "runtime/live_sensor.h"
+#include "runtime/metrics_sources.h"
 #include "sinks/json_lines_writer.h"
 #include "util/sha256.h"
 
@@ -271,14 +271,13 @@ class ServedReplayMetrics {
         layout.sinks.emplace_back(delivery->sinkName(i));
       }
     }
-    if (auto serving = side.serveMetrics(layout, listen); !serving) {
-      return tl::unexpected(serving.error());
-    }
+    auto serving = MetricsEndpoint::start(metricsEndpointOptions(config, listen), layout);
+    if (!serving) return tl::unexpected(serving.error());
     return std::unique_ptr<ServedReplayMetrics>(
-        new ServedReplayMetrics(config, side.delivery(), *side.metrics(), side.metricsUrl()));
+        new ServedReplayMetrics(config, side.delivery(), std::move(*serving)));
   }
 
-  const std::string& url() const { return url_; }
+  std::string url() const { return endpoint_->url(); }
 
   // ReplayOptions::on_progress: on the replay's reading thread.
   void onProgress(ReplayProgress& progress) {
@@ -303,8 +302,11 @@ class ServedReplayMetrics {
 
  private:
   ServedReplayMetrics(const Config& config, const AlertDelivery* delivery,
-                      MetricsRegistry& registry, std::string url)
-      : config_(config), delivery_(delivery), registry_(&registry), url_(std::move(url)) {}
+                      std::unique_ptr<MetricsEndpoint> endpoint)
+      : config_(config),
+        delivery_(delivery),
+        endpoint_(std::move(endpoint)),
+        registry_(&endpoint_->registry()) {}
 
   void addEgress(const std::vector<EgressFlowSummary>& summaries) {
     for (const EgressFlowSummary& flow : summaries) {
@@ -315,8 +317,8 @@ class ServedReplayMetrics {
 
   const Config& config_;
   const AlertDelivery* delivery_;
-  MetricsRegistry* registry_;  // the alert side's, which serves it
-  std::string url_;
+  std::unique_ptr<MetricsEndpoint> endpoint_;
+  MetricsRegistry* registry_;  // endpoint_'s
 };
 
 // replay's progress line on standard error, only when it is a terminal (a log or a pipe gets

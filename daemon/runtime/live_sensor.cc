@@ -31,7 +31,6 @@
 #include "alert/alert_output.h"
 #include "alert/alert_side.h"
 #include "cli/cli.h"
-#include "metrics/metrics_sources.h"
 #include "pipeline/event_merger.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/handover.h"
@@ -39,6 +38,7 @@
 #include "pipeline/packet_stage.h"
 #include "pipeline/worker_shell.h"
 #include "runtime/logging.h"
+#include "runtime/metrics_sources.h"
 #include "runtime/service.h"
 
 namespace camwatch {
@@ -343,7 +343,8 @@ class LiveSensor {
   AlertDelivery* delivery_ = nullptr;  // alert_side_'s; null without sinks
   AlertCounters alert_counters_;
   MetricsSources sources_;
-  MetricsRegistry* registry_ = nullptr;  // alert_side_'s; null with metrics.enabled false
+  std::unique_ptr<MetricsEndpoint> metrics_;  // null with metrics.enabled false
+  MetricsRegistry* registry_ = nullptr;       // metrics_'s
   MetricsSnapshot snapshot_;
   SystemdNotifier notifier_;
   std::optional<EventMerger> merger_;
@@ -782,14 +783,16 @@ int LiveSensor::run() {
   sources_.delivery = delivery_;
   sources_.dns_cache = dns_.get();
   if (config_->metrics.enabled) {
-    if (auto serving = alert_side_->serveMetrics(layoutOf(sources_), config_->metrics.listen);
-        !serving) {
+    auto serving = MetricsEndpoint::start(metricsEndpointOptions(*config_, config_->metrics.listen),
+                                          layoutOf(sources_));
+    if (!serving) {
       spdlog::error("metrics: {}", serving.error().message);
       stop();
       return kExitFailure;
     }
-    registry_ = alert_side_->metrics();
-    logInfo({{"url", alert_side_->metricsUrl()}}, "metrics at {}", alert_side_->metricsUrl());
+    metrics_ = std::move(*serving);
+    registry_ = &metrics_->registry();
+    logInfo({{"url", metrics_->url()}}, "metrics at {}", metrics_->url());
   }
 
   std::string interfaces;
@@ -864,7 +867,7 @@ void LiveSensor::stop() {
       "stopped after {} s: {} ({} not IP, {} fragments without their first)",
       std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started_).count(),
       statusLine(), non_ip, unmatched);
-  if (alert_side_) alert_side_->stopMetrics();
+  if (metrics_) metrics_->stopServing();
 }
 
 }  // namespace

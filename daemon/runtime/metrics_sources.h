@@ -14,10 +14,12 @@
 #include <string>
 #include <vector>
 
+#include <camwatch/config.h>
 #include <camwatch/dns.h>
 #include <camwatch/metrics.h>
 
 #include "alert/alert_delivery.h"
+#include "metrics/metrics_endpoint.h"
 
 namespace camwatch {
 
@@ -48,5 +50,9 @@ void takeSnapshot(const MetricsSources& sources, MetricsSnapshot& out);
 
 /// The counters of every sink of `delivery`, in sink order. Any thread.
 std::vector<SinkDeliverySnapshot> sinkSnapshots(const AlertDelivery& delivery);
+
+/// What the config says of the metrics endpoint (sensor name, cap, basic auth), served at
+/// `listen` (run: metrics.listen; replay: its --metrics address).
+MetricsEndpointOptions metricsEndpointOptions(const Config& config, const std::string& listen);
 
 }  // namespace camwatch

@@ -1,7 +1,7 @@
 // MetricsSources: the layout and snapshot the app gets from the live objects (worker and capture
 // counters, the alert counters, a real AlertDelivery with its spool, the DNS cache), folded into
 // a registry as the metrics thread does it.
-#include "metrics/metrics_sources.h"
+#include "runtime/metrics_sources.h"
 
 #include <gtest/gtest.h>
 

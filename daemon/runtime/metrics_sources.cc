@@ -1,4 +1,4 @@
-#include "metrics/metrics_sources.h"
+#include "runtime/metrics_sources.h"
 
 #include <camwatch/dpi.h>
 
@@ -69,6 +69,16 @@ std::vector<SinkDeliverySnapshot> sinkSnapshots(const AlertDelivery& delivery) {
     out.push_back(sinkSnapshot(delivery.counters(i)));
   }
   return out;
+}
+
+MetricsEndpointOptions metricsEndpointOptions(const Config& config, const std::string& listen) {
+  MetricsEndpointOptions options;
+  options.listen = listen;
+  options.sensor = config.sensor_name;
+  options.max_destinations = config.metrics.max_destinations;
+  options.username = config.metrics.username;
+  options.password_file = config.metrics.password_file;
+  return options;
 }
 
 }  // namespace camwatch
