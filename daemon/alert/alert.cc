@@ -170,6 +170,70 @@ Json alertToJson(const Alert& alert) {
   return json;
 }
 
+namespace {
+
+Result<AlertCamera> readCamera(const Json& camera) {
+  const std::string camera_path = "alert.camera";
+  AlertCamera out;
+  CW_READ(out.ip, readIp(camera, "ip", camera_path));
+  CW_READ(out.mac, readString(camera, "mac", camera_path));
+  CW_READ(out.name, readString(camera, "name", camera_path));
+  CW_READ(out.vendor, readString(camera, "vendor", camera_path));
+  CW_READ(out.group, readString(camera, "group", camera_path));
+  return out;
+}
+
+Result<AlertDestination> readDestination(const Json& destination) {
+  const std::string dest_path = "alert.destination";
+  AlertDestination out;
+  const Json* dest_ip = nullptr;
+  CW_READ(dest_ip, member(destination, "ip", dest_path));
+  if (!dest_ip->is_null()) {
+    IpAddress ip;
+    CW_READ(ip, readIp(destination, "ip", dest_path));
+    out.ip = ip;
+  }
+  std::uint64_t number = 0;
+  CW_READ(number, readUnsigned(destination, "port", dest_path, 65535));
+  out.port = static_cast<std::uint16_t>(number);
+  CW_READ(out.hostname, readString(destination, "hostname", dest_path));
+  CW_READ(out.hostname_source, readString(destination, "hostname_source", dest_path));
+  CW_READ(out.country, readString(destination, "country", dest_path));
+  CW_READ(number, readUnsigned(destination, "asn", dest_path, 0xffffffffU));
+  out.asn = static_cast<std::uint32_t>(number);
+  CW_READ(out.org, readString(destination, "org", dest_path));
+  return out;
+}
+
+Result<AlertProtocol> readProtocol(const Json& protocol) {
+  const std::string proto_path = "alert.protocol";
+  AlertProtocol out;
+  CW_READ(out.l4, readString(protocol, "l4", proto_path));
+  CW_READ(out.app, readString(protocol, "app", proto_path));
+  CW_READ(out.master, readString(protocol, "master", proto_path));
+  CW_READ(out.category, readString(protocol, "category", proto_path));
+  const Json* risks = nullptr;
+  CW_READ(risks, member(protocol, "risks", proto_path));
+  if (!risks->is_array()) return makeError("alert.protocol.risks: not an array");
+  for (const Json& risk : *risks) {
+    if (!risk.is_string()) return makeError("alert.protocol.risks: not a string");
+    out.risks.push_back(risk.get<std::string>());
+  }
+  return out;
+}
+
+Result<AlertEvidence> readEvidence(const Json& evidence) {
+  const std::string evidence_path = "alert.evidence";
+  AlertEvidence out;
+  CW_READ(out.first_seen, readTime(evidence, "first_seen", evidence_path));
+  CW_READ(out.last_seen, readTime(evidence, "last_seen", evidence_path));
+  CW_READ(out.packets, readUnsigned(evidence, "packets", evidence_path, UINT64_MAX));
+  CW_READ(out.bytes, readUnsigned(evidence, "bytes", evidence_path, UINT64_MAX));
+  return out;
+}
+
+}  // namespace
+
 Result<Alert> alertFromJson(const Json& json) {
   const std::string root = "alert";
   Alert alert;
@@ -201,62 +265,20 @@ Result<Alert> alertFromJson(const Json& json) {
     alert.ends_at = end;
   }
 
-  const Json* camera = nullptr;
-  CW_READ(camera, member(json, "camera", root));
-  const std::string camera_path = "alert.camera";
-  CW_READ(alert.camera.ip, readIp(*camera, "ip", camera_path));
-  CW_READ(alert.camera.mac, readString(*camera, "mac", camera_path));
-  CW_READ(alert.camera.name, readString(*camera, "name", camera_path));
-  CW_READ(alert.camera.vendor, readString(*camera, "vendor", camera_path));
-  CW_READ(alert.camera.group, readString(*camera, "group", camera_path));
-
-  const Json* destination = nullptr;
-  CW_READ(destination, member(json, "destination", root));
-  const std::string dest_path = "alert.destination";
-  const Json* dest_ip = nullptr;
-  CW_READ(dest_ip, member(*destination, "ip", dest_path));
-  if (!dest_ip->is_null()) {
-    IpAddress ip;
-    CW_READ(ip, readIp(*destination, "ip", dest_path));
-    alert.destination.ip = ip;
-  }
-  std::uint64_t number = 0;
-  CW_READ(number, readUnsigned(*destination, "port", dest_path, 65535));
-  alert.destination.port = static_cast<std::uint16_t>(number);
-  CW_READ(alert.destination.hostname, readString(*destination, "hostname", dest_path));
-  CW_READ(alert.destination.hostname_source,
-          readString(*destination, "hostname_source", dest_path));
-  CW_READ(alert.destination.country, readString(*destination, "country", dest_path));
-  CW_READ(number, readUnsigned(*destination, "asn", dest_path, 0xffffffffU));
-  alert.destination.asn = static_cast<std::uint32_t>(number);
-  CW_READ(alert.destination.org, readString(*destination, "org", dest_path));
-
-  const Json* protocol = nullptr;
-  CW_READ(protocol, member(json, "protocol", root));
-  const std::string proto_path = "alert.protocol";
-  CW_READ(alert.protocol.l4, readString(*protocol, "l4", proto_path));
-  CW_READ(alert.protocol.app, readString(*protocol, "app", proto_path));
-  CW_READ(alert.protocol.master, readString(*protocol, "master", proto_path));
-  CW_READ(alert.protocol.category, readString(*protocol, "category", proto_path));
-  const Json* risks = nullptr;
-  CW_READ(risks, member(*protocol, "risks", proto_path));
-  if (!risks->is_array()) return makeError("alert.protocol.risks: not an array");
-  for (const Json& risk : *risks) {
-    if (!risk.is_string()) return makeError("alert.protocol.risks: not a string");
-    alert.protocol.risks.push_back(risk.get<std::string>());
-  }
-
-  const Json* evidence = nullptr;
-  CW_READ(evidence, member(json, "evidence", root));
-  const std::string evidence_path = "alert.evidence";
-  CW_READ(alert.evidence.first_seen, readTime(*evidence, "first_seen", evidence_path));
-  CW_READ(alert.evidence.last_seen, readTime(*evidence, "last_seen", evidence_path));
-  CW_READ(alert.evidence.packets, readUnsigned(*evidence, "packets", evidence_path, UINT64_MAX));
-  CW_READ(alert.evidence.bytes, readUnsigned(*evidence, "bytes", evidence_path, UINT64_MAX));
+  const Json* section = nullptr;
+  CW_READ(section, member(json, "camera", root));
+  CW_READ(alert.camera, readCamera(*section));
+  CW_READ(section, member(json, "destination", root));
+  CW_READ(alert.destination, readDestination(*section));
+  CW_READ(section, member(json, "protocol", root));
+  CW_READ(alert.protocol, readProtocol(*section));
+  CW_READ(section, member(json, "evidence", root));
+  CW_READ(alert.evidence, readEvidence(*section));
 
   CW_READ(alert.rule, readString(json, "rule", root));
   CW_READ(alert.sensor, readString(json, "sensor", root));
   CW_READ(alert.dedup_key, readString(json, "dedup_key", root));
+  std::uint64_t number = 0;
   CW_READ(number, readUnsigned(json, "repeat_count", root, 0xffffffffU));
   alert.repeat_count = static_cast<std::uint32_t>(number);
   return alert;

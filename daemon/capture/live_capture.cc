@@ -52,6 +52,40 @@ std::string activateError(const std::string& iface, int rc, pcap_t* handle) {
   }
 }
 
+// Compiles and sets `bpf` (nothing when empty); "" or what went wrong.
+std::string setFilter(pcap_t* handle, const std::string& iface, const std::string& bpf) {
+  if (bpf.empty()) return {};
+  bpf_program program{};
+  if (pcap_compile(handle, &program, bpf.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    return fmt::format("{}: bad BPF filter '{}': {}", iface, bpf, pcap_geterr(handle));
+  }
+  const int set = pcap_setfilter(handle, &program);
+  pcap_freecode(&program);
+  if (set != 0) {
+    return fmt::format("{}: cannot set BPF filter '{}': {}", iface, bpf, pcap_geterr(handle));
+  }
+  return {};
+}
+
+// Joins PACKET_FANOUT group `group` (nothing when 0); "" or what went wrong.
+std::string joinFanout(pcap_t* handle, const std::string& iface, std::uint16_t group) {
+  if (group == 0) return {};
+  // The socket is bound to the interface by pcap_activate, which PACKET_FANOUT requires. The
+  // kernel hashes the flow symmetrically, so both directions land on the same member.
+  const int fd = pcap_fileno(handle);
+  const int mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
+  const int value = static_cast<int>(group) | (mode << 16);
+  if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &value, sizeof(value)) != 0) {
+    const int err = errno;
+    return fmt::format("{}: cannot join PACKET_FANOUT group {}: {}{}", iface, group,
+                       std::strerror(err),
+                       err == EINVAL ? " (another member of the group on this interface "
+                                       "uses a different mode or socket type?)"
+                                     : "");
+  }
+  return {};
+}
+
 // Adds the increase of a 32-bit counter that wraps to a 64-bit total.
 void accumulate(std::uint64_t& total, std::uint32_t& last, std::uint32_t now) {
   total += static_cast<std::uint32_t>(now - last);
@@ -104,34 +138,11 @@ Result<std::unique_ptr<LiveCapture>> LiveCapture::open(const LiveCaptureOptions&
                     iface, dltName(dlt), dlt));
   }
 
-  if (!options.bpf.empty()) {
-    bpf_program program{};
-    if (pcap_compile(handle, &program, options.bpf.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-      return fail(
-          fmt::format("{}: bad BPF filter '{}': {}", iface, options.bpf, pcap_geterr(handle)));
-    }
-    const int set = pcap_setfilter(handle, &program);
-    pcap_freecode(&program);
-    if (set != 0) {
-      return fail(fmt::format("{}: cannot set BPF filter '{}': {}", iface, options.bpf,
-                              pcap_geterr(handle)));
-    }
+  if (std::string error = setFilter(handle, iface, options.bpf); !error.empty()) {
+    return fail(std::move(error));
   }
-
-  if (options.fanout_group != 0) {
-    // The socket is bound to the interface by pcap_activate, which PACKET_FANOUT requires. The
-    // kernel hashes the flow symmetrically, so both directions land on the same member.
-    const int fd = pcap_fileno(handle);
-    const int mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
-    const int value = static_cast<int>(options.fanout_group) | (mode << 16);
-    if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &value, sizeof(value)) != 0) {
-      const int err = errno;
-      return fail(fmt::format("{}: cannot join PACKET_FANOUT group {}: {}{}", iface,
-                              options.fanout_group, std::strerror(err),
-                              err == EINVAL ? " (another member of the group on this interface "
-                                              "uses a different mode or socket type?)"
-                                            : ""));
-    }
+  if (std::string error = joinFanout(handle, iface, options.fanout_group); !error.empty()) {
+    return fail(std::move(error));
   }
 
   // With TPACKET_V3 libpcap's own wait is poll(-1): the kernel retires only non-empty blocks,

@@ -223,6 +223,16 @@ struct MetricsRegistry::Impl {
     return *it->second;
   }
 
+  // The series the constructor makes, a group of families each, for `layout`.
+  void addInfo(const MetricsOptions& options);
+  void addWorkers();
+  void addCaptures();
+  void addSinks();
+  void addAlerts();
+  void addSpool();
+  void addCaches();
+  void addEgress(std::uint32_t max_destinations);
+
   MetricsLayout layout;
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::map<std::string, Family<Counter>*> counter_families;
@@ -251,58 +261,64 @@ struct MetricsRegistry::Impl {
   std::unique_ptr<EgressTrafficTable> egress;
 };
 
-MetricsRegistry::MetricsRegistry(const MetricsLayout& layout, const MetricsOptions& options)
-    : impl_(std::make_unique<Impl>(layout)) {
-  Impl& m = *impl_;
-  m.gaugeFamily(kBuildInfo)
+void MetricsRegistry::Impl::addInfo(const MetricsOptions& options) {
+  gaugeFamily(kBuildInfo)
       .Add({{"version", options.build.version},
             {"git", options.build.git},
             {"ndpi", options.build.ndpi}})
       .Set(1);
-  m.gaugeFamily(kSensorInfo).Add({{"sensor", options.sensor}}).Set(1);
-  m.gaugeFamily(kStartTime)
+  gaugeFamily(kSensorInfo).Add({{"sensor", options.sensor}}).Set(1);
+  gaugeFamily(kStartTime)
       .Add({})
       .Set(options.start_time_seconds != 0 ? options.start_time_seconds : nowUnixSeconds());
+}
 
+void MetricsRegistry::Impl::addWorkers() {
   for (unsigned worker = 0; worker < layout.workers; ++worker) {
     const std::string id = std::to_string(worker);
-    std::vector<WorkerSlot>& slots = m.workers.emplace_back();
+    std::vector<WorkerSlot>& slots = workers.emplace_back();
     for (const WorkerField& field : kWorkerFields) {
       prometheus::Labels labels = {{"worker", id}};
       if (field.result != nullptr) labels.emplace("result", field.result);
       WorkerSlot& slot = slots.emplace_back();
       if (field.family->type == Type::kCounter) {
-        slot.counter.emplace(m.counterFamily(*field.family).Add(labels), field.scale);
+        slot.counter.emplace(counterFamily(*field.family).Add(labels), field.scale);
       } else {
-        slot.gauge = &m.gaugeFamily(*field.family).Add(labels);
+        slot.gauge = &gaugeFamily(*field.family).Add(labels);
       }
     }
-    auto& anomalies = m.anomalies.emplace_back(kAnomalyCount);
+    auto& worker_anomalies = anomalies.emplace_back(kAnomalyCount);
     for (std::size_t i = 1; i < kAnomalyCount; ++i) {
       const std::string name(anomalyName(static_cast<Anomaly>(i)));
-      anomalies[i].emplace(m.counterFamily(kAnomalies).Add({{"anomaly", name}}));
+      worker_anomalies[i].emplace(counterFamily(kAnomalies).Add({{"anomaly", name}}));
     }
   }
+}
 
+void MetricsRegistry::Impl::addCaptures() {
   for (const CaptureSource& capture : layout.captures) {
     const prometheus::Labels labels = {{"interface", capture.interface},
                                        {"worker", std::to_string(capture.worker)}};
-    m.captures.push_back({FoldedCounter(m.counterFamily(kCaptureReceived).Add(labels)),
-                          FoldedCounter(m.counterFamily(kCaptureDropped).Add(labels)),
-                          FoldedCounter(m.counterFamily(kCaptureIfDropped).Add(labels))});
+    captures.push_back({FoldedCounter(counterFamily(kCaptureReceived).Add(labels)),
+                        FoldedCounter(counterFamily(kCaptureDropped).Add(labels)),
+                        FoldedCounter(counterFamily(kCaptureIfDropped).Add(labels))});
   }
+}
 
+void MetricsRegistry::Impl::addSinks() {
   for (const std::string& sink : layout.sinks) {
     const prometheus::Labels labels = {{"sink", sink}};
-    m.sinks.push_back({FoldedCounter(m.counterFamily(kSinkQueued).Add(labels)),
-                       FoldedCounter(m.counterFamily(kSinkSent).Add(labels)),
-                       FoldedCounter(m.counterFamily(kSinkRetries).Add(labels)),
-                       FoldedCounter(m.counterFamily(kSinkFailures).Add(labels)),
-                       FoldedCounter(m.counterFamily(kSinkDropped).Add(labels))});
-    m.sink_pending.push_back(&m.gaugeFamily(kSinkPending).Add(labels));
+    sinks.push_back({FoldedCounter(counterFamily(kSinkQueued).Add(labels)),
+                     FoldedCounter(counterFamily(kSinkSent).Add(labels)),
+                     FoldedCounter(counterFamily(kSinkRetries).Add(labels)),
+                     FoldedCounter(counterFamily(kSinkFailures).Add(labels)),
+                     FoldedCounter(counterFamily(kSinkDropped).Add(labels))});
+    sink_pending.push_back(&gaugeFamily(kSinkPending).Add(labels));
   }
+}
 
-  m.alerts.resize(kAlertKindSlots * kSeveritySlots * kAlertStatusSlots);
+void MetricsRegistry::Impl::addAlerts() {
+  alerts.resize(kAlertKindSlots * kSeveritySlots * kAlertStatusSlots);
   for (std::size_t kind = 0; kind < kAlertKindSlots; ++kind) {
     const std::string_view kind_name = alertKindName(static_cast<AlertKind>(kind));
     if (!alertKindFromName(kind_name)) continue;  // no such kind
@@ -315,31 +331,53 @@ MetricsRegistry::MetricsRegistry(const MetricsLayout& layout, const MetricsOptio
         const prometheus::Labels labels = {{"kind", std::string(kind_name)},
                                            {"severity", std::string(severity_name)},
                                            {"status", std::string(status_name)}};
-        m.alerts[(kind * kSeveritySlots + severity) * kAlertStatusSlots + status].emplace(
-            m.counterFamily(kAlerts).Add(labels));
+        alerts[(kind * kSeveritySlots + severity) * kAlertStatusSlots + status].emplace(
+            counterFamily(kAlerts).Add(labels));
       }
     }
   }
-  m.alert_raises.emplace(m.counterFamily(kAlertRaises).Add({}));
-  m.alert_repeats.emplace(m.counterFamily(kAlertRepeats).Add({}));
-  m.alert_overflow.emplace(m.counterFamily(kAlertOverflow).Add({}));
-  m.alert_total_overflow.emplace(m.counterFamily(kAlertTotalOverflow).Add({}));
-  m.alert_cameras_untracked.emplace(m.counterFamily(kAlertCamerasUntracked).Add({}));
-  m.spool_write_errors.emplace(m.counterFamily(kSpoolWriteErrors).Add({}));
-  m.spool_held = &m.gaugeFamily(kSpoolHeld).Add({});
-  m.spool_held_dropped.emplace(m.counterFamily(kSpoolHeldDropped).Add({}));
+  alert_raises.emplace(counterFamily(kAlertRaises).Add({}));
+  alert_repeats.emplace(counterFamily(kAlertRepeats).Add({}));
+  alert_overflow.emplace(counterFamily(kAlertOverflow).Add({}));
+  alert_total_overflow.emplace(counterFamily(kAlertTotalOverflow).Add({}));
+  alert_cameras_untracked.emplace(counterFamily(kAlertCamerasUntracked).Add({}));
+}
 
-  m.dpi_memory = &m.gaugeFamily(kDpiMemory).Add({});
-  m.dns_cache_entries = &m.gaugeFamily(kDnsCacheEntries).Add({});
-  m.dns_cache_evictions.emplace(m.counterFamily(kDnsCacheEvictions).Add({}));
-  m.dns_cache_capacity = &m.gaugeFamily(kDnsCacheCapacity).Add({});
+void MetricsRegistry::Impl::addSpool() {
+  spool_write_errors.emplace(counterFamily(kSpoolWriteErrors).Add({}));
+  spool_held = &gaugeFamily(kSpoolHeld).Add({});
+  spool_held_dropped.emplace(counterFamily(kSpoolHeldDropped).Add({}));
+}
 
+void MetricsRegistry::Impl::addCaches() {
+  dpi_memory = &gaugeFamily(kDpiMemory).Add({});
+  dns_cache_entries = &gaugeFamily(kDnsCacheEntries).Add({});
+  dns_cache_evictions.emplace(counterFamily(kDnsCacheEvictions).Add({}));
+  dns_cache_capacity = &gaugeFamily(kDnsCacheCapacity).Add({});
+}
+
+void MetricsRegistry::Impl::addEgress(std::uint32_t max_destinations) {
   // The egress families start without series: label sets appear as cameras send.
-  Gauge& egress_series = m.gaugeFamily(kEgressSeries).Add({});
-  Counter& egress_overflow = m.counterFamily(kEgressOverflow).Add({});
-  m.egress.reset(new EgressTrafficTable(std::make_unique<EgressTrafficTable::Impl>(
-      m.counterFamily(kEgressBytes), m.counterFamily(kEgressFlows), egress_series, egress_overflow,
-      options.max_destinations)));
+  Gauge& egress_series = gaugeFamily(kEgressSeries).Add({});
+  Counter& egress_overflow = counterFamily(kEgressOverflow).Add({});
+  egress.reset(new EgressTrafficTable(std::make_unique<EgressTrafficTable::Impl>(
+      counterFamily(kEgressBytes), counterFamily(kEgressFlows), egress_series, egress_overflow,
+      max_destinations)));
+}
+
+MetricsRegistry::MetricsRegistry(const MetricsLayout& layout, const MetricsOptions& options)
+    : impl_(std::make_unique<Impl>(layout)) {
+  // Each family is registered when first used, and a scrape lists the counter families, then
+  // the gauge families, in the order they were registered: keep this order.
+  Impl& m = *impl_;
+  m.addInfo(options);
+  m.addWorkers();
+  m.addCaptures();
+  m.addSinks();
+  m.addAlerts();
+  m.addSpool();
+  m.addCaches();
+  m.addEgress(options.max_destinations);
 }
 
 MetricsRegistry::~MetricsRegistry() = default;

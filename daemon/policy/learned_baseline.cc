@@ -64,9 +64,108 @@ class StateReader {
     return {};
   }
 
+  // The top level must be an object whose "version" is kStateVersion.
+  Result<void> checkVersion(const nlohmann::json& json) const {
+    if (!json.is_object()) return fail("top level", "expected an object");
+    auto version = json.find("version");
+    if (version == json.end()) return fail("version", "missing");
+    if (!version->is_number_integer() || version->get<std::int64_t>() != kStateVersion) {
+      return fail("version",
+                  fmt::format("{} is not supported (expected {})", version->dump(), kStateVersion));
+    }
+    return {};
+  }
+
  private:
   const std::string& path_;
 };
+
+// The state file's JSON, or an error naming the file and where the parse failed.
+Result<nlohmann::json> parseState(const std::string& path, const std::string& text) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& error) {
+    // what() starts with "[json.exception.parse_error.101] "; the rest says where and why.
+    std::string_view what = error.what();
+    if (const std::size_t bracket = what.find("] "); bracket != std::string_view::npos) {
+      what.remove_prefix(bracket + 2);
+    }
+    return makeError(fmt::format("{}: {}", path, what));
+  }
+}
+
+// Reads the list of one facet ("domains", "asns", ...) of a group at `where` into `group`.
+// Group is LearnedBaseline::Group, private to it: a template parameter, so it need not be named.
+template <typename Group>
+Result<void> readFacet(const StateReader& reader, std::string_view facet,
+                       const nlohmann::json& list, const std::string& where, Group& group) {
+  if (facet == "domains") {
+    return reader.forEachElement(list, where, [&](const nlohmann::json& item) {
+      if (!item.is_string()) return std::string("expected a string");
+      const std::string_view name = withoutTrailingDot(item.get_ref<const std::string&>());
+      if (name.empty()) return std::string("expected a host name");
+      group.domains.insert(lowerAsciiCopy(name));
+      return std::string();
+    });
+  }
+  if (facet == "asns") {
+    return reader.forEachElement(list, where, [&](const nlohmann::json& item) {
+      if (!item.is_number()) return std::string("expected a number");
+      if (!item.is_number_unsigned() || item.get<std::uint64_t>() == 0 ||
+          item.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
+        return fmt::format("expected an AS number 1-4294967295, not {}", item.dump());
+      }
+      group.asns.insert(item.get<std::uint32_t>());
+      return std::string();
+    });
+  }
+  if (facet == "countries") {
+    return reader.forEachElement(list, where, [&](const nlohmann::json& item) {
+      if (!item.is_string() || !isCountryCode(item.get_ref<const std::string&>())) {
+        return std::string("expected a two-letter country code");
+      }
+      group.countries.insert(upperAsciiCopy(item.get_ref<const std::string&>()));
+      return std::string();
+    });
+  }
+  if (facet == "protocols") {
+    return reader.forEachElement(list, where, [&](const nlohmann::json& item) {
+      if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
+        return std::string("expected a protocol name");
+      }
+      group.protocols.insert(item.get<std::string>());
+      return std::string();
+    });
+  }
+  if (facet == "addresses") {
+    return reader.forEachElement(list, where, [&](const nlohmann::json& item) {
+      auto address =
+          item.is_string() ? IpAddress::parse(item.get_ref<const std::string&>()) : std::nullopt;
+      if (!address) return std::string("expected an IP address");
+      group.addresses.insert(*address);
+      return std::string();
+    });
+  }
+  // A typo ("domain") would otherwise drop what the operator meant to allow.
+  return reader.fail(where,
+                     "unknown key (expected domains, asns, countries, protocols, addresses)");
+}
+
+// Reads the "groups" object into `groups` (group name -> LearnedBaseline::Group).
+template <typename Groups>
+Result<void> readGroups(const StateReader& reader, const nlohmann::json& json, Groups& groups) {
+  if (!json.is_object()) return reader.fail("groups", "expected an object");
+  for (const auto& [group_name, group_json] : json.items()) {
+    const std::string where = "groups." + group_name;
+    if (!group_json.is_object()) return reader.fail(where, "expected an object");
+    auto& group = groups[group_name];
+    for (const auto& [facet, list] : group_json.items()) {
+      Result<void> read = readFacet(reader, facet, list, fmt::format("{}.{}", where, facet), group);
+      if (!read) return read;
+    }
+  }
+  return {};
+}
 
 std::string entryText(const std::string& name) { return name; }
 std::string entryText(std::uint32_t asn) { return std::to_string(asn); }
@@ -184,28 +283,14 @@ Result<LearnedBaseline> LearnedBaseline::load(const std::string& path) {
     return makeError(
         fmt::format("{}: {}: {}", path, text.error().call, errnoText(text.error().error)));
   }
-
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(*text);
-  } catch (const nlohmann::json::parse_error& error) {
-    // what() starts with "[json.exception.parse_error.101] "; the rest says where and why.
-    std::string_view what = error.what();
-    if (const std::size_t bracket = what.find("] "); bracket != std::string_view::npos) {
-      what.remove_prefix(bracket + 2);
-    }
-    return makeError(fmt::format("{}: {}", path, what));
-  }
+  Result<nlohmann::json> json = parseState(path, *text);
+  if (!json) return tl::unexpected(json.error());
 
   const StateReader reader(path);
-  if (!json.is_object()) return reader.fail("top level", "expected an object");
-  auto version = json.find("version");
-  if (version == json.end()) return reader.fail("version", "missing");
-  if (!version->is_number_integer() || version->get<std::int64_t>() != kStateVersion) {
-    return reader.fail("version", fmt::format("{} is not supported (expected {})", version->dump(),
-                                              kStateVersion));
+  if (Result<void> version = reader.checkVersion(*json); !version) {
+    return tl::unexpected(version.error());
   }
-  for (const auto& [key, value] : json.items()) {
+  for (const auto& [key, value] : json->items()) {
     if (key == "version") continue;
     if (key == "learning_started") {
       if (value.is_null()) continue;
@@ -215,64 +300,8 @@ Result<LearnedBaseline> LearnedBaseline::load(const std::string& path) {
       }
       baseline.learning_started_ = *started;
     } else if (key == "groups") {
-      if (!value.is_object()) return reader.fail(key, "expected an object");
-      for (const auto& [group_name, group_json] : value.items()) {
-        const std::string where = "groups." + group_name;
-        if (!group_json.is_object()) return reader.fail(where, "expected an object");
-        Group& group = baseline.groups_[group_name];
-        for (const auto& [facet, list] : group_json.items()) {
-          const std::string facet_where = fmt::format("{}.{}", where, facet);
-          Result<void> read;
-          if (facet == "domains") {
-            read = reader.forEachElement(list, facet_where, [&](const nlohmann::json& item) {
-              if (!item.is_string()) return std::string("expected a string");
-              const std::string_view name = withoutTrailingDot(item.get_ref<const std::string&>());
-              if (name.empty()) return std::string("expected a host name");
-              group.domains.insert(lowerAsciiCopy(name));
-              return std::string();
-            });
-          } else if (facet == "asns") {
-            read = reader.forEachElement(list, facet_where, [&](const nlohmann::json& item) {
-              if (!item.is_number()) return std::string("expected a number");
-              if (!item.is_number_unsigned() || item.get<std::uint64_t>() == 0 ||
-                  item.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
-                return fmt::format("expected an AS number 1-4294967295, not {}", item.dump());
-              }
-              group.asns.insert(item.get<std::uint32_t>());
-              return std::string();
-            });
-          } else if (facet == "countries") {
-            read = reader.forEachElement(list, facet_where, [&](const nlohmann::json& item) {
-              if (!item.is_string() || !isCountryCode(item.get_ref<const std::string&>())) {
-                return std::string("expected a two-letter country code");
-              }
-              group.countries.insert(upperAsciiCopy(item.get_ref<const std::string&>()));
-              return std::string();
-            });
-          } else if (facet == "protocols") {
-            read = reader.forEachElement(list, facet_where, [&](const nlohmann::json& item) {
-              if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
-                return std::string("expected a protocol name");
-              }
-              group.protocols.insert(item.get<std::string>());
-              return std::string();
-            });
-          } else if (facet == "addresses") {
-            read = reader.forEachElement(list, facet_where, [&](const nlohmann::json& item) {
-              auto address = item.is_string() ? IpAddress::parse(item.get_ref<const std::string&>())
-                                              : std::nullopt;
-              if (!address) return std::string("expected an IP address");
-              group.addresses.insert(*address);
-              return std::string();
-            });
-          } else {
-            // A typo ("domain") would otherwise drop what the operator meant to allow.
-            return reader.fail(facet_where,
-                               "unknown key (expected domains, asns, countries, protocols, "
-                               "addresses)");
-          }
-          if (!read) return tl::unexpected(read.error());
-        }
+      if (Result<void> read = readGroups(reader, value, baseline.groups_); !read) {
+        return tl::unexpected(read.error());
       }
     } else {
       return reader.fail(key, "unknown key (expected version, learning_started, groups)");

@@ -213,6 +213,214 @@ std::string cameraLabel(const AlertCamera& camera) {
   return camera.name.empty() ? camera.ip.toString() : camera.ip.toString() + " " + camera.name;
 }
 
+// One fact of a definition list (<dl class="facts">).
+void appendFact(std::string& html, std::string_view name, const std::string& value) {
+  html += "<dt>" + esc(name) + "</dt><dd>" + esc(value) + "</dd>\n";
+}
+
+// The title, the facts of the run (sensor, span, totals) and the table of contents.
+void appendHeader(std::string& html, const ReplayResult& result, const ReportInput& input) {
+  const FlowDigest& digest = result.digest;
+  html += "<h1>camwatch replay report</h1>\n<dl class=\"facts\">\n";
+  appendFact(html, "camwatch", input.version);
+  appendFact(html, "sensor", input.sensor_name);
+  appendFact(html, "capture span",
+             result.decode.packets == 0
+                 ? std::string("no packets")
+                 : timeText(result.first_ts) + " to " + timeText(result.last_ts) + " (" +
+                       durationText(result.last_ts - result.first_ts) + ")");
+  if (result.from || result.to) {
+    appendFact(html, "time bounds",
+               (result.from ? timeText(*result.from) : std::string("-")) + " <= t < " +
+                   (result.to ? timeText(*result.to) : std::string("-")));
+  }
+  appendFact(html, "packets",
+             fmt::format("{} ({})", result.decode.packets, humanBytes(result.decode.wire_bytes)));
+  appendFact(html, "flows",
+             fmt::format("{} ({} camera egress, {} out)", digest.flows(), digest.egressFlows(),
+                         humanBytes(digest.egressBytesOut())));
+  if (digest.unitemisedEgress().flows > 0) {
+    appendFact(html, "not itemised",
+               fmt::format(
+                   "{} camera egress flows ({} out): more than {} camera x destination rows; "
+                   "they count in these totals, not in the charts and camera tables",
+                   digest.unitemisedEgress().flows, humanBytes(digest.unitemisedEgress().bytes_out),
+                   digest.limits().max_destination_rows));
+  }
+  appendFact(html, "cameras", std::to_string(result.cameras.size()));
+  appendFact(html, "alerts", std::to_string(result.alerts.size()));
+  html +=
+      "</dl>\n<p><a href=\"#charts\">charts</a> &middot; <a href=\"#cameras\">cameras</a> "
+      "&middot; <a href=\"#alerts\">alerts</a> &middot; <a href=\"#captures\">capture "
+      "files</a> &middot; <a href=\"#config\">config</a></p>\n";
+}
+
+// Egress by country and by vendor cloud, and a timeline per camera.
+void appendCharts(std::string& html, const ReplayResult& result,
+                  const std::vector<DestinationRow>& rows) {
+  const FlowDigest& digest = result.digest;
+  html += "<h2 id=\"charts\">Charts</h2>\n";
+  std::map<std::string, std::uint64_t> by_country;
+  std::map<std::string, std::uint64_t> by_cloud;
+  for (const DestinationRow& row : rows) {
+    by_country[row.country.empty() ? "unknown" : row.country] += row.bytes_out;
+    by_cloud[row.vendor_cloud.empty() ? "not a vendor cloud" : row.vendor_cloud] += row.bytes_out;
+  }
+  auto sorted = [](const std::map<std::string, std::uint64_t>& totals) {
+    std::vector<std::pair<std::string, std::uint64_t>> bars(totals.begin(), totals.end());
+    std::stable_sort(bars.begin(), bars.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    return bars;
+  };
+  if (rows.empty()) {
+    html += "<p class=\"muted\">No camera egress, so no charts.</p>\n";
+  } else {
+    html += "<h3>Egress by country</h3>\n<figure>" +
+            barChart(sorted(by_country), kCountryColour, "egress bytes by country") +
+            "<figcaption>Camera egress bytes by the destination's country (GeoIP; \"unknown\" "
+            "without a country database or entry).</figcaption></figure>\n";
+    html += "<h3>Egress by vendor cloud</h3>\n<figure>" +
+            barChart(sorted(by_cloud), kCloudColour, "egress bytes by vendor cloud") +
+            "<figcaption>Camera egress bytes by camera-vendor cloud (the catalog protocol nDPI "
+            "recognised), and everything else.</figcaption></figure>\n";
+    // Buckets start at a multiple of their width (09:00:00, not 09:00:00.2), so the axis
+    // labels are round times.
+    const Timestamp span = std::max<Timestamp>(result.last_ts - result.first_ts, 1);
+    const Timestamp bucket = timelineBucket(span);
+    const Timestamp start = result.first_ts - ((result.first_ts % bucket) + bucket) % bucket;
+    const auto buckets = static_cast<std::size_t>((result.last_ts - start) / bucket + 1);
+    html += fmt::format(
+        "<h3>Egress timeline per camera</h3>\n<p class=\"muted\">Bytes each camera sent out per "
+        "{} bucket. A flow record only says when its first and last packets were, so its bytes "
+        "are spread evenly over that time.</p>\n",
+        durationText(bucket));
+    if (digest.egressFlowsWithoutTimeline() > 0) {
+      html += fmt::format(
+          "<p class=\"muted\">Timelines are drawn for the first {} cameras with egress; {} egress "
+          "flows of later ones are in the totals only.</p>\n",
+          digest.limits().max_timelines, digest.egressFlowsWithoutTimeline());
+    }
+    for (const SeenCamera& camera : result.cameras) {
+      const EgressTimeline* timeline = digest.timeline(camera.camera.ip);
+      if (timeline == nullptr) continue;  // no egress, nothing to draw
+      const std::vector<double> bytes = timeline->rebucket(digest.origin(), start, bucket, buckets);
+      html +=
+          "<figure>" +
+          timelineChart(bytes, start, bucket, "egress timeline of " + cameraLabel(camera.camera)) +
+          "<figcaption>" + esc(cameraLabel(camera.camera)) + "</figcaption></figure>\n";
+    }
+  }
+}
+
+// Each camera's facts and its destination table.
+void appendCameras(std::string& html, const ReplayResult& result,
+                   const std::vector<DestinationRow>& rows) {
+  // Each camera's destination rows, gathered once (not once per camera).
+  std::map<IpAddress, std::vector<const DestinationRow*>> rows_of;
+  for (const DestinationRow& row : rows) rows_of[row.camera_ip].push_back(&row);
+  html += "<h2 id=\"cameras\">Cameras and their destinations</h2>\n";
+  if (result.cameras.empty()) html += "<p class=\"muted\">No camera was seen.</p>\n";
+  std::size_t camera_index = 0;
+  for (const SeenCamera& camera : result.cameras) {
+    const auto mine = rows_of.find(camera.camera.ip);
+    html += "<h3>" + esc(cameraLabel(camera.camera)) + "</h3>\n<p>";
+    html += "group " + esc(camera.camera.group.empty() ? "-" : camera.camera.group);
+    if (!camera.camera.vendor.empty()) html += " &middot; vendor " + esc(camera.camera.vendor);
+    if (!camera.camera.mac.empty()) html += " &middot; MAC " + esc(camera.camera.mac);
+    html += camera.listed ? " &middot; listed" : " &middot; <span class=\"deny\">not listed</span>";
+    html += fmt::format(" &middot; egress {} &middot; {} alert raise(s)</p>\n",
+                        humanBytes(camera.egress_bytes), camera.alerts);
+    if (mine == rows_of.end()) {
+      html += "<p class=\"muted\">No egress.</p>\n";
+    } else {
+      html += destinationTable(mine->second, fmt::format("dest-{}", camera_index));
+    }
+    ++camera_index;
+  }
+}
+
+// One row of the alerts table.
+std::string alertRow(const Alert& alert) {
+  const AlertDestination& to = alert.destination;
+  std::string where = to.ip ? to.ip->toString() : std::string("-");
+  if (to.ip && to.port != 0) where += fmt::format(" port {}", to.port);
+  if (!to.hostname.empty()) {
+    where +=
+        " " + to.hostname + (to.hostname_source.empty() ? "" : " (" + to.hostname_source + ")");
+  }
+  if (!to.country.empty()) where += " " + to.country;
+  if (to.asn != 0) where += fmt::format(" AS{} {}", to.asn, to.org);
+  std::string evidence =
+      fmt::format("{} packets, {} bytes", alert.evidence.packets, alert.evidence.bytes);
+  if (!alert.protocol.l4.empty()) {
+    evidence += "; " + alert.protocol.l4 + " " + alert.protocol.master + "/" + alert.protocol.app;
+  }
+  if (!alert.protocol.category.empty()) evidence += "; category " + alert.protocol.category;
+  for (const std::string& risk : alert.protocol.risks) evidence += "; risk " + risk;
+  if (alert.ends_at) evidence += "; ended " + timeText(*alert.ends_at);
+  const std::string severity(severityName(alert.severity));
+  return "<tr>" + timeCell(alert.time) + textCell(alertKindName(alert.kind)) + "<td class=\"" +
+         (alert.severity == Severity::kInfo ? "muted" : "deny") + "\">" + esc(severity) + "</td>" +
+         textCell(alertStatusName(alert.status)) + textCell(cameraLabel(alert.camera)) +
+         "<td class=\"host\">" + esc(where) + "</td>" + textCell(alert.rule) +
+         timeCell(alert.evidence.first_seen) + timeCell(alert.evidence.last_seen) +
+         numberCell(alert.repeat_count + 1ULL) + textCell(evidence) + "</tr>\n";
+}
+
+void appendAlerts(std::string& html, const ReplayResult& result) {
+  html += "<h2 id=\"alerts\">Alerts</h2>\n";
+  if (result.alerts.empty()) {
+    html += "<p class=\"muted\">No alerts.</p>\n";
+  } else {
+    html += filterBox("alerts-table");
+    html +=
+        "<table class=\"sortable\" id=\"alerts-table\"><thead><tr><th>time</th><th>kind</th>"
+        "<th>severity</th><th>status</th><th>camera</th><th>destination</th><th>rule</th>"
+        "<th>first seen</th><th>last seen</th><th>count</th><th>evidence</th></tr></thead>"
+        "<tbody>\n";
+    std::size_t shown = 0;
+    for (const Alert& alert : result.alerts) {
+      if (shown++ == kAlertRows) break;
+      html += alertRow(alert);
+    }
+    html += "</tbody></table>\n";
+    if (result.alerts.size() > kAlertRows) {
+      html += fmt::format(
+          "<p class=\"muted\">The first {} alerts are listed; {} more are in replay --alerts "
+          "FILE.</p>\n",
+          kAlertRows, result.alerts.size() - kAlertRows);
+    }
+  }
+}
+
+// Each capture file read, with its size and SHA-256 on disk.
+void appendCaptureFiles(std::string& html, const ReplayResult& result, const ReportInput& input) {
+  html +=
+      "<h2 id=\"captures\">Capture files</h2>\n<table class=\"sortable\"><thead><tr>"
+      "<th>path</th><th>size</th><th>packets</th><th>link type</th><th>first packet</th>"
+      "<th>last packet</th><th>SHA-256</th><th>error</th></tr></thead><tbody>\n";
+  for (std::size_t i = 0; i < result.files.size(); ++i) {
+    const CaptureFileStats& file = result.files[i];
+    const ReportCaptureFile disk = i < input.files.size() ? input.files[i] : ReportCaptureFile{};
+    html += "<tr>" + textCell(file.path) + bytesCell(disk.size) + numberCell(file.packets) +
+            textCell(file.link_type) +
+            textCell(file.packets == 0 ? std::string("-") : timeText(file.first_ts)) +
+            textCell(file.packets == 0 ? std::string("-") : timeText(file.last_ts)) + "<td><code>" +
+            esc(disk.sha256) + "</code></td>" + textCell(file.error) + "</tr>\n";
+  }
+  html +=
+      "</tbody></table>\n<p class=\"muted\">SHA-256 of each file as it is on disk (the "
+      "compressed bytes of a gzip capture).</p>\n";
+}
+
+// The config file's path, SHA-256 and text.
+void appendConfig(std::string& html, const ReportInput& input) {
+  html += "<h2 id=\"config\">Configuration</h2>\n<dl class=\"facts\">\n";
+  appendFact(html, "file", input.config_path);
+  appendFact(html, "SHA-256", input.config_sha256);
+  html += "</dl>\n<pre>" + esc(input.config_text) + "</pre>\n";
+}
+
 }  // namespace
 
 std::string htmlEscape(std::string_view text) {
@@ -267,192 +475,12 @@ std::string reportToHtml(const ReplayResult& result, const std::vector<Destinati
   html += kStyle;
   html += "</head>\n<body>\n";
 
-  // ---- header
-  // Each camera's destination rows, gathered once (not once per camera).
-  const FlowDigest& digest = result.digest;
-  std::map<IpAddress, std::vector<const DestinationRow*>> rows_of;
-  for (const DestinationRow& row : rows) rows_of[row.camera_ip].push_back(&row);
-  html += "<h1>camwatch replay report</h1>\n<dl class=\"facts\">\n";
-  auto fact = [&html](std::string_view name, const std::string& value) {
-    html += "<dt>" + esc(name) + "</dt><dd>" + esc(value) + "</dd>\n";
-  };
-  fact("camwatch", input.version);
-  fact("sensor", input.sensor_name);
-  fact("capture span", result.decode.packets == 0
-                           ? std::string("no packets")
-                           : timeText(result.first_ts) + " to " + timeText(result.last_ts) + " (" +
-                                 durationText(result.last_ts - result.first_ts) + ")");
-  if (result.from || result.to) {
-    fact("time bounds", (result.from ? timeText(*result.from) : std::string("-")) + " <= t < " +
-                            (result.to ? timeText(*result.to) : std::string("-")));
-  }
-  fact("packets",
-       fmt::format("{} ({})", result.decode.packets, humanBytes(result.decode.wire_bytes)));
-  fact("flows", fmt::format("{} ({} camera egress, {} out)", digest.flows(), digest.egressFlows(),
-                            humanBytes(digest.egressBytesOut())));
-  if (digest.unitemisedEgress().flows > 0) {
-    fact("not itemised",
-         fmt::format("{} camera egress flows ({} out): more than {} camera x destination rows; "
-                     "they count in these totals, not in the charts and camera tables",
-                     digest.unitemisedEgress().flows,
-                     humanBytes(digest.unitemisedEgress().bytes_out),
-                     digest.limits().max_destination_rows));
-  }
-  fact("cameras", std::to_string(result.cameras.size()));
-  fact("alerts", std::to_string(result.alerts.size()));
-  html +=
-      "</dl>\n<p><a href=\"#charts\">charts</a> &middot; <a href=\"#cameras\">cameras</a> "
-      "&middot; <a href=\"#alerts\">alerts</a> &middot; <a href=\"#captures\">capture "
-      "files</a> &middot; <a href=\"#config\">config</a></p>\n";
-
-  // ---- charts
-  html += "<h2 id=\"charts\">Charts</h2>\n";
-  std::map<std::string, std::uint64_t> by_country;
-  std::map<std::string, std::uint64_t> by_cloud;
-  for (const DestinationRow& row : rows) {
-    by_country[row.country.empty() ? "unknown" : row.country] += row.bytes_out;
-    by_cloud[row.vendor_cloud.empty() ? "not a vendor cloud" : row.vendor_cloud] += row.bytes_out;
-  }
-  auto sorted = [](const std::map<std::string, std::uint64_t>& totals) {
-    std::vector<std::pair<std::string, std::uint64_t>> bars(totals.begin(), totals.end());
-    std::stable_sort(bars.begin(), bars.end(),
-                     [](const auto& a, const auto& b) { return a.second > b.second; });
-    return bars;
-  };
-  if (rows.empty()) {
-    html += "<p class=\"muted\">No camera egress, so no charts.</p>\n";
-  } else {
-    html += "<h3>Egress by country</h3>\n<figure>" +
-            barChart(sorted(by_country), kCountryColour, "egress bytes by country") +
-            "<figcaption>Camera egress bytes by the destination's country (GeoIP; \"unknown\" "
-            "without a country database or entry).</figcaption></figure>\n";
-    html += "<h3>Egress by vendor cloud</h3>\n<figure>" +
-            barChart(sorted(by_cloud), kCloudColour, "egress bytes by vendor cloud") +
-            "<figcaption>Camera egress bytes by camera-vendor cloud (the catalog protocol nDPI "
-            "recognised), and everything else.</figcaption></figure>\n";
-    // Buckets start at a multiple of their width (09:00:00, not 09:00:00.2), so the axis
-    // labels are round times.
-    const Timestamp span = std::max<Timestamp>(result.last_ts - result.first_ts, 1);
-    const Timestamp bucket = timelineBucket(span);
-    const Timestamp start = result.first_ts - ((result.first_ts % bucket) + bucket) % bucket;
-    const auto buckets = static_cast<std::size_t>((result.last_ts - start) / bucket + 1);
-    html += fmt::format(
-        "<h3>Egress timeline per camera</h3>\n<p class=\"muted\">Bytes each camera sent out per "
-        "{} bucket. A flow record only says when its first and last packets were, so its bytes "
-        "are spread evenly over that time.</p>\n",
-        durationText(bucket));
-    if (digest.egressFlowsWithoutTimeline() > 0) {
-      html += fmt::format(
-          "<p class=\"muted\">Timelines are drawn for the first {} cameras with egress; {} egress "
-          "flows of later ones are in the totals only.</p>\n",
-          digest.limits().max_timelines, digest.egressFlowsWithoutTimeline());
-    }
-    for (const SeenCamera& camera : result.cameras) {
-      const EgressTimeline* timeline = digest.timeline(camera.camera.ip);
-      if (timeline == nullptr) continue;  // no egress, nothing to draw
-      const std::vector<double> bytes = timeline->rebucket(digest.origin(), start, bucket, buckets);
-      html +=
-          "<figure>" +
-          timelineChart(bytes, start, bucket, "egress timeline of " + cameraLabel(camera.camera)) +
-          "<figcaption>" + esc(cameraLabel(camera.camera)) + "</figcaption></figure>\n";
-    }
-  }
-
-  // ---- cameras
-  html += "<h2 id=\"cameras\">Cameras and their destinations</h2>\n";
-  if (result.cameras.empty()) html += "<p class=\"muted\">No camera was seen.</p>\n";
-  std::size_t camera_index = 0;
-  for (const SeenCamera& camera : result.cameras) {
-    const auto mine = rows_of.find(camera.camera.ip);
-    html += "<h3>" + esc(cameraLabel(camera.camera)) + "</h3>\n<p>";
-    html += "group " + esc(camera.camera.group.empty() ? "-" : camera.camera.group);
-    if (!camera.camera.vendor.empty()) html += " &middot; vendor " + esc(camera.camera.vendor);
-    if (!camera.camera.mac.empty()) html += " &middot; MAC " + esc(camera.camera.mac);
-    html += camera.listed ? " &middot; listed" : " &middot; <span class=\"deny\">not listed</span>";
-    html += fmt::format(" &middot; egress {} &middot; {} alert raise(s)</p>\n",
-                        humanBytes(camera.egress_bytes), camera.alerts);
-    if (mine == rows_of.end()) {
-      html += "<p class=\"muted\">No egress.</p>\n";
-    } else {
-      html += destinationTable(mine->second, fmt::format("dest-{}", camera_index));
-    }
-    ++camera_index;
-  }
-
-  // ---- alerts
-  html += "<h2 id=\"alerts\">Alerts</h2>\n";
-  if (result.alerts.empty()) {
-    html += "<p class=\"muted\">No alerts.</p>\n";
-  } else {
-    html += filterBox("alerts-table");
-    html +=
-        "<table class=\"sortable\" id=\"alerts-table\"><thead><tr><th>time</th><th>kind</th>"
-        "<th>severity</th><th>status</th><th>camera</th><th>destination</th><th>rule</th>"
-        "<th>first seen</th><th>last seen</th><th>count</th><th>evidence</th></tr></thead>"
-        "<tbody>\n";
-    std::size_t shown = 0;
-    for (const Alert& alert : result.alerts) {
-      if (shown++ == kAlertRows) break;
-      const AlertDestination& to = alert.destination;
-      std::string where = to.ip ? to.ip->toString() : std::string("-");
-      if (to.ip && to.port != 0) where += fmt::format(" port {}", to.port);
-      if (!to.hostname.empty()) {
-        where +=
-            " " + to.hostname + (to.hostname_source.empty() ? "" : " (" + to.hostname_source + ")");
-      }
-      if (!to.country.empty()) where += " " + to.country;
-      if (to.asn != 0) where += fmt::format(" AS{} {}", to.asn, to.org);
-      std::string evidence =
-          fmt::format("{} packets, {} bytes", alert.evidence.packets, alert.evidence.bytes);
-      if (!alert.protocol.l4.empty()) {
-        evidence +=
-            "; " + alert.protocol.l4 + " " + alert.protocol.master + "/" + alert.protocol.app;
-      }
-      if (!alert.protocol.category.empty()) evidence += "; category " + alert.protocol.category;
-      for (const std::string& risk : alert.protocol.risks) evidence += "; risk " + risk;
-      if (alert.ends_at) evidence += "; ended " + timeText(*alert.ends_at);
-      const std::string severity(severityName(alert.severity));
-      html += "<tr>" + timeCell(alert.time) + textCell(alertKindName(alert.kind)) + "<td class=\"" +
-              (alert.severity == Severity::kInfo ? "muted" : "deny") + "\">" + esc(severity) +
-              "</td>" + textCell(alertStatusName(alert.status)) +
-              textCell(cameraLabel(alert.camera)) + "<td class=\"host\">" + esc(where) + "</td>" +
-              textCell(alert.rule) + timeCell(alert.evidence.first_seen) +
-              timeCell(alert.evidence.last_seen) + numberCell(alert.repeat_count + 1ULL) +
-              textCell(evidence) + "</tr>\n";
-    }
-    html += "</tbody></table>\n";
-    if (result.alerts.size() > kAlertRows) {
-      html += fmt::format(
-          "<p class=\"muted\">The first {} alerts are listed; {} more are in replay --alerts "
-          "FILE.</p>\n",
-          kAlertRows, result.alerts.size() - kAlertRows);
-    }
-  }
-
-  // ---- capture files
-  html +=
-      "<h2 id=\"captures\">Capture files</h2>\n<table class=\"sortable\"><thead><tr>"
-      "<th>path</th><th>size</th><th>packets</th><th>link type</th><th>first packet</th>"
-      "<th>last packet</th><th>SHA-256</th><th>error</th></tr></thead><tbody>\n";
-  for (std::size_t i = 0; i < result.files.size(); ++i) {
-    const CaptureFileStats& file = result.files[i];
-    const ReportCaptureFile disk = i < input.files.size() ? input.files[i] : ReportCaptureFile{};
-    html += "<tr>" + textCell(file.path) + bytesCell(disk.size) + numberCell(file.packets) +
-            textCell(file.link_type) +
-            textCell(file.packets == 0 ? std::string("-") : timeText(file.first_ts)) +
-            textCell(file.packets == 0 ? std::string("-") : timeText(file.last_ts)) + "<td><code>" +
-            esc(disk.sha256) + "</code></td>" + textCell(file.error) + "</tr>\n";
-  }
-  html +=
-      "</tbody></table>\n<p class=\"muted\">SHA-256 of each file as it is on disk (the "
-      "compressed bytes of a gzip capture).</p>\n";
-
-  // ---- config
-  html += "<h2 id=\"config\">Configuration</h2>\n<dl class=\"facts\">\n";
-  fact("file", input.config_path);
-  fact("SHA-256", input.config_sha256);
-  html += "</dl>\n<pre>" + esc(input.config_text) + "</pre>\n";
-
+  appendHeader(html, result, input);
+  appendCharts(html, result, rows);
+  appendCameras(html, result, rows);
+  appendAlerts(html, result);
+  appendCaptureFiles(html, result, input);
+  appendConfig(html, input);
   html += kScript;
   html += "</body>\n</html>\n";
   return html;

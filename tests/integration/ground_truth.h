@@ -1,7 +1,7 @@
 // The ground truth of the generated camera-VLAN capture (`camwatch-testgen demo`, the bytes of
 // demo/camera-vlan-demo.pcap) under tests/integration/configs/ground-truth.yaml: the alerts a
-// person worked out from the scenario (tests/support/scenarios.cc) and the config, written down
-// once for every test that checks them (replay, live).
+// person worked out from the scenario (tests/support/scenarios/demo.cc) and the config, written
+// down once for every test that checks them (replay, live).
 #pragma once
 
 #include <string>

@@ -128,7 +128,7 @@ TEST_F(ReportTest, CsvHasOneRowPerCameraDestinationWithNamesAndVerdicts) {
   EXPECT_EQ(field("verdict"), "deny");
   EXPECT_EQ(field("rule"), "catalog:HikConnect");
   EXPECT_EQ(field("alert_kind"), "vendor_cloud");
-  // Two TLS sessions of the generated capture, 5 minutes apart (tests/support/scenarios.cc).
+  // Two TLS sessions of the generated capture, 5 minutes apart (tests/support/scenarios/demo.cc).
   EXPECT_EQ(field("flows"), "2");
   EXPECT_EQ(field("packets_out"), "20");
   EXPECT_EQ(field("packets_in"), "14");

@@ -1,0 +1,212 @@
+#include "integration/live_run_fixture.h"
+
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <camwatch/capture.h>
+
+#include "support/pcap_writer.h"
+
+namespace camwatch::integration {
+
+using std::chrono::milliseconds;
+using testkit::BackgroundProcess;
+using testkit::httpGetInNetns;
+using testkit::NetnsPair;
+using testkit::waitUntil;
+
+namespace {
+
+// The demo capture written again starting now, each packet at `retime(index, offset)` after
+// the start, where offset is its time since the demo's first packet.
+template <typename Retime>
+std::uint64_t writeRetimedDemo(const std::string& path, const Retime& retime) {
+  auto input = CaptureFile::open(kDemo);
+  if (!input) return 0;
+  testkit::PcapWriter output(path);
+  RawPacket packet;
+  const Timestamp start = static_cast<Timestamp>(time(nullptr)) * kNanosPerSecond;
+  Timestamp first = -1;
+  for (Timestamp index = 0; (*input)->next(packet) == ReadStatus::kPacket; ++index) {
+    if (first < 0) first = packet.ts;
+    output.write(start + retime(index, packet.ts - first), packet.data, packet.wire_len);
+  }
+  output.close();
+  return output.packetsWritten();
+}
+
+}  // namespace
+
+std::uint64_t writeEvenlySpacedDemo(const std::string& path) {
+  return writeRetimedDemo(path, [](Timestamp index, Timestamp /*offset*/) {
+    return index * (kNanosPerSecond / kPacketsPerSecond);
+  });
+}
+
+std::uint64_t writeCompressedDemo(const std::string& path, Timestamp factor) {
+  return writeRetimedDemo(
+      path, [factor](Timestamp /*index*/, Timestamp offset) { return offset / factor; });
+}
+
+std::string groundTruthConfig(const std::string& extra) {
+  std::string text = readFile(kGroundTruth);
+  for (std::size_t at = 0; (at = text.find("../../../", at)) != std::string::npos;)
+    text.replace(at, 9, kSourceDir + "/");
+  return text + extra;
+}
+
+double metricSum(const std::string& exposition, const std::string& family) {
+  double sum = 0;
+  std::istringstream lines(exposition);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(family, 0) != 0) continue;
+    const char next = line.size() > family.size() ? line[family.size()] : '\0';
+    if (next != '{' && next != ' ') continue;
+    sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
+double metricSumWith(const std::string& exposition, const std::string& family,
+                     const std::string& label) {
+  std::string matching;
+  std::istringstream lines(exposition);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(family + "{", 0) == 0 && line.find(label) != std::string::npos)
+      matching += line + "\n";
+  }
+  return metricSum(matching, family);
+}
+
+double lineCount(const std::string& text) {
+  return static_cast<double>(std::count(text.begin(), text.end(), '\n'));
+}
+
+std::vector<std::string> linesWith(const std::string& log, const std::string& text) {
+  std::vector<std::string> found;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(text) != std::string::npos) found.push_back(line);
+  }
+  return found;
+}
+
+std::multiset<AlertFacts> alertFacts(const nlohmann::json& alerts) {
+  std::multiset<AlertFacts> facts;
+  for (const auto& alert : alerts) {
+    const auto& destination = alert.at("destination");
+    facts.insert({alert.at("kind").get<std::string>(), alert.at("camera").at("ip").dump(),
+                  destination.is_null() ? "" : destination.value("ip", nlohmann::json()).dump(),
+                  alert.at("rule").get<std::string>(), alert.at("status").get<std::string>()});
+  }
+  return facts;
+}
+
+std::string describe(const std::multiset<AlertFacts>& facts) {
+  std::string text;
+  for (const auto& [kind, camera, destination, rule, status] : facts)
+    text += fmt::format("  {} {} {} -> {} ({})\n", status, kind, camera, destination, rule);
+  return text;
+}
+
+void LiveRunTest::SetUp() {
+  if (const std::string reason = testkit::netnsUnavailableReason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  static int counter = 0;
+  pair_ = std::make_unique<NetnsPair>(fmt::format("{}l{}", getpid() % 100000, counter++));
+  const std::string failed = pair_->create();
+  ASSERT_EQ(failed, "");
+  capture_ = dir_.path("demo-2kpps.pcap");
+  packets_ = writeEvenlySpacedDemo(capture_);
+  ASSERT_GT(packets_, 1000U);
+}
+
+void LiveRunTest::TearDown() {
+  sensor_.reset();
+  pair_.reset();
+  // Also after a failed assertion: a test's tmpfs does not outlive it.
+  if (!tmpfs_.empty()) umount2(tmpfs_.c_str(), MNT_DETACH);
+}
+
+std::string LiveRunTest::mountTmpfs(const std::string& name, const std::string& size) {
+  tmpfs_ = dir_.path(name);
+  std::filesystem::create_directory(tmpfs_);
+  if (mount("tmpfs", tmpfs_.c_str(), "tmpfs", 0, ("size=" + size).c_str()) != 0) {
+    const std::string error = std::strerror(errno);
+    tmpfs_.clear();
+    return "cannot mount a tmpfs: " + error;
+  }
+  return "";
+}
+
+std::multiset<AlertFacts> LiveRunTest::replayAlerts() {
+  std::ofstream(dir_.path("replay.yaml"))
+      << groundTruthConfig(fmt::format("alerts:\n  spool_dir: {}\n", dir_.path("replay-spool")));
+  const CommandResult replay = runCommand(fmt::format(
+      "{} replay -c {} --workers 2 --summary {} --alerts {} {} 2>&1", shellQuote(kBinary),
+      shellQuote(dir_.path("replay.yaml")), shellQuote(dir_.path("summary.json")),
+      shellQuote(dir_.path("replay-alerts.jsonl")), shellQuote(capture_)));
+  EXPECT_EQ(replay.exit_code, 0) << replay.out + replay.err;
+  return alertFacts(readJsonLines(dir_.path("replay-alerts.jsonl")));
+}
+
+void LiveRunTest::startSensor(const std::string& config_text, const std::string& extra_args,
+                              const std::string& environment) {
+  std::ofstream(dir_.path("camwatch.yaml")) << config_text;
+  sensor_ = std::make_unique<BackgroundProcess>(
+      fmt::format("{} ip netns exec {} {} run -c {} --interface {} --metrics 127.0.0.1:0 {}",
+                  environment, pair_->receiverNs(), shellQuote(kBinary),
+                  shellQuote(dir_.path("camwatch.yaml")), pair_->receiverInterface(), extra_args),
+      dir_.path("run.log"));
+  const bool bound = waitUntil(
+      [&] { return (port_ = metricsPortInLog(sensor_->log())) != 0 || !sensor_->running(); },
+      milliseconds(20000));
+  ASSERT_TRUE(bound && port_ != 0) << sensor_->log();
+  const bool up =
+      waitUntil([&] { return !scrape().empty() || !sensor_->running(); }, milliseconds(20000));
+  ASSERT_TRUE(up && sensor_->running()) << sensor_->log();
+}
+
+std::string LiveRunTest::scrape() { return httpGetInNetns(pair_->receiverNs(), port_, "/metrics"); }
+
+void LiveRunTest::sendCapture(double expected_total, const std::function<void()>& meanwhile,
+                              const std::string& rate) {
+  CommandResult sent;
+  std::thread sender([&] {
+    sent =
+        runCommand(fmt::format("ip netns exec {} tcpreplay -q -i {} {} {} 2>&1", pair_->senderNs(),
+                               pair_->senderInterface(), rate, shellQuote(capture_)));
+  });
+  if (meanwhile) meanwhile();
+  sender.join();
+  ASSERT_EQ(sent.exit_code, 0) << sent.out + sent.err;
+  const bool counted = waitUntil(
+      [&] { return metricSum(scrape(), "camwatch_worker_packets_total") >= expected_total; },
+      milliseconds(15000));
+  EXPECT_TRUE(counted) << "packets counted: "
+                       << metricSum(scrape(), "camwatch_worker_packets_total") << " of "
+                       << expected_total << "\n"
+                       << sensor_->log();
+}
+
+bool LiveRunTest::logSays(const std::string& text, milliseconds timeout) {
+  return waitUntil([&] { return sensor_->log().find(text) != std::string::npos; }, timeout);
+}
+
+int LiveRunTest::stopSensor() {
+  sensor_->signal(SIGTERM);
+  return sensor_->wait(milliseconds(45000));
+}
+
+}  // namespace camwatch::integration
