@@ -35,6 +35,7 @@
 #include "pipeline/flow_worker.h"
 #include "pipeline/handover.h"
 #include "pipeline/judgement_loader.h"
+#include "pipeline/live_worker.h"
 #include "pipeline/packet_stage.h"
 #include "pipeline/worker_shell.h"
 #include "runtime/logging.h"
@@ -47,12 +48,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kHousekeepingPeriod{100};
-// When its ring is empty a worker's packet time follows the wall clock, this far behind: a
-// packet the kernel stamped earlier than that would have been in a block the ring retired
-// (capture timeout 100 ms) and read already.
-constexpr Timestamp kIdleLag = 500 * kNanosPerSecond / 1000;
-constexpr std::chrono::seconds kLinkCheckPeriod{5};
 constexpr std::chrono::seconds kDropReportPeriod{10};
 constexpr std::chrono::seconds kStatusPeriod{10};
 constexpr std::chrono::seconds kBaselineSavePeriod{300};
@@ -63,213 +58,33 @@ constexpr std::chrono::seconds kWorkerStuckAfter{10};
 constexpr milliseconds kMaxDrain{30000};
 constexpr std::uint32_t kAlertLogLinesPerSecond = 20;
 
-Timestamp wallClockNow() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<Timestamp>(now.tv_sec) * kNanosPerSecond + now.tv_nsec;
-}
-
 // ---- workers -------------------------------------------------------------------------------
 
-// What workers judge flows by; a reload replaces it and bumps the generation. Workers look at
-// the generation once per housekeeping round and copy the judgement only when it changed.
-struct SharedJudgement {
-  std::mutex mutex;
-  FlowJudgement judgement;
-  std::atomic<std::uint64_t> generation{0};
-};
-
-struct WorkerSetup {
-  unsigned index = 0;
-  unsigned slot = 0;  ///< index among the workers of its interface
-  LiveCaptureOptions capture;
-};
-
-class LiveWorker {
+// A live worker's capture trouble, in the sensor's log (logging.format applies).
+class LoggedCaptureEvents : public CaptureEvents {
  public:
-  LiveWorker(WorkerSetup setup, std::unique_ptr<LiveCapture> capture,
-             const FlowWorkerOptions& flow_options, std::unique_ptr<NdpiClassifier> classifier,
-             DnsCache& dns, SharedJudgement& shared, const std::atomic<bool>& stop)
-      : setup_(std::move(setup)),
-        capture_(std::move(capture)),
-        shell_(flow_options, std::move(classifier), dns),
-        stage_(&dns),
-        shared_(shared),
-        stop_(stop) {
-    generation_ = shared_.generation.load();
+  void captureFailed(const std::string& interface, unsigned worker,
+                     const std::string& error) override {
+    logError({{"interface", interface}, {"worker", worker}, {"error", error}},
+             "{} (worker {}): {}; reopening it", interface, worker, error);
   }
-
-  CaptureStats capture_stats;
-  std::atomic<std::uint64_t> heartbeat{0};
-
-  /// The worker's counters (any thread) and its handovers, one per housekeeping round.
-  WorkerCounters& counters() { return shell_.counters(); }
-  Mailbox& mailbox() { return shell_.mailbox(); }
-  const std::string& interface() const { return setup_.capture.interface; }
-  unsigned index() const { return setup_.index; }
-  /// What the worker staged; read by other threads only after it stopped.
-  const PacketCounters& packetCounters() const { return stage_.counters(); }
-
-  void run() {
-    RawPacket raw;
-    std::uint32_t since_check = 0;
-    last_housekeeping_ = SteadyClock::now();
-    while (!stop_.load(std::memory_order_relaxed)) {
-      bool idle = true;
-      if (capture_) {
-        // The clock is read around a wait only when the last call did not bring a packet: a busy
-        // worker reads it once per 256 packets, an idle one's waits are what idle time is.
-        const bool timed = since_check == 0;
-        const SteadyClock::time_point before =
-            timed ? SteadyClock::now() : SteadyClock::time_point{};
-        const ReadStatus status = capture_->next(raw);
-        if (status == ReadStatus::kPacket) {
-          onPacket(raw);
-          if (++since_check < 256) continue;
-          idle = false;
-        } else if (status == ReadStatus::kError) {
-          onCaptureError();
-        } else if (timed) {
-          shell_.addIdle(static_cast<std::uint64_t>(
-              std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - before)
-                  .count()));
-        }
-      } else {
-        waitAndReopen();
-      }
-      since_check = 0;
-      housekeeping(idle, false);
-    }
-    housekeeping(true, true);
+  void reopenFailed(const std::string& interface, unsigned worker,
+                    const std::string& error) override {
+    logWarn({{"interface", interface}, {"worker", worker}, {"error", error}},
+            "{} (worker {}): cannot reopen: {}; retrying with backoff", interface, worker, error);
   }
-
- private:
-  void onPacket(const RawPacket& raw) {
-    if (raw.ts > clock_) clock_ = raw.ts;
-    if (!stage_.stage(raw, staged_)) return;
-    shell_.onPacket(staged_, raw.data);
+  void reopened(const std::string& interface, unsigned worker, std::uint32_t attempts) override {
+    logInfo({{"interface", interface}, {"worker", worker}, {"attempts", attempts}},
+            "{} (worker {}): capturing again after {} attempt(s)", interface, worker, attempts);
   }
-
-  void onCaptureError() {
-    logError({{"interface", interface()}, {"worker", setup_.index}, {"error", capture_->error()}},
-             "{} (worker {}): {}; reopening it", interface(), setup_.index, capture_->error());
-    publishCaptureStats();
-    capture_.reset();
-    reopen_attempt_ = 0;
-    next_reopen_ = SteadyClock::now() + reopenDelay(0);
-  }
-
-  // Without a handle: sleep (at most one housekeeping period), then try to open it again.
-  void waitAndReopen() {
-    const SteadyClock::time_point now = SteadyClock::now();
-    if (now < next_reopen_) {
-      const auto wait = std::min<SteadyClock::duration>(next_reopen_ - now, kHousekeepingPeriod);
-      std::this_thread::sleep_for(wait);
-      shell_.addIdle(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count()));
-      return;
-    }
-    auto opened = LiveCapture::open(setup_.capture);
-    if (!opened) {
-      if (opened.error().message != last_open_error_) {
-        logWarn({{"interface", interface()},
-                 {"worker", setup_.index},
-                 {"error", opened.error().message}},
-                "{} (worker {}): cannot reopen: {}; retrying with backoff", interface(),
-                setup_.index, opened.error().message);
-        last_open_error_ = opened.error().message;
-      }
-      next_reopen_ = now + reopenDelay(++reopen_attempt_);
-      return;
-    }
-    capture_ = std::move(*opened);
-    capture_stats.resetPcapBaseline();
-    last_open_error_.clear();
-    logInfo(
-        {{"interface", interface()}, {"worker", setup_.index}, {"attempts", reopen_attempt_ + 1}},
-        "{} (worker {}): capturing again after {} attempt(s)", interface(), setup_.index,
-        reopen_attempt_ + 1);
-  }
-
-  void publishCaptureStats() {
-    if (!capture_) return;
-    auto stats = capture_->stats();
-    if (!stats) return;
-    // LiveCapture widened them already; CaptureStats takes libpcap's 32-bit view and keeps
-    // the running total across reopened handles.
-    capture_stats.updateFromPcap(static_cast<std::uint32_t>(stats->received),
-                                 static_cast<std::uint32_t>(stats->dropped),
-                                 static_cast<std::uint32_t>(stats->if_dropped));
-  }
-
-  // About every 100 ms: ticks, reloads, counters, the handover. `final`: the last one, which ends
-  // every flow.
-  void housekeeping(bool idle, bool final) {
-    const SteadyClock::time_point now = SteadyClock::now();
-    if (!final && now - last_housekeeping_ < kHousekeepingPeriod) return;
-    last_housekeeping_ = now;
-    heartbeat.store(heartbeat.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    const Timestamp wall = wallClockNow();
-    if (idle || final) clock_ = std::max(clock_, final ? wall : wall - kIdleLag);
-
-    const std::uint64_t generation = shared_.generation.load(std::memory_order_acquire);
-    if (generation != generation_) {
-      FlowJudgement judgement;
-      {
-        const std::lock_guard lock(shared_.mutex);
-        judgement = shared_.judgement;
-      }
-      shell_.setJudgement(judgement, clock_);
-      generation_ = generation;
-    }
-    if (final) {
-      shell_.finish(clock_);
-    } else if (clock_ >= next_tick_) {
-      shell_.tick(clock_);
-      next_tick_ = clock_ + kNanosPerSecond;
-    }
-    if (!final && idle && capture_ && setup_.slot == 0) checkLink(now);
-
-    publishPacketCounters(stage_.counters(), shell_.counters());
-    shell_.publish();
-    publishCaptureStats();
-
-    shell_.handOver(clock_, final);
-  }
-
-  // A link set down keeps its handle (libpcap sees only timeouts): say so once, and once when
-  // it is back.
-  void checkLink(SteadyClock::time_point now) {
-    if (now < next_link_check_) return;
-    next_link_check_ = now + kLinkCheckPeriod;
-    const bool up = interfaceIsUp(interface());
-    if (up == link_up_) return;
-    link_up_ = up;
+  void linkChanged(const std::string& interface, bool up) override {
     if (up) {
-      logInfo({{"interface", interface()}, {"link", "up"}}, "{}: interface is up again",
-              interface());
+      logInfo({{"interface", interface}, {"link", "up"}}, "{}: interface is up again", interface);
     } else {
-      logWarn({{"interface", interface()}, {"link", "down"}},
-              "{}: interface is down or gone; capturing resumes when it is back", interface());
+      logWarn({{"interface", interface}, {"link", "down"}},
+              "{}: interface is down or gone; capturing resumes when it is back", interface);
     }
   }
-
-  WorkerSetup setup_;
-  std::unique_ptr<LiveCapture> capture_;
-  WorkerShell shell_;
-  PacketStage stage_;
-  StagedPacket staged_;
-  SharedJudgement& shared_;
-  const std::atomic<bool>& stop_;
-  std::uint64_t generation_ = 0;
-  Timestamp clock_ = 0;
-  Timestamp next_tick_ = 0;
-  SteadyClock::time_point last_housekeeping_;
-  SteadyClock::time_point next_reopen_;
-  std::uint32_t reopen_attempt_ = 0;
-  std::string last_open_error_;
-  SteadyClock::time_point next_link_check_;
-  bool link_up_ = true;
 };
 
 // ---- the control thread --------------------------------------------------------------------
@@ -330,6 +145,7 @@ class LiveSensor {
   std::unique_ptr<const Config> config_;  // the config at start; the engine refers to it
   std::string sensor_name_;
   std::atomic<bool> stop_{false};
+  LoggedCaptureEvents capture_events_;
   std::unique_ptr<DnsCache> dns_;
   SharedJudgement shared_;
   std::shared_ptr<const OuiTable> oui_;
@@ -422,7 +238,7 @@ void LiveSensor::startWorkers() {
   for (std::size_t i = 0; i < setups_.size(); ++i) {
     workers_.push_back(std::make_unique<LiveWorker>(setups_[i], std::move(opened_[i]), flow_options,
                                                     std::move(classifiers_[i]), *dns_, shared_,
-                                                    stop_));
+                                                    stop_, capture_events_));
   }
   opened_.clear();
   classifiers_.clear();
