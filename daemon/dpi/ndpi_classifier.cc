@@ -252,12 +252,14 @@ std::string NdpiClassifier::protocolName(const FlowClassification& dpi) const {
   return ndpi_protocol2name(module_, protocol, name, sizeof(name));
 }
 
-std::string NdpiClassifier::protocolIdName(std::uint16_t id) const {
+// nDPI keeps both in the module (protocol names are copied in when registered), so the views
+// live as long as it does.
+std::string_view NdpiClassifier::protocolIdName(std::uint16_t id) const {
   const char* name = ndpi_get_proto_name(module_, id);
   return name != nullptr ? name : "";
 }
 
-std::string NdpiClassifier::categoryName(const FlowClassification& dpi) const {
+std::string_view NdpiClassifier::categoryName(const FlowClassification& dpi) const {
   const char* name =
       ndpi_category_get_name(module_, static_cast<ndpi_protocol_category_t>(dpi.category));
   return name != nullptr ? name : "";

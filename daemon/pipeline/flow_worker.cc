@@ -112,7 +112,7 @@ void FlowWorker::summarizeEgress(FlowRecord& flow) {
   summary.camera = cameraLabel(flow);
   summary.country.assign(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
   summary.asn = flow.server_asn;
-  summary.protocol = classifier_->protocolName(flow.dpi);
+  summary.protocol = std::string(protocol_names_.protocolName(*classifier_, flow.dpi));
   summary.bytes = bytes;
   summary.flows = flow.egress_counted ? 0 : 1;
   flow.egress_bytes_reported += bytes;
@@ -294,10 +294,11 @@ void FlowWorker::judgeDns(FlowRecord& flow, Timestamp now) {
 // comes from the group's default (the baseline may override those), or at the flow's end.
 void FlowWorker::judge(FlowRecord& flow, Timestamp now, bool at_end) {
   if (!judgement_.policy || !flow.egress || flow.alert_raised) return;
-  const std::string protocol = classifier_->protocolName(flow.dpi);
-  const std::string master = classifier_->protocolIdName(flow.dpi.master_protocol);
-  const std::string app = classifier_->protocolIdName(flow.dpi.app_protocol);
-  const std::string category = classifier_->categoryName(flow.dpi);
+  // Views, no copies: most verdicts are a silent allow, and strings are made only for an event.
+  const std::string_view protocol = protocol_names_.protocolName(*classifier_, flow.dpi);
+  const std::string_view master = classifier_->protocolIdName(flow.dpi.master_protocol);
+  const std::string_view app = classifier_->protocolIdName(flow.dpi.app_protocol);
+  const std::string_view category = classifier_->categoryName(flow.dpi);
   DestinationFacts facts;
   facts.ip = flow.serverIp();
   facts.port = flow.serverPort();
@@ -322,9 +323,9 @@ void FlowWorker::judge(FlowRecord& flow, Timestamp now, bool at_end) {
   FlowJudged judged;
   Alert& alert = judged.alert;
   fillAlert(flow, now, alert);
-  alert.protocol.app = protocol == "Unknown" ? protocol : app;
-  alert.protocol.master = master;
-  alert.protocol.category = category;
+  alert.protocol.app = std::string(protocol == "Unknown" ? protocol : app);
+  alert.protocol.master = std::string(master);
+  alert.protocol.category = std::string(category);
   if (deny) {
     alert.severity = flow.verdict.severity;
     alert.kind = *flow.verdict.alert;
@@ -333,7 +334,7 @@ void FlowWorker::judge(FlowRecord& flow, Timestamp now, bool at_end) {
   alert.dedup_key = dedupKey(alert);
   judged.deny = deny;
   judged.by_default = by_default;
-  judged.protocol = protocol;
+  judged.protocol = std::string(protocol);
   events_.push_back(CameraEvent{now, std::move(judged)});
 }
 

@@ -26,6 +26,7 @@
 #include <camwatch/policy.h>
 
 #include "alert/alert_engine.h"
+#include "dpi/protocol_name_cache.h"
 
 namespace camwatch {
 
@@ -174,6 +175,7 @@ class FlowWorker : public FlowEndHandler {
   std::vector<EgressFlowSummary> egress_summaries_;
   // Open egress flows (summarize_egress only). The table's records stay put while they live.
   std::unordered_set<FlowRecord*> open_egress_;
+  ProtocolNameCache protocol_names_;
   std::unordered_map<IpAddress, EgressCounter, IpAddressHash> egress_;
   std::unordered_set<IpAddress, IpAddressHash> seen_devices_;
   std::unique_ptr<CachedGeoLookup> geo_;

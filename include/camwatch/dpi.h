@@ -77,8 +77,10 @@ class NdpiClassifier {
   /// Any classifier created from the same DpiConfig gives the same names (custom protocols get
   /// their ids in file order). Thread: any, once no worker uses this classifier any more.
   std::string protocolName(const FlowClassification& dpi) const;
-  std::string protocolIdName(std::uint16_t id) const;
-  std::string categoryName(const FlowClassification& dpi) const;
+  /// nDPI's own names (of one protocol id, of the category): no copy, valid as long as this
+  /// classifier.
+  std::string_view protocolIdName(std::uint16_t id) const;
+  std::string_view categoryName(const FlowClassification& dpi) const;
 
   /// nDPI flow states taken from the pool right now (flows being classified).
   std::size_t statesInUse() const { return states_in_use_; }
