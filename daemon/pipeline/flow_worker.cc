@@ -100,9 +100,19 @@ void FlowWorker::onFlowEnd(FlowRecord& flow) {
   flow.egress_counter = nullptr;  // the record outlives nothing it points to
   if (summarize_egress_ && flow.egress) {
     summarizeEgress(flow);
-    open_egress_.erase(&flow);
+    forgetOpenEgress(flow);
   }
   if (keep_flows_) flows_.push_back(flow);
+}
+
+// Swap-remove: the last open flow takes the ended one's place (the order of the summaries a
+// tick makes does not matter: the traffic table adds them up).
+void FlowWorker::forgetOpenEgress(FlowRecord& flow) {
+  const std::uint32_t slot = flow.open_egress_slot;
+  FlowRecord* last = open_egress_.back();
+  open_egress_[slot] = last;
+  last->open_egress_slot = slot;
+  open_egress_.pop_back();
 }
 
 void FlowWorker::summarizeEgress(FlowRecord& flow) {
@@ -214,7 +224,10 @@ void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
       }
     }
     if (untracked) ++cameras_untracked_;
-    if (flow.egress && summarize_egress_) open_egress_.insert(&flow);
+    if (flow.egress && summarize_egress_) {
+      flow.open_egress_slot = static_cast<std::uint32_t>(open_egress_.size());
+      open_egress_.push_back(&flow);
+    }
   }
   if (geo_ && flow.server_scope == AddressScope::kPublic) {
     const GeoInfo& geo = geo_->lookup(flow.serverIp());

@@ -157,6 +157,7 @@ class FlowWorker : public FlowEndHandler {
   void fillAlert(const FlowRecord& flow, Timestamp now, Alert& alert);
   std::string cameraLabel(const FlowRecord& flow) const;
   void summarizeEgress(FlowRecord& flow);
+  void forgetOpenEgress(FlowRecord& flow);
 
   std::unique_ptr<NdpiClassifier> classifier_;
   FlowJudgement judgement_;
@@ -173,8 +174,10 @@ class FlowWorker : public FlowEndHandler {
   std::uint64_t cameras_untracked_ = 0;
   std::vector<CameraEvent> events_;
   std::vector<EgressFlowSummary> egress_summaries_;
-  // Open egress flows (summarize_egress only). The table's records stay put while they live.
-  std::unordered_set<FlowRecord*> open_egress_;
+  // Open egress flows (summarize_egress only), each at its FlowRecord::open_egress_slot: no
+  // allocation per flow (the vector only grows to the most open at once). The table's records
+  // stay put while they live.
+  std::vector<FlowRecord*> open_egress_;
   ProtocolNameCache protocol_names_;
   std::unordered_map<IpAddress, EgressCounter, IpAddressHash> egress_;
   std::unordered_set<IpAddress, IpAddressHash> seen_devices_;
