@@ -30,7 +30,8 @@ struct SlotRelease {
   }
 };
 
-int takeSlot() {
+// Once per thread: out of line, so that add()'s common path stays a few instructions.
+[[gnu::noinline]] int takeSlot() {
   for (std::size_t word = 0; word < kSlotWords; ++word) {
     std::uint64_t taken = g_taken[word].load(std::memory_order_relaxed);
     while (taken != ~std::uint64_t{0}) {
@@ -50,14 +51,9 @@ int takeSlot() {
 }  // namespace
 
 void PerThreadGauge::add(std::int64_t delta) noexcept {
-  int slot = t_slot;
-  if (slot == kUnassigned) t_slot = slot = takeSlot();
-  if (slot == kNoSlot) {
-    const std::int64_t level = shared_.level.fetch_add(delta, std::memory_order_relaxed) + delta;
-    std::int64_t peak = shared_.peak.load(std::memory_order_relaxed);
-    while (level > peak &&
-           !shared_.peak.compare_exchange_weak(peak, level, std::memory_order_relaxed)) {
-    }
+  const int slot = t_slot;
+  if (slot < 0) {
+    addWithoutSlot(delta);
     return;
   }
   // This thread is the cell's only writer: no read-modify-write needed, only no torn values.
@@ -66,6 +62,21 @@ void PerThreadGauge::add(std::int64_t delta) noexcept {
   cell.level.store(level, std::memory_order_relaxed);
   if (level > cell.peak.load(std::memory_order_relaxed)) {
     cell.peak.store(level, std::memory_order_relaxed);
+  }
+}
+
+void PerThreadGauge::addWithoutSlot(std::int64_t delta) noexcept {
+  if (t_slot == kUnassigned) {
+    t_slot = takeSlot();
+    if (t_slot != kNoSlot) {
+      add(delta);
+      return;
+    }
+  }
+  const std::int64_t level = shared_.level.fetch_add(delta, std::memory_order_relaxed) + delta;
+  std::int64_t peak = shared_.peak.load(std::memory_order_relaxed);
+  while (level > peak &&
+         !shared_.peak.compare_exchange_weak(peak, level, std::memory_order_relaxed)) {
   }
 }
 

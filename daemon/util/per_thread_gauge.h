@@ -44,6 +44,9 @@ class PerThreadGauge {
     std::atomic<std::int64_t> peak{0};
   };
 
+  // The first change of a thread (takes a slot), and changes of threads without one.
+  [[gnu::noinline]] void addWithoutSlot(std::int64_t delta) noexcept;
+
   std::array<Cell, kThreadSlots> cells_{};
   Cell shared_;  // threads without a slot of their own
 };
