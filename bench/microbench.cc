@@ -7,6 +7,8 @@
 //   flowTable/churn/N        FlowTable::onPacket for a new flow at a full table of N flows: evict
 //                            the least recently seen flow, insert the new one (includes building
 //                            and hashing the new key)
+//   dns/learnDnsResponse     a decoded DNS response (one question, two A answers) read into the
+//                            shared DnsCache, as the replay reader and every live worker do
 // The frames are built here (FrameBuilder below), not taken from tests/, so the benchmarks do not
 // need the test tree.
 //
@@ -20,15 +22,19 @@
 #include <random>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
 #include <camwatch/decode.h>
+#include <camwatch/dns.h>
 #include <camwatch/flow.h>
 #include <camwatch/ip_address.h>
 #include <camwatch/packet.h>
+
+#include "pipeline/flow_worker.h"
 
 namespace {
 
@@ -59,6 +65,8 @@ struct FrameSpec {
   std::uint16_t dst_port = 0;
   std::uint8_t tcp_flags = camwatch::kTcpAck | camwatch::kTcpPsh;
   std::size_t payload_len = 0;
+  std::vector<std::uint8_t>
+      payload;  ///< when set, the payload instead of payload_len counting bytes
 };
 
 // Appends big-endian fields to a byte vector.
@@ -87,7 +95,8 @@ std::vector<std::uint8_t> buildFrame(const FrameSpec& spec) {
   static constexpr std::array<std::uint8_t, 6> kGatewayMac = {0x00, 0x1b, 0x21, 0x3a, 0x4f, 0x01};
   static constexpr std::array<std::uint8_t, 6> kCameraMac = {0xbc, 0x32, 0x5f, 0x10, 0x20, 0x30};
   const bool tcp = spec.ip_proto == camwatch::kIpProtoTcp;
-  const auto l4_len = static_cast<std::uint16_t>((tcp ? 20U : 8U) + spec.payload_len);
+  const std::size_t payload_len = spec.payload.empty() ? spec.payload_len : spec.payload.size();
+  const auto l4_len = static_cast<std::uint16_t>((tcp ? 20U : 8U) + payload_len);
 
   FrameBuilder frame;
   frame.append(kGatewayMac);  // destination
@@ -131,7 +140,11 @@ std::vector<std::uint8_t> buildFrame(const FrameSpec& spec) {
     frame.u16(l4_len);  // UDP length
     frame.u16(0);       // checksum
   }
-  for (std::size_t i = 0; i < spec.payload_len; ++i) frame.u8(static_cast<std::uint8_t>(i));
+  if (!spec.payload.empty()) {
+    frame.append(spec.payload);
+  } else {
+    for (std::size_t i = 0; i < spec.payload_len; ++i) frame.u8(static_cast<std::uint8_t>(i));
+  }
   return frame.take();
 }
 
@@ -370,6 +383,69 @@ void benchFlowTableChurn(benchmark::State& state) {
   setTableCounters(state, fixture.table());
 }
 
+// Resolver 10.0.0.53:53 -> camera 10.20.0.15:40000 on VLAN 20, UDP: the answer to
+// "cam.example.com A" with two A records (203.0.113.10 and .11, TTL 300), names compressed.
+FrameSpec dnsResponse() {
+  FrameSpec spec;
+  spec.vlans = {{kTpidVlan, 20}};
+  spec.src_ip = {10, 0, 0, 53};
+  spec.dst_ip = {10, 20, 0, 15};
+  spec.ip_proto = camwatch::kIpProtoUdp;
+  spec.src_port = 53;
+  spec.dst_port = 40'000;
+  FrameBuilder dns;
+  dns.u16(0x1234);  // id
+  dns.u16(0x8180);  // response, recursion desired and available, no error
+  dns.u16(1);       // questions
+  dns.u16(2);       // answers
+  dns.u16(0);       // authority
+  dns.u16(0);       // additional
+  for (const std::string_view label : {"cam", "example", "com"}) {
+    dns.u8(static_cast<std::uint8_t>(label.size()));
+    for (const char c : label) dns.u8(static_cast<std::uint8_t>(c));
+  }
+  dns.u8(0);
+  dns.u16(1);  // type A
+  dns.u16(1);  // class IN
+  for (const std::uint8_t last : {std::uint8_t{10}, std::uint8_t{11}}) {
+    dns.u16(0xc00c);  // pointer to the question's name
+    dns.u16(1);       // type A
+    dns.u16(1);       // class IN
+    dns.u32(300);     // TTL
+    dns.u16(4);       // rdlength
+    for (const std::uint8_t byte : {std::uint8_t{203}, std::uint8_t{0}, std::uint8_t{113}, last}) {
+      dns.u8(byte);
+    }
+  }
+  spec.payload = dns.take();
+  return spec;
+}
+
+void benchDnsLearn(benchmark::State& state) {
+  const std::vector<std::uint8_t> frame = buildFrame(dnsResponse());
+  camwatch::RawPacket raw;
+  raw.ts = kStartTs;
+  raw.wire_len = static_cast<std::uint32_t>(frame.size());
+  raw.link = camwatch::LinkType::kEthernet;
+  raw.data = frame;
+  DecodedPacket packet;
+  if (!camwatch::decodePacket(raw, packet) || !packet.has_l4) {
+    state.SkipWithError("the DNS frame does not decode");
+    return;
+  }
+  camwatch::DnsCache cache;
+  camwatch::DnsLearnCounts counts;
+  for ([[maybe_unused]] auto iteration : state) {
+    camwatch::learnDnsResponse(packet, frame, kStartTs, cache, counts);
+  }
+  if (counts.responses != static_cast<std::uint64_t>(state.iterations()) ||
+      counts.answers != 2 * counts.responses) {
+    state.SkipWithError("the DNS response was not read as one response with two answers");
+    return;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // 1Ki, 64Ki and 1Mi flows: a small site, a large one, and the cap of a big sensor.
 constexpr std::array<std::int64_t, 3> kTableSizes = {1'024, 65'536, 1'048'576};
 
@@ -384,6 +460,7 @@ void registerBenchmarks() {
   for (const std::int64_t size : kTableSizes) {
     benchmark::RegisterBenchmark("flowTable/churn", benchFlowTableChurn)->Arg(size);
   }
+  benchmark::RegisterBenchmark("dns/learnDnsResponse", benchDnsLearn);
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ bool readName(std::span<const std::uint8_t> message, std::size_t offset, Name& n
 }  // namespace
 
 DnsParseResult parseDnsResponse(std::span<const std::uint8_t> message,
-                                const std::function<void(const DnsAnswer&)>& on_answer) {
+                                FunctionRef<void(const DnsAnswer&)> on_answer) {
   if (message.size() < 12) return DnsParseResult::kTruncated;
   const std::uint16_t flags = be16(message.data() + 2);
   if ((flags & 0x8000U) == 0) return DnsParseResult::kNotAResponse;

@@ -4,7 +4,6 @@
 // seen; then, if still unknown, give up with guessing on. Flows that end earlier give up at
 // their end, again with guessing.
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -14,13 +13,15 @@
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 
+#include "util/per_thread_gauge.h"
 #include "util/text.h"
 
 namespace camwatch {
 namespace {
 
-std::atomic<std::uint64_t> g_ndpi_memory{0};
-std::atomic<std::uint64_t> g_ndpi_peak_memory{0};
+// nDPI allocates on every worker (flow internals, per packet at times): each thread counts in a
+// cell of its own (PerThreadGauge) instead of all of them in one shared atomic.
+constinit PerThreadGauge g_ndpi_memory;
 
 // nDPI's allocator hooks: a size header in front of each block lets free() count it too.
 constexpr std::size_t kHeader = 16;  // keeps the 16-byte alignment malloc gives
@@ -29,11 +30,7 @@ void* countingMalloc(std::size_t size) {
   auto* block = static_cast<std::uint8_t*>(std::malloc(size + kHeader));
   if (block == nullptr) return nullptr;
   std::memcpy(block, &size, sizeof(size));
-  const std::uint64_t now = g_ndpi_memory.fetch_add(size, std::memory_order_relaxed) + size;
-  std::uint64_t peak = g_ndpi_peak_memory.load(std::memory_order_relaxed);
-  while (now > peak &&
-         !g_ndpi_peak_memory.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
-  }
+  g_ndpi_memory.add(static_cast<std::int64_t>(size));
   return block + kHeader;
 }
 
@@ -42,7 +39,7 @@ void countingFree(void* pointer) {
   auto* block = static_cast<std::uint8_t*>(pointer) - kHeader;
   std::size_t size = 0;
   std::memcpy(&size, block, sizeof(size));
-  g_ndpi_memory.fetch_sub(size, std::memory_order_relaxed);
+  g_ndpi_memory.add(-static_cast<std::int64_t>(size));
   std::free(block);
 }
 
@@ -128,12 +125,8 @@ std::vector<std::string> riskNames(std::uint64_t risk) {
   return names;
 }
 
-std::uint64_t NdpiClassifier::memoryInUse() {
-  return g_ndpi_memory.load(std::memory_order_relaxed);
-}
-std::uint64_t NdpiClassifier::peakMemory() {
-  return g_ndpi_peak_memory.load(std::memory_order_relaxed);
-}
+std::uint64_t NdpiClassifier::memoryInUse() { return g_ndpi_memory.value(); }
+std::uint64_t NdpiClassifier::peakMemory() { return g_ndpi_memory.peakBound(); }
 
 NdpiClassifier::NdpiClassifier(const DpiConfig& config) : config_(config) {}
 
@@ -259,12 +252,14 @@ std::string NdpiClassifier::protocolName(const FlowClassification& dpi) const {
   return ndpi_protocol2name(module_, protocol, name, sizeof(name));
 }
 
-std::string NdpiClassifier::protocolIdName(std::uint16_t id) const {
+// nDPI keeps both in the module (protocol names are copied in when registered), so the views
+// live as long as it does.
+std::string_view NdpiClassifier::protocolIdName(std::uint16_t id) const {
   const char* name = ndpi_get_proto_name(module_, id);
   return name != nullptr ? name : "";
 }
 
-std::string NdpiClassifier::categoryName(const FlowClassification& dpi) const {
+std::string_view NdpiClassifier::categoryName(const FlowClassification& dpi) const {
   const char* name =
       ndpi_category_get_name(module_, static_cast<ndpi_protocol_category_t>(dpi.category));
   return name != nullptr ? name : "";

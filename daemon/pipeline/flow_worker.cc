@@ -100,9 +100,19 @@ void FlowWorker::onFlowEnd(FlowRecord& flow) {
   flow.egress_counter = nullptr;  // the record outlives nothing it points to
   if (summarize_egress_ && flow.egress) {
     summarizeEgress(flow);
-    open_egress_.erase(&flow);
+    forgetOpenEgress(flow);
   }
   if (keep_flows_) flows_.push_back(flow);
+}
+
+// Swap-remove: the last open flow takes the ended one's place (the order of the summaries a
+// tick makes does not matter: the traffic table adds them up).
+void FlowWorker::forgetOpenEgress(FlowRecord& flow) {
+  const std::uint32_t slot = flow.open_egress_slot;
+  FlowRecord* last = open_egress_.back();
+  open_egress_[slot] = last;
+  last->open_egress_slot = slot;
+  open_egress_.pop_back();
 }
 
 void FlowWorker::summarizeEgress(FlowRecord& flow) {
@@ -112,7 +122,7 @@ void FlowWorker::summarizeEgress(FlowRecord& flow) {
   summary.camera = cameraLabel(flow);
   summary.country.assign(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
   summary.asn = flow.server_asn;
-  summary.protocol = classifier_->protocolName(flow.dpi);
+  summary.protocol = std::string(protocol_names_.protocolName(*classifier_, flow.dpi));
   summary.bytes = bytes;
   summary.flows = flow.egress_counted ? 0 : 1;
   flow.egress_bytes_reported += bytes;
@@ -212,7 +222,10 @@ void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
       }
     }
     if (untracked) ++cameras_untracked_;
-    if (flow.egress && summarize_egress_) open_egress_.insert(&flow);
+    if (flow.egress && summarize_egress_) {
+      flow.open_egress_slot = static_cast<std::uint32_t>(open_egress_.size());
+      open_egress_.push_back(&flow);
+    }
   }
   if (geo_ && flow.server_scope == AddressScope::kPublic) {
     const GeoInfo& geo = geo_->lookup(flow.serverIp());
@@ -292,10 +305,11 @@ void FlowWorker::judgeDns(FlowRecord& flow, Timestamp now) {
 // comes from the group's default (the baseline may override those), or at the flow's end.
 void FlowWorker::judge(FlowRecord& flow, Timestamp now, bool at_end) {
   if (!judgement_.policy || !flow.egress || flow.alert_raised) return;
-  const std::string protocol = classifier_->protocolName(flow.dpi);
-  const std::string master = classifier_->protocolIdName(flow.dpi.master_protocol);
-  const std::string app = classifier_->protocolIdName(flow.dpi.app_protocol);
-  const std::string category = classifier_->categoryName(flow.dpi);
+  // Views, no copies: most verdicts are a silent allow, and strings are made only for an event.
+  const std::string_view protocol = protocol_names_.protocolName(*classifier_, flow.dpi);
+  const std::string_view master = classifier_->protocolIdName(flow.dpi.master_protocol);
+  const std::string_view app = classifier_->protocolIdName(flow.dpi.app_protocol);
+  const std::string_view category = classifier_->categoryName(flow.dpi);
   DestinationFacts facts;
   facts.ip = flow.serverIp();
   facts.port = flow.serverPort();
@@ -320,9 +334,9 @@ void FlowWorker::judge(FlowRecord& flow, Timestamp now, bool at_end) {
   FlowJudged judged;
   Alert& alert = judged.alert;
   fillAlert(flow, now, alert);
-  alert.protocol.app = protocol == "Unknown" ? protocol : app;
-  alert.protocol.master = master;
-  alert.protocol.category = category;
+  alert.protocol.app = std::string(protocol == "Unknown" ? protocol : app);
+  alert.protocol.master = std::string(master);
+  alert.protocol.category = std::string(category);
   if (deny) {
     alert.severity = flow.verdict.severity;
     alert.kind = *flow.verdict.alert;
@@ -331,7 +345,7 @@ void FlowWorker::judge(FlowRecord& flow, Timestamp now, bool at_end) {
   alert.dedup_key = dedupKey(alert);
   judged.deny = deny;
   judged.by_default = by_default;
-  judged.protocol = protocol;
+  judged.protocol = std::string(protocol);
   events_.push_back(CameraEvent{now, std::move(judged)});
 }
 

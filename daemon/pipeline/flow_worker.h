@@ -26,6 +26,7 @@
 #include <camwatch/policy.h>
 
 #include "alert/alert_engine.h"
+#include "dpi/protocol_name_cache.h"
 
 namespace camwatch {
 
@@ -154,6 +155,7 @@ class FlowWorker : public FlowEndHandler {
   void fillAlert(const FlowRecord& flow, Timestamp now, Alert& alert);
   std::string cameraLabel(const FlowRecord& flow) const;
   void summarizeEgress(FlowRecord& flow);
+  void forgetOpenEgress(FlowRecord& flow);
 
   std::unique_ptr<NdpiClassifier> classifier_;
   FlowJudgement judgement_;
@@ -170,8 +172,11 @@ class FlowWorker : public FlowEndHandler {
   std::uint64_t cameras_untracked_ = 0;
   std::vector<CameraEvent> events_;
   std::vector<EgressFlowSummary> egress_summaries_;
-  // Open egress flows (summarize_egress only). The table's records stay put while they live.
-  std::unordered_set<FlowRecord*> open_egress_;
+  // Open egress flows (summarize_egress only), each at its FlowRecord::open_egress_slot: no
+  // allocation per flow (the vector only grows to the most open at once). The table's records
+  // stay put while they live.
+  std::vector<FlowRecord*> open_egress_;
+  ProtocolNameCache protocol_names_;
   std::unordered_map<IpAddress, EgressCounter, IpAddressHash> egress_;
   std::unordered_set<IpAddress, IpAddressHash> seen_devices_;
   std::unique_ptr<CachedGeoLookup> geo_;

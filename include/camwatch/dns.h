@@ -10,13 +10,13 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include <camwatch/function_ref.h>
 #include <camwatch/ip_address.h>
 #include <camwatch/packet.h>
 
@@ -43,9 +43,10 @@ enum class DnsParseResult : std::uint8_t {
 };
 
 /// Parses one DNS response message and calls `on_answer` for each A/AAAA answer. Never reads
-/// outside `message`; never allocates (names are decoded into stack buffers).
+/// outside `message`; never allocates (names are decoded into stack buffers, and `on_answer` is
+/// a reference: a lambda of any size passes without a copy).
 DnsParseResult parseDnsResponse(std::span<const std::uint8_t> message,
-                                const std::function<void(const DnsAnswer&)>& on_answer);
+                                FunctionRef<void(const DnsAnswer&)> on_answer);
 
 struct DnsCacheConfig {
   std::uint32_t capacity = 65'536;                  ///< entries, over all shards

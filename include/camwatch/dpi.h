@@ -77,15 +77,21 @@ class NdpiClassifier {
   /// Any classifier created from the same DpiConfig gives the same names (custom protocols get
   /// their ids in file order). Thread: any, once no worker uses this classifier any more.
   std::string protocolName(const FlowClassification& dpi) const;
-  std::string protocolIdName(std::uint16_t id) const;
-  std::string categoryName(const FlowClassification& dpi) const;
+  /// nDPI's own names (of one protocol id, of the category): no copy, valid as long as this
+  /// classifier.
+  std::string_view protocolIdName(std::uint16_t id) const;
+  std::string_view categoryName(const FlowClassification& dpi) const;
 
   /// nDPI flow states taken from the pool right now (flows being classified).
   std::size_t statesInUse() const { return states_in_use_; }
 
-  /// Bytes nDPI has allocated, all modules together (modules, automata, flow internals).
+  /// Bytes nDPI has allocated, all modules together (modules, automata, flow internals). Any
+  /// thread.
   static std::uint64_t memoryInUse();
-  /// The most nDPI ever had allocated at once, since the process started.
+  /// An upper bound of the most nDPI ever had allocated at once, since the process started: the
+  /// sum of each thread's own peak (threads count separately, so that nDPI's allocations on the
+  /// workers share no cache line). With one thread allocating it is exact; with several it can
+  /// exceed the true peak by what one thread had freed again when another peaked.
   static std::uint64_t peakMemory();
 
  private:

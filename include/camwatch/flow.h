@@ -96,6 +96,8 @@ struct FlowRecord {
   /// whether the flow has been counted there (the worker reports deltas once a second).
   std::uint64_t egress_bytes_reported = 0;
   bool egress_counted = false;
+  /// Egress flows, live: the flow's place in the worker's list of open egress flows.
+  std::uint32_t open_egress_slot = 0;
   /// nDPI's state while the flow is being classified; owned by the worker's NdpiClassifier,
   /// null once `dpi.final`.
   ndpi_flow_struct* dpi_state = nullptr;

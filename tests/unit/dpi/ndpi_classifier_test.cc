@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -410,6 +411,36 @@ TEST(NdpiClassifierTest, StatesGoBackToThePoolWhenAllFlowsEnd) {
     EXPECT_TRUE(flow.dpi.final);
     EXPECT_EQ(flow.dpi_state, nullptr);
   }
+}
+
+// nDPI allocates on every worker thread and each thread counts in a cell of its own: the total
+// must still add all of them up, keep counting what a thread allocated after it exited, and come
+// back down when another thread frees it.
+TEST(NdpiClassifierTest, MemoryAllocatedOnTwoThreadsIsSummed) {
+  // The first module may set up nDPI's process-wide state: make it here, keep it.
+  auto first = makeClassifier();
+  ASSERT_NE(first, nullptr);
+  const std::uint64_t before_one = NdpiClassifier::memoryInUse();
+  auto one_here = makeClassifier();
+  ASSERT_NE(one_here, nullptr);
+  const std::uint64_t module_bytes = NdpiClassifier::memoryInUse() - before_one;
+  ASSERT_GT(module_bytes, 0U);
+  one_here.reset();
+  ASSERT_EQ(NdpiClassifier::memoryInUse(), before_one);
+
+  // Two threads make one module each, one after the other (nDPI modules are not made at once).
+  std::unique_ptr<NdpiClassifier> made[2];
+  for (auto& slot : made) {
+    std::thread([&slot] { slot = makeClassifier(); }).join();
+    ASSERT_NE(slot, nullptr);
+  }
+  EXPECT_EQ(NdpiClassifier::memoryInUse(), before_one + 2 * module_bytes);
+  EXPECT_GE(NdpiClassifier::peakMemory(), before_one + 2 * module_bytes);
+
+  // Freed on this thread: the count falls back although the allocating threads are gone.
+  made[0].reset();
+  made[1].reset();
+  EXPECT_EQ(NdpiClassifier::memoryInUse(), before_one);
 }
 
 TEST(NdpiClassifierTest, FinishIsHarmlessTwiceAndOnAFlowWithoutPackets) {
