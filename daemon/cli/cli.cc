@@ -36,6 +36,7 @@
 
 #include "alert/alert_engine.h"
 #include "alert/alert_output.h"
+#include "alert/delivery_thread.h"
 #include "metrics/metrics_sources.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/replay_pipeline.h"

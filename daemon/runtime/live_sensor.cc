@@ -28,12 +28,14 @@
 
 #include "alert/alert_engine.h"
 #include "alert/alert_output.h"
+#include "alert/delivery_thread.h"
 #include "cli/cli.h"
 #include "metrics/metrics_sources.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "runtime/logging.h"
 #include "runtime/service.h"
+#include "sinks/jsonl/jsonl_reopen.h"
 
 namespace camwatch {
 namespace {
