@@ -15,6 +15,7 @@
 
 #include "alert/alert_engine.h"
 #include "alert/alert_output.h"
+#include "alert/delivery_thread.h"
 
 namespace camwatch {
 

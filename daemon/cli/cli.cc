@@ -37,6 +37,7 @@
 #include "alert/alert_engine.h"
 #include "alert/alert_output.h"
 #include "alert/alert_side.h"
+#include "alert/delivery_thread.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/replay_pipeline.h"
 #include "report/destinations_csv.h"

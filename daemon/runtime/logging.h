@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <camwatch/config.h>
+#include <camwatch/logging_config.h>
 
 namespace camwatch {
 

@@ -46,6 +46,7 @@
 #include "runtime/logging.h"
 #include "runtime/metrics_sources.h"
 #include "runtime/service.h"
+#include "sinks/jsonl/jsonl_reopen.h"
 
 namespace camwatch::run_service {
 

@@ -5,7 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +17,7 @@
 #include <camwatch/flow.h>
 #include <camwatch/geo.h>
 #include <camwatch/inventory.h>
+#include <camwatch/logging_config.h>
 #include <camwatch/policy.h>
 #include <camwatch/result.h>
 
@@ -50,24 +51,17 @@ struct LearningConfig {
   std::string state_file;  ///< required unless mode is off; resolved against the config folder
 };
 
-/// One entry of `alerts.sinks`. Which fields count depends on `type`.
+/// A sink type's own settings (host, path, timeouts...): each sink type reads, describes and
+/// opens its own (daemon/sinks/<type>/<type>_sink_type.cc), so this header does not list them.
+struct SinkOptions {
+  virtual ~SinkOptions() = default;
+};
+
+/// One entry of `alerts.sinks`.
 struct AlertSinkConfig {
-  std::string type;                           ///< jsonl, stdout, syslog, webhook, alertmanager
-  std::string name;                           ///< default: the type
-  std::string path;                           ///< jsonl
-  bool fsync = false;                         ///< jsonl
-  std::string ident = "camwatch";             ///< syslog
-  std::string facility = "daemon";            ///< syslog
-  std::string socket = "/dev/log";            ///< syslog: a unix datagram socket
-  std::vector<std::string> urls;              ///< webhook (exactly one), alertmanager
-  std::vector<std::string> headers;           ///< webhook, alertmanager: "Name: value"
-  std::string bearer_token_file;              ///< webhook, alertmanager
-  bool one_per_request = false;               ///< webhook
-  std::string alertname;                      ///< alertmanager
-  std::string generator_url;                  ///< alertmanager
-  std::map<std::string, std::string> labels;  ///< alertmanager: added to every alert
-  std::chrono::milliseconds connect_timeout{3000};  ///< webhook, alertmanager
-  std::chrono::milliseconds timeout{10000};         ///< webhook, alertmanager: whole request
+  std::string type;  ///< jsonl, stdout, syslog, webhook, alertmanager (daemon/sinks/sink_types.cc)
+  std::string name;  ///< default: the type
+  std::shared_ptr<const SinkOptions> options;  ///< the type's settings; null for stdout
 };
 
 /// `alerts:`: lifecycle, spool and sinks (docs/alerts.md).
@@ -106,12 +100,6 @@ struct ReplayLimitsConfig {
   std::size_t max_hosts = 100'000;             ///< addresses: top talkers, Internet destinations
   std::size_t max_destination_rows = 100'000;  ///< camera x destination rows
   std::size_t max_timelines = 1'000;           ///< cameras with an egress timeline in the report
-};
-
-/// `logging:`.
-struct LoggingConfig {
-  std::string level = "info";   ///< trace, debug, info, warn, error
-  std::string format = "text";  ///< text, json
 };
 
 struct Config {

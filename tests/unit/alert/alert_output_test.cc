@@ -12,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include "alert/delivery_thread.h"
+#include "sinks/jsonl/jsonl_alert_sink.h"
+#include "sinks/sink_types.h"
 #include "unit/alert/alert_test_util.h"
 
 namespace camwatch {
@@ -25,11 +28,9 @@ TEST(AlertOutputTest, SighupReopensTheJsonlFileAfterLogrotate) {
   ScratchDir dir;
   AlertsConfig config;
   config.spool_dir = dir.path("spool");
-  AlertSinkConfig jsonl;
-  jsonl.type = "jsonl";
-  jsonl.name = "file";
+  JsonlSinkOptions jsonl;
   jsonl.path = dir.path("alerts.jsonl");
-  config.sinks = {jsonl};
+  config.sinks = {makeSinkConfig("jsonl", "file", jsonl)};
   auto sinks = makeAlertSinks(config);
   ASSERT_TRUE(sinks) << sinks.error().message;
   auto thread = DeliveryThread::start(config, std::move(*sinks), [](const std::string&) {});
@@ -52,11 +53,9 @@ TEST(AlertOutputTest, SighupReopensTheJsonlFileAfterLogrotate) {
 
 TEST(AlertOutputTest, ASinkThatCannotOpenIsNamed) {
   AlertsConfig config;
-  AlertSinkConfig jsonl;
-  jsonl.type = "jsonl";
-  jsonl.name = "audit";
+  JsonlSinkOptions jsonl;
   jsonl.path = "/nonexistent-dir/alerts.jsonl";
-  config.sinks = {jsonl};
+  config.sinks = {makeSinkConfig("jsonl", "audit", jsonl)};
   auto sinks = makeAlertSinks(config);
   ASSERT_FALSE(sinks);
   EXPECT_NE(sinks.error().message.find("alert sink 'audit' (jsonl): "), std::string::npos)
@@ -67,9 +66,7 @@ TEST(AlertOutputTest, ASinkThatCannotOpenIsNamed) {
 TEST(AlertOutputTest, SpoolThatCannotBeCreatedIsNamed) {
   AlertsConfig config;
   config.spool_dir = "/proc/camwatch-spool";
-  config.sinks = {AlertSinkConfig{}};
-  config.sinks[0].type = "stdout";
-  config.sinks[0].name = "stdout";
+  config.sinks = {AlertSinkConfig{"stdout", "stdout", nullptr}};
   auto sinks = makeAlertSinks(config);
   ASSERT_TRUE(sinks);
   auto thread = DeliveryThread::start(config, std::move(*sinks), [](const std::string&) {});

@@ -11,6 +11,12 @@
 
 #include <camwatch/config.h>
 
+#include "sinks/alertmanager/alertmanager_alert_sink.h"
+#include "sinks/jsonl/jsonl_alert_sink.h"
+#include "sinks/sink_types.h"
+#include "sinks/syslog/syslog_alert_sink.h"
+#include "sinks/webhook/webhook_alert_sink.h"
+
 namespace camwatch {
 namespace {
 
@@ -215,19 +221,26 @@ alerts:
   EXPECT_EQ(alerts.drain_timeout.count(), 0);
   ASSERT_EQ(alerts.sinks.size(), 5U);
   EXPECT_EQ(alerts.sinks[0].name, "jsonl");
-  EXPECT_EQ(alerts.sinks[0].path, (dir_ / "alerts.jsonl").string());
-  EXPECT_TRUE(alerts.sinks[0].fsync);
-  EXPECT_EQ(alerts.sinks[1].urls.size(), 2U);
-  EXPECT_EQ(alerts.sinks[1].labels.at("site"), "north");
-  EXPECT_EQ(alerts.sinks[1].headers, (std::vector<std::string>{"X-Scope-OrgID: cctv"}));
-  EXPECT_EQ(alerts.sinks[1].timeout.count(), 5000);
+  const auto& jsonl = sinkOptions<JsonlSinkOptions>(alerts.sinks[0]);
+  EXPECT_EQ(jsonl.path, (dir_ / "alerts.jsonl").string());
+  EXPECT_TRUE(jsonl.fsync);
+  const auto& alertmanager = sinkOptions<AlertmanagerSinkOptions>(alerts.sinks[1]);
+  EXPECT_EQ(alertmanager.urls.size(), 2U);
+  EXPECT_EQ(alertmanager.extra_labels.at("site"), "north");
+  EXPECT_EQ(alertmanager.headers, (std::vector<std::string>{"X-Scope-OrgID: cctv"}));
+  EXPECT_EQ(alertmanager.timeouts.total.count(), 5000);
+  EXPECT_EQ(alertmanager.timeouts.connect.count(), 3000) << "the default";
   EXPECT_EQ(alerts.sinks[2].name, "soc");
-  EXPECT_EQ(alerts.sinks[2].bearer_token_file, (dir_ / "token").string());
-  EXPECT_TRUE(alerts.sinks[2].one_per_request);
-  EXPECT_EQ(alerts.sinks[3].facility, "local3");
-  EXPECT_EQ(alerts.sinks[3].ident, "camwatch");
-  EXPECT_EQ(alerts.sinks[3].socket, "/dev/log");
-
+  const auto& webhook = sinkOptions<WebhookSinkOptions>(alerts.sinks[2]);
+  EXPECT_EQ(webhook.url, "https://hooks.example.org/x");
+  EXPECT_EQ(webhook.bearer_token_file, (dir_ / "token").string());
+  EXPECT_TRUE(webhook.one_per_request);
+  const auto& syslog = sinkOptions<SyslogSinkOptions>(alerts.sinks[3]);
+  EXPECT_EQ(syslog.facility, "local3");
+  EXPECT_EQ(syslog.ident, "camwatch");
+  EXPECT_EQ(syslog.socket, "/dev/log");
+  EXPECT_EQ(alerts.sinks[4].type, "stdout");
+  EXPECT_EQ(alerts.sinks[4].options, nullptr);
   const std::string describe = describeConfig(*config);
   EXPECT_NE(describe.find("renotify_interval: 4h"), std::string::npos) << describe;
   EXPECT_NE(describe.find("header: X-Scope-OrgID: (set)"), std::string::npos)
@@ -261,11 +274,13 @@ alerts:
 )");
   ASSERT_TRUE(config) << config.error().message;
   ASSERT_EQ(config->alerts.sinks.size(), 2U);
-  EXPECT_EQ(config->alerts.sinks[0].ident, "camwatch-soc");
-  EXPECT_EQ(config->alerts.sinks[0].facility, "local5");
-  EXPECT_EQ(config->alerts.sinks[0].socket, "/run/soc.sock");
+  const auto& soc = sinkOptions<SyslogSinkOptions>(config->alerts.sinks[0]);
+  EXPECT_EQ(soc.ident, "camwatch-soc");
+  EXPECT_EQ(soc.facility, "local5");
+  EXPECT_EQ(soc.socket, "/run/soc.sock");
   // Relative, like every other path: to the config file's folder.
-  EXPECT_EQ(config->alerts.sinks[1].socket, (dir_ / "sockets/log").string());
+  EXPECT_EQ(sinkOptions<SyslogSinkOptions>(config->alerts.sinks[1]).socket,
+            (dir_ / "sockets/log").string());
   const std::string describe = describeConfig(*config);
   EXPECT_NE(describe.find("socket: '/run/soc.sock'"), std::string::npos) << describe;
 

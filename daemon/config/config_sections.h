@@ -1,0 +1,30 @@
+// config_sections: the readers of the config file's sections that have a file of their own
+// (policy_section.cc, inventory_section.cc, alerts_section.cc), called by loadConfig() in file
+// order. Each takes the section's node and fills its part of `config`; a mistake throws through
+// ConfigReader::fail(). Private to daemon/config/.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <camwatch/config.h>
+
+#include "config/config_reader.h"
+
+namespace camwatch {
+
+/// `policy:`, one GroupPolicy per group in file order (PolicyEngine::create checks the rest).
+std::vector<GroupPolicy> readPolicy(const ConfigReader& reader, const YAML::Node& policy);
+/// Every group `policy:` names must be a camera group of `groups:` (or "default"), so a typo
+/// cannot silently leave cameras unjudged. Run after readGroups().
+void checkPolicyGroupsExist(const ConfigReader& reader, const YAML::Node& policy,
+                            const Config& config);
+
+/// `inventory:`, `groups:` and `learning:`.
+void readInventory(const ConfigReader& reader, const YAML::Node& node, Config& config);
+void readGroups(const ConfigReader& reader, const YAML::Node& node, Config& config);
+void readLearning(const ConfigReader& reader, const YAML::Node& node, Config& config);
+
+/// `alerts:`, its sinks read by their sink types (sinks/sink_types.h).
+void readAlerts(const ConfigReader& reader, const YAML::Node& node, Config& config);
+
+}  // namespace camwatch

@@ -1,0 +1,98 @@
+// `policy:` of the config file: per camera group, a default action and severity, the vendor
+// cloud catalog switch and the rules in order.
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config_sections.h"
+
+namespace camwatch {
+namespace {
+
+PolicyRule readRule(const ConfigReader& reader, const YAML::Node& node, const std::string& path) {
+  reader.checkKeys(node, path,
+                   {"name", "action", "domains", "cidrs", "asns", "countries", "protocols",
+                    "categories", "ports", "severity"});
+  PolicyRule rule;
+  if (!node["name"]) reader.fail(node, path + ".name", "every rule needs a name");
+  rule.name = reader.scalar(node["name"], path + ".name");
+  if (node["action"]) {
+    rule.action = reader.named<PolicyAction>(node["action"], path + ".action", policyActionFromName,
+                                             "allow or deny");
+  }
+  const std::pair<const char*, std::vector<std::string>*> lists[] = {
+      {"domains", &rule.domains},     {"cidrs", &rule.cidrs},
+      {"asns", &rule.asns},           {"countries", &rule.countries},
+      {"protocols", &rule.protocols}, {"categories", &rule.categories},
+      {"ports", &rule.ports}};
+  for (const auto& [key, target] : lists) {
+    if (node[key]) *target = reader.stringList(node[key], path + "." + key);
+  }
+  if (node["severity"]) {
+    rule.severity = reader.named<Severity>(node["severity"], path + ".severity", severityFromName,
+                                           "info, warning or critical");
+  }
+  return rule;
+}
+
+GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
+                            const std::string& name) {
+  const std::string path = "policy." + name;
+  reader.checkKeys(node, path,
+                   {"default_action", "default_severity", "vendor_cloud_catalog", "rules"});
+  GroupPolicy group;
+  group.name = name;
+  if (node["default_action"]) {
+    group.default_action = reader.named<PolicyAction>(
+        node["default_action"], path + ".default_action", policyActionFromName, "allow or deny");
+  }
+  if (node["default_severity"]) {
+    group.default_severity =
+        reader.named<Severity>(node["default_severity"], path + ".default_severity",
+                               severityFromName, "info, warning or critical");
+  }
+  if (node["vendor_cloud_catalog"]) {
+    group.vendor_cloud_catalog =
+        reader.boolean(node["vendor_cloud_catalog"], path + ".vendor_cloud_catalog");
+  }
+  if (node["rules"]) {
+    const YAML::Node& rules = node["rules"];
+    if (!rules.IsSequence()) reader.fail(rules, path + ".rules", "expected a list of rules");
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      group.rules.push_back(readRule(reader, rules[i], path + ".rules[" + std::to_string(i) + "]"));
+    }
+  }
+  return group;
+}
+
+}  // namespace
+
+std::vector<GroupPolicy> readPolicy(const ConfigReader& reader, const YAML::Node& policy) {
+  if (!policy.IsMap()) {
+    reader.fail(policy, "policy", "expected a mapping of group names to group policies");
+  }
+  std::vector<GroupPolicy> groups;
+  for (const auto& item : policy) {
+    groups.push_back(readGroupPolicy(reader, item.second, item.first.as<std::string>()));
+  }
+  return groups;
+}
+
+void checkPolicyGroupsExist(const ConfigReader& reader, const YAML::Node& policy,
+                            const Config& config) {
+  for (const auto& item : policy) {
+    const auto name = item.first.as<std::string>();
+    if (name == "default") continue;
+    const bool defined =
+        std::any_of(config.groups.begin(), config.groups.end(),
+                    [&](const CameraGroupConfig& g) { return g.membership.name == name; });
+    if (defined) continue;
+    std::vector<std::string> known = {"default"};
+    for (const CameraGroupConfig& g : config.groups) known.push_back(g.membership.name);
+    reader.fail(item.first, "policy." + name,
+                fmt::format("no camera group '{}' in groups:{}", name, suggestion(name, known)));
+  }
+}
+
+}  // namespace camwatch
