@@ -44,7 +44,8 @@ declare -A header_component=(
   [decode.h]=decode [ip_address.h]=decode
   [dns.h]=dns [dpi.h]=dpi [flow.h]=flow [geo.h]=geo [inventory.h]=inventory
   [metrics.h]=metrics
-  [result.h]=util
+  [result.h]=util [function_ref.h]=util
+  [logging_config.h]=config
   # Generated from daemon/cli/build_info.h.in into the build tree; it includes nothing, so it is
   # a leaf of its own rather than a part of cli/ (metrics/ reads the version from it).
   [build_info.h]=build_info
