@@ -225,66 +225,52 @@ MetricsSnapshot replaySnapshot(const Config& config, const ReplayResult& result)
   return snapshot;
 }
 
-// The replay's counters as Prometheus text (the live sensor's families, docs/metrics.md): for the
-// node_exporter textfile collector, or to compare a capture with what a sensor exported.
-std::string replayMetrics(const Config& config, const ReplayResult& result,
-                          const NdpiClassifier* namer) {
-  MetricsLayout layout;
-  layout.workers = result.workers;
-  for (const SinkDeliveryStats& sink : result.deliveries) layout.sinks.push_back(sink.name);
-  MetricsOptions options;
-  options.sensor = config.sensor_name;
-  options.max_destinations = config.metrics.max_destinations;
-  MetricsRegistry registry(layout, options);
-  const MetricsSnapshot snapshot = replaySnapshot(config, result);
-  // Egress per camera x country x AS x protocol, from the digest's destination rows (the camera
-  // label is its inventory name, as the live sensor's, or its address without one).
-  std::map<IpAddress, std::string> names;
-  for (const SeenCamera& camera : result.cameras) {
-    if (!camera.camera.name.empty()) names.emplace(camera.camera.ip, camera.camera.name);
-  }
-  for (const auto& [key, row] : result.digest.egressRows()) {
-    const auto name = names.find(row.camera_ip);
-    const std::string camera = name != names.end() ? name->second : row.camera_ip.toString();
-    const std::string protocol = namer != nullptr ? namer->protocolName(row.dpi) : "Unknown";
-    const std::string_view country(row.country.data(), strnlen(row.country.data(), 3));
-    registry.egress().add(EgressKey{camera, country, row.asn, protocol}, row.bytes_out, row.flows);
-  }
-  registry.update(snapshot);
-  return registry.textExposition();
-}
-
-// replay --metrics ADDR:PORT: the live sensor's families on a MetricsServer while the replay
-// runs, updated from the replay's progress about once a second (worker, decode, DNS, delivery
-// and egress figures; alerts at the end, because the alert engine judges after the last packet),
-// then the final figures. The reader's packets are one capture series, interface "replay",
-// worker "0", never dropping, so drop panels and rules see the same series as on a sensor.
-class ServedReplayMetrics {
+// replay --metrics: the live sensor's families, filled by the same path as the sensor's: worker,
+// decode, DNS and delivery figures from the replay's progress about once a second, egress from
+// the workers' egress summaries (so the `camera` label is the inventory name, as on a sensor,
+// and nothing is cut at replay.max_destination_rows), alerts at the end. With an address
+// (ADDR:PORT) a MetricsEndpoint serves them while the replay runs, and the reader's packets are
+// one capture series, interface "replay", worker "0", never dropping, so drop panels and rules
+// see the series a sensor has; with a file, the final figures are written there as Prometheus
+// text (for node_exporter's textfile collector, or to compare a capture with a sensor).
+class ReplayMetrics {
  public:
-  static Result<std::unique_ptr<ServedReplayMetrics>> start(const std::string& listen,
-                                                            const Config& config, unsigned workers,
-                                                            AlertSide& side) {
+  static Result<std::unique_ptr<ReplayMetrics>> start(const std::string& target,
+                                                      const Config& config, unsigned workers,
+                                                      AlertSide& side) {
+    const bool served = isListenAddress(target);
     MetricsLayout layout;
     layout.workers = workers;
-    layout.captures.push_back(CaptureSource{"replay", 0});
+    if (served) layout.captures.push_back(CaptureSource{"replay", 0});
     if (const AlertDelivery* delivery = side.delivery(); delivery != nullptr) {
       for (std::size_t i = 0; i < delivery->sinkCount(); ++i) {
         layout.sinks.emplace_back(delivery->sinkName(i));
       }
     }
-    auto serving = MetricsEndpoint::start(metricsEndpointOptions(config, listen), layout);
-    if (!serving) return tl::unexpected(serving.error());
-    return std::unique_ptr<ServedReplayMetrics>(
-        new ServedReplayMetrics(config, side.delivery(), std::move(*serving)));
+    auto metrics = std::unique_ptr<ReplayMetrics>(new ReplayMetrics(config, side.delivery()));
+    if (served) {
+      auto serving = MetricsEndpoint::start(metricsEndpointOptions(config, target), layout);
+      if (!serving) return tl::unexpected(serving.error());
+      metrics->endpoint_ = std::move(*serving);
+      metrics->registry_ = &metrics->endpoint_->registry();
+    } else {
+      MetricsOptions options;
+      options.sensor = config.sensor_name;
+      options.max_destinations = config.metrics.max_destinations;
+      metrics->file_registry_ = std::make_unique<MetricsRegistry>(layout, options);
+      metrics->registry_ = metrics->file_registry_.get();
+    }
+    return metrics;
   }
 
-  std::string url() const { return endpoint_->url(); }
+  bool served() const { return endpoint_ != nullptr; }
+  std::string url() const { return endpoint_ ? endpoint_->url() : std::string(); }
 
   // ReplayOptions::on_progress: on the replay's reading thread.
   void onProgress(ReplayProgress& progress) {
     MetricsSnapshot snapshot;
     snapshot.workers = progress.workers;
-    snapshot.captures.push_back(CaptureStatsSnapshot{progress.packets, 0, 0});
+    if (served()) snapshot.captures.push_back(CaptureStatsSnapshot{progress.packets, 0, 0});
     if (delivery_ != nullptr) snapshot.sinks = sinkSnapshots(*delivery_);
     snapshot.dpi_memory_bytes = NdpiClassifier::memoryInUse();
     snapshot.dns_cache_entries = progress.dns_cache_entries;
@@ -296,18 +282,16 @@ class ServedReplayMetrics {
   // The final figures, after the replay and the delivery drain. Control thread.
   void finish(const ReplayResult& result) {
     MetricsSnapshot snapshot = replaySnapshot(config_, result);
-    snapshot.captures.push_back(CaptureStatsSnapshot{result.decode.packets, 0, 0});
+    if (served()) snapshot.captures.push_back(CaptureStatsSnapshot{result.decode.packets, 0, 0});
     addEgress(result.egress_summaries);
     registry_->update(snapshot);
   }
 
+  std::string textExposition() const { return registry_->textExposition(); }
+
  private:
-  ServedReplayMetrics(const Config& config, const AlertDelivery* delivery,
-                      std::unique_ptr<MetricsEndpoint> endpoint)
-      : config_(config),
-        delivery_(delivery),
-        endpoint_(std::move(endpoint)),
-        registry_(&endpoint_->registry()) {}
+  ReplayMetrics(const Config& config, const AlertDelivery* delivery)
+      : config_(config), delivery_(delivery) {}
 
   void addEgress(const std::vector<EgressFlowSummary>& summaries) {
     for (const EgressFlowSummary& flow : summaries) {
@@ -318,8 +302,9 @@ class ServedReplayMetrics {
 
   const Config& config_;
   const AlertDelivery* delivery_;
-  std::unique_ptr<MetricsEndpoint> endpoint_;
-  MetricsRegistry* registry_;  // endpoint_'s
+  std::unique_ptr<MetricsEndpoint> endpoint_;       // --metrics ADDR:PORT
+  std::unique_ptr<MetricsRegistry> file_registry_;  // --metrics FILE
+  MetricsRegistry* registry_ = nullptr;             // one of the two
 };
 
 // replay's progress line on standard error, only when it is a terminal (a log or a pipe gets
@@ -528,16 +513,16 @@ int replayCommand(const ReplayArgs& args) {
     return kExitUsage;
   }
   options.pace = args.pace;
-  std::unique_ptr<ServedReplayMetrics> served;
-  if (serve_metrics) {
-    auto started = ServedReplayMetrics::start(args.metrics_path, *config, workers, alert_side);
+  std::unique_ptr<ReplayMetrics> metrics;
+  if (!args.metrics_path.empty()) {
+    auto started = ReplayMetrics::start(args.metrics_path, *config, workers, alert_side);
     if (!started) {
       std::cerr << "camwatch: " << started.error().message << '\n';
       return kExitUsage;
     }
-    served = std::move(*started);
-    std::cerr << "camwatch: metrics at " << served->url() << '\n';
-    options.on_progress = [&served](ReplayProgress& progress) { served->onProgress(progress); };
+    metrics = std::move(*started);
+    if (metrics->served()) std::cerr << "camwatch: metrics at " << metrics->url() << '\n';
+    options.on_progress = [&metrics](ReplayProgress& progress) { metrics->onProgress(progress); };
   }
 
   // --flows: each record is written as the replay hands it over, so none has to be kept.
@@ -619,17 +604,16 @@ int replayCommand(const ReplayArgs& args) {
            ok;
     }
   }
-  if (served) {
-    catchLingerSignals();  // before the final figures: a scraper that saw them may stop us
-    served->finish(*result);
-  } else if (!args.metrics_path.empty()) {
-    ok = writeTextFile(args.metrics_path, replayMetrics(*config, *result, result->namer.get())) &&
-         ok;
+  if (metrics) {
+    // Before the final figures: a scraper that saw them may stop us.
+    if (metrics->served()) catchLingerSignals();
+    metrics->finish(*result);
+    if (!metrics->served()) ok = writeTextFile(args.metrics_path, metrics->textExposition()) && ok;
   }
   result->peak_rss_bytes = peakResidentBytes();
   std::cout << summaryToText(*result, summary) << std::flush;
-  if (served && args.linger_seconds > 0) {
-    std::cerr << "camwatch: serving the final metrics at " << served->url() << " for "
+  if (serve_metrics && args.linger_seconds > 0) {
+    std::cerr << "camwatch: serving the final metrics at " << metrics->url() << " for "
               << args.linger_seconds << " s (SIGTERM or SIGINT end it)\n";
     linger(args.linger_seconds);
   }

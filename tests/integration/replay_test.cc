@@ -1,6 +1,7 @@
 // Runs the real camwatch binary on captures that camwatch-testgen (or the test itself) makes, and
 // checks exact flows, byte totals, determinism across worker counts, and error handling.
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -385,6 +386,50 @@ TEST_F(ReplayTest, MetricsFileCountsEveryPacketLikeTheSummary) {
         metricSumWith(metrics, "camwatch_worker_ip_packets_total", "worker=\"0\"");
     EXPECT_EQ(first_packets - first_ip, 5);
   }
+}
+
+// The egress series of `replay --metrics FILE` come from the same egress summaries as a sensor's,
+// not from the report's destination rows: a replay whose rows stop at replay.max_destination_rows
+// still exports every camera byte and flow. Written here: one camera, 5 public destinations
+// (documentation ranges such as 203.0.113/24 are not egress), 3
+// frames each; the report keeps 2 rows.
+TEST_F(ReplayTest, MetricsFileEgressIsCompleteBeyondMaxDestinationRows) {
+  using namespace camwatch::testkit;
+  const std::string capture = dir_.path("five.pcap");
+  std::uint64_t egress_bytes = 0;
+  {
+    PcapWriter writer(capture);
+    Timestamp ts = 1'700'000'000 * kNanosPerSecond;
+    for (int destination = 0; destination < 5; ++destination) {
+      for (int packet = 0; packet < 3; ++packet) {
+        const std::vector<std::uint8_t> frame =
+            Frame()
+                .eth(parseMac("00:11:22:33:44:55"), parseMac("66:77:88:99:aa:bb"))
+                .ipv4("192.168.10.21", "47.254.33." + std::to_string(10 + destination))
+                .udp(40000, 9000)
+                .payload(100)
+                .build();
+        writer.write(ts, frame);
+        egress_bytes += frame.size();
+        ts += kNanosPerSecond / 10;
+      }
+    }
+  }
+  const std::string config = dir_.path("rows.yaml");
+  std::ofstream(config) << "replay:\n  max_destination_rows: 2\n";
+  const std::string metrics_path = dir_.path("replay.prom");
+  const CommandResult run =
+      replay(shellQuote(capture), "-c " + shellQuote(config) + " --destinations " +
+                                      shellQuote(dir_.path("rows.csv")) + " --metrics " +
+                                      shellQuote(metrics_path));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string csv = readFile(dir_.path("rows.csv"));
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3) << csv;  // header + 2 rows
+  const std::string metrics = readFile(metrics_path);
+  EXPECT_EQ(metricSum(metrics, "camwatch_egress_bytes_total"), static_cast<double>(egress_bytes))
+      << metrics;
+  EXPECT_EQ(metricSum(metrics, "camwatch_egress_flows_total"), 5) << metrics;
+  EXPECT_EQ(metricSumWith(metrics, "camwatch_egress_flows_total", "camera=\"192.168.10.21\""), 5);
 }
 
 TEST_F(ReplayTest, BpfFilterKeepsOnlyMatchingPacketsAndABadOneIsNamed) {
