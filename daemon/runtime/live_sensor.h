@@ -1,13 +1,14 @@
-// LiveSensor: `camwatch run`, the sensor on a mirror port (docs/architecture.md, "Live").
+// runLiveSensor: `camwatch run`, the sensor on a mirror port (docs/pipeline.md, "Live"); the
+// service itself is runtime/run_service.h.
 //
 // Threads:
-//  - one worker per (interface, fanout slot): its own libpcap handle in the interface's
-//    PACKET_FANOUT group (hash, defrag: a flow stays on one worker), decodes, learns DNS answers
-//    into the shared DNS cache, runs its FlowWorker, and about ten times a second hands its camera
-//    events to its outbox (one short mutex hold) with the packet time up to which it is complete;
-//    reopens its handle with backoff when the interface goes away;
-//  - the control thread (the caller): signals, merges the outboxes in packet-time order up to the
-//    slowest worker's time (the watermark) into the AlertEngine, feeds the alert delivery, the
+//  - one worker per (interface, fanout slot), driven by pipeline/live_worker.h: its own libpcap
+//    handle in the interface's PACKET_FANOUT group (hash, defrag: a flow stays on one worker),
+//    the packet stage (learning DNS answers into the shared cache), its WorkerShell, and about
+//    ten times a second a handover to its Mailbox (one short mutex hold) with the packet time up
+//    to which it is complete; reopens its handle with backoff when the interface goes away;
+//  - the control thread (the caller): signals, the EventMerger (handovers in packet-time order up
+//    to the slowest worker's time, the watermark) into the AlertEngine, the alert delivery, the
 //    metrics (once a second), the systemd watchdog and status, saves the learned baseline;
 //  - the alert delivery thread and the metrics server's threads.
 #pragma once
