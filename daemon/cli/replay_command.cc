@@ -1,0 +1,387 @@
+#include "cli/replay_command.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <span>
+#include <sstream>
+#include <thread>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <camwatch/alert.h>
+#include <camwatch/build_info.h>
+#include <camwatch/config.h>
+#include <camwatch/inventory.h>
+
+#include "alert/alert_side.h"
+#include "cli/capture_args.h"
+#include "cli/cli.h"
+#include "cli/replay_metrics.h"
+#include "cli/terminal_progress.h"
+#include "cli/time_bounds.h"
+#include "pipeline/judgement_loader.h"
+#include "pipeline/replay_pipeline.h"
+#include "report/destinations_csv.h"
+#include "report/flow_json.h"
+#include "report/report_html.h"
+#include "report/summary.h"
+#include "sinks/json_lines_writer.h"
+#include "util/sha256.h"
+
+namespace camwatch::cli {
+namespace {
+
+Result<Config> configFrom(const std::string& path) {
+  if (path.empty()) return defaultConfig();
+  return loadConfig(path);
+}
+
+// What the report says about the config and the captures: their bytes' SHA-256, so a reader can
+// later check which files a report was made from. Read again after the replay (off the packet
+// path); a file that cannot be read again is named on standard error and shown without a digest.
+ReportInput reportInput(const ReplayArgs& args, const Config& config, const ReplayResult& result) {
+  ReportInput input;
+  input.version = fmt::format("{} (git {})", CAMWATCH_VERSION, CAMWATCH_GIT_HASH);
+  input.sensor_name = config.sensor_name;
+  if (args.config_path.empty()) {
+    input.config_path = config.source;
+    input.config_text = describeConfig(config);
+  } else {
+    input.config_path = args.config_path;
+    std::ifstream file(args.config_path, std::ios::binary);
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (!file) {
+      std::cerr << "camwatch: " << args.config_path << ": cannot read again for the report\n";
+    }
+    input.config_text = text.str();
+  }
+  input.config_sha256 = sha256Hex(input.config_text);
+  for (const CaptureFileStats& stats : result.files) {
+    ReportCaptureFile file;
+    std::error_code error;
+    file.size = std::filesystem::file_size(stats.path, error);
+    if (error) file.size = 0;
+    if (auto digest = sha256File(stats.path)) {
+      file.sha256 = *digest;
+    } else {
+      std::cerr << "camwatch: " << digest.error().message << '\n';
+    }
+    input.files.push_back(std::move(file));
+  }
+  return input;
+}
+
+bool writeTextFile(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::out | std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) {
+    std::cerr << "camwatch: " << path << ": cannot write: " << std::strerror(errno) << '\n';
+    return false;
+  }
+  return true;
+}
+
+// What spooling replay's alerts ran into, said once at the end.
+class SpoolTrouble {
+ public:
+  void add(const EnqueueResult& queued) {
+    dropped_ += queued.drop.alerts;
+    if (queued.write_error) write_error_ = *queued.write_error;
+  }
+  /// @return false when alerts could not be spooled (`held` of them are still in memory).
+  bool report(std::uint64_t held) const {
+    if (dropped_ > 0) {
+      std::cerr << "camwatch: alert spool full: dropped " << dropped_ << " undelivered alert(s)\n";
+    }
+    if (held == 0) return true;
+    std::cerr << "camwatch: alert spool cannot be written: " << write_error_ << "; " << held
+              << " alert(s) not spooled and not delivered\n";
+    return false;
+  }
+
+ private:
+  std::uint64_t dropped_ = 0;
+  std::string write_error_;
+};
+
+// A step's way out: the exit code when the command ends there, nullopt to go on.
+using Stop = std::optional<int>;
+
+// Names `message` on standard error. @return `code`, to end the command with.
+int complain(const std::string& message, int code) {
+  std::cerr << "camwatch: " << message << '\n';
+  return code;
+}
+
+// One replay, built up by the steps of replayCommand. The callbacks in `options` point into it,
+// so it is neither copied nor moved. The members are declared in the order the steps make them,
+// so they are destroyed in reverse (the flows writer and the metrics before the alert side, the
+// alert side before the config it reads), as the locals of one long function were.
+struct ReplayRun {
+  explicit ReplayRun(const ReplayArgs& replay_args) : args(replay_args) {}
+  ReplayRun(const ReplayRun&) = delete;
+  ReplayRun& operator=(const ReplayRun&) = delete;
+
+  const ReplayArgs& args;
+  Config config;
+  ReplayOptions options;
+  std::shared_ptr<const OuiTable> oui;
+  unsigned workers = 0;
+  std::unique_ptr<AlertSide> alert_side;
+  SpoolTrouble spool_trouble;
+  std::unique_ptr<ReplayMetrics> metrics;
+  std::unique_ptr<FlowJsonLinesWriter> flows_writer;
+};
+
+// CAPTURE, --bpf, --from and --to: which files the replay reads, and which of their packets.
+Stop selectPackets(const ReplayArgs& args, ReplayOptions& options) {
+  auto captures = expandCaptureArguments(args.captures);
+  if (!captures) return complain(captures.error().message, kExitFailure);
+  options.captures = std::move(*captures);
+  options.bpf = args.bpf;
+  for (const auto& [option, text, bound] : {std::tuple{"--from", &args.from, &options.from},
+                                            std::tuple{"--to", &args.to, &options.to}}) {
+    if (text->empty()) continue;
+    auto parsed = parseTimeBound(option, *text);
+    if (!parsed) return complain(parsed.error().message, kExitUsage);
+    *bound = *parsed;
+  }
+  if (options.from && options.to && *options.from >= *options.to) {
+    std::cerr << "camwatch: --from " << args.from << " is not before --to " << args.to
+              << ": no packet could be kept\n";
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+// Step 1: the config (the built-in one without --config), what the replay reads, and what judges
+// its flows (policy, inventory, GeoIP), into `run.options`.
+Stop loadConfigAndJudgement(ReplayRun& run) {
+  auto config = configFrom(run.args.config_path);
+  if (!config) return complain(config.error().message, kExitUsage);
+  run.config = std::move(*config);
+  ReplayOptions& options = run.options;
+  if (Stop stop = selectPackets(run.args, options)) return stop;
+  options.flows = run.config.flows;
+  options.digest_limits.max_hosts = run.config.replay_limits.max_hosts;
+  options.digest_limits.max_destination_rows = run.config.replay_limits.max_destination_rows;
+  options.digest_limits.max_timelines = run.config.replay_limits.max_timelines;
+  options.dpi = run.config.dpi;
+  options.dns = run.config.dns;
+  auto loaded = loadJudgement(run.config);
+  if (!loaded) return complain(loaded.error().message, kExitUsage);
+  for (const std::string& warning : loaded->warnings) std::cerr << "camwatch: " << warning << '\n';
+  options.geo_cache_size = loaded->judgement.geo_cache_size;
+  options.geo = loaded->judgement.geo;
+  options.policy = loaded->judgement.policy;
+  options.inventory = loaded->judgement.inventory;
+  options.sensor_name = loaded->judgement.sensor_name;
+  options.max_cameras = run.config.max_cameras;
+  run.oui = loaded->oui;
+  run.workers = run.args.workers.value_or(run.config.workers);
+  if (run.workers == 0) run.workers = std::max(1U, std::thread::hardware_concurrency());
+  options.workers = run.workers;
+  return std::nullopt;
+}
+
+// Step 2: the learned baseline, the alert engine and the sinks with their delivery thread.
+Stop startAlertSide(ReplayRun& run) {
+  const DeliveryLog to_stderr = [](const std::string& line) {
+    std::cerr << "camwatch: " << line << '\n';
+  };
+  auto baseline = loadAlertBaseline(run.config, to_stderr);
+  if (!baseline) return complain(baseline.error().message, kExitUsage);
+  // Delivery starts before the replay: alerts an earlier run left in the spool go out first.
+  auto started_side = AlertSide::start(run.config, std::move(*baseline), to_stderr);
+  if (!started_side) {
+    return complain(
+        started_side.error().message,
+        started_side.error().kind == AlertSideError::Kind::kConfig ? kExitUsage : kExitFailure);
+  }
+  run.alert_side = std::move(*started_side);
+  AlertSide& alert_side = *run.alert_side;
+  run.options.report_default_allows = run.config.learning.mode != LearningMode::kOff;
+  run.options.alert_engine = &alert_side.engine();
+  // The sinks get each round's alerts as the replay closes it, as a sensor's would.
+  if (alert_side.delivery() != nullptr) {
+    run.options.on_alerts = [&alert_side,
+                             &spool_trouble = run.spool_trouble](std::span<const Alert> alerts) {
+      spool_trouble.add(alert_side.enqueue(alerts));
+    };
+  }
+  return std::nullopt;
+}
+
+// --metrics: served from now on, or kept for the file written at the end.
+Stop startMetrics(ReplayRun& run) {
+  if (run.args.metrics_path.empty()) return std::nullopt;
+  auto started =
+      ReplayMetrics::start(run.args.metrics_path, run.config, run.workers, *run.alert_side);
+  if (!started) return complain(started.error().message, kExitUsage);
+  run.metrics = std::move(*started);
+  if (run.metrics->served()) std::cerr << "camwatch: metrics at " << run.metrics->url() << '\n';
+  run.options.on_progress = [&metrics = run.metrics](ReplayProgress& progress) {
+    metrics->onProgress(progress);
+  };
+  return std::nullopt;
+}
+
+// --flows: each record is written as the replay hands it over, so none has to be kept.
+Stop openFlowsWriter(ReplayRun& run) {
+  if (run.args.flows_path.empty()) return std::nullopt;
+  auto opened = FlowJsonLinesWriter::open(run.args.flows_path);
+  if (!opened) return complain(opened.error().message, kExitFailure);
+  run.flows_writer = std::move(*opened);
+  run.options.on_flow = [&run](const FlowRecord& flow, const NdpiClassifier& namer) {
+    run.flows_writer->write(flow, FlowNaming{&namer, run.options.geo.get(), run.oui.get()});
+  };
+  return std::nullopt;
+}
+
+// Step 3: the outputs the replay feeds while it runs (--metrics, --flows).
+Stop setUpOutputs(ReplayRun& run) {
+  if (run.args.linger_seconds > 0 && !isListenAddress(run.args.metrics_path)) {
+    std::cerr << "camwatch: --linger needs --metrics ADDR:PORT (it keeps serving /metrics)\n";
+    return kExitUsage;
+  }
+  run.options.pace = run.args.pace;
+  if (Stop stop = startMetrics(run)) return stop;
+  return openFlowsWriter(run);
+}
+
+// Step 4: the replay itself, with the progress line when standard error is a terminal.
+Result<ReplayResult> runWithProgress(ReplayRun& run) {
+  TerminalProgress progress;
+  if (TerminalProgress::wanted()) {
+    run.options.on_input = [&progress](const InputProgress& input) { progress.draw(input); };
+  }
+  auto result = runReplay(run.options);
+  progress.erase();
+  run.options.on_input = nullptr;  // it points at `progress`, which ends here
+  return result;
+}
+
+// What the engine knows at the end, for the summary and the report.
+void takeEngineFigures(const AlertEngine& engine, ReplayResult& result) {
+  result.cameras.reserve(engine.cameras().size());
+  for (const auto& [ip, camera] : engine.cameras()) result.cameras.push_back(camera);
+  result.alert_overflowed_total = engine.overflowedTotal();
+  result.cameras_untracked = engine.camerasUntracked();
+  result.learning_phase = std::string(engine.learningPhase());
+  result.learned_entries = engine.baseline().size();
+}
+
+// Step 5: the baseline saved, the engine's figures taken, the delivery drained and stopped.
+// @return false when something failed (said on standard error).
+bool finishAlertSide(ReplayRun& run, ReplayResult& result) {
+  bool ok = true;
+  AlertSide& alert_side = *run.alert_side;
+  if (auto saved = alert_side.saveBaseline(); !saved) {
+    std::cerr << "camwatch: " << saved.error().message << '\n';
+    ok = false;
+  }
+  takeEngineFigures(alert_side.engine(), result);
+  if (AlertDelivery* delivery = alert_side.delivery(); delivery != nullptr) {
+    // A spool that failed mid-way gets one more try; what it still cannot take is not delivered
+    // (--alerts has it).
+    if (delivery->heldCount() > 0) run.spool_trouble.add(delivery->retryHeld());
+    ok = run.spool_trouble.report(delivery->heldCount()) && ok;
+    if (const std::uint64_t pending = alert_side.stop(run.config.alerts.drain_timeout);
+        pending > 0) {
+      std::cerr << "camwatch: " << pending
+                << " alert deliveries still pending after alerts.drain_timeout; they stay in "
+                << run.config.alerts.spool_dir << " for the next start\n";
+    }
+    result.deliveries = alert_side.sinkStats();
+  }
+  return ok;
+}
+
+// --destinations and --report, which share the destination rows.
+bool writeDestinationsAndReport(const ReplayRun& run, const ReplayResult& result) {
+  const ReplayArgs& args = run.args;
+  bool ok = true;
+  const FlowNaming naming{result.namer.get(), run.options.geo.get(), run.oui.get()};
+  const std::vector<DestinationRow> rows = buildDestinations(result, naming);
+  if (!args.destinations_path.empty()) {
+    ok = writeTextFile(args.destinations_path, destinationsToCsv(rows)) && ok;
+  }
+  if (!args.report_path.empty()) {
+    ok = writeTextFile(args.report_path,
+                       reportToHtml(result, rows, reportInput(args, run.config, result))) &&
+         ok;
+  }
+  return ok;
+}
+
+// Step 6: --flows closed, then --alerts, --summary, --destinations, --report and --metrics.
+// @return false when one could not be written (said on standard error).
+bool writeOutputs(ReplayRun& run, const ReplayResult& result,
+                  const nlohmann::ordered_json& summary) {
+  const ReplayArgs& args = run.args;
+  bool ok = true;
+  if (run.flows_writer) {
+    if (auto written = run.flows_writer->close(); !written) {
+      std::cerr << "camwatch: " << written.error().message << '\n';
+      ok = false;
+    }
+  }
+  if (!args.alerts_path.empty()) {
+    // One JSON object per line (docs/alerts.md); with no alerts the file exists and is empty, so
+    // a script can tell "nothing to report" from "not run".
+    ok = writeTextFile(args.alerts_path, alertsToJsonLines(result.alerts)) && ok;
+  }
+  if (!args.summary_path.empty()) {
+    ok = writeTextFile(
+             args.summary_path,
+             summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n") &&
+         ok;
+  }
+  if (!args.destinations_path.empty() || !args.report_path.empty()) {
+    ok = writeDestinationsAndReport(run, result) && ok;
+  }
+  if (run.metrics) {
+    // Before the final figures: a scraper that saw them may stop us.
+    if (run.metrics->served()) catchLingerSignals();
+    run.metrics->finish(result);
+    if (!run.metrics->served()) {
+      ok = writeTextFile(args.metrics_path, run.metrics->textExposition()) && ok;
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
+int replayCommand(const ReplayArgs& args) {
+  ReplayRun run(args);
+  if (Stop stop = loadConfigAndJudgement(run)) return *stop;
+  if (Stop stop = startAlertSide(run)) return *stop;
+  if (Stop stop = setUpOutputs(run)) return *stop;
+  auto result = runWithProgress(run);
+  if (!result) return complain(result.error().message, kExitFailure);
+  bool ok = result->errors.empty();
+  for (const std::string& error : result->errors) std::cerr << "camwatch: " << error << '\n';
+  ok = finishAlertSide(run, *result) && ok;
+  const nlohmann::ordered_json summary = summaryToJson(*result);
+  ok = writeOutputs(run, *result, summary) && ok;
+  result->peak_rss_bytes = peakResidentBytes();
+  std::cout << summaryToText(*result, summary) << std::flush;
+  if (isListenAddress(args.metrics_path) && args.linger_seconds > 0) {
+    std::cerr << "camwatch: serving the final metrics at " << run.metrics->url() << " for "
+              << args.linger_seconds << " s (SIGTERM or SIGINT end it)\n";
+    linger(args.linger_seconds);
+  }
+  return ok ? kExitOk : kExitFailure;
+}
+
+}  // namespace camwatch::cli

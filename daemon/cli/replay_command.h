@@ -1,0 +1,31 @@
+// replay_command: `camwatch replay`, capture files through the pipeline as a sensor would judge
+// them, with the summary, the alerts and the other outputs its options ask for.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace camwatch::cli {
+
+struct ReplayArgs {
+  std::string config_path;
+  std::optional<unsigned> workers;
+  std::string flows_path;
+  std::string alerts_path;
+  std::string summary_path;
+  std::string metrics_path;       // a file, or ADDR:PORT to serve (isListenAddress)
+  std::string report_path;        // --report FILE.html
+  std::string destinations_path;  // --destinations FILE.csv
+  double linger_seconds = 0;
+  double pace = 0;
+  std::string from;  // --from TIME, as given
+  std::string to;    // --to TIME
+  std::string bpf;   // --bpf EXPR
+  std::vector<std::string> captures;
+};
+
+/// Runs the replay `args` describe. @return the exit code (cli/cli.h).
+int replayCommand(const ReplayArgs& args);
+
+}  // namespace camwatch::cli
