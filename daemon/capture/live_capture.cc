@@ -242,6 +242,25 @@ bool interfaceIsUp(const std::string& name) {
   return up;
 }
 
+namespace {
+
+class LiveCaptureOpener final : public PacketSourceOpener {
+ public:
+  Result<PacketSourcePtr> open(const LiveCaptureOptions& options) override {
+    auto opened = LiveCapture::open(options);
+    if (!opened) return tl::unexpected(opened.error());
+    return PacketSourcePtr(std::move(*opened));
+  }
+  bool linkUp(const std::string& interface) override { return interfaceIsUp(interface); }
+};
+
+}  // namespace
+
+PacketSourceOpener& liveCaptureOpener() {
+  static LiveCaptureOpener opener;  // stateless; shared by every worker
+  return opener;
+}
+
 std::chrono::milliseconds reopenDelay(std::uint32_t attempt, const ReopenSchedule& schedule) {
   const auto first = std::max<std::chrono::milliseconds::rep>(schedule.first.count(), 1);
   const auto cap = std::max<std::chrono::milliseconds::rep>(schedule.max.count(), first);

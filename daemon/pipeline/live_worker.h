@@ -75,12 +75,14 @@ struct WorkerSetup {
 
 class LiveWorker {
  public:
-  LiveWorker(WorkerSetup setup, std::unique_ptr<LiveCapture> capture,
+  /// `capture`: the source opened at start (null: open it through `opener` first).
+  LiveWorker(WorkerSetup setup, PacketSourcePtr capture, PacketSourceOpener& opener,
              const FlowWorkerOptions& flow_options, std::unique_ptr<NdpiClassifier> classifier,
              DnsCache& dns, SharedJudgement& shared, const std::atomic<bool>& stop,
              CaptureEvents& events)
       : setup_(std::move(setup)),
         capture_(std::move(capture)),
+        opener_(opener),
         shell_(flow_options, std::move(classifier), dns),
         stage_(&dns),
         shared_(shared),
@@ -160,7 +162,7 @@ class LiveWorker {
           std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count()));
       return;
     }
-    auto opened = LiveCapture::open(setup_.capture);
+    auto opened = opener_.open(setup_.capture);
     if (!opened) {
       if (opened.error().message != last_open_error_) {
         events_.reopenFailed(interface(), setup_.index, opened.error().message);
@@ -179,7 +181,7 @@ class LiveWorker {
     if (!capture_) return;
     auto stats = capture_->stats();
     if (!stats) return;
-    // LiveCapture widened them already; CaptureStats takes libpcap's 32-bit view and keeps
+    // The source widened them already; CaptureStats takes libpcap's 32-bit view and keeps
     // the running total across reopened handles.
     capture_stats.updateFromPcap(static_cast<std::uint32_t>(stats->received),
                                  static_cast<std::uint32_t>(stats->dropped),
@@ -226,14 +228,15 @@ class LiveWorker {
   void checkLink(std::chrono::steady_clock::time_point now) {
     if (now < next_link_check_) return;
     next_link_check_ = now + kLinkCheckPeriod;
-    const bool up = interfaceIsUp(interface());
+    const bool up = opener_.linkUp(interface());
     if (up == link_up_) return;
     link_up_ = up;
     events_.linkChanged(interface(), up);
   }
 
   WorkerSetup setup_;
-  std::unique_ptr<LiveCapture> capture_;
+  PacketSourcePtr capture_;
+  PacketSourceOpener& opener_;
   WorkerShell shell_;
   PacketStage stage_;
   StagedPacket staged_;

@@ -55,9 +55,9 @@ void LiveSensor::startWorkers() {
     flow_options.judgement = shared_.judgement;
   }
   for (std::size_t i = 0; i < setups_.size(); ++i) {
-    workers_.push_back(std::make_unique<LiveWorker>(setups_[i], std::move(opened_[i]), flow_options,
-                                                    std::move(classifiers_[i]), *dns_, shared_,
-                                                    stop_, capture_events_));
+    workers_.push_back(std::make_unique<LiveWorker>(
+        setups_[i], std::move(opened_[i]), liveCaptureOpener(), flow_options,
+        std::move(classifiers_[i]), *dns_, shared_, stop_, capture_events_));
   }
   opened_.clear();
   classifiers_.clear();

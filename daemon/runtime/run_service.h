@@ -124,7 +124,7 @@ class LiveSensor {
   SharedJudgement shared_;
   std::shared_ptr<const OuiTable> oui_;
   std::vector<WorkerSetup> setups_;
-  std::vector<std::unique_ptr<LiveCapture>> opened_;
+  std::vector<PacketSourcePtr> opened_;
   std::vector<std::unique_ptr<NdpiClassifier>> classifiers_;  // one per worker, until it starts
   std::vector<std::unique_ptr<LiveWorker>> workers_;
   std::vector<std::thread> threads_;

@@ -152,9 +152,37 @@ struct PcapCounters {
   std::uint64_t if_dropped = 0;  ///< ps_ifdrop: dropped by the interface or its driver
 };
 
+/// Where a live worker reads its packets. An interface so the worker's driver
+/// (daemon/pipeline/live_worker.h) runs on a fake in tests (tests/mocks/fake_packet_source.h) as
+/// well as on a libpcap handle (LiveCapture). Owned and used by one worker thread.
+class PacketSource {
+ public:
+  virtual ~PacketSource() = default;
+  /// The next packet (kPacket: `packet` valid until the next call), kTimeout (nothing arrived
+  /// within the source's read timeout) or kError (error() says what; the source is done).
+  virtual ReadStatus next(RawPacket& packet) = 0;
+  /// The capture socket's counts so far; fails after an error closed the source.
+  virtual Result<PcapCounters> stats() = 0;
+  /// What failed, after next() returned kError; names the interface.
+  virtual const std::string& error() const = 0;
+};
+
+using PacketSourcePtr = std::unique_ptr<PacketSource>;
+
+/// How a live worker opens a source on its interface (again, after a failure), and checks the
+/// link. The real one is liveCaptureOpener(); tests pass their own.
+class PacketSourceOpener {
+ public:
+  virtual ~PacketSourceOpener() = default;
+  /// The error names the interface and what failed.
+  virtual Result<PacketSourcePtr> open(const LiveCaptureOptions& options) = 0;
+  /// Whether the interface's link is up (a source on a link set down sees only timeouts).
+  virtual bool linkUp(const std::string& interface) = 0;
+};
+
 /// One libpcap handle on a network interface: TPACKET_V3 ring (libpcap's default on Linux),
 /// immediate mode off, nanosecond timestamps. Owned and used by one worker thread.
-class LiveCapture {
+class LiveCapture final : public PacketSource {
  public:
   /// Creates, configures and activates the handle, sets the BPF filter and joins the fanout
   /// group. Errors name the interface and what failed ("eth9: no such device",
@@ -163,7 +191,7 @@ class LiveCapture {
   /// (e.g. promiscuous mode not supported) do not fail; they are kept in warnings().
   /// Thread: any; the result then belongs to one worker.
   static Result<std::unique_ptr<LiveCapture>> open(const LiveCaptureOptions& options);
-  ~LiveCapture();
+  ~LiveCapture() override;
   LiveCapture(const LiveCapture&) = delete;
   LiveCapture& operator=(const LiveCapture&) = delete;
 
@@ -178,11 +206,11 @@ class LiveCapture {
   /// returns within about timeout_ms (the handle is non-blocking and next() polls itself, since
   /// libpcap's TPACKET_V3 wait would block until traffic arrives). Never returns kEnd.
   /// Thread: the owning worker.
-  ReadStatus next(RawPacket& packet);
+  ReadStatus next(RawPacket& packet) override;
 
   /// pcap_stats() so far. Fails (naming the interface) after an error closed the handle.
   /// Thread: the owning worker.
-  Result<PcapCounters> stats();
+  Result<PcapCounters> stats() override;
 
   const std::string& interface() const { return options_.interface; }
   const LiveCaptureOptions& options() const { return options_; }
@@ -195,7 +223,7 @@ class LiveCapture {
   std::uint64_t packetsRead() const { return packets_read_; }
   std::uint64_t wireBytesRead() const { return wire_bytes_read_; }
   /// "IFACE: what libpcap said", after next() returned kError.
-  const std::string& error() const { return error_; }
+  const std::string& error() const override { return error_; }
 
  private:
   LiveCapture(LiveCaptureOptions options, void* handle, int dlt, bool nanos,
@@ -218,6 +246,9 @@ class LiveCapture {
 /// True when `name` exists in the calling thread's network namespace and is administratively
 /// up (IFF_UP, what pcap_activate needs). Carrier is not required. Thread: any.
 bool interfaceIsUp(const std::string& name);
+
+/// LiveCapture::open() and interfaceIsUp(): the opener `camwatch run` uses.
+PacketSourceOpener& liveCaptureOpener();
 
 /// Reopen schedule for an interface that went away: capped exponential backoff.
 struct ReopenSchedule {
