@@ -469,7 +469,8 @@ TEST(DnsParserTest, NameOver253CharactersThroughPointersIsABadName) {
   // (191 + 126 = 317 characters) and points at the question for the rest.
   std::vector<std::uint8_t> message = responseForLabels({63, 63, 63});
   // Replace the answer (16 bytes at the end) by one whose owner is two labels + pointer -> 12.
-  message.resize(message.size() - 16);
+  ASSERT_GE(message.size(), 16U);
+  message.erase(message.end() - 16, message.end());
   message.push_back(62);
   message.resize(message.size() + 62, 'x');
   message.push_back(62);
