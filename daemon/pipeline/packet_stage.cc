@@ -1,7 +1,5 @@
 #include "pipeline/packet_stage.h"
 
-#include <algorithm>
-
 namespace camwatch {
 
 std::uint64_t PacketCounters::nonIpPackets() const {
@@ -12,7 +10,7 @@ std::uint64_t PacketCounters::nonIpPackets() const {
 
 bool PacketStage::stage(const RawPacket& raw, StagedPacket& out) {
   ++counters_.packets;
-  counters_.wire_bytes += std::max<std::uint64_t>(raw.wire_len, raw.data.size());
+  counters_.wire_bytes += wireLength(raw);
   DecodedPacket& packet = out.packet;
   if (!decodePacket(raw, packet)) {
     if (packet.anomaly != Anomaly::kNone) {

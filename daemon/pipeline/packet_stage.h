@@ -35,6 +35,12 @@ struct PacketCounters {
   std::uint64_t nonIpPackets() const;
 };
 
+/// A frame's length on the wire as every byte count uses it: pcap's `len`, never less than what
+/// was captured (a capture file may say less).
+inline std::uint64_t wireLength(const RawPacket& raw) {
+  return raw.wire_len > raw.data.size() ? raw.wire_len : raw.data.size();
+}
+
 /// A frame ready for a flow: decoded, its fragments resolved, with its flow key and hash.
 struct StagedPacket {
   DecodedPacket packet;

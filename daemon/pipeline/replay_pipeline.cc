@@ -292,7 +292,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
 
   while ((*reader)->next(raw)) {
     ++packets_read;
-    wire_bytes_read += std::max<std::uint64_t>(raw.wire_len, raw.data.size());
+    wire_bytes_read += wireLength(raw);
     if (options.on_input && (packets_read & 255U) == 0 && Clock::now() >= next_input) {
       report_input();
     }
@@ -338,7 +338,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
       merge_batches(false);
     }
 
-    const std::uint64_t wire_bytes = std::max<std::uint64_t>(raw.wire_len, raw.data.size());
+    const std::uint64_t wire_bytes = wireLength(raw);
     if (!stage.stage(raw, message.staged)) {
       ++shares[0].packets;
       shares[0].wire_bytes += wire_bytes;
