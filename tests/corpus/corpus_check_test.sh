@@ -30,6 +30,16 @@ grep -qE '^error .*/truncated.pcap  \(camwatch: .*truncated.pcap' <<<"$out" ||
 grep -qE '^error .*/garbage.pcap' <<<"$out" || fail "garbage.pcap named as an error"
 grep -q 'notes.txt' <<<"$out" && fail "notes.txt is not a capture"
 
+# Several files at a time print the same lines, in file order, as one at a time.
+out1=$("$source_dir/scripts/corpus_check.sh" --build-dir "$build_dir" --jobs 1 "$work/corpus")
+out3=$("$source_dir/scripts/corpus_check.sh" --build-dir "$build_dir" --jobs 3 "$work/corpus")
+[ "$out1" = "$out3" ] || fail "--jobs 3 printed other lines than --jobs 1: $out1 /// $out3"
+[ "$out1" = "$out" ] || fail "--jobs 1 printed other lines than the default: $out1 /// $out"
+if err=$("$source_dir/scripts/corpus_check.sh" --build-dir "$build_dir" --jobs 0 "$work/corpus" 2>&1); then
+  fail "--jobs 0 accepted"
+fi
+grep -q -- '--jobs 0: expected a whole number' <<<"$err" || fail "--jobs 0 not named: $err"
+
 # A fake build whose camwatch misbehaves per file.
 mkdir -p "$work/fake/daemon"
 cat >"$work/fake/daemon/camwatch" <<'FAKE'
