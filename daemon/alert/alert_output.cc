@@ -7,10 +7,10 @@
 
 namespace camwatch {
 
-Result<std::vector<AlertSinkPtr>> makeAlertSinks(const AlertsConfig& config) {
+Result<std::vector<AlertSinkPtr>> makeAlertSinks(const std::vector<AlertSinkConfig>& specs) {
   std::vector<AlertSinkPtr> sinks;
   SinkContext context;
-  for (const AlertSinkConfig& sink : config.sinks) {
+  for (const AlertSinkConfig& sink : specs) {
     const SinkType* type = findSinkType(sink.type);
     Result<AlertSinkPtr> made =
         type != nullptr ? type->make(sink, context) : makeError("unknown sink type");

@@ -4,14 +4,15 @@
 
 #include <vector>
 
-#include <camwatch/config.h>
 #include <camwatch/result.h>
+
+#include "config/config.h"
 
 namespace camwatch {
 
-/// One sink per `alerts.sinks` entry, opened (files created, token files read); the jsonl ones
-/// then reopen their file on SIGHUP (sinks/jsonl/jsonl_reopen.h). Control thread.
+/// One sink per entry of `specs` (`alerts.sinks`), opened (files created, token files read); the
+/// jsonl ones then reopen their file on SIGHUP (sinks/jsonl/jsonl_reopen.h). Control thread.
 /// @return the sinks, or an error naming the sink and what failed.
-Result<std::vector<AlertSinkPtr>> makeAlertSinks(const AlertsConfig& config);
+Result<std::vector<AlertSinkPtr>> makeAlertSinks(const std::vector<AlertSinkConfig>& specs);
 
 }  // namespace camwatch

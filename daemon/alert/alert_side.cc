@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "config/component_options.h"
+
 namespace camwatch {
 
 AlertSideResult<LearnedBaseline> loadAlertBaseline(const Config& config, const DeliveryLog& log) {
@@ -20,10 +22,10 @@ AlertSideResult<LearnedBaseline> loadAlertBaseline(const Config& config, const D
 AlertSideResult<std::unique_ptr<AlertSide>> AlertSide::start(const Config& config,
                                                              LearnedBaseline baseline,
                                                              DeliveryLog log) {
-  auto side = std::unique_ptr<AlertSide>(
-      new AlertSide(config, std::make_unique<AlertEngine>(config, std::move(baseline))));
-  if (config.alerts.sinks.empty()) return side;
-  auto sinks = makeAlertSinks(config.alerts);
+  auto side = std::unique_ptr<AlertSide>(new AlertSide(
+      config, std::make_unique<AlertEngine>(alertEngineOptions(config), std::move(baseline))));
+  if (config.alert_sinks.empty()) return side;
+  auto sinks = makeAlertSinks(config.alert_sinks);
   if (!sinks) {
     return tl::unexpected(AlertSideError{AlertSideError::Kind::kConfig, sinks.error().message});
   }

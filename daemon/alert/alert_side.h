@@ -11,11 +11,11 @@
 
 #include <camwatch/alert.h>
 #include <camwatch/baseline.h>
-#include <camwatch/config.h>
 
 #include "alert/alert_engine.h"
 #include "alert/alert_output.h"
 #include "alert/delivery_thread.h"
+#include "config/config.h"
 
 namespace camwatch {
 

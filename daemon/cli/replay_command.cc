@@ -17,7 +17,6 @@
 
 #include <camwatch/alert.h>
 #include <camwatch/build_info.h>
-#include <camwatch/config.h>
 #include <camwatch/inventory.h>
 
 #include "alert/alert_side.h"
@@ -26,6 +25,7 @@
 #include "cli/replay_metrics.h"
 #include "cli/terminal_progress.h"
 #include "cli/time_bounds.h"
+#include "config/config.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/replay_pipeline.h"
 #include "report/destinations_csv.h"

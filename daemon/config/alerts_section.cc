@@ -51,19 +51,20 @@ AlertSinkConfig readSink(const ConfigReader& reader, const YAML::Node& node,
   return sink;
 }
 
-void readSinks(const ConfigReader& reader, const YAML::Node& sinks, AlertsConfig& alerts) {
+void readSinks(const ConfigReader& reader, const YAML::Node& sinks,
+               std::vector<AlertSinkConfig>& read) {
   if (!sinks.IsSequence()) reader.fail(sinks, "alerts.sinks", "expected a list of sinks");
   for (std::size_t i = 0; i < sinks.size(); ++i) {
     const std::string path = "alerts.sinks[" + std::to_string(i) + "]";
     AlertSinkConfig sink = readSink(reader, sinks[i], path);
-    for (const AlertSinkConfig& earlier : alerts.sinks) {
+    for (const AlertSinkConfig& earlier : read) {
       if (earlier.name == sink.name) {
         reader.fail(
             sinks[i], path + ".name",
             fmt::format("a second sink named '{}'; give each sink its own name", sink.name));
       }
     }
-    alerts.sinks.push_back(std::move(sink));
+    read.push_back(std::move(sink));
   }
 }
 
@@ -127,7 +128,7 @@ void readAlerts(const ConfigReader& reader, const YAML::Node& node, Config& conf
        "retry_base", "retry_max", "drain_timeout", "sinks"});
   readLifecycle(reader, node, config.alerts);
   readDelivery(reader, node, config.alerts);
-  if (const YAML::Node sinks = node["sinks"]) readSinks(reader, sinks, config.alerts);
+  if (const YAML::Node sinks = node["sinks"]) readSinks(reader, sinks, config.alert_sinks);
 }
 
 }  // namespace camwatch

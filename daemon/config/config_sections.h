@@ -6,8 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <camwatch/config.h>
-
+#include "config/config.h"
 #include "config/config_reader.h"
 
 namespace camwatch {

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include <camwatch/config.h>
 #include <camwatch/inventory.h>
 #include <camwatch/result.h>
 
+#include "config/config.h"
 #include "pipeline/flow_worker.h"
 
 namespace camwatch {

@@ -25,7 +25,6 @@
 #include <spdlog/spdlog.h>
 
 #include <camwatch/capture.h>
-#include <camwatch/config.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
 #include <camwatch/flow.h>
@@ -35,6 +34,7 @@
 #include "alert/alert_output.h"
 #include "alert/alert_side.h"
 #include "cli/cli.h"
+#include "config/config.h"
 #include "pipeline/event_merger.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/handover.h"

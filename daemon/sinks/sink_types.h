@@ -15,8 +15,9 @@
 #include <vector>
 
 #include <camwatch/alert.h>
-#include <camwatch/config.h>
 #include <camwatch/result.h>
+
+#include "config/config.h"
 
 namespace YAML {
 class Node;

@@ -16,12 +16,12 @@
 #include <span>
 #include <vector>
 
-#include <camwatch/config.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 
+#include "config/config.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/packet_stage.h"

@@ -30,8 +30,7 @@ TEST(AlertOutputTest, SighupReopensTheJsonlFileAfterLogrotate) {
   config.spool_dir = dir.path("spool");
   JsonlSinkOptions jsonl;
   jsonl.path = dir.path("alerts.jsonl");
-  config.sinks = {makeSinkConfig("jsonl", "file", jsonl)};
-  auto sinks = makeAlertSinks(config);
+  auto sinks = makeAlertSinks({makeSinkConfig("jsonl", "file", jsonl)});
   ASSERT_TRUE(sinks) << sinks.error().message;
   auto thread = DeliveryThread::start(config, std::move(*sinks), [](const std::string&) {});
   ASSERT_TRUE(thread) << thread.error().message;
@@ -52,11 +51,9 @@ TEST(AlertOutputTest, SighupReopensTheJsonlFileAfterLogrotate) {
 }
 
 TEST(AlertOutputTest, ASinkThatCannotOpenIsNamed) {
-  AlertsConfig config;
   JsonlSinkOptions jsonl;
   jsonl.path = "/nonexistent-dir/alerts.jsonl";
-  config.sinks = {makeSinkConfig("jsonl", "audit", jsonl)};
-  auto sinks = makeAlertSinks(config);
+  auto sinks = makeAlertSinks({makeSinkConfig("jsonl", "audit", jsonl)});
   ASSERT_FALSE(sinks);
   EXPECT_NE(sinks.error().message.find("alert sink 'audit' (jsonl): "), std::string::npos)
       << sinks.error().message;
@@ -66,8 +63,7 @@ TEST(AlertOutputTest, ASinkThatCannotOpenIsNamed) {
 TEST(AlertOutputTest, SpoolThatCannotBeCreatedIsNamed) {
   AlertsConfig config;
   config.spool_dir = "/proc/camwatch-spool";
-  config.sinks = {AlertSinkConfig{"stdout", "stdout", nullptr}};
-  auto sinks = makeAlertSinks(config);
+  auto sinks = makeAlertSinks({AlertSinkConfig{"stdout", "stdout", nullptr}});
   ASSERT_TRUE(sinks);
   auto thread = DeliveryThread::start(config, std::move(*sinks), [](const std::string&) {});
   ASSERT_FALSE(thread);

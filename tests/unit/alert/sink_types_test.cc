@@ -57,7 +57,7 @@ alerts:
             std::string::npos)
       << describe;
 
-  auto sinks = makeAlertSinks(config->alerts);
+  auto sinks = makeAlertSinks(config->alert_sinks);
   ASSERT_TRUE(sinks) << sinks.error().message;
   std::vector<std::string> names;
   for (const AlertSinkPtr& sink : *sinks) names.emplace_back(sink->name());
@@ -65,9 +65,7 @@ alerts:
 }
 
 TEST(SinkTypesTest, AnEntryOfAnUnknownTypeIsNamedWhenOpened) {
-  AlertsConfig config;
-  config.sinks = {AlertSinkConfig{"pagerduty", "pd", nullptr}};
-  auto sinks = makeAlertSinks(config);
+  auto sinks = makeAlertSinks({AlertSinkConfig{"pagerduty", "pd", nullptr}});
   ASSERT_FALSE(sinks);
   EXPECT_EQ(sinks.error().message, "alert sink 'pd' (pagerduty): unknown sink type");
 }

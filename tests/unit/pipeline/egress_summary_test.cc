@@ -9,12 +9,12 @@
 
 #include <gtest/gtest.h>
 
-#include <camwatch/config.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 
+#include "config/config.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "support/packet_builder.h"
