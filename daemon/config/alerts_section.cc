@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/config_sections.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 
 namespace camwatch {
 namespace {
@@ -38,26 +38,24 @@ std::string readSinkName(const ConfigReader& reader, const YAML::Node& node,
   return name;
 }
 
-AlertSinkConfig readSink(const ConfigReader& reader, const YAML::Node& node,
-                         const std::string& path) {
+SinkSpec readSink(const ConfigReader& reader, const YAML::Node& node, const std::string& path) {
   const SinkType& type = readSinkType(reader, node, path);
   std::vector<std::string> keys = {"type", "name"};
   keys.insert(keys.end(), type.keys.begin(), type.keys.end());
   reader.checkKeys(node, path, keys);
-  AlertSinkConfig sink;
+  SinkSpec sink;
   sink.type = type.type;
   sink.name = readSinkName(reader, node, path, type.type);
   sink.options = type.read(reader, node, path);
   return sink;
 }
 
-void readSinks(const ConfigReader& reader, const YAML::Node& sinks,
-               std::vector<AlertSinkConfig>& read) {
+void readSinks(const ConfigReader& reader, const YAML::Node& sinks, std::vector<SinkSpec>& read) {
   if (!sinks.IsSequence()) reader.fail(sinks, "alerts.sinks", "expected a list of sinks");
   for (std::size_t i = 0; i < sinks.size(); ++i) {
     const std::string path = "alerts.sinks[" + std::to_string(i) + "]";
-    AlertSinkConfig sink = readSink(reader, sinks[i], path);
-    for (const AlertSinkConfig& earlier : read) {
+    SinkSpec sink = readSink(reader, sinks[i], path);
+    for (const SinkSpec& earlier : read) {
       if (earlier.name == sink.name) {
         reader.fail(
             sinks[i], path + ".name",

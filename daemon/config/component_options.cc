@@ -20,4 +20,8 @@ AlertEngineOptions alertEngineOptions(const Config& config) {
   return options;
 }
 
+AlertSideConfig alertSideConfig(const Config& config) {
+  return AlertSideConfig{alertEngineOptions(config), config.alerts, config.learning};
+}
+
 }  // namespace camwatch

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "alert/alert_engine.h"
+#include "alert/alert_side.h"
 #include "config/config.h"
 
 namespace camwatch {
@@ -11,5 +12,7 @@ namespace camwatch {
 /// The alert engine's part: `alerts:` lifecycle, `learning:`, `inventory:` camera limits and
 /// unknown devices, the groups' egress budgets, the sensor name.
 AlertEngineOptions alertEngineOptions(const Config& config);
+/// The alert side's part: the engine's, plus `alerts:` (spool, delivery) and `learning:`.
+AlertSideConfig alertSideConfig(const Config& config);
 
 }  // namespace camwatch

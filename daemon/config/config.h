@@ -25,6 +25,7 @@
 #include <camwatch/result.h>
 
 #include "alert/alerts_config.h"
+#include "sinks/sink_registry.h"
 
 namespace camwatch {
 
@@ -42,19 +43,6 @@ struct CaptureConfig {
 struct CameraGroupConfig {
   CameraGroupSpec membership;
   EgressBudget egress_budget;  ///< bytes 0 = no budget
-};
-
-/// A sink type's own settings (host, path, timeouts...): each sink type reads, describes and
-/// opens its own (daemon/sinks/<type>/<type>_sink_type.cc), so this header does not list them.
-struct SinkOptions {
-  virtual ~SinkOptions() = default;
-};
-
-/// One entry of `alerts.sinks`.
-struct AlertSinkConfig {
-  std::string type;  ///< jsonl, stdout, syslog, webhook, alertmanager (daemon/sinks/sink_types.cc)
-  std::string name;  ///< default: the type
-  std::shared_ptr<const SinkOptions> options;  ///< the type's settings; null for stdout
 };
 
 /// `metrics:`, the Prometheus endpoint of `camwatch run`.
@@ -100,7 +88,7 @@ struct Config {
   EgressBudget default_egress_budget;     ///< `groups.default.egress_budget`
   LearningConfig learning;
   AlertsConfig alerts;
-  std::vector<AlertSinkConfig> alert_sinks;  ///< `alerts.sinks`; none: only `--alerts`, summary
+  std::vector<SinkSpec> alert_sinks;  ///< `alerts.sinks`; none: only `--alerts`, summary
   MetricsConfig metrics;
   LoggingConfig logging;
   /// `policy:`, one entry per camera group; without the section, one group "default" with the

@@ -9,7 +9,7 @@
 
 #include "config/config.h"
 #include "config/config_reader.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 
 namespace camwatch {
 namespace {
@@ -96,7 +96,7 @@ void describeGroups(const Config& config, std::string& text) {
                       formatDuration(config.learning.period), config.learning.state_file);
 }
 
-void describeAlerts(const AlertsConfig& alerts, const std::vector<AlertSinkConfig>& sinks,
+void describeAlerts(const AlertsConfig& alerts, const std::vector<SinkSpec>& sinks,
                     std::string& text) {
   text += fmt::format(
       "alerts:\n  suppression_window: {}\n  renotify_interval: {}\n  resolve_after: {}\n"
@@ -108,7 +108,7 @@ void describeAlerts(const AlertsConfig& alerts, const std::vector<AlertSinkConfi
       alerts.spool_dir, alerts.spool_max_bytes, alerts.spool_segment_bytes, alerts.batch_size,
       formatMillis(alerts.retry_base), formatMillis(alerts.retry_max),
       formatMillis(alerts.drain_timeout), sinks.empty() ? " []" : "");
-  for (const AlertSinkConfig& sink : sinks) {
+  for (const SinkSpec& sink : sinks) {
     text += fmt::format("    - type: {}\n      name: {}\n", sink.type, sink.name);
     if (const SinkType* type = findSinkType(sink.type)) type->describe(sink.options.get(), text);
   }

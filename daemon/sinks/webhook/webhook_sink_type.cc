@@ -2,7 +2,7 @@
 // (sinks/http/http_sink_settings.h).
 #include "config/config_reader.h"
 #include "sinks/http/http_sink_settings.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 #include "sinks/webhook/webhook_alert_sink.h"
 
 namespace camwatch {
@@ -32,7 +32,7 @@ void describe(const SinkOptions* options, std::string& yaml) {
   describeHttpTimeouts(webhook.timeouts, yaml);
 }
 
-Result<AlertSinkPtr> make(const AlertSinkConfig& sink, SinkContext& /*context*/) {
+Result<AlertSinkPtr> make(const SinkSpec& sink, SinkContext& /*context*/) {
   WebhookSinkOptions options = sinkOptions<WebhookSinkOptions>(sink);
   options.name = sink.name;
   auto opened = WebhookAlertSink::open(options);

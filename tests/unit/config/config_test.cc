@@ -13,7 +13,7 @@
 
 #include "sinks/alertmanager/alertmanager_alert_sink.h"
 #include "sinks/jsonl/jsonl_alert_sink.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 #include "sinks/syslog/syslog_alert_sink.h"
 #include "sinks/webhook/webhook_alert_sink.h"
 
