@@ -7,7 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/config.h"
-#include "config/config_reader.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 

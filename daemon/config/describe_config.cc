@@ -8,8 +8,8 @@
 #include <fmt/ranges.h>
 
 #include "config/config.h"
-#include "config/config_reader.h"
 #include "sinks/sink_registry.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 namespace {

@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "config/config.h"
-#include "config/config_reader.h"
 #include "config/config_sections.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 namespace {

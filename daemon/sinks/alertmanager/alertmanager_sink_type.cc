@@ -1,9 +1,9 @@
 // The alertmanager sink type: `urls` (one per cluster peer), `alertname`, `generator_url`,
 // `labels`, and the HTTP keys every HTTP sink has (sinks/http/http_sink_settings.h).
-#include "config/config_reader.h"
 #include "sinks/alertmanager/alertmanager_alert_sink.h"
 #include "sinks/http/http_sink_settings.h"
 #include "sinks/sink_registry.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 namespace {

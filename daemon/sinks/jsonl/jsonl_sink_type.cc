@@ -1,7 +1,7 @@
 // The jsonl sink type: `path` (required, relative to the config file) and `fsync`.
-#include "config/config_reader.h"
 #include "sinks/jsonl/jsonl_alert_sink.h"
 #include "sinks/sink_registry.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 namespace {
