@@ -179,7 +179,7 @@ Stop loadConfigAndJudgement(ReplayRun& run) {
   options.digest_limits.max_timelines = run.config.replay_limits.max_timelines;
   options.dpi = run.config.dpi;
   options.dns = run.config.dns;
-  auto loaded = loadJudgement(run.config);
+  auto loaded = loadJudgement(judgementConfig(run.config));
   if (!loaded) return complain(loaded.error().message, kExitUsage);
   for (const std::string& warning : loaded->warnings) std::cerr << "camwatch: " << warning << '\n';
   options.geo_cache_size = loaded->judgement.geo_cache_size;

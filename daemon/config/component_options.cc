@@ -24,4 +24,17 @@ AlertSideConfig alertSideConfig(const Config& config) {
   return AlertSideConfig{alertEngineOptions(config), config.alerts, config.learning};
 }
 
+JudgementConfig judgementConfig(const Config& config) {
+  JudgementConfig judgement;
+  judgement.source = config.source;
+  judgement.sensor_name = config.sensor_name;
+  judgement.report_default_allows = config.learning.mode != LearningMode::kOff;
+  judgement.geoip = config.geoip;
+  judgement.geo_cache_size = config.geo_cache_size;
+  judgement.policy_groups = config.policy_groups;
+  judgement.oui_file = config.oui_file;
+  judgement.inventory = config.inventory;
+  return judgement;
+}
+
 }  // namespace camwatch

@@ -6,6 +6,7 @@
 #include "alert/alert_engine.h"
 #include "alert/alert_side.h"
 #include "config/config.h"
+#include "pipeline/judgement_loader.h"
 
 namespace camwatch {
 
@@ -14,5 +15,7 @@ namespace camwatch {
 AlertEngineOptions alertEngineOptions(const Config& config);
 /// The alert side's part: the engine's, plus `alerts:` (spool, delivery) and `learning:`.
 AlertSideConfig alertSideConfig(const Config& config);
+/// The judgement's part: `policy:`, `inventory:` and the groups' membership, `geoip:`.
+JudgementConfig judgementConfig(const Config& config);
 
 }  // namespace camwatch

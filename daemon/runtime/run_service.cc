@@ -136,7 +136,7 @@ int LiveSensor::run() {
       return kExitUsage;
     }
   }
-  auto loaded = loadJudgement(*config_);
+  auto loaded = loadJudgement(judgementConfig(*config_));
   if (!loaded) {
     spdlog::error("{}", loaded.error().message);
     return kExitUsage;

@@ -45,7 +45,7 @@ struct WorkerRun {
 // FlowWorker capped at `max_cameras`, then the end of the input.
 WorkerRun runWorker(int cameras, std::size_t max_cameras) {
   Config config = defaultConfig();
-  auto loaded = loadJudgement(config);
+  auto loaded = loadJudgement(judgementConfig(config));
   EXPECT_TRUE(loaded.has_value());
   auto classifier = NdpiClassifier::create(config.dpi);
   EXPECT_TRUE(classifier.has_value());

@@ -14,6 +14,7 @@
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 
+#include "config/component_options.h"
 #include "config/config.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
@@ -33,7 +34,7 @@ constexpr int kToFinal = 25;
 class EgressWorker {
  public:
   EgressWorker() : dns_(config_.dns) {
-    auto loaded = loadJudgement(config_);
+    auto loaded = loadJudgement(judgementConfig(config_));
     EXPECT_TRUE(loaded.has_value());
     auto classifier = NdpiClassifier::create(config_.dpi);
     EXPECT_TRUE(classifier.has_value());
