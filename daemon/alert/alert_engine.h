@@ -83,7 +83,7 @@ struct AlertEngineOptions {
   bool alert_unknown_devices = false;  ///< `inventory.alert_unknown_devices`
   Severity unknown_device_severity = Severity::kWarning;
   std::vector<GroupEgressBudget> group_budgets;  ///< `groups:` in file order; first match wins
-  EgressBudget default_egress_budget;            ///< cameras of no group in group_budgets
+  EgressBudget default_egress_budget;            ///< groups not in group_budgets ("default")
 };
 
 class AlertEngine {

@@ -1,5 +1,5 @@
 // `alerts:` of the config file: the alert lifecycle, the spool, delivery retries and the sinks.
-// A sink entry's `type` picks its SinkType (sinks/sink_types.h), which reads the rest.
+// A sink entry's `type` picks its SinkType (sinks/sink_registry.h), which reads the rest.
 #include <algorithm>
 #include <cctype>
 #include <string>
