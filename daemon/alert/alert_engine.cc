@@ -20,6 +20,14 @@ std::tuple<std::string_view, Timestamp, std::string_view> detailOf(const CameraE
   return std::make_tuple(std::string_view(), Timestamp{0}, std::string_view());
 }
 
+// Cameras that went quiet leave the budget monitor; the longest window keeps everyone's history.
+Timestamp longestBudgetWindow(const AlertEngineOptions& options) {
+  Timestamp longest = options.default_egress_budget.window;
+  for (const GroupEgressBudget& group : options.group_budgets)
+    longest = std::max(longest, group.budget.window);
+  return longest;
+}
+
 }  // namespace
 
 void sortCameraEvents(std::vector<CameraEvent>& events) {
@@ -49,30 +57,40 @@ void sortCameraEvents(std::vector<CameraEvent>& events) {
   events = std::move(folded);
 }
 
-AlertEngine::AlertEngine(const Config& config, LearnedBaseline baseline)
-    : config_(config),
+std::string_view learningModeName(LearningMode mode) {
+  switch (mode) {
+    case LearningMode::kOff:
+      return "off";
+    case LearningMode::kLearn:
+      return "learn";
+    case LearningMode::kEnforce:
+      return "enforce";
+  }
+  return "off";
+}
+
+AlertEngine::AlertEngine(AlertEngineOptions options, LearnedBaseline baseline)
+    : options_(std::move(options)),
+      longest_budget_window_(longestBudgetWindow(options_)),
       baseline_(std::move(baseline)),
-      lifecycle_(AlertLifecycleOptions{config.alerts.suppression_window,
-                                       config.alerts.renotify_interval, config.alerts.resolve_after,
-                                       config.alerts.max_active_per_camera,
-                                       config.alerts.max_active}) {
-  enforcing_ = config.learning.mode == LearningMode::kEnforce;
+      lifecycle_(options_.lifecycle) {
+  enforcing_ = options_.learning == LearningMode::kEnforce;
 }
 
 std::string_view AlertEngine::learningPhase() const {
-  if (config_.learning.mode == LearningMode::kOff) return "off";
+  if (options_.learning == LearningMode::kOff) return "off";
   return enforcing_ ? "enforce" : "learn";
 }
 
 void AlertEngine::onEvent(CameraEvent event) {
-  if (config_.learning.mode == LearningMode::kLearn) {
+  if (options_.learning == LearningMode::kLearn) {
     // The period runs from the first event ever seen; the state file keeps that instant, so a
     // restart continues the period instead of starting it again.
     if (baseline_.learningStarted() == 0) {
       baseline_.setLearningStarted(event.time);
       baseline_changed_ = true;
     }
-    enforcing_ = event.time >= baseline_.learningStarted() + config_.learning.period;
+    enforcing_ = event.time >= baseline_.learningStarted() + options_.learning_period;
   }
   if (auto* seen = std::get_if<DeviceSeen>(&event.what)) {
     onDevice(event.time, *seen);
@@ -94,11 +112,11 @@ void AlertEngine::raise(Alert alert) {
 void AlertEngine::onDevice(Timestamp time, const DeviceSeen& seen) {
   auto entry = cameras_.find(seen.camera.ip);
   const bool inserted = entry == cameras_.end();
-  if (inserted && cameras_.size() >= config_.max_cameras) {
+  if (inserted && cameras_.size() >= options_.max_cameras) {
     // inventory.max_cameras: the camera is not listed (nor budgeted), but its unknown_camera
     // alert is still raised; the lifecycle bounds the alerts.
     ++cameras_untracked_;
-    if (!seen.listed && config_.alert_unknown_devices) raiseUnknown(time, seen.camera);
+    if (!seen.listed && options_.alert_unknown_devices) raiseUnknown(time, seen.camera);
     return;
   }
   if (inserted) entry = cameras_.try_emplace(seen.camera.ip).first;
@@ -114,26 +132,26 @@ void AlertEngine::onDevice(Timestamp time, const DeviceSeen& seen) {
   camera.camera = seen.camera;
   camera.listed = seen.listed;
   camera.first_seen = time;
-  if (seen.listed || !config_.alert_unknown_devices) return;
+  if (seen.listed || !options_.alert_unknown_devices) return;
   raiseUnknown(time, seen.camera);
 }
 
 void AlertEngine::raiseUnknown(Timestamp time, const AlertCamera& seen) {
   Alert alert;
   alert.time = time;
-  alert.severity = config_.unknown_device_severity;
+  alert.severity = options_.unknown_device_severity;
   alert.kind = AlertKind::kUnknownCamera;
   alert.camera = seen;
   alert.evidence.first_seen = time;
   alert.evidence.last_seen = time;
   alert.rule = "inventory";
-  alert.sensor = config_.sensor_name;
+  alert.sensor = options_.sensor_name;
   alert.dedup_key = dedupKey(alert);
   raise(std::move(alert));
 }
 
 void AlertEngine::onFlow(Timestamp time, FlowJudged& flow) {
-  if (!flow.by_default || config_.learning.mode == LearningMode::kOff) {
+  if (!flow.by_default || options_.learning == LearningMode::kOff) {
     if (flow.deny) raise(std::move(flow.alert));
     return;
   }
@@ -163,10 +181,10 @@ void AlertEngine::onFlow(Timestamp time, FlowJudged& flow) {
 }
 
 const EgressBudget& AlertEngine::budgetOf(const std::string& group) const {
-  for (const CameraGroupConfig& candidate : config_.groups) {
-    if (candidate.membership.name == group) return candidate.egress_budget;
+  for (const GroupEgressBudget& candidate : options_.group_budgets) {
+    if (candidate.group == group) return candidate.budget;
   }
-  return config_.default_egress_budget;
+  return options_.default_egress_budget;
 }
 
 void AlertEngine::onEgress(Timestamp time, const EgressSample& sample) {
@@ -174,17 +192,13 @@ void AlertEngine::onEgress(Timestamp time, const EgressSample& sample) {
   if (camera != cameras_.end()) camera->second.egress_bytes += sample.bytes;
   const EgressBudget& budget = budgetOf(sample.group);
   if (time >= next_expire_) {
-    // Cameras that went quiet leave the monitor; the longest window keeps everyone's history.
-    Timestamp longest = config_.default_egress_budget.window;
-    for (const CameraGroupConfig& group : config_.groups)
-      longest = std::max(longest, group.egress_budget.window);
-    egress_.expire(time, longest);
+    egress_.expire(time, longest_budget_window_);
     next_expire_ = time + 60 * kNanosPerSecond;
   }
   if (budget.bytes == 0) return;
   // Budget state for the cameras the engine lists, and for others while there is room: bounded
   // by inventory.max_cameras twice over, whatever the workers send.
-  if (camera == cameras_.end() && egress_.cameras() >= config_.max_cameras &&
+  if (camera == cameras_.end() && egress_.cameras() >= options_.max_cameras &&
       !egress_.tracks(sample.camera)) {
     ++cameras_untracked_;
     return;
@@ -205,7 +219,7 @@ void AlertEngine::onEgress(Timestamp time, const EgressSample& sample) {
   alert.evidence.last_seen = time;
   alert.evidence.bytes = exceeded->window_bytes;
   alert.rule = "budget:" + sample.group;
-  alert.sensor = config_.sensor_name;
+  alert.sensor = options_.sensor_name;
   alert.dedup_key = dedupKey(alert);
   raise(std::move(alert));
 }

@@ -18,10 +18,10 @@
 
 #include <camwatch/alert.h>
 #include <camwatch/baseline.h>
-#include <camwatch/config.h>
 #include <camwatch/egress_budget.h>
 
 #include "alert/alert_lifecycle.h"
+#include "alert/alerts_config.h"
 
 namespace camwatch {
 
@@ -66,10 +66,30 @@ struct SeenCamera {
   std::uint64_t alerts = 0;  ///< raises (before deduplication) that named this camera
 };
 
+/// A camera group's egress budget (`groups.<name>.egress_budget`).
+struct GroupEgressBudget {
+  std::string group;
+  EgressBudget budget;
+};
+
+/// What the engine is configured by, cut from the config (config/component_options.h).
+struct AlertEngineOptions {
+  std::string sensor_name;  ///< on the alerts the engine makes itself (unknown_camera, budgets)
+  LearningMode learning = LearningMode::kOff;
+  Timestamp learning_period = 7 * 24 * 3600 * kNanosPerSecond;
+  AlertLifecycleOptions lifecycle;
+  /// `inventory.max_cameras`: cameras the engine keeps state for (see camerasUntracked()).
+  std::size_t max_cameras = 16'384;
+  bool alert_unknown_devices = false;  ///< `inventory.alert_unknown_devices`
+  Severity unknown_device_severity = Severity::kWarning;
+  std::vector<GroupEgressBudget> group_budgets;  ///< `groups:` in file order; first match wins
+  EgressBudget default_egress_budget;            ///< groups not in group_budgets ("default")
+};
+
 class AlertEngine {
  public:
   /// `baseline` is the loaded state (learning off: ignored). Control thread.
-  AlertEngine(const Config& config, LearnedBaseline baseline);
+  AlertEngine(AlertEngineOptions options, LearnedBaseline baseline);
 
   /// Takes the next event (events come in sortCameraEvents() order).
   void onEvent(CameraEvent event);
@@ -107,7 +127,9 @@ class AlertEngine {
   void raiseUnknown(Timestamp time, const AlertCamera& camera);
   const EgressBudget& budgetOf(const std::string& group) const;
 
-  const Config& config_;
+  const AlertEngineOptions options_;
+  /// The longest budget window of all groups: how long a quiet camera's bytes are kept.
+  const Timestamp longest_budget_window_;
   LearnedBaseline baseline_;
   bool baseline_changed_ = false;
   bool enforcing_ = false;

@@ -4,30 +4,28 @@
 
 namespace camwatch {
 
-AlertSideResult<LearnedBaseline> loadAlertBaseline(const Config& config, const DeliveryLog& log) {
-  if (config.learning.mode == LearningMode::kOff) return LearnedBaseline{};
-  auto state = LearnedBaseline::load(config.learning.state_file);
+AlertSideResult<LearnedBaseline> loadAlertBaseline(const LearningConfig& learning,
+                                                   const DeliveryLog& log) {
+  if (learning.mode == LearningMode::kOff) return LearnedBaseline{};
+  auto state = LearnedBaseline::load(learning.state_file);
   if (!state) {
     return tl::unexpected(AlertSideError{AlertSideError::Kind::kConfig, state.error().message});
   }
-  if (config.learning.mode == LearningMode::kEnforce && state->size() == 0 && log) {
-    log("learning.mode is enforce but " + config.learning.state_file +
+  if (learning.mode == LearningMode::kEnforce && state->size() == 0 && log) {
+    log("learning.mode is enforce but " + learning.state_file +
         " holds nothing learnt: every destination is new");
   }
   return std::move(*state);
 }
 
-AlertSideResult<std::unique_ptr<AlertSide>> AlertSide::start(const Config& config,
+AlertSideResult<std::unique_ptr<AlertSide>> AlertSide::start(const AlertSideConfig& config,
                                                              LearnedBaseline baseline,
+                                                             std::vector<AlertSinkPtr> sinks,
                                                              DeliveryLog log) {
-  auto side = std::unique_ptr<AlertSide>(
-      new AlertSide(config, std::make_unique<AlertEngine>(config, std::move(baseline))));
-  if (config.alerts.sinks.empty()) return side;
-  auto sinks = makeAlertSinks(config.alerts);
-  if (!sinks) {
-    return tl::unexpected(AlertSideError{AlertSideError::Kind::kConfig, sinks.error().message});
-  }
-  auto started = DeliveryThread::start(config.alerts, std::move(*sinks), std::move(log));
+  auto side = std::unique_ptr<AlertSide>(new AlertSide(
+      config.learning, std::make_unique<AlertEngine>(config.engine, std::move(baseline))));
+  if (sinks.empty()) return side;
+  auto started = DeliveryThread::start(config.alerts, std::move(sinks), std::move(log));
   if (!started) {
     return tl::unexpected(AlertSideError{AlertSideError::Kind::kRuntime, started.error().message});
   }
@@ -41,8 +39,8 @@ EnqueueResult AlertSide::enqueue(std::span<const Alert> notifications) {
 }
 
 Result<void> AlertSide::saveBaseline() {
-  if (config_.learning.mode == LearningMode::kOff || !engine_->baselineChanged()) return {};
-  return engine_->baseline().save(config_.learning.state_file);
+  if (learning_.mode == LearningMode::kOff || !engine_->baselineChanged()) return {};
+  return engine_->baseline().save(learning_.state_file);
 }
 
 std::uint64_t AlertSide::stop(std::chrono::milliseconds budget) {

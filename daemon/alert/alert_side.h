@@ -1,6 +1,9 @@
 // AlertSide: what turns the cameras' events into delivered alerts, started the same way by
 // `camwatch run` and `camwatch replay`: the learned baseline, the AlertEngine, the configured
 // sinks and the thread that delivers to them. Control thread (replay: the reading thread).
+// It takes its options (AlertSideConfig, cut by config/component_options.h) and the sinks
+// already opened (sinks/sink_registry.h), so alert/ depends neither on the whole config nor on
+// the sink types.
 #pragma once
 
 #include <chrono>
@@ -8,20 +11,21 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <camwatch/alert.h>
 #include <camwatch/baseline.h>
-#include <camwatch/config.h>
 
 #include "alert/alert_engine.h"
-#include "alert/alert_output.h"
+#include "alert/alerts_config.h"
 #include "alert/delivery_thread.h"
 
 namespace camwatch {
 
 /// Why the alert side could not start. kConfig: what the config names cannot be used (a
-/// baseline file that does not parse, a sink that cannot be opened): both commands exit 2.
-/// kRuntime: the machine failed (the spool directory cannot be made): exit 1.
+/// baseline file that does not parse): both commands exit 2, as for a sink that cannot be
+/// opened (makeAlertSinks, before start()). kRuntime: the machine failed (the spool directory
+/// cannot be made): exit 1.
 struct AlertSideError {
   enum class Kind { kConfig, kRuntime };
   Kind kind = Kind::kConfig;
@@ -31,18 +35,27 @@ struct AlertSideError {
 template <typename T>
 using AlertSideResult = tl::expected<T, AlertSideError>;
 
-/// First phase, before a sensor gives up its privileges: reads the learned baseline the config
+/// What the alert side is configured by.
+struct AlertSideConfig {
+  AlertEngineOptions engine;
+  AlertsConfig alerts;      ///< the spool and delivery retries (the lifecycle is in `engine`)
+  LearningConfig learning;  ///< where the baseline is read from and saved to
+};
+
+/// First phase, before a sensor gives up its privileges: reads the learned baseline `learning`
 /// names (learning off: an empty one). Warns through `log` when learning.mode is enforce and
 /// nothing was learnt yet, since every destination then alerts.
-AlertSideResult<LearnedBaseline> loadAlertBaseline(const Config& config, const DeliveryLog& log);
+AlertSideResult<LearnedBaseline> loadAlertBaseline(const LearningConfig& learning,
+                                                   const DeliveryLog& log);
 
 class AlertSide {
  public:
-  /// Second phase: the engine (from `baseline`) and, when the config has sinks, the sinks and
-  /// the delivery thread (which first delivers what an earlier run left in the spool). `log`
-  /// gets the delivery's lines. `config` must outlive the AlertSide.
-  static AlertSideResult<std::unique_ptr<AlertSide>> start(const Config& config,
+  /// Second phase: the engine (from `baseline`) and, when there are `sinks` (opened by the
+  /// caller, in the order of alerts.sinks), the delivery thread (which first delivers what an
+  /// earlier run left in the spool). `log` gets the delivery's lines.
+  static AlertSideResult<std::unique_ptr<AlertSide>> start(const AlertSideConfig& config,
                                                            LearnedBaseline baseline,
+                                                           std::vector<AlertSinkPtr> sinks,
                                                            DeliveryLog log);
 
   AlertEngine& engine() { return *engine_; }
@@ -63,10 +76,10 @@ class AlertSide {
   std::vector<SinkDeliveryStats> sinkStats() const;
 
  private:
-  AlertSide(const Config& config, std::unique_ptr<AlertEngine> engine)
-      : config_(config), engine_(std::move(engine)) {}
+  AlertSide(LearningConfig learning, std::unique_ptr<AlertEngine> engine)
+      : learning_(std::move(learning)), engine_(std::move(engine)) {}
 
-  const Config& config_;
+  const LearningConfig learning_;
   std::unique_ptr<AlertEngine> engine_;
   std::unique_ptr<DeliveryThread> delivery_;
 };

@@ -9,10 +9,10 @@
 #include <thread>
 #include <vector>
 
-#include <camwatch/config.h>
 #include <camwatch/result.h>
 
 #include "alert/alert_delivery.h"
+#include "alert/alerts_config.h"
 
 namespace camwatch {
 

@@ -9,9 +9,9 @@
 
 #include <camwatch/baseline.h>
 #include <camwatch/build_info.h>
-#include <camwatch/config.h>
 
 #include "cli/cli.h"
+#include "config/config.h"
 
 namespace camwatch::cli {
 

@@ -17,7 +17,6 @@
 
 #include <camwatch/alert.h>
 #include <camwatch/build_info.h>
-#include <camwatch/config.h>
 #include <camwatch/inventory.h>
 
 #include "alert/alert_side.h"
@@ -26,6 +25,8 @@
 #include "cli/replay_metrics.h"
 #include "cli/terminal_progress.h"
 #include "cli/time_bounds.h"
+#include "config/component_options.h"
+#include "config/config.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/replay_pipeline.h"
 #include "report/destinations_csv.h"
@@ -33,6 +34,7 @@
 #include "report/report_html.h"
 #include "report/summary.h"
 #include "sinks/json_lines_writer.h"
+#include "sinks/sink_registry.h"
 #include "util/sha256.h"
 
 namespace camwatch::cli {
@@ -177,7 +179,7 @@ Stop loadConfigAndJudgement(ReplayRun& run) {
   options.digest_limits.max_timelines = run.config.replay_limits.max_timelines;
   options.dpi = run.config.dpi;
   options.dns = run.config.dns;
-  auto loaded = loadJudgement(run.config);
+  auto loaded = loadJudgement(judgementConfig(run.config));
   if (!loaded) return complain(loaded.error().message, kExitUsage);
   for (const std::string& warning : loaded->warnings) std::cerr << "camwatch: " << warning << '\n';
   options.geo_cache_size = loaded->judgement.geo_cache_size;
@@ -198,10 +200,13 @@ Stop startAlertSide(ReplayRun& run) {
   const DeliveryLog to_stderr = [](const std::string& line) {
     std::cerr << "camwatch: " << line << '\n';
   };
-  auto baseline = loadAlertBaseline(run.config, to_stderr);
+  auto baseline = loadAlertBaseline(run.config.learning, to_stderr);
   if (!baseline) return complain(baseline.error().message, kExitUsage);
+  auto sinks = makeAlertSinks(run.config.alert_sinks);
+  if (!sinks) return complain(sinks.error().message, kExitUsage);
   // Delivery starts before the replay: alerts an earlier run left in the spool go out first.
-  auto started_side = AlertSide::start(run.config, std::move(*baseline), to_stderr);
+  auto started_side = AlertSide::start(alertSideConfig(run.config), std::move(*baseline),
+                                       std::move(*sinks), to_stderr);
   if (!started_side) {
     return complain(
         started_side.error().message,

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include <camwatch/config.h>
 #include <camwatch/metrics.h>
 
 #include "alert/alert_side.h"
+#include "config/config.h"
 #include "pipeline/replay_pipeline.h"
 #include "runtime/metrics_sources.h"
 

@@ -1,12 +1,12 @@
 // `alerts:` of the config file: the alert lifecycle, the spool, delivery retries and the sinks.
-// A sink entry's `type` picks its SinkType (sinks/sink_types.h), which reads the rest.
+// A sink entry's `type` picks its SinkType (sinks/sink_registry.h), which reads the rest.
 #include <algorithm>
 #include <cctype>
 #include <string>
 #include <vector>
 
 #include "config/config_sections.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 
 namespace camwatch {
 namespace {
@@ -38,32 +38,31 @@ std::string readSinkName(const ConfigReader& reader, const YAML::Node& node,
   return name;
 }
 
-AlertSinkConfig readSink(const ConfigReader& reader, const YAML::Node& node,
-                         const std::string& path) {
+SinkSpec readSink(const ConfigReader& reader, const YAML::Node& node, const std::string& path) {
   const SinkType& type = readSinkType(reader, node, path);
   std::vector<std::string> keys = {"type", "name"};
   keys.insert(keys.end(), type.keys.begin(), type.keys.end());
   reader.checkKeys(node, path, keys);
-  AlertSinkConfig sink;
+  SinkSpec sink;
   sink.type = type.type;
   sink.name = readSinkName(reader, node, path, type.type);
   sink.options = type.read(reader, node, path);
   return sink;
 }
 
-void readSinks(const ConfigReader& reader, const YAML::Node& sinks, AlertsConfig& alerts) {
+void readSinks(const ConfigReader& reader, const YAML::Node& sinks, std::vector<SinkSpec>& read) {
   if (!sinks.IsSequence()) reader.fail(sinks, "alerts.sinks", "expected a list of sinks");
   for (std::size_t i = 0; i < sinks.size(); ++i) {
     const std::string path = "alerts.sinks[" + std::to_string(i) + "]";
-    AlertSinkConfig sink = readSink(reader, sinks[i], path);
-    for (const AlertSinkConfig& earlier : alerts.sinks) {
+    SinkSpec sink = readSink(reader, sinks[i], path);
+    for (const SinkSpec& earlier : read) {
       if (earlier.name == sink.name) {
         reader.fail(
             sinks[i], path + ".name",
             fmt::format("a second sink named '{}'; give each sink its own name", sink.name));
       }
     }
-    alerts.sinks.push_back(std::move(sink));
+    read.push_back(std::move(sink));
   }
 }
 
@@ -127,7 +126,7 @@ void readAlerts(const ConfigReader& reader, const YAML::Node& node, Config& conf
        "retry_base", "retry_max", "drain_timeout", "sinks"});
   readLifecycle(reader, node, config.alerts);
   readDelivery(reader, node, config.alerts);
-  if (const YAML::Node sinks = node["sinks"]) readSinks(reader, sinks, config.alerts);
+  if (const YAML::Node sinks = node["sinks"]) readSinks(reader, sinks, config.alert_sinks);
 }
 
 }  // namespace camwatch

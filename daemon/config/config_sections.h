@@ -6,9 +6,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <camwatch/config.h>
-
-#include "config/config_reader.h"
+#include "config/config.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 
@@ -24,7 +23,8 @@ void readInventory(const ConfigReader& reader, const YAML::Node& node, Config& c
 void readGroups(const ConfigReader& reader, const YAML::Node& node, Config& config);
 void readLearning(const ConfigReader& reader, const YAML::Node& node, Config& config);
 
-/// `alerts:`, its sinks read by their sink types (sinks/sink_types.h).
+/// `alerts:`, its sinks (into Config::alert_sinks) read by their sink types
+/// (sinks/sink_registry.h).
 void readAlerts(const ConfigReader& reader, const YAML::Node& node, Config& config);
 
 }  // namespace camwatch

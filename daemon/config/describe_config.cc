@@ -7,10 +7,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <camwatch/config.h>
-
-#include "config/config_reader.h"
-#include "sinks/sink_types.h"
+#include "config/config.h"
+#include "sinks/sink_registry.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 namespace {
@@ -97,7 +96,8 @@ void describeGroups(const Config& config, std::string& text) {
                       formatDuration(config.learning.period), config.learning.state_file);
 }
 
-void describeAlerts(const AlertsConfig& alerts, std::string& text) {
+void describeAlerts(const AlertsConfig& alerts, const std::vector<SinkSpec>& sinks,
+                    std::string& text) {
   text += fmt::format(
       "alerts:\n  suppression_window: {}\n  renotify_interval: {}\n  resolve_after: {}\n"
       "  max_active_per_camera: {}\n  max_active: {}\n  spool_dir: '{}'\n  spool_max_bytes: {}\n  "
@@ -107,8 +107,8 @@ void describeAlerts(const AlertsConfig& alerts, std::string& text) {
       optionalDuration(alerts.resolve_after), alerts.max_active_per_camera, alerts.max_active,
       alerts.spool_dir, alerts.spool_max_bytes, alerts.spool_segment_bytes, alerts.batch_size,
       formatMillis(alerts.retry_base), formatMillis(alerts.retry_max),
-      formatMillis(alerts.drain_timeout), alerts.sinks.empty() ? " []" : "");
-  for (const AlertSinkConfig& sink : alerts.sinks) {
+      formatMillis(alerts.drain_timeout), sinks.empty() ? " []" : "");
+  for (const SinkSpec& sink : sinks) {
     text += fmt::format("    - type: {}\n      name: {}\n", sink.type, sink.name);
     if (const SinkType* type = findSinkType(sink.type)) type->describe(sink.options.get(), text);
   }
@@ -160,7 +160,7 @@ std::string describeConfig(const Config& config) {
   describeEngine(config, text);
   describeInventory(config, text);
   describeGroups(config, text);
-  describeAlerts(config.alerts, text);
+  describeAlerts(config.alerts, config.alert_sinks, text);
   describeService(config, text);
   describePolicy(config.policy_groups, text);
   return text;

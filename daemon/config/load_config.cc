@@ -7,10 +7,9 @@
 #include <string>
 #include <utility>
 
-#include <camwatch/config.h>
-
-#include "config/config_reader.h"
+#include "config/config.h"
 #include "config/config_sections.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 namespace {
@@ -242,18 +241,6 @@ Result<void> checkWithComponents(const std::string& path, const Config& config) 
 }
 
 }  // namespace
-
-std::string_view learningModeName(LearningMode mode) {
-  switch (mode) {
-    case LearningMode::kOff:
-      return "off";
-    case LearningMode::kLearn:
-      return "learn";
-    case LearningMode::kEnforce:
-      return "enforce";
-  }
-  return "off";
-}
 
 Config defaultConfig() {
   Config config;

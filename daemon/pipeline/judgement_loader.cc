@@ -7,12 +7,12 @@
 
 namespace camwatch {
 
-Result<LoadedJudgement> loadJudgement(const Config& config) {
+Result<LoadedJudgement> loadJudgement(const JudgementConfig& config) {
   LoadedJudgement out;
   FlowJudgement& judgement = out.judgement;
   judgement.geo_cache_size = config.geo_cache_size;
   judgement.sensor_name = config.sensor_name;
-  judgement.report_default_allows = config.learning.mode != LearningMode::kOff;
+  judgement.report_default_allows = config.report_default_allows;
   if (!config.geoip.country_db.empty() || !config.geoip.asn_db.empty()) {
     // A configured database that is missing means no geo, said once; a broken one is an error.
     auto geo = MaxmindGeoLookup::open(config.geoip, GeoDatabaseMissing::kWarn);

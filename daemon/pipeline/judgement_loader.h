@@ -1,19 +1,36 @@
 // judgement_loader: builds what workers judge flows by (policy engine, camera inventory with its
-// OUI table, GeoIP databases) from a loaded Config. `replay` calls it once; `run` at start and on
-// every SIGHUP, where a failure keeps the running judgement.
+// OUI table, GeoIP databases) from the config's sections that name them (JudgementConfig, cut by
+// config/component_options.h). `replay` calls it once; `run` at start and on every SIGHUP, where
+// a failure keeps the running judgement.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <camwatch/config.h>
+#include <camwatch/geo.h>
 #include <camwatch/inventory.h>
+#include <camwatch/policy.h>
 #include <camwatch/result.h>
 
 #include "pipeline/flow_worker.h"
 
 namespace camwatch {
+
+/// What the judgement is built from: `policy:`, `inventory:` with the groups' membership,
+/// `geoip:`, and what the workers stamp on what they report.
+struct JudgementConfig {
+  std::string source;  ///< the config file, named in policy and inventory errors
+  std::string sensor_name;
+  /// Learning is on: workers report the flows the groups' default allows too, for the baseline.
+  bool report_default_allows = false;
+  GeoDatabasePaths geoip;  ///< "" = none
+  std::uint32_t geo_cache_size = 16'384;
+  std::vector<GroupPolicy> policy_groups;
+  std::string oui_file;  ///< "" = none
+  InventoryConfig inventory;
+};
 
 struct LoadedJudgement {
   FlowJudgement judgement;
@@ -24,6 +41,6 @@ struct LoadedJudgement {
 
 /// Opens the GeoIP databases and the OUI file and builds the policy engine and inventory.
 /// Control thread. @return them, or an error naming the file or section that failed.
-Result<LoadedJudgement> loadJudgement(const Config& config);
+Result<LoadedJudgement> loadJudgement(const JudgementConfig& config);
 
 }  // namespace camwatch

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include <camwatch/config.h>
 #include <camwatch/dns.h>
 #include <camwatch/metrics.h>
 
 #include "alert/alert_delivery.h"
+#include "config/config.h"
 #include "metrics/metrics_endpoint.h"
 
 namespace camwatch {

@@ -14,7 +14,7 @@ void LiveSensor::reload() {
     return;
   }
   if (!sensor_name_.empty()) config->sensor_name = sensor_name_;
-  auto loaded = loadJudgement(*config);
+  auto loaded = loadJudgement(judgementConfig(*config));
   if (!loaded) {
     spdlog::error("reload failed, the running config stays: {}", loaded.error().message);
     notifier_.reloaded();

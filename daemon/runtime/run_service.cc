@@ -136,7 +136,7 @@ int LiveSensor::run() {
       return kExitUsage;
     }
   }
-  auto loaded = loadJudgement(*config_);
+  auto loaded = loadJudgement(judgementConfig(*config_));
   if (!loaded) {
     spdlog::error("{}", loaded.error().message);
     return kExitUsage;
@@ -144,8 +144,8 @@ int LiveSensor::run() {
   for (const std::string& warning : loaded->warnings) spdlog::warn("{}", warning);
   shared_.judgement = loaded->judgement;
   oui_ = loaded->oui;
-  auto baseline =
-      loadAlertBaseline(*config_, [](const std::string& line) { spdlog::warn("{}", line); });
+  auto baseline = loadAlertBaseline(config_->learning,
+                                    [](const std::string& line) { spdlog::warn("{}", line); });
   if (!baseline) {
     spdlog::error("{}", baseline.error().message);
     return kExitUsage;
@@ -181,8 +181,14 @@ int LiveSensor::run() {
   spdlog::info("credentials: {}", describeCredentials());
 
   dns_ = std::make_unique<DnsCache>(config_->dns);
-  auto alert_side = AlertSide::start(*config_, std::move(*baseline),
-                                     [](const std::string& line) { spdlog::warn("{}", line); });
+  auto sinks = makeAlertSinks(config_->alert_sinks);
+  if (!sinks) {
+    spdlog::error("{}", sinks.error().message);
+    return kExitUsage;
+  }
+  auto alert_side =
+      AlertSide::start(alertSideConfig(*config_), std::move(*baseline), std::move(*sinks),
+                       [](const std::string& line) { spdlog::warn("{}", line); });
   if (!alert_side) {
     spdlog::error("{}", alert_side.error().message);
     return alert_side.error().kind == AlertSideError::Kind::kConfig ? kExitUsage : kExitFailure;

@@ -25,16 +25,16 @@
 #include <spdlog/spdlog.h>
 
 #include <camwatch/capture.h>
-#include <camwatch/config.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
 #include <camwatch/flow.h>
 #include <camwatch/metrics.h>
 
 #include "alert/alert_engine.h"
-#include "alert/alert_output.h"
 #include "alert/alert_side.h"
 #include "cli/cli.h"
+#include "config/component_options.h"
+#include "config/config.h"
 #include "pipeline/event_merger.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/handover.h"
@@ -47,6 +47,7 @@
 #include "runtime/metrics_sources.h"
 #include "runtime/service.h"
 #include "sinks/jsonl/jsonl_reopen.h"
+#include "sinks/sink_registry.h"
 
 namespace camwatch::run_service {
 

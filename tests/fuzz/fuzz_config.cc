@@ -4,8 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include <camwatch/config.h>
-
+#include "config/config.h"
 #include "memfd_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

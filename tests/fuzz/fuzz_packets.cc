@@ -16,12 +16,13 @@
 #include <span>
 #include <vector>
 
-#include <camwatch/config.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 
+#include "config/component_options.h"
+#include "config/config.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/packet_stage.h"
@@ -51,7 +52,7 @@ Shared& shared() {
     }
     made->config = std::move(*config);
     made->config.geoip = {};  // no GeoIP databases in a fuzz run
-    auto judgement = loadJudgement(made->config);
+    auto judgement = loadJudgement(judgementConfig(made->config));
     if (!judgement) {
       std::fprintf(stderr, "fuzz_packets: %s\n", judgement.error().message.c_str());
       std::abort();

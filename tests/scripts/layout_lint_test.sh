@@ -45,18 +45,18 @@ lines() {  # N FILE: a file of N lines of code
 
 # A clean tree: three components, flow -> dpi only, threads where they may be, 600-line file.
 clean=$work/clean
-mkdir -p "$clean"/{include/camwatch,daemon/flow,daemon/dpi,daemon/pipeline,daemon/cli,tests/unit,bench}
+mkdir -p "$clean"/{include/camwatch,daemon/flow,daemon/dpi,daemon/pipeline,daemon/cli,daemon/config,tests/unit,bench}
 printf '#pragma once\n#include <vector>\n#include <camwatch/dpi.h>\n' >"$clean/include/camwatch/flow.h"
 printf '#pragma once\n#include <cstdint>\n' >"$clean/include/camwatch/dpi.h"
 printf '#pragma once\n#include <nlohmann/json.hpp>\n#include <camwatch/alert.h>\n' \
   >"$clean/include/camwatch/alert_json.h"
 printf '#pragma once\n' >"$clean/include/camwatch/alert.h"
-printf '#pragma once\n#include <string>\n' >"$clean/include/camwatch/config.h"
+printf '#pragma once\n#include <string>\n' >"$clean/daemon/config/config.h"
 printf '#include <camwatch/flow.h>\n#include "dpi/helper.h"\n' >"$clean/daemon/flow/table.cc"
 printf '#include <camwatch/dpi.h>\n' >"$clean/daemon/dpi/classifier.cc"
 printf '#pragma once\n' >"$clean/daemon/dpi/helper.h"
 printf '#include <thread>\nstd::thread reader;\n' >"$clean/daemon/pipeline/reader.cc"
-printf '#include <camwatch/config.h>\n#include "pipeline/x.h"\n' >"$clean/daemon/cli/cli.cc"
+printf '#include "config/config.h"\n#include "pipeline/x.h"\n' >"$clean/daemon/cli/cli.cc"
 # Not violations: a comment, and std::thread:: members that start nothing.
 printf '// one std::thread per worker, pthread_create too\n#include <camwatch/flow.h>\nunsigned n = std::thread::hardware_concurrency();\n' \
   >"$clean/daemon/flow/workers.cc"
@@ -69,7 +69,7 @@ bad=$work/bad
 cp -r "$clean" "$bad"
 echo '#include <camwatch/flow.h>' >>"$bad/daemon/dpi/classifier.cc"             # dpi -> flow -> dpi
 echo '#include <nlohmann/json.hpp>' >>"$bad/include/camwatch/alert.h"          # JSON in a public type
-echo '#include <camwatch/config.h>' >>"$bad/daemon/flow/table.cc"              # whole config in flow/
+echo '#include "config/config.h"' >>"$bad/daemon/flow/table.cc"                # whole config in flow/
 echo 'pthread_t t; int r = pthread_create(&t, 0, 0, 0);' >>"$bad/daemon/dpi/classifier.cc"
 lines 700 "$bad/bench/long_bench.cc"
 expect_fail bad "$bad" "$work/empty-allow.txt" \

@@ -1,9 +1,9 @@
 // The alertmanager sink type: `urls` (one per cluster peer), `alertname`, `generator_url`,
 // `labels`, and the HTTP keys every HTTP sink has (sinks/http/http_sink_settings.h).
-#include "config/config_reader.h"
 #include "sinks/alertmanager/alertmanager_alert_sink.h"
 #include "sinks/http/http_sink_settings.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 namespace {
@@ -61,7 +61,7 @@ void describe(const SinkOptions* options, std::string& yaml) {
   describeHttpTimeouts(am.timeouts, yaml);
 }
 
-Result<AlertSinkPtr> make(const AlertSinkConfig& sink, SinkContext& /*context*/) {
+Result<AlertSinkPtr> make(const SinkSpec& sink, SinkContext& /*context*/) {
   AlertmanagerSinkOptions options = sinkOptions<AlertmanagerSinkOptions>(sink);
   options.name = sink.name;
   auto opened = AlertmanagerAlertSink::open(options);

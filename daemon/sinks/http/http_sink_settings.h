@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "config/config_reader.h"
 #include "sinks/http/http_client.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 

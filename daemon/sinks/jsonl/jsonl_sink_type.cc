@@ -1,7 +1,7 @@
 // The jsonl sink type: `path` (required, relative to the config file) and `fsync`.
-#include "config/config_reader.h"
 #include "sinks/jsonl/jsonl_alert_sink.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 namespace {
@@ -22,7 +22,7 @@ void describe(const SinkOptions* options, std::string& yaml) {
   yaml += fmt::format("      path: '{}'\n      fsync: {}\n", jsonl.path, jsonl.fsync);
 }
 
-Result<AlertSinkPtr> make(const AlertSinkConfig& sink, SinkContext& context) {
+Result<AlertSinkPtr> make(const SinkSpec& sink, SinkContext& context) {
   JsonlSinkOptions options = sinkOptions<JsonlSinkOptions>(sink);
   options.name = sink.name;
   auto opened = JsonlAlertSink::open(options);

@@ -1,5 +1,5 @@
 // The stdout sink type: no settings besides its name.
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 #include "sinks/stdout/stdout_alert_sink.h"
 
 namespace camwatch {
@@ -12,7 +12,7 @@ std::shared_ptr<const SinkOptions> read(const ConfigReader& /*reader*/, const YA
 
 void describe(const SinkOptions* /*options*/, std::string& /*yaml*/) {}
 
-Result<AlertSinkPtr> make(const AlertSinkConfig& sink, SinkContext& /*context*/) {
+Result<AlertSinkPtr> make(const SinkSpec& sink, SinkContext& /*context*/) {
   return std::make_unique<StdoutAlertSink>(sink.name);
 }
 

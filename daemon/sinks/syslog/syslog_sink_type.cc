@@ -1,10 +1,10 @@
 // The syslog sink type: `ident`, `facility` and `socket` (relative to the config file), checked
 // here so the error points at the line; SyslogAlertSink::open checks them again.
-#include "config/config_reader.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 #include "sinks/syslog/syslog_alert_sink.h"
 #include "sinks/syslog/syslog_message.h"
 #include "sinks/syslog/unix_datagram_sender.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 namespace {
@@ -44,7 +44,7 @@ void describe(const SinkOptions* options, std::string& yaml) {
                       settings.facility, settings.socket);
 }
 
-Result<AlertSinkPtr> make(const AlertSinkConfig& sink, SinkContext& /*context*/) {
+Result<AlertSinkPtr> make(const SinkSpec& sink, SinkContext& /*context*/) {
   SyslogSinkOptions options = sinkOptions<SyslogSinkOptions>(sink);
   options.name = sink.name;
   auto opened = SyslogAlertSink::open(options);

@@ -1,9 +1,9 @@
 // The webhook sink type: one `url`, `one_per_request`, and the HTTP keys every HTTP sink has
 // (sinks/http/http_sink_settings.h).
-#include "config/config_reader.h"
 #include "sinks/http/http_sink_settings.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 #include "sinks/webhook/webhook_alert_sink.h"
+#include "yaml/config_reader.h"
 
 namespace camwatch {
 namespace {
@@ -32,7 +32,7 @@ void describe(const SinkOptions* options, std::string& yaml) {
   describeHttpTimeouts(webhook.timeouts, yaml);
 }
 
-Result<AlertSinkPtr> make(const AlertSinkConfig& sink, SinkContext& /*context*/) {
+Result<AlertSinkPtr> make(const SinkSpec& sink, SinkContext& /*context*/) {
   WebhookSinkOptions options = sinkOptions<WebhookSinkOptions>(sink);
   options.name = sink.name;
   auto opened = WebhookAlertSink::open(options);

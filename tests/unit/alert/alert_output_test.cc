@@ -1,7 +1,6 @@
-// makeAlertSinks and DeliveryThread: sinks built from the config deliver through the spool, and a
-// real SIGHUP makes the jsonl sinks reopen their file (logrotate).
-#include "alert/alert_output.h"
-
+// makeAlertSinks (sinks/sink_registry.h) and DeliveryThread: sinks built from the config
+// deliver through the spool, and a real SIGHUP makes the jsonl sinks reopen their file
+// (logrotate).
 #include <signal.h>
 #include <unistd.h>
 
@@ -14,7 +13,7 @@
 
 #include "alert/delivery_thread.h"
 #include "sinks/jsonl/jsonl_alert_sink.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 #include "unit/alert/alert_test_util.h"
 
 namespace camwatch {
@@ -30,8 +29,7 @@ TEST(AlertOutputTest, SighupReopensTheJsonlFileAfterLogrotate) {
   config.spool_dir = dir.path("spool");
   JsonlSinkOptions jsonl;
   jsonl.path = dir.path("alerts.jsonl");
-  config.sinks = {makeSinkConfig("jsonl", "file", jsonl)};
-  auto sinks = makeAlertSinks(config);
+  auto sinks = makeAlertSinks({makeSinkSpec("jsonl", "file", jsonl)});
   ASSERT_TRUE(sinks) << sinks.error().message;
   auto thread = DeliveryThread::start(config, std::move(*sinks), [](const std::string&) {});
   ASSERT_TRUE(thread) << thread.error().message;
@@ -52,11 +50,9 @@ TEST(AlertOutputTest, SighupReopensTheJsonlFileAfterLogrotate) {
 }
 
 TEST(AlertOutputTest, ASinkThatCannotOpenIsNamed) {
-  AlertsConfig config;
   JsonlSinkOptions jsonl;
   jsonl.path = "/nonexistent-dir/alerts.jsonl";
-  config.sinks = {makeSinkConfig("jsonl", "audit", jsonl)};
-  auto sinks = makeAlertSinks(config);
+  auto sinks = makeAlertSinks({makeSinkSpec("jsonl", "audit", jsonl)});
   ASSERT_FALSE(sinks);
   EXPECT_NE(sinks.error().message.find("alert sink 'audit' (jsonl): "), std::string::npos)
       << sinks.error().message;
@@ -66,8 +62,7 @@ TEST(AlertOutputTest, ASinkThatCannotOpenIsNamed) {
 TEST(AlertOutputTest, SpoolThatCannotBeCreatedIsNamed) {
   AlertsConfig config;
   config.spool_dir = "/proc/camwatch-spool";
-  config.sinks = {AlertSinkConfig{"stdout", "stdout", nullptr}};
-  auto sinks = makeAlertSinks(config);
+  auto sinks = makeAlertSinks({SinkSpec{"stdout", "stdout", nullptr}});
   ASSERT_TRUE(sinks);
   auto thread = DeliveryThread::start(config, std::move(*sinks), [](const std::string&) {});
   ASSERT_FALSE(thread);

@@ -1,7 +1,5 @@
-// The sink type list (sinks/sink_types.h): what the config reader, check-config and
+// The sink type list (sinks/sink_registry.h): what the config reader, check-config and
 // makeAlertSinks go through, so each type read from YAML opens as that type under its name.
-#include "sinks/sink_types.h"
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -9,7 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "alert/alert_output.h"
+#include "config/config.h"
+#include "sinks/sink_registry.h"
 #include "unit/alert/alert_test_util.h"
 
 namespace camwatch {
@@ -57,7 +56,7 @@ alerts:
             std::string::npos)
       << describe;
 
-  auto sinks = makeAlertSinks(config->alerts);
+  auto sinks = makeAlertSinks(config->alert_sinks);
   ASSERT_TRUE(sinks) << sinks.error().message;
   std::vector<std::string> names;
   for (const AlertSinkPtr& sink : *sinks) names.emplace_back(sink->name());
@@ -65,9 +64,7 @@ alerts:
 }
 
 TEST(SinkTypesTest, AnEntryOfAnUnknownTypeIsNamedWhenOpened) {
-  AlertsConfig config;
-  config.sinks = {AlertSinkConfig{"pagerduty", "pd", nullptr}};
-  auto sinks = makeAlertSinks(config);
+  auto sinks = makeAlertSinks({SinkSpec{"pagerduty", "pd", nullptr}});
   ASSERT_FALSE(sinks);
   EXPECT_EQ(sinks.error().message, "alert sink 'pd' (pagerduty): unknown sink type");
 }

@@ -1,6 +1,8 @@
 // loadConfig() on the sections beyond flows and policy: inventory, groups, learning, alerts,
 // capture, metrics, logging. Each accepted form is checked by value, each mistake by its message
 // (file, line, key and what was expected).
+#include "config/config.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -9,11 +11,9 @@
 
 #include <gtest/gtest.h>
 
-#include <camwatch/config.h>
-
 #include "sinks/alertmanager/alertmanager_alert_sink.h"
 #include "sinks/jsonl/jsonl_alert_sink.h"
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 #include "sinks/syslog/syslog_alert_sink.h"
 #include "sinks/webhook/webhook_alert_sink.h"
 
@@ -50,7 +50,7 @@ TEST_F(ConfigTest, DefaultsMakeEveryPrivateHostACameraAndSendAlertsNowhere) {
   EXPECT_TRUE(config.inventory.local_networks.empty());
   EXPECT_FALSE(config.alert_unknown_devices);
   EXPECT_EQ(config.learning.mode, LearningMode::kOff);
-  EXPECT_TRUE(config.alerts.sinks.empty());
+  EXPECT_TRUE(config.alert_sinks.empty());
   EXPECT_EQ(config.alerts.suppression_window, 3600 * kNanosPerSecond);
   EXPECT_EQ(config.alerts.renotify_interval, 0);
   EXPECT_EQ(config.alerts.resolve_after, 3600 * kNanosPerSecond);
@@ -219,28 +219,28 @@ alerts:
   EXPECT_EQ(alerts.retry_base.count(), 500);
   EXPECT_EQ(alerts.retry_max.count(), 120000);
   EXPECT_EQ(alerts.drain_timeout.count(), 0);
-  ASSERT_EQ(alerts.sinks.size(), 5U);
-  EXPECT_EQ(alerts.sinks[0].name, "jsonl");
-  const auto& jsonl = sinkOptions<JsonlSinkOptions>(alerts.sinks[0]);
+  ASSERT_EQ(config->alert_sinks.size(), 5U);
+  EXPECT_EQ(config->alert_sinks[0].name, "jsonl");
+  const auto& jsonl = sinkOptions<JsonlSinkOptions>(config->alert_sinks[0]);
   EXPECT_EQ(jsonl.path, (dir_ / "alerts.jsonl").string());
   EXPECT_TRUE(jsonl.fsync);
-  const auto& alertmanager = sinkOptions<AlertmanagerSinkOptions>(alerts.sinks[1]);
+  const auto& alertmanager = sinkOptions<AlertmanagerSinkOptions>(config->alert_sinks[1]);
   EXPECT_EQ(alertmanager.urls.size(), 2U);
   EXPECT_EQ(alertmanager.extra_labels.at("site"), "north");
   EXPECT_EQ(alertmanager.headers, (std::vector<std::string>{"X-Scope-OrgID: cctv"}));
   EXPECT_EQ(alertmanager.timeouts.total.count(), 5000);
   EXPECT_EQ(alertmanager.timeouts.connect.count(), 3000) << "the default";
-  EXPECT_EQ(alerts.sinks[2].name, "soc");
-  const auto& webhook = sinkOptions<WebhookSinkOptions>(alerts.sinks[2]);
+  EXPECT_EQ(config->alert_sinks[2].name, "soc");
+  const auto& webhook = sinkOptions<WebhookSinkOptions>(config->alert_sinks[2]);
   EXPECT_EQ(webhook.url, "https://hooks.example.org/x");
   EXPECT_EQ(webhook.bearer_token_file, (dir_ / "token").string());
   EXPECT_TRUE(webhook.one_per_request);
-  const auto& syslog = sinkOptions<SyslogSinkOptions>(alerts.sinks[3]);
+  const auto& syslog = sinkOptions<SyslogSinkOptions>(config->alert_sinks[3]);
   EXPECT_EQ(syslog.facility, "local3");
   EXPECT_EQ(syslog.ident, "camwatch");
   EXPECT_EQ(syslog.socket, "/dev/log");
-  EXPECT_EQ(alerts.sinks[4].type, "stdout");
-  EXPECT_EQ(alerts.sinks[4].options, nullptr);
+  EXPECT_EQ(config->alert_sinks[4].type, "stdout");
+  EXPECT_EQ(config->alert_sinks[4].options, nullptr);
   const std::string describe = describeConfig(*config);
   EXPECT_NE(describe.find("renotify_interval: 4h"), std::string::npos) << describe;
   EXPECT_NE(describe.find("header: X-Scope-OrgID: (set)"), std::string::npos)
@@ -273,13 +273,13 @@ alerts:
     - {type: syslog, name: syslog-local, socket: sockets/log}
 )");
   ASSERT_TRUE(config) << config.error().message;
-  ASSERT_EQ(config->alerts.sinks.size(), 2U);
-  const auto& soc = sinkOptions<SyslogSinkOptions>(config->alerts.sinks[0]);
+  ASSERT_EQ(config->alert_sinks.size(), 2U);
+  const auto& soc = sinkOptions<SyslogSinkOptions>(config->alert_sinks[0]);
   EXPECT_EQ(soc.ident, "camwatch-soc");
   EXPECT_EQ(soc.facility, "local5");
   EXPECT_EQ(soc.socket, "/run/soc.sock");
   // Relative, like every other path: to the config file's folder.
-  EXPECT_EQ(sinkOptions<SyslogSinkOptions>(config->alerts.sinks[1]).socket,
+  EXPECT_EQ(sinkOptions<SyslogSinkOptions>(config->alert_sinks[1]).socket,
             (dir_ / "sockets/log").string());
   const std::string describe = describeConfig(*config);
   EXPECT_NE(describe.find("socket: '/run/soc.sock'"), std::string::npos) << describe;

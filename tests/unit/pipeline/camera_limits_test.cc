@@ -10,13 +10,14 @@
 
 #include <gtest/gtest.h>
 
-#include <camwatch/config.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 
 #include "alert/alert_engine.h"
+#include "config/component_options.h"
+#include "config/config.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/packet_stage.h"
@@ -44,7 +45,7 @@ struct WorkerRun {
 // FlowWorker capped at `max_cameras`, then the end of the input.
 WorkerRun runWorker(int cameras, std::size_t max_cameras) {
   Config config = defaultConfig();
-  auto loaded = loadJudgement(config);
+  auto loaded = loadJudgement(judgementConfig(config));
   EXPECT_TRUE(loaded.has_value());
   auto classifier = NdpiClassifier::create(config.dpi);
   EXPECT_TRUE(classifier.has_value());
@@ -134,7 +135,7 @@ TEST(CameraLimitsTest, TheEngineListsAtMostMaxCamerasAndStillAlertsForEveryOne) 
   config.alert_unknown_devices = true;
   config.default_egress_budget.bytes = 1000;
   config.default_egress_budget.window = 3600 * kNanosPerSecond;
-  AlertEngine engine(config, LearnedBaseline());
+  AlertEngine engine(alertEngineOptions(config), LearnedBaseline());
   constexpr int kCameras = 20;
   Timestamp now = kStart;
   for (int i = 0; i < kCameras; ++i) {
@@ -169,7 +170,7 @@ TEST(CameraLimitsTest, TheEngineListsAtMostMaxCamerasAndStillAlertsForEveryOne) 
 TEST(CameraLimitsTest, BelowTheCapTheEngineListsEveryCamera) {
   Config config = defaultConfig();
   config.max_cameras = 20;
-  AlertEngine engine(config, LearnedBaseline());
+  AlertEngine engine(alertEngineOptions(config), LearnedBaseline());
   for (int i = 0; i < 20; ++i) {
     DeviceSeen seen;
     seen.camera.ip = testkit::ipAddress(cameraAddress(i));

@@ -9,12 +9,13 @@
 
 #include <gtest/gtest.h>
 
-#include <camwatch/config.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 
+#include "config/component_options.h"
+#include "config/config.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "support/packet_builder.h"
@@ -33,7 +34,7 @@ constexpr int kToFinal = 25;
 class EgressWorker {
  public:
   EgressWorker() : dns_(config_.dns) {
-    auto loaded = loadJudgement(config_);
+    auto loaded = loadJudgement(judgementConfig(config_));
     EXPECT_TRUE(loaded.has_value());
     auto classifier = NdpiClassifier::create(config_.dpi);
     EXPECT_TRUE(classifier.has_value());

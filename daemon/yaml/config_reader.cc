@@ -1,4 +1,4 @@
-#include "config/config_reader.h"
+#include "yaml/config_reader.h"
 
 #include <algorithm>
 #include <charconv>

@@ -2,6 +2,10 @@
 // types (sinks/<type>/<type>_sink_type.cc), keeping the file name and key path so every error
 // names file, line, key and what was expected. Private to the daemon; control thread only.
 //
+// A folder of its own, below both config/ and sinks/: config/ walks the sink type list to read
+// `alerts.sinks`, and each sink type reads its own keys with this, so neither includes the other
+// the wrong way (config/ -> sinks/ -> yaml/).
+//
 // yaml-cpp throws on bad input, and so does ConfigReader::fail(): loadConfig() catches both and
 // turns them into one Error, so the readers of each section stay free of error plumbing.
 #pragma once

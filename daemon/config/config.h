@@ -1,6 +1,10 @@
 // config: the one YAML file that configures camwatch (docs/configuration.md). Loaded on the
 // control thread; every error names the file, line, key and what was expected, and unknown keys
 // are errors (with a "did you mean").
+//
+// Config is the composition of every section, so it is private to the composition root: only
+// cli/, config/ and runtime/ include it (scripts/layout_lint.sh). The other components take
+// their own section or options, cut from it by config/component_options.h.
 #pragma once
 
 #include <chrono>
@@ -10,7 +14,6 @@
 #include <vector>
 
 #include <camwatch/alert.h>
-#include <camwatch/baseline.h>
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
 #include <camwatch/egress_budget.h>
@@ -20,6 +23,9 @@
 #include <camwatch/logging_config.h>
 #include <camwatch/policy.h>
 #include <camwatch/result.h>
+
+#include "alert/alerts_config.h"
+#include "sinks/sink_registry.h"
 
 namespace camwatch {
 
@@ -37,52 +43,6 @@ struct CaptureConfig {
 struct CameraGroupConfig {
   CameraGroupSpec membership;
   EgressBudget egress_budget;  ///< bytes 0 = no budget
-};
-
-/// `learning:`. Off: no baseline. Learn: for `period` from the first egress flow (kept in the
-/// state file, so restarts continue the period) record each group's destinations, then enforce.
-/// Enforce: alert `new_destination` on what the baseline does not hold.
-enum class LearningMode : std::uint8_t { kOff, kLearn, kEnforce };
-std::string_view learningModeName(LearningMode mode);
-
-struct LearningConfig {
-  LearningMode mode = LearningMode::kOff;
-  Timestamp period = 7 * 24 * 3600 * kNanosPerSecond;
-  std::string state_file;  ///< required unless mode is off; resolved against the config folder
-};
-
-/// A sink type's own settings (host, path, timeouts...): each sink type reads, describes and
-/// opens its own (daemon/sinks/<type>/<type>_sink_type.cc), so this header does not list them.
-struct SinkOptions {
-  virtual ~SinkOptions() = default;
-};
-
-/// One entry of `alerts.sinks`.
-struct AlertSinkConfig {
-  std::string type;  ///< jsonl, stdout, syslog, webhook, alertmanager (daemon/sinks/sink_types.cc)
-  std::string name;  ///< default: the type
-  std::shared_ptr<const SinkOptions> options;  ///< the type's settings; null for stdout
-};
-
-/// `alerts:`: lifecycle, spool and sinks (docs/alerts.md).
-struct AlertsConfig {
-  Timestamp suppression_window = 3600 * kNanosPerSecond;
-  Timestamp renotify_interval = 0;  ///< 0 = never
-  Timestamp resolve_after = 3600 * kNanosPerSecond;
-  /// Most active alerts one camera may have; more go to its overflow alert (0 = no cap).
-  std::size_t max_active_per_camera = 256;
-  /// Most active alerts in all; more go to the sensor-wide overflow alert of their kind.
-  std::size_t max_active = 65'536;
-  std::string spool_dir = "/var/lib/camwatch/spool";
-  std::uint64_t spool_max_bytes = 64ULL << 20U;
-  std::uint64_t spool_segment_bytes = 1ULL << 20U;
-  std::size_t batch_size = 100;
-  std::chrono::milliseconds retry_base{1000};
-  std::chrono::milliseconds retry_max{300000};
-  /// `camwatch replay`: how long to wait at the end for the sinks to take every alert; what is
-  /// left stays in the spool for the next start.
-  std::chrono::milliseconds drain_timeout{30000};
-  std::vector<AlertSinkConfig> sinks;  ///< none: alerts only go to `--alerts` and the summary
 };
 
 /// `metrics:`, the Prometheus endpoint of `camwatch run`.
@@ -128,6 +88,7 @@ struct Config {
   EgressBudget default_egress_budget;     ///< `groups.default.egress_budget`
   LearningConfig learning;
   AlertsConfig alerts;
+  std::vector<SinkSpec> alert_sinks;  ///< `alerts.sinks`; none: only `--alerts`, summary
   MetricsConfig metrics;
   LoggingConfig logging;
   /// `policy:`, one entry per camera group; without the section, one group "default" with the

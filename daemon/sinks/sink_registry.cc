@@ -1,6 +1,10 @@
-#include "sinks/sink_types.h"
+#include "sinks/sink_registry.h"
 
 #include <iterator>
+
+#include <fmt/format.h>
+
+#include "sinks/jsonl/jsonl_reopen.h"
 
 namespace camwatch {
 
@@ -36,6 +40,24 @@ std::string sinkTypeNames() {
     names += kSinkTypes[i]->type;
   }
   return names;
+}
+
+Result<std::vector<AlertSinkPtr>> makeAlertSinks(const std::vector<SinkSpec>& specs) {
+  std::vector<AlertSinkPtr> sinks;
+  SinkContext context;
+  for (const SinkSpec& sink : specs) {
+    const SinkType* type = findSinkType(sink.type);
+    Result<AlertSinkPtr> made =
+        type != nullptr ? type->make(sink, context) : makeError("unknown sink type");
+    if (!made) {
+      return makeError(
+          fmt::format("alert sink '{}' ({}): {}", sink.name, sink.type, made.error().message));
+    }
+    sinks.push_back(std::move(*made));
+  }
+  // Only now that every sink opened: the SIGHUP handler never sees a half list.
+  reopenOnSighup(context.reopen_on_sighup);
+  return sinks;
 }
 
 }  // namespace camwatch
