@@ -53,6 +53,11 @@ void LiveSensor::reportDrops() {
       reported_drops_[i] = dropped;
     }
   }
+  reportFullTables();
+}
+
+// Every bounded table and cache that had to make room since the last report, one line each.
+void LiveSensor::reportFullTables() {
   // A full flow table is a bounded resource doing its job (the least recently seen flow is
   // ended early), but the operator should know: flows.max_flows may be too small for the site,
   // or something is opening flows by the million.

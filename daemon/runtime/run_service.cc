@@ -123,18 +123,32 @@ void LiveSensor::saveBaseline() {
 int LiveSensor::run() {
   started_ = SteadyClock::now();
   sensor_name_ = config_->sensor_name;
+  std::optional<LearnedBaseline> baseline;
+  if (const int code = checkConfig(baseline); code != kExitOk) return code;
+  if (const int code = openCapturesAndDropPrivileges(); code != kExitOk) return code;
+  if (const int code = startAlertSide(std::move(*baseline)); code != kExitOk) return code;
+  startWorkers();
+  if (const int code = startMetrics(); code != kExitOk) {
+    stop();
+    return code;
+  }
+  announceReady();
+  waitForStopSignal();
+  stop();
+  return kExitOk;
+}
+
+// Everything that can fail on the config fails here, before any handle is opened: a config that
+// cannot work exits 2 (systemd does not restart it).
+int LiveSensor::checkConfig(std::optional<LearnedBaseline>& baseline) {
   if (config_->capture.interfaces.empty()) {
     spdlog::error("{}: nothing to capture: set capture.interfaces or pass --interface",
                   config_->source);
     return kExitUsage;
   }
-  // Everything that can fail on the config fails here, before any handle is opened.
-  {
-    auto probe = NdpiClassifier::create(config_->dpi);
-    if (!probe) {
-      spdlog::error("{}", probe.error().message);
-      return kExitUsage;
-    }
+  if (auto probe = NdpiClassifier::create(config_->dpi); !probe) {
+    spdlog::error("{}", probe.error().message);
+    return kExitUsage;
   }
   auto loaded = loadJudgement(judgementConfig(*config_));
   if (!loaded) {
@@ -144,14 +158,18 @@ int LiveSensor::run() {
   for (const std::string& warning : loaded->warnings) spdlog::warn("{}", warning);
   shared_.judgement = loaded->judgement;
   oui_ = loaded->oui;
-  auto baseline = loadAlertBaseline(config_->learning,
-                                    [](const std::string& line) { spdlog::warn("{}", line); });
-  if (!baseline) {
-    spdlog::error("{}", baseline.error().message);
+  auto loaded_baseline = loadAlertBaseline(
+      config_->learning, [](const std::string& line) { spdlog::warn("{}", line); });
+  if (!loaded_baseline) {
+    spdlog::error("{}", loaded_baseline.error().message);
     return kExitUsage;
   }
+  baseline = std::move(*loaded_baseline);
+  return kExitOk;
+}
 
-  // Capture handles need CAP_NET_RAW: open them all, then give up what is not needed any more.
+// Capture handles need CAP_NET_RAW: open them all, then give up what is not needed any more.
+int LiveSensor::openCapturesAndDropPrivileges() {
   if (auto opened = openCaptures(); !opened) {
     spdlog::error("{}", opened.error().message);
     return kExitFailure;
@@ -179,7 +197,10 @@ int LiveSensor::run() {
     spdlog::warn("running as root: set sensor.user to run as an unprivileged user");
   }
   spdlog::info("credentials: {}", describeCredentials());
+  return kExitOk;
+}
 
+int LiveSensor::startAlertSide(LearnedBaseline baseline) {
   dns_ = std::make_unique<DnsCache>(config_->dns);
   auto sinks = makeAlertSinks(config_->alert_sinks);
   if (!sinks) {
@@ -187,7 +208,7 @@ int LiveSensor::run() {
     return kExitUsage;
   }
   auto alert_side =
-      AlertSide::start(alertSideConfig(*config_), std::move(*baseline), std::move(*sinks),
+      AlertSide::start(alertSideConfig(*config_), std::move(baseline), std::move(*sinks),
                        [](const std::string& line) { spdlog::warn("{}", line); });
   if (!alert_side) {
     spdlog::error("{}", alert_side.error().message);
@@ -198,9 +219,11 @@ int LiveSensor::run() {
   merger_.emplace(*engine_,
                   [this](std::vector<Alert> notifications) { deliver(std::move(notifications)); });
   delivery_ = alert_side_->delivery();
-  startWorkers();
+  return kExitOk;
+}
 
-  // Metrics: the layout is fixed now that the workers and sinks are.
+// Metrics: the layout is fixed now that the workers and sinks are.
+int LiveSensor::startMetrics() {
   for (const auto& worker : workers_) {
     sources_.workers.push_back(&worker->counters());
     sources_.captures.push_back(CaptureSourceStats{
@@ -209,19 +232,20 @@ int LiveSensor::run() {
   sources_.alerts = &alert_counters_;
   sources_.delivery = delivery_;
   sources_.dns_cache = dns_.get();
-  if (config_->metrics.enabled) {
-    auto serving = MetricsEndpoint::start(metricsEndpointOptions(*config_, config_->metrics.listen),
-                                          layoutOf(sources_));
-    if (!serving) {
-      spdlog::error("metrics: {}", serving.error().message);
-      stop();
-      return kExitFailure;
-    }
-    metrics_ = std::move(*serving);
-    registry_ = &metrics_->registry();
-    logInfo({{"url", metrics_->url()}}, "metrics at {}", metrics_->url());
+  if (!config_->metrics.enabled) return kExitOk;
+  auto serving = MetricsEndpoint::start(metricsEndpointOptions(*config_, config_->metrics.listen),
+                                        layoutOf(sources_));
+  if (!serving) {
+    spdlog::error("metrics: {}", serving.error().message);
+    return kExitFailure;
   }
+  metrics_ = std::move(*serving);
+  registry_ = &metrics_->registry();
+  logInfo({{"url", metrics_->url()}}, "metrics at {}", metrics_->url());
+  return kExitOk;
+}
 
+void LiveSensor::announceReady() {
   std::string interfaces;
   for (const std::string& name : config_->capture.interfaces)
     interfaces += (interfaces.empty() ? "" : ", ") + name;
@@ -229,7 +253,11 @@ int LiveSensor::run() {
       fmt::format("capturing on {} ({} workers)", interfaces, workers_.size());
   logInfo({{"interfaces", config_->capture.interfaces}, {"workers", workers_.size()}}, "{}", ready);
   notifier_.ready(ready);
+}
 
+// The control loop: about ten times a second, merge the workers' handovers and deliver; once a
+// second, metrics and health; SIGHUP reloads; SIGTERM or SIGINT ends it.
+void LiveSensor::waitForStopSignal() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -245,7 +273,7 @@ int LiveSensor::run() {
     if (signal == SIGTERM || signal == SIGINT) {
       const char* name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
       logInfo({{"signal", name}}, "{}: stopping", name);
-      break;
+      return;
     }
     if (signal == SIGHUP) reload();
     pumpEvents(false);
@@ -255,8 +283,6 @@ int LiveSensor::run() {
       next_second = now + std::chrono::seconds(1);
     }
   }
-  stop();
-  return kExitOk;
 }
 
 void LiveSensor::stop() {

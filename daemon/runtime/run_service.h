@@ -104,6 +104,14 @@ class LiveSensor {
   int run();
 
  private:
+  // run()'s steps, in order; each returns kExitOk or the exit code it failed with.
+  int checkConfig(std::optional<LearnedBaseline>& baseline);
+  int openCapturesAndDropPrivileges();
+  int startAlertSide(LearnedBaseline baseline);
+  int startMetrics();
+  void announceReady();
+  void waitForStopSignal();
+
   Result<void> openCaptures();
   void startWorkers();
   void pumpEvents(bool final);
@@ -111,6 +119,7 @@ class LiveSensor {
   void reload();
   void everySecond(SteadyClock::time_point now);
   void reportDrops();
+  void reportFullTables();
   void logSpoolWrite(const EnqueueResult& queued, SteadyClock::time_point now);
   std::string statusLine() const;
   void saveBaseline();
