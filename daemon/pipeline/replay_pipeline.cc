@@ -52,7 +52,7 @@ class Backoff {
 // produced back batch by batch.
 class ReplayWorker {
  public:
-  ReplayWorker(const ReplayOptions& options, std::unique_ptr<NdpiClassifier> classifier,
+  ReplayWorker(const ReplayOptions& options, std::unique_ptr<Classifier> classifier,
                const DnsCache& dns_cache)
       : ring_(options.ring_bytes),
         shell_(workerOptions(options), std::move(classifier), dns_cache) {}

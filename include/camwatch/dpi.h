@@ -1,14 +1,14 @@
-// dpi: application classification with nDPI, one NdpiClassifier per worker. Inputs: the packets
-// of a flow, from the L3 header, until nDPI is done (or a packet limit is reached, then it gives
-// up and guesses, as ndpiReader does). Outputs: FlowClassification in the flow record.
-// Thread: the owning worker only; nDPI modules are created one after another at start-up.
+// dpi: application classification with nDPI, one NdpiClassifier (a Classifier) per worker.
+// Inputs: the packets of a flow, from the L3 header, until nDPI is done (or a packet limit is
+// reached, then it gives up and guesses, as ndpiReader does). Outputs: the flow's
+// FlowClassification. Thread: the owning worker only; nDPI modules are created one after another
+// at start-up.
 //
 // The nDPI flow state (~700 bytes) lives only while a flow is being classified; it comes from a
-// per-worker pool and goes back as soon as classification is final.
+// per-worker pool and goes back as soon as classification is final. The worker holds it by a
+// ClassifierState handle, so flow records never point into nDPI.
 #pragma once
 
-#include <array>
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include <camwatch/classification.h>
+#include <camwatch/classifier.h>
 #include <camwatch/decode.h>
 #include <camwatch/result.h>
 
@@ -23,28 +25,6 @@ struct ndpi_detection_module_struct;
 struct ndpi_flow_struct;
 
 namespace camwatch {
-
-struct FlowRecord;
-class DnsCache;
-
-/// How a flow's hostname was learnt.
-enum class HostnameSource : std::uint8_t { kNone, kSni, kHttpHost, kDnsQuery, kDnsCache, kOther };
-std::string_view hostnameSourceName(HostnameSource source);
-
-/// What classification found out about one flow. Plain, small data (it lives in every flow-table
-/// entry): protocol names are looked up from the ids when the record is written out, with
-/// NdpiClassifier's naming functions.
-struct FlowClassification {
-  bool final = false;    ///< no more packets go to nDPI
-  bool guessed = false;  ///< nDPI gave up and guessed (by port or address)
-  std::uint16_t master_protocol = 0;
-  std::uint16_t app_protocol = 0;
-  std::uint16_t category = 0;
-  std::uint16_t packets_inspected = 0;
-  std::uint64_t risk = 0;  ///< nDPI risk bitmap (bit n = ndpi_risk_enum n)
-  HostnameSource hostname_source = HostnameSource::kNone;
-  std::array<char, 80> hostname{};  ///< NUL-terminated (nDPI keeps 80 bytes too)
-};
 
 /// Names of the risks set in an nDPI risk bitmap ("Known Protocol on Non Standard Port", ...).
 std::vector<std::string> riskNames(std::uint64_t risk);
@@ -56,34 +36,30 @@ struct DpiConfig {
   std::uint16_t max_udp_packets = 24;  ///< (ndpiReader: 24)
 };
 
-class NdpiClassifier {
+class NdpiClassifier final : public Classifier, public ProtocolNames {
  public:
   /// Creates one nDPI module with all protocols and the custom protocols file. Fails naming the
   /// file when it cannot be read. Not thread-safe: create classifiers one after another.
   static Result<std::unique_ptr<NdpiClassifier>> create(const DpiConfig& config);
-  ~NdpiClassifier();
+  ~NdpiClassifier() override;
   NdpiClassifier(const NdpiClassifier&) = delete;
   NdpiClassifier& operator=(const NdpiClassifier&) = delete;
 
-  /// Feeds one packet of `flow` to nDPI while its classification is not final. `frame` is the
-  /// captured packet from its first byte; nDPI gets it from `packet.l3_offset`.
-  void onPacket(FlowRecord& flow, const DecodedPacket& packet, std::span<const std::uint8_t> frame);
-
-  /// Makes the classification final (giving up and guessing when nDPI has not decided) and
-  /// returns the flow's nDPI state to the pool. Call when the flow ends; harmless when final.
-  void finish(FlowRecord& flow);
-
-  /// The protocol name exactly as ndpiReader prints it: "TLS.Google", "DNS.HikConnect", "Unknown".
-  /// Any classifier created from the same DpiConfig gives the same names (custom protocols get
-  /// their ids in file order). Thread: any, once no worker uses this classifier any more.
-  std::string protocolName(const FlowClassification& dpi) const;
-  /// nDPI's own names (of one protocol id, of the category): no copy, valid as long as this
-  /// classifier.
-  std::string_view protocolIdName(std::uint16_t id) const;
-  std::string_view categoryName(const FlowClassification& dpi) const;
-
+  // camwatch::Classifier. nDPI gets the frame from `packet.l3_offset`.
+  void onPacket(FlowClassification& dpi, ClassifierState& state, std::uint64_t packets_seen,
+                const DecodedPacket& packet, std::span<const std::uint8_t> frame) override;
+  void finish(FlowClassification& dpi, ClassifierState& state) override;
   /// nDPI flow states taken from the pool right now (flows being classified).
-  std::size_t statesInUse() const { return states_in_use_; }
+  std::size_t statesInUse() const override { return states_in_use_; }
+  const ProtocolNames& names() const override { return *this; }
+
+  // camwatch::ProtocolNames. The protocol name is exactly as ndpiReader prints it. Any
+  // classifier created from the same DpiConfig gives the same names (custom protocols get their
+  // ids in file order). Thread: any, once no worker uses this classifier any more. The views
+  // (nDPI's own names) are no copies and valid as long as this classifier.
+  std::string protocolName(const FlowClassification& dpi) const override;
+  std::string_view protocolIdName(std::uint16_t id) const override;
+  std::string_view categoryName(const FlowClassification& dpi) const override;
 
   /// Bytes nDPI has allocated, all modules together (modules, automata, flow internals). Any
   /// thread.
@@ -96,13 +72,15 @@ class NdpiClassifier {
 
  private:
   explicit NdpiClassifier(const DpiConfig& config);
-  ndpi_flow_struct* acquireState();
-  void releaseState(FlowRecord& flow);
-  void complete(FlowRecord& flow, bool give_up);
+  ClassifierState acquireState();
+  ndpi_flow_struct* stateAt(ClassifierState state) const;
+  void releaseState(ClassifierState& state);
+  void complete(FlowClassification& dpi, ClassifierState& state, bool give_up);
 
   DpiConfig config_;
   ndpi_detection_module_struct* module_ = nullptr;
-  std::vector<ndpi_flow_struct*> free_states_;
+  // The pool: state id n (from 1) is the (n - 1)th state of the blocks, in order.
+  std::vector<std::uint32_t> free_states_;
   std::vector<std::unique_ptr<std::uint8_t[]>> state_blocks_;
   std::size_t states_in_use_ = 0;
 };

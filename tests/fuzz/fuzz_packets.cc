@@ -38,7 +38,7 @@ struct Shared {
   Config config;
   FlowJudgement judgement;
   std::shared_ptr<const OuiTable> oui;
-  std::unique_ptr<NdpiClassifier> classifier;
+  std::unique_ptr<Classifier> classifier;
 };
 
 Shared& shared() {
