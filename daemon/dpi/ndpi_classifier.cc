@@ -3,6 +3,8 @@
 // (extra dissection, e.g. a TLS certificate), or until more than 80 TCP / 24 UDP packets were
 // seen; then, if still unknown, give up with guessing on. Flows that end earlier give up at
 // their end, again with guessing.
+#include "dpi/ndpi_classifier.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "dpi/ndpi_classifier.h"
 #include "pipeline/event_merger.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/handover.h"

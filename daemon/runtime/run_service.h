@@ -35,6 +35,7 @@
 #include "alert/alert_output.h"
 #include "alert/alert_side.h"
 #include "cli/cli.h"
+#include "dpi/ndpi_classifier.h"
 #include "pipeline/event_merger.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/handover.h"

@@ -22,6 +22,7 @@
 #include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 
+#include "dpi/ndpi_classifier.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/packet_stage.h"

@@ -3,6 +3,8 @@
 // test kit get the protocol names and host names ndpiReader gives for the same packets (checked
 // by writing them to a pcap and running `ndpiReader -i`), unknown flows give up at the packet
 // limit or at their end, and the nDPI flow states all go back to the pool.
+#include "dpi/ndpi_classifier.h"
+
 #include <cstdint>
 #include <memory>
 #include <span>

@@ -17,6 +17,7 @@
 #include <camwatch/flow.h>
 
 #include "alert/alert_engine.h"
+#include "dpi/ndpi_classifier.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/packet_stage.h"
