@@ -267,7 +267,7 @@ void benchFlowKey(benchmark::State& state) {
 class CountingHandler : public camwatch::FlowEndHandler {
  public:
   // camwatch::FlowEndHandler
-  void onFlowEnd(camwatch::FlowRecord& flow) override {
+  void onFlowEnd(camwatch::FlowRecord& flow, std::uint32_t /*slot*/) override {
     ++ended;
     ended_packets += flow.packets[0] + flow.packets[1];
   }

@@ -246,7 +246,7 @@ Stop openFlowsWriter(ReplayRun& run) {
   auto opened = FlowJsonLinesWriter::open(run.args.flows_path);
   if (!opened) return complain(opened.error().message, kExitFailure);
   run.flows_writer = std::move(*opened);
-  run.options.on_flow = [&run](const FlowRecord& flow, const NdpiClassifier& namer) {
+  run.options.on_flow = [&run](const FlowRecord& flow, const ProtocolNames& namer) {
     run.flows_writer->write(flow, FlowNaming{&namer, run.options.geo.get(), run.oui.get()});
   };
   return std::nullopt;

@@ -1,6 +1,7 @@
 #include "cli/replay_metrics.h"
 
 #include "cli/capture_args.h"
+#include "dpi/ndpi_classifier.h"
 
 namespace camwatch::cli {
 namespace {

@@ -3,6 +3,8 @@
 // (extra dissection, e.g. a TLS certificate), or until more than 80 TCP / 24 UDP packets were
 // seen; then, if still unknown, give up with guessing on. Flows that end earlier give up at
 // their end, again with guessing.
+#include "dpi/ndpi_classifier.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -11,7 +13,6 @@
 #include <ndpi/ndpi_api.h>
 
 #include <camwatch/dpi.h>
-#include <camwatch/flow.h>
 
 #include "util/per_thread_gauge.h"
 #include "util/text.h"
@@ -160,35 +161,39 @@ NdpiClassifier::~NdpiClassifier() {
   if (module_ != nullptr) ndpi_exit_detection_module(module_);
 }
 
-ndpi_flow_struct* NdpiClassifier::acquireState() {
+ClassifierState NdpiClassifier::acquireState() {
+  constexpr std::size_t kBlock = 256;
   if (free_states_.empty()) {
     // Grow the pool by a block of states at a time: one allocation per 256 flows, none per packet.
-    constexpr std::size_t kBlock = 256;
-    auto block = std::make_unique<std::uint8_t[]>(kBlock * sizeof(ndpi_flow_struct));
-    for (std::size_t i = 0; i < kBlock; ++i) {
-      free_states_.push_back(
-          reinterpret_cast<ndpi_flow_struct*>(block.get() + i * sizeof(ndpi_flow_struct)));
-    }
-    state_blocks_.push_back(std::move(block));
+    // Ids are handed out from the lowest, so the first flows reuse the same few states.
+    const auto first = static_cast<std::uint32_t>(state_blocks_.size() * kBlock + 1);
+    state_blocks_.push_back(std::make_unique<std::uint8_t[]>(kBlock * sizeof(ndpi_flow_struct)));
+    for (std::uint32_t i = kBlock; i > 0; --i) free_states_.push_back(first + i - 1);
   }
-  ndpi_flow_struct* state = free_states_.back();
+  const ClassifierState state{free_states_.back()};
   free_states_.pop_back();
-  std::memset(state, 0, sizeof(ndpi_flow_struct));
+  std::memset(stateAt(state), 0, sizeof(ndpi_flow_struct));
   ++states_in_use_;
   return state;
 }
 
-void NdpiClassifier::releaseState(FlowRecord& flow) {
-  if (flow.dpi_state == nullptr) return;
-  ndpi_free_flow_data(flow.dpi_state);  // what nDPI allocated inside the state
-  free_states_.push_back(flow.dpi_state);
-  flow.dpi_state = nullptr;
+ndpi_flow_struct* NdpiClassifier::stateAt(ClassifierState state) const {
+  constexpr std::size_t kBlock = 256;
+  const std::size_t index = state.id - 1;
+  return reinterpret_cast<ndpi_flow_struct*>(state_blocks_[index / kBlock].get() +
+                                             (index % kBlock) * sizeof(ndpi_flow_struct));
+}
+
+void NdpiClassifier::releaseState(ClassifierState& state) {
+  if (state.empty()) return;
+  ndpi_free_flow_data(stateAt(state));  // what nDPI allocated inside the state
+  free_states_.push_back(state.id);
+  state = ClassifierState{};
   --states_in_use_;
 }
 
-void NdpiClassifier::complete(FlowRecord& flow, bool give_up) {
-  FlowClassification& dpi = flow.dpi;
-  ndpi_flow_struct* state = flow.dpi_state;
+void NdpiClassifier::complete(FlowClassification& dpi, ClassifierState& handle, bool give_up) {
+  ndpi_flow_struct* state = handle.empty() ? nullptr : stateAt(handle);
   ndpi_protocol protocol{};
   protocol.master_protocol = dpi.master_protocol;
   protocol.app_protocol = dpi.app_protocol;
@@ -209,37 +214,39 @@ void NdpiClassifier::complete(FlowRecord& flow, bool give_up) {
     }
   }
   dpi.final = true;
-  releaseState(flow);
+  releaseState(handle);
 }
 
-void NdpiClassifier::onPacket(FlowRecord& flow, const DecodedPacket& packet,
+void NdpiClassifier::onPacket(FlowClassification& dpi, ClassifierState& handle,
+                              std::uint64_t packets_seen, const DecodedPacket& packet,
                               std::span<const std::uint8_t> frame) {
-  FlowClassification& dpi = flow.dpi;
   if (dpi.final) return;
   if (!config_.enabled) {
-    complete(flow, false);
+    complete(dpi, handle, false);
     return;
   }
-  if (flow.dpi_state == nullptr) flow.dpi_state = acquireState();
+  if (handle.empty()) handle = acquireState();
   if (packet.l3_offset >= frame.size()) return;
+  ndpi_flow_struct* state = stateAt(handle);
   const std::size_t ip_size = std::min<std::size_t>(frame.size() - packet.l3_offset, 0xffff);
   const auto time_ms = static_cast<std::uint64_t>(packet.ts / 1'000'000);
   const ndpi_protocol protocol =
-      ndpi_detection_process_packet(module_, flow.dpi_state, frame.data() + packet.l3_offset,
+      ndpi_detection_process_packet(module_, state, frame.data() + packet.l3_offset,
                                     static_cast<unsigned short>(ip_size), time_ms);
   ++dpi.packets_inspected;
   dpi.master_protocol = protocol.master_protocol;
   dpi.app_protocol = protocol.app_protocol;
   dpi.category = static_cast<std::uint16_t>(protocol.category);
 
-  const std::uint64_t packets = flow.packets[0] + flow.packets[1];
+  // The flow's protocol: the key is made from the packet's, so every packet of it has the same.
+  const std::uint8_t ip_proto = packet.ip_proto;
   const std::uint16_t limit =
-      flow.key.ip_proto == kIpProtoUdp ? config_.max_udp_packets : config_.max_tcp_packets;
+      ip_proto == kIpProtoUdp ? config_.max_udp_packets : config_.max_tcp_packets;
   const bool enough_packets =
-      (flow.key.ip_proto == kIpProtoUdp || flow.key.ip_proto == kIpProtoTcp) && packets > limit;
+      (ip_proto == kIpProtoUdp || ip_proto == kIpProtoTcp) && packets_seen > limit;
   if (enough_packets || protocol.app_protocol != NDPI_PROTOCOL_UNKNOWN) {
-    if (!enough_packets && ndpi_extra_dissection_possible(module_, flow.dpi_state) != 0) return;
-    complete(flow, true);
+    if (!enough_packets && ndpi_extra_dissection_possible(module_, state) != 0) return;
+    complete(dpi, handle, true);
   }
 }
 
@@ -265,13 +272,11 @@ std::string_view NdpiClassifier::categoryName(const FlowClassification& dpi) con
   return name != nullptr ? name : "";
 }
 
-void NdpiClassifier::finish(FlowRecord& flow) {
-  if (flow.dpi.final) return;
-  if (flow.dpi_state == nullptr) {
-    // Never saw a packet it could inspect: name it as nDPI would name an empty flow.
-    flow.dpi_state = acquireState();
-  }
-  complete(flow, true);
+void NdpiClassifier::finish(FlowClassification& dpi, ClassifierState& state) {
+  if (dpi.final) return;
+  // Never saw a packet it could inspect: name it as nDPI would name an empty flow.
+  if (state.empty()) state = acquireState();
+  complete(dpi, state, true);
 }
 
 }  // namespace camwatch

@@ -14,15 +14,16 @@
 #include <string_view>
 #include <unordered_map>
 
-#include <camwatch/dpi.h>
+#include <camwatch/classification.h>
+#include <camwatch/classifier.h>
 
 namespace camwatch {
 
 class ProtocolNameCache {
  public:
-  /// NdpiClassifier::protocolName(dpi) of `classifier` (which must be the same, or made from the
-  /// same DpiConfig, on every call). Valid as long as this cache.
-  std::string_view protocolName(const NdpiClassifier& classifier, const FlowClassification& dpi);
+  /// names.protocolName(dpi), for `names` of the same classifier (or one made from the same
+  /// DpiConfig) on every call. Valid as long as this cache.
+  std::string_view protocolName(const ProtocolNames& names, const FlowClassification& dpi);
 
   /// Pairs named so far.
   std::size_t size() const { return names_.size(); }

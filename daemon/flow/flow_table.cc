@@ -123,7 +123,7 @@ void FlowTable::lruPushBack(std::uint32_t index, std::uint8_t timeout_class) {
 void FlowTable::endEntry(std::uint32_t index, FlowEndReason reason) {
   Entry& entry = entries_[index];
   entry.record.end_reason = reason;
-  handler_.onFlowEnd(entry.record);
+  handler_.onFlowEnd(entry.record, index);
   removeFromIndex(index);
   lruUnlink(index);
   entry.lru_next = free_head_;
@@ -226,9 +226,12 @@ FlowUpdate FlowTable::onPacket(const DecodedPacket& packet, const FlowKey& key, 
   lruPushBack(index, timeout_class);
 
   update.flow = &record;
+  update.slot = index;
   update.from_client = from_client;
   return update;
 }
+
+FlowRecord& FlowTable::at(std::uint32_t slot) { return entries_[slot].record; }
 
 void FlowTable::expire(Timestamp now) {
   for (std::uint8_t cls = 0; cls < kClassCount; ++cls) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <camwatch/dpi.h>
+
 #include "report/flow_json.h"
 
 namespace camwatch {
@@ -40,7 +42,7 @@ std::size_t FlowWorker::IpAddressHash::operator()(const IpAddress& ip) const {
   return static_cast<std::size_t>((high * 0x9e3779b97f4a7c15ULL) ^ (low * 0xc2b2ae3d27d4eb4fULL));
 }
 
-FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<NdpiClassifier> classifier,
+FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<Classifier> classifier,
                        const DnsCache& dns_cache)
     : classifier_(std::move(classifier)),
       judgement_(options.judgement),
@@ -49,7 +51,8 @@ FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<NdpiCla
       egress_samples_(options.egress_samples),
       max_cameras_(options.max_cameras),
       dns_cache_(dns_cache),
-      table_(options.flows, *this) {
+      table_(options.flows, *this),
+      states_(table_.capacity()) {
   longest_flow_ = options.flows.active_timeout +
                   std::max(options.flows.tcp_idle_timeout, options.flows.udp_idle_timeout) +
                   60 * kNanosPerSecond;
@@ -89,44 +92,44 @@ void FlowWorker::publish(WorkerCounters& counters) const {
   counters.cameras_untracked.set(cameras_untracked_);
 }
 
-void FlowWorker::onFlowEnd(FlowRecord& flow) {
+void FlowWorker::onFlowEnd(FlowRecord& flow, std::uint32_t slot) {
+  WorkerFlowState& state = states_[slot];
   const bool was_final = flow.dpi.final;
-  classifier_->finish(flow);
+  classifier_->finish(flow.dpi, state.classifier);
   // The last word on a flow whose verdict could still have changed.
-  if (!was_final) judgeDns(flow, flow.last_seen);
-  if (!flow.alert_raised && (!was_final || !flow.verdict.final)) {
-    judge(flow, flow.last_seen, true);
+  if (!was_final) judgeDns(flow, state, flow.last_seen);
+  if (!state.alert_raised && (!was_final || !flow.verdict.final)) {
+    judge(flow, state, flow.last_seen, true);
   }
-  flow.egress_counter = nullptr;  // the record outlives nothing it points to
   if (summarize_egress_ && flow.egress) {
-    summarizeEgress(flow);
-    forgetOpenEgress(flow);
+    summarizeEgress(flow, state);
+    forgetOpenEgress(state);
   }
   if (keep_flows_) flows_.push_back(flow);
 }
 
 // Swap-remove: the last open flow takes the ended one's place (the order of the summaries a
 // tick makes does not matter: the traffic table adds them up).
-void FlowWorker::forgetOpenEgress(FlowRecord& flow) {
-  const std::uint32_t slot = flow.open_egress_slot;
-  FlowRecord* last = open_egress_.back();
-  open_egress_[slot] = last;
-  last->open_egress_slot = slot;
+void FlowWorker::forgetOpenEgress(const WorkerFlowState& state) {
+  const std::uint32_t index = state.open_egress_index;
+  const std::uint32_t last = open_egress_.back();
+  open_egress_[index] = last;
+  states_[last].open_egress_index = index;
   open_egress_.pop_back();
 }
 
-void FlowWorker::summarizeEgress(FlowRecord& flow) {
-  const std::uint64_t bytes = flow.bytes[kToServer] - flow.egress_bytes_reported;
-  if (bytes == 0 && flow.egress_counted) return;
+void FlowWorker::summarizeEgress(const FlowRecord& flow, WorkerFlowState& state) {
+  const std::uint64_t bytes = flow.bytes[kToServer] - state.egress_bytes_reported;
+  if (bytes == 0 && state.egress_counted) return;
   EgressFlowSummary summary;
   summary.camera = cameraLabel(flow);
   summary.country.assign(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
   summary.asn = flow.server_asn;
-  summary.protocol = std::string(protocol_names_.protocolName(*classifier_, flow.dpi));
+  summary.protocol = std::string(protocol_names_.protocolName(classifier_->names(), flow.dpi));
   summary.bytes = bytes;
-  summary.flows = flow.egress_counted ? 0 : 1;
-  flow.egress_bytes_reported += bytes;
-  flow.egress_counted = true;
+  summary.flows = state.egress_counted ? 0 : 1;
+  state.egress_bytes_reported += bytes;
+  state.egress_counted = true;
   egress_summaries_.push_back(std::move(summary));
 }
 
@@ -144,14 +147,15 @@ void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool 
                           std::uint64_t hash, std::span<const std::uint8_t> frame) {
   const FlowUpdate update = table_.onPacket(packet, key, src_is_a, hash);
   FlowRecord& flow = *update.flow;
+  WorkerFlowState& state = update.created ? states_.start(update.slot) : states_[update.slot];
   const bool mac_in_frame = packet.has_mac && packet.l2_src_mac_offset + 6 <= frame.size();
   if (!flow.has_client_mac && update.from_client && mac_in_frame) {
     std::memcpy(flow.client_mac.data(), frame.data() + packet.l2_src_mac_offset, 6);
     flow.has_client_mac = true;
   }
-  if (update.created) onNewFlow(flow, packet);
-  if (!update.from_client && !flow.server_seen) {
-    flow.server_seen = true;
+  if (update.created) onNewFlow(flow, state, update.slot, packet);
+  if (!update.from_client && !state.server_seen) {
+    state.server_seen = true;
     if (flow.server_scope != AddressScope::kPublic &&
         !noteDevice(flow.serverIp(),
                     mac_in_frame ? frame.data() + packet.l2_src_mac_offset : nullptr, packet,
@@ -159,26 +163,28 @@ void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool 
       ++cameras_untracked_;
     }
   }
-  if (update.from_client && flow.egress_counter != nullptr) {
-    *flow.egress_counter += packet.wire_len;
+  if (update.from_client && state.egress_counter != nullptr) {
+    *state.egress_counter += packet.wire_len;
   }
   if (!flow.dpi.final) {
-    classifier_->onPacket(flow, packet, frame);
+    classifier_->onPacket(flow.dpi, state.classifier, flow.packets[0] + flow.packets[1], packet,
+                          frame);
     // Classification just ended: protocol and hostname are known now.
     if (flow.dpi.final) {
-      judgeDns(flow, packet.ts);
-      judge(flow, packet.ts, false);
+      judgeDns(flow, state, packet.ts);
+      judge(flow, state, packet.ts, false);
     }
   } else if (update.created) {
-    judge(flow, packet.ts, false);
+    judge(flow, state, packet.ts, false);
   }
 }
 
 void FlowWorker::tick(Timestamp now) {
   table_.expire(now);
   flushEgress(now);
-  for (FlowRecord* flow : open_egress_) {
-    if (flow->dpi.final) summarizeEgress(*flow);
+  for (const std::uint32_t slot : open_egress_) {
+    const FlowRecord& flow = table_.at(slot);
+    if (flow.dpi.final) summarizeEgress(flow, states_[slot]);
   }
   std::erase_if(retired_, [now](const Retired& retired) { return retired.until <= now; });
 }
@@ -189,7 +195,8 @@ void FlowWorker::finish(Timestamp now) {
 }
 
 // Facts about both sides that do not depend on the packets: looked up once per flow.
-void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
+void FlowWorker::onNewFlow(FlowRecord& flow, WorkerFlowState& state, std::uint32_t slot,
+                           const DecodedPacket& packet) {
   const Timestamp ts = packet.ts;
   if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname)) {
     flow.dpi.hostname_source = HostnameSource::kDnsCache;
@@ -200,7 +207,7 @@ void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
     const HostIdentity client = judgement_.inventory->identify(
         flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
         flow.key.vlan_outer, flow.key.vlan_inner);
-    flow.client_is_camera = client.camera;
+    state.client_is_camera = client.camera;
     flow.camera_group = client.group;
     bool untracked = false;
     if (client.camera) {
@@ -216,22 +223,21 @@ void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
       }
       if (counter != egress_.end()) {
         counter->second.group = client.group;
-        flow.egress_counter = &counter->second.bytes;
+        state.egress_counter = &counter->second.bytes;
       } else {
         untracked = true;  // judged and alerted all the same; only its bytes go unsampled
       }
     }
     if (untracked) ++cameras_untracked_;
     if (flow.egress && summarize_egress_) {
-      flow.open_egress_slot = static_cast<std::uint32_t>(open_egress_.size());
-      open_egress_.push_back(&flow);
+      state.open_egress_index = static_cast<std::uint32_t>(open_egress_.size());
+      open_egress_.push_back(slot);
     }
   }
   if (geo_ && flow.server_scope == AddressScope::kPublic) {
     const GeoInfo& geo = geo_->lookup(flow.serverIp());
     std::memcpy(flow.server_country.data(), geo.country, 3);
     flow.server_asn = geo.asn;
-    flow.geo_looked_up = true;
   }
 }
 
@@ -277,12 +283,12 @@ void FlowWorker::flushEgress(Timestamp now) {
 
 // A camera's DNS query for a name a deny rule lists: dns_lookup_blocked, whether or not a flow
 // to the answer follows. nDPI gives the query name once it has seen the query.
-void FlowWorker::judgeDns(FlowRecord& flow, Timestamp now) {
-  if (!judgement_.policy || flow.dns_judged || !flow.client_is_camera ||
+void FlowWorker::judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp now) {
+  if (!judgement_.policy || state.dns_judged || !state.client_is_camera ||
       flow.dpi.hostname[0] == '\0' || flow.dpi.hostname_source != HostnameSource::kDnsQuery) {
     return;
   }
-  flow.dns_judged = true;
+  state.dns_judged = true;
   const Verdict verdict =
       judgement_.policy->evaluateDnsQuery(flow.camera_group, flow.dpi.hostname.data());
   if (verdict.action != PolicyAction::kDeny || !verdict.alert) return;
@@ -303,13 +309,14 @@ void FlowWorker::judgeDns(FlowRecord& flow, Timestamp now) {
 
 // Asks the policy about an egress flow; reports it once, when the verdict is a final deny or
 // comes from the group's default (the baseline may override those), or at the flow's end.
-void FlowWorker::judge(FlowRecord& flow, Timestamp now, bool at_end) {
-  if (!judgement_.policy || !flow.egress || flow.alert_raised) return;
+void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, bool at_end) {
+  if (!judgement_.policy || !flow.egress || state.alert_raised) return;
   // Views, no copies: most verdicts are a silent allow, and strings are made only for an event.
-  const std::string_view protocol = protocol_names_.protocolName(*classifier_, flow.dpi);
-  const std::string_view master = classifier_->protocolIdName(flow.dpi.master_protocol);
-  const std::string_view app = classifier_->protocolIdName(flow.dpi.app_protocol);
-  const std::string_view category = classifier_->categoryName(flow.dpi);
+  const ProtocolNames& names = classifier_->names();
+  const std::string_view protocol = protocol_names_.protocolName(names, flow.dpi);
+  const std::string_view master = names.protocolIdName(flow.dpi.master_protocol);
+  const std::string_view app = names.protocolIdName(flow.dpi.app_protocol);
+  const std::string_view category = names.categoryName(flow.dpi);
   DestinationFacts facts;
   facts.ip = flow.serverIp();
   facts.port = flow.serverPort();
@@ -330,7 +337,7 @@ void FlowWorker::judge(FlowRecord& flow, Timestamp now, bool at_end) {
   // A default allow matters only to the learned baseline; without learning it is no event.
   if (!deny && !(by_default && judgement_.report_default_allows)) return;
   if (!flow.verdict.final && !at_end) return;  // wait: classification may still decide
-  flow.alert_raised = true;
+  state.alert_raised = true;
   FlowJudged judged;
   Alert& alert = judged.alert;
   fillAlert(flow, now, alert);

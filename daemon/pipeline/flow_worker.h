@@ -1,7 +1,7 @@
 // FlowWorker: what one worker does with the packets it owns, in replay and live alike. It keeps
-// the worker's flow table, classifies flows with its own nDPI module, names their servers from
-// the DNS cache, looks up GeoIP, tells cameras from other hosts, asks the policy about egress
-// flows and turns what it learns into CameraEvents for the AlertEngine.
+// the worker's flow table, classifies flows with its own Classifier (an nDPI module), names their
+// servers from the DNS cache, looks up GeoIP, tells cameras from other hosts, asks the policy about
+// egress flows and turns what it learns into CameraEvents for the AlertEngine.
 //
 // Threads: one FlowWorker belongs to one worker thread; the only thing it shares is the DNS
 // cache (sharded mutexes, taken once per new flow). Who feeds it packets and ticks, and what
@@ -16,9 +16,9 @@
 #include <unordered_set>
 #include <vector>
 
+#include <camwatch/classifier.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
-#include <camwatch/dpi.h>
 #include <camwatch/flow.h>
 #include <camwatch/geo.h>
 #include <camwatch/inventory.h>
@@ -27,6 +27,7 @@
 
 #include "alert/alert_engine.h"
 #include "dpi/protocol_name_cache.h"
+#include "pipeline/worker_flow_state.h"
 
 namespace camwatch {
 
@@ -83,7 +84,7 @@ void learnDnsResponse(const DecodedPacket& packet, std::span<const std::uint8_t>
 
 class FlowWorker : public FlowEndHandler {
  public:
-  FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<NdpiClassifier> classifier,
+  FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<Classifier> classifier,
              const DnsCache& dns_cache);
   ~FlowWorker() override;
   FlowWorker(const FlowWorker&) = delete;
@@ -115,7 +116,7 @@ class FlowWorker : public FlowEndHandler {
   /// out).
   std::vector<FlowRecord>& flows() { return flows_; }
   /// Hands over the classifier (after the last packet), to name protocols in the output.
-  std::unique_ptr<NdpiClassifier> takeClassifier() { return std::move(classifier_); }
+  std::unique_ptr<Classifier> takeClassifier() { return std::move(classifier_); }
   /// GeoIP cache counts, including those of caches a reload replaced.
   GeoCacheStats geoStats() const;
   const FlowTableStats& stats() const { return table_.stats(); }
@@ -143,21 +144,22 @@ class FlowWorker : public FlowEndHandler {
   };
 
   // camwatch::FlowEndHandler
-  void onFlowEnd(FlowRecord& flow) override;
+  void onFlowEnd(FlowRecord& flow, std::uint32_t slot) override;
 
-  void onNewFlow(FlowRecord& flow, const DecodedPacket& packet);
+  void onNewFlow(FlowRecord& flow, WorkerFlowState& state, std::uint32_t slot,
+                 const DecodedPacket& packet);
   // Returns false when the camera gets no entry because max_cameras are tracked already.
   bool noteDevice(const IpAddress& ip, const std::uint8_t* mac6, const DecodedPacket& packet,
                   Timestamp ts);
   void flushEgress(Timestamp now);
-  void judgeDns(FlowRecord& flow, Timestamp now);
-  void judge(FlowRecord& flow, Timestamp now, bool at_end);
+  void judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp now);
+  void judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, bool at_end);
   void fillAlert(const FlowRecord& flow, Timestamp now, Alert& alert);
   std::string cameraLabel(const FlowRecord& flow) const;
-  void summarizeEgress(FlowRecord& flow);
-  void forgetOpenEgress(FlowRecord& flow);
+  void summarizeEgress(const FlowRecord& flow, WorkerFlowState& state);
+  void forgetOpenEgress(const WorkerFlowState& state);
 
-  std::unique_ptr<NdpiClassifier> classifier_;
+  std::unique_ptr<Classifier> classifier_;
   FlowJudgement judgement_;
   struct Retired {
     Timestamp until = 0;
@@ -172,10 +174,10 @@ class FlowWorker : public FlowEndHandler {
   std::uint64_t cameras_untracked_ = 0;
   std::vector<CameraEvent> events_;
   std::vector<EgressFlowSummary> egress_summaries_;
-  // Open egress flows (summarize_egress only), each at its FlowRecord::open_egress_slot: no
-  // allocation per flow (the vector only grows to the most open at once). The table's records
-  // stay put while they live.
-  std::vector<FlowRecord*> open_egress_;
+  // The table slots of the open egress flows (summarize_egress only), each at its
+  // WorkerFlowState::open_egress_index: no allocation per flow (the vector only grows to the
+  // most open at once).
+  std::vector<std::uint32_t> open_egress_;
   ProtocolNameCache protocol_names_;
   std::unordered_map<IpAddress, EgressCounter, IpAddressHash> egress_;
   std::unordered_set<IpAddress, IpAddressHash> seen_devices_;
@@ -185,6 +187,7 @@ class FlowWorker : public FlowEndHandler {
   std::vector<FlowRecord> flows_;
   std::uint64_t dns_named_ = 0;
   FlowTable table_;
+  WorkerFlowStates states_;  // by the table's slots
 };
 
 }  // namespace camwatch

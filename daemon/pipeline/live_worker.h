@@ -18,8 +18,8 @@
 #include <utility>
 
 #include <camwatch/capture.h>
+#include <camwatch/classifier.h>
 #include <camwatch/dns.h>
-#include <camwatch/dpi.h>
 #include <camwatch/metrics.h>
 
 #include "pipeline/flow_worker.h"
@@ -77,7 +77,7 @@ class LiveWorker {
  public:
   /// `capture`: the source opened at start (null: open it through `opener` first).
   LiveWorker(WorkerSetup setup, PacketSourcePtr capture, PacketSourceOpener& opener,
-             const FlowWorkerOptions& flow_options, std::unique_ptr<NdpiClassifier> classifier,
+             const FlowWorkerOptions& flow_options, std::unique_ptr<Classifier> classifier,
              DnsCache& dns, SharedJudgement& shared, const std::atomic<bool>& stop,
              CaptureEvents& events)
       : setup_(std::move(setup)),

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "dpi/ndpi_classifier.h"
 #include "pipeline/event_merger.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/handover.h"
@@ -52,7 +53,7 @@ class Backoff {
 // produced back batch by batch.
 class ReplayWorker {
  public:
-  ReplayWorker(const ReplayOptions& options, std::unique_ptr<NdpiClassifier> classifier,
+  ReplayWorker(const ReplayOptions& options, std::unique_ptr<Classifier> classifier,
                const DnsCache& dns_cache)
       : ring_(options.ring_bytes),
         shell_(workerOptions(options), std::move(classifier), dns_cache) {}

@@ -24,6 +24,7 @@
 
 #include <camwatch/alert.h>
 #include <camwatch/capture.h>
+#include <camwatch/classifier.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
 #include <camwatch/dpi.h>
@@ -92,7 +93,7 @@ struct ReplayOptions {
   std::function<void(ReplayProgress&)> on_progress;
   /// Each ended flow record, in output order (batch by batch, see above), on the reading thread,
   /// with the classifier that names its protocols. For replay --flows.
-  std::function<void(const FlowRecord&, const NdpiClassifier&)> on_flow;
+  std::function<void(const FlowRecord&, const ProtocolNames&)> on_flow;
   /// What the FlowDigest (ReplayResult::digest) keeps at most.
   FlowDigestLimits digest_limits;
   /// Called on the reading thread about 5 times a second (wall clock) while the input is read,
@@ -157,7 +158,7 @@ struct ReplayResult {
   /// time it is only in the text summary, so the JSON summary stays byte-identical across runs.
   std::uint64_t peak_rss_bytes = 0;
   /// A classifier of its own (no flow went through it), to name the protocols in the records.
-  std::shared_ptr<const NdpiClassifier> namer;
+  std::shared_ptr<const ProtocolNames> namer;
   GeoLookupPtr geo;  ///< the lookup the flows were enriched with (null: none), for organisations
   std::vector<Alert> alerts;           ///< notifications (firing, repeats, resolved), in time order
   std::uint64_t alerts_raised = 0;     ///< before deduplication

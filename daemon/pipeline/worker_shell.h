@@ -10,8 +10,8 @@
 #include <memory>
 #include <span>
 
+#include <camwatch/classifier.h>
 #include <camwatch/dns.h>
-#include <camwatch/dpi.h>
 #include <camwatch/metrics.h>
 
 #include "pipeline/flow_worker.h"
@@ -22,7 +22,7 @@ namespace camwatch {
 
 class WorkerShell {
  public:
-  WorkerShell(const FlowWorkerOptions& options, std::unique_ptr<NdpiClassifier> classifier,
+  WorkerShell(const FlowWorkerOptions& options, std::unique_ptr<Classifier> classifier,
               const DnsCache& dns_cache)
       : flow_(options, std::move(classifier), dns_cache),
         started_(std::chrono::steady_clock::now()) {}

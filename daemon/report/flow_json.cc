@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <camwatch/dpi.h>
+
 namespace camwatch {
 
 std::string tcpFlagLetters(std::uint8_t flags) {

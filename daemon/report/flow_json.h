@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <camwatch/classifier.h>
 #include <camwatch/flow.h>
 #include <camwatch/geo.h>
 #include <camwatch/inventory.h>
@@ -27,7 +28,7 @@ std::string macToString(const std::array<std::uint8_t, 6>& mac);
 /// What turns the ids and addresses in a record into names. Any member may be null: the fields
 /// it would fill are then empty ("Unknown" for the protocol).
 struct FlowNaming {
-  const NdpiClassifier* dpi = nullptr;
+  const ProtocolNames* dpi = nullptr;
   const GeoLookup* geo = nullptr;
   const OuiTable* oui = nullptr;
 };

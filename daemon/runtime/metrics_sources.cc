@@ -1,6 +1,6 @@
 #include "runtime/metrics_sources.h"
 
-#include <camwatch/dpi.h>
+#include "dpi/ndpi_classifier.h"
 
 namespace camwatch {
 namespace {

@@ -35,6 +35,7 @@
 #include "cli/cli.h"
 #include "config/component_options.h"
 #include "config/config.h"
+#include "dpi/ndpi_classifier.h"
 #include "pipeline/event_merger.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/handover.h"

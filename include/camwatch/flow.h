@@ -13,8 +13,8 @@
 #include <memory>
 #include <string_view>
 
+#include <camwatch/classification.h>
 #include <camwatch/decode.h>
-#include <camwatch/dpi.h>
 #include <camwatch/geo.h>
 #include <camwatch/ip_address.h>
 #include <camwatch/packet.h>
@@ -78,29 +78,14 @@ struct FlowRecord {
   AddressScope server_scope = AddressScope::kPublic;
   std::array<char, 3> server_country{};
   std::uint32_t server_asn = 0;
-  bool geo_looked_up = false;
   /// Camera egress: the client is a camera (inventory) and the server a public address outside
   /// the local networks. Only egress flows are judged by the policy; the rest is local traffic.
   bool egress = false;
-  bool client_is_camera = false;
   /// The client camera's group; a view into the CameraInventory (lives as long as the replay).
   std::string_view camera_group;
-  Verdict verdict;            ///< the last policy verdict (rule text lives in the PolicyEngine)
-  bool alert_raised = false;  ///< judged and reported once; repeats are the alert lifecycle's
-  bool dns_judged = false;    ///< the DNS query name was checked (dns_lookup_blocked)
-  bool server_seen = false;   ///< a packet from the server arrived (device discovery)
-  /// Egress flows: the worker's byte counter of the client camera, added to per packet the
-  /// camera sends (no lookup per packet). Owned by the worker; null otherwise.
-  std::uint64_t* egress_counter = nullptr;
-  /// Egress flows, live: bytes to the server already exported to the traffic metrics, and
-  /// whether the flow has been counted there (the worker reports deltas once a second).
-  std::uint64_t egress_bytes_reported = 0;
-  bool egress_counted = false;
-  /// Egress flows, live: the flow's place in the worker's list of open egress flows.
-  std::uint32_t open_egress_slot = 0;
-  /// nDPI's state while the flow is being classified; owned by the worker's NdpiClassifier,
-  /// null once `dpi.final`.
-  ndpi_flow_struct* dpi_state = nullptr;
+  Verdict verdict;  ///< the last policy verdict (rule text lives in the PolicyEngine)
+  // What the worker keeps about a flow only while it is open (classifier state, counters,
+  // whether it was judged) is not here but in its own array, by the flow's slot (FlowUpdate).
 
   const IpAddress& clientIp() const { return client_is_a ? key.addr_a : key.addr_b; }
   const IpAddress& serverIp() const { return client_is_a ? key.addr_b : key.addr_a; }
@@ -109,11 +94,12 @@ struct FlowRecord {
 };
 
 /// Receives flows as they end. Called on the thread that owns the FlowTable; the record is only
-/// valid during the call, and the handler may finish it (e.g. end its classification).
+/// valid during the call, and the handler may finish it (e.g. end its classification). `slot` is
+/// the one FlowUpdate gave for this flow; after the call it goes to a later flow.
 class FlowEndHandler {
  public:
   virtual ~FlowEndHandler() = default;
-  virtual void onFlowEnd(FlowRecord& flow) = 0;
+  virtual void onFlowEnd(FlowRecord& flow, std::uint32_t slot) = 0;
 };
 
 /// Timeouts are in packet time (nanoseconds).
@@ -136,6 +122,9 @@ struct FlowTableStats {
 /// What FlowTable::onPacket did with a packet.
 struct FlowUpdate {
   FlowRecord* flow = nullptr;  ///< valid until the next call on the table
+  /// The flow's place in the table, in [0, capacity()), the same for every packet of it while it
+  /// lives: the owner can keep its own per-flow state in an array of capacity() entries.
+  std::uint32_t slot = 0;
   bool from_client = true;
   bool created = false;
 };
@@ -166,6 +155,8 @@ class FlowTable {
 
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return capacity_; }
+  /// The open flow at `slot` (from a FlowUpdate of a flow that has not ended).
+  FlowRecord& at(std::uint32_t slot);
   const FlowTableStats& stats() const { return stats_; }
   /// Bytes this table reserved (entries + index); the pages are touched only as flows arrive.
   std::size_t reservedBytes() const;

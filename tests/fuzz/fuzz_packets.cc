@@ -23,6 +23,7 @@
 
 #include "config/component_options.h"
 #include "config/config.h"
+#include "dpi/ndpi_classifier.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/packet_stage.h"
@@ -39,7 +40,7 @@ struct Shared {
   Config config;
   FlowJudgement judgement;
   std::shared_ptr<const OuiTable> oui;
-  std::unique_ptr<NdpiClassifier> classifier;
+  std::unique_ptr<Classifier> classifier;
 };
 
 Shared& shared() {

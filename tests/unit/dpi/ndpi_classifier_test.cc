@@ -3,6 +3,8 @@
 // test kit get the protocol names and host names ndpiReader gives for the same packets (checked
 // by writing them to a pcap and running `ndpiReader -i`), unknown flows give up at the packet
 // limit or at their end, and the nDPI flow states all go back to the pool.
+#include "dpi/ndpi_classifier.h"
+
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -56,16 +58,19 @@ DpiConfig withCameraClouds() {
   return config;
 }
 
-// One worker's share of the pipeline (daemon/pipeline/replay_pipeline.cc): a flow table whose ended
-// flows are finished by the classifier and kept.
+// One worker's share of the pipeline (daemon/pipeline/flow_worker.cc): a flow table, the
+// classifier's state of each open flow by the table's slot, and the ended flows, finished by the
+// classifier and kept.
 class Worker : public FlowEndHandler {
  public:
-  explicit Worker(NdpiClassifier& classifier) : classifier_(classifier), table_({}, *this) {}
+  explicit Worker(NdpiClassifier& classifier)
+      : classifier_(classifier), table_({}, *this), states_(table_.capacity()) {}
 
   // camwatch::FlowEndHandler
-  void onFlowEnd(FlowRecord& flow) override {
-    classifier_.finish(flow);
+  void onFlowEnd(FlowRecord& flow, std::uint32_t slot) override {
+    classifier_.finish(flow.dpi, states_[slot]);
     ended.push_back(flow);
+    ended_states.push_back(states_[slot]);
   }
 
   /// Decodes one Ethernet frame and feeds it; returns its flow (valid until the next call).
@@ -83,8 +88,14 @@ class Worker : public FlowEndHandler {
     bool src_is_a = false;
     const FlowKey key = makeFlowKey(packet, src_is_a);
     const FlowUpdate update = table_.onPacket(packet, key, src_is_a, hashFlowKey(key));
-    if (!update.flow->dpi.final) classifier_.onPacket(*update.flow, packet, frame);
-    return update.flow;
+    FlowRecord& flow = *update.flow;
+    if (update.created) states_[update.slot] = ClassifierState{};
+    last_slot_ = update.slot;
+    if (!flow.dpi.final) {
+      classifier_.onPacket(flow.dpi, states_[update.slot], flow.packets[0] + flow.packets[1],
+                           packet, frame);
+    }
+    return &flow;
   }
 
   FlowRecord* feedAll(const std::vector<TimedFrame>& frames) {
@@ -93,14 +104,20 @@ class Worker : public FlowEndHandler {
     return flow;
   }
 
+  /// The classifier's state of the flow the last packet went to.
+  ClassifierState lastState() const { return states_[last_slot_]; }
+
   void endAll(Timestamp now) { table_.flushAll(now); }
   std::size_t openFlows() const { return table_.size(); }
 
   std::vector<FlowRecord> ended;
+  std::vector<ClassifierState> ended_states;  ///< as the end left them
 
  private:
   NdpiClassifier& classifier_;
   FlowTable table_;
+  std::vector<ClassifierState> states_;
+  std::uint32_t last_slot_ = 0;
 };
 
 std::vector<TimedFrame> tlsSession(std::string_view sni, std::uint16_t port = 443) {
@@ -167,13 +184,13 @@ TEST(NdpiClassifierTest, TlsClientHelloIsNamedBySni) {
   ASSERT_NE(flow, nullptr);
   // ndpiReader keeps dissecting TLS for the server certificate: not final before the end.
   EXPECT_FALSE(flow->dpi.final);
-  EXPECT_NE(flow->dpi_state, nullptr);
+  EXPECT_FALSE(worker.lastState().empty());
   EXPECT_EQ(classifier->statesInUse(), 1U);
   worker.endAll(kStart + 10 * kSeconds);
   ASSERT_EQ(worker.ended.size(), 1U);
   const FlowClassification& dpi = worker.ended[0].dpi;
   EXPECT_TRUE(dpi.final);
-  EXPECT_EQ(worker.ended[0].dpi_state, nullptr);
+  EXPECT_TRUE(worker.ended_states[0].empty());
   // ndpiReader -i on the same packets: "[proto: 91/TLS] ... [Hostname/SNI: www.example.org]
   // [Risk: ** TLS (probably) Not Carrying HTTPS **]".
   // nDPI 4.2 reports plain TLS as the application with no master protocol (ndpiReader's "91").
@@ -267,14 +284,14 @@ TEST(NdpiClassifierTest, UnidentifiedFlowGivesUpAtFinish) {
   const FlowRecord* flow = worker.feed(kStart + kSeconds / 100, reply);
   ASSERT_NE(flow, nullptr);
   EXPECT_FALSE(flow->dpi.final);
-  EXPECT_NE(flow->dpi_state, nullptr);
+  EXPECT_FALSE(worker.lastState().empty());
   EXPECT_EQ(flow->dpi.packets_inspected, 2U);
   EXPECT_EQ(classifier->statesInUse(), 1U);
   worker.endAll(kStart + kSeconds);
   ASSERT_EQ(worker.ended.size(), 1U);
   const FlowRecord& ended = worker.ended[0];
   EXPECT_TRUE(ended.dpi.final);
-  EXPECT_EQ(ended.dpi_state, nullptr);
+  EXPECT_TRUE(worker.ended_states[0].empty());
   EXPECT_EQ(classifier->protocolName(ended.dpi), "Unknown");
   EXPECT_EQ(ended.dpi.hostname_source, HostnameSource::kNone);
   EXPECT_EQ(classifier->statesInUse(), 0U);
@@ -297,7 +314,7 @@ TEST(NdpiClassifierTest, UdpFlowBecomesFinalPastThePacketLimit) {
   const FlowRecord* flow = worker.feed(kStart + kSeconds, one_more);
   ASSERT_NE(flow, nullptr);
   EXPECT_TRUE(flow->dpi.final);
-  EXPECT_EQ(flow->dpi_state, nullptr);
+  EXPECT_TRUE(worker.lastState().empty());
   EXPECT_EQ(flow->dpi.packets_inspected, limit + 1U);
   EXPECT_EQ(classifier->protocolName(flow->dpi), "Unknown");
   EXPECT_EQ(classifier->statesInUse(), 0U);
@@ -407,10 +424,8 @@ TEST(NdpiClassifierTest, StatesGoBackToThePoolWhenAllFlowsEnd) {
   worker.endAll(kStart + 10 * kSeconds);
   EXPECT_EQ(worker.ended.size(), 300U);
   EXPECT_EQ(classifier->statesInUse(), 0U);
-  for (const FlowRecord& flow : worker.ended) {
-    EXPECT_TRUE(flow.dpi.final);
-    EXPECT_EQ(flow.dpi_state, nullptr);
-  }
+  for (const FlowRecord& flow : worker.ended) EXPECT_TRUE(flow.dpi.final);
+  for (const ClassifierState state : worker.ended_states) EXPECT_TRUE(state.empty());
 }
 
 // nDPI allocates on every worker thread and each thread counts in a cell of its own: the total
@@ -446,14 +461,14 @@ TEST(NdpiClassifierTest, MemoryAllocatedOnTwoThreadsIsSummed) {
 TEST(NdpiClassifierTest, FinishIsHarmlessTwiceAndOnAFlowWithoutPackets) {
   auto classifier = makeClassifier();
   ASSERT_NE(classifier, nullptr);
-  FlowRecord flow;
-  flow.key.ip_proto = kIpProtoUdp;
-  classifier->finish(flow);  // never fed: named as nDPI names an empty flow
-  EXPECT_TRUE(flow.dpi.final);
-  EXPECT_EQ(flow.dpi_state, nullptr);
-  EXPECT_EQ(classifier->protocolName(flow.dpi), "Unknown");
-  classifier->finish(flow);
-  EXPECT_TRUE(flow.dpi.final);
+  FlowClassification dpi;
+  ClassifierState state;
+  classifier->finish(dpi, state);  // never fed: named as nDPI names an empty flow
+  EXPECT_TRUE(dpi.final);
+  EXPECT_TRUE(state.empty());
+  EXPECT_EQ(classifier->protocolName(dpi), "Unknown");
+  classifier->finish(dpi, state);
+  EXPECT_TRUE(dpi.final);
   EXPECT_EQ(classifier->statesInUse(), 0U);
 }
 

@@ -11,6 +11,8 @@
 
 #include <camwatch/dpi.h>
 
+#include "dpi/ndpi_classifier.h"
+
 namespace camwatch {
 namespace {
 

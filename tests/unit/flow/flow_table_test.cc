@@ -1,5 +1,6 @@
 #include <map>
 #include <random>
+#include <set>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -35,8 +36,12 @@ DecodedPacket packet(const char* src, std::uint16_t sport, const char* dst, std:
 
 class Collector : public FlowEndHandler {
  public:
-  void onFlowEnd(FlowRecord& flow) override { ended.push_back(flow); }
+  void onFlowEnd(FlowRecord& flow, std::uint32_t slot) override {
+    ended.push_back(flow);
+    ended_slots.push_back(slot);
+  }
   std::vector<FlowRecord> ended;
+  std::vector<std::uint32_t> ended_slots;
 };
 
 class FlowTableTest : public ::testing::Test {
@@ -228,6 +233,36 @@ TEST_F(FlowTableTest, FullTableEvictsTheLeastRecentlySeenFlow) {
   EXPECT_EQ(collector_.ended[0].end_reason, FlowEndReason::kEvicted);
   EXPECT_EQ(table.stats().evicted, 1U);
   EXPECT_EQ(table.size(), 2U);
+}
+
+// The slot is what a worker keeps its own per-flow state by: the same for every packet of a
+// flow, below the capacity, handed to the end handler, and only then given to another flow.
+TEST_F(FlowTableTest, EachOpenFlowKeepsItsSlotUntilItEnds) {
+  FlowTableConfig config;
+  config.max_flows = 2;
+  FlowTable table(config, collector_);
+  const FlowUpdate a = feed(table, packet("10.0.0.1", 1, "10.0.0.9", 53, kIpProtoUdp, 1 * kSecond));
+  const FlowUpdate b = feed(table, packet("10.0.0.2", 1, "10.0.0.9", 53, kIpProtoUdp, 2 * kSecond));
+  EXPECT_NE(a.slot, b.slot);
+  EXPECT_LT(a.slot, table.capacity());
+  EXPECT_LT(b.slot, table.capacity());
+  const FlowUpdate a_again =
+      feed(table, packet("10.0.0.9", 53, "10.0.0.1", 1, kIpProtoUdp, 3 * kSecond));
+  EXPECT_FALSE(a_again.created);
+  EXPECT_EQ(a_again.slot, a.slot);
+  EXPECT_EQ(table.at(a.slot).clientIp(), ip("10.0.0.1"));
+  EXPECT_EQ(table.at(b.slot).clientIp(), ip("10.0.0.2"));
+  // Full: the least recently seen flow (.2) is evicted, and the new flow takes its slot.
+  const FlowUpdate c = feed(table, packet("10.0.0.3", 1, "10.0.0.9", 53, kIpProtoUdp, 4 * kSecond));
+  ASSERT_EQ(collector_.ended_slots.size(), 1U);
+  EXPECT_EQ(collector_.ended[0].clientIp(), ip("10.0.0.2"));
+  EXPECT_EQ(collector_.ended_slots[0], b.slot);
+  EXPECT_TRUE(c.created);
+  EXPECT_EQ(c.slot, b.slot);
+  table.flushAll(5 * kSecond);
+  ASSERT_EQ(collector_.ended_slots.size(), 3U);
+  EXPECT_EQ((std::set<std::uint32_t>{collector_.ended_slots[1], collector_.ended_slots[2]}),
+            (std::set<std::uint32_t>{a.slot, c.slot}));
 }
 
 // The table against std::map as an oracle: random packets over a small key space, with timeouts

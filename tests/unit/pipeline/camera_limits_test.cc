@@ -18,6 +18,7 @@
 #include "alert/alert_engine.h"
 #include "config/component_options.h"
 #include "config/config.h"
+#include "dpi/ndpi_classifier.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/packet_stage.h"

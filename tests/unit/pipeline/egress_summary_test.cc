@@ -16,6 +16,7 @@
 
 #include "config/component_options.h"
 #include "config/config.h"
+#include "dpi/ndpi_classifier.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "support/packet_builder.h"

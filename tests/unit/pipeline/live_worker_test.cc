@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "dpi/ndpi_classifier.h"
 #include "mocks/fake_packet_source.h"
 #include "support/packet_builder.h"
 

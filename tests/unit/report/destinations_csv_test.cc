@@ -27,7 +27,6 @@ FlowRecord egressFlow(const char* camera, const char* server, std::uint16_t port
   flow.packets = {3, 2};
   flow.bytes = {bytes_out, 100};
   flow.egress = true;
-  flow.client_is_camera = true;
   flow.server_country = {'U', 'S', '\0'};
   flow.server_asn = 64500;
   std::strncpy(flow.dpi.hostname.data(), hostname, flow.dpi.hostname.size() - 1);

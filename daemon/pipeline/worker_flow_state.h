@@ -1,0 +1,61 @@
+// WorkerFlowState: what a worker keeps about each open flow besides its FlowRecord: the
+// classifier's handle, the camera's egress counter, what has been judged and reported. It lives
+// here, not in the record, because only the worker needs it while the flow is open; records
+// handed to the outputs carry what is reported and nothing else.
+//
+// WorkerFlowStates is an array parallel to the FlowTable's entries, indexed by the slot the table
+// gives (FlowUpdate::slot, FlowEndHandler::onFlowEnd): allocated once for the table's capacity,
+// no allocation per flow or packet, and pages touched only as flows arrive (like the table's).
+// Thread: the owning worker only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <type_traits>
+
+#include <camwatch/classifier.h>
+
+namespace camwatch {
+
+// Ordered for size: 32 bytes a flow, where FlowRecord shrank by 40 when these left it.
+struct WorkerFlowState {
+  ClassifierState classifier;  ///< empty once the classification is final
+  /// Live egress summaries: the flow's place in the worker's list of open egress flows, bytes to
+  /// the server already reported, and whether the flow was counted.
+  std::uint32_t open_egress_index = 0;
+  /// The client camera's byte counter (egress flows with one), added to per packet the camera
+  /// sends: no lookup per packet. Owned by the worker; null otherwise.
+  std::uint64_t* egress_counter = nullptr;
+  std::uint64_t egress_bytes_reported = 0;
+  bool egress_counted = false;
+  bool client_is_camera = false;  ///< the inventory says the client is a camera
+  bool server_seen = false;       ///< a packet from the server arrived (device discovery)
+  bool dns_judged = false;        ///< the DNS query name was checked (dns_lookup_blocked)
+  bool alert_raised = false;      ///< judged and reported once; repeats are the alert lifecycle's
+};
+// Slots are reused by constructing over them, which needs nothing to be destroyed.
+static_assert(std::is_trivially_destructible_v<WorkerFlowState>);
+static_assert(sizeof(WorkerFlowState) <= 32, "per-flow memory: keep the worker's state small");
+
+class WorkerFlowStates {
+ public:
+  explicit WorkerFlowStates(std::size_t capacity)
+      : capacity_(capacity), states_(std::allocator<WorkerFlowState>().allocate(capacity)) {}
+  ~WorkerFlowStates() { std::allocator<WorkerFlowState>().deallocate(states_, capacity_); }
+  WorkerFlowStates(const WorkerFlowStates&) = delete;
+  WorkerFlowStates& operator=(const WorkerFlowStates&) = delete;
+
+  /// A new flow took `slot`: its state starts afresh.
+  WorkerFlowState& start(std::uint32_t slot) { return *std::construct_at(states_ + slot); }
+  /// The state of the open flow at `slot` (start() was called for it).
+  WorkerFlowState& operator[](std::uint32_t slot) { return states_[slot]; }
+
+  std::size_t capacity() const { return capacity_; }
+
+ private:
+  std::size_t capacity_;
+  WorkerFlowState* states_;  // raw storage: a slot is constructed when a flow first takes it
+};
+
+}  // namespace camwatch
