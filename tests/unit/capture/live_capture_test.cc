@@ -493,6 +493,15 @@ TEST_F(LiveCaptureNetnsTest, InterfaceSetDownThenUpKeepsTheHandle) {
   }
   ASSERT_EQ(run(fmt::format("ip -n {} link set {} up", receiver_ns_, recv_if_)), 0);
   EXPECT_TRUE(receiverInterfaceUp());
+  // The flag is up at once, but the pair carries packets only once both ends have their carrier
+  // back (operstate UP); under load that takes a while, and a datagram sent before is lost.
+  for (const auto& [ns, ifname] : {std::pair{sender_ns_, send_if_}, {receiver_ns_, recv_if_}}) {
+    ASSERT_EQ(run(fmt::format("for i in $(seq 100); do ip -n {} link show {} | grep -q 'state UP' "
+                              "&& exit 0; sleep 0.05; done; exit 1",
+                              ns, ifname)),
+              0)
+        << ifname << " in " << ns << " has no carrier 5 s after the link came up";
+  }
   sendToReceiver(40000, kPort, {labelled("after up", 30)});
   const auto got = collect({capture}, 1);
   ASSERT_EQ(got[0].size(), 1U);

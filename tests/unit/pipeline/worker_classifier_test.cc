@@ -11,11 +11,12 @@
 
 #include <gtest/gtest.h>
 
-#include <camwatch/config.h>
 #include <camwatch/decode.h>
 #include <camwatch/dns.h>
 #include <camwatch/flow.h>
 
+#include "config/component_options.h"
+#include "config/config.h"
 #include "mocks/fake_classifier.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/packet_stage.h"
@@ -38,7 +39,7 @@ class FakeClassifiedWorker {
  public:
   explicit FakeClassifiedWorker(FakeOutcome outcome, std::uint32_t max_flows = 0)
       : dns_(config_.dns) {
-    auto loaded = loadJudgement(config_);
+    auto loaded = loadJudgement(judgementConfig(config_));
     EXPECT_TRUE(loaded.has_value());
     FlowWorkerOptions options;
     options.flows = config_.flows;
