@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "report/flow_json.h"
-
 namespace camwatch {
 
 void learnDnsResponse(const DecodedPacket& packet, std::span<const std::uint8_t> frame,
@@ -50,6 +48,7 @@ FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<NdpiCla
       max_cameras_(options.max_cameras),
       dns_cache_(dns_cache),
       table_(options.flows, *this) {
+  naming_ = namingOf(judgement_);
   longest_flow_ = options.flows.active_timeout +
                   std::max(options.flows.tcp_idle_timeout, options.flows.udp_idle_timeout) +
                   60 * kNanosPerSecond;
@@ -59,10 +58,16 @@ FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<NdpiCla
 
 FlowWorker::~FlowWorker() = default;
 
+NamingSnapshotPtr FlowWorker::namingOf(const FlowJudgement& judgement) {
+  return std::make_shared<const NamingSnapshot>(
+      NamingSnapshot{judgement.inventory, judgement.geo, judgement.policy, judgement.sensor_name});
+}
+
 void FlowWorker::setJudgement(const FlowJudgement& judgement, Timestamp now) {
   retired_.push_back(Retired{now + longest_flow_, std::move(judgement_)});
   retired_geo_ = geoStats();  // the new cache starts at zero; the totals go on
   judgement_ = judgement;
+  naming_ = namingOf(judgement_);
   geo_.reset();
   if (judgement_.geo)
     geo_ = std::make_unique<CachedGeoLookup>(judgement_.geo, judgement_.geo_cache_size);
@@ -216,6 +221,7 @@ void FlowWorker::onNewFlow(FlowRecord& flow, const DecodedPacket& packet) {
       }
       if (counter != egress_.end()) {
         counter->second.group = client.group;
+        if (counter->second.naming != naming_) counter->second.naming = naming_;
         flow.egress_counter = &counter->second.bytes;
       } else {
         untracked = true;  // judged and alerted all the same; only its bytes go unsampled
@@ -252,25 +258,30 @@ bool FlowWorker::noteDevice(const IpAddress& ip, const std::uint8_t* mac6,
   if (seen_devices_.size() >= max_cameras_) return false;
   seen_devices_.insert(ip);
   DeviceSeen seen;
-  seen.camera.ip = ip;
-  if (mac6 != nullptr) {
-    std::array<std::uint8_t, 6> mac{};
-    std::memcpy(mac.data(), mac6, 6);
-    seen.camera.mac = macToString(mac);
-  }
-  seen.camera.name = std::string(identity.name);
-  seen.camera.vendor = std::string(identity.vendor);
-  seen.camera.group = std::string(identity.group);
-  seen.listed = identity.listed;
+  seen.naming = naming_;
+  seen.camera = cameraFacts(ip, mac6, packet.vlan_outer, packet.vlan_inner);
   events_.push_back(CameraEvent{ts, std::move(seen)});
   return true;
+}
+
+CameraFacts FlowWorker::cameraFacts(const IpAddress& ip, const std::uint8_t* mac6,
+                                    std::uint16_t vlan_outer, std::uint16_t vlan_inner) {
+  CameraFacts camera;
+  camera.ip = ip;
+  if (mac6 != nullptr) {
+    std::memcpy(camera.mac.data(), mac6, 6);
+    camera.has_mac = true;
+  }
+  camera.vlan_outer = vlan_outer;
+  camera.vlan_inner = vlan_inner;
+  return camera;
 }
 
 void FlowWorker::flushEgress(Timestamp now) {
   for (auto& [camera, counter] : egress_) {
     if (counter.bytes == 0) continue;
     events_.push_back(
-        CameraEvent{now, EgressSample{camera, std::string(counter.group), counter.bytes}});
+        CameraEvent{now, EgressSample{camera, counter.group, counter.bytes, counter.naming}});
     counter.bytes = 0;
   }
 }
@@ -287,16 +298,11 @@ void FlowWorker::judgeDns(FlowRecord& flow, Timestamp now) {
       judgement_.policy->evaluateDnsQuery(flow.camera_group, flow.dpi.hostname.data());
   if (verdict.action != PolicyAction::kDeny || !verdict.alert) return;
   FlowJudged judged;
-  Alert& alert = judged.alert;
-  fillAlert(flow, now, alert);
-  alert.severity = verdict.severity;
-  alert.kind = *verdict.alert;
-  alert.destination = AlertDestination{};
-  alert.destination.port = flow.serverPort();
-  alert.destination.hostname = flow.dpi.hostname.data();
-  alert.destination.hostname_source = hostnameSourceName(flow.dpi.hostname_source);
-  alert.rule = std::string(verdict.rule);
-  alert.dedup_key = dedupKey(alert);
+  fillFacts(flow, now, judged);
+  judged.dns_query = true;
+  judged.severity = verdict.severity;
+  judged.kind = *verdict.alert;
+  judged.rule = verdict.rule;
   judged.deny = true;
   events_.push_back(CameraEvent{now, std::move(judged)});
 }
@@ -332,52 +338,41 @@ void FlowWorker::judge(FlowRecord& flow, Timestamp now, bool at_end) {
   if (!flow.verdict.final && !at_end) return;  // wait: classification may still decide
   flow.alert_raised = true;
   FlowJudged judged;
-  Alert& alert = judged.alert;
-  fillAlert(flow, now, alert);
-  alert.protocol.app = std::string(protocol == "Unknown" ? protocol : app);
-  alert.protocol.master = std::string(master);
-  alert.protocol.category = std::string(category);
+  fillFacts(flow, now, judged);
+  ProtocolText::set(judged.protocol.name, protocol);
+  ProtocolText::set(judged.protocol.master, master);
+  ProtocolText::set(judged.protocol.app, app);
+  ProtocolText::set(judged.protocol.category, category);
   if (deny) {
-    alert.severity = flow.verdict.severity;
-    alert.kind = *flow.verdict.alert;
+    judged.severity = flow.verdict.severity;
+    judged.kind = *flow.verdict.alert;
   }
-  alert.rule = std::string(flow.verdict.rule);
-  alert.dedup_key = dedupKey(alert);
+  judged.rule = flow.verdict.rule;
   judged.deny = deny;
   judged.by_default = by_default;
-  judged.protocol = std::string(protocol);
   events_.push_back(CameraEvent{now, std::move(judged)});
 }
 
-// What every alert about a flow says: camera, destination, protocol, evidence, sensor.
-void FlowWorker::fillAlert(const FlowRecord& flow, Timestamp now, Alert& alert) {
-  alert.time = now;
-  alert.camera.ip = flow.clientIp();
-  if (judgement_.inventory) {
-    const HostIdentity identity = judgement_.inventory->identify(
-        flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
-        flow.key.vlan_outer, flow.key.vlan_inner);
-    alert.camera.name = std::string(identity.name);
-    alert.camera.vendor = std::string(identity.vendor);
-    alert.camera.group = std::string(identity.group);
-  }
-  if (flow.has_client_mac) alert.camera.mac = macToString(flow.client_mac);
-  alert.destination.ip = flow.serverIp();
-  alert.destination.port = flow.serverPort();
-  alert.destination.hostname = flow.dpi.hostname.data();
-  alert.destination.hostname_source = hostnameSourceName(flow.dpi.hostname_source);
-  alert.destination.country =
-      std::string(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
-  alert.destination.asn = flow.server_asn;
-  if (geo_ && flow.server_asn != 0)
-    alert.destination.org = geo_->backend().lookup(flow.serverIp()).org;
-  alert.protocol.l4 = ipProtocolName(flow.key.ip_proto);
-  alert.protocol.risks = riskNames(flow.dpi.risk);
-  alert.evidence.first_seen = flow.first_seen;
-  alert.evidence.last_seen = flow.last_seen;
-  alert.evidence.packets = flow.packets[kToServer];
-  alert.evidence.bytes = flow.bytes[kToServer];
-  alert.sensor = judgement_.sensor_name;
+// What every event about a flow says: camera, destination, evidence (the control side names
+// them when it raises an alert: AlertFactory).
+void FlowWorker::fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& judged) const {
+  judged.naming = naming_;
+  judged.time = now;
+  judged.camera =
+      cameraFacts(flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
+                  flow.key.vlan_outer, flow.key.vlan_inner);
+  judged.server = flow.serverIp();
+  judged.port = flow.serverPort();
+  judged.ip_proto = flow.key.ip_proto;
+  judged.risk = flow.dpi.risk;
+  judged.hostname = flow.dpi.hostname;
+  judged.hostname_source = flow.dpi.hostname_source;
+  judged.country = flow.server_country;
+  judged.asn = flow.server_asn;
+  judged.first_seen = flow.first_seen;
+  judged.last_seen = flow.last_seen;
+  judged.packets = flow.packets[kToServer];
+  judged.bytes = flow.bytes[kToServer];
 }
 
 }  // namespace camwatch
