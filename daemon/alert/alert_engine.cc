@@ -1,6 +1,7 @@
 #include "alert/alert_engine.h"
 
 #include <algorithm>
+#include <cstring>
 #include <tuple>
 
 namespace camwatch {
@@ -8,16 +9,40 @@ namespace {
 
 const IpAddress& cameraOf(const CameraEvent& event) {
   if (const auto* seen = std::get_if<DeviceSeen>(&event.what)) return seen->camera.ip;
-  if (const auto* flow = std::get_if<FlowJudged>(&event.what)) return flow->alert.camera.ip;
+  if (const auto* flow = std::get_if<FlowJudged>(&event.what)) return flow->camera.ip;
   return std::get<EgressSample>(event.what).camera;
 }
 
-// Ties after time, kind and camera: what the event is about, so equal events sort equal.
-std::tuple<std::string_view, Timestamp, std::string_view> detailOf(const CameraEvent& event) {
-  if (const auto* flow = std::get_if<FlowJudged>(&event.what)) {
-    return {flow->alert.dedup_key, flow->alert.evidence.first_seen, flow->alert.rule};
+bool sameTimeKindCamera(const CameraEvent& a, const CameraEvent& b) {
+  return a.time == b.time && a.what.index() == b.what.index() && cameraOf(a) == cameraOf(b);
+}
+
+// Events equal in time, kind and camera, in input order: flows go by what they are about (dedup
+// key, start, rule), so equal events sort equal. Keys are made only here, for such ties (rare),
+// once per event of the run.
+void sortTiedFlows(std::vector<CameraEvent>::iterator begin,
+                   std::vector<CameraEvent>::iterator end) {
+  if (end - begin < 2 || !std::holds_alternative<FlowJudged>(begin->what)) return;
+  const AlertFactory factory;
+  struct Tied {
+    std::string dedup_key;
+    Timestamp first_seen;
+    std::string_view rule;
+    std::ptrdiff_t at;
+  };
+  std::vector<Tied> tied;
+  for (auto event = begin; event != end; ++event) {
+    const auto& flow = std::get<FlowJudged>(event->what);
+    tied.push_back(Tied{factory.dedupKey(flow), flow.first_seen, flow.rule, event - begin});
   }
-  return std::make_tuple(std::string_view(), Timestamp{0}, std::string_view());
+  std::stable_sort(tied.begin(), tied.end(), [](const Tied& a, const Tied& b) {
+    return std::tie(a.dedup_key, a.first_seen, a.rule) <
+           std::tie(b.dedup_key, b.first_seen, b.rule);
+  });
+  std::vector<CameraEvent> sorted;
+  sorted.reserve(tied.size());
+  for (const Tied& entry : tied) sorted.push_back(std::move(*(begin + entry.at)));
+  std::move(sorted.begin(), sorted.end(), begin);
 }
 
 // Cameras that went quiet leave the budget monitor; the longest window keeps everyone's history.
@@ -31,14 +56,19 @@ Timestamp longestBudgetWindow(const AlertEngineOptions& options) {
 }  // namespace
 
 void sortCameraEvents(std::vector<CameraEvent>& events) {
+  // Stable by time, kind and camera, then ties by detail: the same order as one stable sort by
+  // all four, without a dedup key per comparison.
   std::stable_sort(events.begin(), events.end(), [](const CameraEvent& a, const CameraEvent& b) {
     if (a.time != b.time) return a.time < b.time;
     if (a.what.index() != b.what.index()) return a.what.index() < b.what.index();
-    const IpAddress& camera_a = cameraOf(a);
-    const IpAddress& camera_b = cameraOf(b);
-    if (camera_a != camera_b) return camera_a < camera_b;
-    return detailOf(a) < detailOf(b);
+    return cameraOf(a) < cameraOf(b);
   });
+  for (auto run = events.begin(); run != events.end();) {
+    auto next = run + 1;
+    while (next != events.end() && sameTimeKindCamera(*run, *next)) ++next;
+    sortTiedFlows(run, next);
+    run = next;
+  }
   // Workers split a camera's flows between them: their samples for one instant become one, so
   // the budget check sees the same totals whatever the worker count.
   std::vector<CameraEvent> folded;
@@ -110,30 +140,34 @@ void AlertEngine::raise(Alert alert) {
 }
 
 void AlertEngine::onDevice(Timestamp time, const DeviceSeen& seen) {
+  // Named here, once per camera per worker: the inventory the worker saw it with.
+  const HostIdentity identity = factory_.identity(seen.naming.get(), seen.camera);
   auto entry = cameras_.find(seen.camera.ip);
   const bool inserted = entry == cameras_.end();
   if (inserted && cameras_.size() >= options_.max_cameras) {
     // inventory.max_cameras: the camera is not listed (nor budgeted), but its unknown_camera
     // alert is still raised; the lifecycle bounds the alerts.
     ++cameras_untracked_;
-    if (!seen.listed && options_.alert_unknown_devices) raiseUnknown(time, seen.camera);
+    if (!identity.listed && options_.alert_unknown_devices)
+      raiseUnknown(time, factory_.camera(seen.naming.get(), seen.camera));
     return;
   }
   if (inserted) entry = cameras_.try_emplace(seen.camera.ip).first;
   SeenCamera& camera = entry->second;
   if (!inserted) {
     // Another worker saw it too; keep what is known, fill in a MAC seen only there.
-    if (camera.camera.mac.empty() && !seen.camera.mac.empty()) {
-      camera.camera.mac = seen.camera.mac;
-      if (camera.camera.vendor.empty()) camera.camera.vendor = seen.camera.vendor;
+    if (camera.camera.mac.empty() && seen.camera.has_mac) {
+      const AlertCamera named = factory_.camera(seen.naming.get(), seen.camera);
+      camera.camera.mac = named.mac;
+      if (camera.camera.vendor.empty()) camera.camera.vendor = named.vendor;
     }
     return;
   }
-  camera.camera = seen.camera;
-  camera.listed = seen.listed;
+  camera.camera = factory_.camera(seen.naming.get(), seen.camera);
+  camera.listed = identity.listed;
   camera.first_seen = time;
-  if (seen.listed || !options_.alert_unknown_devices) return;
-  raiseUnknown(time, seen.camera);
+  if (identity.listed || !options_.alert_unknown_devices) return;
+  raiseUnknown(time, camera.camera);
 }
 
 void AlertEngine::raiseUnknown(Timestamp time, const AlertCamera& seen) {
@@ -150,28 +184,28 @@ void AlertEngine::raiseUnknown(Timestamp time, const AlertCamera& seen) {
   raise(std::move(alert));
 }
 
-void AlertEngine::onFlow(Timestamp time, FlowJudged& flow) {
+void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   if (!flow.by_default || options_.learning == LearningMode::kOff) {
-    if (flow.deny) raise(std::move(flow.alert));
+    if (flow.deny) raise(factory_.flowAlert(flow));
     return;
   }
   // The group's default decided: the baseline takes its place. For DNS the name is the query,
   // not the server, so the resolver is learnt by its address.
-  const bool dns = flow.alert.protocol.master == "DNS" || flow.alert.protocol.app == "DNS";
+  const HostIdentity identity = factory_.identity(flow.naming.get(), flow.camera);
   BaselineFacts facts;
-  facts.group = flow.alert.camera.group;
-  facts.hostname = dns ? std::string_view() : std::string_view(flow.alert.destination.hostname);
-  facts.asn = flow.alert.destination.asn;
-  facts.country = flow.alert.destination.country;
-  facts.protocol = flow.protocol;
-  if (flow.alert.destination.ip) facts.ip = *flow.alert.destination.ip;
+  facts.group = identity.group;
+  facts.hostname = AlertFactory::isDns(flow) ? std::string_view() : flow.hostname.data();
+  facts.asn = flow.asn;
+  facts.country = std::string_view(flow.country.data(), strnlen(flow.country.data(), 3));
+  facts.protocol = AlertFactory::protocolName(flow);
+  if (!flow.dns_query) facts.ip = flow.server;
   if (!enforcing_) {
     if (baseline_.learn(facts)) baseline_changed_ = true;
     return;
   }
   const Novelty novelty = baseline_.check(facts);
   if (novelty == Novelty::kKnown) return;
-  Alert& alert = flow.alert;
+  Alert alert = factory_.flowAlert(flow);
   alert.time = time;
   alert.kind = AlertKind::kNewDestination;
   alert.severity = Severity::kWarning;
@@ -180,7 +214,7 @@ void AlertEngine::onFlow(Timestamp time, FlowJudged& flow) {
   raise(std::move(alert));
 }
 
-const EgressBudget& AlertEngine::budgetOf(const std::string& group) const {
+const EgressBudget& AlertEngine::budgetOf(std::string_view group) const {
   for (const GroupEgressBudget& candidate : options_.group_budgets) {
     if (candidate.group == group) return candidate.budget;
   }
@@ -213,12 +247,12 @@ void AlertEngine::onEgress(Timestamp time, const EgressSample& sample) {
     alert.camera = camera->second.camera;
   } else {
     alert.camera.ip = sample.camera;
-    alert.camera.group = sample.group;
+    alert.camera.group = std::string(sample.group);
   }
   alert.evidence.first_seen = exceeded->window_start;
   alert.evidence.last_seen = time;
   alert.evidence.bytes = exceeded->window_bytes;
-  alert.rule = "budget:" + sample.group;
+  alert.rule = "budget:" + std::string(sample.group);
   alert.sensor = options_.sensor_name;
   alert.dedup_key = dedupKey(alert);
   raise(std::move(alert));

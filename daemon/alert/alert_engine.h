@@ -13,49 +13,18 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <camwatch/alert.h>
 #include <camwatch/baseline.h>
 #include <camwatch/egress_budget.h>
 
+#include "alert/alert_factory.h"
 #include "alert/alert_lifecycle.h"
 #include "alert/alerts_config.h"
+#include "alert/camera_event.h"
 
 namespace camwatch {
-
-/// A flow the policy judged: a deny (its alert), or a verdict of the group's default action,
-/// which the learned baseline may override.
-struct FlowJudged {
-  Alert alert;  ///< camera, destination, protocol, evidence; kind/severity/rule when `deny`
-  bool deny = false;
-  bool by_default = false;  ///< the verdict came from the group's default action
-  std::string protocol;     ///< the whole nDPI name ("TLS.HikConnect"), for the baseline
-};
-
-/// Bytes one camera sent to non-local hosts since the worker's last tick.
-struct EgressSample {
-  IpAddress camera;
-  std::string group;
-  std::uint64_t bytes = 0;
-};
-
-/// A camera a worker saw for the first time (each worker reports each camera once).
-struct DeviceSeen {
-  AlertCamera camera;  ///< ip, mac, name, vendor, group as the inventory named it
-  bool listed = false;
-};
-
-struct CameraEvent {
-  Timestamp time = 0;
-  std::variant<DeviceSeen, FlowJudged, EgressSample> what;
-};
-
-/// Orders events by time, then devices before flows before byte samples, then by camera and
-/// dedup key, and folds byte samples of one camera at one instant into one: the order every
-/// worker count agrees on.
-void sortCameraEvents(std::vector<CameraEvent>& events);
 
 /// One camera as the engine knows it, for the summary.
 struct SeenCamera {
@@ -121,15 +90,16 @@ class AlertEngine {
 
  private:
   void onDevice(Timestamp time, const DeviceSeen& seen);
-  void onFlow(Timestamp time, FlowJudged& flow);
+  void onFlow(Timestamp time, const FlowJudged& flow);
   void onEgress(Timestamp time, const EgressSample& sample);
   void raise(Alert alert);
   void raiseUnknown(Timestamp time, const AlertCamera& camera);
-  const EgressBudget& budgetOf(const std::string& group) const;
+  const EgressBudget& budgetOf(std::string_view group) const;
 
   const AlertEngineOptions options_;
   /// The longest budget window of all groups: how long a quiet camera's bytes are kept.
   const Timestamp longest_budget_window_;
+  AlertFactory factory_;
   LearnedBaseline baseline_;
   bool baseline_changed_ = false;
   bool enforcing_ = false;

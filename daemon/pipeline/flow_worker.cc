@@ -53,6 +53,7 @@ FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<Classif
       dns_cache_(dns_cache),
       table_(options.flows, *this),
       states_(table_.capacity()) {
+  naming_ = namingOf(judgement_);
   longest_flow_ = options.flows.active_timeout +
                   std::max(options.flows.tcp_idle_timeout, options.flows.udp_idle_timeout) +
                   60 * kNanosPerSecond;
@@ -62,10 +63,16 @@ FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<Classif
 
 FlowWorker::~FlowWorker() = default;
 
+NamingSnapshotPtr FlowWorker::namingOf(const FlowJudgement& judgement) {
+  return std::make_shared<const NamingSnapshot>(
+      NamingSnapshot{judgement.inventory, judgement.geo, judgement.policy, judgement.sensor_name});
+}
+
 void FlowWorker::setJudgement(const FlowJudgement& judgement, Timestamp now) {
   retired_.push_back(Retired{now + longest_flow_, std::move(judgement_)});
   retired_geo_ = geoStats();  // the new cache starts at zero; the totals go on
   judgement_ = judgement;
+  naming_ = namingOf(judgement_);
   geo_.reset();
   if (judgement_.geo)
     geo_ = std::make_unique<CachedGeoLookup>(judgement_.geo, judgement_.geo_cache_size);
@@ -223,6 +230,7 @@ void FlowWorker::onNewFlow(FlowRecord& flow, WorkerFlowState& state, std::uint32
       }
       if (counter != egress_.end()) {
         counter->second.group = client.group;
+        if (counter->second.naming != naming_) counter->second.naming = naming_;
         state.egress_counter = &counter->second.bytes;
       } else {
         untracked = true;  // judged and alerted all the same; only its bytes go unsampled
@@ -258,25 +266,30 @@ bool FlowWorker::noteDevice(const IpAddress& ip, const std::uint8_t* mac6,
   if (seen_devices_.size() >= max_cameras_) return false;
   seen_devices_.insert(ip);
   DeviceSeen seen;
-  seen.camera.ip = ip;
-  if (mac6 != nullptr) {
-    std::array<std::uint8_t, 6> mac{};
-    std::memcpy(mac.data(), mac6, 6);
-    seen.camera.mac = macToString(mac);
-  }
-  seen.camera.name = std::string(identity.name);
-  seen.camera.vendor = std::string(identity.vendor);
-  seen.camera.group = std::string(identity.group);
-  seen.listed = identity.listed;
+  seen.naming = naming_;
+  seen.camera = cameraFacts(ip, mac6, packet.vlan_outer, packet.vlan_inner);
   events_.push_back(CameraEvent{ts, std::move(seen)});
   return true;
+}
+
+CameraFacts FlowWorker::cameraFacts(const IpAddress& ip, const std::uint8_t* mac6,
+                                    std::uint16_t vlan_outer, std::uint16_t vlan_inner) {
+  CameraFacts camera;
+  camera.ip = ip;
+  if (mac6 != nullptr) {
+    std::memcpy(camera.mac.data(), mac6, 6);
+    camera.has_mac = true;
+  }
+  camera.vlan_outer = vlan_outer;
+  camera.vlan_inner = vlan_inner;
+  return camera;
 }
 
 void FlowWorker::flushEgress(Timestamp now) {
   for (auto& [camera, counter] : egress_) {
     if (counter.bytes == 0) continue;
     events_.push_back(
-        CameraEvent{now, EgressSample{camera, std::string(counter.group), counter.bytes}});
+        CameraEvent{now, EgressSample{camera, counter.group, counter.bytes, counter.naming}});
     counter.bytes = 0;
   }
 }
@@ -293,16 +306,11 @@ void FlowWorker::judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp no
       judgement_.policy->evaluateDnsQuery(flow.camera_group, flow.dpi.hostname.data());
   if (verdict.action != PolicyAction::kDeny || !verdict.alert) return;
   FlowJudged judged;
-  Alert& alert = judged.alert;
-  fillAlert(flow, now, alert);
-  alert.severity = verdict.severity;
-  alert.kind = *verdict.alert;
-  alert.destination = AlertDestination{};
-  alert.destination.port = flow.serverPort();
-  alert.destination.hostname = flow.dpi.hostname.data();
-  alert.destination.hostname_source = hostnameSourceName(flow.dpi.hostname_source);
-  alert.rule = std::string(verdict.rule);
-  alert.dedup_key = dedupKey(alert);
+  fillFacts(flow, now, judged);
+  judged.dns_query = true;
+  judged.severity = verdict.severity;
+  judged.kind = *verdict.alert;
+  judged.rule = verdict.rule;
   judged.deny = true;
   events_.push_back(CameraEvent{now, std::move(judged)});
 }
@@ -339,52 +347,41 @@ void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, 
   if (!flow.verdict.final && !at_end) return;  // wait: classification may still decide
   state.alert_raised = true;
   FlowJudged judged;
-  Alert& alert = judged.alert;
-  fillAlert(flow, now, alert);
-  alert.protocol.app = std::string(protocol == "Unknown" ? protocol : app);
-  alert.protocol.master = std::string(master);
-  alert.protocol.category = std::string(category);
+  fillFacts(flow, now, judged);
+  ProtocolText::set(judged.protocol.name, protocol);
+  ProtocolText::set(judged.protocol.master, master);
+  ProtocolText::set(judged.protocol.app, app);
+  ProtocolText::set(judged.protocol.category, category);
   if (deny) {
-    alert.severity = flow.verdict.severity;
-    alert.kind = *flow.verdict.alert;
+    judged.severity = flow.verdict.severity;
+    judged.kind = *flow.verdict.alert;
   }
-  alert.rule = std::string(flow.verdict.rule);
-  alert.dedup_key = dedupKey(alert);
+  judged.rule = flow.verdict.rule;
   judged.deny = deny;
   judged.by_default = by_default;
-  judged.protocol = std::string(protocol);
   events_.push_back(CameraEvent{now, std::move(judged)});
 }
 
-// What every alert about a flow says: camera, destination, protocol, evidence, sensor.
-void FlowWorker::fillAlert(const FlowRecord& flow, Timestamp now, Alert& alert) {
-  alert.time = now;
-  alert.camera.ip = flow.clientIp();
-  if (judgement_.inventory) {
-    const HostIdentity identity = judgement_.inventory->identify(
-        flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
-        flow.key.vlan_outer, flow.key.vlan_inner);
-    alert.camera.name = std::string(identity.name);
-    alert.camera.vendor = std::string(identity.vendor);
-    alert.camera.group = std::string(identity.group);
-  }
-  if (flow.has_client_mac) alert.camera.mac = macToString(flow.client_mac);
-  alert.destination.ip = flow.serverIp();
-  alert.destination.port = flow.serverPort();
-  alert.destination.hostname = flow.dpi.hostname.data();
-  alert.destination.hostname_source = hostnameSourceName(flow.dpi.hostname_source);
-  alert.destination.country =
-      std::string(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
-  alert.destination.asn = flow.server_asn;
-  if (geo_ && flow.server_asn != 0)
-    alert.destination.org = geo_->backend().lookup(flow.serverIp()).org;
-  alert.protocol.l4 = ipProtocolName(flow.key.ip_proto);
-  alert.protocol.risks = riskNames(flow.dpi.risk);
-  alert.evidence.first_seen = flow.first_seen;
-  alert.evidence.last_seen = flow.last_seen;
-  alert.evidence.packets = flow.packets[kToServer];
-  alert.evidence.bytes = flow.bytes[kToServer];
-  alert.sensor = judgement_.sensor_name;
+// What every event about a flow says: camera, destination, evidence (the control side names
+// them when it raises an alert: AlertFactory).
+void FlowWorker::fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& judged) const {
+  judged.naming = naming_;
+  judged.time = now;
+  judged.camera =
+      cameraFacts(flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
+                  flow.key.vlan_outer, flow.key.vlan_inner);
+  judged.server = flow.serverIp();
+  judged.port = flow.serverPort();
+  judged.ip_proto = flow.key.ip_proto;
+  judged.risk = flow.dpi.risk;
+  judged.hostname = flow.dpi.hostname;
+  judged.hostname_source = flow.dpi.hostname_source;
+  judged.country = flow.server_country;
+  judged.asn = flow.server_asn;
+  judged.first_seen = flow.first_seen;
+  judged.last_seen = flow.last_seen;
+  judged.packets = flow.packets[kToServer];
+  judged.bytes = flow.bytes[kToServer];
 }
 
 }  // namespace camwatch

@@ -25,7 +25,7 @@
 #include <camwatch/metrics.h>
 #include <camwatch/policy.h>
 
-#include "alert/alert_engine.h"
+#include "alert/camera_event.h"
 #include "dpi/protocol_name_cache.h"
 #include "pipeline/worker_flow_state.h"
 
@@ -140,7 +140,8 @@ class FlowWorker : public FlowEndHandler {
   // up to max_cameras.
   struct EgressCounter {
     std::uint64_t bytes = 0;
-    std::string group;
+    std::string_view group;    // owned by naming's inventory
+    NamingSnapshotPtr naming;  // the snapshot of the camera's last new flow
   };
 
   // camwatch::FlowEndHandler
@@ -154,13 +155,17 @@ class FlowWorker : public FlowEndHandler {
   void flushEgress(Timestamp now);
   void judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp now);
   void judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, bool at_end);
-  void fillAlert(const FlowRecord& flow, Timestamp now, Alert& alert);
+  void fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& judged) const;
+  static CameraFacts cameraFacts(const IpAddress& ip, const std::uint8_t* mac6,
+                                 std::uint16_t vlan_outer, std::uint16_t vlan_inner);
+  static NamingSnapshotPtr namingOf(const FlowJudgement& judgement);
   std::string cameraLabel(const FlowRecord& flow) const;
   void summarizeEgress(const FlowRecord& flow, WorkerFlowState& state);
   void forgetOpenEgress(const WorkerFlowState& state);
 
   std::unique_ptr<Classifier> classifier_;
   FlowJudgement judgement_;
+  NamingSnapshotPtr naming_;  // judgement_ as the control side names this worker's events by
   struct Retired {
     Timestamp until = 0;
     FlowJudgement judgement;

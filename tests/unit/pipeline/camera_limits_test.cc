@@ -101,7 +101,7 @@ TEST(CameraLimitsTest, AWorkerTracksAtMostMaxCamerasButJudgesEveryFlow) {
   std::set<IpAddress> denied;
   for (const CameraEvent& event : run.events) {
     if (const auto* judged = std::get_if<FlowJudged>(&event.what); judged && judged->deny) {
-      denied.insert(judged->alert.camera.ip);
+      denied.insert(judged->camera.ip);
     }
   }
   EXPECT_EQ(denied.size(), 40U);
@@ -115,19 +115,19 @@ TEST(CameraLimitsTest, BelowTheCapAWorkerTracksEveryCamera) {
   EXPECT_EQ(countOf<DeviceSeen>(run.events), 40U);
 }
 
-Alert denyAlert(const IpAddress& camera, Timestamp time) {
-  Alert alert;
-  alert.time = time;
-  alert.kind = AlertKind::kDisallowedDestination;
-  alert.severity = Severity::kWarning;
-  alert.camera.ip = camera;
-  alert.destination.ip = testkit::ipAddress("1.2.3.4");
-  alert.destination.port = 443;
-  alert.rule = "default";
-  alert.evidence.first_seen = time;
-  alert.evidence.last_seen = time;
-  alert.dedup_key = dedupKey(alert);
-  return alert;
+FlowJudged denyFacts(const IpAddress& camera, Timestamp time) {
+  FlowJudged judged;
+  judged.time = time;
+  judged.kind = AlertKind::kDisallowedDestination;
+  judged.severity = Severity::kWarning;
+  judged.camera.ip = camera;
+  judged.server = testkit::ipAddress("1.2.3.4");
+  judged.port = 443;
+  judged.rule = "default";
+  judged.first_seen = time;
+  judged.last_seen = time;
+  judged.deny = true;
+  return judged;
 }
 
 TEST(CameraLimitsTest, TheEngineListsAtMostMaxCamerasAndStillAlertsForEveryOne) {
@@ -144,11 +144,8 @@ TEST(CameraLimitsTest, TheEngineListsAtMostMaxCamerasAndStillAlertsForEveryOne) 
     DeviceSeen seen;
     seen.camera.ip = ip;
     engine.onEvent(CameraEvent{now, seen});
-    FlowJudged judged;
-    judged.alert = denyAlert(ip, now);
-    judged.deny = true;
-    engine.onEvent(CameraEvent{now, std::move(judged)});
-    engine.onEvent(CameraEvent{now, EgressSample{ip, "default", 5000}});
+    engine.onEvent(CameraEvent{now, denyFacts(ip, now)});
+    engine.onEvent(CameraEvent{now, EgressSample{ip, "default", 5000, nullptr}});
     now += kNanosPerSecond;
   }
   engine.finish(now);

@@ -115,10 +115,10 @@ TEST(WorkerClassifierTest, RecordsCarryTheIdsTheClassifierGave) {
   const std::vector<CameraEvent> judged = worker.judged();
   ASSERT_EQ(judged.size(), 1U);
   const FlowJudged& flow = std::get<FlowJudged>(judged[0].what);
-  EXPECT_EQ(flow.protocol, "M3.A7");
-  EXPECT_EQ(flow.alert.protocol.master, "P3");
-  EXPECT_EQ(flow.alert.protocol.app, "P7");
-  EXPECT_EQ(flow.alert.protocol.category, "C5");
+  EXPECT_EQ(ProtocolText::view(flow.protocol.name), "M3.A7");
+  EXPECT_EQ(ProtocolText::view(flow.protocol.master), "P3");
+  EXPECT_EQ(ProtocolText::view(flow.protocol.app), "P7");
+  EXPECT_EQ(ProtocolText::view(flow.protocol.category), "C5");
   EXPECT_EQ(worker.fake().finishedUndecided(), 0U);
   EXPECT_EQ(worker.fake().misuse(), 0U);
 }
@@ -141,7 +141,7 @@ TEST(WorkerClassifierTest, AFlowNeverDecidedIsFinishedWhenItEnds) {
   const std::vector<CameraEvent> judged = worker.judged();
   ASSERT_EQ(judged.size(), 1U);
   EXPECT_EQ(judged[0].time, kStart + 29 * kMilli);
-  EXPECT_EQ(std::get<FlowJudged>(judged[0].what).protocol, "Unknown");
+  EXPECT_EQ(ProtocolText::view(std::get<FlowJudged>(judged[0].what).protocol.name), "Unknown");
   EXPECT_EQ(worker.publishedStates(), 0U);
   EXPECT_EQ(worker.fake().misuse(), 0U);
 }
@@ -158,7 +158,7 @@ TEST(WorkerClassifierTest, AnEgressFlowIsJudgedOnceItsClassificationIsFinal) {
   const FlowJudged& flow = std::get<FlowJudged>(judged[0].what);
   EXPECT_TRUE(flow.deny);
   EXPECT_TRUE(flow.by_default);
-  EXPECT_EQ(flow.protocol, "A7");
+  EXPECT_EQ(ProtocolText::view(flow.protocol.name), "A7");
   // Reported once: later packets and the flow's end add nothing.
   worker.send(0, kStart + 3 * kMilli);
   worker.finish(kStart + kNanosPerSecond);

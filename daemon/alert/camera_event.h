@@ -1,0 +1,123 @@
+// Camera events: what a worker hands the control side about a camera, as compact facts (ids,
+// addresses, country, AS number, hostname, verdict), never as names. A worker judges every egress
+// flow; most verdicts raise nothing, so the text of an alert (camera name, vendor, MAC text, AS
+// organisation, protocol and risk names, dedup key) is made on the control thread, by the
+// AlertFactory, only for an alert the engine raises.
+//
+// Threads: made on a worker, moved to the control thread with the worker's batch, read there.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <camwatch/alert_kind.h>
+#include <camwatch/classification.h>
+#include <camwatch/geo.h>
+#include <camwatch/inventory.h>
+#include <camwatch/ip_address.h>
+#include <camwatch/packet.h>
+#include <camwatch/policy.h>
+
+namespace camwatch {
+
+/// The inventory, GeoIP and policy a worker judged an event with, shared with the control side
+/// so that it names the event with the same ones. Events hold it by shared_ptr rather than by a
+/// generation number looked up in a control-side history: a reload swaps the worker's judgement
+/// at any time, and events of the old one may still be in a ring or a batch; the reference keeps
+/// the old snapshot (and the views into it: the rule text, the group) alive exactly as long as
+/// an event needs it, however fast reloads come. One atomic increment per event (a judged flow,
+/// not a packet), no allocation: a worker makes the snapshot once per reload.
+struct NamingSnapshot {
+  std::shared_ptr<const CameraInventory> inventory;  ///< null: no camera is named
+  GeoLookupPtr geo;                                  ///< null: no AS organisation
+  PolicyEnginePtr policy;                            ///< owns the rule texts verdicts point to
+  std::string sensor_name;
+};
+using NamingSnapshotPtr = std::shared_ptr<const NamingSnapshot>;
+
+/// A camera as the worker saw it: enough for the inventory to name it again.
+struct CameraFacts {
+  IpAddress ip;
+  std::array<std::uint8_t, 6> mac{};  ///< wire order; valid when has_mac
+  bool has_mac = false;
+  std::uint16_t vlan_outer = 0;
+  std::uint16_t vlan_inner = 0;
+};
+
+/// nDPI's names for a flow's protocol, copied from the worker's nDPI module: that module belongs
+/// to the worker and may be gone when the control thread names the event, and the names are
+/// few and short (a copy of the worker's cached views, no formatting). nDPI formats the whole
+/// name into 64 bytes, so 64 holds every name it gives.
+struct ProtocolText {
+  static constexpr std::size_t kSize = 64;
+  std::array<char, kSize> name{};  ///< "TLS.HikConnect"; NUL-terminated
+  std::array<char, kSize> master{};
+  std::array<char, kSize> app{};
+  std::array<char, kSize> category{};
+
+  /// Copies `text` into `field` (cut at kSize - 1 bytes).
+  static void set(std::array<char, kSize>& field, std::string_view text);
+  static std::string_view view(const std::array<char, kSize>& field);
+};
+
+/// A flow the policy judged: a deny (its alert), or a verdict of the group's default action,
+/// which the learned baseline may override.
+struct FlowJudged {
+  NamingSnapshotPtr naming;
+  /// When the worker judged it: the alert's time (CameraEvent::time may be moved later when
+  /// live merges workers' events, the alert keeps this one).
+  Timestamp time = 0;
+  CameraFacts camera;
+  IpAddress server;
+  std::uint16_t port = 0;
+  std::uint8_t ip_proto = 0;
+  std::uint64_t risk = 0;  ///< nDPI risk bitmap
+  ProtocolText protocol;
+  std::array<char, 80> hostname{};  ///< NUL-terminated, as FlowClassification::hostname
+  HostnameSource hostname_source = HostnameSource::kNone;
+  std::array<char, 3> country{};  ///< ISO code, NUL-padded; empty when unknown
+  std::uint32_t asn = 0;
+  /// A camera's DNS query a deny rule lists: the destination is the queried name only, and the
+  /// protocol names are left out.
+  bool dns_query = false;
+  bool deny = false;
+  bool by_default = false;                 ///< the verdict came from the group's default action
+  Severity severity = Severity::kWarning;  ///< when deny
+  AlertKind kind = AlertKind::kDisallowedDestination;  ///< when deny
+  std::string_view rule;  ///< the verdict's rule, owned by naming->policy
+  Timestamp first_seen = 0;
+  Timestamp last_seen = 0;
+  std::uint64_t packets = 0;  ///< camera to destination
+  std::uint64_t bytes = 0;
+};
+
+/// Bytes one camera sent to non-local hosts since the worker's last tick.
+struct EgressSample {
+  IpAddress camera;
+  std::string_view group;  ///< owned by naming->inventory (or static text)
+  std::uint64_t bytes = 0;
+  NamingSnapshotPtr naming;
+};
+
+/// A camera a worker saw for the first time (each worker reports each camera once).
+struct DeviceSeen {
+  NamingSnapshotPtr naming;
+  CameraFacts camera;
+};
+
+struct CameraEvent {
+  Timestamp time = 0;
+  std::variant<DeviceSeen, FlowJudged, EgressSample> what;
+};
+
+/// Orders events by time, then devices before flows before byte samples, then by camera and
+/// dedup key, and folds byte samples of one camera at one instant into one: the order every
+/// worker count agrees on.
+void sortCameraEvents(std::vector<CameraEvent>& events);
+
+}  // namespace camwatch
