@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "report/flow_json.h"
+#include "util/text.h"
 
 namespace camwatch {
 
