@@ -94,12 +94,9 @@ struct Alert {
 /// Version of the alert JSON; bumped only on incompatible changes (docs/alerts.md).
 inline constexpr int kAlertSchemaVersion = 1;
 
-/// RFC 3339 UTC with nanoseconds, "2026-01-15T09:00:00.123456789Z". Any thread.
+/// RFC 3339 UTC with nanoseconds, "2026-01-15T09:00:00.123456789Z" (parseTimestamp() reads it).
+/// Any thread.
 std::string formatAlertTime(Timestamp ts);
-
-/// Parses "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC only, up to 9 fraction digits).
-/// @return nanoseconds since the epoch; nullopt when the text has another shape.
-std::optional<Timestamp> parseAlertTime(std::string_view text);
 
 /// The alert as JSON (the schema in docs/alerts.md). Any thread.
 nlohmann::json alertToJson(const Alert& alert);
