@@ -1,6 +1,6 @@
 #include <fmt/format.h>
 
-#include <camwatch/alert.h>
+#include <camwatch/alert_json.h>
 
 namespace camwatch {
 namespace {

@@ -2,8 +2,8 @@
 // the interface of every place alerts go (file, syslog, stdout, webhook, Alertmanager).
 //
 // Inputs: the policy engine fills an Alert (plain value, packet-time timestamps). Outputs: the
-// alert JSON (docs/alerts.md documents every field), which is also the on-disk spool format, and
-// the dedup key that names "the same alert" across repeats. Threads: the value type and the free
+// dedup key that names "the same alert" across repeats; the alert JSON (docs/alerts.md), which is
+// also the on-disk spool format, is in camwatch/alert_json.h. Threads: the value type and the free
 // functions are usable from any thread; each AlertSink is driven by the single delivery thread.
 #pragma once
 
@@ -14,8 +14,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include <camwatch/alert_kind.h>
 #include <camwatch/ip_address.h>
@@ -73,7 +71,7 @@ struct AlertEvidence {
   bool operator==(const AlertEvidence&) const = default;
 };
 
-/// One alert. A plain value: copy it, compare it, serialise it with alertToJson().
+/// One alert. A plain value: copy it, compare it, serialise it with alertToJson() (alert_json.h).
 struct Alert {
   Timestamp time = 0;  ///< packet time the alert was raised (or last repeated)
   Severity severity = Severity::kWarning;
@@ -97,14 +95,6 @@ inline constexpr int kAlertSchemaVersion = 1;
 /// RFC 3339 UTC with nanoseconds, "2026-01-15T09:00:00.123456789Z" (parseTimestamp() reads it).
 /// Any thread.
 std::string formatAlertTime(Timestamp ts);
-
-/// The alert as JSON (the schema in docs/alerts.md). Any thread.
-nlohmann::json alertToJson(const Alert& alert);
-
-/// Reads what alertToJson() wrote: alertFromJson(alertToJson(a)) == a for every alert whose
-/// dedup_key is set (alertToJson() writes dedupKey(a) when it is empty).
-/// @return the alert, or an error naming the first missing or malformed field.
-Result<Alert> alertFromJson(const nlohmann::json& json);
 
 /// The dedup key: "<camera ip>|<kind>|<destination>", e.g. "192.168.10.20|vendor_cloud|
 /// 203.0.113.7". <destination> is the destination IP text; without an IP, "dns:" + hostname;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include <camwatch/alert.h>
 #include <camwatch/result.h>
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include <camwatch/alert.h>
+#include <camwatch/alert_json.h>
 
 #include "unit/alert/alert_test_util.h"
 
