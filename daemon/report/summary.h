@@ -1,3 +1,6 @@
+// report/: what a replay writes of its flows: flow JSON lines, the digest they are folded into,
+// the summary (JSON and text), the destinations CSV and the HTML report.
+//
 // The replay summary: totals, flows by L4 and VLAN, top talkers, what could not be decoded.
 // Built once after the replay from its result; the JSON form is deterministic (no wall-clock
 // figures), the text form adds the run time and rate for the person at the terminal.

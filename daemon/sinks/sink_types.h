@@ -1,3 +1,6 @@
+// sinks/: one folder per alert sink type (jsonl, stdout, syslog, webhook, alertmanager; http/ is
+// their HTTP client), the list of those types, and the JSON-lines writer they share.
+//
 // sink_types: the alert sink types camwatch knows, one explicit list (sink_types.cc). Each type
 // lives in its folder, sinks/<type>/<type>_sink_type.cc, with its config keys, the reader of its
 // `alerts.sinks` entry, its `check-config` text and its factory; the config reader, describeConfig

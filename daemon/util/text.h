@@ -1,3 +1,6 @@
+// util/: small private helpers any folder may use: text (case folding, name escaping, MAC text),
+// SHA-256, durable file writes, byte order, per-thread gauges.
+//
 // Text helpers shared by the config reader, the camera inventory and the policy code: ASCII case
 // folding (names, hostnames and country codes are compared without regard to ASCII case; bytes
 // above 0x7f are left alone, never locale-dependent), the "did you mean" hints of config

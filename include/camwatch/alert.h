@@ -1,3 +1,6 @@
+// alert/: the alert model and its JSON, and the alert side both commands start: the engine
+// (learned baseline, egress budgets, lifecycle, dedup), the spool and the delivery thread.
+//
 // Alert: what camwatch tells people when a camera talks to a host it should not, and AlertSink,
 // the interface of every place alerts go (file, syslog, stdout, webhook, Alertmanager).
 //

@@ -1,4 +1,7 @@
-// config: the one YAML file that configures camwatch (docs/configuration.md). Loaded on the
+// config/: the YAML reader of every section of the one config file and its description for
+// `check-config`; errors name the file, line and key.
+//
+// The one YAML file that configures camwatch (docs/configuration.md). Loaded on the
 // control thread; every error names the file, line, key and what was expected, and unknown keys
 // are errors (with a "did you mean").
 #pragma once

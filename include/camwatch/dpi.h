@@ -1,4 +1,7 @@
-// dpi: application classification with nDPI, one NdpiClassifier per worker. Inputs: the packets
+// dpi/: nDPI, one module per worker, with camwatch's camera-cloud protocols, per-thread memory
+// accounting and the protocol names.
+//
+// Application classification with nDPI, one NdpiClassifier per worker. Inputs: the packets
 // of a flow, from the L3 header, until nDPI is done (or a packet limit is reached, then it gives
 // up and guesses, as ndpiReader does). Outputs: FlowClassification in the flow record.
 // Thread: the owning worker only; nDPI modules are created one after another at start-up.
