@@ -17,6 +17,10 @@
 #   thread    std::thread, std::jthread and pthread_create only in daemon/pipeline/,
 #             daemon/alert/, daemon/runtime/, daemon/cli/: the threads of docs/architecture.md
 #             start there and nowhere else.
+#   owns      Every folder under daemon/ has a main header (the table main_header below) that
+#             opens with two comment lines saying what the folder owns, the first starting
+#             `// <folder>/: ` (`// sinks/jsonl/: ` for a subfolder), the second a comment line
+#             that goes on. Not allow-listable: a new folder comes with its main header.
 #
 # ALLOW_FILE lists today's violations, one a line: `KIND SUBJECT REASON...` (KIND as above;
 # SUBJECT a path, or `a->b` for an edge; the reason is required). An entry whose violation no
@@ -38,8 +42,10 @@ nlohmann_allowed='include/camwatch/alert_json.h'
 # The component each public header belongs to: the daemon/ folder that implements it (or, for a
 # header of plain types, the stage that produces them). A new header must be added here.
 declare -A header_component=(
-  [alert.h]=alert [alert_kind.h]=alert [alert_json.h]=alert
-  [baseline.h]=policy [egress_budget.h]=policy [policy.h]=policy
+  [alert.h]=alert [alert_json.h]=alert
+  # The kinds and severities of alerts: the policy decides them (a verdict names one), the alert
+  # engine raises them, so they belong to the deciding stage (policy -> alert would be a loop).
+  [alert_kind.h]=policy [baseline.h]=policy [egress_budget.h]=policy [policy.h]=policy
   [capture.h]=capture [packet.h]=capture
   [decode.h]=decode [ip_address.h]=decode
   [dns.h]=dns [dpi.h]=dpi [classification.h]=dpi [classifier.h]=dpi [flow.h]=flow [geo.h]=geo [inventory.h]=inventory
@@ -49,6 +55,36 @@ declare -A header_component=(
   # Generated from daemon/cli/build_info.h.in into the build tree; it includes nothing, so it is
   # a leaf of its own rather than a part of cli/ (metrics/ reads the version from it).
   [build_info.h]=build_info
+)
+
+# Each daemon/ folder's main header: the one that says what the folder owns (docs/architecture.md
+# has the same list as a table). For a folder whose interface is a public header, that header;
+# otherwise the folder's central one. A new folder must be added here.
+declare -A main_header=(
+  [alert]=include/camwatch/alert.h
+  [capture]=include/camwatch/capture.h
+  [cli]=daemon/cli/cli.h
+  [config]=daemon/config/config.h
+  [decode]=include/camwatch/decode.h
+  [dns]=include/camwatch/dns.h
+  [dpi]=include/camwatch/dpi.h
+  [flow]=include/camwatch/flow.h
+  [geo]=include/camwatch/geo.h
+  [inventory]=include/camwatch/inventory.h
+  [metrics]=include/camwatch/metrics.h
+  [pipeline]=daemon/pipeline/worker_shell.h
+  [policy]=include/camwatch/policy.h
+  [report]=daemon/report/summary.h
+  [runtime]=daemon/runtime/live_sensor.h
+  [sinks]=daemon/sinks/sink_registry.h
+  [sinks/alertmanager]=daemon/sinks/alertmanager/alertmanager_alert_sink.h
+  [sinks/http]=daemon/sinks/http/http_client.h
+  [sinks/jsonl]=daemon/sinks/jsonl/jsonl_alert_sink.h
+  [sinks/stdout]=daemon/sinks/stdout/stdout_alert_sink.h
+  [sinks/syslog]=daemon/sinks/syslog/syslog_alert_sink.h
+  [sinks/webhook]=daemon/sinks/webhook/webhook_alert_sink.h
+  [util]=daemon/util/text.h
+  [yaml]=daemon/yaml/config_reader.h
 )
 
 work=$(mktemp -d)
@@ -228,6 +264,27 @@ while IFS=: read -r file _; do
   violation thread "$file" "starts a thread (only daemon/pipeline, alert, runtime, cli may)"
 done < <(code_lines '\bstd::j?thread\b(?!::)|\bpthread_create\b' $(source_files daemon include) |
   sort -u -t: -k1,1)
+
+# --- owns: each daemon/ folder's main header says what the folder owns -----------------------
+while read -r dir; do
+  folder=${dir#daemon/}
+  header=${main_header[$folder]:-}
+  if [ -z "$header" ]; then
+    problem "owns: $dir/: no main header: add it to main_header in scripts/layout_lint.sh"
+    continue
+  fi
+  if [ ! -f "$header" ]; then
+    problem "owns: $dir/: its main header $header does not exist"
+    continue
+  fi
+  first="" second=""
+  { IFS= read -r first || true; IFS= read -r second || true; } <"$header"
+  if ! [[ $first =~ ^//\ ${folder}/:\ [^[:space:]] && $second =~ ^//\ +[^[:space:]] ]]; then
+    problem "owns: $header: does not open with two comment lines saying what $folder/ owns" \
+      "(\"// $folder/: ...\")"
+  fi
+# Folders with files only: git keeps no empty folder, so one left behind by a move is no folder.
+done < <(find daemon -mindepth 2 -type f -printf '%h\n' 2>/dev/null | sort -u)
 
 # --- stale allow-list entries ----------------------------------------------------------------
 while read -r lineno entry; do

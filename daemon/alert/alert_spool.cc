@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <camwatch/alert_json.h>
+
 #include "util/durable_file.h"
 
 namespace camwatch {

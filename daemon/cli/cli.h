@@ -1,12 +1,11 @@
-// The command line: `camwatch replay|run|check-config|version`. main() only calls runCli().
-// Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.
+// cli/: the commands (CLI11): `run`, `replay` and what it writes (flows, alerts, summary, CSV,
+// report, metrics), `check-config` and `version`. main() only calls runCli().
+// Exit codes (runtime/exit_codes.h): 0 ok, 1 runtime failure, 2 usage or config error.
 #pragma once
 
-namespace camwatch {
+#include "runtime/exit_codes.h"
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
+namespace camwatch {
 
 int runCli(int argc, char** argv);
 

@@ -115,6 +115,23 @@ class SpoolTrouble {
   std::string write_error_;
 };
 
+// What the replay hands on of its flow records: each folded into the digest the summary, the
+// destinations and the report are built from, and written to --flows when asked, so none has
+// to be kept.
+class ReplayFlows final : public ReplayFlowOutput {
+ public:
+  void firstPacket(Timestamp ts) override { digest.setOrigin(ts); }
+  void flowEnded(const FlowRecord& flow, const ProtocolNames& namer) override {
+    digest.add(flow);
+    if (writer) writer->write(flow, FlowNaming{&namer, geo, oui});
+  }
+
+  FlowDigest digest;
+  std::unique_ptr<FlowJsonLinesWriter> writer;  ///< --flows; null without
+  const GeoLookup* geo = nullptr;               ///< what names the records in --flows
+  const OuiTable* oui = nullptr;
+};
+
 // A step's way out: the exit code when the command ends there, nullopt to go on.
 using Stop = std::optional<int>;
 
@@ -141,7 +158,7 @@ struct ReplayRun {
   std::unique_ptr<AlertSide> alert_side;
   SpoolTrouble spool_trouble;
   std::unique_ptr<ReplayMetrics> metrics;
-  std::unique_ptr<FlowJsonLinesWriter> flows_writer;
+  ReplayFlows flows;
 };
 
 // CAPTURE, --bpf, --from and --to: which files the replay reads, and which of their packets.
@@ -174,9 +191,12 @@ Stop loadConfigAndJudgement(ReplayRun& run) {
   ReplayOptions& options = run.options;
   if (Stop stop = selectPackets(run.args, options)) return stop;
   options.flows = run.config.flows;
-  options.digest_limits.max_hosts = run.config.replay_limits.max_hosts;
-  options.digest_limits.max_destination_rows = run.config.replay_limits.max_destination_rows;
-  options.digest_limits.max_timelines = run.config.replay_limits.max_timelines;
+  FlowDigestLimits limits;
+  limits.max_hosts = run.config.replay_limits.max_hosts;
+  limits.max_destination_rows = run.config.replay_limits.max_destination_rows;
+  limits.max_timelines = run.config.replay_limits.max_timelines;
+  run.flows.digest = FlowDigest(limits);
+  options.flow_output = &run.flows;
   options.dpi = run.config.dpi;
   options.dns = run.config.dns;
   auto loaded = loadJudgement(judgementConfig(run.config));
@@ -240,15 +260,14 @@ Stop startMetrics(ReplayRun& run) {
   return std::nullopt;
 }
 
-// --flows: each record is written as the replay hands it over, so none has to be kept.
+// --flows: each record is written as the replay hands it over (ReplayFlows).
 Stop openFlowsWriter(ReplayRun& run) {
   if (run.args.flows_path.empty()) return std::nullopt;
   auto opened = FlowJsonLinesWriter::open(run.args.flows_path);
   if (!opened) return complain(opened.error().message, kExitFailure);
-  run.flows_writer = std::move(*opened);
-  run.options.on_flow = [&run](const FlowRecord& flow, const ProtocolNames& namer) {
-    run.flows_writer->write(flow, FlowNaming{&namer, run.options.geo.get(), run.oui.get()});
-  };
+  run.flows.writer = std::move(*opened);
+  run.flows.geo = run.options.geo.get();
+  run.flows.oui = run.oui.get();
   return std::nullopt;
 }
 
@@ -312,7 +331,7 @@ bool finishAlertSide(ReplayRun& run, ReplayResult& result) {
 }
 
 // --destinations and --report, which share the destination rows.
-bool writeDestinationsAndReport(const ReplayRun& run, const ReplayResult& result) {
+bool writeDestinationsAndReport(const ReplayRun& run, const ReplayOutcome& result) {
   const ReplayArgs& args = run.args;
   bool ok = true;
   const FlowNaming naming{result.namer.get(), run.options.geo.get(), run.oui.get()};
@@ -330,12 +349,12 @@ bool writeDestinationsAndReport(const ReplayRun& run, const ReplayResult& result
 
 // Step 6: --flows closed, then --alerts, --summary, --destinations, --report and --metrics.
 // @return false when one could not be written (said on standard error).
-bool writeOutputs(ReplayRun& run, const ReplayResult& result,
+bool writeOutputs(ReplayRun& run, const ReplayOutcome& result,
                   const nlohmann::ordered_json& summary) {
   const ReplayArgs& args = run.args;
   bool ok = true;
-  if (run.flows_writer) {
-    if (auto written = run.flows_writer->close(); !written) {
+  if (run.flows.writer) {
+    if (auto written = run.flows.writer->close(); !written) {
       std::cerr << "camwatch: " << written.error().message << '\n';
       ok = false;
     }
@@ -372,15 +391,16 @@ int replayCommand(const ReplayArgs& args) {
   if (Stop stop = loadConfigAndJudgement(run)) return *stop;
   if (Stop stop = startAlertSide(run)) return *stop;
   if (Stop stop = setUpOutputs(run)) return *stop;
-  auto result = runWithProgress(run);
-  if (!result) return complain(result.error().message, kExitFailure);
-  bool ok = result->errors.empty();
-  for (const std::string& error : result->errors) std::cerr << "camwatch: " << error << '\n';
-  ok = finishAlertSide(run, *result) && ok;
-  const nlohmann::ordered_json summary = summaryToJson(*result);
-  ok = writeOutputs(run, *result, summary) && ok;
-  result->peak_rss_bytes = peakResidentBytes();
-  std::cout << summaryToText(*result, summary) << std::flush;
+  auto replayed = runWithProgress(run);
+  if (!replayed) return complain(replayed.error().message, kExitFailure);
+  ReplayOutcome result{std::move(*replayed), std::move(run.flows.digest)};
+  bool ok = result.errors.empty();
+  for (const std::string& error : result.errors) std::cerr << "camwatch: " << error << '\n';
+  ok = finishAlertSide(run, result) && ok;
+  const nlohmann::ordered_json summary = summaryToJson(result);
+  ok = writeOutputs(run, result, summary) && ok;
+  result.peak_rss_bytes = peakResidentBytes();
+  std::cout << summaryToText(result, summary) << std::flush;
   if (isListenAddress(args.metrics_path) && args.linger_seconds > 0) {
     std::cerr << "camwatch: serving the final metrics at " << run.metrics->url() << " for "
               << args.linger_seconds << " s (SIGTERM or SIGINT end it)\n";

@@ -1,4 +1,7 @@
-// config: the one YAML file that configures camwatch (docs/configuration.md). Loaded on the
+// config/: the composition root of the configuration: Config (every section), its loading and
+// `check-config` text, and each component's options cut from it (component_options.h).
+//
+// The one YAML file that configures camwatch (docs/configuration.md). Loaded on the
 // control thread; every error names the file, line, key and what was expected, and unknown keys
 // are errors (with a "did you mean").
 //

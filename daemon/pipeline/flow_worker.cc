@@ -5,7 +5,7 @@
 
 #include <camwatch/dpi.h>
 
-#include "report/flow_json.h"
+#include "util/text.h"
 
 namespace camwatch {
 

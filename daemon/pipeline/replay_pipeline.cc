@@ -197,7 +197,6 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->run(); });
 
   ReplayResult result;
-  result.digest = FlowDigest(options.digest_limits);
   result.workers = worker_count;
   // Merges every batch all workers have closed, in batch order (see replay_pipeline.h).
   std::vector<const FlowRecord*> order;
@@ -236,9 +235,8 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
       }
       std::sort(order.begin(), order.end(),
                 [](const FlowRecord* a, const FlowRecord* b) { return flowRecordLess(*a, *b); });
-      for (const FlowRecord* flow : order) {
-        result.digest.add(*flow);
-        if (options.on_flow) options.on_flow(*flow, *naming);
+      if (options.flow_output != nullptr) {
+        for (const FlowRecord* flow : order) options.flow_output->flowEnded(*flow, *naming);
       }
       if (merger) merger->releaseRound(events);
       events.clear();
@@ -323,7 +321,7 @@ Result<ReplayResult> runReplay(const ReplayOptions& options) {
     const std::uint64_t number = stage.counters().packets + 1;
     if (first) {
       result.first_ts = raw.ts;
-      result.digest.setOrigin(raw.ts);
+      if (options.flow_output != nullptr) options.flow_output->firstPacket(raw.ts);
       next_tick = raw.ts + kNanosPerSecond;
       first = false;
     }

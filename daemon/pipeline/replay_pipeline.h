@@ -8,7 +8,7 @@
 // tick, every kBatchPackets packets and the end close a batch on every worker at the same point
 // of the input. The reading thread merges batch k of all workers once each has closed it, sorts
 // it (flows: first seen, then key; events: sortCameraEvents) and hands it on: flows to the
-// FlowDigest and ReplayOptions::on_flow, events to the AlertEngine. Batch boundaries depend on
+// ReplayFlowOutput the caller gave, events to the AlertEngine. Batch boundaries depend on
 // the input only, so any worker count gives the same order; and nothing is kept longer than a
 // batch, so a capture of any size replays in bounded memory.
 #pragma once
@@ -38,7 +38,6 @@
 #include "alert/alert_delivery.h"
 #include "alert/alert_engine.h"
 #include "pipeline/flow_worker.h"
-#include "report/flow_digest.h"
 
 namespace camwatch {
 
@@ -50,6 +49,18 @@ inline constexpr Timestamp kEndSteps = 64;
 
 struct ReplayProgress;
 struct InputProgress;
+
+/// Where the replay's flow records go: each ended record, in output order (batch by batch, see
+/// above), on the reading thread. The pipeline keeps none, so what is made of them (cli/: the
+/// report's FlowDigest, replay --flows) is the caller's business and memory stays bounded.
+class ReplayFlowOutput {
+ public:
+  virtual ~ReplayFlowOutput() = default;
+  /// The time of the first packet kept (within the time bounds); before any flowEnded().
+  virtual void firstPacket(Timestamp ts) = 0;
+  /// One ended flow record, with the classifier that names its protocols.
+  virtual void flowEnded(const FlowRecord& flow, const ProtocolNames& namer) = 0;
+};
 
 struct ReplayOptions {
   std::vector<std::string> captures;
@@ -91,11 +102,8 @@ struct ReplayOptions {
   /// the ReplayResult then). Set, the workers also summarize egress (ReplayProgress::egress).
   /// For replay --metrics ADDR:PORT.
   std::function<void(ReplayProgress&)> on_progress;
-  /// Each ended flow record, in output order (batch by batch, see above), on the reading thread,
-  /// with the classifier that names its protocols. For replay --flows.
-  std::function<void(const FlowRecord&, const ProtocolNames&)> on_flow;
-  /// What the FlowDigest (ReplayResult::digest) keeps at most.
-  FlowDigestLimits digest_limits;
+  /// Receives the flow records (see ReplayFlowOutput). Null: they are dropped. Not owned.
+  ReplayFlowOutput* flow_output = nullptr;
   /// Called on the reading thread about 5 times a second (wall clock) while the input is read,
   /// with how far reading has got; for replay's progress line on a terminal. Cheap: no worker
   /// figures.
@@ -142,9 +150,6 @@ struct ReplayResult {
   std::vector<CaptureFileStats> files;
   std::vector<std::string> errors;
   DecodeCounters decode;
-  /// Every flow record folded into totals, top lists, destination rows and timelines (the
-  /// records themselves went to ReplayOptions::on_flow).
-  FlowDigest digest;
   FlowTableStats flow_stats;           ///< summed over workers
   std::uint64_t ndpi_peak_memory = 0;  ///< the most bytes nDPI had allocated at once
   std::uint64_t dns_cache_entries = 0;

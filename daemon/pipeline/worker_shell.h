@@ -1,3 +1,6 @@
+// pipeline/: the stages between the capture and the alert engine: the packet stage, the worker
+// shell, the two drivers (live, replay), the rings, the handover and the event merger.
+//
 // WorkerShell: one worker's share of the pipeline, the same for `run` and `replay`: the flow
 // table, DPI, enrichment and judgement (FlowWorker), the worker's counters and load, and its
 // handover to the control side. Only the driver around it differs: live, a capture handle with

@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <camwatch/alert.h>
 #include <camwatch/baseline.h>
+#include <camwatch/packet.h>
 
 #include "util/durable_file.h"
 #include "util/text.h"
@@ -294,7 +294,7 @@ Result<LearnedBaseline> LearnedBaseline::load(const std::string& path) {
     if (key == "version") continue;
     if (key == "learning_started") {
       if (value.is_null()) continue;
-      auto started = value.is_string() ? parseAlertTime(value.get<std::string>()) : std::nullopt;
+      auto started = value.is_string() ? parseTimestamp(value.get<std::string>()) : std::nullopt;
       if (!started) {
         return reader.fail(key, "expected RFC 3339 UTC time (\"2026-01-15T09:00:00Z\") or null");
       }

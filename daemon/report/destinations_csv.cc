@@ -32,7 +32,7 @@ std::string vendorCloudOf(std::string_view app_protocol, std::string_view master
   return {};
 }
 
-std::vector<DestinationRow> buildDestinations(const ReplayResult& result,
+std::vector<DestinationRow> buildDestinations(const ReplayOutcome& result,
                                               const FlowNaming& naming) {
   std::map<IpAddress, const SeenCamera*> cameras;
   for (const SeenCamera& camera : result.cameras) cameras.emplace(camera.camera.ip, &camera);

@@ -12,8 +12,8 @@
 #include <camwatch/ip_address.h>
 #include <camwatch/packet.h>
 
-#include "pipeline/replay_pipeline.h"
 #include "report/flow_json.h"
+#include "report/replay_outcome.h"
 
 namespace camwatch {
 
@@ -51,7 +51,8 @@ struct DestinationRow {
 /// The itemised egress rows of `result.digest` (at most replay.max_destination_rows), ordered by
 /// camera address, then bytes out (most first), then server address, L4 and protocol: the same
 /// for any worker count. `naming` names protocols and AS organisations (members may be null).
-std::vector<DestinationRow> buildDestinations(const ReplayResult& result, const FlowNaming& naming);
+std::vector<DestinationRow> buildDestinations(const ReplayOutcome& result,
+                                              const FlowNaming& naming);
 
 /// The catalog vendor cloud (defaultVendorCloudCatalog(), ASCII case ignored) the protocol names
 /// of a flow match, as the policy engine matches them; empty when none.

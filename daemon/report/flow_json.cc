@@ -10,6 +10,8 @@
 
 #include <camwatch/dpi.h>
 
+#include "util/text.h"
+
 namespace camwatch {
 
 std::string tcpFlagLetters(std::uint8_t flags) {
@@ -23,11 +25,6 @@ std::string tcpFlagLetters(std::uint8_t flags) {
     if ((flags & flag.bit) != 0) letters += flag.letter;
   }
   return letters;
-}
-
-std::string macToString(const std::array<std::uint8_t, 6>& mac) {
-  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", mac[0], mac[1], mac[2], mac[3],
-                     mac[4], mac[5]);
 }
 
 nlohmann::ordered_json flowToJson(const FlowRecord& flow, const FlowNaming& naming) {

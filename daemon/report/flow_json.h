@@ -22,9 +22,6 @@ namespace camwatch {
 /// TCP flags as letters in the order FSRPAU, e.g. "SAF"; empty when none.
 std::string tcpFlagLetters(std::uint8_t flags);
 
-/// "aa:bb:cc:dd:ee:ff"
-std::string macToString(const std::array<std::uint8_t, 6>& mac);
-
 /// What turns the ids and addresses in a record into names. Any member may be null: the fields
 /// it would fill are then empty ("Unknown" for the protocol).
 struct FlowNaming {

@@ -219,7 +219,7 @@ void appendFact(std::string& html, std::string_view name, const std::string& val
 }
 
 // The title, the facts of the run (sensor, span, totals) and the table of contents.
-void appendHeader(std::string& html, const ReplayResult& result, const ReportInput& input) {
+void appendHeader(std::string& html, const ReplayOutcome& result, const ReportInput& input) {
   const FlowDigest& digest = result.digest;
   html += "<h1>camwatch replay report</h1>\n<dl class=\"facts\">\n";
   appendFact(html, "camwatch", input.version);
@@ -256,7 +256,7 @@ void appendHeader(std::string& html, const ReplayResult& result, const ReportInp
 }
 
 // Egress by country and by vendor cloud, and a timeline per camera.
-void appendCharts(std::string& html, const ReplayResult& result,
+void appendCharts(std::string& html, const ReplayOutcome& result,
                   const std::vector<DestinationRow>& rows) {
   const FlowDigest& digest = result.digest;
   html += "<h2 id=\"charts\">Charts</h2>\n";
@@ -313,7 +313,7 @@ void appendCharts(std::string& html, const ReplayResult& result,
 }
 
 // Each camera's facts and its destination table.
-void appendCameras(std::string& html, const ReplayResult& result,
+void appendCameras(std::string& html, const ReplayOutcome& result,
                    const std::vector<DestinationRow>& rows) {
   // Each camera's destination rows, gathered once (not once per camera).
   std::map<IpAddress, std::vector<const DestinationRow*>> rows_of;
@@ -367,7 +367,7 @@ std::string alertRow(const Alert& alert) {
          numberCell(alert.repeat_count + 1ULL) + textCell(evidence) + "</tr>\n";
 }
 
-void appendAlerts(std::string& html, const ReplayResult& result) {
+void appendAlerts(std::string& html, const ReplayOutcome& result) {
   html += "<h2 id=\"alerts\">Alerts</h2>\n";
   if (result.alerts.empty()) {
     html += "<p class=\"muted\">No alerts.</p>\n";
@@ -394,7 +394,7 @@ void appendAlerts(std::string& html, const ReplayResult& result) {
 }
 
 // Each capture file read, with its size and SHA-256 on disk.
-void appendCaptureFiles(std::string& html, const ReplayResult& result, const ReportInput& input) {
+void appendCaptureFiles(std::string& html, const ReplayOutcome& result, const ReportInput& input) {
   html +=
       "<h2 id=\"captures\">Capture files</h2>\n<table class=\"sortable\"><thead><tr>"
       "<th>path</th><th>size</th><th>packets</th><th>link type</th><th>first packet</th>"
@@ -462,7 +462,7 @@ Timestamp timelineBucket(Timestamp span) {
   return kWidths[std::size(kWidths) - 1];
 }
 
-std::string reportToHtml(const ReplayResult& result, const std::vector<DestinationRow>& rows,
+std::string reportToHtml(const ReplayOutcome& result, const std::vector<DestinationRow>& rows,
                          const ReportInput& input) {
   std::string html;
   html.reserve(64 * 1024);

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "pipeline/replay_pipeline.h"
 #include "report/destinations_csv.h"
+#include "report/replay_outcome.h"
 
 namespace camwatch {
 
@@ -40,7 +40,7 @@ std::string htmlEscape(std::string_view text);
 Timestamp timelineBucket(Timestamp span);
 
 /// The whole page.
-std::string reportToHtml(const ReplayResult& result, const std::vector<DestinationRow>& rows,
+std::string reportToHtml(const ReplayOutcome& result, const std::vector<DestinationRow>& rows,
                          const ReportInput& input);
 
 }  // namespace camwatch

@@ -1,3 +1,6 @@
+// report/: what a replay writes of its flows: flow JSON lines, the digest they are folded into,
+// the summary (JSON and text), the destinations CSV and the HTML report.
+//
 // The replay summary: totals, flows by L4 and VLAN, top talkers, what could not be decoded.
 // Built once after the replay from its result; the JSON form is deterministic (no wall-clock
 // figures), the text form adds the run time and rate for the person at the terminal.
@@ -7,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipeline/replay_pipeline.h"
+#include "report/replay_outcome.h"
 
 namespace camwatch {
 
@@ -16,7 +19,7 @@ inline constexpr std::size_t kTopDestinations = 15;
 inline constexpr std::size_t kTextAlertLines = 100;   ///< alerts the text summary lists
 inline constexpr std::size_t kTextCameraLines = 100;  ///< cameras the text summary lists
 
-nlohmann::ordered_json summaryToJson(const ReplayResult& result);
+nlohmann::ordered_json summaryToJson(const ReplayOutcome& result);
 
 /// "1.5 MiB": bytes in binary units with one decimal ("512 B" below a KiB).
 std::string humanBytes(std::uint64_t bytes);
@@ -30,6 +33,6 @@ std::string progressLine(const InputProgress& progress, double elapsed_seconds);
 std::uint64_t peakResidentBytes();
 
 /// A readable multi-line summary for the terminal, from the result and its summaryToJson().
-std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_json& summary);
+std::string summaryToText(const ReplayOutcome& result, const nlohmann::ordered_json& summary);
 
 }  // namespace camwatch

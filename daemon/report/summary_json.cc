@@ -13,7 +13,7 @@ namespace camwatch {
 namespace {
 
 // The public server addresses flows went to, most bytes first: where the cameras phone home.
-nlohmann::ordered_json internetDestinations(const ReplayResult& result) {
+nlohmann::ordered_json internetDestinations(const ReplayOutcome& result) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const InternetDestinationTally* dest :
        result.digest.topInternetDestinations(kTopDestinations)) {
@@ -54,7 +54,7 @@ nlohmann::ordered_json tallyJson(const std::map<std::string, Tally>& tallies) {
 }
 
 // Totals, time span, the files read and the --from/--to bounds.
-void addInput(nlohmann::ordered_json& json, const ReplayResult& result) {
+void addInput(nlohmann::ordered_json& json, const ReplayOutcome& result) {
   json["packets"] = result.decode.packets;
   json["bytes"] = result.decode.wire_bytes;
   json["ip_packets"] = result.decode.ip_packets;
@@ -101,7 +101,7 @@ nlohmann::ordered_json beyondLimits(const FlowDigest& digest) {
   return untracked;
 }
 
-nlohmann::ordered_json flowsJson(const ReplayResult& result) {
+nlohmann::ordered_json flowsJson(const ReplayOutcome& result) {
   // The digest tallied by numbers; names cost allocations (and nDPI's cost an snprintf), so they
   // are made here once per key, not once per flow.
   const FlowDigest& digest = result.digest;
@@ -141,7 +141,7 @@ nlohmann::ordered_json flowsJson(const ReplayResult& result) {
   return flows;
 }
 
-nlohmann::ordered_json topTalkers(const ReplayResult& result) {
+nlohmann::ordered_json topTalkers(const ReplayOutcome& result) {
   nlohmann::ordered_json talkers = nlohmann::ordered_json::array();
   for (const TalkerTally& talker : result.digest.topTalkers(kTopTalkers)) {
     talkers.push_back({{"ip", talker.ip.toString()},
@@ -152,7 +152,7 @@ nlohmann::ordered_json topTalkers(const ReplayResult& result) {
   return talkers;
 }
 
-nlohmann::ordered_json alertsJson(const ReplayResult& result) {
+nlohmann::ordered_json alertsJson(const ReplayOutcome& result) {
   std::map<std::string, std::uint64_t> alerts_by_kind;
   for (const Alert& alert : result.alerts) ++alerts_by_kind[std::string(alertKindName(alert.kind))];
   std::map<std::string, std::uint64_t> alerts_by_status;
@@ -169,7 +169,7 @@ nlohmann::ordered_json alertsJson(const ReplayResult& result) {
   return alerts;
 }
 
-nlohmann::ordered_json camerasJson(const ReplayResult& result) {
+nlohmann::ordered_json camerasJson(const ReplayOutcome& result) {
   nlohmann::ordered_json cameras = nlohmann::ordered_json::array();
   for (const SeenCamera& camera : result.cameras) {
     cameras.push_back({{"ip", camera.camera.ip.toString()},
@@ -186,7 +186,7 @@ nlohmann::ordered_json camerasJson(const ReplayResult& result) {
 }
 
 // What was not IP or could not be decoded, and the DNS answers read.
-void addDecoding(nlohmann::ordered_json& json, const ReplayResult& result) {
+void addDecoding(nlohmann::ordered_json& json, const ReplayOutcome& result) {
   nlohmann::ordered_json non_ip = nlohmann::ordered_json::object();
   for (const auto& [ethertype, count] : result.decode.non_ip_by_ethertype) {
     non_ip[etherTypeName(ethertype)] =
@@ -209,7 +209,7 @@ void addDecoding(nlohmann::ordered_json& json, const ReplayResult& result) {
 
 }  // namespace
 
-nlohmann::ordered_json summaryToJson(const ReplayResult& result) {
+nlohmann::ordered_json summaryToJson(const ReplayOutcome& result) {
   nlohmann::ordered_json json;
   addInput(json, result);
   json["flows"] = flowsJson(result);

@@ -24,7 +24,7 @@ class TextLines {
 };
 
 // The run (files, packets, workers, time and memory), its files and its time span.
-void writeHeader(TextLines& out, const ReplayResult& result, const nlohmann::ordered_json& json) {
+void writeHeader(TextLines& out, const ReplayOutcome& result, const nlohmann::ordered_json& json) {
   const double rate = result.wall_seconds > 0
                           ? static_cast<double>(result.decode.packets) / result.wall_seconds
                           : 0.0;
@@ -51,7 +51,7 @@ void writeHeader(TextLines& out, const ReplayResult& result, const nlohmann::ord
 }
 
 // Flow totals by L4, VLAN and app, and what the flow table and digest could not keep.
-void writeFlows(TextLines& out, const ReplayResult& result, const nlohmann::ordered_json& json) {
+void writeFlows(TextLines& out, const ReplayOutcome& result, const nlohmann::ordered_json& json) {
   out.line(fmt::format("Flows: {}", result.digest.flows()));
   // One row per group, wrapped before 100 columns.
   auto tallies = [&](const char* title, const nlohmann::ordered_json& group) {
@@ -109,7 +109,7 @@ void writeInternetDestinations(TextLines& out, const nlohmann::ordered_json& jso
   }
 }
 
-void writeAlerts(TextLines& out, const ReplayResult& result) {
+void writeAlerts(TextLines& out, const ReplayOutcome& result) {
   if (result.alerts.empty()) return;
   out.line(fmt::format(
       "Alerts: {} ({} raised, {} folded into repeats{}{})", result.alerts.size(),
@@ -146,7 +146,7 @@ void writeAlerts(TextLines& out, const ReplayResult& result) {
   }
 }
 
-void writeCameras(TextLines& out, const ReplayResult& result) {
+void writeCameras(TextLines& out, const ReplayOutcome& result) {
   if (result.cameras.empty()) return;
   std::size_t unlisted = 0;
   for (const SeenCamera& camera : result.cameras) unlisted += camera.listed ? 0 : 1;
@@ -177,7 +177,7 @@ void writeCameras(TextLines& out, const ReplayResult& result) {
   }
 }
 
-void writeLearningAndSinks(TextLines& out, const ReplayResult& result) {
+void writeLearningAndSinks(TextLines& out, const ReplayOutcome& result) {
   if (result.learning_phase != "off") {
     out.line(fmt::format("Learning: {} ({} entries learnt)", result.learning_phase,
                          result.learned_entries));
@@ -201,7 +201,7 @@ void writeTopTalkers(TextLines& out, const nlohmann::ordered_json& json) {
 }
 
 // Packets that were not IP or could not be decoded.
-void writeUndecodable(TextLines& out, const ReplayResult& result,
+void writeUndecodable(TextLines& out, const ReplayOutcome& result,
                       const nlohmann::ordered_json& json) {
   if (!json["non_ip_packets"].empty()) {
     std::string row = "Not IP (packets):";
@@ -223,7 +223,7 @@ void writeUndecodable(TextLines& out, const ReplayResult& result,
 }
 
 // Memory and caches (they depend on the worker count, so the JSON has none of it), then errors.
-void writeResources(TextLines& out, const ReplayResult& result) {
+void writeResources(TextLines& out, const ReplayOutcome& result) {
   out.line(
       fmt::format("Run: nDPI peak memory {}, DNS cache {} entries, GeoIP cache {} hits / {} misses",
                   humanBytes(result.ndpi_peak_memory), result.dns_cache_entries,
@@ -233,7 +233,7 @@ void writeResources(TextLines& out, const ReplayResult& result) {
 
 }  // namespace
 
-std::string summaryToText(const ReplayResult& result, const nlohmann::ordered_json& json) {
+std::string summaryToText(const ReplayOutcome& result, const nlohmann::ordered_json& json) {
   TextLines out;
   writeHeader(out, result, json);
   writeFlows(out, result, json);

@@ -1,3 +1,6 @@
+// runtime/: the `run` service: start, control loop, reload, health reports, systemd, privileges,
+// logs, the metrics sources, and the exit codes of every command.
+//
 // runLiveSensor: `camwatch run`, the sensor on a mirror port (docs/pipeline.md, "Live"); the
 // service itself is runtime/run_service.h.
 //

@@ -32,7 +32,6 @@
 
 #include "alert/alert_engine.h"
 #include "alert/alert_side.h"
-#include "cli/cli.h"
 #include "config/component_options.h"
 #include "config/config.h"
 #include "dpi/ndpi_classifier.h"
@@ -43,6 +42,7 @@
 #include "pipeline/live_worker.h"
 #include "pipeline/packet_stage.h"
 #include "pipeline/worker_shell.h"
+#include "runtime/exit_codes.h"
 #include "runtime/live_sensor.h"
 #include "runtime/logging.h"
 #include "runtime/metrics_sources.h"

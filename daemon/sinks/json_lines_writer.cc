@@ -1,5 +1,7 @@
 #include "sinks/json_lines_writer.h"
 
+#include <camwatch/alert_json.h>
+
 namespace camwatch {
 
 std::string alertsToJsonLines(std::span<const Alert> alerts) {

@@ -9,7 +9,7 @@
 
 namespace camwatch {
 
-/// One alertToJson() object per line, each line ending in '\n'.
+/// One alertToJson() (camwatch/alert_json.h) object per line, each line ending in '\n'.
 std::string alertsToJsonLines(std::span<const Alert> alerts);
 
 }  // namespace camwatch

@@ -1,3 +1,6 @@
+// sinks/: one folder per alert sink type (jsonl, stdout, syslog, webhook, alertmanager; http/ is
+// their HTTP client), the list of those types, and the JSON-lines writer they share.
+//
 // sink_registry: the alert sink types camwatch knows, one explicit list (sink_registry.cc), and
 // the opening of the configured sinks through it. Each type lives in its folder,
 // sinks/<type>/<type>_sink_type.cc, with its config keys, the reader of its `alerts.sinks` entry,

@@ -7,6 +7,11 @@
 
 namespace camwatch {
 
+std::string macToString(const std::array<std::uint8_t, 6>& mac) {
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", mac[0], mac[1], mac[2], mac[3],
+                     mac[4], mac[5]);
+}
+
 std::string lowerAsciiCopy(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = lowerAscii(c);

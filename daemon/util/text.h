@@ -1,13 +1,18 @@
+// util/: small private helpers any folder may use: text (case folding, name escaping, MAC text),
+// SHA-256, durable file writes, byte order, per-thread gauges.
+//
 // Text helpers shared by the config reader, the camera inventory and the policy code: ASCII case
 // folding (names, hostnames and country codes are compared without regard to ASCII case; bytes
-// above 0x7f are left alone, never locale-dependent), and the "did you mean" hints of config
-// errors.
+// above 0x7f are left alone, never locale-dependent), the "did you mean" hints of config
+// errors, and the MAC address text of alerts and flow records.
 //
 // Threads: every function is safe on any thread; none keeps state or allocates unless it returns
 // a std::string.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -56,6 +61,10 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b);
 
 /// Whether `needle` occurs in `haystack` ignoring ASCII case (an empty needle always does).
 bool containsIgnoreCase(std::string_view haystack, std::string_view needle);
+
+/// "aa:bb:cc:dd:ee:ff": lower-case hex, as the alert JSON, the flow records and the camera list
+/// write a MAC address.
+std::string macToString(const std::array<std::uint8_t, 6>& mac);
 
 /// How editDistance() compares characters.
 enum class LetterCase {

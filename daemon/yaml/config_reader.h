@@ -1,3 +1,6 @@
+// yaml/: typed values out of the YAML config file for config/ and the sink types, with the file,
+// line and key path every error names.
+//
 // config_reader: reads values out of the YAML config file for loadConfig() and for the sink
 // types (sinks/<type>/<type>_sink_type.cc), keeping the file name and key path so every error
 // names file, line, key and what was expected. Private to the daemon; control thread only.

@@ -1,9 +1,12 @@
+// alert/: the alert model and its JSON, and the alert side both commands start: the engine
+// (learned baseline, egress budgets, lifecycle, dedup), the spool and the delivery thread.
+//
 // Alert: what camwatch tells people when a camera talks to a host it should not, and AlertSink,
 // the interface of every place alerts go (file, syslog, stdout, webhook, Alertmanager).
 //
 // Inputs: the policy engine fills an Alert (plain value, packet-time timestamps). Outputs: the
-// alert JSON (docs/alerts.md documents every field), which is also the on-disk spool format, and
-// the dedup key that names "the same alert" across repeats. Threads: the value type and the free
+// dedup key that names "the same alert" across repeats; the alert JSON (docs/alerts.md), which is
+// also the on-disk spool format, is in camwatch/alert_json.h. Threads: the value type and the free
 // functions are usable from any thread; each AlertSink is driven by the single delivery thread.
 #pragma once
 
@@ -14,8 +17,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include <camwatch/alert_kind.h>
 #include <camwatch/ip_address.h>
@@ -73,7 +74,7 @@ struct AlertEvidence {
   bool operator==(const AlertEvidence&) const = default;
 };
 
-/// One alert. A plain value: copy it, compare it, serialise it with alertToJson().
+/// One alert. A plain value: copy it, compare it, serialise it with alertToJson() (alert_json.h).
 struct Alert {
   Timestamp time = 0;  ///< packet time the alert was raised (or last repeated)
   Severity severity = Severity::kWarning;
@@ -94,20 +95,9 @@ struct Alert {
 /// Version of the alert JSON; bumped only on incompatible changes (docs/alerts.md).
 inline constexpr int kAlertSchemaVersion = 1;
 
-/// RFC 3339 UTC with nanoseconds, "2026-01-15T09:00:00.123456789Z". Any thread.
+/// RFC 3339 UTC with nanoseconds, "2026-01-15T09:00:00.123456789Z" (parseTimestamp() reads it).
+/// Any thread.
 std::string formatAlertTime(Timestamp ts);
-
-/// Parses "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC only, up to 9 fraction digits).
-/// @return nanoseconds since the epoch; nullopt when the text has another shape.
-std::optional<Timestamp> parseAlertTime(std::string_view text);
-
-/// The alert as JSON (the schema in docs/alerts.md). Any thread.
-nlohmann::json alertToJson(const Alert& alert);
-
-/// Reads what alertToJson() wrote: alertFromJson(alertToJson(a)) == a for every alert whose
-/// dedup_key is set (alertToJson() writes dedupKey(a) when it is empty).
-/// @return the alert, or an error naming the first missing or malformed field.
-Result<Alert> alertFromJson(const nlohmann::json& json);
 
 /// The dedup key: "<camera ip>|<kind>|<destination>", e.g. "192.168.10.20|vendor_cloud|
 /// 203.0.113.7". <destination> is the destination IP text; without an IP, "dns:" + hostname;

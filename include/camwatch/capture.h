@@ -1,4 +1,7 @@
-// capture: packet sources. CaptureFile reads one pcap or pcapng file through libpcap, plain or
+// capture/: packet sources through libpcap: capture files (pcap, pcapng, gzip; several merged in
+// time order), live interface handles in a PACKET_FANOUT group, and packet times as text.
+//
+// CaptureFile reads one pcap or pcapng file through libpcap, plain or
 // gzip-compressed;
 // MergedCaptureReader reads several at once and hands out their packets in timestamp order;
 // LiveCapture reads one network interface (one handle per worker, optionally joined to a

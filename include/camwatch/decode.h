@@ -1,4 +1,7 @@
-// decode: turns the bytes of one captured packet into a DecodedPacket, a view of its L2..L4
+// decode/: decodePacket: Ethernet, VLAN/QinQ, SLL, raw IP, IPv4/IPv6 with options and extension
+// headers, TCP, UDP, ICMP into a view of the headers; bad packets get a named anomaly.
+//
+// Turns the bytes of one captured packet into a DecodedPacket, a view of its L2..L4
 // headers. Inputs: a RawPacket. Outputs: offsets and fields, never a copy of the packet; no read
 // past the captured length. Runs on whichever thread owns the packet (reader or worker); pure,
 // no state, no allocation.

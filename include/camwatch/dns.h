@@ -1,4 +1,7 @@
-// dns: reads DNS answers and remembers which name each address was looked up as, so that a flow
+// dns/: DNS answer parsing and the DNS cache shared by the workers, which names flows to bare
+// addresses by what they were looked up as.
+//
+// Reads DNS answers and remembers which name each address was looked up as, so that a flow
 // to a bare IP (no SNI, no Host header) can still be named. Inputs: DNS response payloads (UDP, or
 // one TCP segment holding a whole length-prefixed message). Outputs: DnsCache entries.
 //

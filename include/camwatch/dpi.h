@@ -1,3 +1,6 @@
+// dpi/: nDPI, one module per worker, with camwatch's camera-cloud protocols, per-thread memory
+// accounting and the protocol names.
+//
 // dpi: what other components need of application classification with nDPI: its configuration
 // and the names of nDPI's risks. The classifier itself (NdpiClassifier, a Classifier) is private
 // to daemon/dpi/ndpi_classifier.h; workers see it through camwatch/classifier.h.

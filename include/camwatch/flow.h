@@ -1,4 +1,7 @@
-// flow: the per-worker flow table. Inputs: decoded IP packets with their canonical FlowKey.
+// flow/: flow keys, the per-worker flow table (packet-time timeouts, bounded, evicting the least
+// recently seen flow) and fragment tracking.
+//
+// The per-worker flow table. Inputs: decoded IP packets with their canonical FlowKey.
 // Outputs: FlowRecords, handed to a FlowEndHandler when a flow ends (idle, active timeout, TCP
 // close, eviction, end of input). Thread: each worker owns one FlowTable; nothing is shared.
 //

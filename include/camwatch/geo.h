@@ -1,4 +1,7 @@
-// geo: where the remote side of a flow is. Inputs: an IP address (once per flow, not per packet).
+// geo/: address scopes, GeoIP country and AS lookups from MMDB files, and the per-worker caches
+// in front of them.
+//
+// Where the remote side of a flow is. Inputs: an IP address (once per flow, not per packet).
 // Outputs: GeoInfo: the address scope, and for public addresses the ISO country code and the
 // AS number and organisation from MMDB files (docs/geoip.md).
 //

@@ -1,4 +1,7 @@
-// inventory: what camwatch knows about the hosts on the watched VLANs.
+// inventory/: which hosts are cameras, their names and groups (the config's inventory), and the
+// MAC vendor table.
+//
+// What camwatch knows about the hosts on the watched VLANs.
 //  - OuiTable maps a MAC address to the vendor that registered its prefix (IEEE MA-L 24-bit OUIs
 //    and the longer MA-M 28-bit / MA-S 36-bit blocks), from config/camera-oui.csv.
 //  - CameraInventory says, per host, whether it is a camera, its name when the config lists it,

@@ -1,4 +1,7 @@
-// metrics: the Prometheus metrics of the live sensor (every series is listed in docs/metrics.md).
+// metrics/: the counters the workers and the control side keep, the Prometheus registry, the
+// egress traffic table and the /metrics endpoint both commands serve.
+//
+// The Prometheus metrics of the live sensor (every series is listed in docs/metrics.md).
 //
 // Jobs:
 //  1. Counters the hot path bumps without locks or allocation: WorkerCounters (one per worker),

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace camwatch {
 
@@ -14,6 +16,11 @@ inline constexpr Timestamp kNanosPerSecond = 1'000'000'000;
 /// RFC 3339 UTC text of a packet time with `fraction_digits` (0-9) digits after the seconds:
 /// "2026-01-15T09:00:00.000000Z" for 6. Allocates: for output, never per packet.
 std::string formatTimestamp(Timestamp ts, unsigned fraction_digits = 6);
+
+/// Reads what formatTimestamp() writes, with any fraction digits: "YYYY-MM-DDTHH:MM:SS[.f]Z"
+/// (UTC only, 0 to 9 fraction digits; the alert JSON, the spool and the learned baseline store
+/// times so). @return nanoseconds since the epoch; nullopt when the text has another shape.
+std::optional<Timestamp> parseTimestamp(std::string_view text);
 
 /// The link layers camwatch decodes. Values are ours; capture code maps libpcap's DLT_* to them.
 enum class LinkType : std::uint8_t {

@@ -1,4 +1,7 @@
-// policy: what a camera group may talk to (docs/policy.md). Inputs: the facts about one flow's
+// policy/: what a camera group may talk to: rules, the vendor-cloud catalog, protocol lists, the
+// learned baseline, egress budgets, and the alert kinds and severities a verdict names.
+//
+// What a camera group may talk to (docs/policy.md). Inputs: the facts about one flow's
 // server side (address, port, scope, country, AS, nDPI protocol and category, hostname), or one
 // DNS query name. Outputs: a Verdict: allow, or the alert to raise, naming the rule that fired.
 //

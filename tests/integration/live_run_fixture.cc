@@ -64,30 +64,6 @@ std::string groundTruthConfig(const std::string& extra) {
   return text + extra;
 }
 
-double metricSum(const std::string& exposition, const std::string& family) {
-  double sum = 0;
-  std::istringstream lines(exposition);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(family, 0) != 0) continue;
-    const char next = line.size() > family.size() ? line[family.size()] : '\0';
-    if (next != '{' && next != ' ') continue;
-    sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
-
-double metricSumWith(const std::string& exposition, const std::string& family,
-                     const std::string& label) {
-  std::string matching;
-  std::istringstream lines(exposition);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(family + "{", 0) == 0 && line.find(label) != std::string::npos)
-      matching += line + "\n";
-  }
-  return metricSum(matching, family);
-}
-
 double lineCount(const std::string& text) {
   return static_cast<double>(std::count(text.begin(), text.end(), '\n'));
 }

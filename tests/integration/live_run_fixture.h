@@ -20,6 +20,7 @@
 
 #include <camwatch/packet.h>
 
+#include "integration/metrics_text.h"  // metricSum, metricSumWith: what the tests read off /metrics
 #include "integration/run_command.h"
 #include "support/netns_pair.h"
 
@@ -45,13 +46,6 @@ std::uint64_t writeCompressedDemo(const std::string& path, Timestamp factor);
 
 // The ground-truth config (tests/integration/configs) with absolute paths, plus `extra` YAML.
 std::string groundTruthConfig(const std::string& extra);
-
-// Sum of every series of `family` in a Prometheus text exposition.
-double metricSum(const std::string& exposition, const std::string& family);
-
-// Sum of the series of `family` that have `label` (`name="value"`).
-double metricSumWith(const std::string& exposition, const std::string& family,
-                     const std::string& label);
 
 double lineCount(const std::string& text);
 

@@ -43,15 +43,22 @@ lines() {  # N FILE: a file of N lines of code
   for ((i = 1; i <= $1; i++)); do echo "int v$i = $i;"; done >"$2"
 }
 
-# A clean tree: three components, flow -> dpi only, threads where they may be, 600-line file.
+# owns LINE: the two comment lines a main header opens with, saying what folder LINE owns.
+owns() { printf '// %s/: what it owns,\n// in two lines.\n' "$1"; }
+
+# A clean tree: three components, flow -> dpi only, threads where they may be, 600-line file,
+# each daemon/ folder with its main header (the lint's table main_header).
 clean=$work/clean
 mkdir -p "$clean"/{include/camwatch,daemon/flow,daemon/dpi,daemon/pipeline,daemon/cli,daemon/config,tests/unit,bench}
-printf '#pragma once\n#include <vector>\n#include <camwatch/dpi.h>\n' >"$clean/include/camwatch/flow.h"
-printf '#pragma once\n#include <cstdint>\n' >"$clean/include/camwatch/dpi.h"
+{ owns flow; printf '#pragma once\n#include <vector>\n#include <camwatch/dpi.h>\n'; } \
+  >"$clean/include/camwatch/flow.h"
+{ owns dpi; printf '#pragma once\n#include <cstdint>\n'; } >"$clean/include/camwatch/dpi.h"
+{ owns pipeline; printf '#pragma once\n'; } >"$clean/daemon/pipeline/worker_shell.h"
+{ owns cli; printf '#pragma once\n'; } >"$clean/daemon/cli/cli.h"
 printf '#pragma once\n#include <nlohmann/json.hpp>\n#include <camwatch/alert.h>\n' \
   >"$clean/include/camwatch/alert_json.h"
 printf '#pragma once\n' >"$clean/include/camwatch/alert.h"
-printf '#pragma once\n#include <string>\n' >"$clean/daemon/config/config.h"
+{ owns config; printf '#pragma once\n#include <string>\n'; } >"$clean/daemon/config/config.h"
 printf '#include <camwatch/flow.h>\n#include "dpi/helper.h"\n' >"$clean/daemon/flow/table.cc"
 printf '#include <camwatch/dpi.h>\n' >"$clean/daemon/dpi/classifier.cc"
 printf '#pragma once\n' >"$clean/daemon/dpi/helper.h"
@@ -118,6 +125,7 @@ expect_fail malformed "$bad" "$work/malformed.txt" "malformed.txt:1: 'size bench
 three=$work/three
 cp -r "$clean" "$three"
 mkdir -p "$three/daemon/geo"
+owns geo >"$three/include/camwatch/geo.h"
 printf '#pragma once\n#include "geo/lookup.h"\n' >"$three/daemon/pipeline/x.h"  # pipeline -> geo
 printf '#pragma once\n#include "cli/cli.h"\n' >"$three/daemon/geo/lookup.h"      # geo -> cli
 printf '#pragma once\n' >"$three/include/camwatch/gadget.h"
@@ -125,6 +133,35 @@ expect_fail three "$three" "$work/empty-allow.txt" \
   'include cycle between components: (cli -> pipeline -> geo -> cli|pipeline -> geo -> cli -> pipeline|geo -> cli -> pipeline -> geo)' \
   'cli -> pipeline: daemon/cli/cli.cc:2' 'pipeline -> geo: daemon/pipeline/x.h:2' \
   'geo -> cli: daemon/geo/lookup.h:2' 'include/camwatch/gadget.h: no component'
+
+# Main headers: a folder the table does not know, one whose main header is missing, one that
+# opens with a comment that is not the "owns" one, one whose second line is not a comment going
+# on, one that names another folder. The good ones of the clean tree are not named.
+owned=$work/owned
+cp -r "$clean" "$owned"
+mkdir -p "$owned/daemon/gadgets" "$owned/daemon/geo" "$owned/daemon/sinks/jsonl" "$owned/daemon/util"
+: >"$owned/daemon/gadgets/gadget.cc"
+: >"$owned/daemon/geo/lookup.cc"
+mkdir -p "$owned/daemon/moved_away"  # empty, as a move leaves a folder behind: git has no such folder
+rm "$owned/daemon/cli/cli.h"
+{ printf '// dpi: application classification,\n// with nDPI.\n'; cat "$clean/include/camwatch/dpi.h"; } \
+  >"$owned/include/camwatch/dpi.h"
+printf '// geo/: where a flow goes.\n#pragma once\n' >"$owned/include/camwatch/geo.h"
+owns sinks >"$owned/daemon/sinks/jsonl/jsonl_alert_sink.h"
+owns sinks >"$owned/daemon/sinks/sink_registry.h"
+owns util >"$owned/daemon/util/text.h"
+expect_fail owned "$owned" "$work/empty-allow.txt" \
+  '^layout_lint: owns: daemon/gadgets/: no main header: add it to main_header' \
+  '^layout_lint: owns: daemon/cli/: its main header daemon/cli/cli.h does not exist' \
+  '^layout_lint: owns: include/camwatch/dpi.h: does not open with .* dpi/ owns' \
+  '^layout_lint: owns: include/camwatch/geo.h: does not open with .* geo/ owns' \
+  '^layout_lint: owns: daemon/sinks/jsonl/jsonl_alert_sink.h: does not open with .* sinks/jsonl/ owns' \
+  '^layout_lint: 5 problem'
+if grep -qE 'owns: (include/camwatch/flow.h|daemon/pipeline/|daemon/sinks/sink_registry.h|daemon/util/|daemon/moved_away/)' \
+  "$work/owned.out"; then
+  fail "owned: a main header that says what its folder owns was named"
+  cat "$work/owned.out"
+fi
 
 # A missing allow-list file fails rather than allowing nothing quietly... or everything.
 expect_fail no-allow "$clean" "$work/missing.txt" 'missing.txt: no such allow-list file'

@@ -1,3 +1,6 @@
+// sinks/alertmanager/: the Alertmanager sink: alerts posted to its v2 API (to every URL of
+// an HA cluster), its config keys and its factory.
+//
 // AlertmanagerAlertSink: posts alerts to Prometheus Alertmanager's v2 API
 // (POST <url>/api/v2/alerts, a JSON array of {labels, annotations, startsAt, endsAt,
 // generatorURL}). With several URLs (an HA cluster) every batch goes to all of them (the cluster
@@ -8,6 +11,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include <camwatch/alert.h>
 #include <camwatch/result.h>

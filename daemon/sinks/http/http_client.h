@@ -1,3 +1,6 @@
+// sinks/http/: the HTTP client of the webhook and Alertmanager sinks (libcurl) and the
+// config keys they share (headers, bearer token file, timeouts).
+//
 // A small libcurl wrapper for the HTTP sinks (webhook, Alertmanager): one blocking request with
 // connect and total timeouts, the response status and body. Off the hot path: the delivery
 // thread calls it.

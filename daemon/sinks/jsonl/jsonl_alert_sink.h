@@ -1,3 +1,6 @@
+// sinks/jsonl/: the JSON-lines file sink: alerts appended to a file, reopened on SIGHUP for
+// logrotate; its config keys and its factory.
+//
 // JsonlAlertSink: alerts as JSON lines appended to a file (docs/alerts.md has the schema). The
 // file is reopened on request, so logrotate can rename it and send SIGHUP.
 #pragma once

@@ -1,3 +1,6 @@
+// sinks/stdout/: the standard-output sink: alerts as JSON lines on standard output; its
+// config keys and its factory.
+//
 // StdoutAlertSink: alerts as JSON lines on standard output (or another descriptor), for
 // `camwatch replay` and for running under systemd/journald or a container log collector.
 #pragma once

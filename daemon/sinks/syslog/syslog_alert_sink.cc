@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <camwatch/alert_json.h>
+
 #include "sinks/syslog/syslog_message.h"
 
 namespace camwatch {

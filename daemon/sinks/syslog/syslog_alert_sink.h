@@ -1,3 +1,6 @@
+// sinks/syslog/: the syslog sink: one message per alert to the local syslog socket, the
+// message format and the unix datagram sender; its config keys and its factory.
+//
 // SyslogAlertSink: one syslog message per alert, sent on the sink's own unix datagram socket to a
 // local syslog daemon (`socket`, default /dev/log): "<PRI>Mmm dd hh:mm:ss TAG[PID]: MSG" with
 // PRI from `facility` and the alert's severity (critical → crit, warning → warning, info → info),

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <camwatch/alert_json.h>
+
 namespace camwatch {
 
 Result<std::unique_ptr<WebhookAlertSink>> WebhookAlertSink::open(

@@ -1,3 +1,6 @@
+// sinks/webhook/: the webhook sink: alerts POSTed as JSON to one URL; its config keys and
+// its factory.
+//
 // WebhookAlertSink: POSTs alerts as JSON to one URL through libcurl. By default one request per
 // batch with a JSON array of alert objects; `one_per_request` sends each alert as a single
 // object instead (for receivers that take one event per request). 2xx is success; anything

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include <camwatch/alert.h>
+#include <camwatch/alert_json.h>
 
 #include "unit/alert/alert_test_util.h"
 
@@ -89,18 +89,15 @@ TEST(AlertJsonTest, DedupKeyIgnoresPortAndFallsBackToHostname) {
 }
 
 TEST(AlertJsonTest, TimesRoundTripAtNanosecondPrecision) {
-  for (Timestamp ts : {Timestamp{0}, Timestamp{1}, Timestamp{1'768'467'600'000'000'000LL},
+  // The parser is capture/'s parseTimestamp (tests/unit/capture/timestamp_test.cc has its
+  // cases); here: the alert's own time text is one it reads back exactly.
+  for (Timestamp ts : {Timestamp{0}, Timestamp{1}, Timestamp{1'768'467'600'123'456'789LL},
                        Timestamp{-1'500'000'000LL}}) {
-    auto parsed = parseAlertTime(formatAlertTime(ts));
+    auto parsed = parseTimestamp(formatAlertTime(ts));
     ASSERT_TRUE(parsed) << formatAlertTime(ts);
     EXPECT_EQ(*parsed, ts);
   }
-  EXPECT_EQ(parseAlertTime("2026-01-15T09:00:00Z"), 1'768'467'600'000'000'000LL);
-  EXPECT_EQ(parseAlertTime("2026-01-15T09:00:00.5Z"), 1'768'467'600'500'000'000LL);
-  EXPECT_FALSE(parseAlertTime("2026-01-15 09:00:00Z"));
-  EXPECT_FALSE(parseAlertTime("2026-01-15T09:00:00+01:00"));
-  EXPECT_FALSE(parseAlertTime("2026-13-15T09:00:00Z"));
-  EXPECT_FALSE(parseAlertTime("2026-01-15T09:00:00.1234567890Z"));
+  EXPECT_EQ(formatAlertTime(1'768'467'600'500'000'000LL), "2026-01-15T09:00:00.500000000Z");
 }
 
 TEST(AlertJsonTest, ErrorsNameTheField) {

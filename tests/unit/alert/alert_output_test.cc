@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <camwatch/alert_json.h>
+
 #include "alert/delivery_thread.h"
 #include "sinks/jsonl/jsonl_alert_sink.h"
 #include "sinks/sink_registry.h"

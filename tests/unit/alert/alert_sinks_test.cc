@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <camwatch/alert_json.h>
+
 #include "sinks/jsonl/jsonl_alert_sink.h"
 #include "sinks/stdout/stdout_alert_sink.h"
 #include "sinks/syslog/syslog_alert_sink.h"

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include <camwatch/alert_json.h>
+
 #include "alert/alert_delivery.h"
 #include "sinks/syslog/syslog_alert_sink.h"
 #include "sinks/syslog/syslog_message.h"

@@ -34,7 +34,7 @@ FlowRecord egressFlow(const char* camera, const char* server, std::uint16_t port
 }
 
 TEST(Destinations, EgressFlowsAreFoldedPerCameraAndDestinationInAFixedOrder) {
-  ReplayResult result;
+  ReplayOutcome result;
   std::vector<FlowRecord> flows;
   const Timestamp t0 = 1768467600LL * kNanosPerSecond;
   flows.push_back(egressFlow("192.168.10.22", "203.0.113.9", 443, 500, t0, "a.example"));
@@ -105,7 +105,7 @@ TEST(DestinationsCsv, FormulaStartsAreDefused) {
 }
 
 TEST(DestinationsCsv, HeaderAndRowsWithCrlfAndRfc3339Times) {
-  ReplayResult result;
+  ReplayOutcome result;
   const Timestamp t0 = 1768467600LL * kNanosPerSecond;
   result.digest.add(egressFlow("192.168.10.21", "203.0.113.7", 443, 100, t0, "=cmd|' /C calc'!A0"));
   const std::string csv = destinationsToCsv(buildDestinations(result, FlowNaming{}));

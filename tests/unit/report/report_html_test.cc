@@ -14,8 +14,8 @@ namespace {
 
 constexpr const char* kHostile = "<script>alert(1)</script>.evil\"onmouseover=alert(2) x='y'&";
 
-ReplayResult hostileResult() {
-  ReplayResult result;
+ReplayOutcome hostileResult() {
+  ReplayOutcome result;
   const Timestamp t0 = 1768467600LL * kNanosPerSecond;
   result.first_ts = t0;
   result.last_ts = t0 + 600 * kNanosPerSecond;
@@ -70,7 +70,7 @@ TEST(ReportHtml, HtmlEscapeCoversTheFiveCharacters) {
 }
 
 TEST(ReportHtml, HostileNamesAreEscapedEverywhere) {
-  const ReplayResult result = hostileResult();
+  const ReplayOutcome result = hostileResult();
   const std::vector<DestinationRow> rows = buildDestinations(result, FlowNaming{});
   ASSERT_EQ(rows.size(), 1U);
   const std::string html = reportToHtml(result, rows, hostileInput());
@@ -93,7 +93,7 @@ TEST(ReportHtml, HostileNamesAreEscapedEverywhere) {
 }
 
 TEST(ReportHtml, NothingIsFetchedFromTheNetwork) {
-  const ReplayResult result = hostileResult();
+  const ReplayOutcome result = hostileResult();
   const std::string html =
       reportToHtml(result, buildDestinations(result, FlowNaming{}), hostileInput());
   EXPECT_EQ(html.find("http:"), std::string::npos);
@@ -107,7 +107,7 @@ TEST(ReportHtml, NothingIsFetchedFromTheNetwork) {
 }
 
 TEST(ReportHtml, SameInputSameBytesWithChartsAndReadyMarker) {
-  const ReplayResult result = hostileResult();
+  const ReplayOutcome result = hostileResult();
   const auto rows = buildDestinations(result, FlowNaming{});
   const std::string html = reportToHtml(result, rows, hostileInput());
   EXPECT_EQ(html, reportToHtml(result, rows, hostileInput()));
@@ -129,7 +129,7 @@ TEST(ReportHtml, TimelineBucketFitsTheSpanInSixtyBuckets) {
 // A camera that flooded the internet: the page lists its 500 largest destinations and says how
 // many more the CSV has, so the report stays a page a browser can open.
 TEST(ReportHtml, AFloodingCameraListsItsLargestDestinationsAndNamesTheRest) {
-  ReplayResult result = hostileResult();
+  ReplayOutcome result = hostileResult();
   FlowRecord first;  // hostileResult()'s flow
   first.key.addr_a = *IpAddress::parse("192.168.10.21");
   first.key.port_b = 443;

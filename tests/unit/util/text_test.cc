@@ -1,4 +1,5 @@
-// Tests of util/text.h: ASCII-only case folding, and the edit distance with and without case.
+// Tests of util/text.h: ASCII-only case folding, the edit distance with and without case, and
+// the MAC address text.
 #include "util/text.h"
 
 #include <gtest/gtest.h>
@@ -35,6 +36,11 @@ TEST(TextTest, EditDistanceCountsCaseOnlyWhenAskedTo) {
 
 TEST(TextTest, DidYouMeanIsTheHintConfigErrorsAppend) {
   EXPECT_EQ(didYouMean("flows"), " (did you mean 'flows'?)");
+}
+
+TEST(TextTest, MacIsSixLowerCaseHexPairsWithLeadingZeros) {
+  EXPECT_EQ(macToString({0x00, 0x0A, 0xbc, 0xDE, 0x01, 0xff}), "00:0a:bc:de:01:ff");
+  EXPECT_EQ(macToString({}), "00:00:00:00:00:00");
 }
 
 }  // namespace
