@@ -1,23 +1,14 @@
 #include "alert/alert_factory.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 
 #include <camwatch/decode.h>
 #include <camwatch/dpi.h>
 
+#include "util/text.h"
+
 namespace camwatch {
-namespace {
-
-std::string macText(const std::array<std::uint8_t, 6>& mac) {
-  char text[18];
-  std::snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-                mac[4], mac[5]);
-  return text;
-}
-
-}  // namespace
 
 void ProtocolText::set(std::array<char, kSize>& field, std::string_view text) {
   const std::size_t length = std::min(text.size(), kSize - 1);
@@ -38,7 +29,7 @@ HostIdentity AlertFactory::identity(const NamingSnapshot* naming, const CameraFa
 AlertCamera AlertFactory::camera(const NamingSnapshot* naming, const CameraFacts& facts) const {
   AlertCamera camera;
   camera.ip = facts.ip;
-  if (facts.has_mac) camera.mac = macText(facts.mac);
+  if (facts.has_mac) camera.mac = macToString(facts.mac);
   const HostIdentity identity = this->identity(naming, facts);
   camera.name = std::string(identity.name);
   camera.vendor = std::string(identity.vendor);
