@@ -3,8 +3,8 @@
 // flows must not hold a million records: the digest's memory is bounded by FlowDigestLimits,
 // whatever the capture holds (issue 8: a camera flooding new destinations).
 //
-// Records arrive in the replay's output order (ReplayOptions::on_flow), which is the same for any
-// worker count; so "the first N" below (tracked addresses, itemised rows, a destination's name)
+// Records arrive in the replay's output order (ReplayFlowOutput::flowEnded), which is the same for
+// any worker count; so "the first N" below (tracked addresses, itemised rows, a destination's name)
 // are the same for any worker count too, and so is every output built from the digest.
 //
 // Thread: the replay's reading thread while it runs, then the control thread; not shared.
