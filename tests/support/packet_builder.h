@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <camwatch/ip_address.h>
+#include <camwatch/packet.h>
 
 namespace camwatch::testkit {
 
@@ -279,5 +280,16 @@ void putBytes(Bytes& out, std::span<const std::uint8_t> bytes);
 void putString(Bytes& out, std::string_view text);
 /// Overwrites a big-endian 16-bit value at `offset`.
 void setU16(Bytes& out, std::size_t offset, std::uint16_t value);
+
+/// `frame` (built without a link layer: Frame().ipv4(...)) as a raw-IP packet seen at `ts`,
+/// as a capture hands it out. The packet views `frame`, which must outlive it.
+inline RawPacket rawIpPacket(std::span<const std::uint8_t> frame, Timestamp ts) {
+  RawPacket raw;
+  raw.ts = ts;
+  raw.link = LinkType::kRawIp;
+  raw.data = frame;
+  raw.wire_len = static_cast<std::uint32_t>(frame.size());
+  return raw;
+}
 
 }  // namespace camwatch::testkit

@@ -61,11 +61,7 @@ WorkerRun runWorker(int cameras, std::size_t max_cameras) {
   for (int i = 0; i < cameras; ++i) {
     const std::vector<std::uint8_t> bytes =
         Frame().ipv4(cameraAddress(i), "1.2.3.4").udp(40000, 40001).payload(64).build();
-    RawPacket raw;
-    raw.ts = now;
-    raw.link = LinkType::kRawIp;
-    raw.data = std::span<const std::uint8_t>(bytes.data(), bytes.size());
-    raw.wire_len = static_cast<std::uint32_t>(bytes.size());
+    const RawPacket raw = testkit::rawIpPacket(bytes, now);
     StagedPacket staged;
     EXPECT_TRUE(stage.stage(raw, staged));
     worker.onPacket(staged.packet, staged.key, staged.src_is_a, staged.hash, raw.data);

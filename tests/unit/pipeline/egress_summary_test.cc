@@ -54,11 +54,7 @@ class EgressWorker {
                                                 .payload(64)
                                                 .build();
     for (int i = 0; i < count; ++i) {
-      RawPacket raw;
-      raw.ts = ts;
-      raw.link = LinkType::kRawIp;
-      raw.data = std::span<const std::uint8_t>(bytes.data(), bytes.size());
-      raw.wire_len = static_cast<std::uint32_t>(bytes.size());
+      const RawPacket raw = testkit::rawIpPacket(bytes, ts);
       DecodedPacket packet;
       ASSERT_TRUE(decodePacket(raw, packet));
       bool src_is_a = true;

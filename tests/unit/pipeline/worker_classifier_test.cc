@@ -58,11 +58,7 @@ class FakeClassifiedWorker {
                                                 .udp(40000, 40001)
                                                 .payload(64)
                                                 .build();
-    RawPacket raw;
-    raw.ts = ts;
-    raw.link = LinkType::kRawIp;
-    raw.data = std::span<const std::uint8_t>(bytes.data(), bytes.size());
-    raw.wire_len = static_cast<std::uint32_t>(bytes.size());
+    const RawPacket raw = testkit::rawIpPacket(bytes, ts);
     StagedPacket staged;
     ASSERT_TRUE(stage_.stage(raw, staged));
     shell_->onPacket(staged, raw.data);

@@ -53,11 +53,7 @@ TEST(WorkerFactsTest, TheAsOrganisationIsLookedUpOnlyForRaisedAlerts) {
                                                 .udp(40000, 40001)
                                                 .payload(64)
                                                 .build();
-    RawPacket raw;
-    raw.ts = now;
-    raw.link = LinkType::kRawIp;
-    raw.data = std::span<const std::uint8_t>(bytes.data(), bytes.size());
-    raw.wire_len = static_cast<std::uint32_t>(bytes.size());
+    const RawPacket raw = testkit::rawIpPacket(bytes, now);
     StagedPacket staged;
     ASSERT_TRUE(stage.stage(raw, staged));
     worker.onPacket(staged.packet, staged.key, staged.src_is_a, staged.hash, raw.data);
