@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: sets up, builds with warnings as errors and runs every
-# test through ctest; then again under ASan+UBSan in a build directory of its own; then the
-# libFuzzer targets (clang), each for a bounded time (docs/fuzzing.md).
+# The whole test suite, as CI runs it: sets up, builds with GCC and warnings as errors and runs
+# every test through ctest; then builds with clang under ASan+UBSan (warnings as errors too) and
+# runs every test again there, with the libFuzzer targets each fuzzing for a bounded time
+# (docs/fuzzing.md).
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    only the ci build (no sanitizer or fuzz pass), for a fast local loop
@@ -28,19 +29,33 @@ run_ctest() {
   return "$status"
 }
 
+# How long each step took, so a slow CI run says where its time went.
+mark=$started
+lap() {
+  local now
+  now=$(date +%s)
+  echo "test.sh: $1 took $((now - mark)) s"
+  mark=$now
+}
+
 scripts/setup.sh ci
+lap "set-up and the ci build"
 run_ctest ci
+lap "the ci tests"
 
 if [ "${1:-}" != "--quick" ]; then
   scripts/setup.sh asan-ubsan
+  lap "the asan-ubsan build"
+  # Among these tests, each fuzz target runs CAMWATCH_FUZZ_SECONDS (20 s) on one core; its own
+  # options (tests/fuzz/run_fuzzer.sh) turn on leak detection.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_ctest asan-ubsan
+  lap "the asan-ubsan tests and fuzzing"
   # The corpus check (docs/fuzzing.md): every capture in ../shared/pcaps, where a checkout sits
   # beside the shared captures (CI does), through the sanitizer build; no crash, hang or report.
-  if [ -d ../shared/pcaps ]; then scripts/corpus_check.sh ../shared/pcaps; fi
-  # Each fuzz target runs CAMWATCH_FUZZ_SECONDS (20 s) on one core; its own options
-  # (tests/fuzz/run_fuzzer.sh) turn on leak detection.
-  scripts/setup.sh fuzz
-  run_ctest fuzz
+  if [ -d ../shared/pcaps ]; then
+    scripts/corpus_check.sh ../shared/pcaps
+    lap "the corpus check"
+  fi
 fi
 echo "test.sh: every step passed in $(($(date +%s) - started)) s"
