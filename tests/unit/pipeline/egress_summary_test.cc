@@ -67,8 +67,9 @@ class EgressWorker {
   std::multimap<std::uint64_t, std::uint64_t> take() {
     std::multimap<std::uint64_t, std::uint64_t> out;
     for (const EgressFlowSummary& summary : worker_->egressSummaries()) {
-      EXPECT_EQ(summary.camera, "10.1.0.1");
-      EXPECT_FALSE(summary.protocol.empty());  // what nDPI guessed when it gave up
+      EXPECT_EQ(summary.camera.ip.toString(), "10.1.0.1");
+      EXPECT_NE(summary.naming, nullptr);  // names the camera on the control side
+      EXPECT_FALSE(ProtocolText::view(summary.protocol).empty());  // nDPI's guess at giving up
       out.emplace(summary.bytes, summary.flows);
     }
     worker_->egressSummaries().clear();
