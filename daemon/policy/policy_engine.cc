@@ -327,8 +327,11 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
   for (const CompiledGroup& group : impl->groups) {
     label_count += group.deny.size() + group.allow.size();
   }
-  if (label_count > 0xffff || impl->groups.size() >= 0xffff) {
+  if (label_count > 0xffff) {
     return makeError(fmt::format("{} rules and protocol entries: at most 65535", label_count));
+  }
+  if (impl->groups.size() >= 0xffff) {
+    return makeError(fmt::format("{} groups: at most 65534", impl->groups.size()));
   }
   for (CompiledGroup& group : impl->groups) {
     for (CompiledRule& rule : group.deny) rule.rule = impl->addLabel(rule.label);
