@@ -33,7 +33,9 @@ void sortTiedFlows(std::vector<CameraEvent>::iterator begin,
   std::vector<Tied> tied;
   for (auto event = begin; event != end; ++event) {
     const auto& flow = std::get<FlowJudged>(event->what);
-    tied.push_back(Tied{factory.dedupKey(flow), flow.first_seen, flow.rule, event - begin});
+    // The rule by its text (named by the event's own snapshot), not its id: the same order.
+    tied.push_back(Tied{factory.dedupKey(flow), flow.first_seen, AlertFactory::ruleLabel(flow),
+                        event - begin});
   }
   std::stable_sort(tied.begin(), tied.end(), [](const Tied& a, const Tied& b) {
     return std::tie(a.dedup_key, a.first_seen, a.rule) <
@@ -224,7 +226,8 @@ const EgressBudget& AlertEngine::budgetOf(std::string_view group) const {
 void AlertEngine::onEgress(Timestamp time, const EgressSample& sample) {
   auto camera = cameras_.find(sample.camera);
   if (camera != cameras_.end()) camera->second.egress_bytes += sample.bytes;
-  const EgressBudget& budget = budgetOf(sample.group);
+  const std::string_view group = sample.naming ? sample.naming->groupName(sample.group) : "";
+  const EgressBudget& budget = budgetOf(group);
   if (time >= next_expire_) {
     egress_.expire(time, longest_budget_window_);
     next_expire_ = time + 60 * kNanosPerSecond;
@@ -247,12 +250,12 @@ void AlertEngine::onEgress(Timestamp time, const EgressSample& sample) {
     alert.camera = camera->second.camera;
   } else {
     alert.camera.ip = sample.camera;
-    alert.camera.group = std::string(sample.group);
+    alert.camera.group = std::string(group);
   }
   alert.evidence.first_seen = exceeded->window_start;
   alert.evidence.last_seen = time;
   alert.evidence.bytes = exceeded->window_bytes;
-  alert.rule = "budget:" + std::string(sample.group);
+  alert.rule = "budget:" + std::string(group);
   alert.sensor = options_.sensor_name;
   alert.dedup_key = dedupKey(alert);
   raise(std::move(alert));

@@ -20,6 +20,14 @@ std::string_view ProtocolText::view(const std::array<char, kSize>& field) {
   return std::string_view(field.data(), strnlen(field.data(), kSize));
 }
 
+std::string_view NamingSnapshot::groupName(GroupId id) const {
+  return inventory ? inventory->groupName(id) : std::string_view();
+}
+
+std::string_view NamingSnapshot::ruleLabel(RuleId id) const {
+  return policy ? policy->ruleLabel(id) : fixedRuleLabel(id);
+}
+
 HostIdentity AlertFactory::identity(const NamingSnapshot* naming, const CameraFacts& facts) const {
   if (naming == nullptr || !naming->inventory) return HostIdentity{};
   return naming->inventory->identify(facts.ip, facts.has_mac ? facts.mac.data() : nullptr,
@@ -77,7 +85,7 @@ Alert AlertFactory::flowAlert(const FlowJudged& flow) const {
   alert.evidence.last_seen = flow.last_seen;
   alert.evidence.packets = flow.packets;
   alert.evidence.bytes = flow.bytes;
-  alert.rule = std::string(flow.rule);
+  alert.rule = std::string(ruleLabel(flow));
   if (flow.naming) alert.sensor = flow.naming->sensor_name;
   alert.dedup_key = camwatch::dedupKey(alert);
   return alert;

@@ -31,6 +31,10 @@ class AlertFactory {
   }
   /// Whether the flow is DNS (then the baseline learns the resolver, not the queried name).
   static bool isDns(const FlowJudged& flow);
+  /// The verdict's rule text, named by the flow's own snapshot (the fixed labels without one).
+  static std::string_view ruleLabel(const FlowJudged& flow) {
+    return flow.naming ? flow.naming->ruleLabel(flow.rule) : fixedRuleLabel(flow.rule);
+  }
 
  private:
   // With `with_org`, the AS organisation too (a GeoIP lookup): only for an alert.

@@ -32,11 +32,18 @@ namespace camwatch {
 /// the old snapshot (and the views into it: the rule text, the group) alive exactly as long as
 /// an event needs it, however fast reloads come. One atomic increment per event (a judged flow,
 /// not a packet), no allocation: a worker makes the snapshot once per reload.
+/// Events and flow records carry group and rule ids (GroupId, RuleId), not text: the snapshot
+/// they came with names them, on the control side or in the outputs.
 struct NamingSnapshot {
   std::shared_ptr<const CameraInventory> inventory;  ///< null: no camera is named
   GeoLookupPtr geo;                                  ///< null: no AS organisation
-  PolicyEnginePtr policy;                            ///< owns the rule texts verdicts point to
+  PolicyEnginePtr policy;                            ///< names the rule ids of its verdicts
   std::string sensor_name;
+
+  /// The group `id` of this snapshot's inventory ("" without one). Views into the snapshot.
+  std::string_view groupName(GroupId id) const;
+  /// The rule `id` of this snapshot's policy (the fixed labels without one).
+  std::string_view ruleLabel(RuleId id) const;
 };
 using NamingSnapshotPtr = std::shared_ptr<const NamingSnapshot>;
 
@@ -89,7 +96,7 @@ struct FlowJudged {
   bool by_default = false;                 ///< the verdict came from the group's default action
   Severity severity = Severity::kWarning;  ///< when deny
   AlertKind kind = AlertKind::kDisallowedDestination;  ///< when deny
-  std::string_view rule;  ///< the verdict's rule, owned by naming->policy
+  RuleId rule;  ///< the verdict's rule, named by naming->policy
   Timestamp first_seen = 0;
   Timestamp last_seen = 0;
   std::uint64_t packets = 0;  ///< camera to destination
@@ -99,7 +106,7 @@ struct FlowJudged {
 /// Bytes one camera sent to non-local hosts since the worker's last tick.
 struct EgressSample {
   IpAddress camera;
-  std::string_view group;  ///< owned by naming->inventory (or static text)
+  GroupId group;  ///< the camera's group, named by naming->inventory
   std::uint64_t bytes = 0;
   NamingSnapshotPtr naming;
 };

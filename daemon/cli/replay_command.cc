@@ -121,9 +121,12 @@ class SpoolTrouble {
 class ReplayFlows final : public ReplayFlowOutput {
  public:
   void firstPacket(Timestamp ts) override { digest.setOrigin(ts); }
-  void flowEnded(const FlowRecord& flow, const ProtocolNames& namer) override {
-    digest.add(flow);
-    if (writer) writer->write(flow, FlowNaming{&namer, geo, oui});
+  void flowEnded(const EndedFlow& flow, const ProtocolNames& namer) override {
+    // The record's ids, named by the judgement it was made with.
+    const NamingSnapshot& naming = *flow.naming;
+    digest.add(flow.record, FlowLabels{naming.groupName(flow.record.camera_group),
+                                       naming.ruleLabel(flow.record.verdict.rule)});
+    if (writer) writer->write(flow.record, FlowNaming{&namer, geo, oui});
   }
 
   FlowDigest digest;

@@ -2,6 +2,7 @@
 
 #include "cli/capture_args.h"
 #include "dpi/ndpi_classifier.h"
+#include "pipeline/egress_summary.h"
 
 namespace camwatch::cli {
 namespace {
@@ -75,10 +76,7 @@ void ReplayMetrics::finish(const ReplayResult& result) {
 }
 
 void ReplayMetrics::addEgress(const std::vector<EgressFlowSummary>& summaries) {
-  for (const EgressFlowSummary& flow : summaries) {
-    registry_->egress().add(EgressKey{flow.camera, flow.country, flow.asn, flow.protocol},
-                            flow.bytes, flow.flows);
-  }
+  for (const EgressFlowSummary& flow : summaries) addEgressSummary(registry_->egress(), flow);
 }
 
 }  // namespace camwatch::cli

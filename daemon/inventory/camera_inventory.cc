@@ -23,8 +23,9 @@
 namespace camwatch {
 namespace {
 
-constexpr std::string_view kDefaultGroup = "default";
-constexpr std::uint16_t kMaxVlanId = 4094;  // 0 means "no tag", 4095 is reserved
+constexpr std::string_view kDefaultGroupName = "default";
+constexpr std::uint16_t kFirstConfiguredGroup = 2;  // after kNoGroup and kDefaultGroup
+constexpr std::uint16_t kMaxVlanId = 4094;          // 0 means "no tag", 4095 is reserved
 
 // The brand of an OUI vendor name: "Hikvision" of "Hikvision (Hangzhou Hikvision Digital
 // Technology Co.,Ltd.)". The table's names carry the registered company in parentheses; people
@@ -128,6 +129,9 @@ std::string checkGroups(const InventoryConfig& config, const OuiTable* oui) {
   for (const InventoryDevice& device : config.devices) {
     if (!device.vendor.empty()) known_vendors.emplace_back(device.vendor);
   }
+  // Group ids are 16 bits (GroupId).
+  if (config.groups.size() > 60'000)
+    return fmt::format("{} groups: at most 60000", config.groups.size());
   for (std::size_t g = 0; g < config.groups.size(); ++g) {
     const CameraGroupSpec& group = config.groups[g];
     if (group.name.empty()) return fmt::format("group {}: empty name", g + 1);
@@ -161,7 +165,7 @@ std::string checkGroups(const InventoryConfig& config, const OuiTable* oui) {
 }
 
 std::string checkDevices(const InventoryConfig& config) {
-  std::vector<std::string_view> group_names{kDefaultGroup};
+  std::vector<std::string_view> group_names{kDefaultGroupName};
   for (const CameraGroupSpec& group : config.groups) group_names.emplace_back(group.name);
   for (std::size_t d = 0; d < config.devices.size(); ++d) {
     const InventoryDevice& device = config.devices[d];
@@ -238,6 +242,10 @@ Result<CameraInventory> CameraInventory::create(InventoryConfig config,
             [](const auto& a, const auto& b) { return a.first.bytes < b.first.bytes; });
   inventory.config_ = std::move(config);
   inventory.oui_ = std::move(oui);
+  for (const InventoryDevice& device : inventory.config_.devices) {
+    inventory.device_groups_.push_back(device.group.empty() ? kNoGroup
+                                                            : inventory.groupId(device.group));
+  }
   return inventory;
 }
 
@@ -262,20 +270,35 @@ std::string_view CameraInventory::ouiVendor(const std::uint8_t* mac6) const {
   return oui_->vendorOf(mac6).value_or(std::string_view());
 }
 
-std::string_view CameraInventory::groupByRules(const IpAddress& ip, std::uint16_t vlan_outer,
-                                               std::uint16_t vlan_inner,
-                                               std::string_view vendor) const {
-  for (const CameraGroupSpec& group : config_.groups) {
-    if (inAny(group.networks, ip) || onVlan(group.vlans, vlan_outer, vlan_inner)) {
-      return group.name;
-    }
+GroupId CameraInventory::groupByRules(const IpAddress& ip, std::uint16_t vlan_outer,
+                                      std::uint16_t vlan_inner, std::string_view vendor) const {
+  for (std::size_t g = 0; g < config_.groups.size(); ++g) {
+    const CameraGroupSpec& group = config_.groups[g];
+    const GroupId id{static_cast<std::uint16_t>(kFirstConfiguredGroup + g)};
+    if (inAny(group.networks, ip) || onVlan(group.vlans, vlan_outer, vlan_inner)) return id;
     if (!vendor.empty() &&
         std::any_of(group.vendors.begin(), group.vendors.end(),
                     [&](const std::string& v) { return vendorMatches(v, vendor); })) {
-      return group.name;
+      return id;
     }
   }
   return kDefaultGroup;
+}
+
+std::string_view CameraInventory::groupName(GroupId id) const {
+  if (id == kDefaultGroup) return kDefaultGroupName;
+  if (id.index < kFirstConfiguredGroup || id.index >= groupCount()) return {};
+  return config_.groups[id.index - kFirstConfiguredGroup].name;
+}
+
+GroupId CameraInventory::groupId(std::string_view name) const {
+  // A configured group called "default" is found first, as groupByRules would give it.
+  for (std::size_t g = 0; g < config_.groups.size(); ++g) {
+    if (config_.groups[g].name == name) {
+      return GroupId{static_cast<std::uint16_t>(kFirstConfiguredGroup + g)};
+    }
+  }
+  return name == kDefaultGroupName ? kDefaultGroup : kNoGroup;
 }
 
 HostIdentity CameraInventory::identify(const IpAddress& ip, const std::uint8_t* mac6,
@@ -294,9 +317,11 @@ HostIdentity CameraInventory::identify(const IpAddress& ip, const std::uint8_t* 
     } else {
       identity.vendor = ouiVendor(mac6);
     }
-    identity.group = device->group.empty()
-                         ? groupByRules(ip, vlan_outer, vlan_inner, identity.vendor)
-                         : std::string_view(device->group);
+    const GroupId listed =
+        device_groups_[static_cast<std::size_t>(device - config_.devices.data())];
+    identity.group_id =
+        listed == kNoGroup ? groupByRules(ip, vlan_outer, vlan_inner, identity.vendor) : listed;
+    identity.group = groupName(identity.group_id);
     return identity;
   }
   identity.vendor = ouiVendor(mac6);
@@ -304,7 +329,10 @@ HostIdentity CameraInventory::identify(const IpAddress& ip, const std::uint8_t* 
   identity.camera = inAny(config_.camera_networks, ip) ||
                     onVlan(config_.camera_vlans, vlan_outer, vlan_inner) ||
                     (config_.camera_vendors && !identity.vendor.empty());
-  if (identity.camera) identity.group = groupByRules(ip, vlan_outer, vlan_inner, identity.vendor);
+  if (identity.camera) {
+    identity.group_id = groupByRules(ip, vlan_outer, vlan_inner, identity.vendor);
+    identity.group = groupName(identity.group_id);
+  }
   return identity;
 }
 
@@ -315,9 +343,9 @@ bool CameraInventory::isLocal(const IpAddress& ip) const {
 const InventoryConfig& CameraInventory::config() const { return config_; }
 
 std::vector<std::string> CameraInventory::groupNames() const {
-  std::vector<std::string> names{std::string(kDefaultGroup)};
+  std::vector<std::string> names{std::string(kDefaultGroupName)};
   for (const CameraGroupSpec& group : config_.groups) {
-    if (group.name != kDefaultGroup) names.push_back(group.name);
+    if (group.name != kDefaultGroupName) names.push_back(group.name);
   }
   return names;
 }

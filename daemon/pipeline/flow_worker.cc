@@ -53,29 +53,75 @@ FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<Classif
       dns_cache_(dns_cache),
       table_(options.flows, *this),
       states_(table_.capacity()) {
-  naming_ = namingOf(judgement_);
   longest_flow_ = options.flows.active_timeout +
                   std::max(options.flows.tcp_idle_timeout, options.flows.udp_idle_timeout) +
                   60 * kNanosPerSecond;
-  if (judgement_.geo)
-    geo_ = std::make_unique<CachedGeoLookup>(judgement_.geo, judgement_.geo_cache_size);
+  useJudgement();
 }
 
 FlowWorker::~FlowWorker() = default;
 
-NamingSnapshotPtr FlowWorker::namingOf(const FlowJudgement& judgement) {
-  return std::make_shared<const NamingSnapshot>(
-      NamingSnapshot{judgement.inventory, judgement.geo, judgement.policy, judgement.sensor_name});
-}
-
-void FlowWorker::setJudgement(const FlowJudgement& judgement, Timestamp now) {
-  retired_.push_back(Retired{now + longest_flow_, std::move(judgement_)});
-  retired_geo_ = geoStats();  // the new cache starts at zero; the totals go on
-  judgement_ = judgement;
-  naming_ = namingOf(judgement_);
+void FlowWorker::useJudgement() {
+  naming_ = std::make_shared<const NamingSnapshot>(NamingSnapshot{
+      judgement_.inventory, judgement_.geo, judgement_.policy, judgement_.sensor_name});
+  policy_groups_.clear();
+  if (judgement_.policy) {
+    const std::size_t groups = judgement_.inventory ? judgement_.inventory->groupCount() : 1;
+    for (std::size_t id = 0; id < groups; ++id) {
+      policy_groups_.push_back(
+          judgement_.policy->groupId(naming_->groupName(GroupId{static_cast<std::uint16_t>(id)})));
+    }
+  }
   geo_.reset();
   if (judgement_.geo)
     geo_ = std::make_unique<CachedGeoLookup>(judgement_.geo, judgement_.geo_cache_size);
+}
+
+void FlowWorker::setJudgement(const FlowJudgement& judgement, Timestamp now) {
+  retired_.push_back(Retired{now + longest_flow_, std::move(naming_), judgement_number_});
+  retired_geo_ = geoStats();  // the new cache starts at zero; the totals go on
+  judgement_ = judgement;
+  ++judgement_number_;
+  useJudgement();
+}
+
+const NamingSnapshotPtr& FlowWorker::namingOf(std::uint16_t judgement) const {
+  if (judgement == judgement_number_) return naming_;
+  for (const Retired& retired : retired_) {
+    if (retired.number == judgement) return retired.naming;
+  }
+  return naming_;  // not reached: a judgement is retired only after its flows ended
+}
+
+// The policy group of the flow's camera under the current judgement.
+PolicyGroupId FlowWorker::policyGroup(const FlowRecord& flow, const WorkerFlowState& state) const {
+  if (state.judgement == judgement_number_) {
+    return flow.camera_group.index < policy_groups_.size() ? policy_groups_[flow.camera_group.index]
+                                                           : policy_groups_.front();
+  }
+  // A flow open across a reload: its group id is an old inventory's; the new policy takes the
+  // group by its name, as before ids (a scan of the groups, once per judging of such a flow).
+  return judgement_.policy->groupId(namingOf(state.judgement)->groupName(flow.camera_group));
+}
+
+// A flow open across a reload that the current judgement just judged: its verdict is the current
+// policy's now, so its group becomes the current inventory's too (by name, or for a group the
+// reload removed the camera's group now), and the record is named with the current snapshot.
+void FlowWorker::adoptJudgement(FlowRecord& flow, WorkerFlowState& state) const {
+  if (state.judgement == judgement_number_) return;
+  const std::string_view name = namingOf(state.judgement)->groupName(flow.camera_group);
+  flow.camera_group = kNoGroup;
+  if (judgement_.inventory) {
+    flow.camera_group = judgement_.inventory->groupId(name);
+    if (flow.camera_group == kNoGroup && !name.empty()) {
+      flow.camera_group =
+          judgement_.inventory
+              ->identify(flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
+                         flow.key.vlan_outer, flow.key.vlan_inner)
+              .group_id;
+    }
+  }
+  state.judgement = judgement_number_;
 }
 
 GeoCacheStats FlowWorker::geoStats() const {
@@ -112,7 +158,7 @@ void FlowWorker::onFlowEnd(FlowRecord& flow, std::uint32_t slot) {
     summarizeEgress(flow, state);
     forgetOpenEgress(state);
   }
-  if (keep_flows_) flows_.push_back(flow);
+  if (keep_flows_) flows_.push_back(EndedFlow{flow, namingOf(state.judgement)});
 }
 
 // Swap-remove: the last open flow takes the ended one's place (the order of the summaries a
@@ -128,26 +174,19 @@ void FlowWorker::forgetOpenEgress(const WorkerFlowState& state) {
 void FlowWorker::summarizeEgress(const FlowRecord& flow, WorkerFlowState& state) {
   const std::uint64_t bytes = flow.bytes[kToServer] - state.egress_bytes_reported;
   if (bytes == 0 && state.egress_counted) return;
-  EgressFlowSummary summary;
-  summary.camera = cameraLabel(flow);
-  summary.country.assign(flow.server_country.data(), strnlen(flow.server_country.data(), 3));
+  // Facts only (the control side names the camera: addEgressSummary): no allocation here.
+  EgressFlowSummary& summary = egress_summaries_.emplace_back();
+  summary.naming = naming_;
+  summary.camera =
+      cameraFacts(flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
+                  flow.key.vlan_outer, flow.key.vlan_inner);
+  summary.country = flow.server_country;
   summary.asn = flow.server_asn;
-  summary.protocol = std::string(protocol_names_.protocolName(classifier_->names(), flow.dpi));
+  ProtocolText::set(summary.protocol, protocol_names_.protocolName(classifier_->names(), flow.dpi));
   summary.bytes = bytes;
   summary.flows = state.egress_counted ? 0 : 1;
   state.egress_bytes_reported += bytes;
   state.egress_counted = true;
-  egress_summaries_.push_back(std::move(summary));
-}
-
-std::string FlowWorker::cameraLabel(const FlowRecord& flow) const {
-  if (judgement_.inventory) {
-    const HostIdentity identity = judgement_.inventory->identify(
-        flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
-        flow.key.vlan_outer, flow.key.vlan_inner);
-    if (!identity.name.empty()) return std::string(identity.name);
-  }
-  return flow.clientIp().toString();
 }
 
 void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool src_is_a,
@@ -160,7 +199,10 @@ void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool 
     std::memcpy(flow.client_mac.data(), frame.data() + packet.l2_src_mac_offset, 6);
     flow.has_client_mac = true;
   }
-  if (update.created) onNewFlow(flow, state, update.slot, packet);
+  if (update.created) {
+    state.judgement = judgement_number_;
+    onNewFlow(flow, state, update.slot, packet);
+  }
   if (!update.from_client && !state.server_seen) {
     state.server_seen = true;
     if (flow.server_scope != AddressScope::kPublic &&
@@ -215,7 +257,7 @@ void FlowWorker::onNewFlow(FlowRecord& flow, WorkerFlowState& state, std::uint32
         flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
         flow.key.vlan_outer, flow.key.vlan_inner);
     state.client_is_camera = client.camera;
-    flow.camera_group = client.group;
+    flow.camera_group = client.group_id;
     bool untracked = false;
     if (client.camera) {
       untracked = !noteDevice(flow.clientIp(),
@@ -229,7 +271,7 @@ void FlowWorker::onNewFlow(FlowRecord& flow, WorkerFlowState& state, std::uint32
         counter = egress_.try_emplace(flow.clientIp()).first;
       }
       if (counter != egress_.end()) {
-        counter->second.group = client.group;
+        counter->second.group = client.group_id;
         if (counter->second.naming != naming_) counter->second.naming = naming_;
         state.egress_counter = &counter->second.bytes;
       } else {
@@ -303,7 +345,7 @@ void FlowWorker::judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp no
   }
   state.dns_judged = true;
   const Verdict verdict =
-      judgement_.policy->evaluateDnsQuery(flow.camera_group, flow.dpi.hostname.data());
+      judgement_.policy->evaluateDnsQuery(policyGroup(flow, state), flow.dpi.hostname.data());
   if (verdict.action != PolicyAction::kDeny || !verdict.alert) return;
   FlowJudged judged;
   fillFacts(flow, now, judged);
@@ -339,9 +381,10 @@ void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, 
   facts.app_name = app;
   facts.category = category;
   facts.classified = flow.dpi.final;
-  flow.verdict = judgement_.policy->evaluate(flow.camera_group, facts);
+  flow.verdict = judgement_.policy->evaluate(policyGroup(flow, state), facts);
+  adoptJudgement(flow, state);
   const bool deny = flow.verdict.action == PolicyAction::kDeny && flow.verdict.alert;
-  const bool by_default = flow.verdict.rule == "default";
+  const bool by_default = flow.verdict.rule == kDefaultRule;
   // A default allow matters only to the learned baseline; without learning it is no event.
   if (!deny && !(by_default && judgement_.report_default_allows)) return;
   if (!flow.verdict.final && !at_end) return;  // wait: classification may still decide

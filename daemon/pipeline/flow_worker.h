@@ -27,6 +27,7 @@
 
 #include "alert/camera_event.h"
 #include "dpi/protocol_name_cache.h"
+#include "pipeline/egress_summary.h"
 #include "pipeline/worker_flow_state.h"
 
 namespace camwatch {
@@ -44,16 +45,12 @@ struct FlowJudgement {
   bool report_default_allows = false;
 };
 
-/// Egress traffic of one flow since its last summary, for the traffic metrics (camera × country
-/// × ASN × protocol). A flow is summarized once a second after its classification ended (so its
-/// protocol label does not change), and when it ends.
-struct EgressFlowSummary {
-  std::string camera;   ///< inventory name, or the IP address without one
-  std::string country;  ///< "" = unknown
-  std::uint32_t asn = 0;
-  std::string protocol;     ///< nDPI name as flow records give it
-  std::uint64_t bytes = 0;  ///< camera to destination, on the wire, since the last summary
-  std::uint64_t flows = 0;  ///< 1 in the flow's first summary, else 0
+/// An ended flow record with the judgement snapshot its ids belong to (FlowRecord::camera_group,
+/// verdict.rule): whoever writes the record out names them with `naming`, whatever judgement
+/// the worker has taken since.
+struct EndedFlow {
+  FlowRecord record;
+  NamingSnapshotPtr naming;
 };
 
 struct FlowWorkerOptions {
@@ -103,9 +100,9 @@ class FlowWorker : public FlowEndHandler {
     table_.flushStartedBefore(now, before);
   }
   /// Takes a new policy, inventory and GeoIP lookup (after a reload). Flows already judged keep
-  /// their verdict; new flows and verdicts still open use the new ones. The old one stays alive
-  /// until every flow that started under it has ended (records point into its inventory and
-  /// policy), i.e. until `now` + the longest a flow record lasts.
+  /// their verdict; new flows and verdicts still open use the new ones (an open flow's group is
+  /// carried over by name). The old one stays known until every flow that started under it has
+  /// ended (their records hold its ids), i.e. until `now` + the longest a flow record lasts.
   void setJudgement(const FlowJudgement& judgement, Timestamp now);
 
   /// Events since the caller last cleared them (the caller moves them out).
@@ -114,7 +111,7 @@ class FlowWorker : public FlowEndHandler {
   std::vector<EgressFlowSummary>& egressSummaries() { return egress_summaries_; }
   /// Records ended since the caller last cleared them (keep_flows only; the caller moves them
   /// out).
-  std::vector<FlowRecord>& flows() { return flows_; }
+  std::vector<EndedFlow>& flows() { return flows_; }
   /// Hands over the classifier (after the last packet), to name protocols in the output.
   std::unique_ptr<Classifier> takeClassifier() { return std::move(classifier_); }
   /// GeoIP cache counts, including those of caches a reload replaced.
@@ -140,7 +137,7 @@ class FlowWorker : public FlowEndHandler {
   // up to max_cameras.
   struct EgressCounter {
     std::uint64_t bytes = 0;
-    std::string_view group;    // owned by naming's inventory
+    GroupId group;             // an id of naming's inventory
     NamingSnapshotPtr naming;  // the snapshot of the camera's last new flow
   };
 
@@ -158,19 +155,29 @@ class FlowWorker : public FlowEndHandler {
   void fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& judged) const;
   static CameraFacts cameraFacts(const IpAddress& ip, const std::uint8_t* mac6,
                                  std::uint16_t vlan_outer, std::uint16_t vlan_inner);
-  static NamingSnapshotPtr namingOf(const FlowJudgement& judgement);
-  std::string cameraLabel(const FlowRecord& flow) const;
+  // Makes naming_ and policy_groups_ for judgement_ (at start and on every reload).
+  void useJudgement();
+  // The snapshot of a judgement by its number (the current one, or one retired).
+  const NamingSnapshotPtr& namingOf(std::uint16_t judgement) const;
+  PolicyGroupId policyGroup(const FlowRecord& flow, const WorkerFlowState& state) const;
+  void adoptJudgement(FlowRecord& flow, WorkerFlowState& state) const;
   void summarizeEgress(const FlowRecord& flow, WorkerFlowState& state);
   void forgetOpenEgress(const WorkerFlowState& state);
 
   std::unique_ptr<Classifier> classifier_;
   FlowJudgement judgement_;
   NamingSnapshotPtr naming_;  // judgement_ as the control side names this worker's events by
+  // The policy group of each camera group of judgement_'s inventory, by GroupId: resolved by
+  // name once per judgement, so no verdict looks a group up by name.
+  std::vector<PolicyGroupId> policy_groups_;
+  // judgement_'s number; WorkerFlowState::judgement says which one a flow's ids belong to.
+  std::uint16_t judgement_number_ = 0;
   struct Retired {
     Timestamp until = 0;
-    FlowJudgement judgement;
+    NamingSnapshotPtr naming;  // the judgement's inventory, GeoIP and policy
+    std::uint16_t number = 0;
   };
-  std::vector<Retired> retired_;  // judgements flows may still point into
+  std::vector<Retired> retired_;  // judgements whose ids open flows may still hold
   Timestamp longest_flow_;        // the longest a flow record can last (active + idle timeout)
   bool keep_flows_;
   bool summarize_egress_;
@@ -189,7 +196,7 @@ class FlowWorker : public FlowEndHandler {
   std::unique_ptr<CachedGeoLookup> geo_;
   GeoCacheStats retired_geo_;  // counts of caches a reload replaced
   const DnsCache& dns_cache_;
-  std::vector<FlowRecord> flows_;
+  std::vector<EndedFlow> flows_;
   std::uint64_t dns_named_ = 0;
   FlowTable table_;
   WorkerFlowStates states_;  // by the table's slots

@@ -16,7 +16,7 @@
 namespace camwatch {
 
 struct Handover {
-  std::vector<FlowRecord> records;  ///< ended flows (FlowWorkerOptions::keep_flows: replay)
+  std::vector<EndedFlow> records;  ///< ended flows (FlowWorkerOptions::keep_flows: replay)
   std::vector<CameraEvent> events;
   std::vector<EgressFlowSummary> egress;  ///< FlowWorkerOptions::summarize_egress only
   /// Every event up to this packet time is in this handover or an earlier one.

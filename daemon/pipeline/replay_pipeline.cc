@@ -212,7 +212,7 @@ class ReplayReader {
   std::optional<EventMerger> merger_;
   // One round's handovers, its records in output order and its events: kept to reuse their space.
   std::vector<Handover> round_;
-  std::vector<const FlowRecord*> order_;
+  std::vector<const EndedFlow*> order_;
   std::vector<CameraEvent> events_;
   // Egress summaries the rounds brought, until the next progress report (or the result) has them.
   std::vector<EgressFlowSummary> egress_;
@@ -286,14 +286,15 @@ void ReplayReader::mergeRounds(bool wait) {
     order_.clear();
     for (std::size_t i = 0; i < workers_.size(); ++i) {
       round_[i] = workers_[i]->mailbox().takeOldest();
-      for (const FlowRecord& flow : round_[i].records) order_.push_back(&flow);
+      for (const EndedFlow& flow : round_[i].records) order_.push_back(&flow);
       for (CameraEvent& event : round_[i].events) events_.push_back(std::move(event));
       for (EgressFlowSummary& summary : round_[i].egress) egress_.push_back(std::move(summary));
     }
-    std::sort(order_.begin(), order_.end(),
-              [](const FlowRecord* a, const FlowRecord* b) { return flowRecordLess(*a, *b); });
+    std::sort(order_.begin(), order_.end(), [](const EndedFlow* a, const EndedFlow* b) {
+      return flowRecordLess(a->record, b->record);
+    });
     if (options_.flow_output != nullptr) {
-      for (const FlowRecord* flow : order_) options_.flow_output->flowEnded(*flow, *naming_);
+      for (const EndedFlow* flow : order_) options_.flow_output->flowEnded(*flow, *naming_);
     }
     if (merger_) merger_->releaseRound(events_);
     events_.clear();

@@ -58,8 +58,9 @@ class ReplayFlowOutput {
   virtual ~ReplayFlowOutput() = default;
   /// The time of the first packet kept (within the time bounds); before any flowEnded().
   virtual void firstPacket(Timestamp ts) = 0;
-  /// One ended flow record, with the classifier that names its protocols.
-  virtual void flowEnded(const FlowRecord& flow, const ProtocolNames& namer) = 0;
+  /// One ended flow record, with the snapshot that names its group and rule ids
+  /// (EndedFlow::naming) and the classifier that names its protocols.
+  virtual void flowEnded(const EndedFlow& flow, const ProtocolNames& namer) = 0;
 };
 
 struct ReplayOptions {

@@ -33,6 +33,10 @@ struct WorkerFlowState {
   bool server_seen = false;       ///< a packet from the server arrived (device discovery)
   bool dns_judged = false;        ///< the DNS query name was checked (dns_lookup_blocked)
   bool alert_raised = false;      ///< judged and reported once; repeats are the alert lifecycle's
+  /// The number of the worker's judgement whose ids the record holds (camera_group, verdict):
+  /// the one the flow started under, or a later one that judged it after a reload. 16 bits: it
+  /// would take 65536 reloads while one flow is open to confuse two.
+  std::uint16_t judgement = 0;
 };
 // Slots are reused by constructing over them, which needs nothing to be destroyed.
 static_assert(std::is_trivially_destructible_v<WorkerFlowState>);

@@ -3,6 +3,7 @@
 // is a handful of binary searches and comparisons with no allocation, safe to run on every worker
 // at once.
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -11,6 +12,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include <camwatch/policy.h>
 
@@ -36,14 +39,15 @@ using policy::portsMatch;
 using policy::protocolIs;
 using policy::sortUnique;
 
-constexpr std::string_view kLocalLabel = "local";
-constexpr std::string_view kDefaultLabel = "default";
-constexpr std::string_view kNoneLabel = "none";
+// The labels of the fixed rule ids, by index (policy.h: kNoRule, kLocalRule, kDefaultRule,
+// kNoneRule); every engine's label table starts with them.
+constexpr std::array<std::string_view, 4> kFixedLabels = {"", "local", "default", "none"};
 
 // ---- compiled policy -------------------------------------------------------------------------
 
 struct CompiledRule {
   std::string label;  // "rule:<name>"
+  RuleId rule;        // `label`'s id in the engine's table
   PolicyAction action = PolicyAction::kDeny;
   AlertKind kind = AlertKind::kDisallowedDestination;
   Severity severity = Severity::kWarning;
@@ -70,6 +74,7 @@ struct CompiledGroup {
 struct NamedProtocol {
   std::string name;
   std::string label;  // "catalog:<name>" or "p2p:<name>"
+  RuleId rule;        // `label`'s id in the engine's table
 };
 
 enum class Match : std::uint8_t { kNo, kYes, kPending };
@@ -125,12 +130,12 @@ Match matchRule(const CompiledRule& rule, const Query& query) {
   return pending ? Match::kPending : Match::kYes;
 }
 
-Verdict allowVerdict(std::string_view label, bool final) {
-  return Verdict{PolicyAction::kAllow, std::nullopt, Severity::kInfo, label, final};
+Verdict allowVerdict(RuleId rule, bool final) {
+  return Verdict{PolicyAction::kAllow, std::nullopt, Severity::kInfo, rule, final};
 }
 
-Verdict denyVerdict(AlertKind kind, Severity severity, std::string_view label, bool final) {
-  return Verdict{PolicyAction::kDeny, kind, severity, label, final};
+Verdict denyVerdict(AlertKind kind, Severity severity, RuleId rule, bool final) {
+  return Verdict{PolicyAction::kDeny, kind, severity, rule, final};
 }
 
 // Adds every matcher entry of `rule` to `out`; returns an error text naming the first bad entry,
@@ -224,7 +229,7 @@ std::string compileProtocolList(std::string_view what, std::string_view label_pr
     if (!error.empty()) return std::string(what) + ": " + error;
     bool seen = std::any_of(out.begin(), out.end(),
                             [&](const NamedProtocol& p) { return equalsIgnoreCase(p.name, name); });
-    if (!seen) out.push_back({name, std::string(label_prefix) + name});
+    if (!seen) out.push_back({name, std::string(label_prefix) + name, kNoRule});
   }
   return {};
 }
@@ -239,12 +244,18 @@ struct PolicyEngine::Impl {
   std::vector<NamedProtocol> p2p;
   Severity vendor_cloud_severity = Severity::kWarning;
   Severity p2p_severity = Severity::kWarning;
+  // Every label a verdict can name, by RuleId: the fixed ones, then the rules, catalog and P2P
+  // entries as they were compiled.
+  std::vector<std::string> labels{kFixedLabels.begin(), kFixedLabels.end()};
 
-  const CompiledGroup& find(std::string_view name) const {
-    for (const CompiledGroup& group : groups) {
-      if (group.name == name) return group;
-    }
-    return *unknown_group;
+  // PolicyGroupId: an index into `groups`; groups.size() is the fallback (no "default" group).
+  const CompiledGroup& group(PolicyGroupId id) const {
+    return id.index < groups.size() ? groups[id.index] : *unknown_group;
+  }
+
+  RuleId addLabel(const std::string& label) {
+    labels.push_back(label);
+    return RuleId{static_cast<std::uint16_t>(labels.size() - 1)};
   }
 
   bool catalogOn(const CompiledGroup& group) const {
@@ -311,6 +322,23 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
     }
     impl->groups.push_back(std::move(compiled));
   }
+  // Rule ids are 16 bits (RuleId).
+  std::size_t label_count = kFixedLabels.size() + impl->catalog.size() + impl->p2p.size();
+  for (const CompiledGroup& group : impl->groups) {
+    label_count += group.deny.size() + group.allow.size();
+  }
+  if (label_count > 0xffff) {
+    return makeError(fmt::format("{} rules and protocol entries: at most 65535", label_count));
+  }
+  if (impl->groups.size() >= 0xffff) {
+    return makeError(fmt::format("{} groups: at most 65534", impl->groups.size()));
+  }
+  for (CompiledGroup& group : impl->groups) {
+    for (CompiledRule& rule : group.deny) rule.rule = impl->addLabel(rule.label);
+    for (CompiledRule& rule : group.allow) rule.rule = impl->addLabel(rule.label);
+  }
+  for (NamedProtocol& entry : impl->catalog) entry.rule = impl->addLabel(entry.label);
+  for (NamedProtocol& entry : impl->p2p) entry.rule = impl->addLabel(entry.label);
   impl->unknown_group = &impl->fallback;
   for (const CompiledGroup& group : impl->groups) {
     if (group.name == "default") impl->unknown_group = &group;
@@ -318,10 +346,29 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
   return PolicyEngine(std::move(impl));
 }
 
-Verdict PolicyEngine::evaluate(std::string_view group_name, const DestinationFacts& facts) const {
-  if (facts.scope != AddressScope::kPublic) return allowVerdict(kLocalLabel, true);
+std::string_view fixedRuleLabel(RuleId rule) {
+  return rule.index < kFixedLabels.size() ? kFixedLabels[rule.index] : std::string_view();
+}
+
+PolicyGroupId PolicyEngine::groupId(std::string_view group) const {
+  const auto& groups = impl_->groups;
+  std::size_t fallback = groups.size();
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (groups[g].name == group) return PolicyGroupId{static_cast<std::uint16_t>(g)};
+    if (groups[g].name == "default") fallback = g;
+  }
+  return PolicyGroupId{static_cast<std::uint16_t>(fallback)};
+}
+
+std::string_view PolicyEngine::ruleLabel(RuleId rule) const {
+  return rule.index < impl_->labels.size() ? std::string_view(impl_->labels[rule.index])
+                                           : std::string_view();
+}
+
+Verdict PolicyEngine::evaluate(PolicyGroupId group_id, const DestinationFacts& facts) const {
+  if (facts.scope != AddressScope::kPublic) return allowVerdict(kLocalRule, true);
   const Impl& impl = *impl_;
-  const CompiledGroup& group = impl.find(group_name);
+  const CompiledGroup& group = impl.group(group_id);
 
   // A DNS flow's "hostname" is the name it asks for; its server is the resolver.
   bool dns_lookup = facts.classified && (equalsIgnoreCase(facts.master_protocol, "DNS") ||
@@ -336,14 +383,14 @@ Verdict PolicyEngine::evaluate(std::string_view group_name, const DestinationFac
   bool deny_pending = false;
   for (const CompiledRule& rule : group.deny) {
     Match match = matchRule(rule, query);
-    if (match == Match::kYes) return denyVerdict(rule.kind, rule.severity, rule.label, true);
+    if (match == Match::kYes) return denyVerdict(rule.kind, rule.severity, rule.rule, true);
     deny_pending = deny_pending || match == Match::kPending;
   }
   // 2. Allow rules: final unless a deny rule still waits for classification or a hostname.
   bool allow_pending = false;
   for (const CompiledRule& rule : group.allow) {
     Match match = matchRule(rule, query);
-    if (match == Match::kYes) return allowVerdict(rule.label, !deny_pending);
+    if (match == Match::kYes) return allowVerdict(rule.rule, !deny_pending);
     allow_pending = allow_pending || match == Match::kPending;
   }
   // 3. and 4. need the protocol, so only a classified flow gets here with an answer.
@@ -351,41 +398,40 @@ Verdict PolicyEngine::evaluate(std::string_view group_name, const DestinationFac
     if (impl.catalogOn(group) && !dns_lookup) {
       for (const NamedProtocol& entry : impl.catalog) {
         if (protocolIs(facts, entry.name)) {
-          return denyVerdict(AlertKind::kVendorCloud, impl.vendor_cloud_severity, entry.label,
-                             true);
+          return denyVerdict(AlertKind::kVendorCloud, impl.vendor_cloud_severity, entry.rule, true);
         }
       }
     }
     for (const NamedProtocol& entry : impl.p2p) {
       if (protocolIs(facts, entry.name)) {
-        return denyVerdict(AlertKind::kP2pOrRelay, impl.p2p_severity, entry.label, true);
+        return denyVerdict(AlertKind::kP2pOrRelay, impl.p2p_severity, entry.rule, true);
       }
     }
   }
   // 5. The default, final once nothing above can still change its mind.
   bool final = facts.classified ||
                !(deny_pending || allow_pending || impl.catalogOn(group) || !impl.p2p.empty());
-  if (group.default_action == PolicyAction::kAllow) return allowVerdict(kDefaultLabel, final);
-  return denyVerdict(AlertKind::kDisallowedDestination, group.default_severity, kDefaultLabel,
+  if (group.default_action == PolicyAction::kAllow) return allowVerdict(kDefaultRule, final);
+  return denyVerdict(AlertKind::kDisallowedDestination, group.default_severity, kDefaultRule,
                      final);
 }
 
-Verdict PolicyEngine::evaluateDnsQuery(std::string_view group_name, std::string_view qname) const {
-  const CompiledGroup& group = impl_->find(group_name);
+Verdict PolicyEngine::evaluateDnsQuery(PolicyGroupId group_id, std::string_view qname) const {
+  const CompiledGroup& group = impl_->group(group_id);
   NameBuffer buffer;
   std::optional<std::string_view> name = normalizeName(qname, buffer);
   if (name && !name->empty()) {
     for (const CompiledRule& rule : group.deny) {
       if (rule.domains_only && rule.domains.matches(*name)) {
-        return denyVerdict(AlertKind::kDnsLookupBlocked, rule.severity, rule.label, true);
+        return denyVerdict(AlertKind::kDnsLookupBlocked, rule.severity, rule.rule, true);
       }
     }
   }
-  return allowVerdict(kNoneLabel, true);
+  return allowVerdict(kNoneRule, true);
 }
 
-bool PolicyEngine::needsClassification(std::string_view group_name) const {
-  const CompiledGroup& group = impl_->find(group_name);
+bool PolicyEngine::needsClassification(PolicyGroupId group_id) const {
+  const CompiledGroup& group = impl_->group(group_id);
   return group.rules_need_classification || impl_->catalogOn(group) || !impl_->p2p.empty();
 }
 

@@ -90,7 +90,7 @@ void FlowDigest::setOrigin(Timestamp first_ts) {
   origin_ = first_ts - ((first_ts % kNanosPerSecond) + kNanosPerSecond) % kNanosPerSecond;
 }
 
-void FlowDigest::add(const FlowRecord& flow) {
+void FlowDigest::add(const FlowRecord& flow, const FlowLabels& labels) {
   ++flows_;
   by_l4_[flow.key.ip_proto].add(flow);
   by_vlan_[{flow.key.vlan_outer, flow.key.vlan_inner}].add(flow);
@@ -101,7 +101,7 @@ void FlowDigest::add(const FlowRecord& flow) {
   addTalker(flow.key.addr_a, flow);
   addTalker(flow.key.addr_b, flow);
   if (flow.server_scope == AddressScope::kPublic) addInternetDestination(flow);
-  if (flow.egress) addEgress(flow);
+  if (flow.egress) addEgress(flow, labels);
 }
 
 void FlowDigest::addTalker(const IpAddress& ip, const FlowRecord& flow) {
@@ -150,7 +150,7 @@ void FlowDigest::addInternetDestination(const FlowRecord& flow) {
   }
 }
 
-void FlowDigest::addEgress(const FlowRecord& flow) {
+void FlowDigest::addEgress(const FlowRecord& flow, const FlowLabels& labels) {
   ++egress_flows_;
   egress_bytes_out_ += flow.bytes[kToServer];
   auto timeline = timelines_.find(flow.clientIp());
@@ -181,12 +181,12 @@ void FlowDigest::addEgress(const FlowRecord& flow) {
     added.server_ip = flow.serverIp();
     added.ip_proto = flow.key.ip_proto;
     added.dpi = flow.dpi;
-    added.camera_group = std::string(flow.camera_group);
+    added.camera_group = std::string(labels.camera_group);
     added.first_seen = flow.first_seen;
     added.last_seen = flow.last_seen;
     added.country = flow.server_country;
     added.asn = flow.server_asn;
-    added.rule = std::string(flow.verdict.rule);
+    added.rule = std::string(labels.rule);
   }
   EgressRowTally& row = found->second;
   addHostname(row.hostname, hostnameOf(flow));
@@ -206,7 +206,7 @@ void FlowDigest::addEgress(const FlowRecord& flow) {
   row.last_seen = std::max(row.last_seen, flow.last_seen);
   if (flow.verdict.action == PolicyAction::kDeny && !row.denied) {
     row.denied = true;
-    row.rule = std::string(flow.verdict.rule);
+    row.rule = std::string(labels.rule);
     row.alert_kind = flow.verdict.alert;
   }
 }

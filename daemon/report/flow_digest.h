@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -121,14 +122,22 @@ class EgressTimeline {
   std::vector<double> bytes_;  // empty until the first add
 };
 
+/// The names of a record's ids (FlowRecord::camera_group, verdict.rule), made by whoever hands
+/// the record over from the judgement snapshot the record came with (cli/: the pipeline's
+/// EndedFlow::naming). Views: valid for the add() call.
+struct FlowLabels {
+  std::string_view camera_group;
+  std::string_view rule;
+};
+
 class FlowDigest {
  public:
   explicit FlowDigest(FlowDigestLimits limits = {});
 
   /// The replay's first packet time: timelines start at its second. Before the first add().
   void setOrigin(Timestamp first_ts);
-  /// One flow record, in output order.
-  void add(const FlowRecord& flow);
+  /// One flow record, in output order, with the names of its group and rule.
+  void add(const FlowRecord& flow, const FlowLabels& labels = {});
 
   const FlowDigestLimits& limits() const { return limits_; }
   std::uint64_t flows() const { return flows_; }
@@ -167,7 +176,7 @@ class FlowDigest {
  private:
   void addTalker(const IpAddress& ip, const FlowRecord& flow);
   void addInternetDestination(const FlowRecord& flow);
-  void addEgress(const FlowRecord& flow);
+  void addEgress(const FlowRecord& flow, const FlowLabels& labels);
 
   FlowDigestLimits limits_;
   Timestamp origin_ = 0;

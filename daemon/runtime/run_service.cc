@@ -1,5 +1,6 @@
 #include "runtime/run_service.h"
 
+#include "pipeline/egress_summary.h"
 #include "runtime/live_sensor.h"
 
 namespace camwatch {
@@ -74,10 +75,9 @@ void LiveSensor::pumpEvents(bool final) {
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     for (Handover& handover : workers_[i]->mailbox().takeAll()) {
       merger_->hold(handover.events);
-      for (const EgressFlowSummary& flow : handover.egress) {
-        if (registry_) {
-          registry_->egress().add(EgressKey{flow.camera, flow.country, flow.asn, flow.protocol},
-                                  flow.bytes, flow.flows);
+      if (registry_) {
+        for (const EgressFlowSummary& flow : handover.egress) {
+          addEgressSummary(registry_->egress(), flow);
         }
       }
       worker_clocks_[i] = handover.clock;

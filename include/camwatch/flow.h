@@ -19,6 +19,7 @@
 #include <camwatch/classification.h>
 #include <camwatch/decode.h>
 #include <camwatch/geo.h>
+#include <camwatch/inventory.h>
 #include <camwatch/ip_address.h>
 #include <camwatch/packet.h>
 #include <camwatch/policy.h>
@@ -84,9 +85,13 @@ struct FlowRecord {
   /// Camera egress: the client is a camera (inventory) and the server a public address outside
   /// the local networks. Only egress flows are judged by the policy; the rest is local traffic.
   bool egress = false;
-  /// The client camera's group; a view into the CameraInventory (lives as long as the replay).
-  std::string_view camera_group;
-  Verdict verdict;  ///< the last policy verdict (rule text lives in the PolicyEngine)
+  /// The client camera's group and the last policy verdict, as ids (GroupId, RuleId), not text:
+  /// a record names nothing. They are ids of one judgement snapshot's inventory and policy, the
+  /// one the worker hands the record over with (pipeline/: EndedFlow::naming); the outputs name
+  /// them from that snapshot (CameraInventory::groupName, PolicyEngine::ruleLabel), so a reload
+  /// between the judging and the naming cannot mix them up.
+  GroupId camera_group = kNoGroup;
+  Verdict verdict;
   // What the worker keeps about a flow only while it is open (classifier state, counters,
   // whether it was judged) is not here but in its own array, by the flow's slot (FlowUpdate).
 

@@ -101,6 +101,18 @@ struct InventoryConfig {
   std::vector<CameraGroupSpec> groups;  // in config order; first match wins
 };
 
+/// A camera group as a small number, for records and events that must not hold text: an index
+/// into the groups of the CameraInventory that gave it (kNoGroup, kDefaultGroup, then the
+/// configured groups in config order). Group names live in the inventory, and only there:
+/// CameraInventory::groupName() names an id, and only the inventory that made it can, so whoever
+/// keeps an id keeps that inventory with it (a worker's judgement snapshot, NamingSnapshot).
+struct GroupId {
+  std::uint16_t index = 0;
+  friend bool operator==(GroupId, GroupId) = default;
+};
+inline constexpr GroupId kNoGroup{0};       ///< "": not a camera, or no inventory
+inline constexpr GroupId kDefaultGroup{1};  ///< "default": a camera no group claims
+
 /// What the inventory says about one host. The views point into the inventory (or its OUI
 /// table) and stay valid while that inventory object lives.
 struct HostIdentity {
@@ -110,6 +122,7 @@ struct HostIdentity {
   std::string_view name;    ///< device name; empty when not listed
   std::string_view group;   ///< group name; "default" for a camera no group claims; empty for
                             ///< non-cameras
+  GroupId group_id;         ///< `group` as an id of this inventory (kNoGroup for non-cameras)
   std::string_view vendor;  ///< device vendor override, else OUI vendor of the MAC, else empty
 };
 
@@ -154,18 +167,28 @@ class CameraInventory {
   /// "default" first, then the configured groups in config order (each name once). Allocates.
   std::vector<std::string> groupNames() const;
 
+  /// The name of a group id this inventory gave ("" for kNoGroup or an id it never gave). No
+  /// allocation; any thread.
+  std::string_view groupName(GroupId id) const;
+  /// The id of the group called `name` ("default" included), or kNoGroup when there is none.
+  /// A scan of the groups: for a reload or a control-side lookup, not per packet. Any thread.
+  GroupId groupId(std::string_view name) const;
+  /// Ids run from 0 to groupCount() - 1: tables by id have this many entries.
+  std::size_t groupCount() const { return config_.groups.size() + 2; }
+
  private:
   CameraInventory() = default;
 
   const InventoryDevice* findDevice(const IpAddress& ip, const std::uint8_t* mac6) const;
   std::string_view ouiVendor(const std::uint8_t* mac6) const;
-  std::string_view groupByRules(const IpAddress& ip, std::uint16_t vlan_outer,
-                                std::uint16_t vlan_inner, std::string_view vendor) const;
+  GroupId groupByRules(const IpAddress& ip, std::uint16_t vlan_outer, std::uint16_t vlan_inner,
+                       std::string_view vendor) const;
 
   InventoryConfig config_;
   std::shared_ptr<const OuiTable> oui_;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> devices_by_mac_;  // MAC -> device, sorted
   std::vector<std::pair<IpAddress, std::uint32_t>> devices_by_ip_;       // IP -> device, sorted
+  std::vector<GroupId> device_groups_;  // by device; kNoGroup: decided by the group rules
 };
 
 }  // namespace camwatch

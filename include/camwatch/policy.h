@@ -120,15 +120,39 @@ PolicyOptions defaultPolicyOptions();
 /// no name. Control thread.
 Result<std::vector<std::string>> loadProtocolNames(const std::string& protos_path);
 
+/// Which step of a PolicyEngine decided a verdict, as a small number: an index into that
+/// engine's labels ("rule:<name>", "catalog:<Protocol>", "p2p:<Protocol>" and the fixed ones
+/// below). Rule texts live in the engine, and only there: PolicyEngine::ruleLabel() names an id,
+/// so whoever keeps a verdict keeps its engine with it (a worker's judgement snapshot,
+/// NamingSnapshot). The fixed ids mean the same in every engine.
+struct RuleId {
+  std::uint16_t index = 0;
+  friend bool operator==(RuleId, RuleId) = default;
+};
+inline constexpr RuleId kNoRule{0};       ///< "": no verdict yet (a flow never judged)
+inline constexpr RuleId kLocalRule{1};    ///< "local": not a public address
+inline constexpr RuleId kDefaultRule{2};  ///< "default": the group's default action
+inline constexpr RuleId kNoneRule{3};     ///< "none": a DNS query no rule denies
+
+/// The label of a fixed id ("" for any other).
+std::string_view fixedRuleLabel(RuleId rule);
+
+/// A group's policy in one PolicyEngine, as a small number (PolicyEngine::groupId): evaluate()
+/// takes it so that no verdict looks a group up by name. Meaningless to another engine.
+struct PolicyGroupId {
+  std::uint16_t index = 0;
+  friend bool operator==(PolicyGroupId, PolicyGroupId) = default;
+};
+
 /// The outcome of one evaluation.
 struct Verdict {
   PolicyAction action = PolicyAction::kAllow;
   std::optional<AlertKind> alert;  ///< set exactly when action is kDeny
   Severity severity = Severity::kInfo;
   /// Which step decided: "rule:<name>", "catalog:<Protocol>", "p2p:<Protocol>", "default",
-  /// "local", or "none" (a DNS query no rule denies). Points into the engine: valid while the
-  /// PolicyEngine lives.
-  std::string_view rule;
+  /// "local", or "none" (a DNS query no rule denies), as an id of the engine that evaluated
+  /// (PolicyEngine::ruleLabel names it).
+  RuleId rule = kNoRule;
   /// False when classification or a hostname still to come could change the verdict: the caller
   /// evaluates the flow again when they arrive. True verdicts never change for this flow.
   bool final = true;
@@ -148,23 +172,32 @@ class PolicyEngine {
   PolicyEngine& operator=(PolicyEngine&&) noexcept;
   ~PolicyEngine();
 
-  /// The verdict on a flow of a camera in `group` to the destination `facts` describes. A group
-  /// without a policy uses the "default" group, or when there is none an empty group (catalog
-  /// on, default deny). Call when the flow starts and again, while the verdict is not final,
-  /// when classification or a hostname arrives. For a DNS flow (master protocol "DNS") the
-  /// hostname is the query, not the server: domain rules and the catalog skip it (use
-  /// evaluateDnsQuery for the name). Any thread; no allocation.
-  Verdict evaluate(std::string_view group, const DestinationFacts& facts) const;
+  /// The policy of the camera group called `group`: its own, or for a group without one the
+  /// "default" group's, or when there is none an empty group (catalog on, default deny). A scan
+  /// of the groups by name: call it once per group when a judgement is loaded (the worker keeps
+  /// a table by inventory GroupId), not per flow. Any thread; no allocation.
+  PolicyGroupId groupId(std::string_view group) const;
+
+  /// The verdict on a flow of a camera in `group` to the destination `facts` describes. Call
+  /// when the flow starts and again, while the verdict is not final, when classification or a
+  /// hostname arrives. For a DNS flow (master protocol "DNS") the hostname is the query, not the
+  /// server: domain rules and the catalog skip it (use evaluateDnsQuery for the name). Any
+  /// thread; no allocation.
+  Verdict evaluate(PolicyGroupId group, const DestinationFacts& facts) const;
 
   /// Whether a camera in `group` may look up `qname`: deny (dns_lookup_blocked) when a deny
-  /// rule whose only matcher is `domains` matches the name, else allow with rule "none". The
-  /// same group fallback as evaluate(). Any thread; no allocation.
-  Verdict evaluateDnsQuery(std::string_view group, std::string_view qname) const;
+  /// rule whose only matcher is `domains` matches the name, else allow with rule "none". Any
+  /// thread; no allocation.
+  Verdict evaluateDnsQuery(PolicyGroupId group, std::string_view qname) const;
 
   /// Whether anything in `group`'s policy looks at classification or the hostname (protocol,
   /// category or domain rules, the catalog, P2P names). When false, the verdict at flow start
   /// is final. Any thread.
-  bool needsClassification(std::string_view group) const;
+  bool needsClassification(PolicyGroupId group) const;
+
+  /// The text of a rule id this engine gave ("rule:no-cn"; the fixed ids' labels; "" for an id
+  /// it never gave). A view into this engine. Any thread; no allocation.
+  std::string_view ruleLabel(RuleId rule) const;
 
   /// The group names, in configuration order.
   std::vector<std::string> groupNames() const;

@@ -18,7 +18,8 @@ IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
 constexpr Timestamp kJudged = 1'768'467'600LL * kNanosPerSecond;  // 2026-01-15T09:00:00Z
 
-// One listed camera in group "lobby", a GeoIP that knows every public address as AS 64500.
+// One listed camera in group "lobby", a GeoIP that knows every public address as AS 64500, a
+// policy whose group "lobby" denies Germany by the rule "no-vendor-cloud".
 struct Fixture {
   std::shared_ptr<mocks::CountingGeoLookup> geo =
       std::make_shared<mocks::CountingGeoLookup>("DE", 64500, "Example Cloud GmbH");
@@ -37,10 +38,27 @@ struct Fixture {
     config.devices.push_back(device);
     auto inventory = CameraInventory::create(config, nullptr);
     EXPECT_TRUE(inventory.has_value());
-    naming = std::make_shared<const NamingSnapshot>(NamingSnapshot{
-        std::make_shared<const CameraInventory>(std::move(*inventory)), geo, nullptr, "hq"});
+    GroupPolicy group;
+    group.name = "lobby";
+    PolicyRule deny;
+    deny.name = "no-vendor-cloud";
+    deny.countries = {"DE"};
+    group.rules.push_back(deny);
+    auto policy = PolicyEngine::create({group});
+    EXPECT_TRUE(policy.has_value());
+    naming = std::make_shared<const NamingSnapshot>(
+        NamingSnapshot{std::make_shared<const CameraInventory>(std::move(*inventory)), geo,
+                       std::make_shared<const PolicyEngine>(std::move(*policy)), "hq"});
   }
 };
+
+// The id of the rule the fixture's policy denies a German destination with.
+RuleId noVendorCloud(const NamingSnapshot& naming) {
+  DestinationFacts facts;
+  facts.ip = ip("93.184.216.34");
+  facts.country = "DE";
+  return naming.policy->evaluate(naming.policy->groupId("lobby"), facts).rule;
+}
 
 FlowJudged tlsDeny(const NamingSnapshotPtr& naming) {
   FlowJudged flow;
@@ -64,7 +82,7 @@ FlowJudged tlsDeny(const NamingSnapshotPtr& naming) {
   flow.deny = true;
   flow.severity = Severity::kCritical;
   flow.kind = AlertKind::kVendorCloud;
-  flow.rule = "no-vendor-cloud";
+  flow.rule = naming ? noVendorCloud(*naming) : kNoRule;
   flow.first_seen = kJudged - 5 * kNanosPerSecond;
   flow.last_seen = kJudged - kNanosPerSecond;
   flow.packets = 12;
@@ -101,7 +119,7 @@ TEST(AlertFactoryTest, NamesADeniedFlowWithTheSnapshotItWasJudgedWith) {
   expected.evidence.last_seen = kJudged - kNanosPerSecond;
   expected.evidence.packets = 12;
   expected.evidence.bytes = 3400;
-  expected.rule = "no-vendor-cloud";
+  expected.rule = "rule:no-vendor-cloud";
   expected.sensor = "hq";
   expected.dedup_key = "192.168.10.20|vendor_cloud|93.184.216.34";
   EXPECT_EQ(alert, expected);

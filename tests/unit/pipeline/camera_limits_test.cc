@@ -119,7 +119,7 @@ FlowJudged denyFacts(const IpAddress& camera, Timestamp time) {
   judged.camera.ip = camera;
   judged.server = testkit::ipAddress("1.2.3.4");
   judged.port = 443;
-  judged.rule = "default";
+  judged.rule = kDefaultRule;
   judged.first_seen = time;
   judged.last_seen = time;
   judged.deny = true;
@@ -141,7 +141,7 @@ TEST(CameraLimitsTest, TheEngineListsAtMostMaxCamerasAndStillAlertsForEveryOne) 
     seen.camera.ip = ip;
     engine.onEvent(CameraEvent{now, seen});
     engine.onEvent(CameraEvent{now, denyFacts(ip, now)});
-    engine.onEvent(CameraEvent{now, EgressSample{ip, "default", 5000, nullptr}});
+    engine.onEvent(CameraEvent{now, EgressSample{ip, kDefaultGroup, 5000, nullptr}});
     now += kNanosPerSecond;
   }
   engine.finish(now);

@@ -20,6 +20,7 @@
 #include "pipeline/flow_worker.h"
 #include "pipeline/judgement_loader.h"
 #include "support/packet_builder.h"
+#include "unit/metrics/metrics_test_util.h"
 
 namespace camwatch {
 namespace {
@@ -67,8 +68,9 @@ class EgressWorker {
   std::multimap<std::uint64_t, std::uint64_t> take() {
     std::multimap<std::uint64_t, std::uint64_t> out;
     for (const EgressFlowSummary& summary : worker_->egressSummaries()) {
-      EXPECT_EQ(summary.camera, "10.1.0.1");
-      EXPECT_FALSE(summary.protocol.empty());  // what nDPI guessed when it gave up
+      EXPECT_EQ(summary.camera.ip.toString(), "10.1.0.1");
+      EXPECT_NE(summary.naming, nullptr);  // names the camera on the control side
+      EXPECT_FALSE(ProtocolText::view(summary.protocol).empty());  // nDPI's guess at giving up
       out.emplace(summary.bytes, summary.flows);
     }
     worker_->egressSummaries().clear();
@@ -113,6 +115,47 @@ TEST(EgressSummaryTest, TicksFollowFlowsAsTheyEndAndStart) {
   EXPECT_EQ(run.worker().activeFlows(), 0U);
   run.worker().tick(kStart + 66 * kSecond);
   EXPECT_TRUE(run.take().empty());
+}
+
+// The control side names what the worker summarized: a listed camera by its inventory name, any
+// other by its address; country, AS number and protocol as the worker copied them.
+TEST(EgressSummaryTest, TheControlSideNamesTheCameraFromTheSnapshot) {
+  InventoryConfig inventory;
+  InventoryDevice lobby;
+  lobby.name = "lobby-cam";
+  lobby.ip = *IpAddress::parse("10.1.0.1");
+  inventory.devices.push_back(lobby);
+  auto created = CameraInventory::create(inventory, nullptr);
+  ASSERT_TRUE(created.has_value());
+  const auto naming = std::make_shared<const NamingSnapshot>(NamingSnapshot{
+      std::make_shared<const CameraInventory>(std::move(*created)), nullptr, nullptr, "hq"});
+
+  MetricsRegistry metrics({}, MetricsOptions{});
+  EgressFlowSummary listed;
+  listed.naming = naming;
+  listed.camera.ip = *IpAddress::parse("10.1.0.1");
+  listed.country = {'C', 'N', '\0'};
+  listed.asn = 37963;
+  ProtocolText::set(listed.protocol, "TLS.HikConnect");
+  listed.bytes = 1000;
+  listed.flows = 1;
+  addEgressSummary(metrics.egress(), listed);
+  EgressFlowSummary unlisted = listed;
+  unlisted.camera.ip = *IpAddress::parse("10.1.0.9");
+  unlisted.country = {};
+  unlisted.asn = 0;
+  unlisted.protocol = {};
+  addEgressSummary(metrics.egress(), unlisted);
+
+  const std::string text = testing::serialize(metrics);
+  EXPECT_NE(text.find("camwatch_egress_bytes_total{asn=\"37963\",camera=\"lobby-cam\","
+                      "country=\"CN\",protocol=\"TLS.HikConnect\"} 1000"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("camwatch_egress_bytes_total{asn=\"unknown\",camera=\"10.1.0.9\","
+                      "country=\"unknown\",protocol=\"unknown\"} 1000"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

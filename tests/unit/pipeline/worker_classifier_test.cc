@@ -80,7 +80,11 @@ class FakeClassifiedWorker {
   }
 
   void finish(Timestamp now) { shell_->finish(now); }
-  const std::vector<FlowRecord>& records() { return shell_->flow().flows(); }
+  std::vector<FlowRecord> records() {
+    std::vector<FlowRecord> out;
+    for (const EndedFlow& flow : shell_->flow().flows()) out.push_back(flow.record);
+    return out;
+  }
   const FakeClassifier& fake() const { return *fake_; }
 
  private:
@@ -97,7 +101,7 @@ TEST(WorkerClassifierTest, RecordsCarryTheIdsTheClassifierGave) {
   worker.finish(kStart + kNanosPerSecond);
 
   ASSERT_EQ(worker.records().size(), 1U);
-  const FlowClassification& dpi = worker.records()[0].dpi;
+  const FlowClassification dpi = worker.records()[0].dpi;
   EXPECT_TRUE(dpi.final);
   EXPECT_FALSE(dpi.guessed);
   EXPECT_EQ(dpi.master_protocol, 3U);
@@ -128,7 +132,7 @@ TEST(WorkerClassifierTest, AFlowNeverDecidedIsFinishedWhenItEnds) {
 
   worker.finish(kStart + kNanosPerSecond);
   ASSERT_EQ(worker.records().size(), 1U);
-  const FlowClassification& dpi = worker.records()[0].dpi;
+  const FlowClassification dpi = worker.records()[0].dpi;
   EXPECT_TRUE(dpi.final);
   EXPECT_TRUE(dpi.guessed);
   EXPECT_EQ(dpi.packets_inspected, 30U);

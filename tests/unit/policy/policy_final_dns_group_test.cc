@@ -37,19 +37,20 @@ TEST(PolicyFinalTest, DenyOnIpFactsIsFinalAtFlowStart) {
   PolicyEngine engine = engineWith({deny});
   DestinationFacts facts = unclassified("8.8.8.8");
   facts.country = "CN";
-  Verdict verdict = engine.evaluate("cams", facts);
-  EXPECT_EQ(verdict.rule, "rule:no-cn");
+  Verdict verdict = engine.evaluate(engine.groupId("cams"), facts);
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "rule:no-cn");
   EXPECT_TRUE(verdict.final);
 }
 
 TEST(PolicyFinalTest, DefaultIsNotFinalWhileCatalogOrP2pCouldStillApply) {
   PolicyEngine engine = engineWith({});
-  Verdict verdict = engine.evaluate("cams", unclassified("8.8.8.8"));
-  EXPECT_EQ(verdict.rule, "default");
+  Verdict verdict = engine.evaluate(engine.groupId("cams"), unclassified("8.8.8.8"));
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "default");
   EXPECT_FALSE(verdict.final);
   // Classification arrives: the caller evaluates again and gets a final answer.
-  EXPECT_EQ(engine.evaluate("cams", hikConnect()).rule, "catalog:HikConnect");
-  EXPECT_TRUE(engine.evaluate("cams", tlsTo("8.8.8.8")).final);
+  EXPECT_EQ(engine.ruleLabel(engine.evaluate(engine.groupId("cams"), hikConnect()).rule),
+            "catalog:HikConnect");
+  EXPECT_TRUE(engine.evaluate(engine.groupId("cams"), tlsTo("8.8.8.8")).final);
 
   // Nothing in the policy waits for classification: final at once.
   GroupPolicy group;
@@ -61,9 +62,9 @@ TEST(PolicyFinalTest, DefaultIsNotFinalWhileCatalogOrP2pCouldStillApply) {
   PolicyOptions options = defaultPolicyOptions();
   options.p2p_protocols.clear();
   PolicyEngine ip_only = makeEngine({group}, options);
-  EXPECT_TRUE(ip_only.evaluate("cams", unclassified("8.8.8.8")).final);
-  EXPECT_FALSE(ip_only.needsClassification("cams"));
-  EXPECT_TRUE(engine.needsClassification("cams"));
+  EXPECT_TRUE(ip_only.evaluate(ip_only.groupId("cams"), unclassified("8.8.8.8")).final);
+  EXPECT_FALSE(ip_only.needsClassification(ip_only.groupId("cams")));
+  EXPECT_TRUE(engine.needsClassification(engine.groupId("cams")));
 }
 
 TEST(PolicyFinalTest, AllowIsNotFinalWhileADenyRuleWaitsForClassification) {
@@ -72,21 +73,22 @@ TEST(PolicyFinalTest, AllowIsNotFinalWhileADenyRuleWaitsForClassification) {
   PolicyRule deny = rule("no-stun", PolicyAction::kDeny);
   deny.protocols = {"STUN"};
   PolicyEngine engine = engineWith({allow, deny});
-  Verdict verdict = engine.evaluate("cams", unclassified("8.8.8.8"));
-  EXPECT_EQ(verdict.rule, "rule:our-net");
+  Verdict verdict = engine.evaluate(engine.groupId("cams"), unclassified("8.8.8.8"));
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "rule:our-net");
   EXPECT_FALSE(verdict.final);
-  verdict = engine.evaluate("cams", stun("STUN", "STUN"));
-  EXPECT_EQ(verdict.rule, "rule:no-stun");
+  verdict = engine.evaluate(engine.groupId("cams"), stun("STUN", "STUN"));
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "rule:no-stun");
   EXPECT_TRUE(verdict.final);
-  EXPECT_EQ(engine.evaluate("cams", tlsTo("8.8.8.8")).rule, "rule:our-net");
+  EXPECT_EQ(engine.ruleLabel(engine.evaluate(engine.groupId("cams"), tlsTo("8.8.8.8")).rule),
+            "rule:our-net");
 
   // A deny rule whose IP facts already fail cannot fire later: the allow is final.
   PolicyRule deny_elsewhere = rule("no-stun-cn", PolicyAction::kDeny);
   deny_elsewhere.protocols = {"STUN"};
   deny_elsewhere.countries = {"CN"};
   PolicyEngine other = engineWith({allow, deny_elsewhere});  // outlives the verdict's rule view
-  verdict = other.evaluate("cams", unclassified("8.8.8.8"));
-  EXPECT_EQ(verdict.rule, "rule:our-net");
+  verdict = other.evaluate(other.groupId("cams"), unclassified("8.8.8.8"));
+  EXPECT_EQ(other.ruleLabel(verdict.rule), "rule:our-net");
   EXPECT_TRUE(verdict.final);
 }
 
@@ -98,19 +100,19 @@ TEST(PolicyFinalTest, DomainRulesWaitForAHostname) {
   PolicyEngine engine = engineWith({deny, allow});
   DestinationFacts facts = unclassified("8.8.8.8");
   facts.asn = 13335;
-  Verdict verdict = engine.evaluate("cams", facts);
-  EXPECT_EQ(verdict.rule, "rule:cdn");
+  Verdict verdict = engine.evaluate(engine.groupId("cams"), facts);
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "rule:cdn");
   EXPECT_FALSE(verdict.final);  // no hostname yet: the SNI may still name an evil host
 
   facts.hostname = "x.evil.example";  // e.g. from the DNS cache at flow start
-  verdict = engine.evaluate("cams", facts);
-  EXPECT_EQ(verdict.rule, "rule:no-evil");
+  verdict = engine.evaluate(engine.groupId("cams"), facts);
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "rule:no-evil");
   EXPECT_TRUE(verdict.final);
 
   facts.hostname = "";
   facts.classified = true;  // classified without any name: the domain rule cannot match
-  verdict = engine.evaluate("cams", facts);
-  EXPECT_EQ(verdict.rule, "rule:cdn");
+  verdict = engine.evaluate(engine.groupId("cams"), facts);
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "rule:cdn");
   EXPECT_TRUE(verdict.final);
 }
 
@@ -128,14 +130,14 @@ TEST(PolicyDnsTest, DnsFlowsAreJudgedByTheResolverNotTheQuery) {
   facts.app_name = "HikConnect";
   facts.category = "Network";
   facts.hostname = "litedev.hik-connect.com";
-  Verdict verdict = engine.evaluate("cams", facts);
-  EXPECT_EQ(verdict.rule, "default");  // neither the domain rule nor the catalog
+  Verdict verdict = engine.evaluate(engine.groupId("cams"), facts);
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "default");  // neither the domain rule nor the catalog
   EXPECT_TRUE(verdict.final);
   // The query itself is what evaluateDnsQuery judges.
-  verdict = engine.evaluateDnsQuery("cams", facts.hostname);
+  verdict = engine.evaluateDnsQuery(engine.groupId("cams"), facts.hostname);
   EXPECT_EQ(verdict.action, PolicyAction::kDeny);
   EXPECT_EQ(verdict.alert, AlertKind::kDnsLookupBlocked);
-  EXPECT_EQ(verdict.rule, "rule:no-hik");
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "rule:no-hik");
 }
 
 TEST(PolicyDnsTest, OnlyDomainOnlyDenyRulesBlockLookups) {
@@ -149,17 +151,19 @@ TEST(PolicyDnsTest, OnlyDomainOnlyDenyRulesBlockLookups) {
   allowed.domains = {"good.example"};
   PolicyEngine engine = engineWith({names, names_and_port, allowed});
 
-  Verdict verdict = engine.evaluateDnsQuery("cams", "BAD.example.");
+  Verdict verdict = engine.evaluateDnsQuery(engine.groupId("cams"), "BAD.example.");
   EXPECT_EQ(verdict.alert, AlertKind::kDnsLookupBlocked);
   EXPECT_EQ(verdict.severity, Severity::kCritical);
-  EXPECT_EQ(verdict.rule, "rule:names");
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "rule:names");
   EXPECT_TRUE(verdict.final);
-  EXPECT_EQ(engine.evaluateDnsQuery("cams", "a.worse.example").rule, "rule:names");
+  EXPECT_EQ(
+      engine.ruleLabel(engine.evaluateDnsQuery(engine.groupId("cams"), "a.worse.example").rule),
+      "rule:names");
   for (std::string_view name : {"worse.example", "tls.example", "good.example", "other.test", ""}) {
-    verdict = engine.evaluateDnsQuery("cams", name);
+    verdict = engine.evaluateDnsQuery(engine.groupId("cams"), name);
     EXPECT_EQ(verdict.action, PolicyAction::kAllow) << name;
     EXPECT_EQ(verdict.alert, std::nullopt) << name;
-    EXPECT_EQ(verdict.rule, "none") << name;
+    EXPECT_EQ(engine.ruleLabel(verdict.rule), "none") << name;
   }
 }
 
@@ -178,9 +182,9 @@ TEST(PolicyGroupTest, UnknownGroupFallsBackToDefaultGroup) {
   PolicyEngine engine = makeEngine({cams, fallback});
   DestinationFacts facts = tlsTo("8.8.8.8");
   facts.country = "CN";
-  EXPECT_EQ(engine.evaluate("cams", facts).rule, "default");
-  EXPECT_EQ(engine.evaluate("nvrs", facts).rule, "rule:no-cn");
-  EXPECT_EQ(engine.evaluate("", facts).rule, "rule:no-cn");
+  EXPECT_EQ(engine.ruleLabel(engine.evaluate(engine.groupId("cams"), facts).rule), "default");
+  EXPECT_EQ(engine.ruleLabel(engine.evaluate(engine.groupId("nvrs"), facts).rule), "rule:no-cn");
+  EXPECT_EQ(engine.ruleLabel(engine.evaluate(engine.groupId(""), facts).rule), "rule:no-cn");
   EXPECT_EQ(engine.groupNames(), (std::vector<std::string>{"cams", "default"}));
 }
 
@@ -189,15 +193,17 @@ TEST(PolicyGroupTest, UnknownGroupWithoutDefaultGroupIsDefaultDenyWithCatalog) {
   cams.name = "cams";
   cams.default_action = PolicyAction::kAllow;
   PolicyEngine engine = makeEngine({cams});
-  Verdict verdict = engine.evaluate("nvrs", tlsTo("8.8.8.8"));
+  Verdict verdict = engine.evaluate(engine.groupId("nvrs"), tlsTo("8.8.8.8"));
   EXPECT_EQ(verdict.action, PolicyAction::kDeny);
   EXPECT_EQ(verdict.alert, AlertKind::kDisallowedDestination);
-  EXPECT_EQ(verdict.rule, "default");
-  EXPECT_EQ(engine.evaluate("nvrs", hikConnect()).alert, AlertKind::kVendorCloud);
-  EXPECT_EQ(engine.evaluateDnsQuery("nvrs", "x.example").rule, "none");
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "default");
+  EXPECT_EQ(engine.evaluate(engine.groupId("nvrs"), hikConnect()).alert, AlertKind::kVendorCloud);
+  EXPECT_EQ(engine.ruleLabel(engine.evaluateDnsQuery(engine.groupId("nvrs"), "x.example").rule),
+            "none");
 
   PolicyEngine empty = makeEngine({});
-  EXPECT_EQ(empty.evaluate("anything", tlsTo("8.8.8.8")).action, PolicyAction::kDeny);
+  EXPECT_EQ(empty.evaluate(empty.groupId("anything"), tlsTo("8.8.8.8")).action,
+            PolicyAction::kDeny);
   EXPECT_TRUE(empty.groupNames().empty());
 }
 
@@ -208,10 +214,12 @@ TEST(PolicyGroupTest, VerdictLabelsOutliveMovesOfTheEngine) {
   PolicyEngine first = engineWith({deny});
   DestinationFacts facts = tlsTo("8.8.8.8");
   facts.country = "CN";
-  Verdict before = first.evaluate("cams", facts);
+  Verdict before = first.evaluate(first.groupId("cams"), facts);
+  const std::string_view label = first.ruleLabel(before.rule);
+  EXPECT_EQ(label, "rule:a-rather-long-rule-name-beyond-small-string-buffers");
   PolicyEngine second = std::move(first);
-  EXPECT_EQ(before.rule, "rule:a-rather-long-rule-name-beyond-small-string-buffers");
-  EXPECT_EQ(second.evaluate("cams", facts).rule.data(), before.rule.data());
+  EXPECT_EQ(second.evaluate(second.groupId("cams"), facts).rule, before.rule);
+  EXPECT_EQ(second.ruleLabel(before.rule).data(), label.data());
 }
 
 TEST(PolicyGroupTest, ActionNames) {

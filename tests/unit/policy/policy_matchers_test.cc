@@ -24,7 +24,7 @@ bool allowedBy(Setup setup, const DestinationFacts& facts) {
   PolicyRule allow = rule("r", PolicyAction::kAllow);
   setup(allow);
   PolicyEngine engine = engineWith({allow});
-  return engine.evaluate("cams", facts).action == PolicyAction::kAllow;
+  return engine.evaluate(engine.groupId("cams"), facts).action == PolicyAction::kAllow;
 }
 
 bool domainMatches(std::string pattern, std::string_view hostname) {
@@ -91,11 +91,12 @@ TEST(PolicyDomainTest, ExactAndWildcardInOneList) {
   for (std::string_view name : {"vendor.example", "api.vendor.example", "OTHER.test"}) {
     DestinationFacts facts = tlsTo("8.8.8.8");
     facts.hostname = name;
-    EXPECT_EQ(engine.evaluate("cams", facts).rule, "rule:vendor") << name;
+    EXPECT_EQ(engine.ruleLabel(engine.evaluate(engine.groupId("cams"), facts).rule), "rule:vendor")
+        << name;
   }
   DestinationFacts facts = tlsTo("8.8.8.8");
   facts.hostname = "x.other.test";
-  EXPECT_EQ(engine.evaluate("cams", facts).rule, "default");
+  EXPECT_EQ(engine.ruleLabel(engine.evaluate(engine.groupId("cams"), facts).rule), "default");
 }
 
 TEST(PolicyDomainTest, OverlongHostnameMatchesNothing) {
@@ -148,10 +149,11 @@ TEST(PolicyCidrTest, ManyPrefixesOfMixedLengths) {
   PolicyEngine engine = engineWith({allow});
   for (std::string_view ip : {"10.200.1.1", "203.0.113.9", "198.51.100.100", "192.0.2.1",
                               "2001:db8::9", "2001:db8:1:2::3"}) {
-    EXPECT_EQ(engine.evaluate("cams", tlsTo(ip)).action, PolicyAction::kAllow) << ip;
+    EXPECT_EQ(engine.evaluate(engine.groupId("cams"), tlsTo(ip)).action, PolicyAction::kAllow)
+        << ip;
   }
   for (std::string_view ip : {"11.0.0.1", "198.51.100.63", "192.0.2.2", "2001:db8:2::1"}) {
-    EXPECT_EQ(engine.evaluate("cams", tlsTo(ip)).action, PolicyAction::kDeny) << ip;
+    EXPECT_EQ(engine.evaluate(engine.groupId("cams"), tlsTo(ip)).action, PolicyAction::kDeny) << ip;
   }
 }
 
@@ -216,12 +218,12 @@ TEST(PolicyFactsTest, AndAcrossListsOrWithinAList) {
     DestinationFacts facts = tlsTo("8.8.8.8");
     facts.country = country;
     facts.port = port;
-    return engine.evaluate("cams", facts);
+    return engine.evaluate(engine.groupId("cams"), facts);
   };
-  EXPECT_EQ(verdict("CN", 443).rule, "rule:cn-ru-tls");
-  EXPECT_EQ(verdict("RU", 8443).rule, "rule:cn-ru-tls");
-  EXPECT_EQ(verdict("CN", 80).rule, "default");
-  EXPECT_EQ(verdict("DE", 443).rule, "default");
+  EXPECT_EQ(engine.ruleLabel(verdict("CN", 443).rule), "rule:cn-ru-tls");
+  EXPECT_EQ(engine.ruleLabel(verdict("RU", 8443).rule), "rule:cn-ru-tls");
+  EXPECT_EQ(engine.ruleLabel(verdict("CN", 80).rule), "default");
+  EXPECT_EQ(engine.ruleLabel(verdict("DE", 443).rule), "default");
   // Country and port together: neither "country only" nor "ASN only".
   EXPECT_EQ(verdict("CN", 443).alert, AlertKind::kDisallowedDestination);
 }
