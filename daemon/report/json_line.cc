@@ -44,15 +44,24 @@ void JsonLine::texts(std::string_view key, const std::vector<std::string>& value
 }
 
 void JsonLine::string(std::string_view value) {
+  // Most strings need no escape at all: one look at each byte, then one append.
+  bool plain = true;
   for (const char c : value) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x80) {
       // UTF-8 (or not): nlohmann decides, replacing what is invalid.
       out_ += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       return;
     }
+    if (byte < 0x20 || c == '"' || c == '\\') plain = false;
+  }
+  out_ += '"';
+  if (plain) {
+    out_ += value;
+    out_ += '"';
+    return;
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  out_ += '"';
   for (const char c : value) {
     switch (c) {
       case '"':
