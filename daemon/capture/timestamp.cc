@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -24,8 +25,36 @@ int toInt(std::string_view digits) {
   return value;
 }
 
+// The general case (any year gmtime_r can name), `digits` already at most 9.
+std::string formatTimestampSlowly(Timestamp seconds, Timestamp nanos, unsigned digits) {
+  const auto time = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  std::string text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", utc.tm_year + 1900,
+                                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  if (digits > 0) {
+    Timestamp fraction = nanos;
+    for (unsigned i = digits; i < 9; ++i) fraction /= 10;
+    text += fmt::format(".{:0{}}", fraction, digits);
+  }
+  text += 'Z';
+  return text;
+}
+
+// Writes `value` as exactly `width` decimal digits (zero-padded) at `out`.
+void putDigits(char* out, std::uint64_t value, unsigned width) {
+  for (unsigned i = width; i > 0; --i) {
+    out[i - 1] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
 }  // namespace
 
+// Made for every flow record, alert and camera a replay writes: the date is worked out from the
+// day number (Howard Hinnant's civil_from_days) and the digits written by hand, instead of
+// gmtime_r (which takes glibc's time zone lock) and fmt. Years outside 0..9999 take the slow
+// path, which writes what it always wrote.
 std::string formatTimestamp(Timestamp ts, unsigned fraction_digits) {
   Timestamp seconds = ts / kNanosPerSecond;
   Timestamp nanos = ts % kNanosPerSecond;
@@ -33,19 +62,45 @@ std::string formatTimestamp(Timestamp ts, unsigned fraction_digits) {
     nanos += kNanosPerSecond;
     --seconds;
   }
-  const auto time = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  std::string text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", utc.tm_year + 1900,
-                                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
-  if (fraction_digits > 0) {
-    const unsigned digits = fraction_digits > 9 ? 9 : fraction_digits;
+  constexpr std::int64_t kSecondsPerDay = 86'400;
+  std::int64_t days = seconds / kSecondsPerDay;
+  std::int64_t second_of_day = seconds % kSecondsPerDay;
+  if (second_of_day < 0) {
+    second_of_day += kSecondsPerDay;
+    --days;
+  }
+  // civil_from_days: 400-year eras starting on 0000-03-01.
+  const std::int64_t shifted = days + 719'468;
+  const std::int64_t era = (shifted >= 0 ? shifted : shifted - 146'096) / 146'097;
+  const std::int64_t day_of_era = shifted - era * 146'097;
+  const std::int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36'524 - day_of_era / 146'096) / 365;
+  const std::int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const std::int64_t month_index = (5 * day_of_year + 2) / 153;  // March is 0
+  const std::int64_t day = day_of_year - (153 * month_index + 2) / 5 + 1;
+  const std::int64_t month = month_index < 10 ? month_index + 3 : month_index - 9;
+  const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  const unsigned digits = fraction_digits > 9 ? 9 : fraction_digits;
+  if (year < 0 || year > 9999) return formatTimestampSlowly(seconds, nanos, digits);
+  // "YYYY-MM-DDTHH:MM:SS" + "." + fraction + "Z"
+  char text[32] = "0000-00-00T00:00:00";
+  putDigits(text, static_cast<std::uint64_t>(year), 4);
+  putDigits(text + 5, static_cast<std::uint64_t>(month), 2);
+  putDigits(text + 8, static_cast<std::uint64_t>(day), 2);
+  putDigits(text + 11, static_cast<std::uint64_t>(second_of_day / 3600), 2);
+  putDigits(text + 14, static_cast<std::uint64_t>(second_of_day / 60 % 60), 2);
+  putDigits(text + 17, static_cast<std::uint64_t>(second_of_day % 60), 2);
+  std::size_t length = 19;
+  if (digits > 0) {
     Timestamp fraction = nanos;
     for (unsigned i = digits; i < 9; ++i) fraction /= 10;
-    text += fmt::format(".{:0{}}", fraction, digits);
+    text[length++] = '.';
+    putDigits(text + length, static_cast<std::uint64_t>(fraction), digits);
+    length += digits;
   }
-  text += 'Z';
-  return text;
+  text[length++] = 'Z';
+  return std::string(text, length);
 }
 
 std::optional<Timestamp> parseTimestamp(std::string_view text) {

@@ -68,13 +68,23 @@ bool IpAddress::isV4() const {
   return std::equal(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), bytes.begin());
 }
 
+// IPv4 by hand (inet_ntop formats it with sprintf): addresses are written for every flow
+// record, alert and report row. IPv6 keeps inet_ntop for its zero-run rules.
 std::string IpAddress::toString() const {
-  char buffer[INET6_ADDRSTRLEN];
   if (isV4()) {
-    inet_ntop(AF_INET, bytes.data() + 12, buffer, sizeof(buffer));
-  } else {
-    inet_ntop(AF_INET6, bytes.data(), buffer, sizeof(buffer));
+    char text[16];
+    char* at = text;
+    for (std::size_t i = 12; i < 16; ++i) {
+      const unsigned octet = bytes[i];
+      if (octet >= 100) *at++ = static_cast<char>('0' + octet / 100);
+      if (octet >= 10) *at++ = static_cast<char>('0' + octet / 10 % 10);
+      *at++ = static_cast<char>('0' + octet % 10);
+      if (i < 15) *at++ = '.';
+    }
+    return std::string(text, static_cast<std::size_t>(at - text));
   }
+  char buffer[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, bytes.data(), buffer, sizeof(buffer));
   return buffer;
 }
 

@@ -84,6 +84,15 @@ std::vector<double> EgressTimeline::rebucket(Timestamp origin, Timestamp start, 
   return out;
 }
 
+std::size_t FlowDigest::AddressHash::operator()(const IpAddress& ip) const {
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  std::memcpy(&high, ip.bytes.data(), 8);
+  std::memcpy(&low, ip.bytes.data() + 8, 8);
+  const std::uint64_t mixed = (high * 0x9e3779b97f4a7c15ULL) ^ (low * 0xc2b2ae3d27d4eb4fULL);
+  return static_cast<std::size_t>(mixed ^ (mixed >> 29U));
+}
+
 FlowDigest::FlowDigest(FlowDigestLimits limits) : limits_(limits) {}
 
 void FlowDigest::setOrigin(Timestamp first_ts) {

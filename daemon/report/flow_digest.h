@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -187,9 +188,14 @@ class FlowDigest {
   std::map<VlanId, FlowTally> by_vlan_;
   std::map<ProtocolId, std::pair<FlowClassification, FlowTally>> by_protocol_;
   std::map<FlowEndReason, std::uint64_t> by_end_reason_;
-  std::map<IpAddress, TalkerTally> talkers_;
+  // Hashed, not ordered: two lookups per record (a tree of 100k addresses was a fifth of the
+  // digest's time), and the tops sort by bytes then address, so no output depends on the order.
+  struct AddressHash {
+    std::size_t operator()(const IpAddress& ip) const;
+  };
+  std::unordered_map<IpAddress, TalkerTally, AddressHash> talkers_;
   std::uint64_t untracked_talker_flows_ = 0;
-  std::map<IpAddress, InternetDestinationTally> destinations_;
+  std::unordered_map<IpAddress, InternetDestinationTally, AddressHash> destinations_;
   std::uint64_t untracked_destination_flows_ = 0;
   std::map<RowKey, EgressRowTally> rows_;
   UnitemisedEgress unitemised_;

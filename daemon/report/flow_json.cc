@@ -10,6 +10,7 @@
 
 #include <camwatch/dpi.h>
 
+#include "report/json_line.h"
 #include "util/text.h"
 
 namespace camwatch {
@@ -84,6 +85,66 @@ nlohmann::ordered_json flowToJson(const FlowRecord& flow, const FlowNaming& nami
   return json;
 }
 
+void appendFlowJson(std::string& out, const FlowRecord& flow, const FlowNaming& naming,
+                    ProtocolNameCache& protocol_names) {
+  JsonLine json(out);
+  json.text("ts_first", formatTimestamp(flow.first_seen));
+  json.text("ts_last", formatTimestamp(flow.last_seen));
+  json.floatNumber("duration_s", static_cast<double>(flow.last_seen - flow.first_seen) /
+                                     static_cast<double>(kNanosPerSecond));
+  json.unsignedNumber("vlan", flow.key.vlan_outer);
+  json.unsignedNumber("vlan_inner", flow.key.vlan_inner);
+  json.signedNumber("ip_version", flow.key.addr_a.isV4() ? 4 : 6);
+  json.text("l4", ipProtocolName(flow.key.ip_proto));
+  json.text("src_ip", flow.clientIp().toString());
+  json.unsignedNumber("src_port", flow.clientPort());
+  json.text("dst_ip", flow.serverIp().toString());
+  json.unsignedNumber("dst_port", flow.serverPort());
+  json.unsignedNumber("packets_to_server", flow.packets[kToServer]);
+  json.unsignedNumber("packets_to_client", flow.packets[kToClient]);
+  json.unsignedNumber("bytes_to_server", flow.bytes[kToServer]);
+  json.unsignedNumber("bytes_to_client", flow.bytes[kToClient]);
+  if (flow.key.ip_proto == kIpProtoTcp) {
+    json.text("tcp_flags_to_server", tcpFlagLetters(flow.tcp_flags[kToServer]));
+    json.text("tcp_flags_to_client", tcpFlagLetters(flow.tcp_flags[kToClient]));
+  }
+  json.unsignedNumber("fragments", flow.fragments);
+  json.text("end_reason", flowEndReasonName(flow.end_reason));
+  json.text("client_mac", flow.has_client_mac ? macToString(flow.client_mac) : "");
+  std::string_view vendor;
+  if (naming.oui != nullptr && flow.has_client_mac) {
+    if (auto found = naming.oui->vendorOf(flow.client_mac.data())) vendor = *found;
+  }
+  json.text("client_vendor", vendor);
+  json.text("dst_scope", scopeName(flow.server_scope));
+  json.text("dst_country",
+            std::string_view(flow.server_country.data(), strnlen(flow.server_country.data(), 3)));
+  json.unsignedNumber("dst_asn", flow.server_asn);
+  if (naming.geo != nullptr && flow.server_asn != 0) {
+    json.text("dst_org", naming.geo->lookup(flow.serverIp()).org);
+  } else {
+    json.text("dst_org", "");
+  }
+  const FlowClassification& dpi = flow.dpi;
+  if (naming.dpi != nullptr) {
+    json.text("app_protocol", protocol_names.protocolName(*naming.dpi, dpi));
+    json.text("master_protocol", naming.dpi->protocolIdName(dpi.master_protocol));
+    json.text("app", naming.dpi->protocolIdName(dpi.app_protocol));
+    json.text("category", naming.dpi->categoryName(dpi));
+  } else {
+    json.text("app_protocol", "Unknown");
+    json.text("master_protocol", "Unknown");
+    json.text("app", "Unknown");
+    json.text("category", "");
+  }
+  json.boolean("dpi_guessed", dpi.guessed);
+  json.unsignedNumber("dpi_packets", dpi.packets_inspected);
+  json.text("hostname", dpi.hostname.data());
+  json.text("hostname_source", hostnameSourceName(dpi.hostname_source));
+  json.texts("risks", riskNames(dpi.risk));
+  json.close();
+}
+
 Result<std::unique_ptr<FlowJsonLinesWriter>> FlowJsonLinesWriter::open(const std::string& path) {
   auto writer = std::unique_ptr<FlowJsonLinesWriter>(new FlowJsonLinesWriter(path));
   writer->out_ = &std::cout;
@@ -98,8 +159,14 @@ Result<std::unique_ptr<FlowJsonLinesWriter>> FlowJsonLinesWriter::open(const std
 }
 
 void FlowJsonLinesWriter::write(const FlowRecord& flow, const FlowNaming& naming) {
-  *out_ << flowToJson(flow, naming).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-        << '\n';
+  if (naming.dpi != names_for_) {  // the cache's names are one module's
+    protocol_names_ = ProtocolNameCache();
+    names_for_ = naming.dpi;
+  }
+  line_.clear();
+  appendFlowJson(line_, flow, naming, protocol_names_);
+  line_ += '\n';
+  out_->write(line_.data(), static_cast<std::streamsize>(line_.size()));
 }
 
 Result<void> FlowJsonLinesWriter::close() {

@@ -17,6 +17,8 @@
 #include <camwatch/packet.h>
 #include <camwatch/result.h>
 
+#include "dpi/protocol_name_cache.h"
+
 namespace camwatch {
 
 /// TCP flags as letters in the order FSRPAU, e.g. "SAF"; empty when none.
@@ -30,7 +32,14 @@ struct FlowNaming {
   const OuiTable* oui = nullptr;
 };
 
+/// The record as a JSON value: the format's definition (docs/flows.md), which appendFlowJson
+/// writes the same bytes of.
 nlohmann::ordered_json flowToJson(const FlowRecord& flow, const FlowNaming& naming);
+
+/// Appends flowToJson(flow, naming).dump(-1, ' ', false, replace), written straight (JsonLine):
+/// what --flows writes per record. `protocol_names` names the protocol for `naming.dpi`.
+void appendFlowJson(std::string& out, const FlowRecord& flow, const FlowNaming& naming,
+                    ProtocolNameCache& protocol_names);
 
 /// Writes flow records to a file as JSON lines, one at a time as a replay hands them over, so no
 /// record has to be kept for it.
@@ -47,6 +56,9 @@ class FlowJsonLinesWriter {
   std::string path_;
   std::ofstream file_;
   std::ostream* out_ = nullptr;
+  std::string line_;  // reused: one line's text
+  ProtocolNameCache protocol_names_;
+  const ProtocolNames* names_for_ = nullptr;
 };
 
 }  // namespace camwatch

@@ -7,9 +7,15 @@
 
 namespace camwatch {
 
+// By hand, not fmt: made for every flow record and alert a replay writes.
 std::string macToString(const std::array<std::uint8_t, 6>& mac) {
-  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", mac[0], mac[1], mac[2], mac[3],
-                     mac[4], mac[5]);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text(17, ':');
+  for (std::size_t i = 0; i < mac.size(); ++i) {
+    text[3 * i] = kHex[mac[i] >> 4U];
+    text[3 * i + 1] = kHex[mac[i] & 0x0fU];
+  }
+  return text;
 }
 
 std::string lowerAsciiCopy(std::string_view text) {
