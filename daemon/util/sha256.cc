@@ -8,12 +8,6 @@
 
 #include <fmt/format.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
-#include <immintrin.h>
-#define CAMWATCH_SHA_NI 1
-#endif
-
 namespace camwatch {
 namespace {
 
@@ -54,80 +48,11 @@ constexpr std::uint32_t smallSigma1(std::uint32_t x) {
   return rotr(x, 17) ^ rotr(x, 19) ^ (x >> 10);
 }
 
-#ifdef CAMWATCH_SHA_NI
-// CPUID leaf 7 EBX bit 29: SHA; leaf 1 ECX bits 9 and 19: SSSE3, SSE4.1 (the shuffles and blends
-// below).
-bool cpuHasShaExtensions() {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  if (__get_cpuid(1, &a, &b, &c, &d) == 0) return false;
-  const bool sse = (c & (1U << 9U)) != 0 && (c & (1U << 19U)) != 0;
-  if (!sse || __get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
-  return (b & (1U << 29U)) != 0;
-}
-
-// FIPS 180-4 6.2.2 with the SHA extensions: sha256rnds2 does two rounds on the state held as
-// ABEF and CDGH, sha256msg1/msg2 the message schedule, four words at a time. Group i (rounds
-// 4i..4i+3) uses message vector i % 4 and prepares the ones later groups need.
-__attribute__((target("sha,sse4.1,ssse3"))) void compressWithShaExtensions(
-    std::array<std::uint32_t, 8>& state, const std::uint8_t* blocks, std::size_t count) {
-  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
-  const __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0]));
-  const __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4]));
-  const __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
-  const __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
-  __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
-  __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
-  for (std::size_t block = 0; block < count; ++block, blocks += 64) {
-    const __m128i abef_before = abef;
-    const __m128i cdgh_before = cdgh;
-    __m128i message[4] = {};  // NOLINT(*-avoid-c-arrays): std::array drops the vector attribute
-    for (std::size_t i = 0; i < 16; ++i) {
-      if (i < 4) {
-        message[i] = _mm_shuffle_epi8(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks + 16 * i)), byte_swap);
-      }
-      __m128i words =
-          _mm_add_epi32(message[i % 4],
-                        _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRoundConstants[4 * i])));
-      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, words);
-      if (i >= 3 && i <= 14) {
-        __m128i& next = message[(i + 1) % 4];
-        next = _mm_add_epi32(next, _mm_alignr_epi8(message[i % 4], message[(i + 3) % 4], 4));
-        next = _mm_sha256msg2_epu32(next, message[i % 4]);
-      }
-      words = _mm_shuffle_epi32(words, 0x0E);
-      abef = _mm_sha256rnds2_epu32(abef, cdgh, words);
-      if (i >= 1 && i <= 12) {
-        message[(i + 3) % 4] = _mm_sha256msg1_epu32(message[(i + 3) % 4], message[i % 4]);
-      }
-    }
-    abef = _mm_add_epi32(abef, abef_before);
-    cdgh = _mm_add_epi32(cdgh, cdgh_before);
-  }
-  const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
-  const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), _mm_blend_epi16(feba, dchg, 0xF0));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), _mm_alignr_epi8(dchg, feba, 8));
-}
-
-const bool kHasShaExtensions = cpuHasShaExtensions();
-#endif
-
 }  // namespace
 
 Sha256::Sha256() : state_(kInitialState) {}
 
-void Sha256::compress(const std::uint8_t* blocks, std::size_t count) {
-#ifdef CAMWATCH_SHA_NI
-  if (kHasShaExtensions) {
-    compressWithShaExtensions(state_, blocks, count);
-    return;
-  }
-#endif
-  for (std::size_t i = 0; i < count; ++i) compressPortably(blocks + 64 * i);
-}
-
-void Sha256::compressPortably(const std::uint8_t* block) {
+void Sha256::compress(const std::uint8_t* block) {
   // 6.2.2 step 1: the message schedule, words read big-endian.
   std::array<std::uint32_t, 64> w{};
   for (std::size_t t = 0; t < 16; ++t) {
@@ -173,13 +98,14 @@ void Sha256::update(const void* data, std::size_t size) {
     bytes += take;
     size -= take;
     if (buffered_ < buffer_.size()) return;
-    compress(buffer_.data(), 1);
+    compress(buffer_.data());
     buffered_ = 0;
   }
-  const std::size_t blocks = size / buffer_.size();
-  compress(bytes, blocks);
-  bytes += blocks * buffer_.size();
-  size -= blocks * buffer_.size();
+  while (size >= buffer_.size()) {
+    compress(bytes);
+    bytes += buffer_.size();
+    size -= buffer_.size();
+  }
   if (size > 0) {
     std::memcpy(buffer_.data(), bytes, size);
     buffered_ = size;

@@ -1,9 +1,7 @@
 // SHA-256 (FIPS 180-4, section 6.2), written for camwatch from the standard's text: the replay
 // report prints the digest of every capture file and of the config, so a reader can tell later
 // which bytes a report was made from. Streaming, so a capture of any size is hashed in constant
-// memory. Not on the packet path; not constant-time (it hashes public files, no secrets). On an
-// x86-64 CPU with the SHA extensions (most since 2017-2019) the blocks go through them: a
-// forensic replay hashes its whole capture again, which the portable code took seconds for.
+// memory. Not on the packet path; not constant-time (it hashes public files, no secrets).
 #pragma once
 
 #include <array>
@@ -33,10 +31,7 @@ class Sha256 {
   static std::string toHex(const Digest& digest);
 
  private:
-  /// Hashes `count` whole 64-byte blocks into the state (with the CPU's SHA instructions when
-  /// it has them).
-  void compress(const std::uint8_t* blocks, std::size_t count);
-  void compressPortably(const std::uint8_t* block);
+  void compress(const std::uint8_t* block);
 
   std::array<std::uint32_t, 8> state_{};
   std::array<std::uint8_t, 64> buffer_{};
