@@ -14,7 +14,7 @@ packages=(
   clang-14 libclang-rt-14-dev llvm-14
   # libraries camwatch links
   libpcap-dev libndpi-dev libmaxminddb-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
-  libfmt-dev libexpected-dev libyaml-cpp-dev libcurl4-openssl-dev prometheus-cpp-dev libcivetweb-dev
+  libfmt-dev libexpected-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev prometheus-cpp-dev libcivetweb-dev
   libsystemd-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark tcpdump curl time python3
