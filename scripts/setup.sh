@@ -10,7 +10,8 @@ preset=${1:-release}
 packages=(
   # build
   build-essential cmake ninja-build pkg-config git clang clang-format clang-tidy
-  # the fuzz preset: clang 14 with libFuzzer and the sanitizer runtimes (docs/fuzzing.md)
+  # the asan-ubsan and fuzz presets: clang 14 with libFuzzer and the sanitizer runtimes
+  # (docs/fuzzing.md)
   clang-14 libclang-rt-14-dev llvm-14
   # libraries camwatch links
   libpcap-dev libndpi-dev libmaxminddb-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
