@@ -8,14 +8,14 @@
 namespace camwatch {
 
 void JsonLine::unsignedNumber(std::string_view key, std::uint64_t value) {
-  key_(key);
+  writeKey(key);
   char digits[24];
   const auto written = std::to_chars(digits, digits + sizeof(digits), value);
   out_.append(digits, written.ptr);
 }
 
 void JsonLine::signedNumber(std::string_view key, std::int64_t value) {
-  key_(key);
+  writeKey(key);
   char digits[24];
   const auto written = std::to_chars(digits, digits + sizeof(digits), value);
   out_.append(digits, written.ptr);
@@ -23,7 +23,7 @@ void JsonLine::signedNumber(std::string_view key, std::int64_t value) {
 
 // nlohmann's own shortest round-trip digits (its serializer calls the same function).
 void JsonLine::floatNumber(std::string_view key, double value) {
-  key_(key);
+  writeKey(key);
   if (!std::isfinite(value)) {
     out_ += "null";
     return;
@@ -34,7 +34,7 @@ void JsonLine::floatNumber(std::string_view key, double value) {
 }
 
 void JsonLine::texts(std::string_view key, const std::vector<std::string>& values) {
-  key_(key);
+  writeKey(key);
   out_ += '[';
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out_ += ',';

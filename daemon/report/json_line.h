@@ -25,20 +25,20 @@ class JsonLine {
 
   // One method per JSON type (no overloads: a uint16_t must not pick the bool or the double).
   void text(std::string_view key, std::string_view value) {
-    key_(key);
+    writeKey(key);
     string(value);
   }
   void unsignedNumber(std::string_view key, std::uint64_t value);
   void signedNumber(std::string_view key, std::int64_t value);
   void floatNumber(std::string_view key, double value);
   void boolean(std::string_view key, bool value) {
-    key_(key);
+    writeKey(key);
     out_ += value ? "true" : "false";
   }
   void texts(std::string_view key, const std::vector<std::string>& values);
 
  private:
-  void key_(std::string_view key) {
+  void writeKey(std::string_view key) {
     if (!first_) out_ += ',';
     first_ = false;
     out_ += '"';
