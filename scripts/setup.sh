@@ -16,7 +16,7 @@ packages=(
   # libraries camwatch links
   libpcap-dev libndpi-dev libmaxminddb-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
   libfmt-dev libexpected-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev prometheus-cpp-dev libcivetweb-dev
-  libsystemd-dev zlib1g-dev
+  libsystemd-dev zlib1g-dev libpsl-dev publicsuffix
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark tcpdump curl time python3
   # live capture tests: veth pairs in network namespaces (ip netns), replayed captures

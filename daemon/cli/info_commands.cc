@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
+#include "policy/registrable_domain.h"
 
 namespace camwatch::cli {
 
@@ -35,9 +36,9 @@ int checkConfigCommand(const std::string& path) {
 }
 
 int versionCommand() {
-  std::cout << fmt::format("camwatch {} (git {})\n  nDPI {}\n  {}\n  libmaxminddb {}\n",
+  std::cout << fmt::format("camwatch {} (git {})\n  nDPI {}\n  {}\n  libmaxminddb {}\n  {}\n",
                            CAMWATCH_VERSION, CAMWATCH_GIT_HASH, ndpi_revision(), pcap_lib_version(),
-                           MMDB_lib_version());
+                           MMDB_lib_version(), PublicSuffixList::system().source());
   return kExitOk;
 }
 

@@ -42,9 +42,10 @@ void describeEngine(const Config& config, std::string& text) {
       flow.max_flows, formatDuration(flow.tcp_idle_timeout), formatDuration(flow.udp_idle_timeout),
       formatDuration(flow.tcp_closed_timeout), formatDuration(flow.active_timeout));
   text += fmt::format(
-      "dpi:\n  enabled: {}\n  protocols_file: '{}'\n  max_tcp_packets: {}\n  max_udp_packets: {}\n",
-      config.dpi.enabled, config.dpi.protocols_file, config.dpi.max_tcp_packets,
-      config.dpi.max_udp_packets);
+      "dpi:\n  enabled: {}\n  protocols_file: '{}'\n  cloud_names_file: '{}'\n  max_tcp_packets: "
+      "{}\n  max_udp_packets: {}\n",
+      config.dpi.enabled, config.dpi.protocols_file, config.dpi.cloud_names_file,
+      config.dpi.max_tcp_packets, config.dpi.max_udp_packets);
   text += fmt::format("dns:\n  cache_size: {}\n  min_ttl: {}\n  max_ttl: {}\n", config.dns.capacity,
                       formatDuration(config.dns.min_ttl), formatDuration(config.dns.max_ttl));
   text += fmt::format("geoip:\n  country_db: '{}'\n  asn_db: '{}'\n  cache_size: {}\n",
@@ -128,10 +129,10 @@ void describeRule(const PolicyRule& rule, std::string& text) {
   text += fmt::format("      - name: {}\n        action: {}\n", rule.name,
                       policyActionName(rule.action));
   const std::pair<const char*, const std::vector<std::string>*> lists[] = {
-      {"domains", &rule.domains},     {"cidrs", &rule.cidrs},
-      {"asns", &rule.asns},           {"countries", &rule.countries},
-      {"protocols", &rule.protocols}, {"categories", &rule.categories},
-      {"ports", &rule.ports}};
+      {"domains", &rule.domains},       {"registrable_domains", &rule.registrable_domains},
+      {"cidrs", &rule.cidrs},           {"asns", &rule.asns},
+      {"countries", &rule.countries},   {"protocols", &rule.protocols},
+      {"categories", &rule.categories}, {"ports", &rule.ports}};
   for (const auto& [key, values] : lists) {
     if (!values->empty()) text += fmt::format("        {}: [{}]\n", key, fmt::join(*values, ", "));
   }

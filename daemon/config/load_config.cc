@@ -67,7 +67,9 @@ void readFlows(const ConfigReader& reader, const YAML::Node& flows, FlowTableCon
 }
 
 void readDpi(const ConfigReader& reader, const YAML::Node& dpi, DpiConfig& config) {
-  reader.checkKeys(dpi, "dpi", {"enabled", "protocols_file", "max_tcp_packets", "max_udp_packets"});
+  reader.checkKeys(
+      dpi, "dpi",
+      {"enabled", "protocols_file", "cloud_names_file", "max_tcp_packets", "max_udp_packets"});
   if (dpi["enabled"]) {
     const std::string value = reader.scalar(dpi["enabled"], "dpi.enabled");
     if (value != "true" && value != "false") {
@@ -77,6 +79,9 @@ void readDpi(const ConfigReader& reader, const YAML::Node& dpi, DpiConfig& confi
   }
   if (dpi["protocols_file"]) {
     config.protocols_file = reader.filePath(dpi["protocols_file"], "dpi.protocols_file");
+  }
+  if (dpi["cloud_names_file"]) {
+    config.cloud_names_file = reader.filePath(dpi["cloud_names_file"], "dpi.cloud_names_file");
   }
   if (dpi["max_tcp_packets"]) {
     config.max_tcp_packets = static_cast<std::uint16_t>(
@@ -234,7 +239,10 @@ Result<void> checkWithComponents(const std::string& path, const Config& config) 
   if (auto inventory = CameraInventory::create(config.inventory, oui); !inventory) {
     return makeError(fmt::format("{}: inventory: {}", path, inventory.error().message));
   }
-  if (auto engine = PolicyEngine::create(config.policy_groups); !engine) {
+  auto options = loadPolicyOptions(config.dpi.cloud_names_file);
+  if (!options)
+    return makeError(fmt::format("{}: dpi.cloud_names_file: {}", path, options.error().message));
+  if (auto engine = PolicyEngine::create(config.policy_groups, *options); !engine) {
     return makeError(fmt::format("{}: policy: {}", path, engine.error().message));
   }
   return {};

@@ -13,12 +13,13 @@
 
 #include <camwatch/inventory.h>
 
+#include "util/csv_file.h"
+
 namespace camwatch {
 namespace {
 
 constexpr unsigned kMacBits = 48;
 constexpr std::string_view kHeader = "oui,vendor,source";
-constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 std::uint64_t prefixMask(unsigned bits) {
   return bits == 0
@@ -31,51 +32,6 @@ int hexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// Splits one CSV record (RFC 4180, without line breaks inside quotes) into fields. On failure
-// returns false with `error` saying why.
-bool splitCsv(std::string_view line, std::vector<std::string>& fields, std::string& error) {
-  fields.clear();
-  std::size_t i = 0;
-  while (true) {
-    std::string field;
-    if (i < line.size() && line[i] == '"') {
-      ++i;
-      while (true) {
-        if (i >= line.size()) {
-          error = "unterminated quoted field (quoted line breaks are not supported)";
-          return false;
-        }
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        field += line[i++];
-      }
-      if (i < line.size() && line[i] != ',') {
-        error =
-            fmt::format("unexpected text after the closing quote of field {}", fields.size() + 1);
-        return false;
-      }
-    } else {
-      while (i < line.size() && line[i] != ',') {
-        if (line[i] == '"') {
-          error = fmt::format("quote inside unquoted field {}", fields.size() + 1);
-          return false;
-        }
-        field += line[i++];
-      }
-    }
-    fields.push_back(std::move(field));
-    if (i >= line.size()) return true;
-    ++i;  // the comma
-  }
 }
 
 struct ParsedPrefix {
@@ -152,8 +108,8 @@ bool parsePrefix(std::string_view text, ParsedPrefix& out, std::string& error) {
 }  // namespace
 
 Result<OuiTable> OuiTable::load(const std::string& csv_path) {
-  std::ifstream in(csv_path);
-  if (!in) return makeError(fmt::format("{}: cannot open: {}", csv_path, std::strerror(errno)));
+  auto file = CsvFile::open(csv_path, kHeader);
+  if (!file) return tl::unexpected(file.error());
 
   struct Row {
     unsigned bits;
@@ -166,42 +122,20 @@ Result<OuiTable> OuiTable::load(const std::string& csv_path) {
   std::unordered_map<std::string, std::uint32_t> vendor_ids;
   std::vector<std::string> fields;
   std::string error;
-  std::string line;
-  std::size_t line_number = 0;
-  bool header_seen = false;
-
-  while (std::getline(in, line)) {
-    ++line_number;
-    std::string_view text = line;
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);  // CRLF files
-    if (line_number == 1 && text.substr(0, kUtf8Bom.size()) == kUtf8Bom) {
-      text.remove_prefix(kUtf8Bom.size());
-    }
-    if (text.empty()) continue;
-    auto fail = [&](std::string_view what) {
-      return makeError(fmt::format("{}:{}: {}", csv_path, line_number, what));
-    };
-    if (!header_seen) {
-      if (text != kHeader) return fail(fmt::format("expected the header \"{}\"", kHeader));
-      header_seen = true;
-      continue;
-    }
-    if (!splitCsv(text, fields, error)) return fail(error);
-    if (fields.size() != 3) {
-      return fail(fmt::format("expected 3 fields (oui,vendor,source), found {}", fields.size()));
-    }
+  while (true) {
+    Result<bool> more = file->next(fields);
+    if (!more) return tl::unexpected(more.error());
+    if (!*more) break;
     ParsedPrefix prefix;
     if (!parsePrefix(fields[0], prefix, error)) {
-      return fail(fmt::format("bad OUI \"{}\": {}", fields[0], error));
+      return tl::unexpected(file->error(fmt::format("bad OUI \"{}\": {}", fields[0], error)));
     }
-    if (fields[1].empty()) return fail("empty vendor");
+    if (fields[1].empty()) return tl::unexpected(file->error("empty vendor"));
     auto [it, inserted] =
         vendor_ids.try_emplace(fields[1], static_cast<std::uint32_t>(table.vendors_.size()));
     if (inserted) table.vendors_.push_back(fields[1]);
-    rows.push_back(Row{prefix.bits, prefix.value, it->second, line_number});
+    rows.push_back(Row{prefix.bits, prefix.value, it->second, file->line()});
   }
-  if (in.bad()) return makeError(fmt::format("{}: read error: {}", csv_path, std::strerror(errno)));
-  if (!header_seen) return makeError(fmt::format("{}: empty file (no header)", csv_path));
 
   // Longest prefixes first, so the first hit in vendorOf() is the longest match.
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {

@@ -20,7 +20,9 @@ Result<LoadedJudgement> loadJudgement(const JudgementConfig& config) {
     for (const std::string& warning : (*geo)->warnings()) out.warnings.push_back(warning);
     if ((*geo)->hasCountry() || (*geo)->hasAsn()) judgement.geo = std::move(*geo);
   }
-  auto policy = PolicyEngine::create(config.policy_groups);
+  auto options = loadPolicyOptions(config.cloud_names_file);
+  if (!options) return tl::unexpected(options.error());
+  auto policy = PolicyEngine::create(config.policy_groups, *options);
   if (!policy) {
     return makeError(fmt::format("{}: policy: {}", config.source, policy.error().message));
   }

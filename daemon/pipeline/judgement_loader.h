@@ -28,7 +28,8 @@ struct JudgementConfig {
   GeoDatabasePaths geoip;  ///< "" = none
   std::uint32_t geo_cache_size = 16'384;
   std::vector<GroupPolicy> policy_groups;
-  std::string oui_file;  ///< "" = none
+  std::string cloud_names_file;  ///< "" = none (dpi.cloud_names_file)
+  std::string oui_file;          ///< "" = none
   InventoryConfig inventory;
 };
 

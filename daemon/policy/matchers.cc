@@ -5,6 +5,7 @@
 #include <tuple>
 #include <utility>
 
+#include "policy/registrable_domain.h"
 #include "util/text.h"
 
 namespace camwatch::policy {
@@ -46,6 +47,7 @@ std::optional<std::string_view> normalizeName(std::string_view name, NameBuffer&
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
   if (name.size() > kMaxNameLength) return std::nullopt;
   for (std::size_t i = 0; i < name.size(); ++i) buffer[i] = lowerAscii(name[i]);
+  buffer[name.size()] = '\0';  // for libpsl (PublicSuffixList), which reads C strings
   return std::string_view(buffer.data(), name.size());
 }
 
@@ -59,6 +61,10 @@ void sortUnique(std::vector<std::string>& values) {
 bool DomainSet::matches(std::string_view name) const {
   if (name.empty()) return false;
   if (sortedContains(exact, name)) return true;
+  if (!registrable.empty()) {
+    std::string_view domain = PublicSuffixList::system().registrableDomain(name);
+    if (!domain.empty() && sortedContains(registrable, domain)) return true;
+  }
   if (suffixes.empty()) return false;
   for (std::size_t dot = name.find('.'); dot != std::string_view::npos;
        dot = name.find('.', dot + 1)) {
@@ -66,6 +72,24 @@ bool DomainSet::matches(std::string_view name) const {
   }
   return false;
 }
+
+namespace {
+
+// What no DNS name may contain; empty when `name` is fine.
+std::string badNameCharacter(std::string_view name) {
+  if (name.size() > kMaxNameLength) return "longer than 253 characters";
+  if (name.find("..") != std::string_view::npos) return "empty label";
+  for (char c : name) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '*') return "'*' only as the whole first label ('*.example.com')";
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || byte >= 0x80;
+    if (!ok) return "character '" + std::string(1, c) + "' is not allowed in a domain";
+  }
+  return {};
+}
+
+}  // namespace
 
 std::string addDomain(std::string_view text, DomainSet& set) {
   std::string_view name = text;
@@ -79,16 +103,21 @@ std::string addDomain(std::string_view text, DomainSet& set) {
            "' for its subdomains and '" + std::string(name.substr(1)) +
            "' for the domain itself (or both)";
   }
-  if (name.size() > kMaxNameLength) return "longer than 253 characters";
-  if (name.find("..") != std::string_view::npos) return "empty label";
-  for (char c : name) {
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '*') return "'*' only as the whole first label ('*.example.com')";
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.' || byte >= 0x80;
-    if (!ok) return "character '" + std::string(1, c) + "' is not allowed in a domain";
-  }
+  if (std::string error = badNameCharacter(name); !error.empty()) return error;
   (wildcard ? set.suffixes : set.exact).push_back(lowerAsciiCopy(name));
+  return {};
+}
+
+std::string addRegistrableDomain(std::string_view text, DomainSet& set) {
+  std::string_view name = text;
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty()) return "empty domain";
+  if (name.front() == '*' || name.front() == '.') {
+    return "write the registrable domain itself ('example.com'): it covers every name under it";
+  }
+  if (std::string error = badNameCharacter(name); !error.empty()) return error;
+  if (std::string error = checkRegistrableDomain(name); !error.empty()) return error;
+  set.registrable.push_back(lowerAsciiCopy(name));
   return {};
 }
 

@@ -22,7 +22,8 @@ constexpr std::size_t kMaxNameLength = 253;
 using NameBuffer = std::array<char, kMaxNameLength + 1>;
 
 // The form names are compared in: lower case, without the trailing dot of a fully qualified name.
-// Written into `buffer` so evaluation allocates nothing; nullopt for a name no DNS name can be.
+// Written into `buffer`, NUL-terminated, so evaluation allocates nothing; nullopt for a name no
+// DNS name can be.
 std::optional<std::string_view> normalizeName(std::string_view name, NameBuffer& buffer);
 
 void sortUnique(std::vector<std::string>& values);
@@ -30,18 +31,23 @@ void sortUnique(std::vector<std::string>& values);
 // ---- domains -------------------------------------------------------------------------------
 
 struct DomainSet {
-  std::vector<std::string> exact;     // "cam.example.com"
-  std::vector<std::string> suffixes;  // "example.com" of "*.example.com"
+  std::vector<std::string> exact;        // "cam.example.com"
+  std::vector<std::string> suffixes;     // "example.com" of "*.example.com"
+  std::vector<std::string> registrable;  // "example.com": it and every name under it (PSL)
 
-  bool empty() const { return exact.empty() && suffixes.empty(); }
+  bool empty() const { return exact.empty() && suffixes.empty() && registrable.empty(); }
 
-  // `name` is normalized. Tries the whole name, then every suffix after a dot: a name with
-  // n labels costs n binary searches, however many patterns there are.
+  // `name` is normalized (normalizeName: also NUL-terminated). Tries the whole name, its
+  // registrable domain, then every suffix after a dot: a name with n labels costs n + 2 binary
+  // searches, however many patterns there are.
   bool matches(std::string_view name) const;
 };
 
 // Returns an error text, or empty when `text` was added to `set`.
 std::string addDomain(std::string_view text, DomainSet& set);
+// A registrable domain ("easy4ipcloud.com", PublicSuffixList): an error text when `text` is not
+// one (a subdomain, a public suffix, a wildcard), or empty when it was added to `set`.
+std::string addRegistrableDomain(std::string_view text, DomainSet& set);
 
 // ---- addresses -----------------------------------------------------------------------------
 

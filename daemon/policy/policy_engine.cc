@@ -18,6 +18,7 @@
 #include <camwatch/policy.h>
 
 #include "policy/matchers.h"
+#include "policy/registrable_domain.h"
 #include "util/text.h"
 
 namespace camwatch {
@@ -28,6 +29,7 @@ using policy::addCidr;
 using policy::addCountry;
 using policy::addDomain;
 using policy::addPorts;
+using policy::addRegistrableDomain;
 using policy::checkName;
 using policy::CidrSet;
 using policy::countryKey;
@@ -159,6 +161,10 @@ std::string addMatchers(const PolicyRule& rule, CompiledRule& out) {
         each("domain", rule.domains, [&](std::string_view t) { return addDomain(t, out.domains); });
   }
   if (error.empty()) {
+    error = each("registrable domain", rule.registrable_domains,
+                 [&](std::string_view t) { return addRegistrableDomain(t, out.domains); });
+  }
+  if (error.empty()) {
     error = each("cidr", rule.cidrs, [&](std::string_view t) { return addCidr(t, out.cidrs); });
   }
   if (error.empty()) {
@@ -198,6 +204,7 @@ std::string compileRule(const PolicyRule& rule, CompiledRule& out) {
 
   sortUnique(out.domains.exact);
   sortUnique(out.domains.suffixes);
+  sortUnique(out.domains.registrable);
   out.cidrs.compile();
   std::sort(out.asns.begin(), out.asns.end());
   std::sort(out.countries.begin(), out.countries.end());
@@ -208,7 +215,8 @@ std::string compileRule(const PolicyRule& rule, CompiledRule& out) {
   bool has_countries = !out.countries.empty();
   bool has_other = !out.protocols.empty() || !out.categories.empty() || !out.ports.empty();
   if (!has_domains && !has_cidrs && !has_asns && !has_countries && !has_other) {
-    return "no matchers (a rule needs domains, cidrs, asns, countries, protocols, categories or "
+    return "no matchers (a rule needs domains, registrable_domains, cidrs, asns, countries, "
+           "protocols, categories or "
            "ports; use the group's default_action to decide everything else)";
   }
   // The alert says why only when one kind of fact decided; mixed rules are "destination".
@@ -241,6 +249,10 @@ struct PolicyEngine::Impl {
   CompiledGroup fallback;  // for unknown groups when there is no "default" group
   const CompiledGroup* unknown_group = nullptr;
   std::vector<NamedProtocol> catalog;
+  // Vendor-cloud names (PolicyOptions::vendor_cloud_names), sorted by name: the index of the
+  // catalog entry each names.
+  std::vector<std::pair<std::string, std::size_t>> cloud_hosts;
+  std::vector<std::pair<std::string, std::size_t>> cloud_domains;
   std::vector<NamedProtocol> p2p;
   Severity vendor_cloud_severity = Severity::kWarning;
   Severity p2p_severity = Severity::kWarning;
@@ -260,6 +272,24 @@ struct PolicyEngine::Impl {
 
   bool catalogOn(const CompiledGroup& group) const {
     return group.vendor_cloud_catalog && !catalog.empty();
+  }
+
+  // The catalog entry whose listed name `hostname` (normalized) is, or lies under; null if none.
+  const NamedProtocol* cloudByName(std::string_view hostname) const {
+    if (hostname.empty() || (cloud_hosts.empty() && cloud_domains.empty())) return nullptr;
+    if (const std::size_t* index = find(cloud_hosts, hostname)) return &catalog[*index];
+    if (cloud_domains.empty()) return nullptr;
+    std::string_view domain = PublicSuffixList::system().registrableDomain(hostname);
+    if (const std::size_t* index = find(cloud_domains, domain)) return &catalog[*index];
+    return nullptr;
+  }
+
+  static const std::size_t* find(const std::vector<std::pair<std::string, std::size_t>>& sorted,
+                                 std::string_view name) {
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), name,
+                               [](const std::pair<std::string, std::size_t>& a,
+                                  std::string_view b) { return a.first < b; });
+    return it != sorted.end() && it->first == name ? &it->second : nullptr;
   }
 };
 
@@ -281,6 +311,19 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
       !error.empty()) {
     return makeError(error);
   }
+  for (const VendorCloudName& name : options.vendor_cloud_names) {
+    auto entry =
+        std::find_if(impl->catalog.begin(), impl->catalog.end(),
+                     [&](const NamedProtocol& p) { return equalsIgnoreCase(p.name, name.cloud); });
+    if (entry == impl->catalog.end()) {
+      return makeError("vendor cloud name '" + name.name + "': cloud '" + name.cloud +
+                       "' is not in vendor_cloud_catalog");
+    }
+    auto index = static_cast<std::size_t>(entry - impl->catalog.begin());
+    (name.whole_domain ? impl->cloud_domains : impl->cloud_hosts).emplace_back(name.name, index);
+  }
+  std::sort(impl->cloud_hosts.begin(), impl->cloud_hosts.end());
+  std::sort(impl->cloud_domains.begin(), impl->cloud_domains.end());
   impl->vendor_cloud_severity = options.vendor_cloud_severity;
   impl->p2p_severity = options.p2p_severity;
 
@@ -400,6 +443,11 @@ Verdict PolicyEngine::evaluate(PolicyGroupId group_id, const DestinationFacts& f
         if (protocolIs(facts, entry.name)) {
           return denyVerdict(AlertKind::kVendorCloud, impl.vendor_cloud_severity, entry.rule, true);
         }
+      }
+      // A name nDPI's end-anchored host rules miss (p2p.easy4ipcloud.com when the protocols
+      // file lists www.easy4ipcloud.com), or a flow named only by a DNS answer.
+      if (const NamedProtocol* entry = impl.cloudByName(query.hostname)) {
+        return denyVerdict(AlertKind::kVendorCloud, impl.vendor_cloud_severity, entry->rule, true);
       }
     }
     for (const NamedProtocol& entry : impl.p2p) {

@@ -52,6 +52,16 @@ PolicyOptions defaultPolicyOptions() {
   return options;
 }
 
+Result<PolicyOptions> loadPolicyOptions(const std::string& cloud_names_file) {
+  PolicyOptions options = defaultPolicyOptions();
+  if (!cloud_names_file.empty()) {
+    auto names = loadVendorCloudNames(cloud_names_file, options.vendor_cloud_catalog);
+    if (!names) return tl::unexpected(names.error());
+    options.vendor_cloud_names = std::move(*names);
+  }
+  return options;
+}
+
 Result<std::vector<std::string>> loadProtocolNames(const std::string& protos_path) {
   std::ifstream in(protos_path, std::ios::binary);
   if (!in) return makeError(protos_path + ": cannot open the protocols file");

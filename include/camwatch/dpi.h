@@ -17,7 +17,10 @@ std::vector<std::string> riskNames(std::uint64_t risk);
 
 struct DpiConfig {
   bool enabled = true;
-  std::string protocols_file;          ///< custom protocols (nDPI format); empty = none
+  std::string protocols_file;  ///< custom protocols (nDPI format); empty = none
+  /// The vendor clouds' names camwatch matches by hostname (loadVendorCloudNames); empty = none.
+  /// Read by the policy, not by nDPI.
+  std::string cloud_names_file;
   std::uint16_t max_tcp_packets = 80;  ///< give up after this many packets (ndpiReader: 80)
   std::uint16_t max_udp_packets = 24;  ///< (ndpiReader: 24)
 };

@@ -65,6 +65,11 @@ struct PolicyRule {
   /// Case-insensitive, a trailing dot is ignored, IDNs are compared in the form given
   /// (write punycode). Matched on DestinationFacts::hostname.
   std::vector<std::string> domains;
+  /// Registrable domains by the Public Suffix List ("easy4ipcloud.com"): each covers itself and
+  /// every name under it (p2p.easy4ipcloud.com), and must be one owner's domain: not a subdomain
+  /// ("p2p.easy4ipcloud.com" is refused, naming "easy4ipcloud.com") and not a public suffix
+  /// ("co.uk", "s3.amazonaws.com"). One list with `domains`: a name matches either.
+  std::vector<std::string> registrable_domains;
   /// "203.0.113.0/24", "2001:db8::/32", or a bare address. IPv4 prefixes match IPv4 addresses,
   /// IPv6 prefixes IPv6 ones ("::/0" is every IPv6 address, not IPv4); an IPv4-mapped prefix
   /// ("::ffff:10.0.0.0/104") matches IPv4 addresses. Host bits must be zero.
@@ -94,10 +99,32 @@ struct GroupPolicy {
   Severity default_severity = Severity::kWarning;
 };
 
+/// A vendor-cloud name camwatch matches itself, beside nDPI's host rules: a flow whose hostname
+/// (SNI, HTTP Host, a DNS answer) is `name`, or lies under it when `whole_domain`, reaches
+/// `cloud`. nDPI's rules match the name's end; these follow the Public Suffix List, so
+/// "easy4ipcloud.com" covers p2p.easy4ipcloud.com and nothing of another owner's.
+struct VendorCloudName {
+  std::string cloud;  ///< a catalog protocol name: "Dahua_Imou"
+  std::string name;   ///< lower case: "easy4ipcloud.com", "dispatcher-st.axis.com"
+  /// The registrable domain and every name under it ("domain" in the file); else this one host
+  /// ("host": a vendor's host on a domain that also serves other things).
+  bool whole_domain = false;
+};
+
+/// Reads a vendor-cloud names file (config/camera-cloud-names.csv): the header
+/// "cloud,name,scope,source", then one name per line with scope "domain" or "host" and where it
+/// comes from. Every cloud must be one of `catalog`; a "domain" name must be a registrable
+/// domain (not a subdomain, not a public suffix); a name listed twice is an error. Errors name
+/// the file and line. Control thread.
+Result<std::vector<VendorCloudName>> loadVendorCloudNames(const std::string& csv_path,
+                                                          const std::vector<std::string>& catalog);
+
 /// Policy-wide settings.
 struct PolicyOptions {
   /// Protocol names (nDPI custom protocols) that are camera-vendor clouds.
   std::vector<std::string> vendor_cloud_catalog;
+  /// Names of those clouds matched by the flow's hostname (loadVendorCloudNames).
+  std::vector<VendorCloudName> vendor_cloud_names;
   /// Protocol names that are NAT traversal, relays or peer-to-peer networks.
   std::vector<std::string> p2p_protocols;
   Severity vendor_cloud_severity = Severity::kWarning;
@@ -114,6 +141,10 @@ const std::vector<std::string>& defaultP2pProtocols();
 
 /// The defaults above, warning severities.
 PolicyOptions defaultPolicyOptions();
+
+/// The defaults, and the vendor-cloud names of `cloud_names_file` ("" = none), checked against
+/// the default catalog. Control thread.
+Result<PolicyOptions> loadPolicyOptions(const std::string& cloud_names_file);
 
 /// The protocol names an nDPI protocols file defines (the `@Name` of every rule), each once, in
 /// file order. Fails naming the file when it cannot be read, or the file and line when a rule has

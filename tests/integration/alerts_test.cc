@@ -51,7 +51,7 @@ std::string configWith(const TempDir& dir, const std::string& name, const std::s
   std::string text = readFile(base);
   // Relative paths in the base are relative to its folder: make them absolute.
   const std::string folder = std::filesystem::path(base).parent_path().string() + "/";
-  for (const char* key : {"protocols_file: ", "oui_file: "}) {
+  for (const char* key : {"protocols_file: ", "cloud_names_file: ", "oui_file: "}) {
     const std::size_t at = text.find(key);
     if (at != std::string::npos) text.insert(at + std::string(key).size(), folder);
   }

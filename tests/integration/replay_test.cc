@@ -408,6 +408,7 @@ TEST(CliTest, HelpVersionAndExitCodes) {
   EXPECT_NE(version.out.find("nDPI 4.2"), std::string::npos) << version.out;
   EXPECT_NE(version.out.find("libpcap"), std::string::npos) << version.out;
   EXPECT_NE(version.out.find("libmaxminddb"), std::string::npos) << version.out;
+  EXPECT_NE(version.out.find("libpsl "), std::string::npos) << version.out;
   EXPECT_NE(version.out.find("git "), std::string::npos) << version.out;
 
   EXPECT_EQ(runCommand(kCamwatch).exit_code, 2);

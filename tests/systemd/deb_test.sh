@@ -35,7 +35,8 @@ echo "ok: built $(basename "$deb")"
 
 dpkg-deb -c "$deb" | awk '{print $NF}' >"$work/contents"
 for f in ./usr/bin/camwatch ./etc/camwatch/camwatch.yaml ./etc/camwatch/camera-clouds.protos \
-         ./etc/camwatch/camera-oui.csv ./usr/lib/sysusers.d/camwatch.conf \
+         ./etc/camwatch/camera-oui.csv ./etc/camwatch/camera-cloud-names.csv \
+         ./usr/lib/sysusers.d/camwatch.conf \
          ./usr/lib/tmpfiles.d/camwatch.conf ./usr/share/doc/camwatch/deployment.md; do
     grep -qxF "$f" "$work/contents" || fail "package lacks $f"
 done

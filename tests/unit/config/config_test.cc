@@ -339,3 +339,36 @@ logging: {level: debug, format: json}
 
 }  // namespace
 }  // namespace camwatch
+
+namespace camwatch {
+namespace {
+
+TEST_F(ConfigTest, CloudNamesFileAndRegistrableDomainsAreChecked) {
+  std::ofstream(dir_ / "names.csv") << "cloud,name,scope,source\n"
+                                       "Dahua_Imou,easy4ipcloud.com,domain,test\n";
+  auto config = load(
+      "dpi:\n  cloud_names_file: names.csv\npolicy:\n  default:\n    rules:\n"
+      "      - name: vendor\n        action: allow\n"
+      "        registrable_domains: [hik-connect.com]\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->dpi.cloud_names_file, (dir_ / "names.csv").string());
+  ASSERT_EQ(config->policy_groups.size(), 1U);
+  ASSERT_EQ(config->policy_groups[0].rules.size(), 1U);
+  EXPECT_EQ(config->policy_groups[0].rules[0].registrable_domains,
+            (std::vector<std::string>{"hik-connect.com"}));
+
+  std::ofstream(dir_ / "names.csv") << "cloud,name,scope,source\n"
+                                       "Dahua_Imou,p2p.easy4ipcloud.com,domain,test\n";
+  EXPECT_EQ(error("dpi:\n  cloud_names_file: names.csv\n"),
+            file() + ": dpi.cloud_names_file: " + (dir_ / "names.csv").string() +
+                ":2: name 'p2p.easy4ipcloud.com': is not a registrable domain: its registrable "
+                "domain is 'easy4ipcloud.com'");
+  EXPECT_EQ(error("policy:\n  default:\n    rules:\n      - name: r\n"
+                  "        registrable_domains: [co.uk]\n"),
+            file() +
+                ": policy: group 'default', rule 'r': registrable domain 'co.uk': is a public "
+                "suffix (anyone can register names under it), not one owner's domain");
+}
+
+}  // namespace
+}  // namespace camwatch
