@@ -48,7 +48,7 @@ declare -A header_component=(
   [alert_kind.h]=policy [baseline.h]=policy [egress_budget.h]=policy [policy.h]=policy
   [capture.h]=capture [packet.h]=capture
   [decode.h]=decode [ip_address.h]=decode
-  [dns.h]=dns [dpi.h]=dpi [classification.h]=dpi [classifier.h]=dpi [flow.h]=flow [geo.h]=geo [inventory.h]=inventory
+  [dns.h]=dns [dpi.h]=dpi [classification.h]=dpi [classifier.h]=dpi [flow.h]=flow [geo.h]=geo [operators.h]=geo [inventory.h]=inventory
   [metrics.h]=metrics
   [result.h]=util [function_ref.h]=util
   [logging_config.h]=config

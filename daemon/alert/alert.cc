@@ -98,7 +98,9 @@ Json alertToJson(const Alert& alert) {
                          {"hostname_source", destination.hostname_source},
                          {"country", destination.country},
                          {"asn", destination.asn},
-                         {"org", destination.org}};
+                         {"org", destination.org},
+                         {"operator", destination.network_operator},
+                         {"operator_country", destination.operator_country}};
   json["protocol"] = {{"l4", alert.protocol.l4},
                       {"app", alert.protocol.app},
                       {"master", alert.protocol.master},
@@ -147,6 +149,13 @@ Result<AlertDestination> readDestination(const Json& destination) {
   CW_READ(number, readUnsigned(destination, "asn", dest_path, 0xffffffffU));
   out.asn = static_cast<std::uint32_t>(number);
   CW_READ(out.org, readString(destination, "org", dest_path));
+  // Spooled before operators existed: absent means not listed.
+  if (destination.contains("operator")) {
+    CW_READ(out.network_operator, readString(destination, "operator", dest_path));
+  }
+  if (destination.contains("operator_country")) {
+    CW_READ(out.operator_country, readString(destination, "operator_country", dest_path));
+  }
   return out;
 }
 

@@ -62,6 +62,13 @@ AlertDestination AlertFactory::destination(const FlowJudged& flow, bool with_org
   destination.asn = flow.asn;
   const GeoLookup* geo = flow.naming ? flow.naming->geo.get() : nullptr;
   if (with_org && geo != nullptr && flow.asn != 0) destination.org = geo->lookup(flow.server).org;
+  const OperatorTable* operators = flow.naming ? flow.naming->operators.get() : nullptr;
+  if (operators != nullptr && addressScope(flow.server) == AddressScope::kPublic) {
+    if (const NetworkOperator* op = operators->find(flow.asn, flow.server)) {
+      destination.network_operator = op->name;
+      destination.operator_country = op->country;
+    }
+  }
   return destination;
 }
 

@@ -37,6 +37,7 @@ namespace camwatch {
 struct NamingSnapshot {
   std::shared_ptr<const CameraInventory> inventory;  ///< null: no camera is named
   GeoLookupPtr geo;                                  ///< null: no AS organisation
+  OperatorTablePtr operators;                        ///< null: no operator named
   PolicyEnginePtr policy;                            ///< names the rule ids of its verdicts
   std::string sensor_name;
 

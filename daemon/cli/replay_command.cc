@@ -126,7 +126,7 @@ class ReplayFlows final : public ReplayFlowOutput {
     const NamingSnapshot& naming = *flow.naming;
     digest.add(flow.record, FlowLabels{naming.groupName(flow.record.camera_group),
                                        naming.ruleLabel(flow.record.verdict.rule)});
-    if (writer) writer->write(flow.record, FlowNaming{&namer, geo, oui});
+    if (writer) writer->write(flow.record, FlowNaming{&namer, geo, oui, naming.operators.get()});
   }
 
   FlowDigest digest;
@@ -207,6 +207,7 @@ Stop loadConfigAndJudgement(ReplayRun& run) {
   for (const std::string& warning : loaded->warnings) std::cerr << "camwatch: " << warning << '\n';
   options.geo_cache_size = loaded->judgement.geo_cache_size;
   options.geo = loaded->judgement.geo;
+  options.operators = loaded->judgement.operators;
   options.policy = loaded->judgement.policy;
   options.inventory = loaded->judgement.inventory;
   options.sensor_name = loaded->judgement.sensor_name;
@@ -337,7 +338,8 @@ bool finishAlertSide(ReplayRun& run, ReplayResult& result) {
 bool writeDestinationsAndReport(const ReplayRun& run, const ReplayOutcome& result) {
   const ReplayArgs& args = run.args;
   bool ok = true;
-  const FlowNaming naming{result.namer.get(), run.options.geo.get(), run.oui.get()};
+  const FlowNaming naming{result.namer.get(), run.options.geo.get(), run.oui.get(),
+                          run.options.operators.get()};
   const std::vector<DestinationRow> rows = buildDestinations(result, naming);
   if (!args.destinations_path.empty()) {
     ok = writeTextFile(args.destinations_path, destinationsToCsv(rows)) && ok;

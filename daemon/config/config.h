@@ -78,6 +78,8 @@ struct Config {
   DnsCacheConfig dns;
   GeoDatabasePaths geoip;                 ///< resolved against the config file's folder; "" = none
   std::uint32_t geo_cache_size = 16'384;  ///< entries per worker
+  /// AS -> operator, parent and the parent's country (geoip.operators_file); "" = none.
+  std::string operators_file;
   CaptureConfig capture;
   std::string oui_file;  ///< MAC prefix -> vendor CSV; "" = none
   /// `inventory:` minus the OUI file, plus the groups' membership rules from `groups:`.

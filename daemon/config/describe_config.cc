@@ -48,8 +48,9 @@ void describeEngine(const Config& config, std::string& text) {
       config.dpi.max_tcp_packets, config.dpi.max_udp_packets);
   text += fmt::format("dns:\n  cache_size: {}\n  min_ttl: {}\n  max_ttl: {}\n", config.dns.capacity,
                       formatDuration(config.dns.min_ttl), formatDuration(config.dns.max_ttl));
-  text += fmt::format("geoip:\n  country_db: '{}'\n  asn_db: '{}'\n  cache_size: {}\n",
-                      config.geoip.country_db, config.geoip.asn_db, config.geo_cache_size);
+  text += fmt::format(
+      "geoip:\n  country_db: '{}'\n  asn_db: '{}'\n  operators_file: '{}'\n  cache_size: {}\n",
+      config.geoip.country_db, config.geoip.asn_db, config.operators_file, config.geo_cache_size);
   const CaptureConfig& capture = config.capture;
   text += fmt::format(
       "capture:  # camwatch run\n  interfaces: [{}]\n  snaplen: {}\n  buffer_size: {}MiB\n"
@@ -129,10 +130,16 @@ void describeRule(const PolicyRule& rule, std::string& text) {
   text += fmt::format("      - name: {}\n        action: {}\n", rule.name,
                       policyActionName(rule.action));
   const std::pair<const char*, const std::vector<std::string>*> lists[] = {
-      {"domains", &rule.domains},       {"registrable_domains", &rule.registrable_domains},
-      {"cidrs", &rule.cidrs},           {"asns", &rule.asns},
-      {"countries", &rule.countries},   {"protocols", &rule.protocols},
-      {"categories", &rule.categories}, {"ports", &rule.ports}};
+      {"domains", &rule.domains},
+      {"registrable_domains", &rule.registrable_domains},
+      {"cidrs", &rule.cidrs},
+      {"asns", &rule.asns},
+      {"countries", &rule.countries},
+      {"operators", &rule.operators},
+      {"operator_countries", &rule.operator_countries},
+      {"protocols", &rule.protocols},
+      {"categories", &rule.categories},
+      {"ports", &rule.ports}};
   for (const auto& [key, values] : lists) {
     if (!values->empty()) text += fmt::format("        {}: [{}]\n", key, fmt::join(*values, ", "));
   }

@@ -107,7 +107,10 @@ void readDns(const ConfigReader& reader, const YAML::Node& dns, DnsCacheConfig& 
 }
 
 void readGeoip(const ConfigReader& reader, const YAML::Node& geoip, Config& config) {
-  reader.checkKeys(geoip, "geoip", {"country_db", "asn_db", "cache_size"});
+  reader.checkKeys(geoip, "geoip", {"country_db", "asn_db", "operators_file", "cache_size"});
+  if (geoip["operators_file"]) {
+    config.operators_file = reader.filePath(geoip["operators_file"], "geoip.operators_file");
+  }
   if (geoip["country_db"])
     config.geoip.country_db = reader.filePath(geoip["country_db"], "geoip.country_db");
   if (geoip["asn_db"]) config.geoip.asn_db = reader.filePath(geoip["asn_db"], "geoip.asn_db");
@@ -239,7 +242,15 @@ Result<void> checkWithComponents(const std::string& path, const Config& config) 
   if (auto inventory = CameraInventory::create(config.inventory, oui); !inventory) {
     return makeError(fmt::format("{}: inventory: {}", path, inventory.error().message));
   }
-  auto options = loadPolicyOptions(config.dpi.cloud_names_file);
+  OperatorTablePtr operators;
+  if (!config.operators_file.empty()) {
+    auto table = OperatorTable::load(config.operators_file);
+    if (!table) {
+      return makeError(fmt::format("{}: geoip.operators_file: {}", path, table.error().message));
+    }
+    operators = std::make_shared<const OperatorTable>(std::move(*table));
+  }
+  auto options = loadPolicyOptions(config.dpi.cloud_names_file, operators);
   if (!options)
     return makeError(fmt::format("{}: dpi.cloud_names_file: {}", path, options.error().message));
   if (auto engine = PolicyEngine::create(config.policy_groups, *options); !engine) {

@@ -11,9 +11,10 @@ namespace camwatch {
 namespace {
 
 PolicyRule readRule(const ConfigReader& reader, const YAML::Node& node, const std::string& path) {
-  reader.checkKeys(node, path,
-                   {"name", "action", "domains", "registrable_domains", "cidrs", "asns",
-                    "countries", "protocols", "categories", "ports", "severity"});
+  reader.checkKeys(
+      node, path,
+      {"name", "action", "domains", "registrable_domains", "cidrs", "asns", "countries",
+       "operators", "operator_countries", "protocols", "categories", "ports", "severity"});
   PolicyRule rule;
   if (!node["name"]) reader.fail(node, path + ".name", "every rule needs a name");
   rule.name = reader.scalar(node["name"], path + ".name");
@@ -22,10 +23,16 @@ PolicyRule readRule(const ConfigReader& reader, const YAML::Node& node, const st
                                              "allow or deny");
   }
   const std::pair<const char*, std::vector<std::string>*> lists[] = {
-      {"domains", &rule.domains},       {"registrable_domains", &rule.registrable_domains},
-      {"cidrs", &rule.cidrs},           {"asns", &rule.asns},
-      {"countries", &rule.countries},   {"protocols", &rule.protocols},
-      {"categories", &rule.categories}, {"ports", &rule.ports}};
+      {"domains", &rule.domains},
+      {"registrable_domains", &rule.registrable_domains},
+      {"cidrs", &rule.cidrs},
+      {"asns", &rule.asns},
+      {"countries", &rule.countries},
+      {"operators", &rule.operators},
+      {"operator_countries", &rule.operator_countries},
+      {"protocols", &rule.protocols},
+      {"categories", &rule.categories},
+      {"ports", &rule.ports}};
   for (const auto& [key, target] : lists) {
     if (node[key]) *target = reader.stringList(node[key], path + "." + key);
   }

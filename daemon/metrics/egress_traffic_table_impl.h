@@ -32,7 +32,8 @@ struct EgressTrafficTable::Impl {
 
   /// The series of `key`, created (or redirected to an overflow series) when new.
   Series& seriesFor(const EgressKey& key);
-  Series makeSeries(const std::string& camera, const std::string& country, const std::string& asn,
+  Series makeSeries(const std::string& camera, const std::string& country,
+                    const std::string& operator_country, const std::string& asn,
                     const std::string& protocol);
   void publishCount();
 

@@ -17,7 +17,13 @@ void addEgressSummary(EgressTrafficTable& table, const EgressFlowSummary& summar
   }
   if (label.empty()) label = camera.ip.toString();
   const std::string_view country(summary.country.data(), strnlen(summary.country.data(), 3));
-  table.add(EgressKey{label, country, summary.asn, ProtocolText::view(summary.protocol)},
+  std::string_view operator_country;
+  if (summary.naming && summary.naming->operators) {
+    const NetworkOperator* op = summary.naming->operators->find(summary.asn, summary.server);
+    if (op != nullptr) operator_country = op->country;
+  }
+  table.add(EgressKey{label, country, summary.asn, ProtocolText::view(summary.protocol),
+                      operator_country},
             summary.bytes, summary.flows);
 }
 

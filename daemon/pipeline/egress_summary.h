@@ -22,6 +22,7 @@ namespace camwatch {
 struct EgressFlowSummary {
   NamingSnapshotPtr naming;       ///< the worker's judgement when it summarized: names the camera
   CameraFacts camera;             ///< the flow's client
+  IpAddress server;               ///< the destination (for the operator's prefix rows)
   std::array<char, 3> country{};  ///< ISO code, NUL-padded; empty = unknown
   std::uint32_t asn = 0;
   /// nDPI's name as flow records give it ("TLS.HikConnect"), NUL-terminated (ProtocolText).

@@ -62,8 +62,9 @@ FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<Classif
 FlowWorker::~FlowWorker() = default;
 
 void FlowWorker::useJudgement() {
-  naming_ = std::make_shared<const NamingSnapshot>(NamingSnapshot{
-      judgement_.inventory, judgement_.geo, judgement_.policy, judgement_.sensor_name});
+  naming_ = std::make_shared<const NamingSnapshot>(
+      NamingSnapshot{judgement_.inventory, judgement_.geo, judgement_.operators, judgement_.policy,
+                     judgement_.sensor_name});
   policy_groups_.clear();
   if (judgement_.policy) {
     const std::size_t groups = judgement_.inventory ? judgement_.inventory->groupCount() : 1;
@@ -180,6 +181,7 @@ void FlowWorker::summarizeEgress(const FlowRecord& flow, WorkerFlowState& state)
   summary.camera =
       cameraFacts(flow.clientIp(), flow.has_client_mac ? flow.client_mac.data() : nullptr,
                   flow.key.vlan_outer, flow.key.vlan_inner);
+  summary.server = flow.serverIp();
   summary.country = flow.server_country;
   summary.asn = flow.server_asn;
   ProtocolText::set(summary.protocol, protocol_names_.protocolName(classifier_->names(), flow.dpi));

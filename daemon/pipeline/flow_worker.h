@@ -38,6 +38,7 @@ struct FlowJudgement {
   /// Which hosts are cameras. Null: no cameras, so no egress and no alerts.
   std::shared_ptr<const CameraInventory> inventory;
   GeoLookupPtr geo;                     ///< null: no geo
+  OperatorTablePtr operators;           ///< null: no operators (names outputs, feeds the policy)
   std::size_t geo_cache_size = 16'384;  ///< per worker
   std::string sensor_name;
   /// Report flows the group default allowed to the engine too (learning needs them); without

@@ -20,7 +20,12 @@ Result<LoadedJudgement> loadJudgement(const JudgementConfig& config) {
     for (const std::string& warning : (*geo)->warnings()) out.warnings.push_back(warning);
     if ((*geo)->hasCountry() || (*geo)->hasAsn()) judgement.geo = std::move(*geo);
   }
-  auto options = loadPolicyOptions(config.cloud_names_file);
+  if (!config.operators_file.empty()) {
+    auto table = OperatorTable::load(config.operators_file);
+    if (!table) return tl::unexpected(table.error());
+    judgement.operators = std::make_shared<const OperatorTable>(std::move(*table));
+  }
+  auto options = loadPolicyOptions(config.cloud_names_file, judgement.operators);
   if (!options) return tl::unexpected(options.error());
   auto policy = PolicyEngine::create(config.policy_groups, *options);
   if (!policy) {

@@ -125,6 +125,7 @@ class ReplayWorker {
     out.judgement.policy = options.policy;
     out.judgement.inventory = options.inventory;
     out.judgement.geo = options.geo;
+    out.judgement.operators = options.operators;
     out.judgement.geo_cache_size = options.geo_cache_size;
     out.judgement.sensor_name = options.sensor_name;
     out.judgement.report_default_allows = options.report_default_allows;
@@ -475,6 +476,7 @@ ReplayResult ReplayReader::finish(Clock::time_point wall_start) {
   }
   result_.namer = std::move(naming_);
   result_.geo = options_.geo;
+  result_.operators = options_.operators;
   result_.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
   return std::move(result_);
 }

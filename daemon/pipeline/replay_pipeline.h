@@ -70,6 +70,7 @@ struct ReplayOptions {
   DpiConfig dpi;
   DnsCacheConfig dns;
   GeoLookupPtr geo;                     ///< null: no geo
+  OperatorTablePtr operators;           ///< null: no operators
   std::size_t geo_cache_size = 16'384;  ///< per worker
   PolicyEnginePtr policy;               ///< null: no policy, no alerts
   /// Which hosts are cameras, their names and groups. Null: no cameras, so no egress and no
@@ -166,6 +167,7 @@ struct ReplayResult {
   /// A classifier of its own (no flow went through it), to name the protocols in the records.
   std::shared_ptr<const ProtocolNames> namer;
   GeoLookupPtr geo;  ///< the lookup the flows were enriched with (null: none), for organisations
+  OperatorTablePtr operators;          ///< who operates each AS (null: none), for operator columns
   std::vector<Alert> alerts;           ///< notifications (firing, repeats, resolved), in time order
   std::uint64_t alerts_raised = 0;     ///< before deduplication
   std::uint64_t alert_repeats = 0;     ///< raises folded into an earlier alert

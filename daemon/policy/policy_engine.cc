@@ -55,8 +55,10 @@ struct CompiledRule {
   Severity severity = Severity::kWarning;
   DomainSet domains;
   CidrSet cidrs;
-  std::vector<std::uint32_t> asns;       // sorted
-  std::vector<std::uint16_t> countries;  // sorted
+  std::vector<std::uint32_t> asns;                // sorted
+  std::vector<std::uint16_t> countries;           // sorted
+  std::vector<std::string> operators;             // the operators file's spelling
+  std::vector<std::uint16_t> operator_countries;  // sorted
   std::vector<std::string> protocols;
   std::vector<std::string> categories;
   std::vector<PortRange> ports;
@@ -86,6 +88,7 @@ struct Query {
   const DestinationFacts& facts;
   std::string_view hostname;  // normalized; empty when unknown or not the server's name
   bool hostname_may_arrive;
+  const NetworkOperator* network_operator = nullptr;  // by the operators file; null: unknown
 };
 
 Match matchRule(const CompiledRule& rule, const Query& query) {
@@ -102,6 +105,19 @@ Match matchRule(const CompiledRule& rule, const Query& query) {
   }
   if (!rule.ports.empty() && !portsMatch(rule.ports, facts.ip_proto, facts.port)) {
     return Match::kNo;
+  }
+  if (!rule.operators.empty() || !rule.operator_countries.empty()) {
+    const NetworkOperator* op = query.network_operator;
+    if (op == nullptr) return Match::kNo;
+    if (!rule.operators.empty() &&
+        std::find(rule.operators.begin(), rule.operators.end(), op->name) == rule.operators.end()) {
+      return Match::kNo;
+    }
+    if (!rule.operator_countries.empty() &&
+        !std::binary_search(rule.operator_countries.begin(), rule.operator_countries.end(),
+                            countryKey(op->country[0], op->country[1]))) {
+      return Match::kNo;
+    }
   }
   bool pending = false;
   if (!rule.domains.empty()) {
@@ -142,7 +158,7 @@ Verdict denyVerdict(AlertKind kind, Severity severity, RuleId rule, bool final) 
 
 // Adds every matcher entry of `rule` to `out`; returns an error text naming the first bad entry,
 // or empty.
-std::string addMatchers(const PolicyRule& rule, CompiledRule& out) {
+std::string addMatchers(const PolicyRule& rule, const OperatorTable* operators, CompiledRule& out) {
   auto each = [](std::string_view what, const std::vector<std::string>& entries,
                  auto&& add) -> std::string {
     for (const std::string& entry : entries) {
@@ -175,6 +191,27 @@ std::string addMatchers(const PolicyRule& rule, CompiledRule& out) {
                  [&](std::string_view t) { return addCountry(t, out.countries); });
   }
   if (error.empty()) {
+    error = each("operator", rule.operators, [&](std::string_view t) -> std::string {
+      if (operators == nullptr) {
+        return "needs the operators file (geoip.operators_file) to know who operates what";
+      }
+      std::string_view name = operators->operatorName(t);
+      if (name.empty()) return "not an operator of the operators file";
+      out.operators.emplace_back(name);
+      return {};
+    });
+  }
+  if (error.empty()) {
+    error = each("operator country", rule.operator_countries, [&](std::string_view t) {
+      if (operators == nullptr) {
+        return std::string(
+            "needs the operators file (geoip.operators_file) to know who operates "
+            "what");
+      }
+      return addCountry(t, out.operator_countries);
+    });
+  }
+  if (error.empty()) {
     error = each("protocol", rule.protocols, [&](std::string_view t) {
       std::string e = checkName(t);
       if (e.empty() && t.find_first_of(" \t") != std::string_view::npos) e = "contains blanks";
@@ -196,11 +233,11 @@ std::string addMatchers(const PolicyRule& rule, CompiledRule& out) {
 }
 
 // Compiles one rule; returns an error text naming the entry, or empty.
-std::string compileRule(const PolicyRule& rule, CompiledRule& out) {
+std::string compileRule(const PolicyRule& rule, const OperatorTable* operators, CompiledRule& out) {
   out.label = "rule:" + rule.name;
   out.action = rule.action;
   out.severity = rule.severity.value_or(Severity::kWarning);
-  if (std::string error = addMatchers(rule, out); !error.empty()) return error;
+  if (std::string error = addMatchers(rule, operators, out); !error.empty()) return error;
 
   sortUnique(out.domains.exact);
   sortUnique(out.domains.suffixes);
@@ -208,14 +245,17 @@ std::string compileRule(const PolicyRule& rule, CompiledRule& out) {
   out.cidrs.compile();
   std::sort(out.asns.begin(), out.asns.end());
   std::sort(out.countries.begin(), out.countries.end());
+  std::sort(out.operator_countries.begin(), out.operator_countries.end());
 
   bool has_domains = !out.domains.empty();
   bool has_cidrs = !out.cidrs.empty();
   bool has_asns = !out.asns.empty();
   bool has_countries = !out.countries.empty();
-  bool has_other = !out.protocols.empty() || !out.categories.empty() || !out.ports.empty();
+  bool has_other = !out.protocols.empty() || !out.categories.empty() || !out.ports.empty() ||
+                   !out.operators.empty() || !out.operator_countries.empty();
   if (!has_domains && !has_cidrs && !has_asns && !has_countries && !has_other) {
     return "no matchers (a rule needs domains, registrable_domains, cidrs, asns, countries, "
+           "operators, operator_countries, "
            "protocols, categories or "
            "ports; use the group's default_action to decide everything else)";
   }
@@ -256,6 +296,8 @@ struct PolicyEngine::Impl {
   std::vector<NamedProtocol> p2p;
   Severity vendor_cloud_severity = Severity::kWarning;
   Severity p2p_severity = Severity::kWarning;
+  OperatorTablePtr operators;
+  bool rules_use_operators = false;  // look the operator up only when a rule can use it
   // Every label a verdict can name, by RuleId: the fixed ones, then the rules, catalog and P2P
   // entries as they were compiled.
   std::vector<std::string> labels{kFixedLabels.begin(), kFixedLabels.end()};
@@ -325,6 +367,7 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
   std::sort(impl->cloud_hosts.begin(), impl->cloud_hosts.end());
   std::sort(impl->cloud_domains.begin(), impl->cloud_domains.end());
   impl->vendor_cloud_severity = options.vendor_cloud_severity;
+  impl->operators = options.operators;
   impl->p2p_severity = options.p2p_severity;
 
   impl->groups.reserve(groups.size());
@@ -353,13 +396,15 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
         }
       }
       CompiledRule out;
-      if (std::string error = compileRule(rule, out); !error.empty()) {
+      if (std::string error = compileRule(rule, options.operators.get(), out); !error.empty()) {
         where.append(", rule '").append(rule.name).append("': ").append(error);
         return makeError(std::move(where));
       }
       compiled.rules_need_classification = compiled.rules_need_classification ||
                                            !out.domains.empty() || !out.protocols.empty() ||
                                            !out.categories.empty();
+      impl->rules_use_operators =
+          impl->rules_use_operators || !out.operators.empty() || !out.operator_countries.empty();
       (rule.action == PolicyAction::kDeny ? compiled.deny : compiled.allow)
           .push_back(std::move(out));
     }
@@ -421,6 +466,9 @@ Verdict PolicyEngine::evaluate(PolicyGroupId group_id, const DestinationFacts& f
   if (!dns_lookup) hostname = normalizeName(facts.hostname, buffer);
   Query query{facts, hostname.value_or(std::string_view()),
               !facts.classified && hostname.has_value()};
+  if (impl.rules_use_operators && facts.scope == AddressScope::kPublic) {
+    query.network_operator = impl.operators->find(facts.asn, facts.ip);
+  }
 
   // 1. Deny rules: the first that matches fires, and nothing can overrule it.
   bool deny_pending = false;

@@ -52,8 +52,10 @@ PolicyOptions defaultPolicyOptions() {
   return options;
 }
 
-Result<PolicyOptions> loadPolicyOptions(const std::string& cloud_names_file) {
+Result<PolicyOptions> loadPolicyOptions(const std::string& cloud_names_file,
+                                        OperatorTablePtr operators) {
   PolicyOptions options = defaultPolicyOptions();
+  options.operators = std::move(operators);
   if (!cloud_names_file.empty()) {
     auto names = loadVendorCloudNames(cloud_names_file, options.vendor_cloud_catalog);
     if (!names) return tl::unexpected(names.error());

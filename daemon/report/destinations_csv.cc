@@ -69,6 +69,12 @@ std::vector<DestinationRow> buildDestinations(const ReplayOutcome& result,
     row.country = countryOf(tally.country);
     row.asn = tally.asn;
     if (naming.geo != nullptr && tally.asn != 0) row.org = naming.geo->lookup(row.server_ip).org;
+    if (naming.operators != nullptr && addressScope(row.server_ip) == AddressScope::kPublic) {
+      if (const NetworkOperator* op = naming.operators->find(tally.asn, row.server_ip)) {
+        row.network_operator = op->name;
+        row.operator_country = op->country;
+      }
+    }
     row.vendor_cloud = vendorCloudOf(row.protocol, master, app);
     row.verdict = tally.denied ? "deny" : "allow";
     row.rule = tally.rule;
@@ -102,10 +108,10 @@ std::string csvField(std::string_view text) {
 
 std::string destinationsToCsv(const std::vector<DestinationRow>& rows) {
   static constexpr const char* kHeader[] = {
-      "camera_ip",    "camera_name",  "camera_group", "server_ip",   "hostname",   "l4",
-      "protocol",     "server_ports", "flows",        "packets_out", "packets_in", "bytes_out",
-      "bytes_in",     "first_seen",   "last_seen",    "country",     "asn",        "org",
-      "vendor_cloud", "verdict",      "rule",         "alert_kind"};
+      "camera_ip", "camera_name",      "camera_group", "server_ip",   "hostname",   "l4",
+      "protocol",  "server_ports",     "flows",        "packets_out", "packets_in", "bytes_out",
+      "bytes_in",  "first_seen",       "last_seen",    "country",     "asn",        "org",
+      "operator",  "operator_country", "vendor_cloud", "verdict",     "rule",       "alert_kind"};
   std::string csv;
   for (std::size_t i = 0; i < std::size(kHeader); ++i) {
     csv += i == 0 ? "" : ",";
@@ -136,6 +142,8 @@ std::string destinationsToCsv(const std::vector<DestinationRow>& rows) {
                                   row.country,
                                   row.asn == 0 ? std::string() : std::to_string(row.asn),
                                   row.org,
+                                  row.network_operator,
+                                  row.operator_country,
                                   row.vendor_cloud,
                                   row.verdict,
                                   row.rule,

@@ -40,7 +40,9 @@ struct DestinationRow {
   std::string country;  ///< ISO 3166-1 alpha-2; empty when unknown
   std::uint32_t asn = 0;
   std::string org;
-  std::string vendor_cloud;  ///< the catalog protocol ("HikConnect"); empty when none
+  std::string network_operator;  ///< who operates the network (operators file); or empty
+  std::string operator_country;  ///< that operator's parent's home country; or empty
+  std::string vendor_cloud;      ///< the catalog protocol ("HikConnect"); empty when none
   /// "deny" when any of the flows was denied (alerted), else "allow"; `rule` and `alert_kind`
   /// are the first denied flow's (for an allowed row: the first flow's rule, no kind).
   std::string verdict;

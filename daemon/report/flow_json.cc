@@ -14,6 +14,15 @@
 #include "util/text.h"
 
 namespace camwatch {
+namespace {
+
+// Who operates the destination's network (only public destinations have one).
+const NetworkOperator* operatorOf(const FlowRecord& flow, const FlowNaming& naming) {
+  if (naming.operators == nullptr || flow.server_scope != AddressScope::kPublic) return nullptr;
+  return naming.operators->find(flow.server_asn, flow.serverIp());
+}
+
+}  // namespace
 
 std::string tcpFlagLetters(std::uint8_t flags) {
   static constexpr struct {
@@ -65,6 +74,9 @@ nlohmann::ordered_json flowToJson(const FlowRecord& flow, const FlowNaming& nami
   std::string org;
   if (naming.geo != nullptr && flow.server_asn != 0) org = naming.geo->lookup(flow.serverIp()).org;
   json["dst_org"] = org;
+  const NetworkOperator* op = operatorOf(flow, naming);
+  json["dst_operator"] = op != nullptr ? op->name : "";
+  json["dst_operator_country"] = op != nullptr ? op->country : "";
   const FlowClassification& dpi = flow.dpi;
   if (naming.dpi != nullptr) {
     json["app_protocol"] = naming.dpi->protocolName(dpi);
@@ -125,6 +137,10 @@ void appendFlowJson(std::string& out, const FlowRecord& flow, const FlowNaming& 
   } else {
     json.text("dst_org", "");
   }
+  const NetworkOperator* op = operatorOf(flow, naming);
+  json.text("dst_operator", op != nullptr ? std::string_view(op->name) : std::string_view());
+  json.text("dst_operator_country",
+            op != nullptr ? std::string_view(op->country) : std::string_view());
   const FlowClassification& dpi = flow.dpi;
   if (naming.dpi != nullptr) {
     json.text("app_protocol", protocol_names.protocolName(*naming.dpi, dpi));

@@ -14,6 +14,7 @@
 #include <camwatch/flow.h>
 #include <camwatch/geo.h>
 #include <camwatch/inventory.h>
+#include <camwatch/operators.h>
 #include <camwatch/packet.h>
 #include <camwatch/result.h>
 
@@ -30,6 +31,7 @@ struct FlowNaming {
   const ProtocolNames* dpi = nullptr;
   const GeoLookup* geo = nullptr;
   const OuiTable* oui = nullptr;
+  const OperatorTable* operators = nullptr;  ///< null: operator fields empty
 };
 
 /// The record as a JSON value: the format's definition (docs/flows.md), which appendFlowJson

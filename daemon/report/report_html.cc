@@ -170,11 +170,18 @@ std::string filterBox(std::string_view table_id) {
       table_id);
 }
 
+// "Alibaba (CN)": the operator and its parent's home country; empty when not listed.
+std::string operatorText(const std::string& name, const std::string& country) {
+  if (name.empty()) return {};
+  return country.empty() ? name : name + " (" + country + ")";
+}
+
 std::string destinationTable(const std::vector<const DestinationRow*>& rows,
                              const std::string& id) {
   std::string html = filterBox(id);
   html += "<table class=\"sortable\" id=\"" + id +
           "\"><thead><tr><th>hostname</th><th>IP</th><th>country</th><th>ASN / org</th>"
+          "<th>operator</th>"
           "<th>protocol</th><th>ports</th><th>flows</th><th>bytes out</th><th>bytes in</th>"
           "<th>first seen</th><th>last seen</th><th>vendor cloud</th><th>verdict</th></tr>"
           "</thead><tbody>\n";
@@ -195,6 +202,7 @@ std::string destinationTable(const std::vector<const DestinationRow*>& rows,
     verdict += "</td>";
     html += "<tr><td class=\"host\">" + esc(row->hostname) + "</td>" +
             textCell(row->server_ip.toString()) + textCell(row->country) + textCell(asn) +
+            textCell(operatorText(row->network_operator, row->operator_country)) +
             textCell(row->l4 + " " + row->protocol) + textCell(ports) + numberCell(row->flows) +
             bytesCell(row->bytes_out) + bytesCell(row->bytes_in) + timeCell(row->first_seen) +
             timeCell(row->last_seen) + textCell(row->vendor_cloud) + verdict + "</tr>\n";
@@ -255,15 +263,18 @@ void appendHeader(std::string& html, const ReplayOutcome& result, const ReportIn
       "files</a> &middot; <a href=\"#config\">config</a></p>\n";
 }
 
-// Egress by country and by vendor cloud, and a timeline per camera.
+// Egress by country, by operator country and by vendor cloud, and a timeline per camera.
 void appendCharts(std::string& html, const ReplayOutcome& result,
                   const std::vector<DestinationRow>& rows) {
   const FlowDigest& digest = result.digest;
   html += "<h2 id=\"charts\">Charts</h2>\n";
   std::map<std::string, std::uint64_t> by_country;
+  std::map<std::string, std::uint64_t> by_operator_country;
   std::map<std::string, std::uint64_t> by_cloud;
   for (const DestinationRow& row : rows) {
     by_country[row.country.empty() ? "unknown" : row.country] += row.bytes_out;
+    by_operator_country[row.operator_country.empty() ? "not listed" : row.operator_country] +=
+        row.bytes_out;
     by_cloud[row.vendor_cloud.empty() ? "not a vendor cloud" : row.vendor_cloud] += row.bytes_out;
   }
   auto sorted = [](const std::map<std::string, std::uint64_t>& totals) {
@@ -279,6 +290,14 @@ void appendCharts(std::string& html, const ReplayOutcome& result,
             barChart(sorted(by_country), kCountryColour, "egress bytes by country") +
             "<figcaption>Camera egress bytes by the destination's country (GeoIP; \"unknown\" "
             "without a country database or entry).</figcaption></figure>\n";
+    html += "<h3>Egress by operator country</h3>\n<figure>" +
+            barChart(sorted(by_operator_country), kCountryColour,
+                     "egress bytes by the operator's home country") +
+            "<figcaption>The same bytes by the home country of the company that operates the "
+            "destination's network (its parent, from the operators file; docs/operators.md): "
+            "whose jurisdiction the data reaches, where \"by country\" says where the building "
+            "is. \"not listed\": an AS the file does not name, or no operators file."
+            "</figcaption></figure>\n";
     html += "<h3>Egress by vendor cloud</h3>\n<figure>" +
             barChart(sorted(by_cloud), kCloudColour, "egress bytes by vendor cloud") +
             "<figcaption>Camera egress bytes by camera-vendor cloud (the catalog protocol nDPI "
@@ -350,6 +369,9 @@ std::string alertRow(const Alert& alert) {
   }
   if (!to.country.empty()) where += " " + to.country;
   if (to.asn != 0) where += fmt::format(" AS{} {}", to.asn, to.org);
+  if (!to.network_operator.empty()) {
+    where += ", operator " + operatorText(to.network_operator, to.operator_country);
+  }
   std::string evidence =
       fmt::format("{} packets, {} bytes", alert.evidence.packets, alert.evidence.bytes);
   if (!alert.protocol.l4.empty()) {

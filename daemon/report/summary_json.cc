@@ -19,12 +19,16 @@ nlohmann::ordered_json internetDestinations(const ReplayOutcome& result) {
        result.digest.topInternetDestinations(kTopDestinations)) {
     const std::string org =
         result.geo && dest->asn != 0 ? result.geo->lookup(dest->ip).org : std::string();
+    const NetworkOperator* op =
+        result.operators ? result.operators->find(dest->asn, dest->ip) : nullptr;
     list.push_back(
         {{"ip", dest->ip.toString()},
          {"hostname", dest->dpi.hostname.data()},
          {"country", std::string(dest->country.data(), strnlen(dest->country.data(), 3))},
          {"asn", dest->asn},
          {"org", org},
+         {"operator", op != nullptr ? op->name : std::string()},
+         {"operator_country", op != nullptr ? op->country : std::string()},
          {"app_protocol", result.namer ? result.namer->protocolName(dest->dpi) : "Unknown"},
          {"bytes", dest->bytes},
          {"flows", dest->flows},

@@ -52,6 +52,9 @@ struct AlertDestination {
   std::string country;          ///< ISO 3166-1 alpha-2; empty when unknown
   std::uint32_t asn = 0;        ///< 0 when unknown
   std::string org;              ///< AS organisation; empty when unknown
+  /// Who operates the network (the operators file): "Alibaba"; empty when not listed.
+  std::string network_operator;
+  std::string operator_country;  ///< the operator's parent's home country: "CN"; or empty
   bool operator==(const AlertDestination&) const = default;
 };
 

@@ -317,9 +317,13 @@ struct EgressKey {
   std::string_view country;   ///< ISO 3166-1 alpha-2 code; "" = unknown (label "unknown")
   std::uint32_t asn = 0;      ///< AS number; 0 = unknown (label "unknown")
   std::string_view protocol;  ///< application protocol name as flow records give it; "" = unknown
+  /// Home country of the network's operator (operators file): whose jurisdiction; "" = not
+  /// listed (label "unknown").
+  std::string_view operator_country;
 };
 
-/// Egress bytes and flows per (camera, country, ASN, protocol), as the counter families
+/// Egress bytes and flows per (camera, country, ASN, protocol, operator_country), as the counter
+/// families
 /// camwatch_egress_bytes_total and camwatch_egress_flows_total.
 ///
 /// Cardinality cap, with N = max_destinations:

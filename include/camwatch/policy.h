@@ -24,6 +24,7 @@
 #include <camwatch/alert_kind.h>
 #include <camwatch/geo.h>
 #include <camwatch/ip_address.h>
+#include <camwatch/operators.h>
 #include <camwatch/result.h>
 
 namespace camwatch {
@@ -76,6 +77,12 @@ struct PolicyRule {
   std::vector<std::string> cidrs;
   std::vector<std::string> asns;       ///< "13335" or "AS13335"
   std::vector<std::string> countries;  ///< two letters, any case: "CN"
+  /// Operators of the destination's network by the operators file (PolicyOptions::operators):
+  /// "Alibaba", "AWS", any case; an operator the file does not name is an error.
+  std::vector<std::string> operators;
+  /// The operator's parent's home country (two letters, any case: "CN"): who the data reaches,
+  /// beside `countries` (where the building is). Needs the operators file too.
+  std::vector<std::string> operator_countries;
   /// nDPI protocol names, case-insensitive: the whole name ("TLS.HikConnect"), or the master or
   /// application part ("TLS", "HikConnect").
   std::vector<std::string> protocols;
@@ -125,6 +132,8 @@ struct PolicyOptions {
   std::vector<std::string> vendor_cloud_catalog;
   /// Names of those clouds matched by the flow's hostname (loadVendorCloudNames).
   std::vector<VendorCloudName> vendor_cloud_names;
+  /// Who operates each AS (geoip.operators_file); null: rules cannot name operators.
+  OperatorTablePtr operators;
   /// Protocol names that are NAT traversal, relays or peer-to-peer networks.
   std::vector<std::string> p2p_protocols;
   Severity vendor_cloud_severity = Severity::kWarning;
@@ -144,7 +153,8 @@ PolicyOptions defaultPolicyOptions();
 
 /// The defaults, and the vendor-cloud names of `cloud_names_file` ("" = none), checked against
 /// the default catalog. Control thread.
-Result<PolicyOptions> loadPolicyOptions(const std::string& cloud_names_file);
+Result<PolicyOptions> loadPolicyOptions(const std::string& cloud_names_file,
+                                        OperatorTablePtr operators = nullptr);
 
 /// The protocol names an nDPI protocols file defines (the `@Name` of every rule), each once, in
 /// file order. Fails naming the file when it cannot be read, or the file and line when a rule has

@@ -99,7 +99,7 @@ TEST_F(ReportTest, CsvHasOneRowPerCameraDestinationWithNamesAndVerdicts) {
   const auto rows = parseCsv(readFile(dir_.path("dest.csv")));
   ASSERT_GE(rows.size(), 5U);
   const std::vector<std::string>& header = rows[0];
-  ASSERT_EQ(header.size(), 22U);
+  ASSERT_EQ(header.size(), 24U);
   std::map<std::string, std::size_t> column;
   for (std::size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
   const std::vector<std::string>* cloud = nullptr;

@@ -21,7 +21,7 @@ must_exist() { [ -f "$1" ] || fail "missing after install: ${1#"$work"/}"; }
 root=$work/local
 DESTDIR=$root "$cmake" --install "$build" --prefix /usr/local >"$work/install-local.log"
 for f in bin/camwatch etc/camwatch/camwatch.yaml etc/camwatch/camera-clouds.protos \
-         etc/camwatch/camera-oui.csv etc/camwatch/camera-cloud-names.csv \
+         etc/camwatch/camera-oui.csv etc/camwatch/camera-cloud-names.csv etc/camwatch/operators.csv \
          lib/systemd/system/camwatch.service \
          lib/sysusers.d/camwatch.conf lib/tmpfiles.d/camwatch.conf \
          share/doc/camwatch/README.md share/doc/camwatch/deployment.md \
@@ -63,7 +63,7 @@ sh "$source/tests/systemd/unit_security_test.sh" "$unit" >"$work/security.out" |
 root=$work/usr
 DESTDIR=$root "$cmake" --install "$build" --prefix /usr >"$work/install-usr.log"
 for f in usr/bin/camwatch etc/camwatch/camwatch.yaml etc/camwatch/camera-clouds.protos \
-         etc/camwatch/camera-oui.csv etc/camwatch/camera-cloud-names.csv \
+         etc/camwatch/camera-oui.csv etc/camwatch/camera-cloud-names.csv etc/camwatch/operators.csv \
          usr/lib/sysusers.d/camwatch.conf \
          usr/lib/tmpfiles.d/camwatch.conf usr/share/doc/camwatch/deployment.md; do
     must_exist "$root/$f"

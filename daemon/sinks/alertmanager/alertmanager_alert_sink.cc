@@ -80,6 +80,8 @@ Json AlertmanagerAlertSink::toAlertmanagerJson(std::span<const Alert> alerts,
     setIfNotEmpty(annotations, "country", destination.country);
     if (destination.asn != 0) annotations["asn"] = fmt::format("AS{}", destination.asn);
     setIfNotEmpty(annotations, "org", destination.org);
+    setIfNotEmpty(annotations, "operator", destination.network_operator);
+    setIfNotEmpty(annotations, "operator_country", destination.operator_country);
     if (destination.port != 0) annotations["port"] = std::to_string(destination.port);
     std::string protocol = alert.protocol.l4;
     if (!alert.protocol.master.empty() && alert.protocol.master != alert.protocol.app) {

@@ -47,7 +47,7 @@ struct Fixture {
     auto policy = PolicyEngine::create({group});
     EXPECT_TRUE(policy.has_value());
     naming = std::make_shared<const NamingSnapshot>(
-        NamingSnapshot{std::make_shared<const CameraInventory>(std::move(*inventory)), geo,
+        NamingSnapshot{std::make_shared<const CameraInventory>(std::move(*inventory)), geo, nullptr,
                        std::make_shared<const PolicyEngine>(std::move(*policy)), "hq"});
   }
 };

@@ -10,7 +10,9 @@ namespace {
 using testing::sampleAlert;
 
 TEST(AlertJsonTest, RoundTripKeepsEveryField) {
-  const Alert alert = sampleAlert();
+  Alert alert = sampleAlert();
+  alert.destination.network_operator = "Alibaba";
+  alert.destination.operator_country = "CN";
   auto back = alertFromJson(alertToJson(alert));
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(*back, alert);
@@ -54,7 +56,9 @@ TEST(AlertJsonTest, HasTheDocumentedSchema) {
                                                  {"hostname_source", "sni"},
                                                  {"country", "DE"},
                                                  {"asn", 64500},
-                                                 {"org", "Example Cloud GmbH"}}));
+                                                 {"org", "Example Cloud GmbH"},
+                                                 {"operator", ""},
+                                                 {"operator_country", ""}}));
   EXPECT_EQ(json["protocol"],
             (nlohmann::json{{"l4", "tcp"},
                             {"app", "Hikvision"},
@@ -120,6 +124,19 @@ TEST(AlertJsonTest, ErrorsNameTheField) {
   json["version"] = 2;
   EXPECT_FALSE(alertFromJson(json));
   EXPECT_FALSE(alertFromJson(nlohmann::json::array()));
+}
+
+// An alert spooled by a camwatch without operators (no "operator" keys) still reads back, with
+// the operator empty: the spool survives an upgrade.
+TEST(AlertJsonTest, AlertSpooledBeforeOperatorsReadsBack) {
+  Alert alert = sampleAlert();
+  nlohmann::json json = alertToJson(alert);
+  json["destination"].erase("operator");
+  json["destination"].erase("operator_country");
+  auto back = alertFromJson(json);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, alert);
+  EXPECT_EQ(back->destination.network_operator, "");
 }
 
 }  // namespace

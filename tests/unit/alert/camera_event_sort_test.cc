@@ -30,7 +30,7 @@ NamingSnapshotPtr namingWithRules() {
   auto policy = PolicyEngine::create({group});
   EXPECT_TRUE(policy.has_value());
   return std::make_shared<const NamingSnapshot>(NamingSnapshot{
-      nullptr, nullptr, std::make_shared<const PolicyEngine>(std::move(*policy)), "hq"});
+      nullptr, nullptr, nullptr, std::make_shared<const PolicyEngine>(std::move(*policy)), "hq"});
 }
 
 RuleId ruleCalled(const NamingSnapshot& naming, std::string_view name) {

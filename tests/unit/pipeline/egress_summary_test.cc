@@ -2,6 +2,7 @@
 // the new bytes of every open, classified egress flow, and a flow's end its last ones, while
 // flows end and start in between (the worker's list of open egress flows must follow them).
 #include <cstdint>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -127,8 +128,16 @@ TEST(EgressSummaryTest, TheControlSideNamesTheCameraFromTheSnapshot) {
   inventory.devices.push_back(lobby);
   auto created = CameraInventory::create(inventory, nullptr);
   ASSERT_TRUE(created.has_value());
-  const auto naming = std::make_shared<const NamingSnapshot>(NamingSnapshot{
-      std::make_shared<const CameraInventory>(std::move(*created)), nullptr, nullptr, "hq"});
+  // Who operates AS37963 (an Alibaba AS): the operators file names it, so the series says CN.
+  const std::string operators_csv = ::testing::TempDir() + "egress_summary_operators.csv";
+  std::ofstream(operators_csv) << "asn,prefix,operator,holder,parent,parent_country,source\n"
+                                  "37963,,Alibaba,Hangzhou Alibaba Advertising,Alibaba Group,CN,"
+                                  "test\n";
+  auto operators = OperatorTable::load(operators_csv);
+  ASSERT_TRUE(operators.has_value()) << operators.error().message;
+  const auto naming = std::make_shared<const NamingSnapshot>(
+      NamingSnapshot{std::make_shared<const CameraInventory>(std::move(*created)), nullptr,
+                     std::make_shared<const OperatorTable>(std::move(*operators)), nullptr, "hq"});
 
   MetricsRegistry metrics({}, MetricsOptions{});
   EgressFlowSummary listed;
@@ -136,6 +145,7 @@ TEST(EgressSummaryTest, TheControlSideNamesTheCameraFromTheSnapshot) {
   listed.camera.ip = *IpAddress::parse("10.1.0.1");
   listed.country = {'C', 'N', '\0'};
   listed.asn = 37963;
+  listed.server = *IpAddress::parse("47.254.33.45");
   ProtocolText::set(listed.protocol, "TLS.HikConnect");
   listed.bytes = 1000;
   listed.flows = 1;
@@ -149,11 +159,13 @@ TEST(EgressSummaryTest, TheControlSideNamesTheCameraFromTheSnapshot) {
 
   const std::string text = testing::serialize(metrics);
   EXPECT_NE(text.find("camwatch_egress_bytes_total{asn=\"37963\",camera=\"lobby-cam\","
-                      "country=\"CN\",protocol=\"TLS.HikConnect\"} 1000"),
+                      "country=\"CN\",operator_country=\"CN\",protocol=\"TLS.HikConnect\"} "
+                      "1000"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("camwatch_egress_bytes_total{asn=\"unknown\",camera=\"10.1.0.9\","
-                      "country=\"unknown\",protocol=\"unknown\"} 1000"),
+                      "country=\"unknown\",operator_country=\"unknown\",protocol=\"unknown\"} "
+                      "1000"),
             std::string::npos)
       << text;
 }

@@ -155,8 +155,8 @@ TEST(PolicyConfigTest, BadPortsAsnsCountries) {
 TEST(PolicyConfigTest, BadRulesAndGroups) {
   EXPECT_EQ(createError({group("cams", {rule("empty")})}),
             "group 'cams', rule 'empty': no matchers (a rule needs domains, registrable_domains, "
-            "cidrs, asns, countries, protocols, categories or ports; use the group's "
-            "default_action to decide everything else)");
+            "cidrs, asns, countries, operators, operator_countries, protocols, categories or "
+            "ports; use the group's default_action to decide everything else)");
   PolicyRule a = rule("same");
   a.countries = {"CN"};
   PolicyRule b = rule("same", PolicyAction::kAllow);

@@ -183,3 +183,62 @@ TEST(VendorCloudNamesTest, BadEntriesNameTheLine) {
 
 }  // namespace
 }  // namespace camwatch
+
+namespace camwatch {
+namespace {
+
+// Rules on who operates the network: operators by name, operator_countries by the parent's home.
+TEST(OperatorRulesTest, MatchTheOperatorAndItsHomeCountryNotTheBuilding) {
+  const std::string path = ::testing::TempDir() + "operator_rules.csv";
+  std::ofstream(path) << "asn,prefix,operator,holder,parent,parent_country,source\n"
+                         "45102,,Alibaba,Alibaba US,Alibaba Group,CN,test\n"
+                         "16509,,AWS,Amazon,Amazon.com Inc.,US,test\n";
+  auto table = OperatorTable::load(path);
+  ASSERT_TRUE(table) << table.error().message;
+  PolicyOptions options = defaultPolicyOptions();
+  options.operators = std::make_shared<const OperatorTable>(std::move(*table));
+  PolicyRule no_cn = rule("no-chinese-operators", PolicyAction::kDeny);
+  no_cn.operator_countries = {"cn"};
+  PolicyRule aws = rule("aws-ok", PolicyAction::kAllow);
+  aws.operators = {"aws"};
+  GroupPolicy group;
+  group.name = "cams";
+  group.rules = {no_cn, aws};
+  PolicyEngine engine = makeEngine({group}, options);
+  const PolicyGroupId cams = engine.groupId("cams");
+
+  DestinationFacts alibaba_us = tlsTo("47.254.33.45");  // the building is in the US
+  alibaba_us.country = "US";
+  alibaba_us.asn = 45102;
+  Verdict verdict = engine.evaluate(cams, alibaba_us);
+  EXPECT_EQ(verdict.action, PolicyAction::kDeny);
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "rule:no-chinese-operators");
+
+  DestinationFacts amazon = tlsTo("52.94.0.1");
+  amazon.country = "US";
+  amazon.asn = 16509;
+  EXPECT_EQ(engine.ruleLabel(engine.evaluate(cams, amazon).rule), "rule:aws-ok");
+
+  DestinationFacts unlisted = tlsTo("198.51.100.1");
+  unlisted.asn = 64500;
+  EXPECT_EQ(engine.ruleLabel(engine.evaluate(cams, unlisted).rule), "default");
+
+  // Names the file does not list, and operator rules without a file, are refused at start.
+  PolicyRule typo = rule("typo", PolicyAction::kDeny);
+  typo.operators = {"Alibabba"};
+  group.rules = {typo};
+  auto refused = PolicyEngine::create({group}, options);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(
+      refused.error().message,
+      "group 'cams', rule 'typo': operator 'Alibabba': not an operator of the operators file");
+  group.rules = {no_cn};
+  refused = PolicyEngine::create({group}, defaultPolicyOptions());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "group 'cams', rule 'no-chinese-operators': operator country 'cn': needs the "
+            "operators file (geoip.operators_file) to know who operates what");
+}
+
+}  // namespace
+}  // namespace camwatch

@@ -113,12 +113,12 @@ TEST(DestinationsCsv, HeaderAndRowsWithCrlfAndRfc3339Times) {
   const std::string csv = destinationsToCsv(buildDestinations(result, FlowNaming{}));
   const std::string header =
       "camera_ip,camera_name,camera_group,server_ip,hostname,l4,protocol,server_ports,flows,"
-      "packets_out,packets_in,bytes_out,bytes_in,first_seen,last_seen,country,asn,org,"
-      "vendor_cloud,verdict,rule,alert_kind\r\n";
+      "packets_out,packets_in,bytes_out,bytes_in,first_seen,last_seen,country,asn,org,operator,"
+      "operator_country,vendor_cloud,verdict,rule,alert_kind\r\n";
   ASSERT_EQ(csv.substr(0, header.size()), header);
   EXPECT_EQ(csv.substr(header.size()),
             "192.168.10.21,,,203.0.113.7,'=cmd|' /C calc'!A0,tcp,Unknown,443,1,3,2,100,100,"
-            "2026-01-15T09:00:00.000000Z,2026-01-15T09:00:02.000000Z,US,64500,,,allow,,\r\n");
+            "2026-01-15T09:00:00.000000Z,2026-01-15T09:00:02.000000Z,US,64500,,,,,allow,,\r\n");
 }
 
 }  // namespace
