@@ -359,10 +359,11 @@ def md_replay(r, title):
                    f"{t['peak_rss_mib']:.1f} | {fmt_x(t.get('pps_x_ndpi'))} | "
                    f"{fmt_share(t.get('rss_share_ndpi'))} | {fmt_x(t.get('pps_x_tshark'))} |")
     if r["bars"]:
-        out += ["", "Issue 17's bars: " + "; ".join(
-            f"{b['tool']} {b['bar']}: "
-            + (f"{b['value']:.2f}x" if b["figure"].startswith("pps") else f"{b['value']:.2f}")
-            + (" (met)" if b["met"] else " (**not met**)") for b in r["bars"]) + "."]
+        out += ["", "Issue 17's bars:", ""]
+        for b in r["bars"]:
+            value = f"{b['value']:.2f}x" if b["figure"].startswith("pps") else f"{b['value']:.2f}"
+            out.append(f"- {b['tool']}, {b['bar']}: {value}, "
+                       + ("met" if b["met"] else "**not met**"))
     return out
 
 
@@ -419,13 +420,14 @@ def md_memory(r, title):
 
 
 def cmd_markdown(args):
-    print("\n".join(markdown_of(args.files)))
+    print("\n".join(markdown_of(args.files, args.command)))
 
 
-def markdown_of(files):
+def markdown_of(files, command=None):
     results = [load(f) for f in files]
     first = results[0]
-    out = [
+    out = [f"Made by `{command}`.", ""] if command else []
+    out += [
         f"Measured {first['date']} on {first['machine']}; commit {first['commit']}; load "
         + ", ".join(f"{r['kind']} {r.get('load_start', '?')} -> {r.get('load_end', '?')}"
                     for r in results) + " (1/5/15-minute load at the start and end of each script).",
@@ -448,7 +450,7 @@ def cmd_update_readme(args):
     begin, end = text.find(README_BEGIN), text.find(README_END)
     if begin < 0 or end < begin:
         sys.exit(f"bench_results.py: {args.readme} has no {README_BEGIN} ... {README_END} block")
-    block = "\n".join([README_BEGIN, ""] + markdown_of(args.files) + [README_END])
+    block = "\n".join([README_BEGIN, ""] + markdown_of(args.files, args.command) + [README_END])
     with open(args.readme, "w") as out:
         out.write(text[:begin] + block + text[end + len(README_END):])
 
@@ -479,9 +481,11 @@ def main():
     p.add_argument("file")
     p.set_defaults(func=cmd_text)
     p = sub.add_parser("markdown")
+    p.add_argument("--command", help="the command that made the results, for the text")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_markdown)
     p = sub.add_parser("update-readme")
+    p.add_argument("--command", help="the command that made the results, for the text")
     p.add_argument("readme")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_update_readme)

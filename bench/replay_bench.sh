@@ -135,7 +135,8 @@ fi
 
 # The example config without DPI: the same run with the classifier's share taken out.
 derive_example_config "$tmp/nodpi.yaml" '/^dpi:/,/^[a-z]/ s/^(  enabled:).*/\1 false/'
-grep -q '^  enabled: false' "$tmp/nodpi.yaml" || die "could not turn DPI off in $tmp/nodpi.yaml"
+sed -n '/^dpi:/,/^[a-z]/p' "$tmp/nodpi.yaml" | grep -q '^  enabled: false' ||
+  die "could not turn DPI off in $tmp/nodpi.yaml"
 
 # What the capture holds, as camwatch counts it. This run also brings the file into the page
 # cache, so every timed run below reads from memory.
