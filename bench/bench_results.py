@@ -87,6 +87,19 @@ def collect_replay(args):
     write_json(args.out, result)
 
 
+def scaling_limit(load, cores, cores_used, reader_share, busy, worker_cpu_share):
+    """A guess at what limits a replay, from the figures of one run."""
+    if load >= cores:
+        return f"other work: 1-min load {load:.1f} on {cores} cores"
+    if cores_used >= 0.9 * cores:
+        return f"CPU: all {cores} cores busy"
+    if reader_share >= 0.9:
+        return "the reader thread (one core)"
+    if busy and max(busy) >= 0.9 and worker_cpu_share >= 0.8:
+        return "the workers"
+    return "neither saturated (waits)"
+
+
 def collect_scaling(args):
     meta = meta_args(args.meta)
     packets = int(meta["packets"])
@@ -103,17 +116,11 @@ def collect_scaling(args):
         busy = [b / (b + i) if b + i > 0 else 0 for b, i in zip(mid["busy_s"], mid["idle_s"])]
         cores = int(meta["cores"])
         cpu = mid["user_s"] + mid["sys_s"]
-        reader_share = mid["reader_cpu_s"] / mid["wall_s"] if mid["wall_s"] > 0 else 0
-        if cpu / mid["wall_s"] >= 0.9 * cores:
-            limit = f"CPU: all {cores} cores busy"
-        elif reader_share >= 0.9:
-            limit = "the reader thread (one core)"
-        elif busy and max(busy) >= 0.9:
-            limit = "the busiest worker"
-        elif float(meta["load_start"].split()[0]) >= cores:
-            limit = f"other work: 1-min load {meta['load_start'].split()[0]} on {cores} cores"
-        else:
-            limit = "neither saturated (waits)"
+        wall = mid["wall_s"]
+        reader_share = mid["reader_cpu_s"] / wall if wall > 0 else 0
+        others_share = sum(mid["other_cpu_s"]) / wall if wall > 0 else 0
+        limit = scaling_limit(float(meta["load_start"].split()[0]), cores, cpu / wall,
+                              reader_share, busy, others_share / max(len(busy), 1))
         rows.append({
             "workers": int(workers),
             "runs_s": [round(w, 3) for w in walls],
@@ -123,6 +130,7 @@ def collect_scaling(args):
             "cores_used": round(cpu / mid["wall_s"], 2),
             "reader_cpu_s": round(mid["reader_cpu_s"], 2),
             "reader_share": round(reader_share, 2),
+            "other_threads_share": round(others_share, 2),
             "other_threads_cpu_s": [round(c, 2) for c in mid["other_cpu_s"]],
             "worker_busy_share": [round(b, 2) for b in busy],
             "peak_rss_mib": round(max(r["rss_kib"] for r in runs) / 1024, 1),
@@ -260,18 +268,20 @@ def text_scaling(r):
         f"runs:     {r['runs']} per worker count, interleaved; figures of the median run",
         "",
         f"{'workers':>7} {'median s':>9} {'Mpps':>7} {'speedup':>8} {'CPU s':>7} {'cores':>6} "
-        f"{'reader':>7} {'worker busy share':<22} {'RSS MiB':>8}  limit",
+        f"{'reader':>7} {'others':>7} {'worker busy share':<22} {'RSS MiB':>8}  limit",
     ]
     for row in r["rows"]:
         busy = " ".join(f"{b:.2f}" for b in row["worker_busy_share"]) or "-"
         out.append(f"{row['workers']:>7} {row['median_s']:>9.3f} {row['mpps']:>7.3f} "
                    f"{row['speedup']:>7.2f}x {row['cpu_s']:>7.2f} {row['cores_used']:>6.2f} "
-                   f"{row['reader_share']:>7.2f} {busy:<22} {row['peak_rss_mib']:>8.1f}  "
+                   f"{row['reader_share']:>7.2f} {fmt_share(row.get('other_threads_share')):>7} "
+                   f"{busy:<22} {row['peak_rss_mib']:>8.1f}  "
                    f"{row['limit']}")
     out += [
         "",
         "cores: CPU s / wall s (user + sys of all threads, GNU time); reader: the reading thread's",
-        "CPU s / wall s (/proc/PID/task, sampled every 0.1 s); worker busy share: busy / (busy +",
+        "CPU s / wall s (/proc/PID/task, sampled every 0.1 s); others: the other threads' (the",
+        "workers) CPU s / wall s, summed; worker busy share: busy / (busy +",
         "idle) from camwatch's own camwatch_worker_busy/idle_seconds_total (replay --metrics FILE):",
         "the share of its time a worker was not waiting for packets (preempted time counts as busy).",
         "",
@@ -375,14 +385,15 @@ def md_scaling(r, title):
         f"{r['runs']} runs per worker count, interleaved; figures of the median run.",
         "",
         "| workers | median s | Mpps | speedup | CPU s | cores used | reader thread CPU / wall "
-        "| worker busy share | peak RSS MiB | limit |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
+        "| worker threads CPU / wall | worker busy share | peak RSS MiB | limit |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
     ]
     for row in r["rows"]:
         busy = " ".join(f"{b:.2f}" for b in row["worker_busy_share"]) or "-"
         out.append(f"| {row['workers']} | {row['median_s']:.3f} | {row['mpps']:.3f} | "
                    f"{row['speedup']:.2f}x | {row['cpu_s']:.2f} | {row['cores_used']:.2f} | "
-                   f"{row['reader_share']:.2f} | {busy} | {row['peak_rss_mib']:.1f} | "
+                   f"{row['reader_share']:.2f} | {fmt_share(row.get('other_threads_share'))} | {busy} | "
+                   f"{row['peak_rss_mib']:.1f} | "
                    f"{row['limit']} |")
     return out
 

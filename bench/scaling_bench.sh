@@ -119,14 +119,11 @@ measure() {
   "$gnu_time" -f '%M %U %S' -o "$tmp/time.out" "$camwatch_bin" replay -c "$config" \
     --workers "$workers" --metrics "$tmp/metrics.prom" "$capture" >/dev/null 2>"$tmp/stderr" &
   tpid=$!
-  # GNU time's child is camwatch; sample its threads until it exits. The last sample misses at
-  # most the final 0.1 s.
+  # GNU time's child is camwatch; sample its threads until it exits. Each thread's figure is
+  # its last sample (workers end before the main thread): it misses at most 0.1 s.
   while kill -0 "$tpid" 2>/dev/null; do
     [[ -n "$cpid" ]] || cpid=$(cat "/proc/$tpid/task/$tpid/children" 2>/dev/null | awk '{print $1}')
-    if [[ -n "$cpid" ]]; then
-      thread_ticks "$cpid" >"$tmp/ticks.new" && [[ -s "$tmp/ticks.new" ]] &&
-        mv "$tmp/ticks.new" "$tmp/ticks"
-    fi
+    [[ -z "$cpid" ]] || thread_ticks "$cpid" >>"$tmp/ticks"
     sleep 0.1
   done
   if ! wait "$tpid"; then
@@ -144,17 +141,15 @@ for line in open(metrics):
     m = re.match(r'camwatch_worker_(busy|idle)_seconds_total\{worker="(\d+)"\} (\S+)', line)
     if m:
         (busy if m.group(1) == "busy" else idle)[int(m.group(2))] = float(m.group(3))
-reader, others = 0.0, []
+latest = {}  # tid -> CPU seconds at its last sample (ticks only grow)
 try:
     for line in open(ticks):
         tid, t = line.split()
-        seconds = int(t) / int(hz)
-        if tid == main_tid:
-            reader = seconds
-        else:
-            others.append(seconds)
+        latest[tid] = max(latest.get(tid, 0.0), int(t) / int(hz))
 except FileNotFoundError:
     pass
+reader = latest.pop(main_tid, 0.0)
+others = list(latest.values())
 workers = sorted(busy)
 print(json.dumps({"wall_s": int(wall_ns) / 1e9, "rss_kib": int(rss), "user_s": float(user),
                   "sys_s": float(system), "busy_s": [busy[w] for w in workers],
