@@ -423,6 +423,14 @@ def md_memory(r, title):
         f"flight {s['ended_flow']}; an nDPI flow state {s['ndpi_flow_struct']} (pool slot, held "
         "only while the flow is being classified).",
     ]
+    if "classified_rest" in b:
+        out.append(f"Classified: measured minus the fixed part = {b['classified_rest']:.0f} bytes a "
+                   "flow (records in flight at the end, allocator, digest, camera state)"
+                   + (f"; DPI on minus DPI off = {b['classified_dpi_share']:.0f} bytes"
+                      if "classified_dpi_share" in b else "") + ".")
+    if "classifying_dpi_share" in b:
+        out.append(f"Still classifying: DPI on minus DPI off = {b['classifying_dpi_share']:.0f} "
+                   "bytes a flow, the nDPI state each open flow holds.")
     if r.get("bar"):
         bar = r["bar"]
         out.append(f"Issue 17's bar, {bar['bar']}: {bar['value']:.0f} bytes "
@@ -434,21 +442,27 @@ def cmd_markdown(args):
     print("\n".join(markdown_of(args.files, args.command)))
 
 
+def label_of(r):
+    """replay, flood, scaling or memory."""
+    if r["kind"] == "replay" and r["capture_note"].startswith("camwatch-testgen flood"):
+        return "flood"
+    return r["kind"]
+
+
 def markdown_of(files, command=None):
     results = [load(f) for f in files]
     first = results[0]
     out = [f"Made by `{command}`.", ""] if command else []
     out += [
-        f"Measured {first['date']} on {first['machine']}; commit {first['commit']}; load "
-        + ", ".join(f"{r['kind']} {r.get('load_start', '?')} -> {r.get('load_end', '?')}"
+        f"Measured {first['date']} on {first['machine']}; commit "
+        + ", ".join(dict.fromkeys(r["commit"] for r in results)) + "; load "
+        + ", ".join(f"{label_of(r)} {r.get('load_start', '?')} -> {r.get('load_end', '?')}"
                     for r in results) + " (1/5/15-minute load at the start and end of each script).",
         "",
     ]
     titles = {"replay": "Replay", "scaling": "Scaling with workers", "memory": "Memory per flow"}
     for r in results:
-        title = titles[r["kind"]]
-        if r["kind"] == "replay":
-            title = "Flood" if r["capture_note"].startswith("camwatch-testgen flood") else title
+        title = "Flood" if label_of(r) == "flood" else titles[r["kind"]]
         out += {"replay": md_replay, "scaling": md_scaling, "memory": md_memory}[r["kind"]](
             r, title)
         out.append("")
