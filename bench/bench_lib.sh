@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2154  # sourced: the caller sets and reads these names
 # bench_lib.sh: what replay_bench.sh, scaling_bench.sh and memory_bench.sh share (sourced, not
 # run): messages, the build's tools, generated captures, configs derived from the example
 # config, and the facts every result carries (date, commit, machine, load).
@@ -10,6 +11,13 @@ die() {
 }
 
 is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
+
+# word_in LIST WORD: WORD is one of the space-separated words of LIST.
+word_in() {
+  local word
+  for word in $1; do [[ "$word" == "$2" ]] && return 0; done
+  return 1
+}
 
 # need_built PATH TARGET: the build has PATH, else say which target to build.
 need_built() {

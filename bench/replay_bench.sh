@@ -39,8 +39,8 @@ runs=3
 worker_counts="1 2"
 capture=""
 json_out=""
-all_tools="camwatch-example camwatch-forensic camwatch-nodpi ndpiReader tshark parse_hash_loop
-  pcap_read_loop"
+all_tools="camwatch-example camwatch-forensic camwatch-nodpi ndpiReader tshark parse_hash_loop"
+all_tools+=" pcap_read_loop"
 tools_wanted=$all_tools
 
 usage() {
@@ -56,7 +56,7 @@ usage: $(basename "$0") [--build-dir DIR] [--capture FILE | --flood N | --packet
   --runs R         timed runs per tool, interleaved; the median is reported (default: $runs)
   --workers "N..." camwatch worker counts, one line per count for each camwatch run
                    (default: "$worker_counts")
-  --tools "..."    a subset of: $(echo $all_tools)
+  --tools "..."    a subset of: $all_tools
   --json FILE      write the results as JSON (bench_results.py markdown FILE makes the table)
 
 Generated captures are cached in DIR/bench-data/ and reused when the parameters match.
@@ -97,7 +97,7 @@ done
 [[ -z "$flood" || -z "$capture" ]] || die "--flood and --capture exclude each other"
 for n in $worker_counts; do is_count "$n" || die "--workers: '$n' is not a worker count"; done
 for tool in $tools_wanted; do
-  [[ " $(echo $all_tools) " == *" $tool "* ]] || die "--tools: unknown tool '$tool'"
+  word_in "$all_tools" "$tool" || die "--tools: unknown tool '$tool'"
 done
 build_dir=$(resolve_build_dir "$build_dir")
 
@@ -168,7 +168,7 @@ add_tool() {  # add_tool ID LABEL WHAT COMMAND...
   shown=${shown//"$build_dir"/BUILD}
   printf '%s\t%s\t%s\t%s\n' "$id" "$label" "$shown" "$what" >>"$tmp/tools.tsv"
 }
-wanted() { [[ " $(echo $tools_wanted) " == *" $1 "* ]]; }
+wanted() { word_in "$tools_wanted" "$1"; }
 tshark_version=$("$tshark_bin" --version 2>/dev/null | grep -o -m1 '[0-9][0-9.]*[0-9]' | head -n 1 || true)
 ndpi_version=$("$ndpi_reader_bin" -h 2>&1 | awk '/nDPI/ {print $NF; exit}' || true)
 for n in $worker_counts; do

@@ -122,7 +122,7 @@ measure() {
   # GNU time's child is camwatch; sample its threads until it exits. Each thread's figure is
   # its last sample (workers end before the main thread): it misses at most 0.1 s.
   while kill -0 "$tpid" 2>/dev/null; do
-    [[ -n "$cpid" ]] || cpid=$(cat "/proc/$tpid/task/$tpid/children" 2>/dev/null | awk '{print $1}')
+    [[ -n "$cpid" ]] || cpid=$(awk '{print $1}' "/proc/$tpid/task/$tpid/children" 2>/dev/null)
     [[ -z "$cpid" ]] || thread_ticks "$cpid" >>"$tmp/ticks"
     sleep 0.1
   done
