@@ -48,8 +48,10 @@ int main(int argc, char** argv) {
   app.add_option("--format", format, "pcap|pcapng")->capture_default_str();
   app.add_option("--snaplen", options.snaplen, "bytes kept per packet")->capture_default_str();
   app.add_option("--packets", options.packets, "bench: packets to write")->capture_default_str();
-  app.add_option("--flows", options.flows,
-                 "bench: at least this many flows; flood: exactly this many; spoof: camera sources")
+  app.add_option(
+         "--flows", options.flows,
+         "bench: at least this many flows; flood, concurrent: exactly this many; spoof: camera "
+         "sources")
       ->capture_default_str();
   app.add_option("--seed", options.seed, "bench: random seed")->capture_default_str();
   app.add_flag("--usec", usec, "microsecond timestamps instead of nanoseconds");

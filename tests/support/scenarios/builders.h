@@ -24,5 +24,6 @@ void buildDemo(TrafficMix& mix);
 void writeBench(const ScenarioOptions& options, PacketWriter& writer);
 std::uint64_t writeFlood(PacketWriter& writer, std::uint64_t flows);
 std::uint64_t writeSpoof(PacketWriter& writer, std::uint64_t sources);
+std::uint64_t writeConcurrent(PacketWriter& writer, std::uint64_t flows);
 
 }  // namespace camwatch::testkit::scenario

@@ -1,5 +1,6 @@
 // The load scenarios, streamed to the writer: bench (a large realistic mix), flood (one camera to
-// very many destinations) and spoof (very many camera sources).
+// very many destinations), spoof (very many camera sources) and concurrent (very many short flows
+// open at once).
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -239,6 +240,51 @@ std::uint64_t writeFlood(PacketWriter& writer, std::uint64_t flows) {
     writer.write(kScenarioEpoch + static_cast<Timestamp>(n) * kMicros, frame.build());
   }
   return flows;
+}
+
+// --- concurrent ----------------------------------------------------------------------------------
+
+// --flows short UDP exchanges that are all still open when the capture ends: a DNS query and its
+// answer or an NTP request and its reply (alternately), two packets 2 us apart, one exchange every
+// 4 us (a million take 4 s of capture, well inside the UDP idle timeout). nDPI names both kinds
+// from these two packets and needs no more, so every flow is classified and tracked at the end:
+// what bench/memory_bench.sh measures the memory per tracked flow with. 4096 clients on camera
+// VLAN 10 (10.1.0.0/20), servers in 198.18.0.0/15 (reserved for benchmarking, so not egress).
+std::uint64_t writeConcurrent(PacketWriter& writer, std::uint64_t flows) {
+  constexpr std::uint64_t kClients = 4096;
+  const Mac gateway_mac = localMac(0x0a0001);
+  for (std::uint64_t n = 0; n < flows; ++n) {
+    const std::uint64_t host = n % kClients;
+    char client[32];
+    std::snprintf(client, sizeof(client), "10.1.%u.%u", static_cast<unsigned>(host >> 8),
+                  static_cast<unsigned>(host & 255));
+    const auto port = static_cast<std::uint16_t>(10000 + (n / kClients) % 55000);
+    const Mac client_mac = localMac(0x200000 + static_cast<std::uint32_t>(host));
+    const Timestamp ts = kScenarioEpoch + static_cast<Timestamp>(n) * 4 * kMicros;
+    const bool dns = n % 2 == 0;
+    const char* server = dns ? "198.18.0.53" : "198.18.0.123";
+    const std::uint16_t server_port = dns ? 53 : 123;
+    Bytes ask;
+    Bytes answer;
+    if (dns) {
+      const std::string name = "host" + std::to_string(n % 5000) + ".example.com";
+      const auto id = static_cast<std::uint16_t>(n);
+      ask = dnsQuery(id, name);
+      answer = dnsResponse(id, name, kDnsTypeA, {{name, kDnsTypeA, "192.0.2.1", 60}});
+    } else {
+      ask = ntpRequest(ts);
+      answer = ntpReply(ts, ts + 2 * kMicros);
+    }
+    Frame request;
+    request.eth(client_mac, gateway_mac).vlan(10).ipv4(client, server).udp(port, server_port);
+    request.payload(ask);
+    writer.write(ts, request.build());
+    Frame reply;
+    reply.eth(gateway_mac, client_mac).vlan(10).ipv4(server, client).udp(server_port, port);
+    reply.payload(answer);
+    writer.write(ts + 2 * kMicros, reply.build());
+  }
+  return 2 * flows;
 }
 
 // --- spoof -------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ using scenario::fileOptions;
 using scenario::linkKindFor;
 using scenario::linktypeForChoice;
 using scenario::writeBench;
+using scenario::writeConcurrent;
 using scenario::writeFlood;
 using scenario::writeMix;
 using scenario::writeSpoof;
@@ -50,6 +51,9 @@ const std::vector<ScenarioInfo>& scenarios() {
       {"timeouts", "flows cut by the idle and active timeouts", true},
       {"flood", "one camera, one UDP datagram to each of --flows public addresses", false},
       {"spoof", "--flows camera source addresses, one UDP datagram each to one public address",
+       false},
+      {"concurrent",
+       "--flows DNS and NTP exchanges of two packets, all open at the end (memory per flow)",
        false},
   };
   return kScenarios;
@@ -94,6 +98,13 @@ std::uint64_t runScenario(const std::string& name, const std::string& output,
     PacketWriterPtr writer =
         openCaptureFile(output, options.pcapng, fileOptions(options, kLinktypeEthernet));
     const std::uint64_t packets = writeSpoof(*writer, options.flows);
+    writer->close();
+    return packets;
+  }
+  if (name == "concurrent") {
+    PacketWriterPtr writer =
+        openCaptureFile(output, options.pcapng, fileOptions(options, kLinktypeEthernet));
+    const std::uint64_t packets = writeConcurrent(*writer, options.flows);
     writer->close();
     return packets;
   }
