@@ -56,6 +56,11 @@ AlertDestination AlertFactory::destination(const FlowJudged& flow, bool with_org
   destination.port = flow.port;
   destination.hostname = flow.hostname.data();
   destination.hostname_source = hostnameSourceName(flow.hostname_source);
+  // A public address reached with no name at all: say so ("none"), as flow records do.
+  if (!flow.dns_query && flow.hostname[0] == '\0' &&
+      addressScope(flow.server) == AddressScope::kPublic) {
+    destination.hostname_source = "none";
+  }
   if (flow.dns_query) return destination;  // the queried name is the destination
   destination.ip = flow.server;
   destination.country = std::string(flow.country.data(), strnlen(flow.country.data(), 3));

@@ -46,8 +46,9 @@ PolicyRule readRule(const ConfigReader& reader, const YAML::Node& node, const st
 GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
                             const std::string& name) {
   const std::string path = "policy." + name;
-  reader.checkKeys(node, path,
-                   {"default_action", "default_severity", "vendor_cloud_catalog", "rules"});
+  reader.checkKeys(
+      node, path,
+      {"default_action", "default_severity", "vendor_cloud_catalog", "hardcoded_address", "rules"});
   GroupPolicy group;
   group.name = name;
   if (node["default_action"]) {
@@ -62,6 +63,13 @@ GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
   if (node["vendor_cloud_catalog"]) {
     group.vendor_cloud_catalog =
         reader.boolean(node["vendor_cloud_catalog"], path + ".vendor_cloud_catalog");
+  }
+  if (const YAML::Node hardcoded = node["hardcoded_address"]) {
+    if (reader.scalar(hardcoded, path + ".hardcoded_address") != "off") {
+      group.hardcoded_address =
+          reader.named<Severity>(hardcoded, path + ".hardcoded_address", severityFromName,
+                                 "off, info, warning or critical");
+    }
   }
   if (node["rules"]) {
     const YAML::Node& rules = node["rules"];

@@ -5,7 +5,7 @@
 
 namespace camwatch {
 namespace {
-constexpr std::array<std::pair<AlertKind, std::string_view>, 9> kKindNames = {{
+constexpr std::array<std::pair<AlertKind, std::string_view>, 10> kKindNames = {{
     {AlertKind::kVendorCloud, "vendor_cloud"},
     {AlertKind::kDisallowedDestination, "disallowed_destination"},
     {AlertKind::kDisallowedCountry, "disallowed_country"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<AlertKind, std::string_view>, 9> kKindNames = {{
     {AlertKind::kNewDestination, "new_destination"},
     {AlertKind::kEgressVolume, "egress_volume"},
     {AlertKind::kUnknownCamera, "unknown_camera"},
+    {AlertKind::kHardcodedAddress, "hardcoded_address"},
 }};
 constexpr std::array<std::pair<Severity, std::string_view>, 3> kSeverityNames = {{
     {Severity::kInfo, "info"},

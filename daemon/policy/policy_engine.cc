@@ -72,6 +72,7 @@ struct CompiledGroup {
   bool vendor_cloud_catalog = true;
   PolicyAction default_action = PolicyAction::kDeny;
   Severity default_severity = Severity::kWarning;
+  std::optional<Severity> hardcoded_address;  // off when unset
   bool rules_need_classification = false;
 };
 
@@ -297,7 +298,9 @@ struct PolicyEngine::Impl {
   Severity vendor_cloud_severity = Severity::kWarning;
   Severity p2p_severity = Severity::kWarning;
   OperatorTablePtr operators;
-  bool rules_use_operators = false;  // look the operator up only when a rule can use it
+  bool rules_use_operators = false;
+  RuleId
+      hardcoded_rule;  // "hardcoded_address"  // look the operator up only when a rule can use it
   // Every label a verdict can name, by RuleId: the fixed ones, then the rules, catalog and P2P
   // entries as they were compiled.
   std::vector<std::string> labels{kFixedLabels.begin(), kFixedLabels.end()};
@@ -385,6 +388,7 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
     compiled.vendor_cloud_catalog = group.vendor_cloud_catalog;
     compiled.default_action = group.default_action;
     compiled.default_severity = group.default_severity;
+    compiled.hardcoded_address = group.hardcoded_address;
     for (std::size_t r = 0; r < group.rules.size(); ++r) {
       const PolicyRule& rule = group.rules[r];
       if (!checkName(rule.name).empty()) {
@@ -411,7 +415,7 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
     impl->groups.push_back(std::move(compiled));
   }
   // Rule ids are 16 bits (RuleId).
-  std::size_t label_count = kFixedLabels.size() + impl->catalog.size() + impl->p2p.size();
+  std::size_t label_count = kFixedLabels.size() + impl->catalog.size() + impl->p2p.size() + 1;
   for (const CompiledGroup& group : impl->groups) {
     label_count += group.deny.size() + group.allow.size();
   }
@@ -427,6 +431,7 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
   }
   for (NamedProtocol& entry : impl->catalog) entry.rule = impl->addLabel(entry.label);
   for (NamedProtocol& entry : impl->p2p) entry.rule = impl->addLabel(entry.label);
+  impl->hardcoded_rule = impl->addLabel("hardcoded_address");
   impl->unknown_group = &impl->fallback;
   for (const CompiledGroup& group : impl->groups) {
     if (group.name == "default") impl->unknown_group = &group;
@@ -502,6 +507,12 @@ Verdict PolicyEngine::evaluate(PolicyGroupId group_id, const DestinationFacts& f
       if (protocolIs(facts, entry.name)) {
         return denyVerdict(AlertKind::kP2pOrRelay, impl.p2p_severity, entry.rule, true);
       }
+    }
+    // 4b. A public address the camera reached without any name: hard-coded in its firmware.
+    if (group.hardcoded_address && !dns_lookup && query.hostname.empty() &&
+        facts.scope == AddressScope::kPublic) {
+      return denyVerdict(AlertKind::kHardcodedAddress, *group.hardcoded_address,
+                         impl.hardcoded_rule, true);
     }
   }
   // 5. The default, final once nothing above can still change its mind.

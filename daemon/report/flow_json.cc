@@ -22,6 +22,13 @@ const NetworkOperator* operatorOf(const FlowRecord& flow, const FlowNaming& nami
   return naming.operators->find(flow.server_asn, flow.serverIp());
 }
 
+// Where the flow's name came from; "none" for a public destination with no name at all (no DNS
+// answer seen for it, no SNI, no HTTP Host): an address the camera has built in.
+std::string_view hostnameSourceOf(const FlowRecord& flow) {
+  if (flow.dpi.hostname[0] == '\0' && flow.server_scope == AddressScope::kPublic) return "none";
+  return hostnameSourceName(flow.dpi.hostname_source);
+}
+
 }  // namespace
 
 std::string tcpFlagLetters(std::uint8_t flags) {
@@ -92,7 +99,7 @@ nlohmann::ordered_json flowToJson(const FlowRecord& flow, const FlowNaming& nami
   json["dpi_guessed"] = dpi.guessed;
   json["dpi_packets"] = dpi.packets_inspected;
   json["hostname"] = dpi.hostname.data();
-  json["hostname_source"] = hostnameSourceName(dpi.hostname_source);
+  json["hostname_source"] = std::string(hostnameSourceOf(flow));
   json["risks"] = riskNames(dpi.risk);
   return json;
 }
@@ -156,7 +163,7 @@ void appendFlowJson(std::string& out, const FlowRecord& flow, const FlowNaming& 
   json.boolean("dpi_guessed", dpi.guessed);
   json.unsignedNumber("dpi_packets", dpi.packets_inspected);
   json.text("hostname", dpi.hostname.data());
-  json.text("hostname_source", hostnameSourceName(dpi.hostname_source));
+  json.text("hostname_source", hostnameSourceOf(flow));
   json.texts("risks", riskNames(dpi.risk));
   json.close();
 }

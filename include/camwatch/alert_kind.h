@@ -19,6 +19,8 @@ enum class AlertKind : std::uint8_t {
   kNewDestination,         ///< "new_destination": not seen while learning
   kEgressVolume,           ///< "egress_volume": bytes out over the camera's budget
   kUnknownCamera,          ///< "unknown_camera": a new device in a camera subnet
+  /// "hardcoded_address": egress to a public address no DNS answer, SNI or Host named
+  kHardcodedAddress,
 };
 
 enum class Severity : std::uint8_t { kInfo, kWarning, kCritical };

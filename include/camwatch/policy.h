@@ -104,6 +104,10 @@ struct GroupPolicy {
   /// disallowed_destination with `default_severity`.
   PolicyAction default_action = PolicyAction::kDeny;
   Severity default_severity = Severity::kWarning;
+  /// Raise hardcoded_address, with this severity, for a classified egress flow to a public
+  /// address that has no name (no DNS answer seen for it, no SNI, no HTTP Host) and that no rule,
+  /// catalog entry or P2P name decided. Unset: off (the default action decides it).
+  std::optional<Severity> hardcoded_address;
 };
 
 /// A vendor-cloud name camwatch matches itself, beside nDPI's host rules: a flow whose hostname

@@ -370,5 +370,18 @@ TEST_F(ConfigTest, CloudNamesFileAndRegistrableDomainsAreChecked) {
                 "suffix (anyone can register names under it), not one owner's domain");
 }
 
+TEST_F(ConfigTest, HardcodedAddressIsOffOrASeverity) {
+  auto config = load("policy:\n  default:\n    hardcoded_address: critical\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->policy_groups[0].hardcoded_address, Severity::kCritical);
+  config = load("policy:\n  default:\n    hardcoded_address: off\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_FALSE(config->policy_groups[0].hardcoded_address.has_value());
+  EXPECT_EQ(error("policy:\n  default:\n    hardcoded_address: loud\n"),
+            file() +
+                ":3:24: policy.default.hardcoded_address: expected off, info, warning or critical, "
+                "got 'loud'");
+}
+
 }  // namespace
 }  // namespace camwatch

@@ -242,3 +242,42 @@ TEST(OperatorRulesTest, MatchTheOperatorAndItsHomeCountryNotTheBuilding) {
 
 }  // namespace
 }  // namespace camwatch
+
+namespace camwatch {
+namespace {
+
+// hardcoded_address: a classified flow to a public address without any name, that nothing
+// else decided; rules and the catalog still win, and a named flow never raises it.
+TEST(HardcodedAddressTest, RaisedOnlyForUnnamedPublicDestinationsNoRuleDecided) {
+  GroupPolicy group;
+  group.name = "cams";
+  group.default_action = PolicyAction::kAllow;
+  group.hardcoded_address = Severity::kCritical;
+  PolicyRule ntp = rule("ntp", PolicyAction::kAllow);
+  ntp.ports = {"udp/123"};
+  group.rules = {ntp};
+  PolicyEngine engine = makeEngine({group});
+  const PolicyGroupId cams = engine.groupId("cams");
+
+  Verdict verdict = engine.evaluate(cams, tlsTo("47.254.33.45"));  // no hostname
+  EXPECT_EQ(verdict.alert, AlertKind::kHardcodedAddress);
+  EXPECT_EQ(verdict.severity, Severity::kCritical);
+  EXPECT_EQ(engine.ruleLabel(verdict.rule), "hardcoded_address");
+  EXPECT_TRUE(verdict.final);
+
+  EXPECT_EQ(engine.evaluate(cams, tlsNamed("cloud.example.com")).alert, std::nullopt);
+  DestinationFacts time = tlsTo("203.0.113.5");
+  time.ip_proto = 17;
+  time.port = 123;
+  EXPECT_EQ(engine.ruleLabel(engine.evaluate(cams, time).rule), "rule:ntp");  // a rule decided
+  DestinationFacts local = tlsTo("192.168.1.5");
+  local.scope = AddressScope::kPrivate;
+  EXPECT_EQ(engine.evaluate(cams, local).alert, std::nullopt);
+
+  group.hardcoded_address.reset();  // off: the default action decides
+  PolicyEngine off = makeEngine({group});
+  EXPECT_EQ(off.evaluate(off.groupId("cams"), tlsTo("47.254.33.45")).alert, std::nullopt);
+}
+
+}  // namespace
+}  // namespace camwatch
