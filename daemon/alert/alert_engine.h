@@ -23,7 +23,7 @@
 #include "alert/alert_lifecycle.h"
 #include "alert/alerts_config.h"
 #include "alert/camera_event.h"
-#include "util/address_map.h"
+#include "decode/address_map.h"
 
 namespace camwatch {
 

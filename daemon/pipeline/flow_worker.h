@@ -24,10 +24,10 @@
 #include <camwatch/policy.h>
 
 #include "alert/camera_event.h"
+#include "decode/address_map.h"
 #include "dpi/protocol_name_cache.h"
 #include "pipeline/egress_summary.h"
 #include "pipeline/worker_flow_state.h"
-#include "util/address_map.h"
 
 namespace camwatch {
 

@@ -25,7 +25,7 @@
 #include <camwatch/ip_address.h>
 #include <camwatch/policy.h>
 
-#include "util/address_map.h"
+#include "decode/address_map.h"
 
 namespace camwatch {
 

@@ -5,7 +5,8 @@
 // address and std::map a tree walk of 16-byte compares. Nothing is ever erased.
 //
 // An index stays valid for the map's life (the values' addresses do not: the vector grows), so
-// whoever keeps a reference to an entry keeps its index. Not thread-safe.
+// whoever keeps a reference to an entry keeps its index. Not thread-safe. It lives beside
+// IpAddress (decode/), which every folder that uses it already depends on.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "util/address_map.h"
+#include "decode/address_map.h"
 
 #include <map>
 
