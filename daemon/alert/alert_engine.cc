@@ -73,20 +73,21 @@ void sortCameraEvents(std::vector<CameraEvent>& events) {
   }
   // Workers split a camera's flows between them: their samples for one instant become one, so
   // the budget check sees the same totals whatever the worker count.
-  std::vector<CameraEvent> folded;
-  folded.reserve(events.size());
-  for (CameraEvent& event : events) {
-    auto* sample = std::get_if<EgressSample>(&event.what);
-    if (sample != nullptr && !folded.empty() && folded.back().time == event.time) {
-      auto* last = std::get_if<EgressSample>(&folded.back().what);
+  // In place: the kept events move down over the folded ones, no second vector per round.
+  auto kept = events.begin();
+  for (auto event = events.begin(); event != events.end(); ++event) {
+    auto* sample = std::get_if<EgressSample>(&event->what);
+    if (sample != nullptr && kept != events.begin() && (kept - 1)->time == event->time) {
+      auto* last = std::get_if<EgressSample>(&(kept - 1)->what);
       if (last != nullptr && last->camera == sample->camera) {
         last->bytes += sample->bytes;
         continue;
       }
     }
-    folded.push_back(std::move(event));
+    if (kept != event) *kept = std::move(*event);
+    ++kept;
   }
-  events = std::move(folded);
+  events.erase(kept, events.end());
 }
 
 std::string_view learningModeName(LearningMode mode) {
@@ -135,17 +136,28 @@ void AlertEngine::onEvent(CameraEvent event) {
 
 void AlertEngine::finish(Timestamp now) { lifecycle_.advance(now); }
 
+std::vector<SeenCamera> AlertEngine::camerasByAddress() const {
+  std::vector<std::uint32_t> order(cameras_.size());
+  for (std::uint32_t index = 0; index < order.size(); ++index) order[index] = index;
+  std::sort(order.begin(), order.end(),
+            [this](std::uint32_t a, std::uint32_t b) { return cameras_.key(a) < cameras_.key(b); });
+  std::vector<SeenCamera> cameras;
+  cameras.reserve(order.size());
+  for (const std::uint32_t index : order) cameras.push_back(cameras_[index]);
+  return cameras;
+}
+
 void AlertEngine::raise(Alert alert) {
-  auto camera = cameras_.find(alert.camera.ip);
-  if (camera != cameras_.end()) ++camera->second.alerts;
+  const std::uint32_t camera = cameras_.find(alert.camera.ip);
+  if (camera != cameras_.kNotFound) ++cameras_[camera].alerts;
   lifecycle_.raise(std::move(alert));
 }
 
 void AlertEngine::onDevice(Timestamp time, const DeviceSeen& seen) {
   // Named here, once per camera per worker: the inventory the worker saw it with.
   const HostIdentity identity = factory_.identity(seen.naming.get(), seen.camera);
-  auto entry = cameras_.find(seen.camera.ip);
-  const bool inserted = entry == cameras_.end();
+  std::uint32_t entry = cameras_.find(seen.camera.ip);
+  const bool inserted = entry == cameras_.kNotFound;
   if (inserted && cameras_.size() >= options_.max_cameras) {
     // inventory.max_cameras: the camera is not listed (nor budgeted), but its unknown_camera
     // alert is still raised; the lifecycle bounds the alerts.
@@ -154,8 +166,8 @@ void AlertEngine::onDevice(Timestamp time, const DeviceSeen& seen) {
       raiseUnknown(time, factory_.camera(seen.naming.get(), seen.camera));
     return;
   }
-  if (inserted) entry = cameras_.try_emplace(seen.camera.ip).first;
-  SeenCamera& camera = entry->second;
+  if (inserted) entry = cameras_.tryEmplace(seen.camera.ip).first;
+  SeenCamera& camera = cameras_[entry];
   if (!inserted) {
     // Another worker saw it too; keep what is known, fill in a MAC seen only there.
     if (camera.camera.mac.empty() && seen.camera.has_mac) {
@@ -224,8 +236,8 @@ const EgressBudget& AlertEngine::budgetOf(std::string_view group) const {
 }
 
 void AlertEngine::onEgress(Timestamp time, const EgressSample& sample) {
-  auto camera = cameras_.find(sample.camera);
-  if (camera != cameras_.end()) camera->second.egress_bytes += sample.bytes;
+  const std::uint32_t camera = cameras_.find(sample.camera);
+  if (camera != cameras_.kNotFound) cameras_[camera].egress_bytes += sample.bytes;
   const std::string_view group = sample.naming ? sample.naming->groupName(sample.group) : "";
   const EgressBudget& budget = budgetOf(group);
   if (time >= next_expire_) {
@@ -235,7 +247,7 @@ void AlertEngine::onEgress(Timestamp time, const EgressSample& sample) {
   if (budget.bytes == 0) return;
   // Budget state for the cameras the engine lists, and for others while there is room: bounded
   // by inventory.max_cameras twice over, whatever the workers send.
-  if (camera == cameras_.end() && egress_.cameras() >= options_.max_cameras &&
+  if (camera == cameras_.kNotFound && egress_.cameras() >= options_.max_cameras &&
       !egress_.tracks(sample.camera)) {
     ++cameras_untracked_;
     return;
@@ -246,8 +258,8 @@ void AlertEngine::onEgress(Timestamp time, const EgressSample& sample) {
   alert.time = time;
   alert.severity = Severity::kWarning;
   alert.kind = AlertKind::kEgressVolume;
-  if (camera != cameras_.end()) {
-    alert.camera = camera->second.camera;
+  if (camera != cameras_.kNotFound) {
+    alert.camera = cameras_[camera].camera;
   } else {
     alert.camera.ip = sample.camera;
     alert.camera.group = std::string(group);

@@ -23,6 +23,7 @@
 #include "alert/alert_lifecycle.h"
 #include "alert/alerts_config.h"
 #include "alert/camera_event.h"
+#include "decode/address_map.h"
 
 namespace camwatch {
 
@@ -73,7 +74,9 @@ class AlertEngine {
   bool baselineChanged() const { return baseline_changed_; }
   /// "learn" or "enforce" at the last event ("off" without learning).
   std::string_view learningPhase() const;
-  const std::map<IpAddress, SeenCamera>& cameras() const { return cameras_; }
+  /// Every camera the engine keeps state for, by address (a copy: for the summary, at the end).
+  std::vector<SeenCamera> camerasByAddress() const;
+  std::size_t cameraCount() const { return cameras_.size(); }
   std::uint64_t raised() const { return lifecycle_.raised(); }
   std::uint64_t repeats() const { return lifecycle_.repeats(); }
   /// Raises folded into a camera's overflow alert (alerts.max_active_per_camera).
@@ -105,7 +108,9 @@ class AlertEngine {
   bool enforcing_ = false;
   EgressVolumeMonitor egress_;
   AlertLifecycle lifecycle_;
-  std::map<IpAddress, SeenCamera> cameras_;
+  // Looked up per event (flows, egress samples, raises): a flat index, sorted only for
+  // camerasByAddress().
+  AddressMap<SeenCamera> cameras_;
   Timestamp next_expire_ = 0;
   std::uint64_t cameras_untracked_ = 0;
 };

@@ -300,8 +300,7 @@ Result<ReplayResult> runWithProgress(ReplayRun& run) {
 
 // What the engine knows at the end, for the summary and the report.
 void takeEngineFigures(const AlertEngine& engine, ReplayResult& result) {
-  result.cameras.reserve(engine.cameras().size());
-  for (const auto& [ip, camera] : engine.cameras()) result.cameras.push_back(camera);
+  result.cameras = engine.camerasByAddress();
   result.alert_overflowed_total = engine.overflowedTotal();
   result.cameras_untracked = engine.camerasUntracked();
   result.learning_phase = std::string(engine.learningPhase());

@@ -34,14 +34,6 @@ void learnDnsResponse(const DecodedPacket& packet, std::span<const std::uint8_t>
   }
 }
 
-std::size_t FlowWorker::IpAddressHash::operator()(const IpAddress& ip) const {
-  std::uint64_t high = 0;
-  std::uint64_t low = 0;
-  std::memcpy(&high, ip.bytes.data(), 8);
-  std::memcpy(&low, ip.bytes.data() + 8, 8);
-  return static_cast<std::size_t>((high * 0x9e3779b97f4a7c15ULL) ^ (low * 0xc2b2ae3d27d4eb4fULL));
-}
-
 FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<Classifier> classifier,
                        const DnsCache& dns_cache)
     : classifier_(std::move(classifier)),
@@ -214,8 +206,10 @@ void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool 
       ++cameras_untracked_;
     }
   }
-  if (update.from_client && state.egress_counter != nullptr) {
-    *state.egress_counter += packet.wire_len;
+  if (update.from_client && state.egress_counter != kNoEgressCounter) {
+    std::uint64_t& bytes = egress_[state.egress_counter].bytes;
+    if (bytes == 0 && packet.wire_len != 0) egress_sent_.push_back(state.egress_counter);
+    bytes += packet.wire_len;
   }
   if (!flow.dpi.final) {
     classifier_->onPacket(flow.dpi, state.classifier, flow.packets[0] + flow.packets[1], packet,
@@ -268,14 +262,15 @@ void FlowWorker::onNewFlow(FlowRecord& flow, WorkerFlowState& state, std::uint32
     flow.egress = client.camera && flow.server_scope == AddressScope::kPublic &&
                   !judgement_.inventory->isLocal(flow.serverIp());
     if (flow.egress && egress_samples_) {
-      auto counter = egress_.find(flow.clientIp());
-      if (counter == egress_.end() && egress_.size() < max_cameras_) {
-        counter = egress_.try_emplace(flow.clientIp()).first;
+      std::uint32_t index = egress_.find(flow.clientIp());
+      if (index == egress_.kNotFound && egress_.size() < max_cameras_) {
+        index = egress_.tryEmplace(flow.clientIp()).first;
       }
-      if (counter != egress_.end()) {
-        counter->second.group = client.group_id;
-        if (counter->second.naming != naming_) counter->second.naming = naming_;
-        state.egress_counter = &counter->second.bytes;
+      if (index != egress_.kNotFound) {
+        EgressCounter& counter = egress_[index];
+        counter.group = client.group_id;
+        if (counter.naming != naming_) counter.naming = naming_;
+        state.egress_counter = index;
       } else {
         untracked = true;  // judged and alerted all the same; only its bytes go unsampled
       }
@@ -297,7 +292,7 @@ void FlowWorker::onNewFlow(FlowRecord& flow, WorkerFlowState& state, std::uint32
 // unknown_camera). Once per camera per worker: a set lookup per new flow, not per packet.
 bool FlowWorker::noteDevice(const IpAddress& ip, const std::uint8_t* mac6,
                             const DecodedPacket& packet, Timestamp ts) {
-  if (!judgement_.inventory || seen_devices_.count(ip) != 0) return true;
+  if (!judgement_.inventory || seen_devices_.contains(ip)) return true;
   const HostIdentity identity =
       judgement_.inventory->identify(ip, mac6, packet.vlan_outer, packet.vlan_inner);
   if (!identity.camera) return true;
@@ -308,7 +303,7 @@ bool FlowWorker::noteDevice(const IpAddress& ip, const std::uint8_t* mac6,
   }
   // inventory.max_cameras: a flood of spoofed camera addresses must not grow this set.
   if (seen_devices_.size() >= max_cameras_) return false;
-  seen_devices_.insert(ip);
+  seen_devices_.tryEmplace(ip);
   DeviceSeen seen;
   seen.naming = naming_;
   seen.camera = cameraFacts(ip, mac6, packet.vlan_outer, packet.vlan_inner);
@@ -329,13 +324,16 @@ CameraFacts FlowWorker::cameraFacts(const IpAddress& ip, const std::uint8_t* mac
   return camera;
 }
 
+// Only the counters that sent since the last tick, in the order they started to: the order of
+// the samples does not matter, sortCameraEvents() orders them by camera (one each per tick).
 void FlowWorker::flushEgress(Timestamp now) {
-  for (auto& [camera, counter] : egress_) {
-    if (counter.bytes == 0) continue;
-    events_.push_back(
-        CameraEvent{now, EgressSample{camera, counter.group, counter.bytes, counter.naming}});
+  for (const std::uint32_t index : egress_sent_) {
+    EgressCounter& counter = egress_[index];
+    events_.push_back(CameraEvent{
+        now, EgressSample{egress_.key(index), counter.group, counter.bytes, counter.naming}});
     counter.bytes = 0;
   }
+  egress_sent_.clear();
 }
 
 // A camera's DNS query for a name a deny rule lists: dns_lookup_blocked, whether or not a flow

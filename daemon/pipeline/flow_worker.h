@@ -12,8 +12,6 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include <camwatch/classifier.h>
@@ -26,6 +24,7 @@
 #include <camwatch/policy.h>
 
 #include "alert/camera_event.h"
+#include "decode/address_map.h"
 #include "dpi/protocol_name_cache.h"
 #include "pipeline/egress_summary.h"
 #include "pipeline/worker_flow_state.h"
@@ -130,11 +129,8 @@ class FlowWorker : public FlowEndHandler {
   void publish(WorkerCounters& counters) const;
 
  private:
-  struct IpAddressHash {
-    std::size_t operator()(const IpAddress& ip) const;
-  };
   // Bytes each camera sent out since the last tick. Entries are never erased, so flows can keep
-  // a pointer to their camera's counter; there is one per camera this worker saw egress from,
+  // the index of their camera's counter; there is one per camera this worker saw egress from,
   // up to max_cameras.
   struct EgressCounter {
     std::uint64_t bytes = 0;
@@ -192,8 +188,11 @@ class FlowWorker : public FlowEndHandler {
   // most open at once).
   std::vector<std::uint32_t> open_egress_;
   ProtocolNameCache protocol_names_;
-  std::unordered_map<IpAddress, EgressCounter, IpAddressHash> egress_;
-  std::unordered_set<IpAddress, IpAddressHash> seen_devices_;
+  AddressMap<EgressCounter> egress_;
+  // The indices of the counters that went from 0 bytes to more since the last tick (each once,
+  // in that order): a tick reports those, not a walk over every camera ever seen.
+  std::vector<std::uint32_t> egress_sent_;
+  AddressSet seen_devices_;
   std::unique_ptr<CachedGeoLookup> geo_;
   GeoCacheStats retired_geo_;  // counts of caches a reload replaced
   const DnsCache& dns_cache_;

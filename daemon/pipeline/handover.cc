@@ -2,8 +2,8 @@
 
 namespace camwatch {
 
-Handover takeHandover(FlowWorker& worker, Timestamp clock, bool done) {
-  Handover handover;
+Handover takeHandover(FlowWorker& worker, Timestamp clock, bool done, Handover spare) {
+  Handover handover = std::move(spare);
   handover.records.swap(worker.flows());
   handover.events.swap(worker.events());
   handover.egress.swap(worker.egressSummaries());

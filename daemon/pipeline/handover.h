@@ -24,8 +24,9 @@ struct Handover {
   bool done = false;  ///< the worker ended every flow and stopped
 };
 
-/// Moves out what `worker` produced since the last handover. Worker thread.
-Handover takeHandover(FlowWorker& worker, Timestamp clock, bool done);
+/// Moves out what `worker` produced since the last handover; the worker goes on with the
+/// vectors of `spare` (empty, with whatever space they had). Worker thread.
+Handover takeHandover(FlowWorker& worker, Timestamp clock, bool done, Handover spare = {});
 
 class Mailbox {
  public:
@@ -55,9 +56,32 @@ class Mailbox {
     return std::exchange(posted_, {});
   }
 
+  /// Gives back a handover the control side is done with: its vectors are emptied here and
+  /// their space goes back to the worker at its next handover (spare()), so a worker's batches
+  /// do not grow new vectors from nothing each time. At most kSpares are kept. Any thread.
+  void giveBack(Handover handover) {
+    handover.records.clear();
+    handover.events.clear();
+    handover.egress.clear();
+    const std::lock_guard lock(mutex_);
+    if (spares_.size() < kSpares) spares_.push_back(std::move(handover));
+  }
+
+  /// A handover given back (empty vectors with their space), or a new one. Worker thread.
+  Handover spare() {
+    const std::lock_guard lock(mutex_);
+    if (spares_.empty()) return {};
+    Handover spare = std::move(spares_.back());
+    spares_.pop_back();
+    return spare;
+  }
+
  private:
+  static constexpr std::size_t kSpares = 4;
+
   mutable std::mutex mutex_;
   std::deque<Handover> posted_;
+  std::vector<Handover> spares_;
 };
 
 }  // namespace camwatch

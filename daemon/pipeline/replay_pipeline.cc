@@ -211,7 +211,8 @@ class ReplayReader {
   std::shared_ptr<const NdpiClassifier> naming_;
   ReplayResult result_;
   std::optional<EventMerger> merger_;
-  // One round's handovers, its records in output order and its events: kept to reuse their space.
+  // One round's handovers (given back to their workers once merged), its records in output order
+  // and its events (kept to reuse their space).
   std::vector<Handover> round_;
   std::vector<const EndedFlow*> order_;
   std::vector<CameraEvent> events_;
@@ -299,6 +300,10 @@ void ReplayReader::mergeRounds(bool wait) {
     }
     if (merger_) merger_->releaseRound(events_);
     events_.clear();
+    // The round's vectors go back to their workers, to be filled again.
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
+      workers_[i]->mailbox().giveBack(std::move(round_[i]));
+    }
   }
 }
 

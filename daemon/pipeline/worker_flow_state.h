@@ -18,15 +18,17 @@
 
 namespace camwatch {
 
+inline constexpr std::uint32_t kNoEgressCounter = 0xffffffffU;
+
 // Ordered for size: 32 bytes a flow, where FlowRecord shrank by 40 when these left it.
 struct WorkerFlowState {
   ClassifierState classifier;  ///< empty once the classification is final
   /// Live egress summaries: the flow's place in the worker's list of open egress flows, bytes to
   /// the server already reported, and whether the flow was counted.
   std::uint32_t open_egress_index = 0;
-  /// The client camera's byte counter (egress flows with one), added to per packet the camera
-  /// sends: no lookup per packet. Owned by the worker; null otherwise.
-  std::uint64_t* egress_counter = nullptr;
+  /// The index of the client camera's byte counter in the worker's (egress flows with one),
+  /// added to per packet the camera sends: no lookup per packet. kNoEgressCounter otherwise.
+  std::uint32_t egress_counter = kNoEgressCounter;
   std::uint64_t egress_bytes_reported = 0;
   bool egress_counted = false;
   bool client_is_camera = false;  ///< the inventory says the client is a camera

@@ -52,7 +52,10 @@ class WorkerShell {
 
   /// Hands what the worker produced since the last handover to the control side; `clock`: every
   /// event up to it is handed over; `done`: the worker ended every flow and stops.
-  void handOver(Timestamp clock, bool done) { mailbox_.post(takeHandover(flow_, clock, done)); }
+  /// The worker goes on with the space of a handover the control side gave back, if any.
+  void handOver(Timestamp clock, bool done) {
+    mailbox_.post(takeHandover(flow_, clock, done, mailbox_.spare()));
+  }
 
   /// Written by the worker, read by the metrics thread. Any thread.
   WorkerCounters& counters() { return counters_; }

@@ -84,15 +84,6 @@ std::vector<double> EgressTimeline::rebucket(Timestamp origin, Timestamp start, 
   return out;
 }
 
-std::size_t FlowDigest::AddressHash::operator()(const IpAddress& ip) const {
-  std::uint64_t high = 0;
-  std::uint64_t low = 0;
-  std::memcpy(&high, ip.bytes.data(), 8);
-  std::memcpy(&low, ip.bytes.data() + 8, 8);
-  const std::uint64_t mixed = (high * 0x9e3779b97f4a7c15ULL) ^ (low * 0xc2b2ae3d27d4eb4fULL);
-  return static_cast<std::size_t>(mixed ^ (mixed >> 29U));
-}
-
 FlowDigest::FlowDigest(FlowDigestLimits limits) : limits_(limits) {}
 
 void FlowDigest::setOrigin(Timestamp first_ts) {
@@ -114,35 +105,36 @@ void FlowDigest::add(const FlowRecord& flow, const FlowLabels& labels) {
 }
 
 void FlowDigest::addTalker(const IpAddress& ip, const FlowRecord& flow) {
-  auto found = talkers_.find(ip);
-  if (found == talkers_.end()) {
+  std::uint32_t found = talkers_.find(ip);
+  if (found == talkers_.kNotFound) {
     if (talkers_.size() >= limits_.max_hosts) {
       ++untracked_talker_flows_;
       return;
     }
-    found = talkers_.emplace(ip, TalkerTally{ip, 0, 0, 0}).first;
+    found = talkers_.tryEmplace(ip).first;
+    talkers_[found].ip = ip;
   }
-  TalkerTally& talker = found->second;
+  TalkerTally& talker = talkers_[found];
   talker.bytes += flow.bytes[0] + flow.bytes[1];
   talker.packets += flow.packets[0] + flow.packets[1];
   ++talker.flows;
 }
 
 void FlowDigest::addInternetDestination(const FlowRecord& flow) {
-  auto found = destinations_.find(flow.serverIp());
-  if (found == destinations_.end()) {
+  std::uint32_t found = destinations_.find(flow.serverIp());
+  if (found == destinations_.kNotFound) {
     if (destinations_.size() >= limits_.max_hosts) {
       ++untracked_destination_flows_;
       return;
     }
-    found = destinations_.emplace(flow.serverIp(), InternetDestinationTally{}).first;
-    InternetDestinationTally& added = found->second;
+    found = destinations_.tryEmplace(flow.serverIp()).first;
+    InternetDestinationTally& added = destinations_[found];
     added.ip = flow.serverIp();
     added.dpi = flow.dpi;
     added.country = flow.server_country;
     added.asn = flow.server_asn;
   }
-  InternetDestinationTally& dest = found->second;
+  InternetDestinationTally& dest = destinations_[found];
   if (dest.dpi.hostname[0] == '\0' && flow.dpi.hostname[0] != '\0') {
     dest.dpi = flow.dpi;
     dest.country = flow.server_country;
@@ -162,12 +154,12 @@ void FlowDigest::addInternetDestination(const FlowRecord& flow) {
 void FlowDigest::addEgress(const FlowRecord& flow, const FlowLabels& labels) {
   ++egress_flows_;
   egress_bytes_out_ += flow.bytes[kToServer];
-  auto timeline = timelines_.find(flow.clientIp());
-  if (timeline == timelines_.end() && timelines_.size() < limits_.max_timelines) {
-    timeline = timelines_.try_emplace(flow.clientIp()).first;
+  std::uint32_t timeline = timelines_.find(flow.clientIp());
+  if (timeline == timelines_.kNotFound && timelines_.size() < limits_.max_timelines) {
+    timeline = timelines_.tryEmplace(flow.clientIp()).first;
   }
-  if (timeline != timelines_.end()) {
-    timeline->second.add(origin_, flow.first_seen, flow.last_seen, flow.bytes[kToServer]);
+  if (timeline != timelines_.kNotFound) {
+    timelines_[timeline].add(origin_, flow.first_seen, flow.last_seen, flow.bytes[kToServer]);
   } else {
     ++egress_flows_without_timeline_;
   }
@@ -223,7 +215,9 @@ void FlowDigest::addEgress(const FlowRecord& flow, const FlowLabels& labels) {
 std::vector<TalkerTally> FlowDigest::topTalkers(std::size_t count) const {
   std::vector<TalkerTally> talkers;
   talkers.reserve(talkers_.size());
-  for (const auto& [ip, talker] : talkers_) talkers.push_back(talker);
+  for (std::uint32_t index = 0; index < talkers_.size(); ++index) {
+    talkers.push_back(talkers_[index]);
+  }
   const std::size_t top = std::min(talkers.size(), count);
   std::partial_sort(talkers.begin(), talkers.begin() + static_cast<std::ptrdiff_t>(top),
                     talkers.end(), [](const TalkerTally& a, const TalkerTally& b) {
@@ -237,7 +231,9 @@ std::vector<const InternetDestinationTally*> FlowDigest::topInternetDestinations
     std::size_t count) const {
   std::vector<const InternetDestinationTally*> order;
   order.reserve(destinations_.size());
-  for (const auto& [ip, dest] : destinations_) order.push_back(&dest);
+  for (std::uint32_t index = 0; index < destinations_.size(); ++index) {
+    order.push_back(&destinations_[index]);
+  }
   const std::size_t top = std::min(order.size(), count);
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
                     [](const InternetDestinationTally* a, const InternetDestinationTally* b) {
@@ -248,8 +244,8 @@ std::vector<const InternetDestinationTally*> FlowDigest::topInternetDestinations
 }
 
 const EgressTimeline* FlowDigest::timeline(const IpAddress& camera) const {
-  const auto found = timelines_.find(camera);
-  return found == timelines_.end() ? nullptr : &found->second;
+  const std::uint32_t found = timelines_.find(camera);
+  return found == timelines_.kNotFound ? nullptr : &timelines_[found];
 }
 
 }  // namespace camwatch

@@ -17,7 +17,6 @@
 #include <string>
 #include <string_view>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -25,6 +24,8 @@
 #include <camwatch/flow.h>
 #include <camwatch/ip_address.h>
 #include <camwatch/policy.h>
+
+#include "decode/address_map.h"
 
 namespace camwatch {
 
@@ -190,16 +191,14 @@ class FlowDigest {
   std::map<FlowEndReason, std::uint64_t> by_end_reason_;
   // Hashed, not ordered: two lookups per record (a tree of 100k addresses was a fifth of the
   // digest's time), and the tops sort by bytes then address, so no output depends on the order.
-  struct AddressHash {
-    std::size_t operator()(const IpAddress& ip) const;
-  };
-  std::unordered_map<IpAddress, TalkerTally, AddressHash> talkers_;
+  // Flat (AddressMap): one probe per lookup, no node allocation per address.
+  AddressMap<TalkerTally> talkers_;
   std::uint64_t untracked_talker_flows_ = 0;
-  std::unordered_map<IpAddress, InternetDestinationTally, AddressHash> destinations_;
+  AddressMap<InternetDestinationTally> destinations_;
   std::uint64_t untracked_destination_flows_ = 0;
   std::map<RowKey, EgressRowTally> rows_;
   UnitemisedEgress unitemised_;
-  std::map<IpAddress, EgressTimeline> timelines_;
+  AddressMap<EgressTimeline> timelines_;  // looked up per egress record, never listed
   std::uint64_t egress_flows_without_timeline_ = 0;
 };
 

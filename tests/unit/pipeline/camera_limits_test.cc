@@ -145,7 +145,7 @@ TEST(CameraLimitsTest, TheEngineListsAtMostMaxCamerasAndStillAlertsForEveryOne) 
     now += kNanosPerSecond;
   }
   engine.finish(now);
-  EXPECT_EQ(engine.cameras().size(), 5U);
+  EXPECT_EQ(engine.cameraCount(), 5U);
   // 15 sightings and 15 byte samples of cameras beyond the cap (the monitor also holds 5).
   EXPECT_EQ(engine.camerasUntracked(), 30U);
   std::set<IpAddress> denied;
@@ -170,7 +170,7 @@ TEST(CameraLimitsTest, BelowTheCapTheEngineListsEveryCamera) {
     seen.camera.ip = testkit::ipAddress(cameraAddress(i));
     engine.onEvent(CameraEvent{kStart + i, seen});
   }
-  EXPECT_EQ(engine.cameras().size(), 20U);
+  EXPECT_EQ(engine.cameraCount(), 20U);
   EXPECT_EQ(engine.camerasUntracked(), 0U);
 }
 
