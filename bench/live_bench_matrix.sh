@@ -74,7 +74,7 @@ for case in "${cases[@]}"; do
     /^camwatch$/ {tool = "camwatch"; next}
     /^tcpdump$/ {tool = "tcpdump"; next}
     /^ndpiReader$/ {tool = "ndpiReader"; next}
-    tool != "" && NF == 12 && $1 != "rate" {c[tool, $1] = $12; r[$1] = 1}
+    tool != "" && NF == 11 && $1 != "rate" {c[tool, $1] = $11; r[$1] = 1}
     END {
       for (rate in r) if ((("camwatch", rate) in c) && (("tcpdump", rate) in c) && c["tcpdump", rate] > 0)
         printf "  %-12s %-6s camwatch %6s  tcpdump %6s  ratio %5.2fx\n", name, rate,
