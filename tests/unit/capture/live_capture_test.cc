@@ -359,65 +359,6 @@ TEST_F(LiveCaptureNetnsTest, FanoutGroupSeesEveryPacketOnceAndKeepsFlowsTogether
   EXPECT_FALSE(got[1].empty());
 }
 
-TEST_F(LiveCaptureNetnsTest, FanoutGroupCountsEveryFragmentAndKeepsADatagramTogether) {
-  // The kernel must not reassemble fragments for the group: every fragment that arrives is a
-  // frame a member reads (or drops), so the sockets' counts add up to the interface's.
-  const LiveCaptureOptions options = opts("", "udp", 4243);
-  LiveCapture* first = openReceiver(options);
-  LiveCapture* second = openReceiver(options);
-  ASSERT_NE(first, nullptr);
-  ASSERT_NE(second, nullptr);
-  constexpr int kFlows = 8;
-  // 3000 payload bytes + 8 UDP header bytes over the veth's 1500-byte MTU: fragments of 1480,
-  // 1480 and 48 bytes of IP payload, i.e. three frames per datagram, counted by construction.
-  constexpr std::size_t kBig = 3000;
-  constexpr std::size_t kFragmentsPerBig = 3;
-  for (int flow = 0; flow < kFlows; ++flow) {
-    sendToReceiver(static_cast<std::uint16_t>(42000 + flow), kPort,
-                   {labelled(fmt::format("flow {} small", flow), 40),
-                    labelled(fmt::format("flow {} big 1", flow), kBig),
-                    labelled(fmt::format("flow {} big 2", flow), kBig)});
-  }
-  const std::size_t expected = kFlows * (1 + 2 * kFragmentsPerBig);
-  // A long limit: on this test's machine (Linux 6.18) a ring block holding the last few frames
-  // was sometimes handed to the reader only ~5 s after they arrived (their kernel timestamps
-  // were all within 5 ms), though the ring's block timeout is 100 ms.
-  const auto got = collect({first, second}, expected, milliseconds(20000));
-  EXPECT_EQ(got[0].size() + got[1].size(), expected);
-  // Fragments by IP identification: all of a datagram's on one handle, three of them.
-  std::map<std::uint16_t, std::set<std::size_t>> handles_of_datagram;
-  std::map<std::uint16_t, std::size_t> fragments_of_datagram;
-  std::size_t unfragmented = 0;
-  for (std::size_t handle = 0; handle < got.size(); ++handle) {
-    for (const Captured& c : got[handle]) {
-      ASSERT_GE(c.bytes.size(), 14U + 20U);
-      const bool fragment = (be16(c.bytes, 14 + 6) & 0x3fffU) != 0;
-      if (!fragment) {
-        ++unfragmented;
-        continue;
-      }
-      const std::uint16_t id = be16(c.bytes, 14 + 4);
-      handles_of_datagram[id].insert(handle);
-      ++fragments_of_datagram[id];
-    }
-  }
-  EXPECT_EQ(unfragmented, static_cast<std::size_t>(kFlows));
-  EXPECT_EQ(handles_of_datagram.size(), static_cast<std::size_t>(2 * kFlows));
-  for (const auto& [id, handles] : handles_of_datagram) {
-    EXPECT_EQ(handles.size(), 1U) << "datagram " << id << " split over handles";
-    EXPECT_EQ(fragments_of_datagram[id], kFragmentsPerBig) << "datagram " << id;
-  }
-  // The sockets' own counts: every frame received, none dropped.
-  std::uint64_t received = 0;
-  for (LiveCapture* capture : {first, second}) {
-    const auto stats = capture->stats();
-    ASSERT_TRUE(stats.has_value()) << stats.error().message;
-    EXPECT_EQ(stats->dropped, 0U);
-    received += stats->received;
-  }
-  EXPECT_EQ(received, expected);
-}
-
 TEST_F(LiveCaptureNetnsTest, FanoutGroupTakenWithAnotherModeIsANamedError) {
   ScopedNetns in(receiver_ns_);
   ASSERT_TRUE(in.entered());
