@@ -38,8 +38,9 @@
 #               SIGINT stops it just as cleanly and at a moment the script chooses.
 #
 # For every step, whatever the tool:
-#   offered pps  the rate tcpreplay reports it achieved ("Rated: ... pps")
-#   sent         tcpreplay's "Successful packets"
+#   offered pps  the rate tcpreplay reports it achieved ("Rated: ... pps"; with --senders N, the
+#                sum over the N tcpreplay processes, each offered RATE/N)
+#   sent         tcpreplay's "Successful packets" (summed over the senders)
 #   arrived      the receiver end's rx_packets counter over the step (what the veth delivered to
 #                the receiving namespace; sent - arrived were lost before any capture socket,
 #                e.g. in the kernel's backlog queue when the receiving CPU is saturated)
@@ -49,6 +50,13 @@
 #   CPU s        utime + stime of the tool (all threads) from /proc/PID/stat, from "ready" to just
 #                before stopping it: the work for the packets plus whatever it burns while idle
 #   CPU s/Mpkt   CPU s / (received / 10^6)
+#   residue      arrived - (received + dropped + queued): frames the veth delivered that the tool's
+#                own counters do not account for (should be 0). camwatch: arrived - (P + D) with
+#                P the packets its workers read in all (its exit line, ring drained) and D the
+#                ring drops (/metrics), and the exit line's P must equal to flows + not IP +
+#                malformed + fragments without their first (a mismatch is printed); tcpdump:
+#                arrived - ps_recv ("received by filter"); ndpiReader: "-" (it reports no counts
+#                of its own beyond the IP packets, so its dropped is arrived - received).
 # A rate counts as zero-drop for a tool when received == sent in every run (nothing lost anywhere,
 # not even before the capture socket). Drops do not make the script fail; setup failures do.
 #
@@ -74,6 +82,8 @@ settle=2
 packets=200000
 flows=60000
 tools_list="camwatch tcpdump ndpiReader"
+senders=1
+perf_dir=""
 workers=2
 runs=1
 metrics_port=9108
@@ -85,7 +95,8 @@ usage() {
   cat <<EOF
 usage: $(basename "$0") [--build-dir DIR] [--rates "R..."] [--duration S] [--packets N]
                       [--flows M] [--tools "T..."] [--workers W] [--runs R] [--settle S]
-                      [--port P] [--capture FILE] [--egress] [--keep]
+                      [--port P] [--capture FILE] [--senders N] [--perf DIR] [--egress]
+                      [--keep]
 
   --build-dir DIR   Release build directory (default: $build_dir)
   --rates "R..."    packet rates to offer: N, Nk or NM packets/s, or "top" for tcpreplay
@@ -99,6 +110,11 @@ usage: $(basename "$0") [--build-dir DIR] [--rates "R..."] [--duration S] [--pac
   --settle S        seconds to wait after tcpreplay ends before stopping the tool (default: $settle)
   --port P          camwatch metrics port, on ns rx's loopback (default: $metrics_port)
   --capture FILE    send an existing capture instead of generating one
+  --senders N       N tcpreplay processes send at once into the same veth, each RATE/N pps (or
+                    --topspeed): the rate column is the total (default: $senders)
+  --perf DIR        profile camwatch while the senders send: perf record -e cpu-clock -F 500
+                    --call-graph dwarf,16384 attached to its pid, one DIR/camwatch-RATE-RUN.perf
+                    per step (its CPU figures then include perf's sampling cost)
   --egress          rewrite the servers from 198.18.0.0/15 (reserved for benchmarking: not
                     egress to camwatch) into public 52.0.0.0/15 with tcprewrite, so that the
                     policy judges every IPv4 flow as egress and nearly every flow raises an alert
@@ -119,7 +135,7 @@ is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
 while (($# > 0)); do
   case "$1" in
     --build-dir | --rates | --duration | --packets | --flows | --tools | --workers | --runs | \
-      --settle | --port | --capture)
+      --settle | --port | --capture | --senders | --perf)
       (($# >= 2)) || die "$1 needs a value (see --help)"
       case "$1" in
         --build-dir) build_dir=$2 ;;
@@ -133,6 +149,8 @@ while (($# > 0)); do
         --settle) settle=$2 ;;
         --port) metrics_port=$2 ;;
         --capture) capture=$2 ;;
+        --senders) senders=$2 ;;
+        --perf) perf_dir=$2 ;;
       esac
       shift 2
       ;;
@@ -154,7 +172,7 @@ while (($# > 0)); do
       ;;
   esac
 done
-for option in duration packets flows workers runs settle metrics_port; do
+for option in duration packets flows workers runs settle metrics_port senders; do
   is_count "${!option}" || die "--${option/metrics_/} must be a positive integer, got '${!option}'"
 done
 
@@ -411,22 +429,48 @@ stop_tool() {  # stop_tool TOOL: signal, then wait up to 120 s (camwatch drains 
   tool_pid=""
 }
 
+# send_capture RATE LOG: --senders tcpreplay processes at once into the veth, RATE/senders pps
+# each (or --topspeed); their outputs in LOG.tcpreplay.N
+send_capture() {
+  local rate=$1 log=$2 i failed=0
+  local pace=(--topspeed)
+  [[ "$rate" == top ]] || pace=(--pps="$((rate / senders))")
+  local pids=()
+  for ((i = 1; i <= senders; ++i)); do
+    ip netns exec "$ns_tx" tcpreplay -i "$if_tx" --preload-pcap --no-flow-stats --loop=0 \
+      --duration="$duration" "${pace[@]}" "$capture" >"$log.tcpreplay.$i" 2>"$log.tcpreplay.$i.err" &
+    pids+=($!)
+  done
+  for ((i = 1; i <= senders; ++i)); do
+    if ! wait "${pids[i - 1]}"; then
+      tail -n 20 "$log.tcpreplay.$i" "$log.tcpreplay.$i.err" >&2
+      failed=1
+    fi
+  done
+  ((failed == 0)) || die "tcpreplay failed"
+}
+
 # run_step TOOL RATE RUN: appends one line to $tmp/results:
-#   tool rate run offered_pps sent arrived received dropped cpu_seconds queued
+#   tool rate run offered_pps sent arrived received dropped cpu_seconds queued residue
 run_step() {
   local tool=$1 rate=$2 run=$3
   local log="$tmp/$tool-$rate-$run"
-  local rx0 rx1 cpu0 cpu1 offered sent received dropped arrived cpu note="" queued=-
-  local pace=(--pps="$rate")
-  [[ "$rate" == top ]] && pace=(--topspeed)
+  local rx0 rx1 cpu0 cpu1 offered sent received dropped arrived cpu note="" queued=- residue=-
   rx0=$(rx_packets)
   start_tool "$tool" "$log"
   wait_ready "$tool" "$log"
   cpu0=$(cpu_ticks "$tool_pid")
-  if ! ip netns exec "$ns_tx" tcpreplay -i "$if_tx" --preload-pcap --no-flow-stats --loop=0 \
-    --duration="$duration" "${pace[@]}" "$capture" >"$log.tcpreplay" 2>"$log.tcpreplay.err"; then
-    tail -n 20 "$log.tcpreplay" "$log.tcpreplay.err" >&2
-    die "tcpreplay failed"
+  local perf_pid=""
+  if [[ -n "$perf_dir" && "$tool" == camwatch ]]; then
+    mkdir -p "$perf_dir"
+    perf record -e cpu-clock -F 500 --call-graph dwarf,16384 -p "$tool_pid" \
+      -o "$perf_dir/$tool-$rate-$run.perf" >"$log.perf.log" 2>&1 &
+    perf_pid=$!
+  fi
+  send_capture "$rate" "$log"
+  if [[ -n "$perf_pid" ]]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" || true
   fi
   sleep "$settle"
   if ! kill -0 "$tool_pid" 2>/dev/null; then
@@ -442,10 +486,15 @@ run_step() {
   stop_tool "$tool"
   rx1=$(rx_packets)
   arrived=$((rx1 - rx0))
-  offered=$(awk '/Rated:/ {for (i = 1; i <= NF; ++i) if ($i == "pps") print $(i - 1)}' \
-    "$log.tcpreplay" | tail -n 1)
-  sent=$(awk '/Successful packets:/ {print $3}' "$log.tcpreplay" | tail -n 1)
-  [[ -n "$offered" && -n "$sent" ]] || die "cannot read tcpreplay's output ($log.tcpreplay)"
+  # Each sender's last "Rated:" and "Successful packets:" lines, summed.
+  offered=$(for ((i = 1; i <= senders; ++i)); do
+    awk '/Rated:/ {for (i = 1; i <= NF; ++i) if ($i == "pps") r = $(i - 1)} END {print r}' \
+      "$log.tcpreplay.$i"
+  done | awk 'NF {s += $1; n++} END {if (n) printf "%.2f", s}')
+  sent=$(for ((i = 1; i <= senders; ++i)); do
+    awk '/Successful packets:/ {p = $3} END {print p}' "$log.tcpreplay.$i"
+  done | awk 'NF {s += $1; n++} END {if (n) print s}')
+  [[ -n "$offered" && -n "$sent" ]] || die "cannot read tcpreplay's output ($log.tcpreplay.*)"
   case "$tool" in
     camwatch)
       received=$(metric_sum "$log.metrics" camwatch_worker_packets_total)
@@ -454,15 +503,36 @@ run_step() {
         die "camwatch's /metrics lacks camwatch_worker_packets_total or camwatch_capture_dropped_packets_total"
       queued=$(($(metric_sum "$log.metrics" camwatch_capture_received_packets_total) - dropped - received))
       note=", alerts raised $(metric_sum "$log.metrics" camwatch_alert_raises_total) by then"
-      # Its last log line: what it processed in all, the ring drained after SIGTERM included.
-      note+="; at exit: $(grep -o 'stopped after [0-9]* s: [0-9]* packets, [0-9]* dropped' \
-        "$log.err" | tail -n 1 || true)"
+      # Its last log line: what it processed in all, the ring drained after SIGTERM included,
+      # and where each packet went.
+      local exit_line
+      exit_line=$(grep -o 'stopped after [0-9]* s: .*' "$log.err" | tail -n 1 || true)
+      note+="; at exit: ${exit_line:-no exit line}"
+      local total_read to_flows not_ip malformed unmatched
+      read -r total_read to_flows not_ip malformed unmatched < <(awk '{
+          for (i = 1; i <= NF; ++i) {
+            if ($(i + 1) == "packets,") p = $i
+            if ($(i + 1) == "to" && $(i + 2) == "flows,") f = substr($i, 2)
+            if ($(i + 1) == "not" && $(i + 2) == "IP,") n = $i
+            if ($(i + 1) == "malformed,") m = $i
+            if ($(i + 1) == "fragments" && $(i + 2) == "without") u = $i
+          }
+          print p, f, n, m, u}' <<<"$exit_line")
+      if [[ -n "$unmatched" ]]; then
+        residue=$((arrived - total_read - dropped))
+        ((total_read == to_flows + not_ip + malformed + unmatched)) ||
+          note+="; MISMATCH: $total_read packets != $to_flows + $not_ip + $malformed + $unmatched"
+      else
+        # An older camwatch without the breakdown: the sockets' own count instead.
+        residue=$((arrived - received - dropped - queued))
+      fi
       ;;
     tcpdump)
       received=$(awk '/packets captured/ {print $1}' "$log.err")
       dropped=$(awk '/packets dropped by kernel/ {print $1}' "$log.err")
       [[ -n "$received" && -n "$dropped" ]] || die "cannot read tcpdump's statistics ($log.err)"
       queued=$(($(awk '/packets received by filter/ {print $1}' "$log.err") - dropped - received))
+      residue=$((arrived - received - dropped - queued))
       ;;
     ndpiReader)
       # No "packets total" line at all when it saw nothing.
@@ -472,10 +542,10 @@ run_step() {
       ;;
   esac
   cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v t="$clk_tck" 'BEGIN {printf "%.2f", (b - a) / t}')
-  echo "$tool $rate $run $offered $sent $arrived $received $dropped $cpu $queued" >>"$tmp/results"
-  printf '  %-10s %-6s run %d: offered %s pps, sent %s, arrived %s, received %s, dropped %s, queued %s, CPU %s s%s\n' \
-    "$tool" "$rate" "$run" "$offered" "$sent" "$arrived" "$received" "$dropped" "$queued" "$cpu" \
-    "$note" >&2
+  echo "$tool $rate $run $offered $sent $arrived $received $dropped $cpu $queued $residue" >>"$tmp/results"
+  printf '  %-10s %-6s run %d: offered %s pps, sent %s, arrived %s, received %s, dropped %s, queued %s, residue %s, CPU %s s%s\n' \
+    "$tool" "$rate" "$run" "$offered" "$sent" "$arrived" "$received" "$dropped" "$queued" \
+    "$residue" "$cpu" "$note" >&2
 }
 
 # --- run -----------------------------------------------------------------------------------------
@@ -503,6 +573,7 @@ echo "capture:  $capture, $((capture_bytes / 1048576)) MiB"
 echo "          $capture_note"
 echo "method:   veth pair between two namespaces; tcpreplay --preload-pcap --loop=0" \
   "--duration=$duration --pps=RATE (or --topspeed) from ns tx; the tool captures in ns rx"
+echo "senders:  $senders tcpreplay process(es) at once into the same veth, RATE/$senders pps each"
 echo "          $runs run(s) per tool and rate; the row shown is the median run by packets lost"
 if [[ " ${tools[*]} " == *" camwatch "* ]]; then
   geo="off (no $repo_dir/data/geoip/*.mmdb)"
@@ -520,13 +591,14 @@ echo "offered = tcpreplay's achieved pps; sent = its successful packets; arrived
 echo "received = packets the tool processed; dropped = kernel ring drops the tool reports"
 echo "(ndpiReader: arrived - received); queued = still in the tool's ring when it was stopped,"
 echo "--settle s after the sender ended: it fell behind (ndpiReader: counted in dropped);"
-echo "lost % = (sent - received) / sent;"
+echo "lost % = (sent - received) / sent; residue = arrived - (received + dropped + queued), from"
+echo "the tool's final counts (camwatch: its exit line; ndpiReader: -): unaccounted frames, should be 0;"
 echo "CPU = the tool's utime+stime from ready to stop; CPU s/Mpkt = CPU / received Mpackets"
 for tool in "${tools[@]}"; do
   echo
   echo "$tool"
-  printf '  %-6s %10s %10s %10s %10s %9s %8s %8s %7s %11s\n' rate "offered" sent arrived received \
-    dropped queued "lost %" "CPU s" "CPU s/Mpkt"
+  printf '  %-6s %10s %10s %10s %10s %9s %8s %8s %8s %7s %11s\n' rate "offered" sent arrived \
+    received dropped queued residue "lost %" "CPU s" "CPU s/Mpkt"
   best="none"
   best_pps=0
   for rate in "${rate_list[@]}"; do
@@ -534,9 +606,9 @@ for tool in "${tools[@]}"; do
     row=$(awk -v t="$tool" -v r="$rate" '$1 == t && $2 == r {print $5 - $7, $9, $0}' \
       "$tmp/results" | sort -n -k1,1 -k2,2 | awk '{l[NR] = $0} END {print l[int((NR + 1) / 2)]}')
     [[ -n "$row" ]] || continue
-    read -r _ _ _ _ _ offered sent arrived received dropped cpu queued <<<"$row"
-    printf '  %-6s %10.0f %10s %10s %10s %9s %8s %8s %7s %11s\n' "$rate" "$offered" "$sent" \
-      "$arrived" "$received" "$dropped" "$queued" \
+    read -r _ _ _ _ _ offered sent arrived received dropped cpu queued residue <<<"$row"
+    printf '  %-6s %10.0f %10s %10s %10s %9s %8s %8s %8s %7s %11s\n' "$rate" "$offered" "$sent" \
+      "$arrived" "$received" "$dropped" "$queued" "$residue" \
       "$(awk -v s="$sent" -v r="$received" 'BEGIN {printf "%.2f", (s > 0 ? (s - r) * 100 / s : 0)}')" \
       "$cpu" \
       "$(awk -v c="$cpu" -v r="$received" 'BEGIN {if (r > 0) printf "%.2f", c * 1e6 / r; else print "-"}')"

@@ -71,9 +71,14 @@ std::string setFilter(pcap_t* handle, const std::string& iface, const std::strin
 std::string joinFanout(pcap_t* handle, const std::string& iface, std::uint16_t group) {
   if (group == 0) return {};
   // The socket is bound to the interface by pcap_activate, which PACKET_FANOUT requires. The
-  // kernel hashes the flow symmetrically, so both directions land on the same member.
+  // kernel hashes the flow symmetrically, so both directions land on the same member. No
+  // PACKET_FANOUT_FLAG_DEFRAG: with it the kernel reassembles IPv4 fragments before the group
+  // and the sockets count one frame per datagram (and none for a datagram that never completes),
+  // so what arrived on the interface could no longer be accounted for. Without it every fragment
+  // is a frame, hashed on its addresses (a fragment has no ports for the hash), so the fragments
+  // of one datagram reach one member, whose own fragment tracking (decode/) gives them ports.
   const int fd = pcap_fileno(handle);
-  const int mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
+  const int mode = PACKET_FANOUT_HASH;
   const int value = static_cast<int>(group) | (mode << 16);
   if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &value, sizeof(value)) != 0) {
     const int err = errno;

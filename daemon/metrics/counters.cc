@@ -21,6 +21,8 @@ WorkerCountersSnapshot WorkerCounters::snapshot() const noexcept {
   out.packets = packets.load();
   out.wire_bytes = wire_bytes.load();
   out.ip_packets = ip_packets.load();
+  out.non_ip_packets = non_ip_packets.load();
+  out.fragments_unmatched = fragments_unmatched.load();
   out.flows_created = flows_created.load();
   out.flows_ended = flows_ended.load();
   out.flows_evicted = flows_evicted.load();

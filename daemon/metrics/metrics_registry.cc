@@ -49,6 +49,8 @@ constexpr FamilySpec kWorkerBytes{"camwatch_worker_bytes_total", Type::kCounter,
     "Wire length of the packets the worker read."};
 constexpr FamilySpec kWorkerIpPackets{"camwatch_worker_ip_packets_total", Type::kCounter,
     "Packets the worker counted to a flow."};
+constexpr FamilySpec kWorkerUntracked{"camwatch_worker_untracked_packets_total", Type::kCounter,
+    "Packets the worker read but counted to no flow, per reason: not_ip, malformed (a decode anomaly) or fragment_without_first; with camwatch_worker_ip_packets_total they add up to camwatch_worker_packets_total."};
 constexpr FamilySpec kWorkerBusy{"camwatch_worker_busy_seconds_total", Type::kCounter,
     "Time the worker spent on packets and ticks; load = rate(busy) / (rate(busy) + rate(idle))."};
 constexpr FamilySpec kWorkerIdle{"camwatch_worker_idle_seconds_total", Type::kCounter,
@@ -134,36 +136,40 @@ constexpr FamilySpec kEgressOverflow{"camwatch_egress_overflow_total", Type::kCo
 // clang-format on
 
 /// A worker field and where it goes: a counter (scaled: nanoseconds to seconds) or a gauge, with
-/// the label result="..." when `result` is set.
+/// the label `label`="`value`" when `label` is set.
 struct WorkerField {
   std::uint64_t WorkerCountersSnapshot::*field;
   const FamilySpec* family;
   double scale;
-  const char* result;
+  const char* label = nullptr;
+  const char* value = nullptr;
 };
 
 constexpr double kSecondsPerNano = 1e-9;
 
 const WorkerField kWorkerFields[] = {
-    {&WorkerCountersSnapshot::packets, &kWorkerPackets, 1, nullptr},
-    {&WorkerCountersSnapshot::wire_bytes, &kWorkerBytes, 1, nullptr},
-    {&WorkerCountersSnapshot::ip_packets, &kWorkerIpPackets, 1, nullptr},
-    {&WorkerCountersSnapshot::busy_ns, &kWorkerBusy, kSecondsPerNano, nullptr},
-    {&WorkerCountersSnapshot::idle_ns, &kWorkerIdle, kSecondsPerNano, nullptr},
-    {&WorkerCountersSnapshot::flows_created, &kFlowsCreated, 1, nullptr},
-    {&WorkerCountersSnapshot::flows_ended, &kFlowsEnded, 1, nullptr},
-    {&WorkerCountersSnapshot::flows_evicted, &kFlowsEvicted, 1, nullptr},
-    {&WorkerCountersSnapshot::flows_active, &kFlowsActive, 1, nullptr},
-    {&WorkerCountersSnapshot::dpi_flow_states, &kDpiFlowStates, 1, nullptr},
-    {&WorkerCountersSnapshot::dns_responses, &kDnsResponses, 1, nullptr},
-    {&WorkerCountersSnapshot::dns_answers, &kDnsAnswers, 1, nullptr},
-    {&WorkerCountersSnapshot::dns_malformed, &kDnsMalformed, 1, nullptr},
-    {&WorkerCountersSnapshot::dns_cache_hits, &kDnsCacheLookups, 1, "hit"},
-    {&WorkerCountersSnapshot::dns_cache_misses, &kDnsCacheLookups, 1, "miss"},
-    {&WorkerCountersSnapshot::geo_hits, &kGeoLookups, 1, "hit"},
-    {&WorkerCountersSnapshot::geo_misses, &kGeoLookups, 1, "miss"},
-    {&WorkerCountersSnapshot::geo_evictions, &kGeoEvictions, 1, nullptr},
-    {&WorkerCountersSnapshot::cameras_untracked, &kCamerasUntracked, 1, nullptr},
+    {&WorkerCountersSnapshot::packets, &kWorkerPackets, 1},
+    {&WorkerCountersSnapshot::wire_bytes, &kWorkerBytes, 1},
+    {&WorkerCountersSnapshot::ip_packets, &kWorkerIpPackets, 1},
+    {&WorkerCountersSnapshot::non_ip_packets, &kWorkerUntracked, 1, "reason", "not_ip"},
+    {&WorkerCountersSnapshot::fragments_unmatched, &kWorkerUntracked, 1, "reason",
+     "fragment_without_first"},
+    {&WorkerCountersSnapshot::busy_ns, &kWorkerBusy, kSecondsPerNano},
+    {&WorkerCountersSnapshot::idle_ns, &kWorkerIdle, kSecondsPerNano},
+    {&WorkerCountersSnapshot::flows_created, &kFlowsCreated, 1},
+    {&WorkerCountersSnapshot::flows_ended, &kFlowsEnded, 1},
+    {&WorkerCountersSnapshot::flows_evicted, &kFlowsEvicted, 1},
+    {&WorkerCountersSnapshot::flows_active, &kFlowsActive, 1},
+    {&WorkerCountersSnapshot::dpi_flow_states, &kDpiFlowStates, 1},
+    {&WorkerCountersSnapshot::dns_responses, &kDnsResponses, 1},
+    {&WorkerCountersSnapshot::dns_answers, &kDnsAnswers, 1},
+    {&WorkerCountersSnapshot::dns_malformed, &kDnsMalformed, 1},
+    {&WorkerCountersSnapshot::dns_cache_hits, &kDnsCacheLookups, 1, "result", "hit"},
+    {&WorkerCountersSnapshot::dns_cache_misses, &kDnsCacheLookups, 1, "result", "miss"},
+    {&WorkerCountersSnapshot::geo_hits, &kGeoLookups, 1, "result", "hit"},
+    {&WorkerCountersSnapshot::geo_misses, &kGeoLookups, 1, "result", "miss"},
+    {&WorkerCountersSnapshot::geo_evictions, &kGeoEvictions, 1},
+    {&WorkerCountersSnapshot::cameras_untracked, &kCamerasUntracked, 1},
 };
 
 /// A prometheus counter kept equal to an absolute count read elsewhere: fold() adds the
@@ -241,6 +247,7 @@ struct MetricsRegistry::Impl {
   std::vector<std::vector<WorkerSlot>> workers;  // [worker][kWorkerFields index]
   // [worker][anomaly]: every worker's count feeds the one series of its anomaly.
   std::vector<std::vector<std::optional<FoldedCounter>>> anomalies;
+  std::vector<FoldedCounter> malformed;              ///< [worker]: the sum of its anomalies
   std::vector<std::vector<FoldedCounter>> captures;  // [capture][received, dropped, ifdropped]
   std::vector<std::vector<FoldedCounter>> sinks;  // [sink][queued, sent, retried, failed, dropped]
   std::vector<Gauge*> sink_pending;
@@ -279,7 +286,7 @@ void MetricsRegistry::Impl::addWorkers() {
     std::vector<WorkerSlot>& slots = workers.emplace_back();
     for (const WorkerField& field : kWorkerFields) {
       prometheus::Labels labels = {{"worker", id}};
-      if (field.result != nullptr) labels.emplace("result", field.result);
+      if (field.label != nullptr) labels.emplace(field.label, field.value);
       WorkerSlot& slot = slots.emplace_back();
       if (field.family->type == Type::kCounter) {
         slot.counter.emplace(counterFamily(*field.family).Add(labels), field.scale);
@@ -287,6 +294,9 @@ void MetricsRegistry::Impl::addWorkers() {
         slot.gauge = &gaugeFamily(*field.family).Add(labels);
       }
     }
+    // Decode anomalies of this worker, all together: the untracked reason "malformed".
+    malformed.emplace_back(
+        counterFamily(kWorkerUntracked).Add({{"worker", id}, {"reason", "malformed"}}));
     auto& worker_anomalies = anomalies.emplace_back(kAnomalyCount);
     for (std::size_t i = 1; i < kAnomalyCount; ++i) {
       const std::string name(anomalyName(static_cast<Anomaly>(i)));
@@ -396,8 +406,12 @@ void MetricsRegistry::update(const MetricsSnapshot& snapshot) {
         slots[i].gauge->Set(static_cast<double>(value));
       }
     }
-    for (std::size_t i = 1; i < kAnomalyCount; ++i)
+    std::uint64_t malformed = 0;
+    for (std::size_t i = 1; i < kAnomalyCount; ++i) {
       m.anomalies[worker][i]->fold(values.anomalies[i]);
+      malformed += values.anomalies[i];
+    }
+    m.malformed[worker].fold(malformed);
   }
   for (std::size_t i = 0; i < m.captures.size() && i < snapshot.captures.size(); ++i) {
     const CaptureStatsSnapshot& values = snapshot.captures[i];

@@ -35,6 +35,8 @@ void publishPacketCounters(const PacketCounters& counters, WorkerCounters& out) 
   out.packets.set(counters.packets);
   out.wire_bytes.set(counters.wire_bytes);
   out.ip_packets.set(counters.ip_packets);
+  out.non_ip_packets.set(counters.nonIpPackets());
+  out.fragments_unmatched.set(counters.fragments_unmatched);
   for (std::size_t i = 1; i < kAnomalyCount; ++i) out.anomalies[i].set(counters.anomalies[i]);
   out.dns_responses.set(counters.dns.responses);
   out.dns_answers.set(counters.dns.answers);
@@ -51,6 +53,8 @@ void fillPacketCounts(const PacketCounters& counters, const std::vector<PacketSh
   if (workers.empty()) return;
   WorkerCountersSnapshot& first = workers.front();
   first.anomalies = counters.anomalies;
+  first.non_ip_packets = counters.nonIpPackets();
+  first.fragments_unmatched = counters.fragments_unmatched;
   first.dns_responses = counters.dns.responses;
   first.dns_answers = counters.dns.answers;
   first.dns_malformed = counters.dns.malformed;

@@ -310,16 +310,24 @@ void LiveSensor::stop() {
     takeSnapshot(sources_, snapshot_);
     registry_->update(snapshot_);
   }
+  // Where every packet went: packets = to flows + not IP + malformed + fragments without
+  // their first (docs/metrics.md "What counts as a packet"); bench/live_bench.sh reads it.
+  std::uint64_t ip = 0;
   std::uint64_t non_ip = 0;
+  std::uint64_t malformed = 0;
   std::uint64_t unmatched = 0;
   for (const auto& worker : workers_) {
-    non_ip += worker->packetCounters().nonIpPackets();
-    unmatched += worker->packetCounters().fragments_unmatched;
+    const PacketCounters& counted = worker->packetCounters();
+    ip += counted.ip_packets;
+    non_ip += counted.nonIpPackets();
+    for (const std::uint64_t count : counted.anomalies) malformed += count;
+    unmatched += counted.fragments_unmatched;
   }
   spdlog::info(
-      "stopped after {} s: {} ({} not IP, {} fragments without their first)",
+      "stopped after {} s: {} ({} to flows, {} not IP, {} malformed, {} fragments without their "
+      "first)",
       std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started_).count(),
-      statusLine(), non_ip, unmatched);
+      statusLine(), ip, non_ip, malformed, unmatched);
   if (metrics_) metrics_->stopServing();
 }
 

@@ -73,9 +73,12 @@ inline constexpr std::size_t kAnomalyCount = static_cast<std::size_t>(Anomaly::k
 /// What one worker has counted so far: plain values, read from WorkerCounters::snapshot().
 /// Everything is monotonic except the two gauges.
 struct WorkerCountersSnapshot {
-  std::uint64_t packets = 0;           ///< packets the worker read
-  std::uint64_t wire_bytes = 0;        ///< their length on the wire
-  std::uint64_t ip_packets = 0;        ///< packets counted to a flow
+  std::uint64_t packets = 0;         ///< packets the worker read
+  std::uint64_t wire_bytes = 0;      ///< their length on the wire
+  std::uint64_t ip_packets = 0;      ///< packets counted to a flow
+  std::uint64_t non_ip_packets = 0;  ///< well-formed frames that are not IP (ARP, LLDP, ...)
+  /// Later IP fragments whose first fragment the worker did not see (no ports, no flow)
+  std::uint64_t fragments_unmatched = 0;
   std::uint64_t flows_created = 0;     ///< FlowTableStats::created
   std::uint64_t flows_ended = 0;       ///< FlowTableStats::ended (any reason, evictions included)
   std::uint64_t flows_evicted = 0;     ///< FlowTableStats::evicted (table full)
@@ -110,6 +113,8 @@ struct alignas(64) WorkerCounters {
   SingleWriterCounter packets;
   SingleWriterCounter wire_bytes;
   SingleWriterCounter ip_packets;
+  SingleWriterCounter non_ip_packets;
+  SingleWriterCounter fragments_unmatched;
   SingleWriterCounter flows_created;
   SingleWriterCounter flows_ended;
   SingleWriterCounter flows_evicted;

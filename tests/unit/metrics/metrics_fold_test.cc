@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <camwatch/metrics.h>
@@ -48,6 +49,8 @@ TEST(MetricsCountersTest, WorkerSnapshotReadsEveryField) {
   counters.packets.add(3);
   counters.wire_bytes.add(1500);
   counters.ip_packets.add(2);
+  counters.non_ip_packets.add(15);
+  counters.fragments_unmatched.add(16);
   counters.publishFlowTable(FlowTableStats{.created = 10, .ended = 7, .evicted = 2}, 3);
   counters.dpi_flow_states.set(4);
   counters.dns_responses.add(5);
@@ -66,6 +69,8 @@ TEST(MetricsCountersTest, WorkerSnapshotReadsEveryField) {
   expected.packets = 3;
   expected.wire_bytes = 1500;
   expected.ip_packets = 2;
+  expected.non_ip_packets = 15;
+  expected.fragments_unmatched = 16;
   expected.flows_created = 10;
   expected.flows_ended = 7;
   expected.flows_evicted = 2;
@@ -226,6 +231,37 @@ TEST(MetricsFoldTest, AnomaliesAreSummedOverWorkersEachFoldedOnItsOwn) {
   EXPECT_EQ(value(metrics, series), 11);
   EXPECT_EQ(value(metrics, "camwatch_decode_anomalies_total{anomaly=\"truncated_tcp\"}"), 0);
   EXPECT_EQ(value(metrics, "camwatch_decode_anomalies_total{anomaly=\"none\"}"), -1);
+}
+
+TEST(MetricsFoldTest, UntrackedPacketsPerWorkerAndReasonAddUpToThePackets) {
+  const MetricsLayout layout = twoWorkers();
+  MetricsRegistry metrics(layout, {});
+  MetricsSnapshot snapshot = emptySnapshot(layout);
+  // Worker 1 read 20 frames: 10 to flows, 4 not IP, 3 + 2 malformed, 1 fragment without its first.
+  WorkerCountersSnapshot& one = snapshot.workers[1];
+  one.packets = 20;
+  one.ip_packets = 10;
+  one.non_ip_packets = 4;
+  one.anomalies[static_cast<std::size_t>(Anomaly::kTruncatedVlanHeader)] = 3;
+  one.anomalies[static_cast<std::size_t>(Anomaly::kTruncatedTcp)] = 2;
+  one.fragments_unmatched = 1;
+  metrics.update(snapshot);
+  const auto untracked = [&](const char* worker, const char* reason) {
+    return value(metrics, fmt::format("camwatch_worker_untracked_packets_total{{reason=\"{}\","
+                                      "worker=\"{}\"}}",
+                                      reason, worker));
+  };
+  EXPECT_EQ(untracked("1", "not_ip"), 4);
+  EXPECT_EQ(untracked("1", "malformed"), 5);
+  EXPECT_EQ(untracked("1", "fragment_without_first"), 1);
+  EXPECT_EQ(value(metrics, "camwatch_worker_ip_packets_total{worker=\"1\"}") +
+                untracked("1", "not_ip") + untracked("1", "malformed") +
+                untracked("1", "fragment_without_first"),
+            value(metrics, "camwatch_worker_packets_total{worker=\"1\"}"));
+  // Worker 0's series exist at zero.
+  EXPECT_EQ(untracked("0", "not_ip"), 0);
+  EXPECT_EQ(untracked("0", "malformed"), 0);
+  EXPECT_EQ(untracked("0", "fragment_without_first"), 0);
 }
 
 TEST(MetricsFoldTest, AlertNotificationsGetTheirKindSeverityAndStatus) {

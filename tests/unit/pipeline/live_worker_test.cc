@@ -99,13 +99,33 @@ TEST_F(LiveWorkerTest, StagesEveryFrameAndEndsEveryFlowWhenStopped) {
   std::deque<FakeRead> script = packets(5, 40000, kStart);
   script.push_back(FakeRead{ReadStatus::kPacket, arpFrame(), kStart + 10'000'000, ""});
   for (FakeRead& read : packets(3, 40001, kStart + 20'000'000)) script.push_back(std::move(read));
+  // A frame cut inside its IPv4 header (malformed) and the last fragment of a datagram whose
+  // first fragment never came: read, counted, in no flow.
+  std::vector<std::uint8_t> cut = udpFrame(40002);
+  cut.resize(14 + 10);
+  script.push_back(FakeRead{ReadStatus::kPacket, cut, kStart + 30'000'000, ""});
+  testkit::Ipv4Options fragmented;
+  fragmented.id = 0x4242;
+  const auto fragments = Frame()
+                             .eth(parseMac("00:11:22:33:44:55"), parseMac("66:77:88:99:aa:bb"))
+                             .ipv4("192.168.10.21", "47.254.33.45", fragmented)
+                             .udp(40003, 9000)
+                             .payload(100)
+                             .buildFragments(64);
+  ASSERT_GE(fragments.size(), 2U);
+  script.push_back(FakeRead{ReadStatus::kPacket, fragments.back(), kStart + 31'000'000, ""});
   start(std::make_unique<FakePacketSource>(std::move(script)));
-  ASSERT_TRUE(waitForPackets(9));
+  ASSERT_TRUE(waitForPackets(11));
   stop();
 
   const WorkerCountersSnapshot counted = worker_->counters().snapshot();
-  EXPECT_EQ(counted.packets, 9U);
+  EXPECT_EQ(counted.packets, 11U);
   EXPECT_EQ(counted.ip_packets, 8U);
+  EXPECT_EQ(counted.non_ip_packets, 1U);
+  EXPECT_EQ(counted.fragments_unmatched, 1U);
+  std::uint64_t malformed = 0;
+  for (const std::uint64_t count : counted.anomalies) malformed += count;
+  EXPECT_EQ(malformed, 1U);
   EXPECT_EQ(counted.flows_created, 2U);
   EXPECT_EQ(counted.flows_ended, 2U);  // the stop ends every flow
   EXPECT_EQ(worker_->packetCounters().non_ip_by_ethertype.at(0x0806), 1U);
