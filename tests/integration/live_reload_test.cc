@@ -151,8 +151,8 @@ TEST_F(LiveRunTest, ACorruptGeoIpDatabaseIsRefusedOnReloadAndTheOldDataStaysInUs
       mmdb)));
 
   // Every flow of a send ended and its egress counted: (bytes to DE, bytes to "unknown").
-  const std::string de = "country=\"DE\"";
-  const std::string unknown = "country=\"unknown\"";
+  const std::string de = ",country=\"DE\"";  // not operator_country
+  const std::string unknown = ",country=\"unknown\"";
   std::string metrics;
   const auto flowsEnded = [&](double de_at_least) {
     return waitUntil(
