@@ -74,7 +74,7 @@ generated_capture() {
 # written to OUT and checked with `camwatch check-config`.
 derive_example_config() {
   local out=$1 edit=$2 config_dir="$repo_dir/config"
-  sed -E "s#^([[:space:]]*(protocols_file|country_db|asn_db|oui_file):[[:space:]]*)([^/\"[:space:]\#][^[:space:]\#]*)#\\1$config_dir/\\3#" \
+  sed -E "s#^([[:space:]]*(protocols_file|cloud_names_file|country_db|asn_db|operators_file|oui_file):[[:space:]]*)([^/\"[:space:]\#][^[:space:]\#]*)#\\1$config_dir/\\3#" \
     "$config_dir/camwatch.example.yaml" | sed -E "$edit" >"$out"
   "$build_dir/daemon/camwatch" check-config -c "$out" >/dev/null 2>&1 ||
     die "the derived config $out does not pass camwatch check-config"

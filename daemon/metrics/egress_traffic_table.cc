@@ -28,10 +28,11 @@ void appendAsn(std::string& out, std::uint32_t asn) {
 }  // namespace
 
 EgressTrafficTable::Impl::Series EgressTrafficTable::Impl::makeSeries(
-    const std::string& camera, const std::string& country, const std::string& operator_country,
-    const std::string& asn, const std::string& protocol) {
+    const std::string& camera, const std::string& country, const std::string& network_operator,
+    const std::string& operator_country, const std::string& asn, const std::string& protocol) {
   const prometheus::Labels labels = {{"camera", camera},
                                      {"country", country},
+                                     {"operator", network_operator},
                                      {"operator_country", operator_country},
                                      {"asn", asn},
                                      {"protocol", protocol}};
@@ -54,12 +55,15 @@ EgressTrafficTable::Impl::Series& EgressTrafficTable::Impl::seriesFor(const Egre
   scratch += orUnknown(key.protocol);
   scratch += '\0';
   scratch += orUnknown(key.operator_country);
+  scratch += '\0';
+  scratch += orUnknown(key.network_operator);
   if (auto found = destinations.find(scratch); found != destinations.end()) return found->second;
 
   if (destinations.size() < cap) {
     std::string asn;
     appendAsn(asn, key.asn);
     const Series series = makeSeries(std::string(camera), std::string(orUnknown(key.country)),
+                                     std::string(orUnknown(key.network_operator)),
                                      std::string(orUnknown(key.operator_country)), asn,
                                      std::string(orUnknown(key.protocol)));
     Series& stored = destinations.emplace(scratch, series).first->second;
@@ -73,13 +77,13 @@ EgressTrafficTable::Impl::Series& EgressTrafficTable::Impl::seriesFor(const Egre
     return found->second;
   }
   if (camera_overflow.size() < cap) {
-    const Series series = makeSeries(scratch, kOther, kOther, kOther, kOther);
+    const Series series = makeSeries(scratch, kOther, kOther, kOther, kOther, kOther);
     Series& stored = camera_overflow.emplace(scratch, series).first->second;
     publishCount();
     return stored;
   }
   if (!global_overflow) {
-    global_overflow = makeSeries(kOther, kOther, kOther, kOther, kOther);
+    global_overflow = makeSeries(kOther, kOther, kOther, kOther, kOther, kOther);
     publishCount();
   }
   return *global_overflow;

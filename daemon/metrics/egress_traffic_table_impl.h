@@ -33,8 +33,8 @@ struct EgressTrafficTable::Impl {
   /// The series of `key`, created (or redirected to an overflow series) when new.
   Series& seriesFor(const EgressKey& key);
   Series makeSeries(const std::string& camera, const std::string& country,
-                    const std::string& operator_country, const std::string& asn,
-                    const std::string& protocol);
+                    const std::string& network_operator, const std::string& operator_country,
+                    const std::string& asn, const std::string& protocol);
   void publishCount();
 
   prometheus::Family<prometheus::Counter>& bytes_family;

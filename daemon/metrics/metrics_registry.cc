@@ -126,7 +126,7 @@ constexpr FamilySpec kSpoolHeld{"camwatch_alert_spool_held_alerts", Type::kGauge
 constexpr FamilySpec kSpoolHeldDropped{"camwatch_alert_spool_held_dropped_total", Type::kCounter,
     "Held alerts dropped because more than 10000 waited for the spool."};
 constexpr FamilySpec kEgressBytes{"camwatch_egress_bytes_total", Type::kCounter,
-    "Bytes cameras sent to public destinations, per camera, country, operator country, AS number and protocol (capped by metrics.max_destinations)."};
+    "Bytes cameras sent to public destinations, per camera, country, operator, operator country, AS number and protocol (capped by metrics.max_destinations)."};
 constexpr FamilySpec kEgressFlows{"camwatch_egress_flows_total", Type::kCounter,
     "Egress flows cameras started, with the labels of camwatch_egress_bytes_total."};
 constexpr FamilySpec kEgressSeries{"camwatch_egress_series", Type::kGauge,

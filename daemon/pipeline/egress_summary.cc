@@ -18,12 +18,16 @@ void addEgressSummary(EgressTrafficTable& table, const EgressFlowSummary& summar
   if (label.empty()) label = camera.ip.toString();
   const std::string_view country(summary.country.data(), strnlen(summary.country.data(), 3));
   std::string_view operator_country;
+  std::string_view network_operator;
   if (summary.naming && summary.naming->operators) {
     const NetworkOperator* op = summary.naming->operators->find(summary.asn, summary.server);
-    if (op != nullptr) operator_country = op->country;
+    if (op != nullptr) {
+      operator_country = op->country;
+      network_operator = op->name;
+    }
   }
   table.add(EgressKey{label, country, summary.asn, ProtocolText::view(summary.protocol),
-                      operator_country},
+                      operator_country, network_operator},
             summary.bytes, summary.flows);
 }
 

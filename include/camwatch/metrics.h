@@ -325,10 +325,13 @@ struct EgressKey {
   /// Home country of the network's operator (operators file): whose jurisdiction; "" = not
   /// listed (label "unknown").
   std::string_view operator_country;
+  /// The operator itself ("Alibaba"); "" = not listed (label "unknown"). Follows from the AS,
+  /// so it adds no series.
+  std::string_view network_operator;
 };
 
-/// Egress bytes and flows per (camera, country, ASN, protocol, operator_country), as the counter
-/// families
+/// Egress bytes and flows per (camera, country, ASN, protocol, operator, operator_country), as
+/// the counter families
 /// camwatch_egress_bytes_total and camwatch_egress_flows_total.
 ///
 /// Cardinality cap, with N = max_destinations:

@@ -390,7 +390,7 @@ TEST_F(AlertsTest, JsonlSinkWritesEveryAlertAndAWrongSinkIsNamed) {
            "camwatch_alerts_total{kind=\"vendor_cloud\",severity=\"warning\",status=\"firing\"} "
            "2\n",
            "camwatch_egress_flows_total{asn=\"unknown\",camera=\"cam-lobby\",country="
-           "\"unknown\",operator_country=\"unknown\","
+           "\"unknown\",operator=\"unknown\",operator_country=\"unknown\","
            "protocol=\"TLS.HikConnect\"} 2\n",
        }) {
     EXPECT_NE(text.find(line), std::string::npos) << line << " not in\n" << text;

@@ -86,7 +86,7 @@ std::map<std::string, DocumentedFamily> exposedFamilies() {
   MetricsOptions options;
   options.sensor = "docs";
   MetricsRegistry metrics(layout, options);
-  metrics.egress().add({"cam", "DE", 3320, "HTTP", ""}, 1, 1);
+  metrics.egress().add({"cam", "DE", 3320, "HTTP", "", ""}, 1, 1);
   std::map<std::string, DocumentedFamily> out;
   for (const prometheus::MetricFamily& family : metrics.prometheusRegistry()->Collect()) {
     DocumentedFamily exposed;

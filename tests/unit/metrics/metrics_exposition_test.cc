@@ -118,12 +118,12 @@ TEST(MetricsExpositionTest, EveryAnomalyAndAlertKindHasASeriesFromTheStart) {
 
 TEST(MetricsExpositionTest, EgressSeriesAppearWithTheirFourLabels) {
   MetricsRegistry metrics(smallLayout(), fixedOptions());
-  metrics.egress().add({"door \"2\"", "CN", 37963, "TLS.HikConnect", ""}, 42, 1);
+  metrics.egress().add({"door \"2\"", "CN", 37963, "TLS.HikConnect", "", ""}, 42, 1);
   const std::string text = serialize(metrics);
   // Label values are escaped as the text format requires.
   EXPECT_TRUE(hasLine(
       text,
-      R"(camwatch_egress_bytes_total{asn="37963",camera="door \"2\"",country="CN",operator_country="unknown",protocol="TLS.HikConnect"} 42)"))
+      R"(camwatch_egress_bytes_total{asn="37963",camera="door \"2\"",country="CN",operator="unknown",operator_country="unknown",protocol="TLS.HikConnect"} 42)"))
       << text;
 }
 

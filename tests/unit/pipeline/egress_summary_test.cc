@@ -159,12 +159,14 @@ TEST(EgressSummaryTest, TheControlSideNamesTheCameraFromTheSnapshot) {
 
   const std::string text = testing::serialize(metrics);
   EXPECT_NE(text.find("camwatch_egress_bytes_total{asn=\"37963\",camera=\"lobby-cam\","
-                      "country=\"CN\",operator_country=\"CN\",protocol=\"TLS.HikConnect\"} "
+                      "country=\"CN\",operator=\"Alibaba\",operator_country=\"CN\","
+                      "protocol=\"TLS.HikConnect\"} "
                       "1000"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("camwatch_egress_bytes_total{asn=\"unknown\",camera=\"10.1.0.9\","
-                      "country=\"unknown\",operator_country=\"unknown\",protocol=\"unknown\"} "
+                      "country=\"unknown\",operator=\"unknown\",operator_country=\"unknown\","
+                      "protocol=\"unknown\"} "
                       "1000"),
             std::string::npos)
       << text;
