@@ -96,6 +96,7 @@ Json alertToJson(const Alert& alert) {
                          {"port", destination.port},
                          {"hostname", destination.hostname},
                          {"hostname_source", destination.hostname_source},
+                         {"dns_query", destination.dns_query},
                          {"country", destination.country},
                          {"asn", destination.asn},
                          {"org", destination.org},
@@ -145,6 +146,9 @@ Result<AlertDestination> readDestination(const Json& destination) {
   out.port = static_cast<std::uint16_t>(number);
   CW_READ(out.hostname, readString(destination, "hostname", dest_path));
   CW_READ(out.hostname_source, readString(destination, "hostname_source", dest_path));
+  if (destination.contains("dns_query")) {  // absent in alerts spooled before it existed
+    CW_READ(out.dns_query, readString(destination, "dns_query", dest_path));
+  }
   CW_READ(out.country, readString(destination, "country", dest_path));
   CW_READ(number, readUnsigned(destination, "asn", dest_path, 0xffffffffU));
   out.asn = static_cast<std::uint32_t>(number);
@@ -243,7 +247,10 @@ Result<Alert> alertFromJson(const Json& json) {
 std::string dedupKey(const IpAddress& camera_ip, AlertKind kind,
                      const AlertDestination& destination) {
   std::string where = "-";
-  if (destination.ip) {
+  // A blocked lookup is about the name asked, whichever resolver answered it.
+  if (kind == AlertKind::kDnsLookupBlocked && !destination.dns_query.empty()) {
+    where = "dns:" + destination.dns_query;
+  } else if (destination.ip) {
     where = destination.ip->toString();
   } else if (!destination.hostname.empty()) {
     where = "dns:" + destination.hostname;

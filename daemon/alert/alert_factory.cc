@@ -54,14 +54,17 @@ bool AlertFactory::isDns(const FlowJudged& flow) {
 AlertDestination AlertFactory::destination(const FlowJudged& flow, bool with_org) {
   AlertDestination destination;
   destination.port = flow.port;
-  destination.hostname = flow.hostname.data();
-  destination.hostname_source = hostnameSourceName(flow.hostname_source);
-  // A public address reached with no name at all: say so ("none"), as flow records do.
-  if (!flow.dns_query && flow.hostname[0] == '\0' &&
-      addressScope(flow.server) == AddressScope::kPublic) {
-    destination.hostname_source = "none";
+  if (flow.dns_query || flow.hostname_source == HostnameSource::kDnsQuery) {
+    // A DNS flow: the name is the question; the destination is the resolver.
+    destination.dns_query = flow.hostname.data();
+  } else {
+    destination.hostname = flow.hostname.data();
+    destination.hostname_source = hostnameSourceName(flow.hostname_source);
+    // A public address reached with no name at all: say so ("none"), as flow records do.
+    if (flow.hostname[0] == '\0' && addressScope(flow.server) == AddressScope::kPublic) {
+      destination.hostname_source = "none";
+    }
   }
-  if (flow.dns_query) return destination;  // the queried name is the destination
   destination.ip = flow.server;
   destination.country = std::string(flow.country.data(), strnlen(flow.country.data(), 3));
   destination.asn = flow.asn;

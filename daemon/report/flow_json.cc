@@ -24,7 +24,10 @@ const NetworkOperator* operatorOf(const FlowRecord& flow, const FlowNaming& nami
 
 // Where the flow's name came from; "none" for a public destination with no name at all (no DNS
 // answer seen for it, no SNI, no HTTP Host): an address the camera has built in.
+// A DNS flow's name is its question (the "dns_query" field): its server, the resolver, is
+// then nameless ("").
 std::string_view hostnameSourceOf(const FlowRecord& flow) {
+  if (flow.dpi.hostname_source == HostnameSource::kDnsQuery) return "";
   if (flow.dpi.hostname[0] == '\0' && flow.server_scope == AddressScope::kPublic) return "none";
   return hostnameSourceName(flow.dpi.hostname_source);
 }
@@ -98,8 +101,10 @@ nlohmann::ordered_json flowToJson(const FlowRecord& flow, const FlowNaming& nami
   }
   json["dpi_guessed"] = dpi.guessed;
   json["dpi_packets"] = dpi.packets_inspected;
-  json["hostname"] = dpi.hostname.data();
+  const bool question = dpi.hostname_source == HostnameSource::kDnsQuery;
+  json["hostname"] = question ? "" : dpi.hostname.data();
   json["hostname_source"] = std::string(hostnameSourceOf(flow));
+  json["dns_query"] = question ? dpi.hostname.data() : "";
   json["risks"] = riskNames(dpi.risk);
   return json;
 }
@@ -162,8 +167,10 @@ void appendFlowJson(std::string& out, const FlowRecord& flow, const FlowNaming& 
   }
   json.boolean("dpi_guessed", dpi.guessed);
   json.unsignedNumber("dpi_packets", dpi.packets_inspected);
-  json.text("hostname", dpi.hostname.data());
+  const bool question = dpi.hostname_source == HostnameSource::kDnsQuery;
+  json.text("hostname", question ? std::string_view() : std::string_view(dpi.hostname.data()));
   json.text("hostname_source", hostnameSourceOf(flow));
+  json.text("dns_query", question ? std::string_view(dpi.hostname.data()) : std::string_view());
   json.texts("risks", riskNames(dpi.risk));
   json.close();
 }

@@ -367,6 +367,7 @@ std::string alertRow(const Alert& alert) {
     where +=
         " " + to.hostname + (to.hostname_source.empty() ? "" : " (" + to.hostname_source + ")");
   }
+  if (!to.dns_query.empty()) where += " asked for " + to.dns_query;
   if (!to.country.empty()) where += " " + to.country;
   if (to.asn != 0) where += fmt::format(" AS{} {}", to.asn, to.org);
   if (!to.network_operator.empty()) {

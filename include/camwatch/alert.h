@@ -49,9 +49,12 @@ struct AlertDestination {
   std::uint16_t port = 0;       ///< 0 when not applicable
   std::string hostname;         ///< empty when unknown
   std::string hostname_source;  ///< "dns", "sni", "http_host", ... ; empty with no hostname
-  std::string country;          ///< ISO 3166-1 alpha-2; empty when unknown
-  std::uint32_t asn = 0;        ///< 0 when unknown
-  std::string org;              ///< AS organisation; empty when unknown
+  /// A DNS flow's question ("p2p.easy4ipcloud.com"): the destination is then the resolver, and
+  /// `hostname` its own name (empty when unknown). Empty for other flows.
+  std::string dns_query;
+  std::string country;    ///< ISO 3166-1 alpha-2; empty when unknown
+  std::uint32_t asn = 0;  ///< 0 when unknown
+  std::string org;        ///< AS organisation; empty when unknown
   /// Who operates the network (the operators file): "Alibaba"; empty when not listed.
   std::string network_operator;
   std::string operator_country;  ///< the operator's parent's home country: "CN"; or empty

@@ -19,6 +19,11 @@ inline std::string describe(const nlohmann::json& alert) {
   if (destination.at("ip").is_null() && !destination.at("hostname").get<std::string>().empty()) {
     where = "dns:" + destination.at("hostname").get<std::string>();
   }
+  // A DNS flow: the resolver, and the question asked of it.
+  if (destination.contains("dns_query") &&
+      !destination.at("dns_query").get<std::string>().empty()) {
+    where += " dns:" + destination.at("dns_query").get<std::string>();
+  }
   return alert.at("kind").get<std::string>() + " " +
          alert.at("camera").at("ip").get<std::string>() + " -> " + where + " " +
          alert.at("rule").get<std::string>() + " " + alert.at("severity").get<std::string>() + " " +
@@ -35,7 +40,8 @@ inline const std::vector<std::string> kGroundTruthAlerts = {
     "disallowed_destination 192.168.10.24 -> 47.254.33.45 default warning firing x1",
     "egress_volume 192.168.10.24 -> - budget:default warning firing x1",
     "unknown_camera 192.168.10.57 -> - inventory warning firing x1",
-    "dns_lookup_blocked 192.168.10.57 -> dns:www.example.com rule:no-example critical firing x1",
+    "dns_lookup_blocked 192.168.10.57 -> 192.168.10.1 dns:www.example.com rule:no-example "
+    "critical firing x1",
     "disallowed_destination 192.168.10.57 -> 93.184.215.14 rule:no-example critical firing x1",
 };
 

@@ -77,6 +77,7 @@ Json AlertmanagerAlertSink::toAlertmanagerJson(std::span<const Alert> alerts,
     setIfNotEmpty(annotations, "rule", alert.rule);
     setIfNotEmpty(annotations, "hostname", destination.hostname);
     setIfNotEmpty(annotations, "hostname_source", destination.hostname_source);
+    setIfNotEmpty(annotations, "dns_query", destination.dns_query);
     setIfNotEmpty(annotations, "country", destination.country);
     if (destination.asn != 0) annotations["asn"] = fmt::format("AS{}", destination.asn);
     setIfNotEmpty(annotations, "org", destination.org);

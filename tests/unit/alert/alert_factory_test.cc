@@ -126,7 +126,9 @@ TEST(AlertFactoryTest, NamesADeniedFlowWithTheSnapshotItWasJudgedWith) {
   EXPECT_EQ(fixture.geo->lookups(), 1U);  // the AS organisation, for this alert
 }
 
-TEST(AlertFactoryTest, ADnsQueryNamesOnlyTheQueriedHost) {
+// A DNS flow's alert: the destination is the resolver the camera asked, the question a field of
+// its own; the dedup key stays per question, whichever resolver answered.
+TEST(AlertFactoryTest, ADnsQueryNamesTheResolverAndTheQuestionApart) {
   Fixture fixture;
   FlowJudged flow = tlsDeny(fixture.naming);
   flow.dns_query = true;
@@ -136,19 +138,30 @@ TEST(AlertFactoryTest, ADnsQueryNamesOnlyTheQueriedHost) {
   flow.risk = 0;
   flow.hostname_source = HostnameSource::kDnsQuery;
   const Alert alert = AlertFactory().flowAlert(flow);
-  EXPECT_FALSE(alert.destination.ip.has_value());
+  ASSERT_TRUE(alert.destination.ip.has_value());
+  EXPECT_EQ(alert.destination.ip->toString(), "93.184.216.34");
   EXPECT_EQ(alert.destination.port, 53);
-  EXPECT_EQ(alert.destination.hostname, "p2p.example-cloud.com");
-  EXPECT_EQ(alert.destination.hostname_source, "dns_query");
-  EXPECT_EQ(alert.destination.country, "");
-  EXPECT_EQ(alert.destination.asn, 0U);
-  EXPECT_EQ(alert.destination.org, "");
+  EXPECT_EQ(alert.destination.dns_query, "p2p.example-cloud.com");
+  EXPECT_EQ(alert.destination.hostname, "");
+  EXPECT_EQ(alert.destination.hostname_source, "");
+  EXPECT_EQ(alert.destination.country, "DE");
+  EXPECT_EQ(alert.destination.asn, 64500U);
+  EXPECT_EQ(alert.destination.org, "Example Cloud GmbH");
   EXPECT_EQ(alert.protocol.l4, "udp");
   EXPECT_EQ(alert.protocol.app, "");
   EXPECT_EQ(alert.protocol.master, "");
   EXPECT_TRUE(alert.protocol.risks.empty());
   EXPECT_EQ(alert.dedup_key, "192.168.10.20|dns_lookup_blocked|dns:p2p.example-cloud.com");
-  EXPECT_EQ(fixture.geo->lookups(), 0U);
+  EXPECT_EQ(fixture.geo->lookups(), 1U);  // the resolver's AS organisation
+
+  // A DNS flow judged as any other flow (here: to a resolver the policy denies) keeps its
+  // question apart too, and is deduplicated per resolver.
+  flow.dns_query = false;
+  flow.kind = AlertKind::kDisallowedDestination;
+  const Alert other = AlertFactory().flowAlert(flow);
+  EXPECT_EQ(other.destination.dns_query, "p2p.example-cloud.com");
+  EXPECT_EQ(other.destination.hostname, "");
+  EXPECT_EQ(other.dedup_key, "192.168.10.20|disallowed_destination|93.184.216.34");
 }
 
 TEST(AlertFactoryTest, AnUnknownProtocolIsTheAppNameToo) {

@@ -13,6 +13,7 @@ TEST(AlertJsonTest, RoundTripKeepsEveryField) {
   Alert alert = sampleAlert();
   alert.destination.network_operator = "Alibaba";
   alert.destination.operator_country = "CN";
+  alert.destination.dns_query = "p2p.example-cloud.com";
   auto back = alertFromJson(alertToJson(alert));
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(*back, alert);
@@ -54,6 +55,7 @@ TEST(AlertJsonTest, HasTheDocumentedSchema) {
                                                  {"port", 443},
                                                  {"hostname", "p2p.example-cloud.com"},
                                                  {"hostname_source", "sni"},
+                                                 {"dns_query", ""},
                                                  {"country", "DE"},
                                                  {"asn", 64500},
                                                  {"org", "Example Cloud GmbH"},
@@ -133,6 +135,7 @@ TEST(AlertJsonTest, AlertSpooledBeforeOperatorsReadsBack) {
   nlohmann::json json = alertToJson(alert);
   json["destination"].erase("operator");
   json["destination"].erase("operator_country");
+  json["destination"].erase("dns_query");
   auto back = alertFromJson(json);
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(*back, alert);
