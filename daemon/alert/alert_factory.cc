@@ -59,11 +59,9 @@ AlertDestination AlertFactory::destination(const FlowJudged& flow, bool with_org
     destination.dns_query = flow.hostname.data();
   } else {
     destination.hostname = flow.hostname.data();
-    destination.hostname_source = hostnameSourceName(flow.hostname_source);
-    // A public address reached with no name at all: say so ("none"), as flow records do.
-    if (flow.hostname[0] == '\0' && addressScope(flow.server) == AddressScope::kPublic) {
-      destination.hostname_source = "none";
-    }
+    destination.hostname_source =
+        destinationNameSource(flow.hostname_source, flow.hostname[0] != '\0',
+                              addressScope(flow.server) == AddressScope::kPublic);
   }
   destination.ip = flow.server;
   destination.country = std::string(flow.country.data(), strnlen(flow.country.data(), 3));
@@ -71,7 +69,7 @@ AlertDestination AlertFactory::destination(const FlowJudged& flow, bool with_org
   const GeoLookup* geo = flow.naming ? flow.naming->geo.get() : nullptr;
   if (with_org && geo != nullptr && flow.asn != 0) destination.org = geo->lookup(flow.server).org;
   const OperatorTable* operators = flow.naming ? flow.naming->operators.get() : nullptr;
-  if (operators != nullptr && addressScope(flow.server) == AddressScope::kPublic) {
+  if (operators != nullptr) {
     if (const NetworkOperator* op = operators->find(flow.asn, flow.server)) {
       destination.network_operator = op->name;
       destination.operator_country = op->country;

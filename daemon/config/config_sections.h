@@ -12,6 +12,14 @@
 namespace camwatch {
 
 /// `policy:`, one GroupPolicy per group in file order (PolicyEngine::create checks the rest).
+/// A rule's matcher lists as the config file names them (`domains`, `cidrs`, ...), in file
+/// order: one table for reading them (policy_section.cc) and printing them (describe_config.cc).
+struct RuleListKey {
+  const char* key;
+  std::vector<std::string> PolicyRule::*list;
+};
+const std::vector<RuleListKey>& ruleListKeys();
+
 std::vector<GroupPolicy> readPolicy(const ConfigReader& reader, const YAML::Node& policy);
 /// Every group `policy:` names must be a camera group of `groups:` (or "default"), so a typo
 /// cannot silently leave cameras unjudged. Run after readGroups().

@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "config/config.h"
+#include "config/config_sections.h"
 #include "sinks/sink_registry.h"
 #include "yaml/config_reader.h"
 
@@ -129,19 +130,10 @@ void describeService(const Config& config, std::string& text) {
 void describeRule(const PolicyRule& rule, std::string& text) {
   text += fmt::format("      - name: {}\n        action: {}\n", rule.name,
                       policyActionName(rule.action));
-  const std::pair<const char*, const std::vector<std::string>*> lists[] = {
-      {"domains", &rule.domains},
-      {"registrable_domains", &rule.registrable_domains},
-      {"cidrs", &rule.cidrs},
-      {"asns", &rule.asns},
-      {"countries", &rule.countries},
-      {"operators", &rule.operators},
-      {"operator_countries", &rule.operator_countries},
-      {"protocols", &rule.protocols},
-      {"categories", &rule.categories},
-      {"ports", &rule.ports}};
-  for (const auto& [key, values] : lists) {
-    if (!values->empty()) text += fmt::format("        {}: [{}]\n", key, fmt::join(*values, ", "));
+  for (const RuleListKey& list : ruleListKeys()) {
+    const std::vector<std::string>& values = rule.*list.list;
+    if (!values.empty())
+      text += fmt::format("        {}: [{}]\n", list.key, fmt::join(values, ", "));
   }
   if (rule.severity) text += fmt::format("        severity: {}\n", severityName(*rule.severity));
 }

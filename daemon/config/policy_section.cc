@@ -8,13 +8,29 @@
 #include "config/config_sections.h"
 
 namespace camwatch {
+
+const std::vector<RuleListKey>& ruleListKeys() {
+  static const std::vector<RuleListKey> keys = {
+      {"domains", &PolicyRule::domains},
+      {"registrable_domains", &PolicyRule::registrable_domains},
+      {"cidrs", &PolicyRule::cidrs},
+      {"asns", &PolicyRule::asns},
+      {"countries", &PolicyRule::countries},
+      {"operators", &PolicyRule::operators},
+      {"operator_countries", &PolicyRule::operator_countries},
+      {"protocols", &PolicyRule::protocols},
+      {"categories", &PolicyRule::categories},
+      {"ports", &PolicyRule::ports}};
+  return keys;
+}
+
 namespace {
 
 PolicyRule readRule(const ConfigReader& reader, const YAML::Node& node, const std::string& path) {
-  reader.checkKeys(
-      node, path,
-      {"name", "action", "domains", "registrable_domains", "cidrs", "asns", "countries",
-       "operators", "operator_countries", "protocols", "categories", "ports", "severity"});
+  std::vector<std::string> known = {"name", "action"};
+  for (const RuleListKey& list : ruleListKeys()) known.emplace_back(list.key);
+  known.emplace_back("severity");
+  reader.checkKeys(node, path, known);
   PolicyRule rule;
   if (!node["name"]) reader.fail(node, path + ".name", "every rule needs a name");
   rule.name = reader.scalar(node["name"], path + ".name");
@@ -22,19 +38,8 @@ PolicyRule readRule(const ConfigReader& reader, const YAML::Node& node, const st
     rule.action = reader.named<PolicyAction>(node["action"], path + ".action", policyActionFromName,
                                              "allow or deny");
   }
-  const std::pair<const char*, std::vector<std::string>*> lists[] = {
-      {"domains", &rule.domains},
-      {"registrable_domains", &rule.registrable_domains},
-      {"cidrs", &rule.cidrs},
-      {"asns", &rule.asns},
-      {"countries", &rule.countries},
-      {"operators", &rule.operators},
-      {"operator_countries", &rule.operator_countries},
-      {"protocols", &rule.protocols},
-      {"categories", &rule.categories},
-      {"ports", &rule.ports}};
-  for (const auto& [key, target] : lists) {
-    if (node[key]) *target = reader.stringList(node[key], path + "." + key);
+  for (const RuleListKey& list : ruleListKeys()) {
+    if (node[list.key]) rule.*list.list = reader.stringList(node[list.key], path + "." + list.key);
   }
   if (node["severity"]) {
     rule.severity = reader.named<Severity>(node["severity"], path + ".severity", severityFromName,

@@ -114,6 +114,13 @@ std::string_view hostnameSourceName(HostnameSource source) {
   return "";
 }
 
+std::string_view destinationNameSource(HostnameSource source, bool has_name,
+                                       bool public_destination) {
+  if (source == HostnameSource::kDnsQuery) return "";
+  if (!has_name && public_destination) return "none";
+  return hostnameSourceName(source);
+}
+
 std::vector<std::string> riskNames(std::uint64_t risk) {
   std::vector<std::string> names;
   // Bit 0 is NDPI_NO_RISK; bits from NDPI_MAX_RISK on are not risks nDPI 4.2 names (and

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <camwatch/geo.h>
 #include <camwatch/operators.h>
 
 #include "util/csv_file.h"
@@ -94,6 +95,7 @@ Result<OperatorTable> OperatorTable::load(const std::string& csv_path) {
 }
 
 const NetworkOperator* OperatorTable::find(std::uint32_t asn, const IpAddress& ip) const {
+  if (addressScope(ip) != AddressScope::kPublic) return nullptr;
   // Few prefix rows (only ASes shared by several operators need them): a scan, longest first.
   for (const PrefixRow& row : prefixes_) {
     if (row.prefix.contains(ip)) return &rows_[row.row];

@@ -471,7 +471,7 @@ Verdict PolicyEngine::evaluate(PolicyGroupId group_id, const DestinationFacts& f
   if (!dns_lookup) hostname = normalizeName(facts.hostname, buffer);
   Query query{facts, hostname.value_or(std::string_view()),
               !facts.classified && hostname.has_value()};
-  if (impl.rules_use_operators && facts.scope == AddressScope::kPublic) {
+  if (impl.rules_use_operators) {
     query.network_operator = impl.operators->find(facts.asn, facts.ip);
   }
 

@@ -69,7 +69,7 @@ std::vector<DestinationRow> buildDestinations(const ReplayOutcome& result,
     row.country = countryOf(tally.country);
     row.asn = tally.asn;
     if (naming.geo != nullptr && tally.asn != 0) row.org = naming.geo->lookup(row.server_ip).org;
-    if (naming.operators != nullptr && addressScope(row.server_ip) == AddressScope::kPublic) {
+    if (naming.operators != nullptr) {
       if (const NetworkOperator* op = naming.operators->find(tally.asn, row.server_ip)) {
         row.network_operator = op->name;
         row.operator_country = op->country;

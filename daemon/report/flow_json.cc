@@ -18,18 +18,15 @@ namespace {
 
 // Who operates the destination's network (only public destinations have one).
 const NetworkOperator* operatorOf(const FlowRecord& flow, const FlowNaming& naming) {
-  if (naming.operators == nullptr || flow.server_scope != AddressScope::kPublic) return nullptr;
-  return naming.operators->find(flow.server_asn, flow.serverIp());
+  return naming.operators != nullptr ? naming.operators->find(flow.server_asn, flow.serverIp())
+                                     : nullptr;
 }
 
 // Where the flow's name came from; "none" for a public destination with no name at all (no DNS
 // answer seen for it, no SNI, no HTTP Host): an address the camera has built in.
-// A DNS flow's name is its question (the "dns_query" field): its server, the resolver, is
-// then nameless ("").
 std::string_view hostnameSourceOf(const FlowRecord& flow) {
-  if (flow.dpi.hostname_source == HostnameSource::kDnsQuery) return "";
-  if (flow.dpi.hostname[0] == '\0' && flow.server_scope == AddressScope::kPublic) return "none";
-  return hostnameSourceName(flow.dpi.hostname_source);
+  return destinationNameSource(flow.dpi.hostname_source, flow.dpi.hostname[0] != '\0',
+                               flow.server_scope == AddressScope::kPublic);
 }
 
 }  // namespace

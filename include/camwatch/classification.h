@@ -13,6 +13,13 @@ namespace camwatch {
 enum class HostnameSource : std::uint8_t { kNone, kSni, kHttpHost, kDnsQuery, kDnsCache, kOther };
 std::string_view hostnameSourceName(HostnameSource source);
 
+/// What flow records and alerts say of where the server's name came from: hostnameSourceName,
+/// except "" for a DNS flow (its name is the question, written as dns_query: the server is the
+/// resolver) and "none" for a public destination with no name at all (an address the camera
+/// has built in).
+std::string_view destinationNameSource(HostnameSource source, bool has_name,
+                                       bool public_destination);
+
 /// Small, plain data (it lives in every flow-table entry): protocol names are looked up from the
 /// ids when the record is written out.
 struct FlowClassification {

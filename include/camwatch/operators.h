@@ -38,7 +38,8 @@ class OperatorTable {
   static Result<OperatorTable> load(const std::string& csv_path);
 
   /// The operator of a destination: the longest listed prefix holding `ip`, else its AS; null
-  /// when neither is listed. No allocation. Any thread.
+  /// when neither is listed, and for an address that is not public (a private or reserved
+  /// address has no operator, whatever AS a caller passes). No allocation. Any thread.
   const NetworkOperator* find(std::uint32_t asn, const IpAddress& ip) const;
 
   /// Whether `name` is an operator of the table (case-insensitive); its spelling in the file.

@@ -58,14 +58,17 @@ TEST(OperatorTableTest, ShippedFileNamesTheLargeCloudsAndCarriers) {
       {24940, "Hetzner", "DE"},
   };
   for (const Expected& row : expected) {
-    const NetworkOperator* op = table->find(row.asn, ip("203.0.113.1"));
+    const NetworkOperator* op = table->find(row.asn, ip("47.254.33.45"));
     ASSERT_NE(op, nullptr) << "AS" << row.asn;
     EXPECT_EQ(op->name, row.name) << "AS" << row.asn;
     EXPECT_EQ(op->country, row.country) << "AS" << row.asn;
     EXPECT_FALSE(op->parent.empty()) << "AS" << row.asn;
   }
-  EXPECT_EQ(table->find(64500, ip("203.0.113.1")), nullptr);  // documentation AS: not listed
-  EXPECT_EQ(table->find(0, ip("203.0.113.1")), nullptr);
+  EXPECT_EQ(table->find(64500, ip("47.254.33.45")), nullptr);  // documentation AS: not listed
+  EXPECT_EQ(table->find(0, ip("47.254.33.45")), nullptr);
+  // Only public addresses have an operator, whatever AS the caller passes.
+  EXPECT_EQ(table->find(45102, ip("192.168.1.10")), nullptr);
+  EXPECT_EQ(table->find(45102, ip("203.0.113.1")), nullptr);  // documentation range
   EXPECT_EQ(table->operatorName("alibaba"), "Alibaba");
   EXPECT_EQ(table->operatorName("Alibabaa"), "");
   EXPECT_GE(table->asCount(), 60U);
@@ -74,15 +77,15 @@ TEST(OperatorTableTest, ShippedFileNamesTheLargeCloudsAndCarriers) {
 TEST(OperatorTableTest, APrefixRowWinsOverItsAs) {
   TempCsv csv(
       "64500,,BigCloud,Big Cloud Inc.,Big Cloud Inc.,US,test\n"
-      "64500,203.0.113.0/24,Reseller,Reseller GmbH,Reseller Holding AG,de,test\n"
-      "64500,203.0.113.128/25,Tenant,Tenant Ltd,Tenant Group,GB,test\n");
+      "64500,47.254.33.0/24,Reseller,Reseller GmbH,Reseller Holding AG,de,test\n"
+      "64500,47.254.33.128/25,Tenant,Tenant Ltd,Tenant Group,GB,test\n");
   auto table = OperatorTable::load(csv.path());
   ASSERT_TRUE(table) << table.error().message;
-  EXPECT_EQ(table->find(64500, ip("198.51.100.1"))->name, "BigCloud");
-  EXPECT_EQ(table->find(64500, ip("203.0.113.1"))->name, "Reseller");
-  EXPECT_EQ(table->find(64500, ip("203.0.113.1"))->country, "DE");     // upper-cased
-  EXPECT_EQ(table->find(64500, ip("203.0.113.200"))->name, "Tenant");  // longest prefix
-  EXPECT_EQ(table->find(0, ip("203.0.113.200"))->name, "Tenant");      // no AS needed
+  EXPECT_EQ(table->find(64500, ip("52.94.0.1"))->name, "BigCloud");
+  EXPECT_EQ(table->find(64500, ip("47.254.33.45"))->name, "Reseller");
+  EXPECT_EQ(table->find(64500, ip("47.254.33.45"))->country, "DE");    // upper-cased
+  EXPECT_EQ(table->find(64500, ip("47.254.33.200"))->name, "Tenant");  // longest prefix
+  EXPECT_EQ(table->find(0, ip("47.254.33.200"))->name, "Tenant");      // no AS needed
   EXPECT_EQ(table->prefixCount(), 2U);
 }
 
