@@ -101,7 +101,9 @@ Json alertToJson(const Alert& alert) {
                          {"asn", destination.asn},
                          {"org", destination.org},
                          {"operator", destination.network_operator},
-                         {"operator_country", destination.operator_country}};
+                         {"operator_country", destination.operator_country},
+                         {"previous_asns", destination.previous_asns},
+                         {"previous_countries", destination.previous_countries}};
   json["protocol"] = {{"l4", alert.protocol.l4},
                       {"app", alert.protocol.app},
                       {"master", alert.protocol.master},
@@ -159,6 +161,28 @@ Result<AlertDestination> readDestination(const Json& destination) {
   }
   if (destination.contains("operator_country")) {
     CW_READ(out.operator_country, readString(destination, "operator_country", dest_path));
+  }
+  // Spooled before destination_drift existed: absent means none.
+  if (const auto asns = destination.find("previous_asns"); asns != destination.end()) {
+    if (!asns->is_array()) return makeError("alert.destination.previous_asns: not an array");
+    for (const Json& asn : *asns) {
+      if (!asn.is_number_unsigned() || asn.get<std::uint64_t>() > 0xffffffffU) {
+        return makeError("alert.destination.previous_asns: expected AS numbers");
+      }
+      out.previous_asns.push_back(asn.get<std::uint32_t>());
+    }
+  }
+  if (const auto countries = destination.find("previous_countries");
+      countries != destination.end()) {
+    if (!countries->is_array()) {
+      return makeError("alert.destination.previous_countries: not an array");
+    }
+    for (const Json& country : *countries) {
+      if (!country.is_string()) {
+        return makeError("alert.destination.previous_countries: expected strings");
+      }
+      out.previous_countries.push_back(country.get<std::string>());
+    }
   }
   return out;
 }

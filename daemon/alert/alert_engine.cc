@@ -200,12 +200,23 @@ void AlertEngine::raiseUnknown(Timestamp time, const AlertCamera& seen) {
 
 void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   if (!flow.by_default || options_.learning == LearningMode::kOff) {
-    if (flow.deny) raise(factory_.flowAlert(flow));
+    if (flow.deny) {
+      raise(factory_.flowAlert(flow));
+    } else if (flow.watch_drift) {
+      checkDrift(time, flow, factory_.identity(flow.naming.get(), flow.camera).group, nullptr);
+    }
     return;
   }
   // The group's default decided: the baseline takes its place. For DNS the name is the query,
   // not the server, so the resolver is learnt by its address.
   const HostIdentity identity = factory_.identity(flow.naming.get(), flow.camera);
+  // A learnt name that now leads elsewhere is a drift, said with what it left; not also a
+  // new_destination of the new AS or country. A name learnt without places (a state file older
+  // than them) or not learnt at all is compared with where it first led since the start.
+  if (enforcing_ && flow.watch_drift) {
+    const LearntPlaces* learnt = baseline_.places(identity.group, flow.hostname.data());
+    if (checkDrift(time, flow, identity.group, learnt)) return;
+  }
   BaselineFacts facts;
   facts.group = identity.group;
   facts.hostname = AlertFactory::isDns(flow) ? std::string_view() : flow.hostname.data();
@@ -226,6 +237,24 @@ void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   alert.rule = "baseline:" + std::string(noveltyName(novelty));
   alert.dedup_key = dedupKey(alert);
   raise(std::move(alert));
+}
+
+bool AlertEngine::checkDrift(Timestamp time, const FlowJudged& flow, std::string_view group,
+                             const LearntPlaces* learnt) {
+  const std::string_view country(flow.country.data(), strnlen(flow.country.data(), 3));
+  std::optional<DestinationDrift> drift =
+      drift_.check(group, flow.hostname.data(), flow.asn, country, learnt);
+  if (!drift) return false;
+  Alert alert = factory_.flowAlert(flow);
+  alert.time = time;
+  alert.kind = AlertKind::kDestinationDrift;
+  alert.severity = flow.drift_severity;
+  alert.rule = "drift:" + std::string(learnt != nullptr ? "learnt" : "first_seen");
+  alert.destination.previous_asns = std::move(drift->previous_asns);
+  alert.destination.previous_countries = std::move(drift->previous_countries);
+  alert.dedup_key = dedupKey(alert);
+  raise(std::move(alert));
+  return true;
 }
 
 const EgressBudget& AlertEngine::budgetOf(std::string_view group) const {

@@ -24,6 +24,7 @@
 #include "alert/alerts_config.h"
 #include "alert/camera_event.h"
 #include "decode/address_map.h"
+#include "policy/destination_drift.h"
 
 namespace camwatch {
 
@@ -97,6 +98,10 @@ class AlertEngine {
   void onEgress(Timestamp time, const EgressSample& sample);
   void raise(Alert alert);
   void raiseUnknown(Timestamp time, const AlertCamera& camera);
+  /// destination_drift for an allowed flow of a group watching for it (`learnt`: the baseline's
+  /// places of its name, or null). @return whether it raised.
+  bool checkDrift(Timestamp time, const FlowJudged& flow, std::string_view group,
+                  const LearntPlaces* learnt);
   const EgressBudget& budgetOf(std::string_view group) const;
 
   const AlertEngineOptions options_;
@@ -107,6 +112,7 @@ class AlertEngine {
   bool baseline_changed_ = false;
   bool enforcing_ = false;
   EgressVolumeMonitor egress_;
+  DestinationDriftMonitor drift_;
   AlertLifecycle lifecycle_;
   // Looked up per event (flows, egress samples, raises): a flat index, sorted only for
   // camerasByAddress().

@@ -73,8 +73,9 @@ struct ProtocolText {
   static std::string_view view(const std::array<char, kSize>& field);
 };
 
-/// A flow the policy judged: a deny (its alert), or a verdict of the group's default action,
-/// which the learned baseline may override.
+/// A flow the policy judged: a deny (its alert), a verdict of the group's default action, which
+/// the learned baseline may override, or an allowed flow with a name whose group watches for
+/// destination drift.
 struct FlowJudged {
   NamingSnapshotPtr naming;
   /// When the worker judged it: the alert's time (CameraEvent::time may be moved later when
@@ -94,8 +95,12 @@ struct FlowJudged {
   /// protocol names are left out.
   bool dns_query = false;
   bool deny = false;
-  bool by_default = false;                 ///< the verdict came from the group's default action
-  Severity severity = Severity::kWarning;  ///< when deny
+  bool by_default = false;  ///< the verdict came from the group's default action
+  /// An allowed flow with a name, of a group that watches for destination_drift: the engine
+  /// compares where the name led with before, and raises with `drift_severity`.
+  bool watch_drift = false;
+  Severity drift_severity = Severity::kWarning;
+  Severity severity = Severity::kWarning;              ///< when deny
   AlertKind kind = AlertKind::kDisallowedDestination;  ///< when deny
   RuleId rule;  ///< the verdict's rule, named by naming->policy
   Timestamp first_seen = 0;

@@ -143,10 +143,12 @@ void describePolicy(const std::vector<GroupPolicy>& groups, std::string& text) {
   for (const GroupPolicy& group : groups) {
     text += fmt::format(
         "  {}:\n    default_action: {}\n    default_severity: {}\n"
-        "    vendor_cloud_catalog: {}\n    hardcoded_address: {}\n    rules:{}\n",
+        "    vendor_cloud_catalog: {}\n    hardcoded_address: {}\n    destination_drift: {}\n"
+        "    rules:{}\n",
         group.name, policyActionName(group.default_action), severityName(group.default_severity),
         group.vendor_cloud_catalog,
         group.hardcoded_address ? severityName(*group.hardcoded_address) : "off",
+        group.destination_drift ? severityName(*group.destination_drift) : "off",
         group.rules.empty() ? " []" : "");
     for (const PolicyRule& rule : group.rules) describeRule(rule, text);
   }

@@ -48,12 +48,21 @@ PolicyRule readRule(const ConfigReader& reader, const YAML::Node& node, const st
   return rule;
 }
 
+// A group option that is `off` (the default) or the severity of the alert it raises.
+std::optional<Severity> offOrSeverity(const ConfigReader& reader, const YAML::Node& group,
+                                      const std::string& path, const std::string& key) {
+  const YAML::Node node = group[key];
+  if (!node || reader.scalar(node, path + "." + key) == "off") return std::nullopt;
+  return reader.named<Severity>(node, path + "." + key, severityFromName,
+                                "off, info, warning or critical");
+}
+
 GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
                             const std::string& name) {
   const std::string path = "policy." + name;
-  reader.checkKeys(
-      node, path,
-      {"default_action", "default_severity", "vendor_cloud_catalog", "hardcoded_address", "rules"});
+  reader.checkKeys(node, path,
+                   {"default_action", "default_severity", "vendor_cloud_catalog",
+                    "hardcoded_address", "destination_drift", "rules"});
   GroupPolicy group;
   group.name = name;
   if (node["default_action"]) {
@@ -69,13 +78,8 @@ GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
     group.vendor_cloud_catalog =
         reader.boolean(node["vendor_cloud_catalog"], path + ".vendor_cloud_catalog");
   }
-  if (const YAML::Node hardcoded = node["hardcoded_address"]) {
-    if (reader.scalar(hardcoded, path + ".hardcoded_address") != "off") {
-      group.hardcoded_address =
-          reader.named<Severity>(hardcoded, path + ".hardcoded_address", severityFromName,
-                                 "off, info, warning or critical");
-    }
-  }
+  group.hardcoded_address = offOrSeverity(reader, node, path, "hardcoded_address");
+  group.destination_drift = offOrSeverity(reader, node, path, "destination_drift");
   if (node["rules"]) {
     const YAML::Node& rules = node["rules"];
     if (!rules.IsSequence()) reader.fail(rules, path + ".rules", "expected a list of rules");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include <camwatch/dpi.h>
 
@@ -385,8 +386,19 @@ void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, 
   adoptJudgement(flow, state);
   const bool deny = flow.verdict.action == PolicyAction::kDeny && flow.verdict.alert;
   const bool by_default = flow.verdict.rule == kDefaultRule;
+  // An allowed flow to a named server matters to the drift watch of its group (a DNS flow's
+  // name is its question, not the server's). An allow rule may be final before the SNI or Host
+  // names the server: the watch waits for classification.
+  std::optional<Severity> drift =
+      deny || flow.dpi.hostname_source == HostnameSource::kDnsQuery
+          ? std::nullopt
+          : judgement_.policy->destinationDrift(policyGroup(flow, state));
+  if (drift && flow.dpi.hostname[0] == '\0') {
+    if (!flow.dpi.final && !at_end) return;
+    drift.reset();
+  }
   // A default allow matters only to the learned baseline; without learning it is no event.
-  if (!deny && !(by_default && judgement_.report_default_allows)) return;
+  if (!deny && !(by_default && judgement_.report_default_allows) && !drift) return;
   if (!flow.verdict.final && !at_end) return;  // wait: classification may still decide
   state.alert_raised = true;
   FlowJudged judged;
@@ -402,6 +414,10 @@ void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, 
   judged.rule = flow.verdict.rule;
   judged.deny = deny;
   judged.by_default = by_default;
+  if (drift) {
+    judged.watch_drift = true;
+    judged.drift_severity = *drift;
+  }
   events_.push_back(CameraEvent{now, std::move(judged)});
 }
 

@@ -2,6 +2,7 @@
 // let check() look names up straight from the string_views of the facts, so enforcing allocates
 // nothing; sorted sets also make the state file come out in one stable order.
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <limits>
 #include <optional>
@@ -94,6 +95,46 @@ Result<nlohmann::json> parseState(const std::string& path, const std::string& te
   }
 }
 
+// Reads a group's "places" object: hostname -> {"asns": [...], "countries": [...]}.
+template <typename Group>
+Result<void> readPlaces(const StateReader& reader, const nlohmann::json& places,
+                        const std::string& where, Group& group) {
+  if (!places.is_object()) return reader.fail(where, "expected an object");
+  for (const auto& [hostname, place_json] : places.items()) {
+    const std::string place_where = fmt::format("{}.{}", where, hostname);
+    const std::string_view name = withoutTrailingDot(hostname);
+    if (name.empty()) return reader.fail(place_where, "expected a host name as the key");
+    if (!place_json.is_object()) return reader.fail(place_where, "expected an object");
+    LearntPlaces& place = group.places[lowerAsciiCopy(name)];
+    for (const auto& [key, list] : place_json.items()) {
+      const std::string list_where = fmt::format("{}.{}", place_where, key);
+      Result<void> read;
+      if (key == "asns") {
+        read = reader.forEachElement(list, list_where, [&](const nlohmann::json& item) {
+          if (!item.is_number_unsigned() || item.get<std::uint64_t>() == 0 ||
+              item.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
+            return fmt::format("expected an AS number 1-4294967295, not {}", item.dump());
+          }
+          place.asns.insert(item.get<std::uint32_t>());
+          return std::string();
+        });
+      } else if (key == "countries") {
+        read = reader.forEachElement(list, list_where, [&](const nlohmann::json& item) {
+          if (!item.is_string() || !isCountryCode(item.get_ref<const std::string&>())) {
+            return std::string("expected a two-letter country code");
+          }
+          place.countries.insert(upperAsciiCopy(item.get_ref<const std::string&>()));
+          return std::string();
+        });
+      } else {
+        return reader.fail(list_where, "unknown key (expected asns, countries)");
+      }
+      if (!read) return read;
+    }
+  }
+  return {};
+}
+
 // Reads the list of one facet ("domains", "asns", ...) of a group at `where` into `group`.
 // Group is LearnedBaseline::Group, private to it: a template parameter, so it need not be named.
 template <typename Group>
@@ -146,9 +187,10 @@ Result<void> readFacet(const StateReader& reader, std::string_view facet,
       return std::string();
     });
   }
+  if (facet == "places") return readPlaces(reader, list, where, group);
   // A typo ("domain") would otherwise drop what the operator meant to allow.
-  return reader.fail(where,
-                     "unknown key (expected domains, asns, countries, protocols, addresses)");
+  return reader.fail(
+      where, "unknown key (expected domains, asns, countries, protocols, addresses, places)");
 }
 
 // Reads the "groups" object into `groups` (group name -> LearnedBaseline::Group).
@@ -219,6 +261,7 @@ bool LearnedBaseline::CaseInsensitiveLess::operator()(std::string_view a,
 }
 
 std::size_t LearnedBaseline::Group::size() const {
+  // A name's places are details of its domain entry, not entries of their own.
   return domains.size() + asns.size() + countries.size() + protocols.size() + addresses.size();
 }
 
@@ -233,6 +276,18 @@ bool LearnedBaseline::learn(const BaselineFacts& facts) {
   if (!hostname.empty() && !group.domains.contains(hostname)) {
     group.domains.insert(lowerAsciiCopy(hostname));
     added = true;
+  }
+  if (!hostname.empty() && (facts.asn != 0 || isCountryCode(facts.country))) {
+    auto place = group.places.find(hostname);
+    if (place == group.places.end()) {
+      place = group.places.emplace(lowerAsciiCopy(hostname), LearntPlaces{}).first;
+    }
+    if (facts.asn != 0 && place->second.asns.insert(facts.asn).second) added = true;
+    if (isCountryCode(facts.country)) {
+      const std::array<char, 2> upper = {upperAscii(facts.country[0]),
+                                         upperAscii(facts.country[1])};
+      if (place->second.countries.emplace(upper.data(), upper.size()).second) added = true;
+    }
   }
   if (facts.asn != 0 && group.asns.insert(facts.asn).second) added = true;
   if (hostname.empty() && facts.asn == 0 && group.addresses.insert(facts.ip).second) added = true;
@@ -266,6 +321,14 @@ Novelty LearnedBaseline::check(const BaselineFacts& facts) const {
     return Novelty::kNewProtocol;
   }
   return Novelty::kKnown;
+}
+
+const LearntPlaces* LearnedBaseline::places(std::string_view group_name,
+                                            std::string_view hostname) const {
+  auto group = groups_.find(group_name);
+  if (group == groups_.end()) return nullptr;
+  auto found = group->second.places.find(withoutTrailingDot(hostname));
+  return found == group->second.places.end() ? nullptr : &found->second;
 }
 
 std::size_t LearnedBaseline::size() const {
@@ -327,6 +390,11 @@ Result<void> LearnedBaseline::save(const std::string& path) const {
     nlohmann::ordered_json addresses = nlohmann::ordered_json::array();
     for (const IpAddress& address : group.addresses) addresses.push_back(address.toString());
     entry["addresses"] = std::move(addresses);
+    nlohmann::ordered_json places = nlohmann::ordered_json::object();
+    for (const auto& [hostname, place] : group.places) {
+      places[hostname] = {{"asns", place.asns}, {"countries", place.countries}};
+    }
+    entry["places"] = std::move(places);
     groups[name] = std::move(entry);
   }
   json["groups"] = std::move(groups);
@@ -350,6 +418,12 @@ std::string LearnedBaseline::describe() const {
     appendList(out, "countries", group.countries);
     appendList(out, "protocols", group.protocols);
     appendList(out, "addresses", group.addresses);
+    for (const auto& [hostname, place] : group.places) {
+      out += "    places of " + hostname + ":\n  ";
+      appendList(out, "asns", place.asns);
+      out += "  ";
+      appendList(out, "countries", place.countries);
+    }
   }
   return out;
 }

@@ -73,6 +73,7 @@ struct CompiledGroup {
   PolicyAction default_action = PolicyAction::kDeny;
   Severity default_severity = Severity::kWarning;
   std::optional<Severity> hardcoded_address;  // off when unset
+  std::optional<Severity> destination_drift;  // off when unset
   bool rules_need_classification = false;
 };
 
@@ -389,6 +390,7 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
     compiled.default_action = group.default_action;
     compiled.default_severity = group.default_severity;
     compiled.hardcoded_address = group.hardcoded_address;
+    compiled.destination_drift = group.destination_drift;
     for (std::size_t r = 0; r < group.rules.size(); ++r) {
       const PolicyRule& rule = group.rules[r];
       if (!checkName(rule.name).empty()) {
@@ -539,7 +541,13 @@ Verdict PolicyEngine::evaluateDnsQuery(PolicyGroupId group_id, std::string_view 
 
 bool PolicyEngine::needsClassification(PolicyGroupId group_id) const {
   const CompiledGroup& group = impl_->group(group_id);
-  return group.rules_need_classification || impl_->catalogOn(group) || !impl_->p2p.empty();
+  // Drift is about the name a flow reached: wait for its SNI or Host before the verdict is final.
+  return group.rules_need_classification || impl_->catalogOn(group) || !impl_->p2p.empty() ||
+         group.destination_drift.has_value();
+}
+
+std::optional<Severity> PolicyEngine::destinationDrift(PolicyGroupId group_id) const {
+  return impl_->group(group_id).destination_drift;
 }
 
 std::vector<std::string> PolicyEngine::groupNames() const {

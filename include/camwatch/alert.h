@@ -58,6 +58,10 @@ struct AlertDestination {
   /// Who operates the network (the operators file): "Alibaba"; empty when not listed.
   std::string network_operator;
   std::string operator_country;  ///< the operator's parent's home country: "CN"; or empty
+  /// destination_drift: the AS numbers and countries the hostname led to before (learnt, or
+  /// first seen); `asn` and `country` are where it leads now. Empty for other kinds.
+  std::vector<std::uint32_t> previous_asns;
+  std::vector<std::string> previous_countries;
   bool operator==(const AlertDestination&) const = default;
 };
 

@@ -21,6 +21,8 @@ enum class AlertKind : std::uint8_t {
   kUnknownCamera,          ///< "unknown_camera": a new device in a camera subnet
   /// "hardcoded_address": egress to a public address no DNS answer, SNI or Host named
   kHardcodedAddress,
+  /// "destination_drift": an allowed or learnt name now leads into another AS or country
+  kDestinationDrift,
 };
 
 enum class Severity : std::uint8_t { kInfo, kWarning, kCritical };

@@ -7,6 +7,9 @@
 //
 // What is learnt per group: the hostnames (domains), AS numbers, countries and protocols of the
 // destinations, and, only for destinations with neither hostname nor AS number, the address itself.
+// Per hostname also where it led (its "places": the AS numbers and countries its flows reached), so
+// that a learnt name that later resolves into another network or country can be told apart
+// (destination_drift, daemon/policy/destination_drift.h).
 //
 // State file (one JSON document, written atomically by save(), read by load()):
 //   {
@@ -18,7 +21,10 @@
 //         "asns":      [13335, ...],              // 1-4294967295
 //         "countries": ["DE", ...],               // two letters, upper case
 //         "protocols": ["TLS.HikConnect", "Unknown", ...],  // as nDPI prints them
-//         "addresses": ["203.0.113.5", "2001:db8::1", ...]
+//         "addresses": ["203.0.113.5", "2001:db8::1", ...],
+//         "places": {                                 // optional (files before 0.2 lack it)
+//           "cam.example.com": {"asns": [13335], "countries": ["DE"]}, ...
+//         }
 //       }
 //     }
 //   }
@@ -57,6 +63,14 @@ struct BaselineFacts {
   IpAddress ip;  ///< the destination address
 };
 
+/// Where a learnt hostname's flows went: its AS numbers and countries (either may be empty when
+/// GeoIP knew nothing).
+struct LearntPlaces {
+  std::set<std::uint32_t> asns;
+  std::set<std::string, std::less<>> countries;  ///< upper case
+  bool operator==(const LearntPlaces&) const = default;
+};
+
 /// Which facet of a destination was not learnt. Checked in declaration order after kKnown.
 enum class Novelty : std::uint8_t {
   kKnown,        ///< every facet was learnt
@@ -86,6 +100,10 @@ class LearnedBaseline {
   /// destination as new. Allocates nothing.
   /// @return kKnown when every facet was learnt.
   Novelty check(const BaselineFacts& facts) const;
+
+  /// Where the learnt hostname `hostname` of `group` led while learning; null when the name was
+  /// not learnt, or was learnt by a state file without places. Case-insensitive; no allocation.
+  const LearntPlaces* places(std::string_view group, std::string_view hostname) const;
 
   /// When learning began, in packet time; 0 = not yet. The caller sets it on the first packet of
   /// a learning run and ends learning after its configured period.
@@ -129,6 +147,7 @@ class LearnedBaseline {
     NameSet countries;
     std::set<std::string, std::less<>> protocols;
     std::set<IpAddress> addresses;
+    std::map<std::string, LearntPlaces, CaseInsensitiveLess> places;  // keys: lower case
 
     std::size_t size() const;
     bool operator==(const Group&) const = default;

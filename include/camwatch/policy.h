@@ -108,6 +108,10 @@ struct GroupPolicy {
   /// address that has no name (no DNS answer seen for it, no SNI, no HTTP Host) and that no rule,
   /// catalog entry or P2P name decided. Unset: off (the default action decides it).
   std::optional<Severity> hardcoded_address;
+  /// Raise destination_drift, with this severity, when a flow the policy allowed reaches a name
+  /// that now leads into another AS or country than before (daemon/policy/destination_drift.h).
+  /// Unset: off.
+  std::optional<Severity> destination_drift;
 };
 
 /// A vendor-cloud name camwatch matches itself, beside nDPI's host rules: a flow whose hostname
@@ -239,6 +243,10 @@ class PolicyEngine {
   /// category or domain rules, the catalog, P2P names). When false, the verdict at flow start
   /// is final. Any thread.
   bool needsClassification(PolicyGroupId group) const;
+
+  /// destination_drift's severity for `group`; unset when the group does not watch for it. Any
+  /// thread; no allocation.
+  std::optional<Severity> destinationDrift(PolicyGroupId group) const;
 
   /// The text of a rule id this engine gave ("rule:no-cn"; the fixed ids' labels; "" for an id
   /// it never gave). A view into this engine. Any thread; no allocation.

@@ -203,6 +203,61 @@ TEST_F(AlertsTest, LearningRecordsThenEnforcesNewDestinations) {
   EXPECT_NE(check.out.find("162.159.200.123"), std::string::npos) << check.out;
 }
 
+TEST_F(AlertsTest, ALearntNameThatLeadsElsewhereDrifts) {
+  // Learn the whole capture with the drift watch on: litedev.hik-connect.com led to AS14618 in
+  // the US (the test GeoIP's 52.5.0.0/16). Then the state file says it led to Alibaba's AS45102
+  // in Singapore while learning, as if the vendor had moved since: enforcing, both check-ins of
+  // camera .21 (30 s, 330 s) are a drift of a learnt name, said with where it led before.
+  const std::string state = dir_.path("baseline.json");
+  // The learning config's last section is policy.default: the key joins it.
+  // The test GeoIP (tests/support/make_test_mmdb.pl) gives the demo's servers an AS and country.
+  const std::string geo = dir_.path("geo");
+  std::filesystem::create_directories(geo);
+  const CommandResult mmdb =
+      runCommand(shellQuote(CAMWATCH_PERL) + " " + shellQuote(CAMWATCH_MAKE_TEST_MMDB) + " " +
+                 shellQuote(geo));
+  ASSERT_EQ(mmdb.exit_code, 0) << mmdb.err;
+  const std::string drift_watch = "    destination_drift: critical\ngeoip:\n  country_db: " + geo +
+                                  "/demo-geo.mmdb\n  asn_db: " + geo + "/demo-geo.mmdb\n";
+  const std::string learn_config = configWith(
+      dir_, "learn.yaml",
+      drift_watch + "learning:\n  mode: learn\n  period: 1h\n  state_file: " + state + "\n",
+      kSourceDir + "/tests/integration/configs/learning.yaml");
+  const CommandResult learn = replay(learn_config);
+  ASSERT_EQ(learn.exit_code, 0) << learn.err;
+  json saved = json::parse(readFile(state));
+  json& places = saved.at("groups").at("default").at("places");
+  ASSERT_EQ(places.value("litedev.hik-connect.com", json()),
+            json({{"asns", {14618}}, {"countries", {"US"}}}))
+      << saved.dump(1);
+  // Only the p2p flow alerts while learning; nothing drifts (learning takes every place).
+  EXPECT_EQ(describeAll(alerts()),
+            std::vector<std::string>{
+                "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1"});
+
+  places["litedev.hik-connect.com"] = {{"asns", {45102}}, {"countries", {"SG"}}};
+  std::ofstream(state) << saved.dump(2) << "\n";
+  const std::string enforce_config =
+      configWith(dir_, "enforce.yaml",
+                 drift_watch + "learning:\n  mode: enforce\n  state_file: " + state + "\n",
+                 kSourceDir + "/tests/integration/configs/learning.yaml");
+  ASSERT_EQ(replay(enforce_config).exit_code, 0);
+  EXPECT_EQ(describeAll(alerts()),
+            (std::vector<std::string>{
+                "destination_drift 192.168.10.21 -> 52.5.124.127 drift:learnt critical firing x1",
+                "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
+            }));
+  for (const json& alert : alerts()) {
+    if (alert.at("kind") != "destination_drift") continue;
+    const json& destination = alert.at("destination");
+    EXPECT_EQ(destination.at("hostname"), "litedev.hik-connect.com");
+    EXPECT_EQ(destination.at("asn"), 14618);
+    EXPECT_EQ(destination.at("country"), "US");
+    EXPECT_EQ(destination.at("previous_asns"), json({45102}));
+    EXPECT_EQ(destination.at("previous_countries"), json({"SG"}));
+  }
+}
+
 // --- delivery to a real Alertmanager ------------------------------------------------------------
 
 std::string sinkSection(const std::string& url, const std::string& spool) {

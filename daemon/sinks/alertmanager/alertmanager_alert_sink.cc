@@ -83,6 +83,16 @@ Json AlertmanagerAlertSink::toAlertmanagerJson(std::span<const Alert> alerts,
     setIfNotEmpty(annotations, "org", destination.org);
     setIfNotEmpty(annotations, "operator", destination.network_operator);
     setIfNotEmpty(annotations, "operator_country", destination.operator_country);
+    std::string previous;
+    for (const std::uint32_t asn : destination.previous_asns) {
+      previous += fmt::format("{}AS{}", previous.empty() ? "" : ",", asn);
+    }
+    setIfNotEmpty(annotations, "previous_asns", previous);
+    previous.clear();
+    for (const std::string& country : destination.previous_countries) {
+      previous += (previous.empty() ? "" : ",") + country;
+    }
+    setIfNotEmpty(annotations, "previous_countries", previous);
     if (destination.port != 0) annotations["port"] = std::to_string(destination.port);
     std::string protocol = alert.protocol.l4;
     if (!alert.protocol.master.empty() && alert.protocol.master != alert.protocol.app) {

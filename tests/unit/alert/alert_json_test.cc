@@ -38,6 +38,30 @@ TEST(AlertJsonTest, RoundTripOfResolvedAlertWithoutDestinationIp) {
   EXPECT_EQ(*back, alert);
 }
 
+TEST(AlertJsonTest, ADriftSaysWhereTheNameLedBefore) {
+  Alert alert = sampleAlert();
+  alert.kind = AlertKind::kDestinationDrift;
+  alert.destination.previous_asns = {16509, 14618};
+  alert.destination.previous_countries = {"DE", "IE"};
+  const nlohmann::json json = alertToJson(alert);
+  EXPECT_EQ(json["kind"], "destination_drift");
+  EXPECT_EQ(json["destination"]["previous_asns"], nlohmann::json({16509, 14618}));
+  EXPECT_EQ(json["destination"]["previous_countries"], nlohmann::json({"DE", "IE"}));
+  auto back = alertFromJson(json);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, alert);
+  // Spooled before the fields existed: none.
+  nlohmann::json old = alertToJson(sampleAlert());
+  old["destination"].erase("previous_asns");
+  old["destination"].erase("previous_countries");
+  back = alertFromJson(old);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_TRUE(back->destination.previous_asns.empty());
+  nlohmann::json bad = json;
+  bad["destination"]["previous_asns"] = {"AS1"};
+  EXPECT_FALSE(alertFromJson(bad));
+}
+
 TEST(AlertJsonTest, HasTheDocumentedSchema) {
   const nlohmann::json json = alertToJson(sampleAlert());
   EXPECT_EQ(json["version"], 1);
@@ -60,7 +84,9 @@ TEST(AlertJsonTest, HasTheDocumentedSchema) {
                                                  {"asn", 64500},
                                                  {"org", "Example Cloud GmbH"},
                                                  {"operator", ""},
-                                                 {"operator_country", ""}}));
+                                                 {"operator_country", ""},
+                                                 {"previous_asns", nlohmann::json::array()},
+                                                 {"previous_countries", nlohmann::json::array()}}));
   EXPECT_EQ(json["protocol"],
             (nlohmann::json{{"l4", "tcp"},
                             {"app", "Hikvision"},

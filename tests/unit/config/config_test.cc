@@ -370,6 +370,19 @@ TEST_F(ConfigTest, CloudNamesFileAndRegistrableDomainsAreChecked) {
                 "suffix (anyone can register names under it), not one owner's domain");
 }
 
+TEST_F(ConfigTest, DestinationDriftIsOffOrASeverity) {
+  auto config = load("policy:\n  default:\n    destination_drift: info\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->policy_groups[0].destination_drift, Severity::kInfo);
+  config = load("policy:\n  default:\n    hardcoded_address: warning\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_FALSE(config->policy_groups[0].destination_drift.has_value());  // off unless set
+  EXPECT_EQ(error("policy:\n  default:\n    destination_drift: yes\n"),
+            file() +
+                ":3:24: policy.default.destination_drift: expected off, info, warning or critical, "
+                "got 'yes'");
+}
+
 TEST_F(ConfigTest, HardcodedAddressIsOffOrASeverity) {
   auto config = load("policy:\n  default:\n    hardcoded_address: critical\n");
   ASSERT_TRUE(config) << config.error().message;

@@ -5,6 +5,7 @@
 #include <cstdlib>  // mkdtemp
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -276,7 +277,8 @@ TEST(LearnedBaselineTest, StateFileIsSortedJson) {
       "protocols": [
         "NTP"
       ],
-      "addresses": []
+      "addresses": [],
+      "places": {}
     },
     "lobby": {
       "domains": [
@@ -301,7 +303,25 @@ TEST(LearnedBaselineTest, StateFileIsSortedJson) {
       "addresses": [
         "198.51.100.7",
         "2001:db8::5"
-      ]
+      ],
+      "places": {
+        "a.example.com": {
+          "asns": [
+            13335
+          ],
+          "countries": [
+            "US"
+          ]
+        },
+        "b.example.com": {
+          "asns": [
+            64500
+          ],
+          "countries": [
+            "DE"
+          ]
+        }
+      }
     }
   }
 }
@@ -395,7 +415,21 @@ TEST(LearnedBaselineTest, MalformedFilesAreNamedWithTheField) {
             "baseline.json: groups.cameras.addresses[0]: expected an IP address");
   EXPECT_EQ(loadError(R"({"version":1,"groups":{"cameras":{"domain":[]}}})"),
             "baseline.json: groups.cameras.domain: unknown key (expected domains, asns, "
-            "countries, protocols, addresses)");
+            "countries, protocols, addresses, places)");
+  EXPECT_EQ(loadError(R"({"version":1,"groups":{"cameras":{"places":[]}}})"),
+            "baseline.json: groups.cameras.places: expected an object");
+  EXPECT_EQ(loadError(R"({"version":1,"groups":{"cameras":{"places":{"a.example.com":[]}}}})"),
+            "baseline.json: groups.cameras.places.a.example.com: expected an object");
+  EXPECT_EQ(loadError(R"({"version":1,"groups":{"c":{"places":{"a.example.com":{"asns":[0]}}}}})"),
+            "baseline.json: groups.c.places.a.example.com.asns[0]: expected an AS number "
+            "1-4294967295, not 0");
+  EXPECT_EQ(
+      loadError(R"({"version":1,"groups":{"c":{"places":{"a.example.com":{"countries":["X"]}}}}})"),
+      "baseline.json: groups.c.places.a.example.com.countries[0]: expected a two-letter country "
+      "code");
+  EXPECT_EQ(loadError(R"({"version":1,"groups":{"c":{"places":{"a.example.com":{"asn":[]}}}}})"),
+            "baseline.json: groups.c.places.a.example.com.asn: unknown key (expected asns, "
+            "countries)");
   EXPECT_EQ(loadError(R"({"version":1,"groups":{"cameras":[]}})"),
             "baseline.json: groups.cameras: expected an object");
   EXPECT_EQ(loadError(R"({"version":1,"groups":[]})"), "baseline.json: groups: expected an object");
@@ -418,6 +452,31 @@ TEST(LearnedBaselineTest, UnparsableFilesAreNamedWithThePosition) {
   EXPECT_TRUE(empty.starts_with("baseline.json: parse error at line 1, column 1:")) << empty;
 }
 
+TEST(LearnedBaselineTest, KeepsWhereEachNameLed) {
+  LearnedBaseline baseline;
+  EXPECT_TRUE(baseline.learn(facts("cams", "Cloud.Example.com.", 64500, "de", "TLS")));
+  EXPECT_TRUE(baseline.learn(facts("cams", "cloud.example.com", 64501, "DE", "TLS")));
+  EXPECT_FALSE(baseline.learn(facts("cams", "cloud.example.com", 64501, "de", "TLS")));
+  EXPECT_TRUE(baseline.learn(facts("cams", "cloud.example.com", 64501, "FR", "TLS")));
+  const LearntPlaces* places = baseline.places("cams", "CLOUD.example.com.");
+  ASSERT_NE(places, nullptr);
+  EXPECT_EQ(places->asns, (std::set<std::uint32_t>{64500, 64501}));
+  EXPECT_EQ(places->countries, (std::set<std::string, std::less<>>{"DE", "FR"}));
+  EXPECT_EQ(baseline.places("other", "cloud.example.com"), nullptr);
+  EXPECT_EQ(baseline.places("cams", "example.com"), nullptr);
+  // A name GeoIP knew nothing about has no places; an address without a name none either.
+  baseline.learn(facts("cams", "nowhere.example.com", 0, "", "TLS"));
+  EXPECT_EQ(baseline.places("cams", "nowhere.example.com"), nullptr);
+  // A state file from before places: the names load, without places.
+  ScratchDir dir;
+  const std::string path = dir.file("baseline.json");
+  writeText(path, R"({"version":1,"groups":{"cams":{"domains":["cloud.example.com"]}}})");
+  auto loaded = LearnedBaseline::load(path);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(loaded->places("cams", "cloud.example.com"), nullptr);
+  EXPECT_EQ(loaded->check(facts("cams", "cloud.example.com", 0, "", "")), Novelty::kKnown);
+}
+
 TEST(LearnedBaselineTest, DescribeListsEachGroupSorted) {
   EXPECT_EQ(sampleBaseline().describe(),
             "learning_started: 2026-01-15T09:00:00Z\n"
@@ -433,7 +492,13 @@ TEST(LearnedBaselineTest, DescribeListsEachGroupSorted) {
             "    asns: [13335, 64500]\n"
             "    countries: [CN, DE, US]\n"
             "    protocols: [STUN, TLS, TLS.HikConnect, Unknown]\n"
-            "    addresses: [198.51.100.7, 2001:db8::5]\n");
+            "    addresses: [198.51.100.7, 2001:db8::5]\n"
+            "    places of a.example.com:\n"
+            "      asns: [13335]\n"
+            "      countries: [US]\n"
+            "    places of b.example.com:\n"
+            "      asns: [64500]\n"
+            "      countries: [DE]\n");
   EXPECT_EQ(LearnedBaseline().describe(), "learning_started: not yet\ngroups: none\n");
 }
 
