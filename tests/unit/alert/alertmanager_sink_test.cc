@@ -82,6 +82,23 @@ TEST(AlertmanagerSinkTest, BodyFollowsTheV2Schema) {
             "CamwatchPhoneHome");
 }
 
+// A drift says where the name led before beside where it leads now; other alerts say nothing of it.
+TEST(AlertmanagerSinkTest, ADriftCarriesThePreviousPlaces) {
+  Alert drift = sampleAlert(1);
+  drift.kind = AlertKind::kDestinationDrift;
+  drift.destination.previous_asns = {14618, 16509};
+  drift.destination.previous_countries = {"IE", "US"};
+  const std::vector<Alert> alerts = {drift, sampleAlert(2)};
+  const auto body = AlertmanagerAlertSink::toAlertmanagerJson(alerts, sinkOptions({"http://x"}));
+  ASSERT_EQ(body.size(), 2U);
+  EXPECT_EQ(body[0]["labels"]["alertname"], "CamwatchDestinationDrift");
+  EXPECT_EQ(body[0]["annotations"]["previous_asns"], "AS14618,AS16509");
+  EXPECT_EQ(body[0]["annotations"]["previous_countries"], "IE,US");
+  EXPECT_EQ(body[0]["annotations"]["asn"], "AS64500");
+  EXPECT_FALSE(body[1]["annotations"].contains("previous_asns"));
+  EXPECT_FALSE(body[1]["annotations"].contains("previous_countries"));
+}
+
 // Only resolved alerts carry endsAt: Alertmanager resolves an alert at any endsAt it is sent, and
 // in packet time a firing alert's ends_at is usually already past.
 TEST(AlertmanagerSinkTest, EndsAtOnlyForResolvedAlerts) {
