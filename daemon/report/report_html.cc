@@ -373,6 +373,12 @@ std::string alertRow(const Alert& alert) {
   if (!to.network_operator.empty()) {
     where += ", operator " + operatorText(to.network_operator, to.operator_country);
   }
+  if (!to.previous_asns.empty() || !to.previous_countries.empty()) {
+    std::string before;
+    for (const std::uint32_t asn : to.previous_asns) before += fmt::format(" AS{}", asn);
+    for (const std::string& country : to.previous_countries) before += " " + country;
+    where += "; before:" + before;
+  }
   std::string evidence =
       fmt::format("{} packets, {} bytes", alert.evidence.packets, alert.evidence.bytes);
   if (!alert.protocol.l4.empty()) {

@@ -48,8 +48,11 @@ cp "$scratch/geo/demo-geo.mmdb" "$scratch/data/geoip/asn.mmdb"
 # The ground-truth config (tests/integration/configs) with its paths pointing at config/.
 sed -e 's#\.\./\.\./\.\./config/##' "$source/tests/integration/configs/ground-truth.yaml" \
   >"$scratch/config/ground-truth.yaml"
-printf 'geoip:\n  country_db: ../data/geoip/country.mmdb\n  asn_db: ../data/geoip/asn.mmdb\n' \
-  >>"$scratch/config/ground-truth.yaml"
+# Its geoip: section gets the test GeoIP.
+sed -i -e 's#^geoip:$#geoip:\n  country_db: ../data/geoip/country.mmdb\n  asn_db: ../data/geoip/asn.mmdb#' \
+  "$scratch/config/ground-truth.yaml"
+grep -q 'country_db: ../data/geoip/country.mmdb' "$scratch/config/ground-truth.yaml" ||
+  { echo "golden: the ground-truth config has no geoip: section" >&2; exit 2; }
 
 # The captures: the shipped demo capture and what camwatch-testgen makes (the same generator and
 # scenarios the other tests use; each is deterministic).

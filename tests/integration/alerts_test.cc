@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -51,7 +52,8 @@ std::string configWith(const TempDir& dir, const std::string& name, const std::s
   std::string text = readFile(base);
   // Relative paths in the base are relative to its folder: make them absolute.
   const std::string folder = std::filesystem::path(base).parent_path().string() + "/";
-  for (const char* key : {"protocols_file: ", "cloud_names_file: ", "oui_file: "}) {
+  for (const char* key :
+       {"protocols_file: ", "cloud_names_file: ", "oui_file: ", "operators_file: "}) {
     const std::size_t at = text.find(key);
     if (at != std::string::npos) text.insert(at + std::string(key).size(), folder);
   }
@@ -85,6 +87,38 @@ TEST_F(AlertsTest, GroundTruthCaptureRaisesExactlyTheExpectedAlerts) {
     }
   }
   EXPECT_EQ(describeAll(alerts()), kGroundTruthAlerts);
+}
+
+TEST_F(AlertsTest, GroundTruthAlertsNameWhoOperatesTheDestinationAndWhoseLawReachesIt) {
+  // With the test GeoIP (tests/support/make_test_mmdb.pl: 52.5/16 AS14618, 47.88/16 and 47.254/16
+  // AS45102, 43.130/16 AS132203, 93.184.215/24 AS15133) and config/operators.csv: the same alerts,
+  // each naming the operator and its parent's home country as worked out from those two files.
+  // 47.254.33.45 is located in DE but run by Alibaba (CN): the point of operator_country.
+  const std::string config = writeGroundTruthConfigWithGeo(dir_);
+  ASSERT_EQ(replay(config).exit_code, 0);
+  EXPECT_EQ(describeAll(alerts()), kGroundTruthAlerts);
+  const std::map<std::string, std::string> expected = {
+      {"52.5.124.127", "US AWS US"},
+      {"47.88.29.110", "SG Alibaba CN"},
+      {"43.130.155.63", "HK Tencent CN"},
+      {"47.254.33.45", "DE Alibaba CN"},
+      {"93.184.215.14", "US  "},  // Edgecast: not in the operators file
+      {"192.168.10.1", "  "},     // the local resolver: no operator
+  };
+  for (const json& alert : alerts()) {
+    const json& destination = alert.at("destination");
+    if (destination.at("ip").is_null()) {
+      EXPECT_EQ(destination.at("operator"), "") << alert.dump();
+      continue;
+    }
+    const std::string ip = destination.at("ip").get<std::string>();
+    ASSERT_TRUE(expected.contains(ip)) << ip;
+    EXPECT_EQ(destination.at("country").get<std::string>() + " " +
+                  destination.at("operator").get<std::string>() + " " +
+                  destination.at("operator_country").get<std::string>(),
+              expected.at(ip))
+        << alert.dump();
+  }
 }
 
 TEST_F(AlertsTest, AlertJsonNamesTheCameraTheDestinationAndTheEvidence) {

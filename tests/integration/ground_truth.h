@@ -37,7 +37,7 @@ inline const std::vector<std::string> kGroundTruthAlerts = {
     "vendor_cloud 192.168.10.21 -> 52.5.124.127 catalog:HikConnect warning firing x1",
     "vendor_cloud 192.168.10.23 -> 47.88.29.110 catalog:Dahua_Imou warning firing x1",
     "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
-    "disallowed_destination 192.168.10.24 -> 47.254.33.45 default warning firing x1",
+    "hardcoded_address 192.168.10.24 -> 47.254.33.45 hardcoded_address warning firing x1",
     "egress_volume 192.168.10.24 -> - budget:default warning firing x1",
     "unknown_camera 192.168.10.57 -> - inventory warning firing x1",
     "dns_lookup_blocked 192.168.10.57 -> 192.168.10.1 dns:www.example.com rule:no-example "

@@ -61,7 +61,15 @@ std::string groundTruthConfig(const std::string& extra) {
   std::string text = readFile(kGroundTruth);
   for (std::size_t at = 0; (at = text.find("../../../", at)) != std::string::npos;)
     text.replace(at, 9, kSourceDir + "/");
-  return text + extra;
+  // The config has a geoip: section (its operators file): a geoip: section in `extra` joins it.
+  const std::string section = "geoip:\n";
+  if (!extra.starts_with(section)) return text + extra;
+  std::size_t end = section.size();
+  while (end < extra.size() && extra.compare(end, 2, "  ") == 0) end = extra.find('\n', end) + 1;
+  const std::size_t at = text.find("\n" + section);
+  if (at == std::string::npos) return text + extra;
+  text.insert(at + 1 + section.size(), extra.substr(section.size(), end - section.size()));
+  return text + extra.substr(end);
 }
 
 double lineCount(const std::string& text) {

@@ -93,15 +93,19 @@ std::string writeGroundTruthConfigWithGeo(const TempDir& dir, const std::string&
   if (mmdb.exit_code != 0) throw std::runtime_error("make_test_mmdb.pl failed: " + mmdb.err);
   std::string text = readFile(base);
   const std::string folder = fs::path(base).parent_path().string() + "/";
-  for (const char* key : {"protocols_file: ", "cloud_names_file: ", "oui_file: "}) {
+  for (const char* key :
+       {"protocols_file: ", "cloud_names_file: ", "oui_file: ", "operators_file: "}) {
     const std::size_t at = text.find(key);
     if (at == std::string::npos) throw std::runtime_error(base + " has no " + key);
     text.insert(at + std::string(key).size(), folder);
   }
+  const std::string section = "\ngeoip:\n";
+  const std::size_t geoip = text.find(section);
+  if (geoip == std::string::npos) throw std::runtime_error(base + " has no geoip: section");
+  text.insert(geoip + section.size(),
+              "  country_db: " + geo + "/demo-geo.mmdb\n  asn_db: " + geo + "/demo-geo.mmdb\n");
   const std::string path = dir.path("camwatch.yaml");
-  std::ofstream(path) << text << "\ngeoip:\n  country_db: " << geo
-                      << "/demo-geo.mmdb\n  asn_db: " << geo << "/demo-geo.mmdb\n"
-                      << extra;
+  std::ofstream(path) << text << extra;
   return path;
 }
 
