@@ -1,6 +1,7 @@
 // `policy:` of the config file: per camera group, a default action and severity, the vendor
 // cloud catalog switch and the rules in order.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,12 +49,20 @@ PolicyRule readRule(const ConfigReader& reader, const YAML::Node& node, const st
   return rule;
 }
 
+// An alert a group switches off or raises with a severity: `off`, `info`, `warning`, `critical`.
+std::optional<Severity> readAlertSwitch(const ConfigReader& reader, const YAML::Node& node,
+                                        const std::string& key) {
+  if (reader.scalar(node, key) == "off") return std::nullopt;
+  return reader.named<Severity>(node, key, severityFromName, "off, info, warning or critical");
+}
+
 GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
                             const std::string& name) {
   const std::string path = "policy." + name;
   reader.checkKeys(
       node, path,
-      {"default_action", "default_severity", "vendor_cloud_catalog", "hardcoded_address", "rules"});
+      {"default_action", "default_severity", "vendor_cloud_catalog", "hardcoded_address",
+       "resolvers", "external_resolver", "encrypted_dns", "rules"});
   GroupPolicy group;
   group.name = name;
   if (node["default_action"]) {
@@ -70,11 +79,16 @@ GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
         reader.boolean(node["vendor_cloud_catalog"], path + ".vendor_cloud_catalog");
   }
   if (const YAML::Node hardcoded = node["hardcoded_address"]) {
-    if (reader.scalar(hardcoded, path + ".hardcoded_address") != "off") {
-      group.hardcoded_address =
-          reader.named<Severity>(hardcoded, path + ".hardcoded_address", severityFromName,
-                                 "off, info, warning or critical");
-    }
+    group.hardcoded_address = readAlertSwitch(reader, hardcoded, path + ".hardcoded_address");
+  }
+  if (const YAML::Node resolvers = node["resolvers"]) {
+    group.resolvers = reader.prefixList(resolvers, path + ".resolvers");
+  }
+  if (const YAML::Node external = node["external_resolver"]) {
+    group.external_resolver = readAlertSwitch(reader, external, path + ".external_resolver");
+  }
+  if (const YAML::Node encrypted = node["encrypted_dns"]) {
+    group.encrypted_dns = readAlertSwitch(reader, encrypted, path + ".encrypted_dns");
   }
   if (node["rules"]) {
     const YAML::Node& rules = node["rules"];

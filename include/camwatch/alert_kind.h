@@ -21,6 +21,11 @@ enum class AlertKind : std::uint8_t {
   kUnknownCamera,          ///< "unknown_camera": a new device in a camera subnet
   /// "hardcoded_address": egress to a public address no DNS answer, SNI or Host named
   kHardcodedAddress,
+  /// "external_resolver": plain DNS (udp/tcp 53, or nDPI's DNS) to a resolver the camera's group
+  /// does not allow
+  kExternalResolver,
+  /// "encrypted_dns": DNS over TLS, QUIC or HTTPS to a resolver the group does not allow
+  kEncryptedDns,
 };
 
 enum class Severity : std::uint8_t { kInfo, kWarning, kCritical };
