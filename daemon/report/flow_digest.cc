@@ -20,8 +20,21 @@ void addHostname(std::string& names, std::string_view name) {
   names += name;
 }
 
+// The server's own name: none for a DNS flow, whose name is the question it asked (flow records
+// write it as dns_query), not the resolver's.
 std::string_view hostnameOf(const FlowRecord& flow) {
+  if (flow.dpi.hostname_source == HostnameSource::kDnsQuery) return {};
   return {flow.dpi.hostname.data(), strnlen(flow.dpi.hostname.data(), flow.dpi.hostname.size())};
+}
+
+// The flow's classification as its destination's: without a DNS flow's question.
+FlowClassification destinationClassification(const FlowRecord& flow) {
+  FlowClassification dpi = flow.dpi;
+  if (dpi.hostname_source == HostnameSource::kDnsQuery) {
+    dpi.hostname[0] = '\0';
+    dpi.hostname_source = HostnameSource::kNone;
+  }
+  return dpi;
 }
 
 }  // namespace
@@ -130,12 +143,12 @@ void FlowDigest::addInternetDestination(const FlowRecord& flow) {
     found = destinations_.tryEmplace(flow.serverIp()).first;
     InternetDestinationTally& added = destinations_[found];
     added.ip = flow.serverIp();
-    added.dpi = flow.dpi;
+    added.dpi = destinationClassification(flow);
     added.country = flow.server_country;
     added.asn = flow.server_asn;
   }
   InternetDestinationTally& dest = destinations_[found];
-  if (dest.dpi.hostname[0] == '\0' && flow.dpi.hostname[0] != '\0') {
+  if (dest.dpi.hostname[0] == '\0' && !hostnameOf(flow).empty()) {
     dest.dpi = flow.dpi;
     dest.country = flow.server_country;
     dest.asn = flow.server_asn;
@@ -181,7 +194,7 @@ void FlowDigest::addEgress(const FlowRecord& flow, const FlowLabels& labels) {
     added.camera_ip = flow.clientIp();
     added.server_ip = flow.serverIp();
     added.ip_proto = flow.key.ip_proto;
-    added.dpi = flow.dpi;
+    added.dpi = destinationClassification(flow);
     added.camera_group = std::string(labels.camera_group);
     added.first_seen = flow.first_seen;
     added.last_seen = flow.last_seen;
