@@ -147,10 +147,10 @@ std::vector<SeenCamera> AlertEngine::camerasByAddress() const {
   return cameras;
 }
 
-void AlertEngine::raise(Alert alert) {
+void AlertEngine::raise(Alert alert, bool continued_flow) {
   const std::uint32_t camera = cameras_.find(alert.camera.ip);
   if (camera != cameras_.kNotFound) ++cameras_[camera].alerts;
-  lifecycle_.raise(std::move(alert));
+  lifecycle_.raise(std::move(alert), continued_flow);
 }
 
 void AlertEngine::onDevice(Timestamp time, const DeviceSeen& seen) {
@@ -200,7 +200,7 @@ void AlertEngine::raiseUnknown(Timestamp time, const AlertCamera& seen) {
 
 void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   if (!flow.by_default || options_.learning == LearningMode::kOff) {
-    if (flow.deny) raise(factory_.flowAlert(flow));
+    if (flow.deny) raise(factory_.flowAlert(flow), flow.continuation);
     return;
   }
   // The group's default decided: the baseline takes its place. For DNS the name is the query,
@@ -225,7 +225,7 @@ void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   alert.severity = Severity::kWarning;
   alert.rule = "baseline:" + std::string(noveltyName(novelty));
   alert.dedup_key = dedupKey(alert);
-  raise(std::move(alert));
+  raise(std::move(alert), flow.continuation);
 }
 
 const EgressBudget& AlertEngine::budgetOf(std::string_view group) const {
