@@ -447,6 +447,7 @@ void FlowWorker::fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& ju
   judged.last_seen = flow.last_seen;
   judged.packets = flow.packets[kToServer];
   judged.bytes = flow.bytes[kToServer];
+  judged.continuation = flow.continuation;
 }
 
 }  // namespace camwatch

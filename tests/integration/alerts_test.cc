@@ -183,7 +183,7 @@ TEST_F(AlertsTest, AlertJsonNamesTheCameraTheDestinationAndTheEvidence) {
   }
   EXPECT_EQ(cameras, (std::set<std::string>{"192.168.10.21", "192.168.10.22", "192.168.10.23",
                                             "192.168.10.24", "192.168.10.31", "192.168.10.32",
-                                            "192.168.10.33", "192.168.10.57?"}));
+                                            "192.168.10.33", "192.168.10.34", "192.168.10.57?"}));
 }
 
 TEST_F(AlertsTest, LifecycleResolvesQuietAlertsAndStartsNewEpisodes) {
@@ -519,7 +519,7 @@ TEST_F(AlertsTest, JsonlSinkWritesEveryAlertAndAWrongSinkIsNamed) {
            std::string("camwatch_alerts_total{kind=\"egress_volume\",severity=\"warning\","
                        "status=\"firing\"} 1\n"),
            std::string("camwatch_alerts_total{kind=\"vendor_cloud\",severity=\"warning\","
-                       "status=\"firing\"} 3\n"),
+                       "status=\"firing\"} 4\n"),
            std::string("camwatch_alerts_total{kind=\"encrypted_dns\",severity=\"warning\","
                        "status=\"firing\"} 2\n"),
            std::string("camwatch_egress_flows_total{asn=\"unknown\",camera=\"cam-lobby\",country="

@@ -38,6 +38,9 @@ inline std::string describe(const nlohmann::json& alert) {
 // DoT to 1.1.1.1 (encrypted_dns, one alert each for a flow of several lookups).
 inline const std::vector<std::string> kGroundTruthAlerts = {
     "vendor_cloud 192.168.10.21 -> 52.5.124.127 catalog:HikConnect warning firing x1",
+    // cam-mast (.34) calls Hik-Connect every 30 s from 32 s: 19 raises, one episode, notified once
+    // (the 1 h suppression window); its evidence has one contact then, so no beacon yet.
+    "vendor_cloud 192.168.10.34 -> 52.5.124.127 catalog:HikConnect warning firing x1",
     "vendor_cloud 192.168.10.23 -> 47.88.29.110 catalog:Dahua_Imou warning firing x1",
     "external_resolver 192.168.10.31 -> 9.9.9.9 dns:p2p.easy4ipcloud.com external_resolver "
     "warning firing x1",

@@ -1,6 +1,6 @@
 // The demo scenario: a camera VLAN for about ten minutes, with RTSP, NTP, vendor clouds, STUN, a
-// 5 MB upload, a new device, ARP/LLDP, one untagged management flow, and cameras that use a
-// public resolver, DNS over HTTPS and DNS over TLS.
+// 5 MB upload, a new device, ARP/LLDP, one untagged management flow, cameras that use a public
+// resolver, DNS over HTTPS and DNS over TLS, and a camera calling home every 30 s.
 #include <string>
 #include <utility>
 #include <vector>
@@ -289,6 +289,48 @@ void demoManagement(TrafficMix& mix, Timestamp start, Rng& rng) {
   mix.addFlow(flowFacts(mgmt), tcpSession(mgmt));
 }
 
+// A Hikvision camera calls home every 30 s, +-1 s, from 32 s to the end (19 contacts): each
+// time a new TLS connection to Hik-Connect, a heartbeat of a few hundred bytes (issue 18 point 5:
+// the beacon the summary and report list). It resolves the name once: the answer's TTL (600 s)
+// outlasts the capture. Its own Rng, so every flow before it keeps its bytes.
+void demoBeacon(TrafficMix& mix, const DemoSite& site, Timestamp t0) {
+  Rng rng(0xbeac0034);
+  const Host camera{parseMac("44:19:b6:00:00:34"), "192.168.10.34"};  // Hikvision
+  const std::string name = "litedev.hik-connect.com";
+  const std::string address = "52.5.124.127";
+  constexpr int kContacts = 19;
+  for (int k = 0; k < kContacts; ++k) {
+    const Timestamp jitter = static_cast<Timestamp>(rng.uniform(0, 2000)) - 1000;
+    const Timestamp start = t0 + (32 + 30 * k) * kSeconds + jitter * kMillis;
+    if (k == 0) {
+      UdpExchangeSpec dns =
+          udpSpec(site.vlan, camera, static_cast<std::uint16_t>(rng.uniform(32768, 60999)),
+                  site.gateway, 53, start - 80 * kMillis);
+      randomise(dns, rng);
+      dns.gap = 15 * kMillis;
+      const auto id = static_cast<std::uint16_t>(rng.u16());
+      dns.datagrams = {udpDatagram(true, dnsQuery(id, name)),
+                       udpDatagram(false, dnsResponse(id, name, kDnsTypeA,
+                                                      dnsCnameChain(name, {}, {address}, 600)))};
+      mix.addFlow(flowFacts(dns), udpExchange(dns));
+    }
+    TcpSessionSpec tls =
+        tcpSpec(site.vlan, camera, static_cast<std::uint16_t>(rng.uniform(32768, 60999)),
+                site.remote(address), 443, start);
+    randomise(tls, rng);
+    tls.gap = 22 * kMillis;
+    tls.server_ttl = 49;
+    ClientHelloOptions hello;
+    hello.sni = name;
+    hello.seed = rng.next();
+    tls.messages = {tcpMessage(true, tlsClientHello(hello)),
+                    tcpMessage(false, tlsServerHello(true, rng.next())),
+                    tcpMessage(true, tlsApplicationData(180, rng.next())),
+                    tcpMessage(false, tlsApplicationData(90, rng.next()))};
+    mix.addFlow(flowFacts(tls), tcpSession(tls));
+  }
+}
+
 }  // namespace
 
 void buildDemo(TrafficMix& mix) {
@@ -341,6 +383,7 @@ void buildDemo(TrafficMix& mix) {
   demoManagement(mix, t0 + 500 * kSeconds, rng);
 
   demoOtherResolvers(mix, site, t0 + 110 * kSeconds);
+  demoBeacon(mix, site, t0);
 }
 
 }  // namespace camwatch::testkit::scenario
