@@ -125,6 +125,7 @@ std::string destinationMap(const Rows& rows) {
   return html;
 }
 
+// `limit` 0: no table, the map and a line that the CSV has the rows.
 void appendCamera(std::string& html, const RankedCamera& ranked, const Rows* rows,
                   std::size_t limit, std::size_t index) {
   const SeenCamera& camera = *ranked.seen;
@@ -151,7 +152,15 @@ void appendCamera(std::string& html, const RankedCamera& ranked, const Rows* row
     html += "<p class=\"muted\">No egress.</p>\n";
   } else {
     html += destinationMap(*rows);
-    html += destinationTable(*rows, fmt::format("dest-{}", index), limit);
+    if (limit > 0) {
+      html += destinationTable(*rows, fmt::format("dest-{}", index), limit);
+    } else {
+      html += fmt::format(
+          "<p class=\"muted\">Its {} {} in the destinations CSV (replay --destinations "
+          "FILE.csv); the page has tables for the {} most severe cameras.</p>\n",
+          countText(rows->size(), "destination row"), rows->size() == 1 ? "is" : "are",
+          kCamerasWithTables);
+    }
   }
   html += "</section>\n";
 }
@@ -159,8 +168,9 @@ void appendCamera(std::string& html, const RankedCamera& ranked, const Rows* row
 }  // namespace
 
 std::size_t tableRowsPerCamera(std::size_t cameras_with_rows) {
-  if (cameras_with_rows == 0) return kRowsPerCamera;
-  return std::clamp(kTableRowsPerPage / cameras_with_rows, kMinRowsPerCamera, kRowsPerCamera);
+  const std::size_t tables = std::min(cameras_with_rows, kCamerasWithTables);
+  if (tables == 0) return kRowsPerCamera;
+  return std::clamp(kTableRowsPerPage / tables, kMinRowsPerCamera, kRowsPerCamera);
 }
 
 void appendCameras(std::string& html, const CameraRanking& ranking,
@@ -178,10 +188,10 @@ void appendCameras(std::string& html, const CameraRanking& ranking,
   }
   html += fmt::format(
       "<p class=\"muted\">Ranked by the highest severity of the alerts that named each camera, "
-      "then by the bytes it sent out. Each camera lists its destinations with the most bytes out "
-      "first, at most {} here (the page lists at most {} rows in all); the destinations CSV has "
-      "every row.",
-      limit, kTableRowsPerPage);
+      "then by the bytes it sent out. Each has a map of where its data went; the {} most severe "
+      "with egress also list their destinations, the most bytes out first, at most {} each; the "
+      "destinations CSV has every row.",
+      kCamerasWithTables, limit);
   if (quiet > 0) {
     html += fmt::format(
         " {} with local traffic only {} folded by vendor <a href=\"#quiet-cameras\">at the "
@@ -190,9 +200,12 @@ void appendCameras(std::string& html, const CameraRanking& ranking,
   }
   html += "</p>\n";
   std::size_t index = 0;
+  std::size_t tables = 0;
   for (const RankedCamera& ranked : ranking.ranked) {
     const auto mine = rows_of.find(ranked.seen->camera.ip);
-    appendCamera(html, ranked, mine == rows_of.end() ? nullptr : &mine->second, limit, index++);
+    const Rows* rows_here = mine == rows_of.end() ? nullptr : &mine->second;
+    const bool table = rows_here != nullptr && tables++ < kCamerasWithTables;
+    appendCamera(html, ranked, rows_here, table ? limit : 0, index++);
   }
   if (quiet == 0) return;
   html += "<h3 id=\"quiet-cameras\">Local traffic only</h3>\n<ul class=\"quiet\">\n";

@@ -277,14 +277,51 @@ TEST(ReportHtml, AlertsPastTheCutKeepTheMostSevere) {
       reportToHtml(result, buildDestinations(result, FlowNaming{}), hostileInput());
   const std::string table =
       between(html, "<table class=\"sortable\" id=\"alerts-table\">", "</table>");
-  EXPECT_EQ(count(table, "<tr>"), 1001U);  // the heading and 1000 alerts
+  EXPECT_EQ(count(table, "<tr>"), 501U);  // the heading and 500 alerts
   EXPECT_NE(table.find(">crit-1199<"), std::string::npos);
-  EXPECT_NE(table.find(">warn-899<"), std::string::npos);
-  EXPECT_EQ(table.find(">warn-900<"), std::string::npos);
-  EXPECT_LT(table.find(">warn-899<"), table.find(">crit-1100<"));  // time order
-  EXPECT_NE(html.find("The 1000 most severe alerts are listed, in time order; 200 more are in "
+  EXPECT_NE(table.find(">crit-1100<"), std::string::npos);
+  EXPECT_NE(table.find(">warn-399<"), std::string::npos);  // the 400 earliest warnings
+  EXPECT_EQ(table.find(">warn-400<"), std::string::npos);
+  EXPECT_LT(table.find(">warn-399<"), table.find(">crit-1100<"));  // time order
+  EXPECT_NE(html.find("The 500 most severe alerts are listed, in time order; 700 more are in "
                       "replay --alerts FILE."),
             std::string::npos);
+}
+
+// Past the 25 most severe cameras with egress, a camera keeps its map and its anchor, and the
+// page says the CSV has its rows instead of listing them.
+TEST(ReportHtml, OnlyTheMostSevereCamerasListTheirDestinations) {
+  ReplayOutcome result = hostileResult();
+  for (std::uint8_t n = 1; n <= 29; ++n) {
+    FlowRecord flow;
+    const std::uint8_t camera[4] = {192, 168, 11, n};
+    flow.key.addr_a = IpAddress::fromV4(camera);
+    flow.key.addr_b = *IpAddress::parse("203.0.113.9");
+    flow.key.port_b = 443;
+    flow.key.ip_proto = 6;
+    flow.first_seen = result.first_ts + kNanosPerSecond;
+    flow.last_seen = flow.first_seen;
+    flow.bytes = {n, 0};  // 192.168.11.29 sends the most of them, 192.168.11.1 the least
+    flow.egress = true;
+    result.digest.add(flow);
+    SeenCamera seen;
+    seen.camera.ip = flow.key.addr_a;
+    seen.listed = true;
+    seen.egress_bytes = n;
+    result.cameras.push_back(seen);
+  }
+  const std::string html =
+      reportToHtml(result, buildDestinations(result, FlowNaming{}), hostileInput());
+  // 30 cameras with egress: the alerted one and the 24 largest others get a table (1000 / 25 =
+  // 40 rows each), 192.168.11.1 to .5 do not.
+  EXPECT_NE(html.find("id=\"dest-24\""), std::string::npos);
+  EXPECT_EQ(html.find("id=\"dest-25\""), std::string::npos);
+  const std::string last = between(html, "id=\"camera-192.168.11.5\"", "</section>");
+  EXPECT_NE(last.find("<table class=\"map\">"), std::string::npos);
+  EXPECT_NE(last.find("Its 1 destination row is in the destinations CSV"), std::string::npos);
+  EXPECT_EQ(between(html, "id=\"camera-192.168.11.6\"", "</section>").find("Its 1 destination"),
+            std::string::npos);
+  EXPECT_NE(html.find("at most 40 each"), std::string::npos);
 }
 
 }  // namespace
