@@ -40,12 +40,13 @@ FindingLevel levelOf(Severity severity) {
 FindingFacts::FindingFacts(const std::vector<Alert>& alerts_in,
                            const std::vector<SeenCamera>& cameras_in,
                            const std::vector<DestinationRow>& rows_in, std::string home,
-                           std::uint64_t unitemised)
+                           std::uint64_t unitemised, const FlowDigest* digest_in)
     : alerts(alerts_in),
       cameras(cameras_in),
       rows(rows_in),
       home_country(std::move(home)),
-      unitemised_flows(unitemised) {
+      unitemised_flows(unitemised),
+      digest(digest_in) {
   for (const SeenCamera& camera : cameras) by_ip_.emplace(camera.camera.ip, &camera);
 }
 

@@ -26,6 +26,7 @@
 
 #include "alert/alert_engine.h"
 #include "report/destinations_csv.h"
+#include "report/flow_digest.h"
 
 namespace camwatch {
 
@@ -77,13 +78,16 @@ class FindingFacts {
  public:
   FindingFacts(const std::vector<Alert>& alerts, const std::vector<SeenCamera>& cameras,
                const std::vector<DestinationRow>& rows, std::string home_country,
-               std::uint64_t unitemised_flows);
+               std::uint64_t unitemised_flows, const FlowDigest* digest = nullptr);
 
   const std::vector<Alert>& alerts;  ///< notifications, in time order
   const std::vector<SeenCamera>& cameras;
   const std::vector<DestinationRow>& rows;  ///< by camera, then bytes out (most first)
   const std::string home_country;           ///< sensor.country; "" = not set
   const std::uint64_t unitemised_flows;     ///< egress flows beyond replay.max_destination_rows
+  /// Everything else the replay folded (timelines, and what later findings need, e.g. the
+  /// beacons); null in tests that do not need it.
+  const FlowDigest* digest;
 
   /// The camera at `ip` as the camera list knows it (name, vendor); a bare address when unseen.
   AlertCamera camera(const IpAddress& ip) const;

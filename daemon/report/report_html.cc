@@ -257,9 +257,9 @@ std::string reportToHtml(const ReplayOutcome& result, const std::vector<Destinat
   html += "</head>\n<body>\n";
 
   appendTitle(html, result, input);
-  appendFindings(html,
-                 buildFindings(FindingFacts(result.alerts, result.cameras, rows, input.home_country,
-                                            result.digest.unitemisedEgress().flows)));
+  appendFindings(
+      html, buildFindings(FindingFacts(result.alerts, result.cameras, rows, input.home_country,
+                                       result.digest.unitemisedEgress().flows, &result.digest)));
   appendHeader(html, result, input);
   const CameraRanking ranking = rankCameras(result.cameras, result.alerts, rows);
   appendCharts(html, result, rows, ChartContext{input.home_country, &ranking});

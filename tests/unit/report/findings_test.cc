@@ -251,5 +251,33 @@ TEST(Findings, EveryAlertKindHasAFindingOtherThanTheCatchAll) {
   }
 }
 
+TEST(Findings, DnsOutsideTheSiteFromTheRowsPlainAndEncrypted) {
+  const std::vector<SeenCamera> cameras = {camera("10.0.0.1", "cam-a", "Dahua"),
+                                           camera("10.0.0.2", "cam-b", "Dahua")};
+  DestinationRow quad9 = row("10.0.0.1", "9.9.9.9", 300);
+  quad9.l4 = "udp";
+  quad9.protocol = "DNS";
+  quad9.server_ports = {53};
+  DestinationRow doh = row("10.0.0.2", "8.8.8.8", 200);
+  doh.protocol = "TLS.DoH_DoT";
+  doh.server_ports = {443};
+  doh.network_operator = "Google";
+  doh.operator_country = "US";
+  DestinationRow dot = row("10.0.0.2", "1.1.1.1", 100);
+  dot.server_ports = {853};  // nDPI said TLS; the port says DoT
+  const std::vector<Finding> findings =
+      buildFindings(FindingFacts({}, cameras, {quad9, doh, dot}, "GB", 0));
+  const Finding& dns = byId(findings, "dns");
+  EXPECT_EQ(dns.level, FindingLevel::kSeen);  // no alert kind raised them here
+  EXPECT_EQ(dns.cameras, 2U);
+  EXPECT_EQ(dns.sentence,
+            "2 cameras used 1 DNS resolver outside the site and 2 encrypted DNS services.");
+  ASSERT_EQ(dns.lines.size(), 3U);
+  EXPECT_EQ(dns.lines[0].text, "DNS 9.9.9.9");
+  EXPECT_EQ(dns.lines[1].text, "encrypted DNS 8.8.8.8 (Google (US))");
+  EXPECT_EQ(dns.lines[2].text, "encrypted DNS 1.1.1.1");
+  EXPECT_EQ(dns.lines[1].cameras[0].anchor, "camera-10.0.0.2");
+}
+
 }  // namespace
 }  // namespace camwatch
