@@ -42,7 +42,7 @@ nlohmann_allowed='include/camwatch/alert_json.h'
 # The component each public header belongs to: the daemon/ folder that implements it (or, for a
 # header of plain types, the stage that produces them). A new header must be added here.
 declare -A header_component=(
-  [alert.h]=alert [alert_json.h]=alert
+  [alert.h]=alert [alert_json.h]=alert [beacon.h]=alert
   # The kinds and severities of alerts: the policy decides them (a verdict names one), the alert
   # engine raises them, so they belong to the deciding stage (policy -> alert would be a loop).
   [alert_kind.h]=policy [baseline.h]=policy [egress_budget.h]=policy [policy.h]=policy

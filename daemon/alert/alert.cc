@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include <camwatch/alert_json.h>
@@ -78,6 +80,22 @@ std::optional<AlertStatus> alertStatusFromName(std::string_view name) {
 
 std::string formatAlertTime(Timestamp ts) { return formatTimestamp(ts, 9); }
 
+namespace {
+
+double seconds(Timestamp ts) {
+  return static_cast<double>(ts) / static_cast<double>(kNanosPerSecond);
+}
+
+// Seconds with the beacon's millisecond precision: {"period_s": 30.012, ...}, or null.
+Json beaconJson(const std::optional<Beacon>& beacon) {
+  if (!beacon) return nullptr;
+  return {{"period_s", seconds(beacon->period)},
+          {"jitter_s", seconds(beacon->jitter)},
+          {"contacts", beacon->contacts}};
+}
+
+}  // namespace
+
 Json alertToJson(const Alert& alert) {
   Json json;
   json["version"] = kAlertSchemaVersion;
@@ -112,7 +130,8 @@ Json alertToJson(const Alert& alert) {
   json["evidence"] = {{"first_seen", formatAlertTime(alert.evidence.first_seen)},
                       {"last_seen", formatAlertTime(alert.evidence.last_seen)},
                       {"packets", alert.evidence.packets},
-                      {"bytes", alert.evidence.bytes}};
+                      {"bytes", alert.evidence.bytes},
+                      {"beacon", beaconJson(alert.evidence.beacon)}};
   json["rule"] = alert.rule;
   json["sensor"] = alert.sensor;
   json["dedup_key"] = alert.dedup_key.empty() ? dedupKey(alert) : alert.dedup_key;
@@ -204,6 +223,25 @@ Result<AlertProtocol> readProtocol(const Json& protocol) {
   return out;
 }
 
+// Seconds as written by beaconJson(), back to whole milliseconds.
+Result<Timestamp> readSeconds(const Json& object, const char* key, const std::string& path) {
+  auto value = member(object, key, path);
+  if (!value) return tl::unexpected(value.error());
+  if (!(*value)->is_number() || (*value)->get<double>() < 0 || (*value)->get<double>() > 1e9) {
+    return makeError(path + "." + key + ": not a number of seconds");
+  }
+  return std::llround((*value)->get<double>() * 1000.0) * (kNanosPerSecond / 1000);
+}
+
+Result<Beacon> readBeacon(const Json& beacon) {
+  const std::string beacon_path = "alert.evidence.beacon";
+  Beacon out;
+  CW_READ(out.period, readSeconds(beacon, "period_s", beacon_path));
+  CW_READ(out.jitter, readSeconds(beacon, "jitter_s", beacon_path));
+  CW_READ(out.contacts, readUnsigned(beacon, "contacts", beacon_path, UINT64_MAX));
+  return out;
+}
+
 Result<AlertEvidence> readEvidence(const Json& evidence) {
   const std::string evidence_path = "alert.evidence";
   AlertEvidence out;
@@ -211,6 +249,11 @@ Result<AlertEvidence> readEvidence(const Json& evidence) {
   CW_READ(out.last_seen, readTime(evidence, "last_seen", evidence_path));
   CW_READ(out.packets, readUnsigned(evidence, "packets", evidence_path, UINT64_MAX));
   CW_READ(out.bytes, readUnsigned(evidence, "bytes", evidence_path, UINT64_MAX));
+  // Absent in alerts spooled before beacons existed; null when there is none.
+  const auto beacon = evidence.find("beacon");
+  if (beacon != evidence.end() && !beacon->is_null()) {
+    CW_READ(out.beacon, readBeacon(*beacon));
+  }
   return out;
 }
 

@@ -147,10 +147,10 @@ std::vector<SeenCamera> AlertEngine::camerasByAddress() const {
   return cameras;
 }
 
-void AlertEngine::raise(Alert alert) {
+void AlertEngine::raise(Alert alert, bool continued_flow) {
   const std::uint32_t camera = cameras_.find(alert.camera.ip);
   if (camera != cameras_.kNotFound) ++cameras_[camera].alerts;
-  lifecycle_.raise(std::move(alert));
+  lifecycle_.raise(std::move(alert), continued_flow);
 }
 
 void AlertEngine::onDevice(Timestamp time, const DeviceSeen& seen) {
@@ -201,7 +201,7 @@ void AlertEngine::raiseUnknown(Timestamp time, const AlertCamera& seen) {
 void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   if (!flow.by_default || options_.learning == LearningMode::kOff) {
     if (flow.deny) {
-      raise(factory_.flowAlert(flow));
+      raise(factory_.flowAlert(flow), flow.continuation);
     } else if (flow.watch_drift) {
       checkDrift(time, flow, factory_.identity(flow.naming.get(), flow.camera).group, nullptr);
     }
@@ -236,7 +236,7 @@ void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   alert.severity = Severity::kWarning;
   alert.rule = "baseline:" + std::string(noveltyName(novelty));
   alert.dedup_key = dedupKey(alert);
-  raise(std::move(alert));
+  raise(std::move(alert), flow.continuation);
 }
 
 bool AlertEngine::checkDrift(Timestamp time, const FlowJudged& flow, std::string_view group,
@@ -253,7 +253,7 @@ bool AlertEngine::checkDrift(Timestamp time, const FlowJudged& flow, std::string
   alert.destination.previous_asns = std::move(drift->previous_asns);
   alert.destination.previous_countries = std::move(drift->previous_countries);
   alert.dedup_key = dedupKey(alert);
-  raise(std::move(alert));
+  raise(std::move(alert), flow.continuation);
   return true;
 }
 

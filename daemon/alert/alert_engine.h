@@ -96,7 +96,8 @@ class AlertEngine {
   void onDevice(Timestamp time, const DeviceSeen& seen);
   void onFlow(Timestamp time, const FlowJudged& flow);
   void onEgress(Timestamp time, const EgressSample& sample);
-  void raise(Alert alert);
+  // continued_flow: AlertLifecycle::raise()'s, a flow split by the active timeout.
+  void raise(Alert alert, bool continued_flow = false);
   void raiseUnknown(Timestamp time, const AlertCamera& camera);
   /// destination_drift for an allowed flow of a group watching for it (`learnt`: the baseline's
   /// places of its name, or null). @return whether it raised.

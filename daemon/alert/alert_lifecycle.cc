@@ -33,7 +33,7 @@ AlertLifecycle::AlertLifecycle(AlertLifecycleOptions options)
   options_.resolve_after = std::max<Timestamp>(options_.resolve_after, 0);
 }
 
-void AlertLifecycle::raise(Alert alert) {
+void AlertLifecycle::raise(Alert alert, bool continued_flow) {
   ++raised_;
   // A late raise is taken at the clock so nothing goes out before what already went out.
   const Timestamp now = std::max(alert.time, clock_);
@@ -79,8 +79,10 @@ void AlertLifecycle::raise(Alert alert) {
   if (found == episodes_.end()) {
     std::string key = alert.dedup_key;
     Episode episode;
+    if (alert.destination.ip && !continued_flow) episode.contacts.add(alert.evidence.first_seen);
     episode.alert = std::move(alert);
     episode.alert.repeat_count = 0;
+    episode.alert.evidence.beacon.reset();
     episode.last_raise = now;
     episode.last_notified = now;
     episode.overflow = overflow;
@@ -96,6 +98,9 @@ void AlertLifecycle::raise(Alert alert) {
   Episode& episode = found->second;
   unschedule(found);
   fold(episode.alert, alert);
+  if (episode.alert.destination.ip && !continued_flow) {
+    episode.contacts.add(alert.evidence.first_seen);
+  }
   episode.last_raise = now;
   if (now - episode.last_notified >= options_.suppression_window) {
     episode.last_notified = now;
@@ -148,6 +153,7 @@ void AlertLifecycle::notify(const Episode& episode, AlertStatus status, Timestam
   Alert& out = notifications_.emplace_back(episode.alert);
   out.status = status;
   out.time = time;
+  out.evidence.beacon = episode.contacts.beacon();
   if (status == AlertStatus::kFiring) out.ends_at.reset();
 }
 

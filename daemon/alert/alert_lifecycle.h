@@ -22,6 +22,7 @@
 #include <vector>
 
 #include <camwatch/alert.h>
+#include <camwatch/beacon.h>
 #include <camwatch/packet.h>
 
 namespace camwatch {
@@ -101,10 +102,10 @@ struct AlertLifecycleOptions {
 ///   latest raise or advance()) is taken at the clock: its notification, if any, gets the
 ///   clock's time, so the output stays in order. advance() to an earlier time does nothing.
 ///
-/// Memory: one entry per active key (the episode's alert and two timestamps); a resolved key is
-/// forgotten. Active keys are bounded by cameras x (max_active_per_camera + one overflow episode
-/// per kind), and in all by max_active + one sensor-wide overflow episode per kind; with
-/// resolve_after 0 nothing is ever forgotten.
+/// Memory: one entry per active key (the episode's alert, two timestamps, at most
+/// kEpisodeContacts contact times); a resolved key is forgotten. Active keys are bounded by cameras
+/// x (max_active_per_camera + one overflow episode per kind), and in all by max_active + one
+/// sensor-wide overflow episode per kind; with resolve_after 0 nothing is ever forgotten.
 /// - **Overflow.** A raise of a new key whose camera already has max_active_per_camera active
 ///   episodes goes to the key "CAMERA|KIND|overflow" instead: its destination is cleared and its
 ///   rule becomes "cap:max_active_per_camera"; it is then an ordinary episode (folds, suppression,
@@ -112,11 +113,25 @@ struct AlertLifecycleOptions {
 /// - **Total overflow.** A raise that would start an episode (a new key, or a camera's first
 ///   overflow episode of a kind) while max_active episodes are active goes to the key
 ///   "*|KIND|overflow" instead: camera and destination cleared, rule "cap:max_active"; an
-///   ordinary episode from then on. advance() does work in
+///   ordinary episode from then on.
+/// - **Beacon.** Each raise of an episode with a destination address is a flow, so a contact
+///   at its `evidence.first_seen`; the episode keeps the latest kEpisodeContacts of them
+///   (ContactTimes), and every notification carries `evidence.beacon` when they are regular
+///   (camwatch/beacon.h), nullopt otherwise. A raise about a flow that continues one already
+///   raised (its record split by flows.active_timeout) folds as usual but is no new contact: a
+///   long upload is one contact, not a beacon at the active timeout. Overflow episodes (no
+///   destination) have none.
+///
+/// advance() does work in
 ///   proportion to the notifications it emits: with resolve_after 0
 /// and a renotify_interval, advancing far ahead emits one renotification per interval per key.
 class AlertLifecycle {
  public:
+  /// Contacts an episode keeps for its beacon: 16 timestamps, 128 bytes at most per active alert
+  /// (65536 of them by default), and 15 intervals are plenty to tell a rhythm; the replay's
+  /// summary keeps 64 per camera and destination.
+  static constexpr std::uint32_t kEpisodeContacts = 16;
+
   explicit AlertLifecycle(AlertLifecycleOptions options);
 
   /// Moves the clock to the alert's `time` first (exactly as advance(alert.time)), then takes the
@@ -125,7 +140,9 @@ class AlertLifecycle {
   /// notified again (firing, the episode's totals, `time` = the raise's time) when at least
   /// suppression_window has passed since the episode's last notification.
   /// @param alert a raised alert; its dedup_key is filled in with dedupKey(alert) when empty.
-  void raise(Alert alert);
+  /// @param continued_flow the alert is about a flow that continues one raised before (its
+  /// record was split by flows.active_timeout): no new contact for the beacon.
+  void raise(Alert alert, bool continued_flow = false);
 
   /// Moves the clock to `now`, emitting what fell due up to and including `now`, in time order
   /// across keys (ties by dedup_key): resolved notifications of keys whose last raise is at least
@@ -158,6 +175,7 @@ class AlertLifecycle {
     bool scheduled = false;       // false: neither timer is on, nothing in due_
     bool overflow = false;        // the camera's overflow episode for its kind (not counted)
     bool total_overflow = false;  // the sensor-wide overflow episode for its kind (not counted)
+    ContactTimes contacts{kEpisodeContacts};  // its raises' flow starts, for evidence.beacon
   };
   using Episodes = std::unordered_map<std::string, Episode>;
 

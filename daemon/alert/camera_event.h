@@ -107,6 +107,7 @@ struct FlowJudged {
   Timestamp last_seen = 0;
   std::uint64_t packets = 0;  ///< camera to destination
   std::uint64_t bytes = 0;
+  bool continuation = false;  ///< FlowRecord::continuation: the same contact as a raise before
 };
 
 /// Bytes one camera sent to non-local hosts since the worker's last tick.

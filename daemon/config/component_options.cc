@@ -33,6 +33,7 @@ JudgementConfig judgementConfig(const Config& config) {
   judgement.geo_cache_size = config.geo_cache_size;
   judgement.policy_groups = config.policy_groups;
   judgement.cloud_names_file = config.dpi.cloud_names_file;
+  judgement.doh_resolvers_file = config.dpi.doh_resolvers_file;
   judgement.operators_file = config.operators_file;
   judgement.oui_file = config.oui_file;
   judgement.inventory = config.inventory;

@@ -43,10 +43,10 @@ void describeEngine(const Config& config, std::string& text) {
       flow.max_flows, formatDuration(flow.tcp_idle_timeout), formatDuration(flow.udp_idle_timeout),
       formatDuration(flow.tcp_closed_timeout), formatDuration(flow.active_timeout));
   text += fmt::format(
-      "dpi:\n  enabled: {}\n  protocols_file: '{}'\n  cloud_names_file: '{}'\n  max_tcp_packets: "
-      "{}\n  max_udp_packets: {}\n",
+      "dpi:\n  enabled: {}\n  protocols_file: '{}'\n  cloud_names_file: '{}'\n"
+      "  doh_resolvers_file: '{}'\n  max_tcp_packets: {}\n  max_udp_packets: {}\n",
       config.dpi.enabled, config.dpi.protocols_file, config.dpi.cloud_names_file,
-      config.dpi.max_tcp_packets, config.dpi.max_udp_packets);
+      config.dpi.doh_resolvers_file, config.dpi.max_tcp_packets, config.dpi.max_udp_packets);
   text += fmt::format("dns:\n  cache_size: {}\n  min_ttl: {}\n  max_ttl: {}\n", config.dns.capacity,
                       formatDuration(config.dns.min_ttl), formatDuration(config.dns.max_ttl));
   text += fmt::format(
@@ -138,17 +138,24 @@ void describeRule(const PolicyRule& rule, std::string& text) {
   if (rule.severity) text += fmt::format("        severity: {}\n", severityName(*rule.severity));
 }
 
+std::string_view alertSwitch(const std::optional<Severity>& severity) {
+  return severity ? severityName(*severity) : "off";
+}
+
 void describePolicy(const std::vector<GroupPolicy>& groups, std::string& text) {
   text += "policy:\n";
   for (const GroupPolicy& group : groups) {
     text += fmt::format(
         "  {}:\n    default_action: {}\n    default_severity: {}\n"
         "    vendor_cloud_catalog: {}\n    hardcoded_address: {}\n    destination_drift: {}\n"
-        "    rules:{}\n",
+        "    resolvers:{}\n    external_resolver: {}\n    encrypted_dns: {}\n    rules:{}\n",
         group.name, policyActionName(group.default_action), severityName(group.default_severity),
-        group.vendor_cloud_catalog,
-        group.hardcoded_address ? severityName(*group.hardcoded_address) : "off",
-        group.destination_drift ? severityName(*group.destination_drift) : "off",
+        group.vendor_cloud_catalog, alertSwitch(group.hardcoded_address),
+        alertSwitch(group.destination_drift),
+        group.resolvers ? " " + prefixes(*group.resolvers)
+                        : std::string("  # unset: the site's own, any host that is no egress "
+                                      "destination"),
+        alertSwitch(group.external_resolver), alertSwitch(group.encrypted_dns),
         group.rules.empty() ? " []" : "");
     for (const PolicyRule& rule : group.rules) describeRule(rule, text);
   }

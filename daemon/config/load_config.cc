@@ -76,9 +76,9 @@ void readFlows(const ConfigReader& reader, const YAML::Node& flows, FlowTableCon
 }
 
 void readDpi(const ConfigReader& reader, const YAML::Node& dpi, DpiConfig& config) {
-  reader.checkKeys(
-      dpi, "dpi",
-      {"enabled", "protocols_file", "cloud_names_file", "max_tcp_packets", "max_udp_packets"});
+  reader.checkKeys(dpi, "dpi",
+                   {"enabled", "protocols_file", "cloud_names_file", "doh_resolvers_file",
+                    "max_tcp_packets", "max_udp_packets"});
   if (dpi["enabled"]) {
     const std::string value = reader.scalar(dpi["enabled"], "dpi.enabled");
     if (value != "true" && value != "false") {
@@ -91,6 +91,10 @@ void readDpi(const ConfigReader& reader, const YAML::Node& dpi, DpiConfig& confi
   }
   if (dpi["cloud_names_file"]) {
     config.cloud_names_file = reader.filePath(dpi["cloud_names_file"], "dpi.cloud_names_file");
+  }
+  if (dpi["doh_resolvers_file"]) {
+    config.doh_resolvers_file =
+        reader.filePath(dpi["doh_resolvers_file"], "dpi.doh_resolvers_file");
   }
   if (dpi["max_tcp_packets"]) {
     config.max_tcp_packets = static_cast<std::uint16_t>(
@@ -262,6 +266,13 @@ Result<void> checkWithComponents(const std::string& path, const Config& config) 
   auto options = loadPolicyOptions(config.dpi.cloud_names_file, operators);
   if (!options)
     return makeError(fmt::format("{}: dpi.cloud_names_file: {}", path, options.error().message));
+  if (!config.dpi.doh_resolvers_file.empty()) {
+    auto doh = loadDohResolvers(config.dpi.doh_resolvers_file);
+    if (!doh) {
+      return makeError(fmt::format("{}: dpi.doh_resolvers_file: {}", path, doh.error().message));
+    }
+    options->doh_resolvers = std::move(*doh);
+  }
   if (auto engine = PolicyEngine::create(config.policy_groups, *options); !engine) {
     return makeError(fmt::format("{}: policy: {}", path, engine.error().message));
   }

@@ -1,6 +1,7 @@
 // `policy:` of the config file: per camera group, a default action and severity, the vendor
 // cloud catalog switch and the rules in order.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,21 +49,20 @@ PolicyRule readRule(const ConfigReader& reader, const YAML::Node& node, const st
   return rule;
 }
 
-// A group option that is `off` (the default) or the severity of the alert it raises.
-std::optional<Severity> offOrSeverity(const ConfigReader& reader, const YAML::Node& group,
-                                      const std::string& path, const std::string& key) {
-  const YAML::Node node = group[key];
-  if (!node || reader.scalar(node, path + "." + key) == "off") return std::nullopt;
-  return reader.named<Severity>(node, path + "." + key, severityFromName,
-                                "off, info, warning or critical");
+// An alert a group switches off or raises with a severity: `off`, `info`, `warning`, `critical`.
+std::optional<Severity> readAlertSwitch(const ConfigReader& reader, const YAML::Node& node,
+                                        const std::string& key) {
+  if (reader.scalar(node, key) == "off") return std::nullopt;
+  return reader.named<Severity>(node, key, severityFromName, "off, info, warning or critical");
 }
 
 GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
                             const std::string& name) {
   const std::string path = "policy." + name;
-  reader.checkKeys(node, path,
-                   {"default_action", "default_severity", "vendor_cloud_catalog",
-                    "hardcoded_address", "destination_drift", "rules"});
+  reader.checkKeys(
+      node, path,
+      {"default_action", "default_severity", "vendor_cloud_catalog", "hardcoded_address",
+       "destination_drift", "resolvers", "external_resolver", "encrypted_dns", "rules"});
   GroupPolicy group;
   group.name = name;
   if (node["default_action"]) {
@@ -78,8 +78,21 @@ GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
     group.vendor_cloud_catalog =
         reader.boolean(node["vendor_cloud_catalog"], path + ".vendor_cloud_catalog");
   }
-  group.hardcoded_address = offOrSeverity(reader, node, path, "hardcoded_address");
-  group.destination_drift = offOrSeverity(reader, node, path, "destination_drift");
+  if (const YAML::Node hardcoded = node["hardcoded_address"]) {
+    group.hardcoded_address = readAlertSwitch(reader, hardcoded, path + ".hardcoded_address");
+  }
+  if (const YAML::Node resolvers = node["resolvers"]) {
+    group.resolvers = reader.prefixList(resolvers, path + ".resolvers");
+  }
+  if (const YAML::Node external = node["external_resolver"]) {
+    group.external_resolver = readAlertSwitch(reader, external, path + ".external_resolver");
+  }
+  if (const YAML::Node encrypted = node["encrypted_dns"]) {
+    group.encrypted_dns = readAlertSwitch(reader, encrypted, path + ".encrypted_dns");
+  }
+  if (const YAML::Node drift = node["destination_drift"]) {
+    group.destination_drift = readAlertSwitch(reader, drift, path + ".destination_drift");
+  }
   if (node["rules"]) {
     const YAML::Node& rules = node["rules"];
     if (!rules.IsSequence()) reader.fail(rules, path + ".rules", "expected a list of rules");

@@ -192,6 +192,7 @@ FlowUpdate FlowTable::onPacket(const DecodedPacket& packet, const FlowKey& key, 
     const bool syn_ack = packet.ip_proto == kIpProtoTcp &&
                          (packet.tcp_flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck);
     entry.record.client_is_a = continues_active_flow ? continue_client_is_a : (src_is_a != syn_ack);
+    entry.record.continuation = continues_active_flow;
     entry.record.first_seen = packet.ts;
     entry.record.last_seen = packet.ts;
     entry.hash = hash;

@@ -359,9 +359,14 @@ void FlowWorker::judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp no
 }
 
 // Asks the policy about an egress flow; reports it once, when the verdict is a final deny or
-// comes from the group's default (the baseline may override those), or at the flow's end.
+// comes from the group's default (the baseline may override those), or at the flow's end. A
+// camera's flow to a host on the site is asked about only when its group lists its resolvers
+// (external_resolver, encrypted_dns for DNS to another one).
 void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, bool at_end) {
-  if (!judgement_.policy || !flow.egress || state.alert_raised) return;
+  if (!judgement_.policy || state.alert_raised) return;
+  const PolicyGroupId group = policyGroup(flow, state);
+  const bool on_site = !flow.egress;
+  if (on_site && (!state.client_is_camera || !judgement_.policy->judgesOnSiteDns(group))) return;
   // Views, no copies: most verdicts are a silent allow, and strings are made only for an event.
   const ProtocolNames& names = classifier_->names();
   const std::string_view protocol = protocol_names_.protocolName(names, flow.dpi);
@@ -382,7 +387,8 @@ void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, 
   facts.app_name = app;
   facts.category = category;
   facts.classified = flow.dpi.final;
-  flow.verdict = judgement_.policy->evaluate(policyGroup(flow, state), facts);
+  flow.verdict = on_site ? judgement_.policy->evaluateOnSite(group, facts)
+                         : judgement_.policy->evaluate(group, facts);
   adoptJudgement(flow, state);
   const bool deny = flow.verdict.action == PolicyAction::kDeny && flow.verdict.alert;
   const bool by_default = flow.verdict.rule == kDefaultRule;
@@ -441,6 +447,7 @@ void FlowWorker::fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& ju
   judged.last_seen = flow.last_seen;
   judged.packets = flow.packets[kToServer];
   judged.bytes = flow.bytes[kToServer];
+  judged.continuation = flow.continuation;
 }
 
 }  // namespace camwatch

@@ -27,6 +27,11 @@ Result<LoadedJudgement> loadJudgement(const JudgementConfig& config) {
   }
   auto options = loadPolicyOptions(config.cloud_names_file, judgement.operators);
   if (!options) return tl::unexpected(options.error());
+  if (!config.doh_resolvers_file.empty()) {
+    auto doh = loadDohResolvers(config.doh_resolvers_file);
+    if (!doh) return tl::unexpected(doh.error());
+    options->doh_resolvers = std::move(*doh);
+  }
   auto policy = PolicyEngine::create(config.policy_groups, *options);
   if (!policy) {
     return makeError(fmt::format("{}: policy: {}", config.source, policy.error().message));

@@ -28,9 +28,10 @@ struct JudgementConfig {
   GeoDatabasePaths geoip;  ///< "" = none
   std::uint32_t geo_cache_size = 16'384;
   std::vector<GroupPolicy> policy_groups;
-  std::string cloud_names_file;  ///< "" = none (dpi.cloud_names_file)
-  std::string operators_file;    ///< "" = none (geoip.operators_file)
-  std::string oui_file;          ///< "" = none
+  std::string cloud_names_file;    ///< "" = none (dpi.cloud_names_file)
+  std::string doh_resolvers_file;  ///< "" = none (dpi.doh_resolvers_file)
+  std::string operators_file;      ///< "" = none (geoip.operators_file)
+  std::string oui_file;            ///< "" = none
   InventoryConfig inventory;
 };
 

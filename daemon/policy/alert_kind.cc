@@ -5,7 +5,7 @@
 
 namespace camwatch {
 namespace {
-constexpr std::array<std::pair<AlertKind, std::string_view>, 11> kKindNames = {{
+constexpr std::array<std::pair<AlertKind, std::string_view>, 13> kKindNames = {{
     {AlertKind::kVendorCloud, "vendor_cloud"},
     {AlertKind::kDisallowedDestination, "disallowed_destination"},
     {AlertKind::kDisallowedCountry, "disallowed_country"},
@@ -17,6 +17,8 @@ constexpr std::array<std::pair<AlertKind, std::string_view>, 11> kKindNames = {{
     {AlertKind::kUnknownCamera, "unknown_camera"},
     {AlertKind::kHardcodedAddress, "hardcoded_address"},
     {AlertKind::kDestinationDrift, "destination_drift"},
+    {AlertKind::kExternalResolver, "external_resolver"},
+    {AlertKind::kEncryptedDns, "encrypted_dns"},
 }};
 constexpr std::array<std::pair<Severity, std::string_view>, 3> kSeverityNames = {{
     {Severity::kInfo, "info"},

@@ -17,6 +17,7 @@
 
 #include <camwatch/policy.h>
 
+#include "policy/dns_resolvers.h"
 #include "policy/matchers.h"
 #include "policy/registrable_domain.h"
 #include "util/text.h"
@@ -33,6 +34,7 @@ using policy::addRegistrableDomain;
 using policy::checkName;
 using policy::CidrSet;
 using policy::countryKey;
+using policy::DnsForm;
 using policy::DomainSet;
 using policy::NameBuffer;
 using policy::normalizeName;
@@ -74,6 +76,7 @@ struct CompiledGroup {
   Severity default_severity = Severity::kWarning;
   std::optional<Severity> hardcoded_address;  // off when unset
   std::optional<Severity> destination_drift;  // off when unset
+  policy::ResolverPolicy resolver;            // resolvers, external_resolver, encrypted_dns
   bool rules_need_classification = false;
 };
 
@@ -299,9 +302,10 @@ struct PolicyEngine::Impl {
   Severity vendor_cloud_severity = Severity::kWarning;
   Severity p2p_severity = Severity::kWarning;
   OperatorTablePtr operators;
-  bool rules_use_operators = false;
-  RuleId
-      hardcoded_rule;  // "hardcoded_address"  // look the operator up only when a rule can use it
+  bool rules_use_operators = false;  // look the operator up only when a rule can use it
+  RuleId hardcoded_rule;             // "hardcoded_address"
+  policy::DohResolverSet doh;        // PolicyOptions::doh_resolvers
+  policy::ResolverRuleIds resolver_rules;
   // Every label a verdict can name, by RuleId: the fixed ones, then the rules, catalog and P2P
   // entries as they were compiled.
   std::vector<std::string> labels{kFixedLabels.begin(), kFixedLabels.end()};
@@ -373,6 +377,7 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
   impl->vendor_cloud_severity = options.vendor_cloud_severity;
   impl->operators = options.operators;
   impl->p2p_severity = options.p2p_severity;
+  impl->doh = policy::DohResolverSet(options.doh_resolvers);
 
   impl->groups.reserve(groups.size());
   for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -391,6 +396,7 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
     compiled.default_severity = group.default_severity;
     compiled.hardcoded_address = group.hardcoded_address;
     compiled.destination_drift = group.destination_drift;
+    compiled.resolver = {group.resolvers, group.external_resolver, group.encrypted_dns};
     for (std::size_t r = 0; r < group.rules.size(); ++r) {
       const PolicyRule& rule = group.rules[r];
       if (!checkName(rule.name).empty()) {
@@ -417,7 +423,7 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
     impl->groups.push_back(std::move(compiled));
   }
   // Rule ids are 16 bits (RuleId).
-  std::size_t label_count = kFixedLabels.size() + impl->catalog.size() + impl->p2p.size() + 1;
+  std::size_t label_count = kFixedLabels.size() + impl->catalog.size() + impl->p2p.size() + 6;
   for (const CompiledGroup& group : impl->groups) {
     label_count += group.deny.size() + group.allow.size();
   }
@@ -434,6 +440,9 @@ Result<PolicyEngine> PolicyEngine::create(std::vector<GroupPolicy> groups,
   for (NamedProtocol& entry : impl->catalog) entry.rule = impl->addLabel(entry.label);
   for (NamedProtocol& entry : impl->p2p) entry.rule = impl->addLabel(entry.label);
   impl->hardcoded_rule = impl->addLabel("hardcoded_address");
+  impl->resolver_rules = {impl->addLabel("resolvers"), impl->addLabel("external_resolver"),
+                          impl->addLabel("encrypted_dns:DoT"), impl->addLabel("encrypted_dns:DoQ"),
+                          impl->addLabel("encrypted_dns:DoH")};
   impl->unknown_group = &impl->fallback;
   for (const CompiledGroup& group : impl->groups) {
     if (group.name == "default") impl->unknown_group = &group;
@@ -484,11 +493,20 @@ Verdict PolicyEngine::evaluate(PolicyGroupId group_id, const DestinationFacts& f
     if (match == Match::kYes) return denyVerdict(rule.kind, rule.severity, rule.rule, true);
     deny_pending = deny_pending || match == Match::kPending;
   }
+  // 1b. DNS, plain or encrypted: only the group's resolvers may answer it (dns_resolvers.h).
+  const DnsForm form = policy::dnsFormOf(facts, query.hostname, impl.doh);
+  if (auto verdict = policy::resolverVerdict(group.resolver, form, facts.ip, false,
+                                             impl.resolver_rules, !deny_pending)) {
+    return *verdict;
+  }
+  // A nameless flow on 443 may still turn out DoH when its SNI arrives.
+  const bool doh_pending = group.resolver.encrypted_dns && form == DnsForm::kNone &&
+                           policy::mayBecomeDoh(facts, query.hostname, impl.doh);
   // 2. Allow rules: final unless a deny rule still waits for classification or a hostname.
   bool allow_pending = false;
   for (const CompiledRule& rule : group.allow) {
     Match match = matchRule(rule, query);
-    if (match == Match::kYes) return allowVerdict(rule.rule, !deny_pending);
+    if (match == Match::kYes) return allowVerdict(rule.rule, !deny_pending && !doh_pending);
     allow_pending = allow_pending || match == Match::kPending;
   }
   // 3. and 4. need the protocol, so only a classified flow gets here with an answer.
@@ -539,10 +557,27 @@ Verdict PolicyEngine::evaluateDnsQuery(PolicyGroupId group_id, std::string_view 
   return allowVerdict(kNoneRule, true);
 }
 
+Verdict PolicyEngine::evaluateOnSite(PolicyGroupId group_id, const DestinationFacts& facts) const {
+  const Impl& impl = *impl_;
+  const CompiledGroup& group = impl.group(group_id);
+  if (!group.resolver.resolvers) return allowVerdict(kLocalRule, true);  // on site: its own
+  NameBuffer buffer;
+  const std::string_view hostname = normalizeName(facts.hostname, buffer).value_or("");
+  const DnsForm form = policy::dnsFormOf(facts, hostname, impl.doh);
+  return policy::resolverVerdict(group.resolver, form, facts.ip, true, impl.resolver_rules, true)
+      .value_or(allowVerdict(kLocalRule, true));
+}
+
+bool PolicyEngine::judgesOnSiteDns(PolicyGroupId group_id) const {
+  const policy::ResolverPolicy& resolver = impl_->group(group_id).resolver;
+  return resolver.resolvers && (resolver.external_resolver || resolver.encrypted_dns);
+}
+
 bool PolicyEngine::needsClassification(PolicyGroupId group_id) const {
   const CompiledGroup& group = impl_->group(group_id);
   // Drift is about the name a flow reached: wait for its SNI or Host before the verdict is final.
   return group.rules_need_classification || impl_->catalogOn(group) || !impl_->p2p.empty() ||
+         (group.resolver.encrypted_dns && impl_->doh.hasNames()) ||
          group.destination_drift.has_value();
 }
 

@@ -21,13 +21,14 @@ std::optional<Finding> unknownDevices(const FindingFacts& facts);
 std::optional<Finding> newDestinations(const FindingFacts& facts);
 std::optional<Finding> otherAlerts(const FindingFacts& facts);
 
-// finding_builders_traffic.cc: findings made from the destination rows (with the alerts that
-// decide their level).
+// finding_builders_traffic.cc: findings made from the destination rows and the digest (with the
+// alerts that decide their level).
 std::optional<Finding> vendorClouds(const FindingFacts& facts);
 std::optional<Finding> jurisdictions(const FindingFacts& facts);
 std::optional<Finding> p2pAndRelays(const FindingFacts& facts);
 std::optional<Finding> dnsOutsideTheSite(const FindingFacts& facts);
 std::optional<Finding> seenAndAllowed(const FindingFacts& facts);
+std::optional<Finding> beacons(const FindingFacts& facts);  ///< from FindingFacts::digest
 
 // --- helpers (findings.cc) ---
 

@@ -341,4 +341,46 @@ std::optional<Finding> seenAndAllowed(const FindingFacts& facts) {
   return finding;
 }
 
+std::optional<Finding> beacons(const FindingFacts& facts) {
+  Finding finding = start("beacons", "Beacons", {"the beacons", "beacons"});
+  const std::vector<BeaconTally> found =
+      facts.digest != nullptr ? facts.digest->beacons() : std::vector<BeaconTally>{};
+  // The level: alerts whose evidence says their flows were a beacon.
+  std::vector<const Alert*> alerts;
+  for (const Alert& alert : facts.alerts) {
+    if (alert.evidence.beacon) alerts.push_back(&alert);
+  }
+  finding.level =
+      highestLevel(alerts, found.empty() ? FindingLevel::kNothing : FindingLevel::kSeen);
+  if (found.empty()) {
+    finding.sentence = "No camera contacted a destination at a regular interval.";
+    return finding;
+  }
+  // One line per destination and rhythm, with the cameras that keep it.
+  std::map<std::string, EgressGroup> rhythms;
+  std::set<IpAddress> cameras;
+  for (const BeaconTally& beacon : found) {
+    const std::string name = beacon.hostname.empty()
+                                 ? beacon.server_ip.toString()
+                                 : beacon.hostname.substr(0, beacon.hostname.find(' '));
+    const std::string key = fmt::format(
+        "{}: every {:.1f} s (jitter {:.1f} s)", name,
+        static_cast<double>(beacon.beacon.period) / static_cast<double>(kNanosPerSecond),
+        static_cast<double>(beacon.beacon.jitter) / static_cast<double>(kNanosPerSecond));
+    rhythms[key].cameras.insert(beacon.camera_ip);
+    rhythms[key].servers.insert(beacon.server_ip);
+    cameras.insert(beacon.camera_ip);
+  }
+  finding.cameras = cameras.size();
+  finding.sentence = fmt::format(
+      "{} contacted {} at a regular interval ({}).", countText(cameras.size(), "camera"),
+      countText(found.size(), "destination"), countText(rhythms.size(), "rhythm"));
+  std::vector<FindingLine> lines;
+  for (const auto& [rhythm, group] : ranked(rhythms)) {
+    lines.push_back(lineAbout(facts, rhythm, group->cameras));
+  }
+  addLines(finding, std::move(lines));
+  return finding;
+}
+
 }  // namespace camwatch::finding

@@ -72,10 +72,11 @@ std::vector<const Alert*> FindingFacts::alertsOf(
 // first come first. A new finding is one builder function and one line here.
 const std::vector<FindingBuilder>& findingBuilders() {
   static const std::vector<FindingBuilder> kBuilders = {
-      finding::deniedByPolicy,     finding::vendorClouds,     finding::jurisdictions,
-      finding::uploadsOverBudget,  finding::p2pAndRelays,     finding::dnsOutsideTheSite,
-      finding::hardcodedAddresses, finding::destinationDrift, finding::unknownDevices,
-      finding::newDestinations,    finding::otherAlerts,      finding::seenAndAllowed,
+      finding::deniedByPolicy,     finding::vendorClouds,    finding::jurisdictions,
+      finding::uploadsOverBudget,  finding::p2pAndRelays,    finding::dnsOutsideTheSite,
+      finding::hardcodedAddresses, finding::beacons,         finding::destinationDrift,
+      finding::unknownDevices,     finding::newDestinations, finding::otherAlerts,
+      finding::seenAndAllowed,
   };
   return kBuilders;
 }

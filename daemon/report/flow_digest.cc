@@ -20,8 +20,21 @@ void addHostname(std::string& names, std::string_view name) {
   names += name;
 }
 
+// The server's own name: none for a DNS flow, whose name is the question it asked (flow records
+// write it as dns_query), not the resolver's.
 std::string_view hostnameOf(const FlowRecord& flow) {
+  if (flow.dpi.hostname_source == HostnameSource::kDnsQuery) return {};
   return {flow.dpi.hostname.data(), strnlen(flow.dpi.hostname.data(), flow.dpi.hostname.size())};
+}
+
+// The flow's classification as its destination's: without a DNS flow's question.
+FlowClassification destinationClassification(const FlowRecord& flow) {
+  FlowClassification dpi = flow.dpi;
+  if (dpi.hostname_source == HostnameSource::kDnsQuery) {
+    dpi.hostname[0] = '\0';
+    dpi.hostname_source = HostnameSource::kNone;
+  }
+  return dpi;
 }
 
 }  // namespace
@@ -130,12 +143,12 @@ void FlowDigest::addInternetDestination(const FlowRecord& flow) {
     found = destinations_.tryEmplace(flow.serverIp()).first;
     InternetDestinationTally& added = destinations_[found];
     added.ip = flow.serverIp();
-    added.dpi = flow.dpi;
+    added.dpi = destinationClassification(flow);
     added.country = flow.server_country;
     added.asn = flow.server_asn;
   }
   InternetDestinationTally& dest = destinations_[found];
-  if (dest.dpi.hostname[0] == '\0' && flow.dpi.hostname[0] != '\0') {
+  if (dest.dpi.hostname[0] == '\0' && !hostnameOf(flow).empty()) {
     dest.dpi = flow.dpi;
     dest.country = flow.server_country;
     dest.asn = flow.server_asn;
@@ -163,6 +176,7 @@ void FlowDigest::addEgress(const FlowRecord& flow, const FlowLabels& labels) {
   } else {
     ++egress_flows_without_timeline_;
   }
+  addContact(flow);
 
   const RowKey key{flow.clientIp(), flow.serverIp(), flow.key.ip_proto, flow.dpi.master_protocol,
                    flow.dpi.app_protocol};
@@ -181,7 +195,7 @@ void FlowDigest::addEgress(const FlowRecord& flow, const FlowLabels& labels) {
     added.camera_ip = flow.clientIp();
     added.server_ip = flow.serverIp();
     added.ip_proto = flow.key.ip_proto;
-    added.dpi = flow.dpi;
+    added.dpi = destinationClassification(flow);
     added.camera_group = std::string(labels.camera_group);
     added.first_seen = flow.first_seen;
     added.last_seen = flow.last_seen;
@@ -210,6 +224,55 @@ void FlowDigest::addEgress(const FlowRecord& flow, const FlowLabels& labels) {
     row.rule = std::string(labels.rule);
     row.alert_kind = flow.verdict.alert;
   }
+}
+
+void FlowDigest::addContact(const FlowRecord& flow) {
+  if (flow.continuation) return;  // the same conversation as the record before it
+  const std::pair<IpAddress, IpAddress> key{flow.clientIp(), flow.serverIp()};
+  auto found = contacts_.find(key);
+  if (found == contacts_.end()) {
+    if (contacts_.size() >= limits_.max_destination_rows) {
+      ++unwatched_contact_flows_;
+      return;
+    }
+    found = contacts_.try_emplace(key).first;
+    found->second.port = flow.serverPort();
+  }
+  ContactSeries& series = found->second;
+  series.times.add(flow.first_seen);
+  if (flow.serverPort() != series.port) series.several_ports = true;
+}
+
+std::vector<BeaconTally> FlowDigest::beacons() const {
+  std::vector<BeaconTally> found;
+  for (const auto& [key, series] : contacts_) {
+    const std::optional<Beacon> beacon = series.times.beacon();
+    if (!beacon) continue;
+    BeaconTally& tally = found.emplace_back();
+    tally.camera_ip = key.first;
+    tally.server_ip = key.second;
+    tally.port = series.several_ports ? 0 : series.port;
+    tally.beacon = *beacon;
+    tally.first_contact = series.times.first();
+    tally.last_contact = series.times.last();
+    // The rows of this camera and address are neighbours in the rows' order.
+    for (auto row = rows_.lower_bound(RowKey{key.first, key.second, 0, 0, 0});
+         row != rows_.end() && row->second.camera_ip == key.first &&
+         row->second.server_ip == key.second;
+         ++row) {
+      if (tally.asn == 0 && tally.country[0] == '\0') {
+        tally.country = row->second.country;
+        tally.asn = row->second.asn;
+      }
+      std::string_view names = row->second.hostname;
+      while (!names.empty()) {
+        const std::size_t end = std::min(names.find(' '), names.size());
+        addHostname(tally.hostname, names.substr(0, end));
+        names.remove_prefix(std::min(end + 1, names.size()));
+      }
+    }
+  }
+  return found;
 }
 
 std::vector<TalkerTally> FlowDigest::topTalkers(std::size_t count) const {

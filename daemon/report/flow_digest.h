@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <camwatch/alert_kind.h>
+#include <camwatch/beacon.h>
 #include <camwatch/flow.h>
 #include <camwatch/ip_address.h>
 #include <camwatch/policy.h>
@@ -105,6 +106,32 @@ struct UnitemisedEgress {
   std::uint64_t bytes_in = 0;
 };
 
+/// One camera's contacts with one destination address (egress flows, each a contact unless it
+/// continues a record split by the active timeout), for the beacons (camwatch/beacon.h).
+struct ContactSeries {
+  /// The latest start times kept per camera and destination: 512 bytes at most, and 63
+  /// intervals tell the rhythm of the last half hour of a 30 s beacon.
+  static constexpr std::uint32_t kKept = 64;
+  ContactTimes times{kKept};
+  std::uint16_t port = 0;      ///< the server port of the contacts
+  bool several_ports = false;  ///< they used more than one
+};
+
+/// A camera x destination whose contacts are regular (FlowDigest::beacons()).
+struct BeaconTally {
+  IpAddress camera_ip;
+  IpAddress server_ip;
+  std::uint16_t port = 0;  ///< 0 when the contacts used several ports
+  Beacon beacon;
+  Timestamp first_contact = 0;
+  Timestamp last_contact = 0;
+  /// From the camera's destination rows of this address: their names (distinct, space
+  /// separated), the first row's country and AS; empty when none was itemised.
+  std::string hostname;
+  std::array<char, 3> country{};
+  std::uint32_t asn = 0;
+};
+
 /// A camera's egress bytes over time, at a resolution that coarsens as the capture grows: 1024
 /// buckets from the replay's first second, each 1 s wide until a flow ends past the last one,
 /// then twice as wide (neighbours merged), and so on. Bounded, whatever the capture's span.
@@ -169,6 +196,12 @@ class FlowDigest {
   const std::map<RowKey, EgressRowTally>& egressRows() const { return rows_; }
   const UnitemisedEgress& unitemisedEgress() const { return unitemised_; }
 
+  /// The camera x destination address pairs whose contacts are regular, by camera, then
+  /// destination address. Pairs are watched up to max_destination_rows of them.
+  std::vector<BeaconTally> beacons() const;
+  /// Egress flows of pairs not watched for beacons (max_destination_rows pairs were).
+  std::uint64_t unwatchedContactFlows() const { return unwatched_contact_flows_; }
+
   /// The camera's egress timeline; null when it sent nothing out or max_timelines were taken.
   const EgressTimeline* timeline(const IpAddress& camera) const;
   Timestamp origin() const { return origin_; }
@@ -179,6 +212,7 @@ class FlowDigest {
   void addTalker(const IpAddress& ip, const FlowRecord& flow);
   void addInternetDestination(const FlowRecord& flow);
   void addEgress(const FlowRecord& flow, const FlowLabels& labels);
+  void addContact(const FlowRecord& flow);
 
   FlowDigestLimits limits_;
   Timestamp origin_ = 0;
@@ -198,6 +232,9 @@ class FlowDigest {
   std::uint64_t untracked_destination_flows_ = 0;
   std::map<RowKey, EgressRowTally> rows_;
   UnitemisedEgress unitemised_;
+  // Keyed by camera, then server: the order beacons() lists them in.
+  std::map<std::pair<IpAddress, IpAddress>, ContactSeries> contacts_;
+  std::uint64_t unwatched_contact_flows_ = 0;
   AddressMap<EgressTimeline> timelines_;  // looked up per egress record, never listed
   std::uint64_t egress_flows_without_timeline_ = 0;
 };

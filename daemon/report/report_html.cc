@@ -1,6 +1,8 @@
 #include "report/report_html.h"
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 #include <numeric>
 #include <utility>
 
@@ -136,9 +138,52 @@ void appendHeader(std::string& html, const ReplayOutcome& result, const ReportIn
   appendFact(html, "alerts", std::to_string(result.alerts.size()));
   html +=
       "</dl>\n<p><a href=\"#findings\">findings</a> &middot; <a href=\"#charts\">charts</a> "
-      "&middot; <a href=\"#cameras\">cameras</a> "
+      "&middot; <a href=\"#cameras\">cameras</a> &middot; <a href=\"#beacons\">beacons</a> "
       "&middot; <a href=\"#alerts\">alerts</a> &middot; <a href=\"#captures\">capture "
       "files</a> &middot; <a href=\"#config\">config</a></p>\n";
+}
+
+// Camera x destination pairs whose contacts repeat at a regular interval (camwatch/beacon.h).
+void appendBeacons(std::string& html, const ReplayOutcome& result) {
+  html += "<h2 id=\"beacons\">Beacons</h2>\n";
+  const std::vector<BeaconTally> beacons = result.digest.beacons();
+  if (beacons.empty()) {
+    html += "<p class=\"muted\">No camera contacted a destination at a regular interval.</p>\n";
+    return;
+  }
+  std::map<IpAddress, const AlertCamera*> cameras;
+  for (const SeenCamera& camera : result.cameras) cameras[camera.camera.ip] = &camera.camera;
+  html += filterBox("beacons-table");
+  html +=
+      "<table class=\"sortable\" id=\"beacons-table\"><thead><tr><th>camera</th><th>hostname</th>"
+      "<th>IP</th><th>port</th><th>country</th><th>operator</th><th>period</th><th>jitter</th>"
+      "<th>contacts</th><th>first contact</th><th>last contact</th></tr></thead><tbody>\n";
+  for (const BeaconTally& found : beacons) {
+    const auto camera = cameras.find(found.camera_ip);
+    const NetworkOperator* op =
+        result.operators ? result.operators->find(found.asn, found.server_ip) : nullptr;
+    const auto seconds = [](Timestamp span) {
+      const double value = static_cast<double>(span) / static_cast<double>(kNanosPerSecond);
+      return fmt::format("<td class=\"n\" data-v=\"{}\">{:.1f} s</td>", value, value);
+    };
+    html += "<tr>" +
+            (camera != cameras.end() ? "<td>" + cameraLink(*camera->second) + "</td>"
+                                     : textCell(found.camera_ip.toString())) +
+            "<td class=\"host\">" + esc(found.hostname) + "</td>" +
+            textCell(found.server_ip.toString()) +
+            textCell(found.port != 0 ? std::to_string(found.port) : "several") +
+            textCell(std::string(found.country.data(), strnlen(found.country.data(), 3))) +
+            textCell(op != nullptr ? operatorText(op->name, op->country) : std::string()) +
+            seconds(found.beacon.period) + seconds(found.beacon.jitter) +
+            numberCell(found.beacon.contacts) + timeCell(found.first_contact) +
+            timeCell(found.last_contact) + "</tr>\n";
+  }
+  html += fmt::format(
+      "</tbody></table>\n<p class=\"muted\">A contact is the start of a flow (flows starting "
+      "within a second of it are the same contact). The period is the median interval between "
+      "the latest {} contacts, the jitter the median deviation from it; listed from {} contacts "
+      "with a jitter of at most 1/{} of the period.</p>\n",
+      ContactSeries::kKept, kMinContacts, kMaxJitterShare);
 }
 
 // One row of the alerts table.
@@ -169,6 +214,12 @@ std::string alertRow(const Alert& alert) {
   }
   if (!alert.protocol.category.empty()) evidence += "; category " + alert.protocol.category;
   for (const std::string& risk : alert.protocol.risks) evidence += "; risk " + risk;
+  if (alert.evidence.beacon) {
+    const Beacon& beacon = *alert.evidence.beacon;
+    evidence += fmt::format("; beacon every {:.1f} s, jitter {:.1f} s, {} contacts",
+                            static_cast<double>(beacon.period) / kNanosPerSecond,
+                            static_cast<double>(beacon.jitter) / kNanosPerSecond, beacon.contacts);
+  }
   if (alert.ends_at) evidence += "; ended " + timeText(*alert.ends_at);
   const std::string severity(severityName(alert.severity));
   return "<tr>" + timeCell(alert.time) + textCell(alertKindName(alert.kind)) + "<td class=\"" +
@@ -264,6 +315,7 @@ std::string reportToHtml(const ReplayOutcome& result, const std::vector<Destinat
   const CameraRanking ranking = rankCameras(result.cameras, result.alerts, rows);
   appendCharts(html, result, rows, ChartContext{input.home_country, &ranking});
   appendCameras(html, ranking, rows);
+  appendBeacons(html, result);
   appendAlerts(html, result);
   appendCaptureFiles(html, result, input);
   appendConfig(html, input);

@@ -37,6 +37,35 @@ nlohmann::ordered_json internetDestinations(const ReplayOutcome& result) {
   return list;
 }
 
+double seconds(Timestamp span) {
+  return static_cast<double>(span) / static_cast<double>(kNanosPerSecond);
+}
+
+// Cameras contacting a destination at a regular interval (camwatch/beacon.h), by camera address,
+// then destination address.
+nlohmann::ordered_json beacons(const ReplayOutcome& result) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const BeaconTally& found : result.digest.beacons()) {
+    const NetworkOperator* op =
+        result.operators ? result.operators->find(found.asn, found.server_ip) : nullptr;
+    list.push_back(
+        {{"camera", found.camera_ip.toString()},
+         {"ip", found.server_ip.toString()},
+         {"hostname", found.hostname},
+         {"port", found.port},
+         {"country", std::string(found.country.data(), strnlen(found.country.data(), 3))},
+         {"asn", found.asn},
+         {"operator", op != nullptr ? op->name : std::string()},
+         {"operator_country", op != nullptr ? op->country : std::string()},
+         {"period_s", seconds(found.beacon.period)},
+         {"jitter_s", seconds(found.beacon.jitter)},
+         {"contacts", found.beacon.contacts},
+         {"first_seen", formatTimestamp(found.first_contact)},
+         {"last_seen", formatTimestamp(found.last_contact)}});
+  }
+  return list;
+}
+
 std::string vlanLabel(const FlowKey& key) {
   if (key.vlan_outer == 0 && key.vlan_inner == 0) return "untagged";
   if (key.vlan_inner == 0) return std::to_string(key.vlan_outer);
@@ -64,8 +93,7 @@ void addInput(nlohmann::ordered_json& json, const ReplayOutcome& result) {
   json["ip_packets"] = result.decode.ip_packets;
   json["first_ts"] = result.decode.packets > 0 ? formatTimestamp(result.first_ts) : "";
   json["last_ts"] = result.decode.packets > 0 ? formatTimestamp(result.last_ts) : "";
-  json["duration_s"] =
-      static_cast<double>(result.last_ts - result.first_ts) / static_cast<double>(kNanosPerSecond);
+  json["duration_s"] = seconds(result.last_ts - result.first_ts);
 
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   for (const CaptureFileStats& file : result.files) {
@@ -97,6 +125,9 @@ nlohmann::ordered_json beyondLimits(const FlowDigest& digest) {
   if (digest.unitemisedEgress().flows > 0) {
     untracked["egress_flows_not_itemised"] = digest.unitemisedEgress().flows;
     untracked["egress_bytes_out_not_itemised"] = digest.unitemisedEgress().bytes_out;
+  }
+  if (digest.unwatchedContactFlows() > 0) {
+    untracked["egress_flows_not_watched_for_beacons"] = digest.unwatchedContactFlows();
   }
   if (!untracked.empty()) {
     untracked["max_hosts"] = digest.limits().max_hosts;
@@ -219,6 +250,7 @@ nlohmann::ordered_json summaryToJson(const ReplayOutcome& result) {
   json["flows"] = flowsJson(result);
   json["top_talkers"] = topTalkers(result);
   json["internet_destinations"] = internetDestinations(result);
+  json["beacons"] = beacons(result);
   json["alerts"] = alertsJson(result);
   json["cameras"] = camerasJson(result);
   if (result.cameras_untracked > 0) json["cameras_untracked_events"] = result.cameras_untracked;

@@ -109,6 +109,23 @@ void writeInternetDestinations(TextLines& out, const nlohmann::ordered_json& jso
   }
 }
 
+// One line per camera x destination whose contacts repeat at a regular interval.
+void writeBeacons(TextLines& out, const nlohmann::ordered_json& json) {
+  if (json["beacons"].empty()) return;
+  out.line("Beacons (a camera contacting a destination at a regular interval):");
+  for (const auto& found : json["beacons"]) {
+    const std::string host = found["hostname"].get<std::string>();
+    const auto port = found["port"].get<std::uint16_t>();
+    out.line(
+        fmt::format("  {:<15} -> {:<15} {:<34.34} every {:.1f} s, jitter {:.1f} s, {} contacts",
+                    found["camera"].get<std::string>(), found["ip"].get<std::string>(),
+                    (host.empty() ? std::string("-") : host) +
+                        (port != 0 ? fmt::format(":{}", port) : std::string()),
+                    found["period_s"].get<double>(), found["jitter_s"].get<double>(),
+                    found["contacts"].get<std::uint64_t>()));
+  }
+}
+
 void writeAlerts(TextLines& out, const ReplayOutcome& result) {
   if (result.alerts.empty()) return;
   out.line(fmt::format(
@@ -238,6 +255,7 @@ std::string summaryToText(const ReplayOutcome& result, const nlohmann::ordered_j
   writeHeader(out, result, json);
   writeFlows(out, result, json);
   writeInternetDestinations(out, json);
+  writeBeacons(out, json);
   writeAlerts(out, result);
   writeCameras(out, result);
   writeLearningAndSinks(out, result);

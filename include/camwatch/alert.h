@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <camwatch/alert_kind.h>
+#include <camwatch/beacon.h>
 #include <camwatch/ip_address.h>
 #include <camwatch/packet.h>
 #include <camwatch/result.h>
@@ -81,6 +82,9 @@ struct AlertEvidence {
   Timestamp last_seen = 0;
   std::uint64_t packets = 0;  ///< camera to destination
   std::uint64_t bytes = 0;    ///< camera to destination, on-the-wire lengths
+  /// The episode's raises (each a flow, so a contact) come at a regular interval: the lifecycle
+  /// sets it on its notifications (camwatch/beacon.h); nullopt otherwise and on a raised alert.
+  std::optional<Beacon> beacon;
   bool operator==(const AlertEvidence&) const = default;
 };
 

@@ -23,6 +23,11 @@ enum class AlertKind : std::uint8_t {
   kHardcodedAddress,
   /// "destination_drift": an allowed or learnt name now leads into another AS or country
   kDestinationDrift,
+  /// "external_resolver": plain DNS (udp/tcp 53, or nDPI's DNS) to a resolver the camera's group
+  /// does not allow
+  kExternalResolver,
+  /// "encrypted_dns": DNS over TLS, QUIC or HTTPS to a resolver the group does not allow
+  kEncryptedDns,
 };
 
 enum class Severity : std::uint8_t { kInfo, kWarning, kCritical };

@@ -21,6 +21,10 @@ struct DpiConfig {
   /// The vendor clouds' names camwatch matches by hostname (loadVendorCloudNames); empty = none.
   /// Read by the policy, not by nDPI.
   std::string cloud_names_file;
+  /// Public DNS-over-HTTPS services by name and address (loadDohResolvers): a camera's flow to
+  /// one on port 443 is DoH (encrypted_dns). Empty = none (then nDPI's DoH_DoT only). Read by the
+  /// policy, not by nDPI.
+  std::string doh_resolvers_file;
   std::uint16_t max_tcp_packets = 80;  ///< give up after this many packets (ndpiReader: 80)
   std::uint16_t max_udp_packets = 24;  ///< (ndpiReader: 24)
 };

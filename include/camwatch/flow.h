@@ -67,6 +67,9 @@ inline constexpr int kToClient = 1;
 struct FlowRecord {
   FlowKey key;
   bool client_is_a = true;
+  /// The conversation began in an earlier record, which ended by the active timeout: not a new
+  /// contact (a beacon counts flow starts, camwatch/beacon.h).
+  bool continuation = false;
   Timestamp first_seen = 0;
   Timestamp last_seen = 0;
   std::array<std::uint64_t, 2> packets{};

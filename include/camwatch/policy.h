@@ -6,8 +6,9 @@
 // DNS query name. Outputs: a Verdict: allow, or the alert to raise, naming the rule that fired.
 //
 // Precedence, first match wins: not a public address -> allow ("local"); a deny rule -> alert;
-// an allow rule -> allow; the vendor-cloud catalog -> vendor_cloud; a STUN/P2P protocol ->
-// p2p_or_relay; the group's default action.
+// DNS, plain or encrypted -> allow to the group's resolvers, else external_resolver or
+// encrypted_dns; an allow rule -> allow; the vendor-cloud catalog -> vendor_cloud; a STUN/P2P
+// protocol -> p2p_or_relay; a nameless address -> hardcoded_address; the group's default action.
 //
 // Threads: a PolicyEngine is built on the control thread from the configuration and is immutable
 // afterwards; workers share it as std::shared_ptr<const PolicyEngine> and evaluate concurrently.
@@ -112,7 +113,40 @@ struct GroupPolicy {
   /// that now leads into another AS or country than before (daemon/policy/destination_drift.h).
   /// Unset: off.
   std::optional<Severity> destination_drift;
+  /// The resolvers the group's cameras may use, for plain and encrypted DNS alike (`resolvers:`,
+  /// prefixes or addresses): DNS to one of them is allowed (rule "resolvers"). Unset: the site's
+  /// own resolvers, i.e. any host that is no egress destination (a non-public address, or one
+  /// in inventory.local_networks); an empty list allows none.
+  std::optional<std::vector<IpPrefix>> resolvers;
+  /// Raise external_resolver, with this severity, for plain DNS (udp/tcp port 53, or what nDPI
+  /// calls DNS) to a resolver `resolvers` does not allow. Unset: off.
+  std::optional<Severity> external_resolver = Severity::kWarning;
+  /// Raise encrypted_dns, with this severity, for DNS over TLS (tcp/853), QUIC (udp/853) or HTTPS
+  /// (nDPI's DoH_DoT, or a name or address of PolicyOptions::doh_resolvers on port 443) to a
+  /// resolver `resolvers` does not allow. Unset: off.
+  std::optional<Severity> encrypted_dns = Severity::kWarning;
 };
+
+/// One public DNS-over-HTTPS service of the DoH resolvers file (config/doh-resolvers.csv,
+/// `dpi.doh_resolvers_file`): a camera's flow on port 443 (TCP, or UDP for HTTP/3) to this
+/// name or address is DoH.
+struct DohResolver {
+  enum class Scope : std::uint8_t {
+    kHost,     ///< exactly this name ("dns.google")
+    kDomain,   ///< a registrable domain and every name under it ("cloudflare-dns.com")
+    kAddress,  ///< an address the service answers on ("8.8.8.8")
+  };
+  std::string provider;  ///< "Google"
+  std::string name;      ///< lower case name; the address text for kAddress
+  Scope scope = Scope::kHost;
+  IpAddress address;  ///< for kAddress
+};
+
+/// Reads a DoH resolvers file: the header "provider,entry,scope,source", then one entry per line
+/// with scope "host", "domain" (a registrable domain) or "address", and where it comes from. A
+/// malformed name or address, an unknown scope, an empty provider or source, or an entry listed
+/// twice is an error naming the file and line. Control thread.
+Result<std::vector<DohResolver>> loadDohResolvers(const std::string& csv_path);
 
 /// A vendor-cloud name camwatch matches itself, beside nDPI's host rules: a flow whose hostname
 /// (SNI, HTTP Host, a DNS answer) is `name`, or lies under it when `whole_domain`, reaches
@@ -142,6 +176,8 @@ struct PolicyOptions {
   std::vector<VendorCloudName> vendor_cloud_names;
   /// Who operates each AS (geoip.operators_file); null: rules cannot name operators.
   OperatorTablePtr operators;
+  /// Public DNS-over-HTTPS services (loadDohResolvers): encrypted_dns on port 443.
+  std::vector<DohResolver> doh_resolvers;
   /// Protocol names that are NAT traversal, relays or peer-to-peer networks.
   std::vector<std::string> p2p_protocols;
   Severity vendor_cloud_severity = Severity::kWarning;
@@ -230,14 +266,26 @@ class PolicyEngine {
   /// The verdict on a flow of a camera in `group` to the destination `facts` describes. Call
   /// when the flow starts and again, while the verdict is not final, when classification or a
   /// hostname arrives. For a DNS flow (master protocol "DNS") the hostname is the query, not the
-  /// server: domain rules and the catalog skip it (use evaluateDnsQuery for the name). Any
-  /// thread; no allocation.
+  /// server: domain rules and the catalog skip it (use evaluateDnsQuery for the name). Asked
+  /// about egress flows, whose server is never one of the site's own resolvers. Any thread; no
+  /// allocation.
   Verdict evaluate(PolicyGroupId group, const DestinationFacts& facts) const;
 
   /// Whether a camera in `group` may look up `qname`: deny (dns_lookup_blocked) when a deny
   /// rule whose only matcher is `domains` matches the name, else allow with rule "none". Any
   /// thread; no allocation.
   Verdict evaluateDnsQuery(PolicyGroupId group, std::string_view qname) const;
+
+  /// The verdict on a camera's flow to an on-site host (a non-public address, or one in
+  /// inventory.local_networks: no egress, so evaluate() is not asked): when the group lists
+  /// `resolvers` and the flow is DNS, plain or encrypted, to an address the list does not name,
+  /// external_resolver or encrypted_dns (when on); else allow, rule "local" (or "resolvers" for
+  /// DNS to a listed resolver). Any thread; no allocation.
+  Verdict evaluateOnSite(PolicyGroupId group, const DestinationFacts& facts) const;
+
+  /// Whether evaluateOnSite() can raise anything for `group`: it lists `resolvers` and one of
+  /// external_resolver and encrypted_dns is on. Lets a worker skip gathering facts. Any thread.
+  bool judgesOnSiteDns(PolicyGroupId group) const;
 
   /// Whether anything in `group`'s policy looks at classification or the hostname (protocol,
   /// category or domain rules, the catalog, P2P names). When false, the verdict at flow start

@@ -40,7 +40,8 @@ mkdir -p "$scratch/config" "$scratch/data/geoip" "$scratch/captures" "$scratch/g
 # The example config and the files it names, as shipped; the test GeoIP database in the place
 # the example config looks for the open data (data/geoip/{country,asn}.mmdb).
 cp "$source/config/camwatch.example.yaml" "$source/config/camera-clouds.protos" \
-  "$source/config/camera-cloud-names.csv" "$source/config/operators.csv" \
+  "$source/config/camera-cloud-names.csv" "$source/config/doh-resolvers.csv" \
+  "$source/config/operators.csv" \
   "$source/config/camera-oui.csv" "$scratch/config/"
 "$perl" "$source/tests/support/make_test_mmdb.pl" "$scratch/geo" >/dev/null
 cp "$scratch/geo/demo-geo.mmdb" "$scratch/data/geoip/country.mmdb"

@@ -52,8 +52,8 @@ std::string configWith(const TempDir& dir, const std::string& name, const std::s
   std::string text = readFile(base);
   // Relative paths in the base are relative to its folder: make them absolute.
   const std::string folder = std::filesystem::path(base).parent_path().string() + "/";
-  for (const char* key :
-       {"protocols_file: ", "cloud_names_file: ", "oui_file: ", "operators_file: "}) {
+  for (const char* key : {"protocols_file: ", "cloud_names_file: ", "doh_resolvers_file: ",
+                          "oui_file: ", "operators_file: "}) {
     const std::size_t at = text.find(key);
     if (at != std::string::npos) text.insert(at + std::string(key).size(), folder);
   }
@@ -91,7 +91,8 @@ TEST_F(AlertsTest, GroundTruthCaptureRaisesExactlyTheExpectedAlerts) {
 
 TEST_F(AlertsTest, GroundTruthAlertsNameWhoOperatesTheDestinationAndWhoseLawReachesIt) {
   // With the test GeoIP (tests/support/make_test_mmdb.pl: 52.5/16 AS14618, 47.88/16 and 47.254/16
-  // AS45102, 43.130/16 AS132203, 93.184.215/24 AS15133) and config/operators.csv: the same alerts,
+  // AS45102, 43.130/16 AS132203, 93.184.215/24 AS15133, 9.9.9/24 AS19281, 8.8.8/24 AS15169,
+  // 1.1.1/24 AS13335) and config/operators.csv: the same alerts,
   // each naming the operator and its parent's home country as worked out from those two files.
   // 47.254.33.45 is located in DE but run by Alibaba (CN): the point of operator_country.
   const std::string config = writeGroundTruthConfigWithGeo(dir_);
@@ -103,7 +104,11 @@ TEST_F(AlertsTest, GroundTruthAlertsNameWhoOperatesTheDestinationAndWhoseLawReac
       {"43.130.155.63", "HK Tencent CN"},
       {"47.254.33.45", "DE Alibaba CN"},
       {"93.184.215.14", "US  "},  // Edgecast: not in the operators file
-      {"192.168.10.1", "  "},     // the local resolver: no operator
+      {"9.9.9.9", "CH  "},        // Quad9: not in the operators file
+      {"47.254.130.17", "DE Alibaba CN"},
+      {"8.8.8.8", "US Google US"},
+      {"1.1.1.1", "US Cloudflare US"},
+      {"192.168.10.1", "  "},  // the local resolver: no operator
   };
   for (const json& alert : alerts()) {
     const json& destination = alert.at("destination");
@@ -147,6 +152,22 @@ TEST_F(AlertsTest, AlertJsonNamesTheCameraTheDestinationAndTheEvidence) {
       EXPECT_EQ(alert.at("camera").at("name"), "cam-yard");
       EXPECT_EQ(alert.at("dedup_key"), "192.168.10.24|egress_volume|-");
     }
+    if (alert.at("kind") == "external_resolver") {
+      // The resolver is the destination, the question a field of its own.
+      EXPECT_EQ(alert.at("camera").at("name"), "cam-dock");
+      EXPECT_EQ(alert.at("destination").at("ip"), "9.9.9.9");
+      EXPECT_EQ(alert.at("destination").at("port"), 53);
+      EXPECT_EQ(alert.at("destination").at("dns_query"), "p2p.easy4ipcloud.com");
+      EXPECT_EQ(alert.at("destination").at("hostname"), "");
+      EXPECT_EQ(alert.at("dedup_key"), "192.168.10.31|external_resolver|9.9.9.9");
+    }
+    if (alert.at("kind") == "encrypted_dns" && alert.at("camera").at("name") == "cam-stairs") {
+      EXPECT_EQ(alert.at("destination").at("ip"), "8.8.8.8");
+      EXPECT_EQ(alert.at("destination").at("hostname"), "dns.google");
+      EXPECT_EQ(alert.at("destination").at("dns_query"), "");  // hidden by the encryption
+      EXPECT_EQ(alert.at("protocol").at("app"), "DoH_DoT");
+      EXPECT_EQ(alert.at("rule"), "encrypted_dns:DoH");
+    }
     if (alert.at("kind") == "unknown_camera") {
       EXPECT_EQ(alert.at("camera").at("name"), "");
       EXPECT_EQ(alert.at("camera").at("group"), "default");
@@ -161,7 +182,8 @@ TEST_F(AlertsTest, AlertJsonNamesTheCameraTheDestinationAndTheEvidence) {
                    (camera.at("listed").get<bool>() ? "" : "?"));
   }
   EXPECT_EQ(cameras, (std::set<std::string>{"192.168.10.21", "192.168.10.22", "192.168.10.23",
-                                            "192.168.10.24", "192.168.10.57?"}));
+                                            "192.168.10.24", "192.168.10.31", "192.168.10.32",
+                                            "192.168.10.33", "192.168.10.34", "192.168.10.57?"}));
 }
 
 TEST_F(AlertsTest, LifecycleResolvesQuietAlertsAndStartsNewEpisodes) {
@@ -193,8 +215,9 @@ TEST_F(AlertsTest, LifecycleResolvesQuietAlertsAndStartsNewEpisodes) {
 }
 
 TEST_F(AlertsTest, LearningRecordsThenEnforcesNewDestinations) {
-  // Learn for the first 150 s of the capture (cloud check-ins, NTP, STUN), then enforce: the
-  // upload to a bare IP (200 s) and the laptop's browsing (421 s) are new.
+  // Learn for the first 150 s of the capture (cloud check-ins, NTP, STUN, cam-31's Dahua cloud),
+  // then enforce: the upload to a bare IP (200 s) and the laptop's browsing (421 s) are new. The
+  // policy's own alerts (STUN, cameras that bypass the site's resolver) are raised all along.
   const std::string state = dir_.path("baseline.json");
   const std::string learning =
       "learning:\n  mode: learn\n  period: 150s\n  state_file: " + state + "\n";
@@ -203,6 +226,10 @@ TEST_F(AlertsTest, LearningRecordsThenEnforcesNewDestinations) {
   const CommandResult learn = replay(config);
   ASSERT_EQ(learn.exit_code, 0) << learn.err;
   const std::vector<std::string> expected = {
+      "external_resolver 192.168.10.31 -> 9.9.9.9 dns:p2p.easy4ipcloud.com external_resolver "
+      "warning firing x1",
+      "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
+      "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
       "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
       "new_destination 192.168.10.24 -> 47.254.33.45 baseline:address warning firing x1",
       "new_destination 192.168.10.57 -> 93.184.215.14 baseline:domain warning firing x1",
@@ -211,7 +238,8 @@ TEST_F(AlertsTest, LearningRecordsThenEnforcesNewDestinations) {
   const json saved = json::parse(readFile(state));
   EXPECT_EQ(saved.at("version"), 1);
   const json& group = saved.at("groups").at("default");
-  EXPECT_EQ(group.at("domains"), json({"litedev.hik-connect.com", "www.easy4ipcloud.com"}));
+  EXPECT_EQ(group.at("domains"),
+            json({"litedev.hik-connect.com", "p2p.easy4ipcloud.com", "www.easy4ipcloud.com"}));
   EXPECT_EQ(group.at("addresses"), json({"162.159.200.123"}));
 
   // A restart in learn mode continues the same period (its start is in the state file): the
@@ -264,10 +292,15 @@ TEST_F(AlertsTest, ALearntNameThatLeadsElsewhereDrifts) {
   ASSERT_EQ(places.value("litedev.hik-connect.com", json()),
             json({{"asns", {14618}}, {"countries", {"US"}}}))
       << saved.dump(1);
-  // Only the p2p flow alerts while learning; nothing drifts (learning takes every place).
+  // While learning only what the policy denies alerts (public resolvers, STUN); nothing drifts
+  // (learning takes every place).
   EXPECT_EQ(describeAll(alerts()),
-            std::vector<std::string>{
-                "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1"});
+            (std::vector<std::string>{
+                "external_resolver 192.168.10.31 -> 9.9.9.9 dns:p2p.easy4ipcloud.com "
+                "external_resolver warning firing x1",
+                "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
+                "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
+                "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1"}));
 
   places["litedev.hik-connect.com"] = {{"asns", {45102}}, {"countries", {"SG"}}};
   std::ofstream(state) << saved.dump(2) << "\n";
@@ -279,6 +312,10 @@ TEST_F(AlertsTest, ALearntNameThatLeadsElsewhereDrifts) {
   EXPECT_EQ(describeAll(alerts()),
             (std::vector<std::string>{
                 "destination_drift 192.168.10.21 -> 52.5.124.127 drift:learnt critical firing x1",
+                "external_resolver 192.168.10.31 -> 9.9.9.9 dns:p2p.easy4ipcloud.com "
+                "external_resolver warning firing x1",
+                "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
+                "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
                 "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
             }));
   for (const json& alert : alerts()) {
@@ -360,7 +397,9 @@ TEST_F(AlertsTest, ReplayedAlertsReachAlertmanagerWithTheirLabels) {
   const std::string config = configWith(dir_, "am.yaml", sinkSection(am.url(), dir_.path("spool")));
   const CommandResult run = replay(config);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.out.find("Alert sink am: 8 queued, 8 sent"), std::string::npos) << run.out;
+  const std::string all = std::to_string(kGroundTruthAlerts.size());
+  EXPECT_NE(run.out.find("Alert sink am: " + all + " queued, " + all + " sent"), std::string::npos)
+      << run.out;
 
   const auto held = alertmanagerAlerts(am, "ground-truth");
   ASSERT_EQ(held.size(), kGroundTruthAlerts.size());
@@ -397,7 +436,8 @@ TEST_F(AlertsTest, AlertmanagerStoppedMidRunGetsEverythingOnceBack) {
   ASSERT_EQ(am.start(), "");  // on the port it had: the running replay's sink still sends there
   EXPECT_EQ(waitExit(camwatch), 0) << readFile(dir_.path("second.err"));
   const std::string out = readFile(dir_.path("second.out"));
-  EXPECT_NE(out.find("8 sent"), std::string::npos) << out;
+  EXPECT_NE(out.find(std::to_string(kGroundTruthAlerts.size()) + " sent"), std::string::npos)
+      << out;
   EXPECT_NE(out.find("0 pending"), std::string::npos) << out;
   EXPECT_EQ(alertmanagerAlerts(am, "second-run").size(), kGroundTruthAlerts.size());
 }
@@ -471,16 +511,20 @@ TEST_F(AlertsTest, JsonlSinkWritesEveryAlertAndAWrongSinkIsNamed) {
   EXPECT_EQ(describeAll(readJsonLines(file)), kGroundTruthAlerts);
   // The same counters the live sensor exports (docs/metrics.md), as Prometheus text.
   const std::string text = readFile(metrics);
-  for (const char* line : {
-           "camwatch_alert_sink_sent_total{sink=\"jsonl\"} 8\n",
-           "camwatch_alert_sink_failures_total{sink=\"jsonl\"} 0\n",
-           "camwatch_alerts_total{kind=\"egress_volume\",severity=\"warning\",status=\"firing\"} "
-           "1\n",
-           "camwatch_alerts_total{kind=\"vendor_cloud\",severity=\"warning\",status=\"firing\"} "
-           "2\n",
-           "camwatch_egress_flows_total{asn=\"unknown\",camera=\"cam-lobby\",country="
-           "\"unknown\",operator=\"unknown\",operator_country=\"unknown\","
-           "protocol=\"TLS.HikConnect\"} 2\n",
+  const std::string sent = "camwatch_alert_sink_sent_total{sink=\"jsonl\"} " +
+                           std::to_string(kGroundTruthAlerts.size()) + "\n";
+  for (const std::string& line : {
+           sent,
+           std::string("camwatch_alert_sink_failures_total{sink=\"jsonl\"} 0\n"),
+           std::string("camwatch_alerts_total{kind=\"egress_volume\",severity=\"warning\","
+                       "status=\"firing\"} 1\n"),
+           std::string("camwatch_alerts_total{kind=\"vendor_cloud\",severity=\"warning\","
+                       "status=\"firing\"} 4\n"),
+           std::string("camwatch_alerts_total{kind=\"encrypted_dns\",severity=\"warning\","
+                       "status=\"firing\"} 2\n"),
+           std::string("camwatch_egress_flows_total{asn=\"unknown\",camera=\"cam-lobby\",country="
+                       "\"unknown\",operator=\"unknown\",operator_country=\"unknown\","
+                       "protocol=\"TLS.HikConnect\"} 2\n"),
        }) {
     EXPECT_NE(text.find(line), std::string::npos) << line << " not in\n" << text;
   }

@@ -33,9 +33,21 @@ inline std::string describe(const nlohmann::json& alert) {
 
 // What the ground-truth config must raise on the generated capture, in time order. Allowed
 // traffic raises nothing: RTSP to the NVR and DNS to the gateway are local, NTP is allowed.
+// cam-dock (.31) asks Quad9 instead of the gateway (external_resolver, naming the question) and
+// goes to the Dahua cloud it was told; cam-stairs (.32) speaks DoH to dns.google, cam-roof (.33)
+// DoT to 1.1.1.1 (encrypted_dns, one alert each for a flow of several lookups).
 inline const std::vector<std::string> kGroundTruthAlerts = {
     "vendor_cloud 192.168.10.21 -> 52.5.124.127 catalog:HikConnect warning firing x1",
+    // cam-mast (.34) calls Hik-Connect every 30 s from 32 s: 19 raises, one episode, notified once
+    // (the 1 h suppression window); its evidence has one contact then, so no beacon yet.
+    "vendor_cloud 192.168.10.34 -> 52.5.124.127 catalog:HikConnect warning firing x1",
     "vendor_cloud 192.168.10.23 -> 47.88.29.110 catalog:Dahua_Imou warning firing x1",
+    "external_resolver 192.168.10.31 -> 9.9.9.9 dns:p2p.easy4ipcloud.com external_resolver "
+    "warning firing x1",
+    "vendor_cloud 192.168.10.31 -> 47.254.130.17 catalog:Dahua_Imou warning firing x1",
+    "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
+    "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
+    // The STUN exchange (90 s) is judged when its flow idles out, 60 s later.
     "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
     "hardcoded_address 192.168.10.24 -> 47.254.33.45 hardcoded_address warning firing x1",
     "egress_volume 192.168.10.24 -> - budget:default warning firing x1",

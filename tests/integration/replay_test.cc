@@ -115,8 +115,9 @@ TEST_F(ReplayTest, BundledDemoCaptureIsWhatTestgenMakes) {
 }
 
 // Ground truth for the out-of-the-box policy on the demo capture (demo/README.md): the two
-// vendor clouds, the STUN relay, the bare-IP upload and the laptop's web browsing alert; RTSP to
-// the NVR, DNS to the local resolver, NTP (allowed by the example's rule) and ICMP do not.
+// vendor clouds (Hik-Connect from two cameras, one calling every 30 s), the STUN relay, the bare-IP
+// upload and the laptop's web browsing alert; RTSP to the NVR, DNS to the local resolver, NTP
+// (allowed by the example's rule) and ICMP do not.
 TEST_F(ReplayTest, DemoCaptureRaisesExactlyTheExpectedAlerts) {
   const std::string config = shellQuote(kSourceDir + "/config/camwatch.example.yaml");
   const std::string demo = shellQuote(kSourceDir + "/demo/camera-vlan-demo.pcap");
@@ -143,8 +144,15 @@ TEST_F(ReplayTest, DemoCaptureRaisesExactlyTheExpectedAlerts) {
   }
   const std::vector<std::string> expected = {
       "vendor_cloud 192.168.10.21 52.5.124.127 catalog:HikConnect x1",
+      "vendor_cloud 192.168.10.34 52.5.124.127 catalog:HikConnect x1",
       "vendor_cloud 192.168.10.23 47.88.29.110 catalog:Dahua_Imou x1",
-      "p2p_or_relay 192.168.10.22 43.130.155.63 p2p:STUN x1",
+      // The example config keeps cameras to the site's resolvers (external_resolver and
+      // encrypted_dns at warning).
+      "external_resolver 192.168.10.31 9.9.9.9 external_resolver x1",
+      "vendor_cloud 192.168.10.31 47.254.130.17 catalog:Dahua_Imou x1",
+      "encrypted_dns 192.168.10.32 8.8.8.8 encrypted_dns:DoH x1",
+      "encrypted_dns 192.168.10.33 1.1.1.1 encrypted_dns:DoT x1",
+      "p2p_or_relay 192.168.10.22 43.130.155.63 p2p:STUN x1",  // judged when it idles out
       "disallowed_destination 192.168.10.24 47.254.33.45 default x1",
       "disallowed_destination 192.168.10.57 93.184.215.14 default x1",
   };
@@ -346,7 +354,7 @@ TEST_F(ReplayTest, ProgressLineOnlyOnATerminalAndErasedAtTheEnd) {
   ASSERT_EQ(tty.exit_code, 0) << tty.out << tty.err;
   EXPECT_NE(tty.out.find("% of input"), std::string::npos) << tty.out;
   EXPECT_NE(tty.out.find("packets/s"), std::string::npos) << tty.out;
-  EXPECT_NE(tty.out.find("7255 packets  6.7 MiB  100% of input"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("7528 packets  6.8 MiB  100% of input"), std::string::npos) << tty.out;
   const std::string erase = "\r\033[K";
   ASSERT_GE(tty.out.size(), erase.size());
   EXPECT_EQ(tty.out.substr(tty.out.size() - erase.size()), erase) << "erased at the end";

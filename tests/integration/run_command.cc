@@ -93,8 +93,8 @@ std::string writeGroundTruthConfigWithGeo(const TempDir& dir, const std::string&
   if (mmdb.exit_code != 0) throw std::runtime_error("make_test_mmdb.pl failed: " + mmdb.err);
   std::string text = readFile(base);
   const std::string folder = fs::path(base).parent_path().string() + "/";
-  for (const char* key :
-       {"protocols_file: ", "cloud_names_file: ", "oui_file: ", "operators_file: "}) {
+  for (const char* key : {"protocols_file: ", "cloud_names_file: ", "doh_resolvers_file: ",
+                          "oui_file: ", "operators_file: "}) {
     const std::size_t at = text.find(key);
     if (at == std::string::npos) throw std::runtime_error(base + " has no " + key);
     text.insert(at + std::string(key).size(), folder);

@@ -9,7 +9,8 @@
 #   iplocation-combined.mmdb    country_code and ASN fields in one file
 #   demo-geo.mmdb               the same schema, for the public addresses of the demo capture
 #                               (`camwatch-testgen demo`): two of them outside the allow list of
-#                               dashboards/prometheus/camwatch-rules.yml (HK, SG)
+#                               dashboards/prometheus/camwatch-rules.yml (HK, SG); the public
+#                               resolvers it uses in CH and US
 #
 #   perl tests/support/make_test_mmdb.pl OUTPUT_DIR
 #
@@ -166,4 +167,8 @@ write_db('demo-geo.mmdb', 6, 'country asn ipvAll',
   '47.254.0.0/16'    => {country_code => 'DE', %{asn(45102, 'Alibaba (US) Technology Co., Ltd.')}},
   '47.88.0.0/16'     => {country_code => 'SG', %{asn(45102, 'Alibaba (US) Technology Co., Ltd.')}},
   '43.130.0.0/16'    => {country_code => 'HK', %{asn(132203, 'Tencent Building, Kejizhongyi Avenue')}},
+  # Public resolvers the demo's cameras ask instead of the site's (plain DNS, DoH, DoT).
+  '9.9.9.0/24'       => {country_code => 'CH', %{asn(19281, 'Quad9')}},
+  '8.8.8.0/24'       => {country_code => 'US', %{asn(15169, 'Google LLC')}},
+  '1.1.1.0/24'       => {country_code => 'US', %{asn(13335, 'Cloudflare, Inc.')}},
 );

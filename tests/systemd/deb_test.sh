@@ -36,7 +36,7 @@ echo "ok: built $(basename "$deb")"
 dpkg-deb -c "$deb" | awk '{print $NF}' >"$work/contents"
 for f in ./usr/bin/camwatch ./etc/camwatch/camwatch.yaml ./etc/camwatch/camera-clouds.protos \
          ./etc/camwatch/camera-oui.csv ./etc/camwatch/camera-cloud-names.csv \
-         ./etc/camwatch/operators.csv \
+         ./etc/camwatch/operators.csv ./etc/camwatch/doh-resolvers.csv \
          ./usr/lib/sysusers.d/camwatch.conf \
          ./usr/lib/tmpfiles.d/camwatch.conf ./usr/share/doc/camwatch/deployment.md; do
     grep -qxF "$f" "$work/contents" || fail "package lacks $f"

@@ -22,7 +22,7 @@ root=$work/local
 DESTDIR=$root "$cmake" --install "$build" --prefix /usr/local >"$work/install-local.log"
 for f in bin/camwatch etc/camwatch/camwatch.yaml etc/camwatch/camera-clouds.protos \
          etc/camwatch/camera-oui.csv etc/camwatch/camera-cloud-names.csv etc/camwatch/operators.csv \
-         lib/systemd/system/camwatch.service \
+         etc/camwatch/doh-resolvers.csv lib/systemd/system/camwatch.service \
          lib/sysusers.d/camwatch.conf lib/tmpfiles.d/camwatch.conf \
          share/doc/camwatch/README.md share/doc/camwatch/deployment.md \
          share/doc/camwatch/configuration.md share/doc/camwatch/examples/camwatch.yaml; do
@@ -64,7 +64,7 @@ root=$work/usr
 DESTDIR=$root "$cmake" --install "$build" --prefix /usr >"$work/install-usr.log"
 for f in usr/bin/camwatch etc/camwatch/camwatch.yaml etc/camwatch/camera-clouds.protos \
          etc/camwatch/camera-oui.csv etc/camwatch/camera-cloud-names.csv etc/camwatch/operators.csv \
-         usr/lib/sysusers.d/camwatch.conf \
+         etc/camwatch/doh-resolvers.csv usr/lib/sysusers.d/camwatch.conf \
          usr/lib/tmpfiles.d/camwatch.conf usr/share/doc/camwatch/deployment.md; do
     must_exist "$root/$f"
 done

@@ -107,6 +107,15 @@ Json AlertmanagerAlertSink::toAlertmanagerJson(std::span<const Alert> alerts,
     annotations["evidence"] = fmt::format(
         "{} packets, {} bytes, first {} last {}", alert.evidence.packets, alert.evidence.bytes,
         formatAlertTime(alert.evidence.first_seen), formatAlertTime(alert.evidence.last_seen));
+    if (alert.evidence.beacon) {
+      // An annotation, not a label: it may appear and change within an episode.
+      const Beacon& beacon = *alert.evidence.beacon;
+      annotations["beacon"] =
+          fmt::format("every {:.3f} s, jitter {:.3f} s, {} contacts",
+                      static_cast<double>(beacon.period) / static_cast<double>(kNanosPerSecond),
+                      static_cast<double>(beacon.jitter) / static_cast<double>(kNanosPerSecond),
+                      beacon.contacts);
+    }
     setIfNotEmpty(annotations, "camera_mac", alert.camera.mac);
     setIfNotEmpty(annotations, "camera_vendor", alert.camera.vendor);
     if (alert.repeat_count != 0) annotations["repeat_count"] = std::to_string(alert.repeat_count);

@@ -1,5 +1,6 @@
 // The demo scenario: a camera VLAN for about ten minutes, with RTSP, NTP, vendor clouds, STUN, a
-// 5 MB upload, a new device, ARP/LLDP and one untagged management flow.
+// 5 MB upload, a new device, ARP/LLDP, one untagged management flow, cameras that use a public
+// resolver, DNS over HTTPS and DNS over TLS, and a camera calling home every 30 s.
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,13 +73,14 @@ void demoRtsp(TrafficMix& mix, const DemoSite& site, std::size_t index, Timestam
   mix.addFlow(flowFacts(spec), tcpSession(spec));
 }
 
-// A DNS lookup through the gateway, then TLS 1.3 to the first address answered.
+// A DNS lookup through `resolver`, then TLS 1.3 to the first address answered.
 void demoCloudCheckIn(TrafficMix& mix, const DemoSite& site, const Host& camera,
-                      const std::string& name, const std::vector<std::string>& cnames,
-                      const std::string& address, Timestamp start, Rng& rng) {
+                      const Host& resolver, const std::string& name,
+                      const std::vector<std::string>& cnames, const std::string& address,
+                      Timestamp start, Rng& rng) {
   UdpExchangeSpec dns =
-      udpSpec(site.vlan, camera, static_cast<std::uint16_t>(rng.uniform(32768, 60999)),
-              site.gateway, 53, start);
+      udpSpec(site.vlan, camera, static_cast<std::uint16_t>(rng.uniform(32768, 60999)), resolver,
+              53, start);
   randomise(dns, rng);
   dns.gap = 18 * kMillis;
   auto id = static_cast<std::uint16_t>(rng.u16());
@@ -104,6 +106,61 @@ void demoCloudCheckIn(TrafficMix& mix, const DemoSite& site, const Host& camera,
                   tcpMessage(true, tlsApplicationData(340, rng.next()), 2 * kSeconds),
                   tcpMessage(false, tlsApplicationData(180, rng.next()))};
   mix.addFlow(flowFacts(tls), tcpSession(tls));
+}
+
+// The same through the site's resolver, the gateway.
+void demoCloudCheckIn(TrafficMix& mix, const DemoSite& site, const Host& camera,
+                      const std::string& name, const std::vector<std::string>& cnames,
+                      const std::string& address, Timestamp start, Rng& rng) {
+  demoCloudCheckIn(mix, site, camera, site.gateway, name, cnames, address, start, rng);
+}
+
+// A TLS session to `server` that carries DNS (DoH on 443, DoT on 853): the ClientHello with
+// `sni` and `alpn`, then a query and its answer every `period`, `lookups` times.
+void demoEncryptedDns(TrafficMix& mix, const DemoSite& site, const Host& camera, const Host& server,
+                      std::uint16_t port, const std::string& sni, const std::string& alpn,
+                      Timestamp start, int lookups, Timestamp period, Rng& rng) {
+  TcpSessionSpec tls =
+      tcpSpec(site.vlan, camera, static_cast<std::uint16_t>(rng.uniform(32768, 60999)), server,
+              port, start);
+  randomise(tls, rng);
+  tls.gap = 12 * kMillis;
+  tls.server_ttl = 58;
+  ClientHelloOptions hello;
+  hello.sni = sni;
+  hello.alpn = {alpn};
+  hello.seed = rng.next();
+  tls.messages = {tcpMessage(true, tlsClientHello(hello)),
+                  tcpMessage(false, tlsServerHello(true, rng.next())),
+                  tcpMessage(false, tlsApplicationData(2900, rng.next()))};
+  for (int i = 0; i < lookups; ++i) {
+    // One draw per statement: the order of a call's arguments is the compiler's choice.
+    const std::size_t query_len = rng.uniform(90, 160);
+    const std::uint64_t query_seed = rng.next();
+    const std::size_t answer_len = rng.uniform(120, 260);
+    const std::uint64_t answer_seed = rng.next();
+    tls.messages.push_back(
+        tcpMessage(true, tlsApplicationData(query_len, query_seed), i == 0 ? 0 : period));
+    tls.messages.push_back(tcpMessage(false, tlsApplicationData(answer_len, answer_seed)));
+  }
+  mix.addFlow(flowFacts(tls), tcpSession(tls));
+}
+
+// Cameras that bypass the site's resolver (issue 18 point 3): a Dahua camera asks Quad9
+// (9.9.9.9) for its cloud's name and connects to the answer; one speaks DNS over HTTPS to
+// Google (dns.google at 8.8.8.8, an address it has built in), one DNS over TLS to Cloudflare
+// (1.1.1.1:853). Its own Rng, so that every flow made before keeps its bytes.
+void demoOtherResolvers(TrafficMix& mix, const DemoSite& site, Timestamp start) {
+  Rng rng(0x9d05e7a);
+  const Host quad9_user{parseMac("3c:ef:8c:00:00:31"), "192.168.10.31"};
+  const Host doh_user{parseMac("3c:ef:8c:00:00:32"), "192.168.10.32"};
+  const Host dot_user{parseMac("3c:ef:8c:00:00:33"), "192.168.10.33"};
+  demoCloudCheckIn(mix, site, quad9_user, site.remote("9.9.9.9"), "p2p.easy4ipcloud.com", {},
+                   "47.254.130.17", start, rng);
+  demoEncryptedDns(mix, site, doh_user, site.remote("8.8.8.8"), 443, "dns.google", "h2",
+                   start + 10 * kSeconds, 4, 15 * kSeconds, rng);
+  demoEncryptedDns(mix, site, dot_user, site.remote("1.1.1.1"), 853, "cloudflare-dns.com", "dot",
+                   start + 20 * kSeconds, 3, 20 * kSeconds, rng);
 }
 
 void demoNtp(TrafficMix& mix, const DemoSite& site, const Host& camera, Timestamp start, Rng& rng) {
@@ -232,6 +289,48 @@ void demoManagement(TrafficMix& mix, Timestamp start, Rng& rng) {
   mix.addFlow(flowFacts(mgmt), tcpSession(mgmt));
 }
 
+// A Hikvision camera calls home every 30 s, +-1 s, from 32 s to the end (19 contacts): each
+// time a new TLS connection to Hik-Connect, a heartbeat of a few hundred bytes (issue 18 point 5:
+// the beacon the summary and report list). It resolves the name once: the answer's TTL (600 s)
+// outlasts the capture. Its own Rng, so every flow before it keeps its bytes.
+void demoBeacon(TrafficMix& mix, const DemoSite& site, Timestamp t0) {
+  Rng rng(0xbeac0034);
+  const Host camera{parseMac("44:19:b6:00:00:34"), "192.168.10.34"};  // Hikvision
+  const std::string name = "litedev.hik-connect.com";
+  const std::string address = "52.5.124.127";
+  constexpr int kContacts = 19;
+  for (int k = 0; k < kContacts; ++k) {
+    const Timestamp jitter = static_cast<Timestamp>(rng.uniform(0, 2000)) - 1000;
+    const Timestamp start = t0 + (32 + 30 * k) * kSeconds + jitter * kMillis;
+    if (k == 0) {
+      UdpExchangeSpec dns =
+          udpSpec(site.vlan, camera, static_cast<std::uint16_t>(rng.uniform(32768, 60999)),
+                  site.gateway, 53, start - 80 * kMillis);
+      randomise(dns, rng);
+      dns.gap = 15 * kMillis;
+      const auto id = static_cast<std::uint16_t>(rng.u16());
+      dns.datagrams = {udpDatagram(true, dnsQuery(id, name)),
+                       udpDatagram(false, dnsResponse(id, name, kDnsTypeA,
+                                                      dnsCnameChain(name, {}, {address}, 600)))};
+      mix.addFlow(flowFacts(dns), udpExchange(dns));
+    }
+    TcpSessionSpec tls =
+        tcpSpec(site.vlan, camera, static_cast<std::uint16_t>(rng.uniform(32768, 60999)),
+                site.remote(address), 443, start);
+    randomise(tls, rng);
+    tls.gap = 22 * kMillis;
+    tls.server_ttl = 49;
+    ClientHelloOptions hello;
+    hello.sni = name;
+    hello.seed = rng.next();
+    tls.messages = {tcpMessage(true, tlsClientHello(hello)),
+                    tcpMessage(false, tlsServerHello(true, rng.next())),
+                    tcpMessage(true, tlsApplicationData(180, rng.next())),
+                    tcpMessage(false, tlsApplicationData(90, rng.next()))};
+    mix.addFlow(flowFacts(tls), tcpSession(tls));
+  }
+}
+
 }  // namespace
 
 void buildDemo(TrafficMix& mix) {
@@ -282,6 +381,9 @@ void buildDemo(TrafficMix& mix) {
 
   demoNewDevice(mix, site, t0 + 420 * kSeconds, rng);
   demoManagement(mix, t0 + 500 * kSeconds, rng);
+
+  demoOtherResolvers(mix, site, t0 + 110 * kSeconds);
+  demoBeacon(mix, site, t0);
 }
 
 }  // namespace camwatch::testkit::scenario

@@ -14,6 +14,8 @@ TEST(AlertJsonTest, RoundTripKeepsEveryField) {
   alert.destination.network_operator = "Alibaba";
   alert.destination.operator_country = "CN";
   alert.destination.dns_query = "p2p.example-cloud.com";
+  alert.evidence.beacon =
+      Beacon{30'012 * (kNanosPerSecond / 1000), 607 * (kNanosPerSecond / 1000), 19};
   auto back = alertFromJson(alertToJson(alert));
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(*back, alert);
@@ -96,12 +98,35 @@ TEST(AlertJsonTest, HasTheDocumentedSchema) {
   EXPECT_EQ(json["evidence"], (nlohmann::json{{"first_seen", "2026-01-15T08:59:56.123456789Z"},
                                               {"last_seen", "2026-01-15T09:00:01.123456789Z"},
                                               {"packets", 12},
-                                              {"bytes", 3456}}));
+                                              {"bytes", 3456},
+                                              {"beacon", nullptr}}));
   EXPECT_EQ(json["rule"], "deny-vendor-cloud");
   EXPECT_EQ(json["sensor"], "sensor-1");
   EXPECT_EQ(json["dedup_key"], "192.168.10.21|vendor_cloud|203.0.113.1");
   EXPECT_EQ(json["repeat_count"], 2);
   EXPECT_EQ(json.size(), 14U) << "a field was added: document it in docs/alerts.md";
+}
+
+TEST(AlertJsonTest, ABeaconIsWrittenInSecondsAndReadBack) {
+  Alert alert = sampleAlert();
+  alert.evidence.beacon =
+      Beacon{30'012 * (kNanosPerSecond / 1000), 607 * (kNanosPerSecond / 1000), 19};
+  const nlohmann::json json = alertToJson(alert);
+  EXPECT_EQ(json["evidence"]["beacon"],
+            (nlohmann::json{{"period_s", 30.012}, {"jitter_s", 0.607}, {"contacts", 19}}));
+  EXPECT_EQ(json["evidence"]["beacon"].dump(),
+            R"({"contacts":19,"jitter_s":0.607,"period_s":30.012})");
+
+  nlohmann::json bad = json;
+  bad["evidence"]["beacon"]["period_s"] = "30 s";
+  auto read = alertFromJson(bad);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().message, "alert.evidence.beacon.period_s: not a number of seconds");
+  bad = json;
+  bad["evidence"]["beacon"].erase("contacts");
+  read = alertFromJson(bad);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().message, "alert.evidence.beacon.contacts: missing");
 }
 
 TEST(AlertJsonTest, DedupKeyIgnoresPortAndFallsBackToHostname) {
@@ -154,14 +179,15 @@ TEST(AlertJsonTest, ErrorsNameTheField) {
   EXPECT_FALSE(alertFromJson(nlohmann::json::array()));
 }
 
-// An alert spooled by a camwatch without operators (no "operator" keys) still reads back, with
-// the operator empty: the spool survives an upgrade.
+// An alert spooled by a camwatch without operators, DNS queries or beacons (no such keys) still
+// reads back, with them empty: the spool survives an upgrade.
 TEST(AlertJsonTest, AlertSpooledBeforeOperatorsReadsBack) {
   Alert alert = sampleAlert();
   nlohmann::json json = alertToJson(alert);
   json["destination"].erase("operator");
   json["destination"].erase("operator_country");
   json["destination"].erase("dns_query");
+  json["evidence"].erase("beacon");
   auto back = alertFromJson(json);
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(*back, alert);

@@ -46,7 +46,12 @@ Alert expected(const Alert& first, AlertStatus status, Timestamp at, std::uint32
 }
 
 AlertEvidence evidence(Timestamp first_seen, Timestamp last_seen, std::uint64_t packets) {
-  return AlertEvidence{kT0 + first_seen, kT0 + last_seen, packets, packets * 100};
+  AlertEvidence out;
+  out.first_seen = kT0 + first_seen;
+  out.last_seen = kT0 + last_seen;
+  out.packets = packets;
+  out.bytes = packets * 100;
+  return out;
 }
 
 AlertLifecycleOptions options(Timestamp suppression, Timestamp renotify, Timestamp resolve) {
@@ -129,8 +134,8 @@ TEST(AlertLifecycleTest, RaiseAfterTheSuppressionWindowRenotifiesWithTotals) {
   lifecycle.raise(raisedAt(1, 60 * kMinute, 4));      // 30 min after the last notification
 
   const std::vector<Alert> notes = lifecycle.takeNotifications();
-  const AlertEvidence at_30 = {kT0 - kSecond, kT0 + 30 * kMinute, 18, 1800};
-  const AlertEvidence at_60 = {kT0 - kSecond, kT0 + 60 * kMinute, 25, 2500};
+  const AlertEvidence at_30 = evidence(-kSecond, 30 * kMinute, 18);
+  const AlertEvidence at_60 = evidence(-kSecond, 60 * kMinute, 25);
   EXPECT_EQ(notes, (std::vector<Alert>{
                        expected(first, AlertStatus::kFiring, 0, 0, evidence(-kSecond, 0, 10)),
                        expected(first, AlertStatus::kFiring, 30 * kMinute, 3, at_30),

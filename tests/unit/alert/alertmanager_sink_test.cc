@@ -99,6 +99,20 @@ TEST(AlertmanagerSinkTest, ADriftCarriesThePreviousPlaces) {
   EXPECT_FALSE(body[1]["annotations"].contains("previous_countries"));
 }
 
+// A beacon in the evidence is an annotation (it appears mid-episode; labels must not change).
+TEST(AlertmanagerSinkTest, ABeaconIsAnAnnotation) {
+  Alert beacon = sampleAlert(1);
+  beacon.evidence.beacon =
+      Beacon{30'012 * (kNanosPerSecond / 1000), 607 * (kNanosPerSecond / 1000), 19};
+  const std::vector<Alert> alerts = {sampleAlert(1), beacon};
+  const auto body =
+      AlertmanagerAlertSink::toAlertmanagerJson(alerts, sinkOptions({"http://x:9093"}));
+  ASSERT_EQ(body.size(), 2U);
+  EXPECT_FALSE(body[0]["annotations"].contains("beacon"));
+  EXPECT_EQ(body[1]["annotations"]["beacon"], "every 30.012 s, jitter 0.607 s, 19 contacts");
+  EXPECT_EQ(body[1]["labels"], body[0]["labels"]);
+}
+
 // Only resolved alerts carry endsAt: Alertmanager resolves an alert at any endsAt it is sent, and
 // in packet time a firing alert's ends_at is usually already past.
 TEST(AlertmanagerSinkTest, EndsAtOnlyForResolvedAlerts) {

@@ -410,5 +410,56 @@ TEST_F(ConfigTest, SensorCountryIsTwoLettersStoredUpperCase) {
       file() + ":2:12: sensor.country: '': expected two letters (ISO 3166-1 alpha-2, e.g. GB)");
 }
 
+// resolvers, external_resolver and encrypted_dns per group; dpi.doh_resolvers_file. Mistakes name
+// the file, line and key (a bad line of the DoH file names that file's line too).
+TEST_F(ConfigTest, ResolversAndEncryptedDnsAreReadAndChecked) {
+  auto config = load("policy:\n  default: {}\n");
+  ASSERT_TRUE(config) << config.error().message;
+  const GroupPolicy& defaults = config->policy_groups[0];
+  EXPECT_FALSE(defaults.resolvers.has_value());  // the site's own
+  EXPECT_EQ(defaults.external_resolver, Severity::kWarning);
+  EXPECT_EQ(defaults.encrypted_dns, Severity::kWarning);
+  EXPECT_TRUE(config->dpi.doh_resolvers_file.empty());
+
+  std::ofstream(dir_ / "doh.csv") << "provider,entry,scope,source\n"
+                                     "Google,dns.google,host,test\n"
+                                     "Google,8.8.8.8,address,test\n";
+  config = load(
+      "dpi:\n  doh_resolvers_file: doh.csv\npolicy:\n  default:\n"
+      "    resolvers: [192.168.10.1, \"2001:db8::/32\"]\n"
+      "    external_resolver: critical\n    encrypted_dns: off\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->dpi.doh_resolvers_file, (dir_ / "doh.csv").string());
+  const GroupPolicy& group = config->policy_groups[0];
+  ASSERT_TRUE(group.resolvers.has_value());
+  ASSERT_EQ(group.resolvers->size(), 2U);
+  EXPECT_EQ((*group.resolvers)[0].toString(), "192.168.10.1/32");
+  EXPECT_EQ(group.external_resolver, Severity::kCritical);
+  EXPECT_FALSE(group.encrypted_dns.has_value());
+  config = load("policy:\n  default:\n    resolvers: []\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->policy_groups[0].resolvers->empty());  // no resolver at all
+
+  EXPECT_EQ(error("policy:\n  default:\n    resolvers: [192.168.10.1/8]\n"),
+            file() +
+                ":3:17: policy.default.resolvers[0]: '192.168.10.1/8': host bits set (did you "
+                "mean 192.0.0.0/8?)");
+  EXPECT_EQ(error("policy:\n  default:\n    encrypted_dns: maybe\n"),
+            file() +
+                ":3:20: policy.default.encrypted_dns: expected off, info, warning or critical, "
+                "got 'maybe'");
+  EXPECT_EQ(error("policy:\n  default:\n    external_resolver: [off]\n"),
+            file() + ":3:24: policy.default.external_resolver: expected a single value");
+  std::ofstream(dir_ / "doh.csv") << "provider,entry,scope,source\n"
+                                     "Google,dns.google,host,test\n"
+                                     "Google,8.8.8.300,address,test\n";
+  EXPECT_EQ(error("dpi:\n  doh_resolvers_file: doh.csv\n"),
+            file() + ": dpi.doh_resolvers_file: " + (dir_ / "doh.csv").string() +
+                ":3: entry '8.8.8.300': not an IPv4 or IPv6 address");
+  EXPECT_EQ(error("dpi:\n  doh_resolvers_file: absent.csv\n"),
+            file() + ": dpi.doh_resolvers_file: " + (dir_ / "absent.csv").string() +
+                ": cannot open: No such file or directory");
+}
+
 }  // namespace
 }  // namespace camwatch

@@ -195,6 +195,9 @@ TEST_F(FlowTableTest, ActiveTimeoutCutsALongFlowAndKeepsTheClient) {
   EXPECT_EQ(collector_.ended[1].first_seen, 1800 * kSecond);
   EXPECT_EQ(collector_.ended[1].clientIp(), ip("192.168.10.21"));
   EXPECT_EQ(collector_.ended[1].packets[kToClient], 3U);
+  // The second record goes on with the same conversation: no new contact for a beacon.
+  EXPECT_FALSE(collector_.ended[0].continuation);
+  EXPECT_TRUE(collector_.ended[1].continuation);
   EXPECT_EQ(table.stats().active_timeouts, 1U);
 }
 

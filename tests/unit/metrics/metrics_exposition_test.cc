@@ -109,9 +109,9 @@ TEST(MetricsExpositionTest, EveryAnomalyAndAlertKindHasASeriesFromTheStart) {
   EXPECT_EQ(anomalies.size(), kAnomalyCount - 1);
   EXPECT_TRUE(
       anomalies.contains(R"(camwatch_decode_anomalies_total{anomaly="truncated_vlan_header"})"));
-  // 11 kinds x 3 severities x 2 statuses.
+  // 13 kinds x 3 severities x 2 statuses.
   const auto alerts = seriesOf(text, "camwatch_alerts_total");
-  EXPECT_EQ(alerts.size(), 11U * 3U * 2U);
+  EXPECT_EQ(alerts.size(), 13U * 3U * 2U);
   EXPECT_TRUE(alerts.contains(
       R"(camwatch_alerts_total{kind="dns_lookup_blocked",severity="critical",status="resolved"})"));
 }

@@ -121,7 +121,12 @@ TEST(PolicyFinalTest, DomainRulesWaitForAHostname) {
 TEST(PolicyDnsTest, DnsFlowsAreJudgedByTheResolverNotTheQuery) {
   PolicyRule deny = rule("no-hik", PolicyAction::kDeny);
   deny.domains = {"*.hik-connect.com"};
-  PolicyEngine engine = engineWith({deny}, PolicyAction::kAllow);
+  GroupPolicy group;
+  group.name = "cams";
+  group.rules = {deny};
+  group.default_action = PolicyAction::kAllow;
+  group.external_resolver.reset();  // resolver_policy_test.cc judges the resolver itself
+  PolicyEngine engine = makeEngine({group});
   DestinationFacts facts = tlsTo("8.8.8.8");
   facts.ip_proto = 17;
   facts.port = 53;

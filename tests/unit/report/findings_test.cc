@@ -78,9 +78,9 @@ TEST(Findings, MostSevereFirstAndTiesKeepTheListsOrder) {
   const std::vector<Finding> findings = buildFindings(FindingFacts(alerts, cameras, rows, "GB", 0));
   // critical: denied; warning: vendor cloud, then the foreign operator (the cloud alert went to
   // a US operator); then everything that found nothing, in the list's order.
-  EXPECT_EQ(ids(findings),
-            (std::vector<std::string>{"denied", "vendor-cloud", "jurisdiction", "budget", "p2p",
-                                      "dns", "hardcoded", "drift", "unknown", "allowed"}));
+  EXPECT_EQ(ids(findings), (std::vector<std::string>{"denied", "vendor-cloud", "jurisdiction",
+                                                     "budget", "p2p", "dns", "hardcoded", "beacons",
+                                                     "drift", "unknown", "allowed"}));
   EXPECT_EQ(findings[0].level, FindingLevel::kCritical);
   EXPECT_EQ(findings[1].level, FindingLevel::kWarning);
   EXPECT_EQ(findings[2].level, FindingLevel::kWarning);
@@ -113,7 +113,9 @@ TEST(Findings, AnEmptyFindingSaysNothingWasFound) {
   // Only learning sensors raise new_destination, and no kind is left for the catch-all.
   const std::vector<std::string> listed = ids(findings);
   EXPECT_EQ(std::count(listed.begin(), listed.end(), "new-destination"), 0);
-  EXPECT_EQ(findings.size(), 10U);
+  EXPECT_EQ(byId(findings, "beacons").sentence,
+            "No camera contacted a destination at a regular interval.");
+  EXPECT_EQ(findings.size(), 11U);
 }
 
 TEST(Findings, VendorCloudsCountDistinctCamerasPerCloud) {
@@ -277,6 +279,45 @@ TEST(Findings, DnsOutsideTheSiteFromTheRowsPlainAndEncrypted) {
   EXPECT_EQ(dns.lines[1].text, "encrypted DNS 8.8.8.8 (Google (US))");
   EXPECT_EQ(dns.lines[2].text, "encrypted DNS 1.1.1.1");
   EXPECT_EQ(dns.lines[1].cameras[0].anchor, "camera-10.0.0.2");
+}
+
+// Five contacts 30 s apart from one camera to one address are a beacon (camwatch/beacon.h: at
+// least 4 contacts, jitter at most a tenth of the period); an alert whose evidence carries the
+// beacon sets the level.
+TEST(Findings, BeaconsFromTheDigestWithTheLevelOfTheirAlerts) {
+  const std::vector<SeenCamera> cameras = {camera("10.0.0.34", "cam-mast", "Hikvision")};
+  FlowDigest digest;
+  const Timestamp t0 = 1768467600LL * kNanosPerSecond;
+  digest.setOrigin(t0);
+  for (int n = 0; n < 5; ++n) {
+    FlowRecord flow;
+    flow.key.addr_a = ip("10.0.0.34");
+    flow.key.addr_b = ip("52.5.124.127");
+    flow.key.port_a = static_cast<std::uint16_t>(40000 + n);
+    flow.key.port_b = 443;
+    flow.key.ip_proto = 6;
+    flow.client_is_a = true;
+    flow.first_seen = t0 + n * 30 * kNanosPerSecond;
+    flow.last_seen = flow.first_seen + kNanosPerSecond;
+    flow.bytes = {500, 900};
+    flow.egress = true;
+    digest.add(flow);
+  }
+  const Finding seen =
+      byId(buildFindings(FindingFacts({}, cameras, {}, "", 0, &digest)), "beacons");
+  EXPECT_EQ(seen.level, FindingLevel::kSeen);
+  EXPECT_EQ(seen.sentence, "1 camera contacted 1 destination at a regular interval (1 rhythm).");
+  ASSERT_EQ(seen.lines.size(), 1U);
+  EXPECT_EQ(seen.lines[0].text, "52.5.124.127: every 30.0 s (jitter 0.0 s)");
+  EXPECT_EQ(seen.lines[0].cameras[0].anchor, "camera-10.0.0.34");
+  EXPECT_EQ(seen.evidence.anchor, "beacons");
+
+  Alert cloud =
+      alert(AlertKind::kVendorCloud, Severity::kWarning, "10.0.0.34", "catalog:HikConnect");
+  cloud.evidence.beacon = Beacon{30 * kNanosPerSecond, 0, 5};
+  const Finding alerted =
+      byId(buildFindings(FindingFacts({cloud}, cameras, {}, "", 0, &digest)), "beacons");
+  EXPECT_EQ(alerted.level, FindingLevel::kWarning);
 }
 
 }  // namespace

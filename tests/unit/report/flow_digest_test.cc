@@ -80,6 +80,53 @@ TEST(FlowDigest, OneDestinationManyFlowsIsOneRowWithItsPortsBounded) {
   EXPECT_EQ(row.server_ports.back(), 64U);
 }
 
+// Beacons: per camera and destination address, flow starts at a regular interval.
+TEST(FlowDigest, ABeaconIsACameraContactingOneAddressAtARegularInterval) {
+  FlowDigestLimits limits;
+  limits.max_destination_rows = 3;
+  FlowDigest digest(limits);
+  digest.setOrigin(kT0);
+  const Timestamp second = kNanosPerSecond;
+  // 45.0.0.1: a flow every 30 s, ten times, each with a second connection 200 ms later on
+  // another port (the same contact); records come as flows end, so not in start order.
+  for (const Timestamp k : {1, 0, 2, 3, 5, 4, 6, 7, 9, 8}) {
+    FlowRecord flow = egressFlow(1, 300, kT0 + k * 30 * second, kT0 + k * 30 * second + second);
+    const char name[] = "cloud.example";
+    std::copy(std::begin(name), std::end(name), flow.dpi.hostname.begin());
+    digest.add(flow);
+    flow.first_seen += 200 * second / 1000;
+    flow.key.port_b = 8443;
+    digest.add(flow);
+  }
+  // 45.0.0.2: five flows at no regular interval.
+  for (const Timestamp s : {0, 5, 60, 65, 200}) {
+    digest.add(egressFlow(2, 10, kT0 + s * second, kT0 + s * second));
+  }
+  // 45.0.0.3: one long upload, its records split by the 30 min active timeout: one contact.
+  for (const Timestamp minutes : {0, 30, 60, 90}) {
+    FlowRecord flow =
+        egressFlow(3, 1'000'000, kT0 + minutes * 60 * second, kT0 + (minutes + 30) * 60 * second);
+    flow.continuation = minutes > 0;
+    digest.add(flow);
+  }
+  // 45.0.0.4: regular, but three pairs are watched already.
+  for (const Timestamp k : {0, 1, 2, 3, 4}) {
+    digest.add(egressFlow(4, 10, kT0 + k * 30 * second, kT0 + k * 30 * second));
+  }
+
+  const std::vector<BeaconTally> beacons = digest.beacons();
+  ASSERT_EQ(beacons.size(), 1U);
+  const BeaconTally& found = beacons[0];
+  EXPECT_EQ(found.camera_ip.toString(), "192.168.10.21");
+  EXPECT_EQ(found.server_ip.toString(), "45.0.0.1");
+  EXPECT_EQ(found.port, 0U) << "443 and 8443";
+  EXPECT_EQ(found.beacon, (Beacon{30 * second, 0, 10}));
+  EXPECT_EQ(found.first_contact, kT0);
+  EXPECT_EQ(found.last_contact, kT0 + 270 * second);
+  EXPECT_EQ(found.hostname, "cloud.example");
+  EXPECT_EQ(digest.unwatchedContactFlows(), 5U);
+}
+
 TEST(EgressTimeline, SpreadsBytesOverTheFlowAndKeepsEveryByteWhenItCoarsens) {
   EgressTimeline timeline;
   // 10 s flow with 1000 bytes, from second 2: 100 bytes in each of seconds 2..11.
