@@ -52,6 +52,7 @@ ReportInput reportInput(const ReplayArgs& args, const Config& config, const Repl
   ReportInput input;
   input.version = fmt::format("{} (git {})", CAMWATCH_VERSION, CAMWATCH_GIT_HASH);
   input.sensor_name = config.sensor_name;
+  input.home_country = config.sensor_country;
   if (args.config_path.empty()) {
     input.config_path = config.source;
     input.config_text = describeConfig(config);

@@ -68,6 +68,9 @@ struct ReplayLimitsConfig {
 struct Config {
   std::string source = "(built-in defaults)";  ///< the file it came from
   std::string sensor_name;                     ///< default: the host name
+  /// `sensor.country`: the site's home country (ISO 3166-1 alpha-2, upper case), so the report
+  /// can say which operators' jurisdictions are foreign; "" = not set.
+  std::string sensor_country;
   /// `sensor.user`: the user `camwatch run` switches to once its capture handles are open, when
   /// started as root; "" = stay (systemd starts it as its own user already).
   std::string run_as_user;

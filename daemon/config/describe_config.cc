@@ -168,6 +168,9 @@ std::string describeConfig(const Config& config) {
   text += fmt::format("# effective configuration (from {})\n", config.source);
   text += fmt::format("sensor:\n  name: {}\n", config.sensor_name);
   if (!config.run_as_user.empty()) text += fmt::format("  user: {}\n", config.run_as_user);
+  if (!config.sensor_country.empty()) {
+    text += fmt::format("  country: {}\n", config.sensor_country);
+  }
   describeEngine(config, text);
   describeInventory(config, text);
   describeGroups(config, text);

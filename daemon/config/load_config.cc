@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "config/config_sections.h"
+#include "util/text.h"
 #include "yaml/config_reader.h"
 
 namespace camwatch {
@@ -21,11 +22,19 @@ std::string hostName() {
 }
 
 void readSensor(const ConfigReader& reader, const YAML::Node& sensor, Config& config) {
-  reader.checkKeys(sensor, "sensor", {"name", "user"});
+  reader.checkKeys(sensor, "sensor", {"name", "user", "country"});
   if (sensor["user"]) config.run_as_user = reader.scalar(sensor["user"], "sensor.user");
   if (sensor["name"]) {
     config.sensor_name = reader.scalar(sensor["name"], "sensor.name");
     if (config.sensor_name.empty()) reader.fail(sensor["name"], "sensor.name", "must not be empty");
+  }
+  if (sensor["country"]) {
+    const std::string country = reader.scalar(sensor["country"], "sensor.country");
+    if (country.size() != 2 || !isAsciiLetter(country[0]) || !isAsciiLetter(country[1])) {
+      reader.fail(sensor["country"], "sensor.country",
+                  "'" + country + "': expected two letters (ISO 3166-1 alpha-2, e.g. GB)");
+    }
+    config.sensor_country = upperAsciiCopy(country);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <utility>
 
 #include <fmt/format.h>
@@ -10,39 +11,23 @@
 #include <camwatch/alert.h>
 #include <camwatch/alert_kind.h>
 
+#include "report/camera_ranking.h"
+#include "report/findings.h"
+#include "report/html_cells.h"
+#include "report/report_cameras.h"
+#include "report/report_charts.h"
+#include "report/report_findings.h"
 #include "report/summary.h"
 
 namespace camwatch {
 namespace {
 
-// Bar colours. The integration test counts pixels of exactly these colours in a screenshot to
-// tell that the charts rendered, so change them there too.
-constexpr std::string_view kCountryColour = "#1f6fb4";
-constexpr std::string_view kCloudColour = "#d9741c";
-constexpr std::string_view kTimelineColour = "#2e9a4e";
-// Rows a browser still handles well: a camera that talked to a million hosts (a scan, a flood)
-// lists its largest destinations and says where the rest are; the CSV and --alerts have them all.
-constexpr std::size_t kRowsPerCamera = 500;
-constexpr std::size_t kAlertRows = 5000;
+// Alerts the table lists at most (the most severe, in time order); --alerts has them all.
+constexpr std::size_t kAlertRows = 500;
 
-std::string esc(std::string_view text) { return htmlEscape(text); }
-
-std::string timeText(Timestamp ts) { return formatTimestamp(ts, 3); }
-
-std::string bytesCell(std::uint64_t bytes) {
-  // data-v holds the exact count so the sorting script compares numbers, not "1.5 MiB" texts.
-  return fmt::format("<td class=\"n\" data-v=\"{}\" title=\"{} bytes\">{}</td>", bytes, bytes,
-                     humanBytes(bytes));
-}
-
-std::string numberCell(std::uint64_t value) {
-  return fmt::format("<td class=\"n\" data-v=\"{}\">{}</td>", value, value);
-}
-
-std::string textCell(std::string_view text) { return "<td>" + esc(text) + "</td>"; }
-
-std::string timeCell(Timestamp ts) { return "<td class=\"t\">" + timeText(ts) + "</td>"; }
-
+// The last line: the camera sections and the alerts table are laid out only once scrolled to
+// (content-visibility), which is most of what a browser spends on a 200-camera page
+// (bench/report_bench.sh); printing and find-in-page still see all of it.
 constexpr std::string_view kStyle = R"(<style>
 body{font:14px/1.4 system-ui,sans-serif;margin:0 24px 48px;color:#1b1f24;background:#fff}
 h1{font-size:22px;margin:20px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ccd}
@@ -55,12 +40,24 @@ pre{background:#f6f8fa;border:1px solid #d0d4da;padding:8px;overflow:auto;max-he
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:8px 0}dt{color:#68707a}dd{margin:0}
 figure{margin:8px 0 18px}figcaption{color:#68707a;font-size:12px;max-width:60em}
 svg text{font:11px system-ui,sans-serif;fill:#1b1f24}input.filter{margin:4px 0;padding:3px 6px;width:24em}
+svg{max-width:100%;height:auto}.scope{color:#3d444d;margin:0 0 8px}
+ol.findings{padding-left:1.8em;max-width:75em}ol.findings>li{margin:0 0 10px}ol.findings ul{margin:4px 0 0;padding-left:1.2em}
+.lvl{display:inline-block;min-width:7em;padding:0 6px;border:1px solid #68707a;border-radius:3px;font-size:12px;font-weight:600;text-align:center;color:#000}
+.lvl-critical>.lvl,.lvl.lvl-critical{background:#d55e00;border-color:#d55e00}.lvl-warning>.lvl,.lvl.lvl-warning{background:#e69f00;border-color:#e69f00}
+.lvl-info>.lvl,.lvl.lvl-info{background:#56b4e9;border-color:#56b4e9}.lvl-seen>.lvl{background:#eef1f5}.lvl-nothing{color:#68707a}.lvl-nothing>.lvl{color:#68707a}
+.evidence{color:#68707a;font-size:12px}.pair{display:flex;flex-wrap:wrap;gap:0 32px}.pair figure{flex:0 1 480px}
+table.map th{cursor:auto}section.camera{margin:0 0 20px}ul.quiet li{margin:0 0 6px}
+.sm-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:6px 14px;margin:6px 0 16px}
+.sm{font-size:12px;break-inside:avoid}svg.spark{display:block;width:100%;height:44px}
+.sm-log{display:none}#timeline-log:checked~.sm-linear{display:none}#timeline-log:checked~.sm-log{display:grid}
+section.camera{content-visibility:auto;contain-intrinsic-size:auto 600px}.offscreen{content-visibility:auto;contain-intrinsic-size:auto 4000px}
 </style>
 )";
 
 // Sorting (click a column heading) and filtering (type in the box above a table). It installs
 // window.onerror first, so a failure anywhere leaves a mark the test reads from the DOM, and sets
-// data-report-ready on <body> when everything is wired.
+// data-report-ready on <body> when everything is wired, and data-report-ms to the milliseconds
+// since navigation began (the page parsed and this script run: bench/report_bench.sh reads it).
 constexpr std::string_view kScript = R"(<script>
 window.onerror=function(message){document.body.dataset.reportError=String(message);return false;};
 (function(){
@@ -87,151 +84,33 @@ document.querySelectorAll('input.filter').forEach(function(input){
   });
 });
 document.body.dataset.reportReady='1';
+document.body.dataset.reportMs=String(Math.round(performance.now()));
 })();
 </script>
 )";
 
-// A horizontal bar chart: one bar per (label, bytes), longest first as given.
-std::string barChart(const std::vector<std::pair<std::string, std::uint64_t>>& bars,
-                     std::string_view colour, std::string_view label) {
-  constexpr int kLabelWidth = 200;
-  constexpr int kBarWidth = 440;
-  constexpr int kRow = 22;
-  const int height = static_cast<int>(bars.size()) * kRow + 8;
-  std::uint64_t most = 1;
-  for (const auto& bar : bars) most = std::max(most, bar.second);
-  std::string svg = fmt::format(
-      "<svg class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" "
-      "aria-label=\"{}\">\n",
-      kLabelWidth + kBarWidth + 90, height, kLabelWidth + kBarWidth + 90, height, esc(label));
-  int y = 4;
-  for (const auto& [name, bytes] : bars) {
-    // At least 2 px, so a destination with a few bytes still shows.
-    const auto width =
-        std::max<std::uint64_t>(2, bytes * static_cast<std::uint64_t>(kBarWidth) / most);
-    svg += fmt::format(
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{}\" y=\"{}\" "
-        "width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}: {} bytes</title></rect>"
-        "<text x=\"{}\" y=\"{}\">{}</text>\n",
-        kLabelWidth - 6, y + 15, esc(name), kLabelWidth, y + 2, width, kRow - 6, colour, esc(name),
-        bytes, kLabelWidth + width + 6, y + 15, humanBytes(bytes));
-    y += kRow;
+// The title and what the replay covered, in one line, above the findings.
+void appendTitle(std::string& html, const ReplayOutcome& result, const ReportInput& input) {
+  html += "<h1>camwatch replay report</h1>\n<p class=\"scope\">" + esc(input.sensor_name);
+  if (result.decode.packets > 0) {
+    html += " &middot; " + esc(timeText(result.first_ts)) + " to " + esc(timeText(result.last_ts)) +
+            " (" + esc(durationText(result.last_ts - result.first_ts)) + ")";
   }
-  svg += "</svg>\n";
-  return svg;
+  html += fmt::format(" &middot; {} &middot; {} &middot; {} camera egress out</p>\n",
+                      countText(result.cameras.size(), "camera"),
+                      countText(result.digest.flows(), "flow"),
+                      humanBytes(result.digest.egressBytesOut()));
 }
 
-std::string durationText(Timestamp span) {
-  const Timestamp seconds = span / kNanosPerSecond;
-  if (seconds < 60) return fmt::format("{} s", seconds);
-  if (seconds < 3600) return fmt::format("{} min", seconds / 60);
-  if (seconds < 86400) return fmt::format("{} h", seconds / 3600);
-  return fmt::format("{} d", seconds / 86400);
-}
-
-std::string timelineChart(const std::vector<double>& bytes, Timestamp start, Timestamp bucket,
-                          std::string_view label) {
-  constexpr int kWidth = 720;
-  constexpr int kPlot = 90;
-  constexpr int kLeft = 70;
-  double most = 1;
-  for (const double value : bytes) most = std::max(most, value);
-  const double step = static_cast<double>(kWidth - kLeft) / static_cast<double>(bytes.size());
-  std::string svg = fmt::format(
-      "<svg class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" "
-      "aria-label=\"{}\">\n<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#9aa1aa\"/>"
-      "<text x=\"{}\" y=\"14\" text-anchor=\"end\">{}</text>"
-      "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">0</text>\n",
-      kWidth, kPlot + 30, kWidth, kPlot + 30, esc(label), kLeft, kPlot + 4, kWidth, kPlot + 4,
-      kLeft - 4, humanBytes(static_cast<std::uint64_t>(most)), kLeft - 4, kPlot + 4);
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] <= 0) continue;
-    const double height = std::max(1.0, bytes[i] / most * (kPlot - 10));
-    const Timestamp bucket_start = start + static_cast<Timestamp>(i) * bucket;
-    svg += fmt::format(
-        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\">"
-        "<title>{}: {}</title></rect>\n",
-        kLeft + static_cast<double>(i) * step + 0.5, kPlot + 4 - height, std::max(1.0, step - 1),
-        height, kTimelineColour, timeText(bucket_start),
-        humanBytes(static_cast<std::uint64_t>(bytes[i])));
-  }
-  svg += fmt::format(
-      "<text x=\"{}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n"
-      "</svg>\n",
-      kLeft, kPlot + 22, timeText(start), kWidth, kPlot + 22,
-      timeText(start + static_cast<Timestamp>(bytes.size()) * bucket));
-  return svg;
-}
-
-std::string filterBox(std::string_view table_id) {
-  return fmt::format(
-      "<input class=\"filter\" type=\"search\" placeholder=\"filter rows\" data-table=\"{}\" "
-      "aria-label=\"filter rows\">\n",
-      table_id);
-}
-
-// "Alibaba (CN)": the operator and its parent's home country; empty when not listed.
-std::string operatorText(const std::string& name, const std::string& country) {
-  if (name.empty()) return {};
-  return country.empty() ? name : name + " (" + country + ")";
-}
-
-std::string destinationTable(const std::vector<const DestinationRow*>& rows,
-                             const std::string& id) {
-  std::string html = filterBox(id);
-  html += "<table class=\"sortable\" id=\"" + id +
-          "\"><thead><tr><th>hostname</th><th>IP</th><th>country</th><th>ASN / org</th>"
-          "<th>operator</th>"
-          "<th>protocol</th><th>ports</th><th>flows</th><th>bytes out</th><th>bytes in</th>"
-          "<th>first seen</th><th>last seen</th><th>vendor cloud</th><th>verdict</th></tr>"
-          "</thead><tbody>\n";
-  std::size_t shown = 0;
-  for (const DestinationRow* row : rows) {
-    if (shown++ == kRowsPerCamera) break;
-    std::string ports;
-    for (const std::uint16_t port : row->server_ports) {
-      if (!ports.empty()) ports += ' ';
-      ports += std::to_string(port);
-    }
-    const std::string asn =
-        row->asn == 0 ? std::string() : fmt::format("AS{} {}", row->asn, row->org);
-    std::string verdict = "<td class=\"" + std::string(row->verdict == "deny" ? "deny" : "allow") +
-                          "\">" + esc(row->verdict);
-    if (!row->alert_kind.empty()) verdict += " (" + esc(row->alert_kind) + ")";
-    if (!row->rule.empty()) verdict += "<br><span class=\"muted\">" + esc(row->rule) + "</span>";
-    verdict += "</td>";
-    html += "<tr><td class=\"host\">" + esc(row->hostname) + "</td>" +
-            textCell(row->server_ip.toString()) + textCell(row->country) + textCell(asn) +
-            textCell(operatorText(row->network_operator, row->operator_country)) +
-            textCell(row->l4 + " " + row->protocol) + textCell(ports) + numberCell(row->flows) +
-            bytesCell(row->bytes_out) + bytesCell(row->bytes_in) + timeCell(row->first_seen) +
-            timeCell(row->last_seen) + textCell(row->vendor_cloud) + verdict + "</tr>\n";
-  }
-  html += "</tbody></table>\n";
-  if (rows.size() > kRowsPerCamera) {
-    html += fmt::format(
-        "<p class=\"muted\">The {} destinations with the most bytes out are listed; {} more are "
-        "in the destinations CSV (replay --destinations FILE.csv).</p>\n",
-        kRowsPerCamera, rows.size() - kRowsPerCamera);
-  }
-  return html;
-}
-
-std::string cameraLabel(const AlertCamera& camera) {
-  return camera.name.empty() ? camera.ip.toString() : camera.ip.toString() + " " + camera.name;
-}
-
-// One fact of a definition list (<dl class="facts">).
-void appendFact(std::string& html, std::string_view name, const std::string& value) {
-  html += "<dt>" + esc(name) + "</dt><dd>" + esc(value) + "</dd>\n";
-}
-
-// The title, the facts of the run (sensor, span, totals) and the table of contents.
+// The facts of the run (sensor, span, totals) and the table of contents.
 void appendHeader(std::string& html, const ReplayOutcome& result, const ReportInput& input) {
   const FlowDigest& digest = result.digest;
-  html += "<h1>camwatch replay report</h1>\n<dl class=\"facts\">\n";
+  html += "<h2 id=\"about\">About this replay</h2>\n<dl class=\"facts\">\n";
   appendFact(html, "camwatch", input.version);
   appendFact(html, "sensor", input.sensor_name);
+  appendFact(
+      html, "home country",
+      input.home_country.empty() ? std::string("not set (sensor.country)") : input.home_country);
   appendFact(html, "capture span",
              result.decode.packets == 0
                  ? std::string("no packets")
@@ -258,105 +137,10 @@ void appendHeader(std::string& html, const ReplayOutcome& result, const ReportIn
   appendFact(html, "cameras", std::to_string(result.cameras.size()));
   appendFact(html, "alerts", std::to_string(result.alerts.size()));
   html +=
-      "</dl>\n<p><a href=\"#charts\">charts</a> &middot; <a href=\"#cameras\">cameras</a> "
-      "&middot; <a href=\"#beacons\">beacons</a> &middot; <a href=\"#alerts\">alerts</a> &middot; "
-      "<a href=\"#captures\">capture "
+      "</dl>\n<p><a href=\"#findings\">findings</a> &middot; <a href=\"#charts\">charts</a> "
+      "&middot; <a href=\"#cameras\">cameras</a> &middot; <a href=\"#beacons\">beacons</a> "
+      "&middot; <a href=\"#alerts\">alerts</a> &middot; <a href=\"#captures\">capture "
       "files</a> &middot; <a href=\"#config\">config</a></p>\n";
-}
-
-// Egress by country, by operator country and by vendor cloud, and a timeline per camera.
-void appendCharts(std::string& html, const ReplayOutcome& result,
-                  const std::vector<DestinationRow>& rows) {
-  const FlowDigest& digest = result.digest;
-  html += "<h2 id=\"charts\">Charts</h2>\n";
-  std::map<std::string, std::uint64_t> by_country;
-  std::map<std::string, std::uint64_t> by_operator_country;
-  std::map<std::string, std::uint64_t> by_cloud;
-  for (const DestinationRow& row : rows) {
-    by_country[row.country.empty() ? "unknown" : row.country] += row.bytes_out;
-    by_operator_country[row.operator_country.empty() ? "not listed" : row.operator_country] +=
-        row.bytes_out;
-    by_cloud[row.vendor_cloud.empty() ? "not a vendor cloud" : row.vendor_cloud] += row.bytes_out;
-  }
-  auto sorted = [](const std::map<std::string, std::uint64_t>& totals) {
-    std::vector<std::pair<std::string, std::uint64_t>> bars(totals.begin(), totals.end());
-    std::stable_sort(bars.begin(), bars.end(),
-                     [](const auto& a, const auto& b) { return a.second > b.second; });
-    return bars;
-  };
-  if (rows.empty()) {
-    html += "<p class=\"muted\">No camera egress, so no charts.</p>\n";
-  } else {
-    html += "<h3>Egress by country</h3>\n<figure>" +
-            barChart(sorted(by_country), kCountryColour, "egress bytes by country") +
-            "<figcaption>Camera egress bytes by the destination's country (GeoIP; \"unknown\" "
-            "without a country database or entry).</figcaption></figure>\n";
-    html += "<h3>Egress by operator country</h3>\n<figure>" +
-            barChart(sorted(by_operator_country), kCountryColour,
-                     "egress bytes by the operator's home country") +
-            "<figcaption>The same bytes by the home country of the company that operates the "
-            "destination's network (its parent, from the operators file; docs/operators.md): "
-            "whose jurisdiction the data reaches, where \"by country\" says where the building "
-            "is. \"not listed\": an AS the file does not name, or no operators file."
-            "</figcaption></figure>\n";
-    html += "<h3>Egress by vendor cloud</h3>\n<figure>" +
-            barChart(sorted(by_cloud), kCloudColour, "egress bytes by vendor cloud") +
-            "<figcaption>Camera egress bytes by camera-vendor cloud (the catalog protocol nDPI "
-            "recognised), and everything else.</figcaption></figure>\n";
-    // Buckets start at a multiple of their width (09:00:00, not 09:00:00.2), so the axis
-    // labels are round times.
-    const Timestamp span = std::max<Timestamp>(result.last_ts - result.first_ts, 1);
-    const Timestamp bucket = timelineBucket(span);
-    const Timestamp start = result.first_ts - ((result.first_ts % bucket) + bucket) % bucket;
-    const auto buckets = static_cast<std::size_t>((result.last_ts - start) / bucket + 1);
-    html += fmt::format(
-        "<h3>Egress timeline per camera</h3>\n<p class=\"muted\">Bytes each camera sent out per "
-        "{} bucket. A flow record only says when its first and last packets were, so its bytes "
-        "are spread evenly over that time.</p>\n",
-        durationText(bucket));
-    if (digest.egressFlowsWithoutTimeline() > 0) {
-      html += fmt::format(
-          "<p class=\"muted\">Timelines are drawn for the first {} cameras with egress; {} egress "
-          "flows of later ones are in the totals only.</p>\n",
-          digest.limits().max_timelines, digest.egressFlowsWithoutTimeline());
-    }
-    for (const SeenCamera& camera : result.cameras) {
-      const EgressTimeline* timeline = digest.timeline(camera.camera.ip);
-      if (timeline == nullptr) continue;  // no egress, nothing to draw
-      const std::vector<double> bytes = timeline->rebucket(digest.origin(), start, bucket, buckets);
-      html +=
-          "<figure>" +
-          timelineChart(bytes, start, bucket, "egress timeline of " + cameraLabel(camera.camera)) +
-          "<figcaption>" + esc(cameraLabel(camera.camera)) + "</figcaption></figure>\n";
-    }
-  }
-}
-
-// Each camera's facts and its destination table.
-void appendCameras(std::string& html, const ReplayOutcome& result,
-                   const std::vector<DestinationRow>& rows) {
-  // Each camera's destination rows, gathered once (not once per camera).
-  std::map<IpAddress, std::vector<const DestinationRow*>> rows_of;
-  for (const DestinationRow& row : rows) rows_of[row.camera_ip].push_back(&row);
-  html += "<h2 id=\"cameras\">Cameras and their destinations</h2>\n";
-  if (result.cameras.empty()) html += "<p class=\"muted\">No camera was seen.</p>\n";
-  std::size_t camera_index = 0;
-  for (const SeenCamera& camera : result.cameras) {
-    const auto mine = rows_of.find(camera.camera.ip);
-    html += "<h3>" + esc(cameraLabel(camera.camera)) + "</h3>\n<p>";
-    html += "group " + esc(camera.camera.group.empty() ? "-" : camera.camera.group);
-    if (!camera.camera.vendor.empty()) html += " &middot; vendor " + esc(camera.camera.vendor);
-    if (!camera.camera.mac.empty()) html += " &middot; MAC " + esc(camera.camera.mac);
-    html += camera.listed ? " &middot; listed" : " &middot; <span class=\"deny\">not listed</span>";
-    html += fmt::format(" &middot; egress {} &middot; {} alert raise(s)</p>\n",
-                        humanBytes(camera.egress_bytes), camera.alerts);
-    if (mine == rows_of.end()) {
-      html += "<p class=\"muted\">No egress.</p>\n";
-    } else {
-      html += destinationTable(mine->second, fmt::format("dest-{}", camera_index));
-    }
-    ++camera_index;
-  }
 }
 
 // Camera x destination pairs whose contacts repeat at a regular interval (camwatch/beacon.h).
@@ -383,8 +167,8 @@ void appendBeacons(std::string& html, const ReplayOutcome& result) {
       return fmt::format("<td class=\"n\" data-v=\"{}\">{:.1f} s</td>", value, value);
     };
     html += "<tr>" +
-            textCell(camera != cameras.end() ? cameraLabel(*camera->second)
-                                             : found.camera_ip.toString()) +
+            (camera != cameras.end() ? "<td>" + cameraLink(*camera->second) + "</td>"
+                                     : textCell(found.camera_ip.toString())) +
             "<td class=\"host\">" + esc(found.hostname) + "</td>" +
             textCell(found.server_ip.toString()) +
             textCell(found.port != 0 ? std::to_string(found.port) : "several") +
@@ -440,7 +224,7 @@ std::string alertRow(const Alert& alert) {
   const std::string severity(severityName(alert.severity));
   return "<tr>" + timeCell(alert.time) + textCell(alertKindName(alert.kind)) + "<td class=\"" +
          (alert.severity == Severity::kInfo ? "muted" : "deny") + "\">" + esc(severity) + "</td>" +
-         textCell(alertStatusName(alert.status)) + textCell(cameraLabel(alert.camera)) +
+         textCell(alertStatusName(alert.status)) + "<td>" + cameraLink(alert.camera) + "</td>" +
          "<td class=\"host\">" + esc(where) + "</td>" + textCell(alert.rule) +
          timeCell(alert.evidence.first_seen) + timeCell(alert.evidence.last_seen) +
          numberCell(alert.repeat_count + 1ULL) + textCell(evidence) + "</tr>\n";
@@ -452,21 +236,29 @@ void appendAlerts(std::string& html, const ReplayOutcome& result) {
     html += "<p class=\"muted\">No alerts.</p>\n";
   } else {
     html += filterBox("alerts-table");
+    // In a box the browser may skip laying out while it is off screen (content-visibility).
     html +=
-        "<table class=\"sortable\" id=\"alerts-table\"><thead><tr><th>time</th><th>kind</th>"
+        "<div class=\"offscreen\"><table class=\"sortable\" id=\"alerts-table\"><thead><tr>"
+        "<th>time</th><th>kind</th>"
         "<th>severity</th><th>status</th><th>camera</th><th>destination</th><th>rule</th>"
         "<th>first seen</th><th>last seen</th><th>count</th><th>evidence</th></tr></thead>"
         "<tbody>\n";
-    std::size_t shown = 0;
-    for (const Alert& alert : result.alerts) {
-      if (shown++ == kAlertRows) break;
-      html += alertRow(alert);
+    // Past the cut, the most severe are kept (ties: the earlier), and listed in time order.
+    std::vector<std::size_t> listed(result.alerts.size());
+    std::iota(listed.begin(), listed.end(), std::size_t{0});
+    if (listed.size() > kAlertRows) {
+      std::stable_sort(listed.begin(), listed.end(), [&](std::size_t a, std::size_t b) {
+        return result.alerts[a].severity > result.alerts[b].severity;
+      });
+      listed.resize(kAlertRows);
+      std::sort(listed.begin(), listed.end());
     }
-    html += "</tbody></table>\n";
+    for (const std::size_t index : listed) html += alertRow(result.alerts[index]);
+    html += "</tbody></table></div>\n";
     if (result.alerts.size() > kAlertRows) {
       html += fmt::format(
-          "<p class=\"muted\">The first {} alerts are listed; {} more are in replay --alerts "
-          "FILE.</p>\n",
+          "<p class=\"muted\">The {} most severe alerts are listed, in time order; {} more are "
+          "in replay --alerts FILE.</p>\n",
           kAlertRows, result.alerts.size() - kAlertRows);
     }
   }
@@ -502,45 +294,6 @@ void appendConfig(std::string& html, const ReportInput& input) {
 
 }  // namespace
 
-std::string htmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-Timestamp timelineBucket(Timestamp span) {
-  constexpr Timestamp kSecond = kNanosPerSecond;
-  constexpr Timestamp kWidths[] = {
-      kSecond,         5 * kSecond,     10 * kSecond,    30 * kSecond,    60 * kSecond,
-      300 * kSecond,   600 * kSecond,   1800 * kSecond,  3600 * kSecond,  10800 * kSecond,
-      21600 * kSecond, 43200 * kSecond, 86400 * kSecond, 604800 * kSecond};
-  for (const Timestamp width : kWidths) {
-    if (span <= 60 * width) return width;
-  }
-  return kWidths[std::size(kWidths) - 1];
-}
-
 std::string reportToHtml(const ReplayOutcome& result, const std::vector<DestinationRow>& rows,
                          const ReportInput& input) {
   std::string html;
@@ -554,9 +307,14 @@ std::string reportToHtml(const ReplayOutcome& result, const std::vector<Destinat
   html += kStyle;
   html += "</head>\n<body>\n";
 
+  appendTitle(html, result, input);
+  appendFindings(
+      html, buildFindings(FindingFacts(result.alerts, result.cameras, rows, input.home_country,
+                                       result.digest.unitemisedEgress().flows, &result.digest)));
   appendHeader(html, result, input);
-  appendCharts(html, result, rows);
-  appendCameras(html, result, rows);
+  const CameraRanking ranking = rankCameras(result.cameras, result.alerts, rows);
+  appendCharts(html, result, rows, ChartContext{input.home_country, &ranking});
+  appendCameras(html, ranking, rows);
   appendBeacons(html, result);
   appendAlerts(html, result);
   appendCaptureFiles(html, result, input);

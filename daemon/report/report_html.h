@@ -3,6 +3,10 @@
 // file opens offline and fetches nothing. Every string that came from the input (hostnames,
 // names, file names, config text) is HTML-escaped: DNS answers and SNI are written by the
 // devices being watched. No wall-clock time goes in: the same input gives the same bytes.
+//
+// This file assembles the page from its sections, one function each, in reading order: the
+// title, the findings (report_findings.h), the facts of the run, the charts (report_charts.h),
+// the ranked cameras (report_cameras.h), the alerts, the capture files and the config.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +15,9 @@
 #include <vector>
 
 #include "report/destinations_csv.h"
+#include "report/html_cells.h"  // htmlEscape
 #include "report/replay_outcome.h"
+#include "report/report_charts.h"  // timelineBucket
 
 namespace camwatch {
 
@@ -24,20 +30,12 @@ struct ReportCaptureFile {
 struct ReportInput {
   std::string version;  ///< "0.1.0 (git abc123)"
   std::string sensor_name;
-  std::string config_path;  ///< or "(built-in defaults)"
-  std::string config_text;  ///< the file as read, or the effective defaults
+  std::string home_country;  ///< sensor.country (ISO 3166-1 alpha-2); "" = not set
+  std::string config_path;   ///< or "(built-in defaults)"
+  std::string config_text;   ///< the file as read, or the effective defaults
   std::string config_sha256;
   std::vector<ReportCaptureFile> files;  ///< parallel to ReplayResult::files
 };
-
-/// `text` with & < > " ' replaced by character references: safe in element content and in
-/// quoted attribute values.
-std::string htmlEscape(std::string_view text);
-
-/// The width of a timeline bucket for a capture `span` long: the smallest of 1 s, 5 s, 10 s,
-/// 30 s, 1 min, 5 min, 10 min, 30 min, 1 h, 3 h, 6 h, 12 h, 1 d, 7 d that needs at most 60
-/// buckets (7 d beyond).
-Timestamp timelineBucket(Timestamp span);
 
 /// The whole page.
 std::string reportToHtml(const ReplayOutcome& result, const std::vector<DestinationRow>& rows,

@@ -64,7 +64,9 @@ TEST_F(BeaconsTest, TheSummaryListsExactlyTheCameraThatCallsHome) {
   const std::string report = readFile(dir_.path("report.html"));
   const std::size_t table = report.find("<table class=\"sortable\" id=\"beacons-table\">");
   ASSERT_NE(table, std::string::npos);
-  EXPECT_LT(report.find("<td>192.168.10.34 cam-mast</td>", table), table + 2000);
+  EXPECT_LT(
+      report.find("<td><a href=\"#camera-192.168.10.34\">192.168.10.34 cam-mast</a></td>", table),
+      table + 2000);
 }
 
 TEST_F(BeaconsTest, AlertEvidenceCarriesTheBeaconOnceItsRaisesAreRegular) {

@@ -354,7 +354,7 @@ TEST_F(ReplayTest, ProgressLineOnlyOnATerminalAndErasedAtTheEnd) {
   ASSERT_EQ(tty.exit_code, 0) << tty.out << tty.err;
   EXPECT_NE(tty.out.find("% of input"), std::string::npos) << tty.out;
   EXPECT_NE(tty.out.find("packets/s"), std::string::npos) << tty.out;
-  EXPECT_NE(tty.out.find("7528 packets  6.8 MiB  100% of input"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("7528 packets  6.7 MiB  100% of input"), std::string::npos) << tty.out;
   const std::string erase = "\r\033[K";
   ASSERT_GE(tty.out.size(), erase.size());
   EXPECT_EQ(tty.out.substr(tty.out.size() - erase.size()), erase) << "erased at the end";

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "integration/ground_truth.h"
 #include "integration/run_command.h"
 #include "support/png_image.h"
 
@@ -25,8 +26,10 @@ const std::string kTestgen = CAMWATCH_TESTGEN;
 const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
 const std::string kChromium = "/usr/bin/chromium";
 
-// The bar colours daemon/report/report_html.cc draws with (country, vendor cloud, timeline).
-constexpr std::uint32_t kChartColours[] = {0x1f6fb4, 0xd9741c, 0x2e9a4e};
+// Colours of daemon/report/svg_chart.h's palette that long bars of the demo's charts are drawn
+// in: country (blue), "not a vendor cloud" (sky blue), alert kind (reddish purple), a foreign
+// operator country (vermillion).
+constexpr std::uint32_t kChartColours[] = {0x0072b2, 0x56b4e9, 0xcc79a7, 0xd55e00};
 
 // A CSV parser for what RFC 4180 allows: quoted fields with doubled quotes and line breaks.
 std::vector<std::vector<std::string>> parseCsv(const std::string& text) {
@@ -144,8 +147,8 @@ TEST_F(ReportTest, HtmlHasEverySectionAndNoExternalReferences) {
   const CommandResult run = replay(dir_.path("report.html"), dir_.path("dest.csv"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string html = readFile(dir_.path("report.html"));
-  for (const char* section :
-       {"id=\"cameras\"", "id=\"alerts\"", "id=\"charts\"", "id=\"captures\"", "id=\"config\""}) {
+  for (const char* section : {"id=\"findings\"", "id=\"cameras\"", "id=\"alerts\"", "id=\"charts\"",
+                              "id=\"captures\"", "id=\"config\""}) {
     EXPECT_NE(html.find(section), std::string::npos) << section;
   }
   for (const char* text :
@@ -165,7 +168,67 @@ TEST_F(ReportTest, HtmlHasEverySectionAndNoExternalReferences) {
   EXPECT_EQ(html.find("https:"), std::string::npos);
   EXPECT_EQ(html.find("src=\""), std::string::npos);
   EXPECT_EQ(count(html, "<script"), 1U);
-  EXPECT_GE(count(html, "<svg class=\"chart\""), 3U);
+  EXPECT_GE(count(html, "<svg class=\"chart\""), 4U);
+}
+
+// The findings a person expects from the ground truth (ground_truth.h, kGroundTruthAlerts), in
+// the order the levels give: the two critical alerts of the unlisted laptop (a denied lookup
+// and a denied destination, one rule) first; then the warnings in the findings' own order:
+// the vendor clouds (cam-lobby and cam-mast HikConnect, cam-gate and cam-dock Dahua_Imou), the
+// foreign operators those and the others reached (the config says the site is in GB: AWS,
+// Cloudflare and Google are US, Alibaba and Tencent CN), cam-yard's upload over budget,
+// cam-car-park's STUN, the DNS outside the site (cam-dock asks Quad9, cam-stairs DoH to
+// 8.8.8.8, cam-roof DoT to 1.1.1.1), cam-yard's hard-coded address, the laptop as an unknown
+// device; then what was seen without an alert of its own: cam-mast's call every 30 s (its one
+// vendor_cloud notification came before there was a rhythm) and NTP, allowed; last what found
+// nothing: destination drift.
+TEST_F(ReportTest, FindingsComeInTheOrderAPersonExpectsFromTheGroundTruth) {
+  ASSERT_EQ(kGroundTruthAlerts.size(), 13U)
+      << "the ground truth changed: work this order out again";
+  const CommandResult run = replay(dir_.path("report.html"), dir_.path("dest.csv"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string html = readFile(dir_.path("report.html"));
+  std::vector<std::string> order;
+  const std::string marker = "<li class=\"finding ";
+  for (std::size_t at = html.find(marker); at != std::string::npos;
+       at = html.find(marker, at + 1)) {
+    const std::size_t level = at + marker.size();
+    const std::size_t id = html.find("id=\"finding-", level) + 12;
+    order.push_back(html.substr(level, html.find('"', level) - level) + " " +
+                    html.substr(id, html.find('"', id) - id));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{
+                       "lvl-critical denied", "lvl-warning vendor-cloud",
+                       "lvl-warning jurisdiction", "lvl-warning budget", "lvl-warning p2p",
+                       "lvl-warning dns", "lvl-warning hardcoded", "lvl-warning unknown",
+                       "lvl-seen beacons", "lvl-seen allowed", "lvl-nothing drift"}));
+  for (const char* text : {
+           "1 camera reached or looked up 1 destination the policy denies (1 rule).",
+           "rule:no-example (disallowed_destination and dns_lookup_blocked): www.example.com: "
+           "<a href=\"#camera-192.168.10.57\">192.168.10.57</a>",
+           "4 cameras contacted 2 vendor clouds: HikConnect (2 cameras) and Dahua_Imou (2 "
+           "cameras).",
+           "foreign jurisdictions (home: GB)",
+           "1 camera went over its egress budget;",
+           "1 camera used P2P or relay protocols: STUN (1 camera).",
+           "3 cameras used 1 DNS resolver outside the site and 2 encrypted DNS services.",
+           "47.254.33.45, AS45102 Alibaba (US) Technology Co., Ltd., operated by Alibaba (CN), in "
+           "DE: <a href=\"#camera-192.168.10.24\">192.168.10.24 cam-yard</a>",
+           "1 device not in the inventory was seen on the camera networks.",
+           "1 camera contacted 1 destination at a regular interval (1 rhythm).",
+           "udp NTP: 1 destination",
+       }) {
+    EXPECT_NE(html.find(text), std::string::npos) << text;
+  }
+  // Every link of a finding leads somewhere on the page.
+  for (std::size_t at = html.find("href=\"#"); at != std::string::npos;
+       at = html.find("href=\"#", at + 1)) {
+    const std::string anchor = html.substr(at + 7, html.find('"', at + 7) - at - 7);
+    EXPECT_NE(html.find("id=\"" + anchor + "\""), std::string::npos) << anchor;
+  }
+  // The ranked camera list opens with the most severe camera: the laptop (critical).
+  EXPECT_LT(html.find("<section class=\"camera\" id=\"camera-192.168.10.57\">"),
+            html.find("<section class=\"camera\" id=\"camera-192.168.10.24\">"));
 }
 
 TEST_F(ReportTest, AnyWorkerCountGivesByteIdenticalReportAndCsv) {

@@ -30,6 +30,7 @@ struct ScenarioOptions {
   TsResolution resolution = TsResolution::kNano;
   std::uint64_t packets = 750000;  ///< bench only
   std::uint64_t flows = 220000;    ///< bench only: at least this many flows
+  std::uint64_t cameras = 200;     ///< fleet only
   std::uint64_t seed = 1;
 };
 

@@ -1,7 +1,7 @@
 // camwatch-testgen: writes the deterministic test and demo captures (see tests/pcaps/README.md).
 //
 //   camwatch-testgen SCENARIO OUTPUT [--expect FILE] [--link L] [--format pcap|pcapng]
-//                    [--snaplen N] [--packets N] [--flows N] [--seed N] [--usec]
+//                    [--snaplen N] [--packets N] [--flows N] [--cameras N] [--seed N] [--usec]
 #include <cstdint>
 #include <exception>
 #include <fstream>
@@ -50,10 +50,11 @@ int main(int argc, char** argv) {
   app.add_option("--packets", options.packets, "bench: packets to write")->capture_default_str();
   app.add_option(
          "--flows", options.flows,
-         "bench: at least this many flows; flood, concurrent: exactly this many; spoof: camera "
-         "sources")
+         "bench: at least this many flows; flood, concurrent: exactly this many; fleet: camera "
+         "flows; spoof: camera sources")
       ->capture_default_str();
-  app.add_option("--seed", options.seed, "bench: random seed")->capture_default_str();
+  app.add_option("--cameras", options.cameras, "fleet: cameras on the VLAN")->capture_default_str();
+  app.add_option("--seed", options.seed, "bench, fleet: random seed")->capture_default_str();
   app.add_flag("--usec", usec, "microsecond timestamps instead of nanoseconds");
   CLI11_PARSE(app, argc, argv);
 

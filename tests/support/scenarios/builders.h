@@ -26,4 +26,7 @@ std::uint64_t writeFlood(PacketWriter& writer, std::uint64_t flows);
 std::uint64_t writeSpoof(PacketWriter& writer, std::uint64_t sources);
 std::uint64_t writeConcurrent(PacketWriter& writer, std::uint64_t flows);
 
+// fleet.cc: streams too.
+void writeFleet(const ScenarioOptions& options, PacketWriter& writer);
+
 }  // namespace camwatch::testkit::scenario

@@ -17,6 +17,7 @@ using scenario::linkKindFor;
 using scenario::linktypeForChoice;
 using scenario::writeBench;
 using scenario::writeConcurrent;
+using scenario::writeFleet;
 using scenario::writeFlood;
 using scenario::writeMix;
 using scenario::writeSpoof;
@@ -52,6 +53,10 @@ const std::vector<ScenarioInfo>& scenarios() {
       {"flood", "one camera, one UDP datagram to each of --flows public addresses", false},
       {"spoof", "--flows camera source addresses, one UDP datagram each to one public address",
        false},
+      {"fleet",
+       "--cameras cameras (200) over --flows flows in 10 minutes: vendor clouds, NTP, RTSP, "
+       "STUN to many peers, a 30 MB upload, an unlisted device (the report bench)",
+       false},
       {"concurrent",
        "--flows DNS and NTP exchanges of two packets, all open at the end (memory per flow)",
        false},
@@ -84,6 +89,13 @@ std::uint64_t runScenario(const std::string& name, const std::string& output,
     PacketWriterPtr writer =
         openCaptureFile(output, options.pcapng, fileOptions(options, kLinktypeEthernet));
     writeBench(options, *writer);
+    writer->close();
+    return writer->packetsWritten();
+  }
+  if (name == "fleet") {
+    PacketWriterPtr writer =
+        openCaptureFile(output, options.pcapng, fileOptions(options, kLinktypeEthernet));
+    writeFleet(options, *writer);
     writer->close();
     return writer->packetsWritten();
   }

@@ -396,6 +396,20 @@ TEST_F(ConfigTest, HardcodedAddressIsOffOrASeverity) {
                 "got 'loud'");
 }
 
+TEST_F(ConfigTest, SensorCountryIsTwoLettersStoredUpperCase) {
+  EXPECT_EQ(defaultConfig().sensor_country, "");
+  auto config = load("sensor:\n  name: s\n  country: gb\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->sensor_country, "GB");
+  EXPECT_NE(describeConfig(*config).find("sensor:\n  name: s\n  country: GB\n"), std::string::npos);
+  EXPECT_EQ(
+      error("sensor:\n  country: GBR\n"),
+      file() + ":2:12: sensor.country: 'GBR': expected two letters (ISO 3166-1 alpha-2, e.g. GB)");
+  EXPECT_EQ(
+      error("sensor:\n  country: \"\"\n"),
+      file() + ":2:12: sensor.country: '': expected two letters (ISO 3166-1 alpha-2, e.g. GB)");
+}
+
 // resolvers, external_resolver and encrypted_dns per group; dpi.doh_resolvers_file. Mistakes name
 // the file, line and key (a bad line of the DoH file names that file's line too).
 TEST_F(ConfigTest, ResolversAndEncryptedDnsAreReadAndChecked) {
