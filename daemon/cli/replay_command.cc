@@ -303,6 +303,7 @@ Result<ReplayResult> runWithProgress(ReplayRun& run) {
 void takeEngineFigures(const AlertEngine& engine, ReplayResult& result) {
   result.cameras = engine.camerasByAddress();
   result.alert_overflowed_total = engine.overflowedTotal();
+  result.alert_updates = engine.evidenceUpdates();
   result.cameras_untracked = engine.camerasUntracked();
   result.learning_phase = std::string(engine.learningPhase());
   result.learned_entries = engine.baseline().size();

@@ -24,6 +24,8 @@ namespace {
 
 // Alerts the table lists at most (the most severe, in time order); --alerts has them all.
 constexpr std::size_t kAlertRows = 500;
+// Beacons the table lists at most (by the digest's order); replay --summary FILE has them all.
+constexpr std::size_t kBeaconRows = 5000;
 
 // The last line: the camera sections and the alerts table are laid out only once scrolled to
 // (content-visibility), which is most of what a browser spends on a 200-camera page
@@ -158,7 +160,9 @@ void appendBeacons(std::string& html, const ReplayOutcome& result) {
       "<table class=\"sortable\" id=\"beacons-table\"><thead><tr><th>camera</th><th>hostname</th>"
       "<th>IP</th><th>port</th><th>country</th><th>operator</th><th>period</th><th>jitter</th>"
       "<th>contacts</th><th>first contact</th><th>last contact</th></tr></thead><tbody>\n";
+  std::size_t shown = 0;
   for (const BeaconTally& found : beacons) {
+    if (shown++ == kBeaconRows) break;
     const auto camera = cameras.find(found.camera_ip);
     const NetworkOperator* op =
         result.operators ? result.operators->find(found.asn, found.server_ip) : nullptr;
@@ -184,6 +188,11 @@ void appendBeacons(std::string& html, const ReplayOutcome& result) {
       "the latest {} contacts, the jitter the median deviation from it; listed from {} contacts "
       "with a jitter of at most 1/{} of the period.</p>\n",
       ContactSeries::kKept, kMinContacts, kMaxJitterShare);
+  if (beacons.size() > kBeaconRows) {
+    html += fmt::format(
+        "<p class=\"muted\">The first {} are listed; {} more are in replay --summary FILE.</p>\n",
+        kBeaconRows, beacons.size() - kBeaconRows);
+  }
 }
 
 // One row of the alerts table.

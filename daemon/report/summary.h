@@ -18,6 +18,7 @@ inline constexpr std::size_t kTopTalkers = 10;
 inline constexpr std::size_t kTopDestinations = 15;
 inline constexpr std::size_t kTextAlertLines = 100;   ///< alerts the text summary lists
 inline constexpr std::size_t kTextCameraLines = 100;  ///< cameras the text summary lists
+inline constexpr std::size_t kTextBeaconLines = 100;  ///< beacons the text summary lists
 
 nlohmann::ordered_json summaryToJson(const ReplayOutcome& result);
 

@@ -147,7 +147,7 @@ TEST_F(AlertsTest, AlertJsonNamesTheCameraTheDestinationAndTheEvidence) {
 
   for (const json& alert : all) {
     if (alert.at("kind") == "egress_volume") {
-      // 5 MB uploaded against a 2 MB budget per 10 minutes.
+      // 30 MB uploaded against a 2 MB budget per 10 minutes.
       EXPECT_GT(alert.at("evidence").at("bytes").get<std::uint64_t>(), 2'000'000U);
       EXPECT_EQ(alert.at("camera").at("name"), "cam-yard");
       EXPECT_EQ(alert.at("dedup_key"), "192.168.10.24|egress_volume|-");
@@ -184,6 +184,36 @@ TEST_F(AlertsTest, AlertJsonNamesTheCameraTheDestinationAndTheEvidence) {
   EXPECT_EQ(cameras, (std::set<std::string>{"192.168.10.21", "192.168.10.22", "192.168.10.23",
                                             "192.168.10.24", "192.168.10.31", "192.168.10.32",
                                             "192.168.10.33", "192.168.10.34", "192.168.10.57?"}));
+}
+
+// Issue 18 point 7: the upload is judged by its first three packets (419 bytes), and its alert
+// is sent again, the same alert, when the flow has ended, with the whole 30 MB as evidence.
+TEST_F(AlertsTest, TheUploadsAlertEndsWithTheWholeFlowAsEvidence) {
+  ASSERT_EQ(replay(kGroundTruth).exit_code, 0);
+  std::vector<json> upload;
+  for (const json& alert : alerts()) {
+    if (alert.at("dedup_key") == "192.168.10.24|hardcoded_address|47.254.33.45") {
+      upload.push_back(alert);
+    }
+  }
+  ASSERT_EQ(upload.size(), 2U);
+  EXPECT_EQ(upload[0].at("evidence").at("packets"), 3);
+  EXPECT_EQ(upload[0].at("evidence").at("bytes"), 419);
+  const json& update = upload[1];
+  EXPECT_EQ(update.at("evidence").at("packets").get<std::uint64_t>(), kUploadPackets);
+  EXPECT_EQ(update.at("evidence").at("bytes").get<std::uint64_t>(), kUploadBytes);
+  EXPECT_EQ(update.at("status"), "firing");
+  EXPECT_EQ(update.at("repeat_count"), 0) << "an update is not a repeat";
+  // The flow's last packet 46.245 s after its first, the update at its end (the closed timeout,
+  // 10 s, after that last packet).
+  EXPECT_EQ(update.at("evidence").at("first_seen"), "2026-01-15T09:03:20.000000000Z");
+  EXPECT_EQ(update.at("evidence").at("last_seen"), "2026-01-15T09:04:06.245000000Z");
+  EXPECT_EQ(update.at("time"), "2026-01-15T09:04:16.245000000Z");
+  // Everything but the time and the evidence is the first notification's.
+  json same = update;
+  same["time"] = upload[0].at("time");
+  same["evidence"] = upload[0].at("evidence");
+  EXPECT_EQ(same, upload[0]);
 }
 
 TEST_F(AlertsTest, LifecycleResolvesQuietAlertsAndStartsNewEpisodes) {
@@ -225,13 +255,20 @@ TEST_F(AlertsTest, LearningRecordsThenEnforcesNewDestinations) {
                                         kSourceDir + "/tests/integration/configs/learning.yaml");
   const CommandResult learn = replay(config);
   ASSERT_EQ(learn.exit_code, 0) << learn.err;
+  // Each alert about a TLS flow again when its flow ends, with the whole flow (an update): the
+  // DoH and DoT sessions (ending after their last lookups, 165 s and 170 s), the upload, the
+  // laptop's browsing.
   const std::vector<std::string> expected = {
       "external_resolver 192.168.10.31 -> 9.9.9.9 dns:p2p.easy4ipcloud.com external_resolver "
       "warning firing x1",
       "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
       "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
       "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
+      "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",  // update
+      "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",  // update
       "new_destination 192.168.10.24 -> 47.254.33.45 baseline:address warning firing x1",
+      "new_destination 192.168.10.24 -> 47.254.33.45 baseline:address warning firing x1",
+      "new_destination 192.168.10.57 -> 93.184.215.14 baseline:domain warning firing x1",
       "new_destination 192.168.10.57 -> 93.184.215.14 baseline:domain warning firing x1",
   };
   EXPECT_EQ(describeAll(alerts()), expected);
@@ -300,7 +337,10 @@ TEST_F(AlertsTest, ALearntNameThatLeadsElsewhereDrifts) {
                 "external_resolver warning firing x1",
                 "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
                 "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
-                "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1"}));
+                "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
+                // The DoH and DoT sessions' updates when they end (evidence that grows).
+                "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
+                "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1"}));
 
   places["litedev.hik-connect.com"] = {{"asns", {45102}}, {"countries", {"SG"}}};
   std::ofstream(state) << saved.dump(2) << "\n";
@@ -314,11 +354,17 @@ TEST_F(AlertsTest, ALearntNameThatLeadsElsewhereDrifts) {
                 "destination_drift 192.168.10.21 -> 52.5.124.127 drift:learnt critical firing x1",
                 // cam-mast calls the same name (its beacon), so it drifts with cam-lobby.
                 "destination_drift 192.168.10.34 -> 52.5.124.127 drift:learnt critical firing x1",
+                // Each check-in's flow ends: the updates, cam-mast's first (10 s after its FIN,
+                // 42 s) before cam-lobby's (42.5 s).
+                "destination_drift 192.168.10.34 -> 52.5.124.127 drift:learnt critical firing x1",
+                "destination_drift 192.168.10.21 -> 52.5.124.127 drift:learnt critical firing x1",
                 "external_resolver 192.168.10.31 -> 9.9.9.9 dns:p2p.easy4ipcloud.com "
                 "external_resolver warning firing x1",
                 "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
                 "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
                 "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
+                "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
+                "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
             }));
   for (const json& alert : alerts()) {
     if (alert.at("kind") != "destination_drift") continue;
@@ -403,8 +449,9 @@ TEST_F(AlertsTest, ReplayedAlertsReachAlertmanagerWithTheirLabels) {
   EXPECT_NE(run.out.find("Alert sink am: " + all + " queued, " + all + " sent"), std::string::npos)
       << run.out;
 
+  // One alert per identity: an update re-posts the same labels.
   const auto held = alertmanagerAlerts(am, "ground-truth");
-  ASSERT_EQ(held.size(), kGroundTruthAlerts.size());
+  ASSERT_EQ(held.size(), groundTruthAlertIdentities());
   const json& cloud = held.at("192.168.10.21|vendor_cloud|52.5.124.127");
   EXPECT_EQ(cloud.at("alertname"), "CamwatchVendorCloud");
   EXPECT_EQ(cloud.at("kind"), "vendor_cloud");
@@ -415,6 +462,24 @@ TEST_F(AlertsTest, ReplayedAlertsReachAlertmanagerWithTheirLabels) {
   EXPECT_EQ(cloud.at("site"), "test-site");
   EXPECT_EQ(held.at("192.168.10.57|dns_lookup_blocked|dns:www.example.com").at("severity"),
             "critical");
+
+  // The upload's alert shows the whole flow: the update replaced the annotations of the alert
+  // the first notification opened (same labels), it did not open a second one.
+  json upload;
+  for (const json& alert : am.alerts()) {
+    if (alert.at("labels").at("dedup_key") == "192.168.10.24|hardcoded_address|47.254.33.45")
+      upload = alert;
+  }
+  ASSERT_TRUE(upload.is_object()) << am.alerts().dump();
+  EXPECT_EQ(upload.at("annotations").at("evidence").get<std::string>(),
+            std::to_string(kUploadPackets) + " packets, " + std::to_string(kUploadBytes) +
+                " bytes, first 2026-01-15T09:03:20.000000000Z last 2026-01-15T09:04:06.245000000Z");
+  EXPECT_NE(upload.at("annotations")
+                .at("description")
+                .get<std::string>()
+                .find(std::to_string(kUploadBytes) + " bytes"),
+            std::string::npos);
+  EXPECT_EQ(upload.at("startsAt").get<std::string>().substr(0, 19), "2026-01-15T09:03:20");
 }
 
 TEST_F(AlertsTest, AlertmanagerStoppedMidRunGetsEverythingOnceBack) {
@@ -423,7 +488,7 @@ TEST_F(AlertsTest, AlertmanagerStoppedMidRunGetsEverythingOnceBack) {
   const std::string spool = dir_.path("spool");
   const std::string first = configWith(dir_, "first.yaml", sinkSection(am.url(), spool));
   ASSERT_EQ(replay(first).exit_code, 0);
-  ASSERT_EQ(alertmanagerAlerts(am, "ground-truth").size(), kGroundTruthAlerts.size());
+  ASSERT_EQ(alertmanagerAlerts(am, "ground-truth").size(), groundTruthAlertIdentities());
 
   // Alertmanager goes away; the next run spools its alerts and keeps retrying.
   am.kill();
@@ -441,7 +506,7 @@ TEST_F(AlertsTest, AlertmanagerStoppedMidRunGetsEverythingOnceBack) {
   EXPECT_NE(out.find(std::to_string(kGroundTruthAlerts.size()) + " sent"), std::string::npos)
       << out;
   EXPECT_NE(out.find("0 pending"), std::string::npos) << out;
-  EXPECT_EQ(alertmanagerAlerts(am, "second-run").size(), kGroundTruthAlerts.size());
+  EXPECT_EQ(alertmanagerAlerts(am, "second-run").size(), groundTruthAlertIdentities());
 }
 
 TEST_F(AlertsTest, CamwatchKilledMidDeliveryDeliversTheRestAfterRestart) {
@@ -476,9 +541,9 @@ TEST_F(AlertsTest, CamwatchKilledMidDeliveryDeliversTheRestAfterRestart) {
   std::ofstream(restart) << text;
   const CommandResult run = replay(restart);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(alertmanagerAlerts(am, "ground-truth").size(), kGroundTruthAlerts.size())
+  EXPECT_EQ(alertmanagerAlerts(am, "ground-truth").size(), groundTruthAlertIdentities())
       << "the killed run's alerts were not delivered after the restart";
-  EXPECT_EQ(alertmanagerAlerts(am, "after-restart").size(), kGroundTruthAlerts.size());
+  EXPECT_EQ(alertmanagerAlerts(am, "after-restart").size(), groundTruthAlertIdentities());
 }
 
 // Replay hands alerts to the sinks as it reads, as a sensor does, not all at the end: at --pace 60
@@ -520,10 +585,12 @@ TEST_F(AlertsTest, JsonlSinkWritesEveryAlertAndAWrongSinkIsNamed) {
            std::string("camwatch_alert_sink_failures_total{sink=\"jsonl\"} 0\n"),
            std::string("camwatch_alerts_total{kind=\"egress_volume\",severity=\"warning\","
                        "status=\"firing\"} 1\n"),
+           // Four cameras' first vendor-cloud check-ins and their updates, two DNS sessions and
+           // their updates (kGroundTruthAlerts).
            std::string("camwatch_alerts_total{kind=\"vendor_cloud\",severity=\"warning\","
-                       "status=\"firing\"} 4\n"),
+                       "status=\"firing\"} 8\n"),
            std::string("camwatch_alerts_total{kind=\"encrypted_dns\",severity=\"warning\","
-                       "status=\"firing\"} 2\n"),
+                       "status=\"firing\"} 4\n"),
            std::string("camwatch_egress_flows_total{asn=\"unknown\",camera=\"cam-lobby\",country="
                        "\"unknown\",operator=\"unknown\",operator_country=\"unknown\","
                        "protocol=\"TLS.HikConnect\"} 2\n"),

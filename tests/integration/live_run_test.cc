@@ -175,10 +175,18 @@ TEST_F(LiveRunTest, LiveCaptureMatchesTheReplayOfTheSameCapture) {
   // The alerts: exactly the ground truth, live and replayed.
   const nlohmann::json live_json = readJsonLines(dir_.path("live-alerts.jsonl"));
   const nlohmann::json replay_json = readJsonLines(dir_.path("replay-alerts.jsonl"));
-  std::vector<std::string> ground_truth = kGroundTruthAlerts;
-  std::sort(ground_truth.begin(), ground_truth.end());
-  EXPECT_EQ(describeSorted(live_json), ground_truth) << log;
-  EXPECT_EQ(describeSorted(replay_json), ground_truth);
+  // Without the repeat counts: with the demo 100 times faster and a 1 s closed timeout, a flow
+  // ends 100 s of demo time after its FIN, so cam-mast's first check-in is updated only after
+  // three more (every 30 s) have folded in (x4, where the ground truth at the demo's own pace has
+  // x1). ReplayTest and AlertsTest check the counts at the demo's pace.
+  const auto without_repeats = [](std::vector<std::string> rows) {
+    for (std::string& row : rows) row.erase(row.rfind(" x"));
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  };
+  const std::vector<std::string> ground_truth = without_repeats(kGroundTruthAlerts);
+  EXPECT_EQ(without_repeats(describeSorted(live_json)), ground_truth) << log;
+  EXPECT_EQ(without_repeats(describeSorted(replay_json)), ground_truth);
   const auto live_alerts = alertFacts(live_json);
   const auto replay_alerts = alertFacts(replay_json);
   EXPECT_EQ(live_alerts, replay_alerts) << "live:\n"
