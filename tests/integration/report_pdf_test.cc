@@ -117,9 +117,9 @@ TEST_F(ReportPdfTest, ChromiumPrintsFindingsAndHashesIntoThePdf) {
   EXPECT_NE(words.find("built 2024-01-01"), std::string::npos);
   EXPECT_NE(words.find("Public Suffix List libpsl"), std::string::npos);
 
-  for (const char* heading :
-       {"camwatch replay report", "Charts", "Cameras and their destinations", "Alerts",
-        "Capture files", "Configuration", "Provenance", "Data sources"}) {
+  for (const char* heading : {"camwatch replay report", "Findings", "About this replay", "Charts",
+                              "Cameras, most severe first", "Beacons", "Alerts", "Capture files",
+                              "Configuration", "Provenance", "Data sources"}) {
     EXPECT_NE(words.find(heading), std::string::npos) << heading;
   }
   // The findings: every alert kind the replay raised, and the cameras they name.

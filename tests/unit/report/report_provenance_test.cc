@@ -86,7 +86,12 @@ TEST(ReportPrint, PrintsOnA4WithPageBreaksAndNoDarkBackgrounds) {
   EXPECT_NE(css.find("break-before:page"), std::string::npos);
   EXPECT_NE(css.find("tr,figure,dl.facts,svg{break-inside:avoid}"), std::string::npos);
   EXPECT_NE(css.find("thead{display:table-header-group}"), std::string::npos);
-  EXPECT_NE(css.find("input.filter{display:none}"), std::string::npos);
+  // The findings open page 1 (they sit in <section id="findings">), the facts follow them.
+  EXPECT_NE(css.find("#findings>h2,h2#about{margin-top:14pt;break-before:auto}"),
+            std::string::npos);
+  // What does nothing on paper: the filter boxes, the timelines' log-scale switch.
+  EXPECT_NE(css.find("input.filter,input.scale-toggle,input.scale-toggle+label{display:none}"),
+            std::string::npos);
   // Backgrounds in print are none or white.
   for (std::size_t at = css.find("background:"); at != std::string::npos;
        at = css.find("background:", at + 1)) {
