@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/ground_truth.h"
+#include "integration/metrics_text.h"
 #include "integration/run_command.h"
 #include "support/alertmanager_process.h"
 #include "support/listening_ports.h"
@@ -500,6 +501,37 @@ TEST_F(AlertsTest, ReplayDeliversAlertsToTheSinksWhileItReads) {
   EXPECT_LT(readJsonLines(file).size(), kGroundTruthAlerts.size());
   ASSERT_EQ(replaying.wait(30s), 0) << replaying.log();
   EXPECT_EQ(describeAll(readJsonLines(file)), kGroundTruthAlerts);
+}
+
+TEST_F(AlertsTest, MetricsCountEveryFiringAlertUnderItsCamera) {
+  // camwatch_camera_alerts_total (docs/metrics.md, "Alerts per camera") names the camera of each
+  // alert the sinks got, by the camera label of the egress series: inventory name, or address.
+  const std::string file = dir_.path("sink.jsonl");
+  const std::string config =
+      configWith(dir_, "jsonl.yaml",
+                 "alerts:\n  spool_dir: " + dir_.path("spool") +
+                     "\n  sinks:\n    - type: jsonl\n      path: " + file + "\n");
+  const std::string metrics = dir_.path("replay.prom");
+  ASSERT_EQ(replay(config, "--metrics " + shellQuote(metrics)).exit_code, 0);
+  std::map<std::string, double> expected;  // "camera=\"..\",kind=\"..\"" -> notifications
+  for (const json& alert : readJsonLines(file)) {
+    if (alert.at("status") != "firing") continue;
+    const json& camera = alert.at("camera");
+    const std::string name = camera.at("name").get<std::string>().empty()
+                                 ? camera.at("ip").get<std::string>()
+                                 : camera.at("name").get<std::string>();
+    expected["camera=\"" + name + "\",kind=\"" + alert.at("kind").get<std::string>() + "\""] += 1;
+  }
+  ASSERT_EQ(expected.size(), kGroundTruthAlerts.size());  // one of each (camera, kind) here
+  EXPECT_TRUE(expected.contains("camera=\"cam-yard\",kind=\"egress_volume\""));
+  EXPECT_TRUE(expected.contains("camera=\"192.168.10.57\",kind=\"unknown_camera\""));
+  const std::string text = readFile(metrics);
+  for (const auto& [labels, count] : expected) {
+    EXPECT_EQ(metricSumWith(text, "camwatch_camera_alerts_total", labels), count) << labels;
+  }
+  EXPECT_EQ(metricSum(text, "camwatch_camera_alerts_total"),
+            static_cast<double>(kGroundTruthAlerts.size()))
+      << text;
 }
 
 TEST_F(AlertsTest, JsonlSinkWritesEveryAlertAndAWrongSinkIsNamed) {
