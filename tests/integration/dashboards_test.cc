@@ -227,23 +227,32 @@ TEST(DashboardsOnRealData, EveryPanelReturnsSeriesFromAReplayPrometheusScraped) 
     return expr;
   };
 
-  // The findings of the ground truth (tests/integration/ground_truth.h): the cameras each one
-  // names, by the camera label of the metrics.
+  // The findings of the ground truth (tests/integration/ground_truth.h, demo/README.md): the
+  // cameras each one names, by the camera label of the metrics.
   const std::map<std::string, std::vector<std::string>> expected_cameras = {
-      // HikConnect (cam-lobby) and Dahua_Imou (cam-gate), as the vendor_cloud alerts say.
-      {"vendor_cloud", {"cam-gate", "cam-lobby"}},
-      // AWS (US): cam-lobby; Tencent (CN): cam-car-park; Alibaba (CN): cam-gate, cam-yard; and
-      // Cloudflare (US) for the NTP of all four. The unknown device reaches Edgecast, which the
-      // operators file does not list.
-      {"foreign_operator", {"cam-car-park", "cam-gate", "cam-lobby", "cam-yard"}},
+      // HikConnect: cam-lobby and cam-mast (its 30 s beacon); Dahua_Imou: cam-gate and cam-dock
+      // (after asking Quad9), as the vendor_cloud alerts say. cam-dock's p2p.easy4ipcloud.com is
+      // plain TLS to nDPI (its host rule names www.): only its alert counts it.
+      {"vendor_cloud", {"cam-dock", "cam-gate", "cam-lobby", "cam-mast"}},
+      // Every camera: AWS (US): cam-lobby, cam-mast; Tencent (CN): cam-car-park; Alibaba (CN):
+      // cam-gate, cam-yard, cam-dock; Google (US): cam-stairs (DoH); Cloudflare (US): cam-roof
+      // (DoT) and the NTP of the first four. Quad9 (cam-dock's resolver) and Edgecast (the unknown
+      // device's) are not in the operators file: "unknown", not foreign.
+      {"foreign_operator",
+       {"cam-car-park", "cam-dock", "cam-gate", "cam-lobby", "cam-mast", "cam-roof", "cam-stairs",
+        "cam-yard"}},
       {"egress_volume", {"cam-yard"}},        // 5 MB to a bare Alibaba address, budget 2 MB
       {"unknown_camera", {"192.168.10.57"}},  // not in inventory.devices: named by address
-      {"all", {"192.168.10.57", "cam-car-park", "cam-gate", "cam-lobby", "cam-yard"}},
+      // Every camera that sent out: the eight of the inventory and the unknown device.
+      {"all",
+       {"192.168.10.57", "cam-car-park", "cam-dock", "cam-gate", "cam-lobby", "cam-mast",
+        "cam-roof", "cam-stairs", "cam-yard"}},
   };
   // Camera detail panels that have nothing to show for the cameras of a finding, and why. Any
   // other panel must return series; these must return none (so the list stays true).
   const std::set<std::pair<std::string, std::string>> expected_empty = {
-      // Only cam-car-park (HK) and cam-gate (SG) send outside the rules' allow list.
+      // Only cam-car-park (HK) and cam-gate (SG) send outside the rules' allow list (cam-dock,
+      // cam-stairs, cam-roof and cam-mast send to CH, DE and US).
       {"egress_volume", "Prometheus alerts of the chosen cameras"},
       {"unknown_camera", "Prometheus alerts of the chosen cameras"},
   };
