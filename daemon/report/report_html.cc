@@ -17,6 +17,8 @@
 #include "report/report_cameras.h"
 #include "report/report_charts.h"
 #include "report/report_findings.h"
+#include "report/report_print.h"
+#include "report/report_provenance.h"
 #include "report/summary.h"
 
 namespace camwatch {
@@ -142,7 +144,8 @@ void appendHeader(std::string& html, const ReplayOutcome& result, const ReportIn
       "</dl>\n<p><a href=\"#findings\">findings</a> &middot; <a href=\"#charts\">charts</a> "
       "&middot; <a href=\"#cameras\">cameras</a> &middot; <a href=\"#beacons\">beacons</a> "
       "&middot; <a href=\"#alerts\">alerts</a> &middot; <a href=\"#captures\">capture "
-      "files</a> &middot; <a href=\"#config\">config</a></p>\n";
+      "files</a> &middot; <a href=\"#config\">config</a> &middot; <a "
+      "href=\"#provenance\">provenance</a></p>\n";
 }
 
 // Camera x destination pairs whose contacts repeat at a regular interval (camwatch/beacon.h).
@@ -314,6 +317,7 @@ std::string reportToHtml(const ReplayOutcome& result, const std::vector<Destinat
       "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n";
   html += "<title>camwatch replay report: " + esc(input.sensor_name) + "</title>\n";
   html += kStyle;
+  html += printStyleSheet();
   html += "</head>\n<body>\n";
 
   appendTitle(html, result, input);
@@ -328,6 +332,7 @@ std::string reportToHtml(const ReplayOutcome& result, const std::vector<Destinat
   appendAlerts(html, result);
   appendCaptureFiles(html, result, input);
   appendConfig(html, input);
+  html += provenanceSection(result, input);
   html += kScript;
   html += "</body>\n</html>\n";
   return html;

@@ -1,5 +1,5 @@
 // report/: what a replay writes of its flows: flow JSON lines, the digest they are folded into,
-// the summary (JSON and text), the destinations CSV and the HTML report.
+// the summary (JSON and text), the destinations CSV and the HTML report (and its PDF).
 //
 // The replay summary: totals, flows by L4 and VLAN, top talkers, what could not be decoded.
 // Built once after the replay from its result; the JSON form is deterministic (no wall-clock

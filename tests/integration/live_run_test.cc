@@ -127,6 +127,19 @@ TEST_F(LiveRunTest, LiveCaptureMatchesTheReplayOfTheSameCapture) {
                metricSum(metrics, "camwatch_egress_bytes_total") >= expected_egress;
       },
       milliseconds(15000));
+  // Alerts per camera (docs/metrics.md): the sensor counts each firing notification under its
+  // camera as it delivers it, as camwatch_alerts_total counts it under its kind (folded in
+  // once a second, hence the wait).
+  std::string alert_metrics;
+  EXPECT_TRUE(waitUntil(
+      [&] {
+        alert_metrics = scrape();
+        const double per_camera = metricSum(alert_metrics, "camwatch_camera_alerts_total");
+        return per_camera > 0 && per_camera == metricSumWith(alert_metrics, "camwatch_alerts_total",
+                                                             "status=\"firing\"");
+      },
+      milliseconds(5000)))
+      << alert_metrics;
   ASSERT_EQ(stopSensor(), 0) << sensor_->log();
   const std::string log = sensor_->log();
   EXPECT_NE(log.find("SIGTERM: stopping"), std::string::npos) << log;
@@ -171,6 +184,9 @@ TEST_F(LiveRunTest, LiveCaptureMatchesTheReplayOfTheSameCapture) {
         << replay_metrics;
   }
   EXPECT_EQ(metricSum(metrics, "camwatch_egress_bytes_total"), expected_egress) << metrics;
+  EXPECT_EQ(metricSum(replay_metrics, "camwatch_camera_alerts_total"),
+            static_cast<double>(kGroundTruthAlerts.size()))
+      << replay_metrics;
 
   // The alerts: exactly the ground truth, live and replayed.
   const nlohmann::json live_json = readJsonLines(dir_.path("live-alerts.jsonl"));
