@@ -318,7 +318,8 @@ TEST_F(LiveCaptureNetnsTest, RingOverflowIsCountedAsDropped) {
 }
 
 TEST_F(LiveCaptureNetnsTest, FanoutGroupSeesEveryPacketOnceAndKeepsFlowsTogether) {
-  const LiveCaptureOptions options = opts("", "udp", 4242);
+  LiveCaptureOptions options = opts("", "udp", 4242);
+  options.snaplen = 128;  // small ring frames: see the flush below
   LiveCapture* first = openReceiver(options);
   LiveCapture* second = openReceiver(options);
   ASSERT_NE(first, nullptr);
@@ -335,18 +336,31 @@ TEST_F(LiveCaptureNetnsTest, FanoutGroupSeesEveryPacketOnceAndKeepsFlowsTogether
     sendUdp(receiver_ns_, kPort, kSenderIp, static_cast<std::uint16_t>(41000 + flow),
             {labelled(fmt::format("flow {} reply", flow), 40)});
   }
+  // Then a datagram on each of 128 more flows, not counted. Linux 6.18 (seen here) does not
+  // always retire a partly filled ring block when its timeout expires: the last packets a
+  // handle got (the last flow's, the reply) stayed in its ring until the block filled, while a
+  // quiet handle's next() kept timing out. With 128-byte frames a block holds a few dozen
+  // packets, so ~64 of these on each handle (all 128 on one: 1 time in 2^127) fill the blocks
+  // that hold the test's packets and hand them over.
+  constexpr int kFlushFlows = 128;
+  for (int flush = 0; flush < kFlushFlows; ++flush) {
+    sendToReceiver(static_cast<std::uint16_t>(42000 + flush), kPort, {labelled("flush", 40)});
+  }
   const std::size_t expected = kFlows * (kPerFlow + 1);
-  const auto got = collect({first, second}, expected);
+  const auto got = collect({first, second}, expected + kFlushFlows, milliseconds(3000));
   std::multiset<std::string> seen;
   std::map<int, std::set<std::size_t>> handles_of_flow;
+  std::size_t counted = 0;
   for (std::size_t handle = 0; handle < got.size(); ++handle) {
     for (const Captured& c : got[handle]) {
+      if (payloadText(c) == "flush") continue;
+      ++counted;
       seen.insert(payloadText(c));
       const int flow = (dstPort(c) == kPort ? srcPort(c) : dstPort(c)) - 41000;
       handles_of_flow[flow].insert(handle);
     }
   }
-  EXPECT_EQ(got[0].size() + got[1].size(), expected);
+  EXPECT_EQ(counted, expected);
   for (int flow = 0; flow < kFlows; ++flow) {
     for (int seq = 0; seq < kPerFlow; ++seq) {
       EXPECT_EQ(seen.count(fmt::format("flow {} seq {}", flow, seq)), 1U)
