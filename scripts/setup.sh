@@ -17,6 +17,8 @@ packages=(
   libpcap-dev libndpi-dev libmaxminddb-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
   libfmt-dev libexpected-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev prometheus-cpp-dev libcivetweb-dev
   libsystemd-dev zlib1g-dev libpsl-dev publicsuffix
+  # IPFIX export of flow records: libfixbuf encodes the messages (docs/ipfix.md)
+  libfixbuf-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark tcpdump curl time python3
   # live capture tests: veth pairs in network namespaces (ip netns), replayed captures
@@ -27,6 +29,9 @@ packages=(
   prometheus-alertmanager
   # a real syslog daemon for the syslog sink tests (rsyslogd on a unix socket in a temp dir)
   rsyslog
+  # IPFIX export tests: Debian's nfdump collector (nfcapd, nfdump) on a loopback port, and
+  # libfixbuf's ipfixDump reading the enterprise elements (tests/integration/ipfix_test.cc)
+  nfdump libfixbuf-tools
   # promtool (rules checks and unit tests) and a real Prometheus the dashboard test runs on a
   # loopback port (dashboards/, docs/grafana.md)
   prometheus

@@ -15,6 +15,9 @@ namespace {
 void addReplayOutputs(CLI::App& replay_cmd, cli::ReplayArgs& replay) {
   replay_cmd.add_option("--flows", replay.flows_path,
                         "Write every flow as a JSON line to FILE ('-' for stdout)");
+  replay_cmd.add_option("--ipfix", replay.ipfix_collector,
+                        "Export every flow over IPFIX to the collector at HOST:PORT[/udp|/tcp] "
+                        "(UDP by default; docs/ipfix.md)");
   replay_cmd.add_option("--alerts", replay.alerts_path, "Write alerts as JSON lines to FILE");
   replay_cmd.add_option("--summary", replay.summary_path, "Write the summary as JSON to FILE");
   replay_cmd.add_option("--report", replay.report_path,

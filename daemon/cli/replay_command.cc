@@ -27,6 +27,7 @@
 #include "cli/time_bounds.h"
 #include "config/component_options.h"
 #include "config/config.h"
+#include "export/ipfix_exporter.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/replay_pipeline.h"
 #include "report/destinations_csv.h"
@@ -128,12 +129,14 @@ class ReplayFlows final : public ReplayFlowOutput {
     digest.add(flow.record, FlowLabels{naming.groupName(flow.record.camera_group),
                                        naming.ruleLabel(flow.record.verdict.rule)});
     if (writer) writer->write(flow.record, FlowNaming{&namer, geo, oui, naming.operators.get()});
+    if (ipfix) ipfix->add(flow.record, naming, namer);
   }
 
   FlowDigest digest;
   std::unique_ptr<FlowJsonLinesWriter> writer;  ///< --flows; null without
   const GeoLookup* geo = nullptr;               ///< what names the records in --flows
   const OuiTable* oui = nullptr;
+  std::unique_ptr<IpfixExporter> ipfix;  ///< --ipfix or export.ipfix; null without
 };
 
 // A step's way out: the exit code when the command ends there, nullopt to go on.
@@ -276,7 +279,38 @@ Stop openFlowsWriter(ReplayRun& run) {
   return std::nullopt;
 }
 
-// Step 3: the outputs the replay feeds while it runs (--metrics, --flows).
+// --ipfix (or the config's export.ipfix): each record is queued for the exporter's thread as
+// the replay hands it over.
+Stop startIpfixExport(ReplayRun& run) {
+  std::optional<IpfixExportOptions> options = run.config.ipfix_export;
+  if (!run.args.ipfix_collector.empty()) {
+    auto collector = parseIpfixCollector(run.args.ipfix_collector);
+    if (!collector) return complain("--ipfix: " + collector.error().message, kExitUsage);
+    if (!options) options.emplace();
+    options->collector = *collector;
+  }
+  if (!options) return std::nullopt;
+  auto started = IpfixExporter::start(
+      *options, [](const std::string& line) { std::cerr << "camwatch: " << line << '\n'; });
+  if (!started) return complain(started.error().message, kExitUsage);
+  run.flows.ipfix = std::move(*started);
+  return std::nullopt;
+}
+
+// --ipfix: what is queued goes out before the command ends; what could not is said.
+void stopIpfixExport(ReplayRun& run) {
+  if (!run.flows.ipfix) return;
+  IpfixExporter& ipfix = *run.flows.ipfix;
+  ipfix.stop();
+  const IpfixExportCounts& counts = ipfix.counts();
+  if (counts.dropped > 0 || counts.errors > 0) {
+    std::cerr << "camwatch: IPFIX collector " << ipfix.collectorName() << ": " << counts.exported
+              << " flow record(s) exported, " << counts.dropped << " dropped, " << counts.errors
+              << " error(s)\n";
+  }
+}
+
+// Step 3: the outputs the replay feeds while it runs (--metrics, --flows, --ipfix).
 Stop setUpOutputs(ReplayRun& run) {
   if (run.args.linger_seconds > 0 && !isListenAddress(run.args.metrics_path)) {
     std::cerr << "camwatch: --linger needs --metrics ADDR:PORT (it keeps serving /metrics)\n";
@@ -284,6 +318,7 @@ Stop setUpOutputs(ReplayRun& run) {
   }
   run.options.pace = run.args.pace;
   if (Stop stop = startMetrics(run)) return stop;
+  if (Stop stop = startIpfixExport(run)) return stop;
   return openFlowsWriter(run);
 }
 
@@ -358,6 +393,7 @@ bool writeOutputs(ReplayRun& run, const ReplayOutcome& result,
                   const nlohmann::ordered_json& summary) {
   const ReplayArgs& args = run.args;
   bool ok = true;
+  stopIpfixExport(run);
   if (run.flows.writer) {
     if (auto written = run.flows.writer->close(); !written) {
       std::cerr << "camwatch: " << written.error().message << '\n';

@@ -12,6 +12,7 @@ struct ReplayArgs {
   std::string config_path;
   std::optional<unsigned> workers;
   std::string flows_path;
+  std::string ipfix_collector;  ///< --ipfix HOST:PORT[/udp|/tcp]; "" = no export
   std::string alerts_path;
   std::string summary_path;
   std::string metrics_path;       // a file, or ADDR:PORT to serve (isListenAddress)
