@@ -27,8 +27,9 @@ packages=(
   libmaxmind-db-writer-perl mmdb-bin
   # a real Alertmanager for the alert delivery tests (run on a loopback port by the tests)
   prometheus-alertmanager
-  # a real syslog daemon for the syslog sink tests (rsyslogd on a unix socket in a temp dir)
-  rsyslog
+  # a real syslog daemon for the syslog sink tests (rsyslogd on a unix socket in a temp dir, and
+  # on loopback UDP, TCP and TLS ports: its gtls driver is in rsyslog-gnutls)
+  rsyslog rsyslog-gnutls
   # IPFIX export tests: Debian's nfdump collector (nfcapd, nfdump) on a loopback port, and
   # libfixbuf's ipfixDump reading the enterprise elements (tests/integration/ipfix_test.cc)
   nfdump libfixbuf-tools
