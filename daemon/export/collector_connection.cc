@@ -81,6 +81,13 @@ Result<void> CollectorConnection::open() {
   return {};
 }
 
+bool CollectorConnection::peerClosed() const {
+  if (fd_ < 0 || collector_.transport != IpfixTransport::kTcp) return false;
+  char byte = 0;
+  const ssize_t n = ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 Result<void> CollectorConnection::send(std::span<const std::uint8_t> message) {
   if (fd_ < 0) return makeError(fmt::format("IPFIX collector {}: not connected", name_));
   std::size_t sent = 0;

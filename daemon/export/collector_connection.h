@@ -25,6 +25,10 @@ class CollectorConnection {
   /// comes back as an error of a later send), TCP connects, waiting at most the timeout.
   Result<void> open();
   bool isOpen() const { return fd_ >= 0; }
+  /// TCP: whether the collector closed the connection (or it broke) since the last send: a
+  /// stream the peer closed still takes one write, whose message would be lost. Looks without
+  /// waiting; false for UDP.
+  bool peerClosed() const;
   /// Sends one message whole: one datagram, or every byte on the stream. A TCP failure closes
   /// the connection (a message cut short has broken the stream); a UDP one does not.
   Result<void> send(std::span<const std::uint8_t> message);

@@ -77,6 +77,8 @@ void IpfixExporter::run() {
     const bool stopping = stopping_;
     lock.unlock();
     const Clock::time_point now = Clock::now();
+    // The last records get one more try whatever the backoff: nothing comes after them.
+    if (stopping) next_connect_ = Clock::time_point{};
     if (!batch.empty()) exportBatch(batch);
     batch.clear();
     refreshTemplates(now);
@@ -88,6 +90,14 @@ void IpfixExporter::run() {
 }
 
 bool IpfixExporter::ensureConnected(Clock::time_point now) {
+  if (connection_.peerClosed()) {
+    // Found before a message is lost to it: connect again now.
+    connection_.close();
+    counts_.errors.fetch_add(1, std::memory_order_relaxed);
+    trouble(
+        fmt::format("IPFIX collector {}: the collector closed the connection", connection_.name()));
+    next_connect_ = now;
+  }
   if (connection_.isOpen()) return true;
   if (now < next_connect_) return false;
   if (auto opened = connection_.open(); !opened) {

@@ -126,24 +126,31 @@ std::unique_ptr<BackgroundProcess> startNfcapd(const std::string& dir, int port,
 }
 
 // Reads one TCP connection to the end into a file: what an IPFIX file is (RFC 5655), for
-// ipfixDump.
+// ipfixDump. With `drop_first`, that many connections are closed first, each once it brought a
+// byte: a collector that goes away under the exporter.
 class TcpSessionRecorder {
  public:
-  explicit TcpSessionRecorder(std::string path) : path_(std::move(path)) {
+  explicit TcpSessionRecorder(std::string path, int drop_first = 0) : path_(std::move(path)) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::listen(listener_, 1);
+    ::listen(listener_, 4);
     socklen_t length = sizeof address;
     ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
     port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this] {
+    thread_ = std::thread([this, drop_first] {
+      char buffer[65536];
+      for (int dropped = 0; dropped < drop_first; ++dropped) {
+        const int connection = ::accept(listener_, nullptr, nullptr);
+        if (connection < 0) return;
+        (void)::read(connection, buffer, 1);
+        ::close(connection);
+      }
       const int connection = ::accept(listener_, nullptr, nullptr);
       if (connection < 0) return;
       std::ofstream out(path_, std::ios::binary);
-      char buffer[65536];
       ssize_t n = 0;
       while ((n = ::read(connection, buffer, sizeof buffer)) > 0) out.write(buffer, n);
       ::close(connection);
@@ -373,6 +380,40 @@ TEST_F(LiveIpfixTest, RunExportsEveryFlowToNfcapd) {
   EXPECT_EQ(nfdumpRows(dir_.path("nfcapd"), raw),
             expectedRows(readJsonLines(dir_.path("flows.jsonl"))))
       << raw << sensor_->log();
+}
+
+TEST_F(LiveIpfixTest, TcpCollectorThatClosesTheConnectionIsConnectedAgain) {
+  // The demo's ten minutes in six seconds with idle timeouts of 2 s (as in live_run_test.cc):
+  // flows end all along, so records go out in many rounds. The collector closes the first
+  // connection once it got a byte; the sensor finds it closed before its next round, connects
+  // again and sends the templates and the later records on the new connection.
+  capture_ = dir_.path("demo-x100.pcap");
+  packets_ = writeCompressedDemo(capture_, 100);
+  std::unique_ptr<TcpSessionRecorder> recorder;
+  {
+    const testkit::ScopedNetns in_namespace(pair_->receiverNs());
+    ASSERT_TRUE(in_namespace.entered());
+    recorder = std::make_unique<TcpSessionRecorder>(dir_.path("second.ipfix"), 1);
+  }
+  startSensor(groundTruthConfig(fmt::format(
+      "flows:\n  tcp_idle_timeout: 2s\n  udp_idle_timeout: 2s\n  tcp_closed_timeout: 1s\n"
+      "export:\n  ipfix:\n    collector: 127.0.0.1:{}/tcp\n",
+      recorder->port())));
+  sendCapture(static_cast<double>(packets_), {}, "--multiplier=1");
+  ASSERT_EQ(stopSensor(), 0) << sensor_->log();
+  recorder->join();
+  const std::string log = sensor_->log();
+  EXPECT_NE(log.find("the collector closed the connection"), std::string::npos) << log;
+  EXPECT_NE(
+      log.find(fmt::format("IPFIX collector 127.0.0.1:{}/tcp: connected again", recorder->port())),
+      std::string::npos)
+      << log;
+  const CommandResult dumped =
+      runCommand(fmt::format("ipfixDump --stats --in {}", shellQuote(dir_.path("second.ipfix"))));
+  ASSERT_EQ(dumped.exit_code, 0) << dumped.err;
+  // A session of its own: both templates first, then records.
+  EXPECT_NE(dumped.out.find("2 Template Records"), std::string::npos) << dumped.out;
+  EXPECT_EQ(dumped.out.find(" 0 Data Records"), std::string::npos) << dumped.out;
 }
 
 }  // namespace
