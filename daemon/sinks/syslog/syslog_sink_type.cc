@@ -135,18 +135,22 @@ std::shared_ptr<const SinkOptions> read(const ConfigReader& reader, const YAML::
 
 void describe(const SinkOptions* options, std::string& yaml) {
   const auto& settings = dynamic_cast<const TypedSinkOptions<SyslogSinkOptions>&>(*options).value;
-  yaml += fmt::format("      ident: {}\n      facility: {}\n      transport: {}\n", settings.ident,
-                      settings.facility, syslogTransportName(settings.transport));
+  yaml += fmt::format("      ident: {}\n      facility: {}\n", settings.ident, settings.facility);
   if (settings.transport == SyslogTransport::kUnix) {
-    yaml += fmt::format("      socket: '{}'\n      format: {}\n", settings.socket,
-                        settings.rfc5424 ? "rfc5424" : "rfc3164");
+    yaml += fmt::format("      socket: '{}'\n      transport: unix\n      format: {}\n",
+                        settings.socket, settings.rfc5424 ? "rfc5424" : "rfc3164");
   } else {
-    yaml += fmt::format("      server: '{}:{}'\n      format: rfc5424\n", settings.server_host,
-                        settings.server_port);
+    const bool v6 = settings.server_host.find(':') != std::string::npos;
+    yaml += fmt::format("      transport: {}\n      server: '{}{}{}:{}'\n      format: rfc5424\n",
+                        syslogTransportName(settings.transport), v6 ? "[" : "",
+                        settings.server_host, v6 ? "]" : "", settings.server_port);
   }
   yaml += fmt::format("      enterprise_number: {}\n", settings.enterprise_number);
-  if (!settings.tls_ca_file.empty())
-    yaml += fmt::format("      tls_ca_file: '{}'\n", settings.tls_ca_file);
+  for (const auto& [key, value] : {std::pair{"tls_ca_file", &settings.tls_ca_file},
+                                   std::pair{"tls_cert_file", &settings.tls_cert_file},
+                                   std::pair{"tls_key_file", &settings.tls_key_file}}) {
+    if (!value->empty()) yaml += fmt::format("      {}: '{}'\n", key, *value);
+  }
 }
 
 Result<AlertSinkPtr> make(const SinkSpec& sink, SinkContext& /*context*/) {

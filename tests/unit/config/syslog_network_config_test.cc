@@ -65,6 +65,13 @@ alerts:
   EXPECT_EQ(tls.server_port, 6514);  // RFC 5425's port
   EXPECT_EQ(tls.tls_ca_file, (dir_ / "ca.pem").string());
   EXPECT_EQ(tls.enterprise_number, 64500U);
+  const std::string describe = describeConfig(*config);
+  EXPECT_NE(describe.find("      transport: tls\n      server: '[2001:db8::5]:6514'\n"
+                          "      format: rfc5424\n      enterprise_number: 64500\n"
+                          "      tls_ca_file: '" +
+                          (dir_ / "ca.pem").string() + "'\n"),
+            std::string::npos)
+      << describe;
   const auto& local = sinkOptions<SyslogSinkOptions>(config->alert_sinks[3]);
   EXPECT_EQ(local.transport, SyslogTransport::kUnix);
   EXPECT_TRUE(local.rfc5424);
