@@ -416,5 +416,36 @@ TEST_F(LiveIpfixTest, TcpCollectorThatClosesTheConnectionIsConnectedAgain) {
   EXPECT_EQ(dumped.out.find(" 0 Data Records"), std::string::npos) << dumped.out;
 }
 
+TEST_F(LiveIpfixTest, NoCollectorIsCountedAndLoggedOnceAndTheSensorGoesOn) {
+  // Flows end all along (the demo in six seconds, idle timeouts of 2 s), each round of records
+  // meets a refused connect: the sensor counts it on /metrics, logs it once (at most once a
+  // minute), and still raises its alerts.
+  capture_ = dir_.path("demo-x100.pcap");
+  packets_ = writeCompressedDemo(capture_, 100);
+  const int port = 4739;  // nothing listens on it in the sensor's namespace
+  startSensor(groundTruthConfig(fmt::format(
+      "flows:\n  tcp_idle_timeout: 2s\n  udp_idle_timeout: 2s\n  tcp_closed_timeout: 1s\n"
+      "alerts:\n  spool_dir: {}\n  sinks:\n    - type: jsonl\n      path: {}\n"
+      "export:\n  ipfix:\n    collector: 127.0.0.1:{}/tcp\n",
+      dir_.path("spool"), dir_.path("alerts.jsonl"), port)));
+  sendCapture(static_cast<double>(packets_), {}, "--multiplier=1");
+  std::string metrics;
+  const bool counted = waitUntil(
+      [&] {
+        metrics = scrape();
+        return metricSum(metrics, "camwatch_ipfix_export_errors_total") >= 1 &&
+               metricSum(metrics, "camwatch_ipfix_records_dropped_total") >= 1;
+      },
+      milliseconds(15000));
+  EXPECT_TRUE(counted) << metrics;
+  EXPECT_EQ(metricSum(metrics, "camwatch_ipfix_records_exported_total"), 0) << metrics;
+  ASSERT_EQ(stopSensor(), 0) << sensor_->log();
+  const std::string log = sensor_->log();
+  EXPECT_EQ(
+      linesWith(log, "IPFIX collector 127.0.0.1:4739/tcp: connect: Connection refused").size(), 1U)
+      << log;
+  EXPECT_FALSE(readJsonLines(dir_.path("alerts.jsonl")).empty()) << log;
+}
+
 }  // namespace
 }  // namespace camwatch::integration
