@@ -45,11 +45,11 @@ int freeLoopbackPort(int type) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
   socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
   ::close(fd);
-  return ntohs(address.sin_port);
+  return bound ? ntohs(address.sin_port) : 0;
 }
 
 // Whether a UDP socket is bound to 127.0.0.1:`port` (in the namespace `prefix` enters, "ip
@@ -135,10 +135,12 @@ class TcpSessionRecorder {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::listen(listener_, 4);
     socklen_t length = sizeof address;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listener_, 4) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      return;  // port() stays 0: the test's connect fails, naming it
+    }
     port_ = ntohs(address.sin_port);
     thread_ = std::thread([this, drop_first] {
       char buffer[65536];
@@ -207,7 +209,7 @@ class IpfixTest : public ::testing::Test {
  protected:
   // Makes a scenario capture and its expectations; returns the capture path.
   std::string generate(const std::string& scenario) {
-    const std::string capture = dir_.path(scenario + ".pcap");
+    std::string capture = dir_.path(scenario + ".pcap");
     const CommandResult gen =
         runCommand(kTestgen + " " + scenario + " " + shellQuote(capture) + " --expect " +
                    shellQuote(dir_.path(scenario + ".expect.json")));

@@ -75,18 +75,18 @@ input(type="imuxsock" Socket=")"
          << socketPath() << R"(" RateLimit.Interval="0" Ruleset="camwatch_test")
 )";
   if (net.udp_port != 0) {
-    config << "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" << net.udp_port
-           << "\" ruleset=\"camwatch_test\")\n";
+    config << R"(input(type="imudp" address="127.0.0.1" port=")" << net.udp_port
+           << R"(" ruleset="camwatch_test"))" << '\n';
   }
   if (net.tcp_port != 0) {
-    config << "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" << net.tcp_port
-           << "\" ruleset=\"camwatch_test\")\n";
+    config << R"(input(type="imtcp" address="127.0.0.1" port=")" << net.tcp_port
+           << R"(" ruleset="camwatch_test"))" << '\n';
   }
   if (net.tls_port != 0) {
     // RFC 5425: TLS on its own port; the client checks our certificate, we ask for none.
-    config << "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" << net.tls_port
-           << "\" ruleset=\"camwatch_test\" streamDriver.name=\"gtls\" streamDriver.mode=\"1\" "
-              "streamDriver.authMode=\"anon\")\n";
+    config << R"(input(type="imtcp" address="127.0.0.1" port=")" << net.tls_port
+           << R"(" ruleset="camwatch_test" streamDriver.name="gtls" streamDriver.mode="1" )"
+           << R"(streamDriver.authMode="anon"))" << '\n';
   }
   config << R"(action(type="omfile" file=")" << d << R"(/rsyslogd-internal.log")
 )";

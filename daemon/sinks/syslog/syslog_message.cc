@@ -133,7 +133,7 @@ std::string formatRfc5424Message(int facility, int severity, Timestamp utc,
                                  std::string_view hostname, std::string_view app_name, long pid,
                                  std::string_view msgid, std::string_view structured_data,
                                  std::string_view text) {
-  const std::time_t seconds = static_cast<std::time_t>(utc / kNanosPerSecond);
+  const auto seconds = static_cast<std::time_t>(utc / kNanosPerSecond);
   const auto micros = static_cast<long>((utc % kNanosPerSecond) / 1000);
   std::tm parts{};
   ::gmtime_r(&seconds, &parts);
