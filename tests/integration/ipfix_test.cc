@@ -405,7 +405,9 @@ TEST_F(LiveIpfixTest, TcpCollectorThatClosesTheConnectionIsConnectedAgain) {
   ASSERT_EQ(stopSensor(), 0) << sensor_->log();
   recorder->join();
   const std::string log = sensor_->log();
-  EXPECT_NE(log.find("the collector closed the connection"), std::string::npos) << log;
+  // Found closed before a send ("the collector closed the connection") or by the send itself
+  // ("Connection reset by peer"), as the timing goes: either way said, and counted.
+  EXPECT_NE(log.find("records are dropped until it works"), std::string::npos) << log;
   EXPECT_NE(
       log.find(fmt::format("IPFIX collector 127.0.0.1:{}/tcp: connected again", recorder->port())),
       std::string::npos)
