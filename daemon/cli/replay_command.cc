@@ -294,6 +294,7 @@ Stop startIpfixExport(ReplayRun& run) {
       *options, [](const std::string& line) { std::cerr << "camwatch: " << line << '\n'; });
   if (!started) return complain(started.error().message, kExitUsage);
   run.flows.ipfix = std::move(*started);
+  if (run.metrics) run.metrics->setIpfixCounts(&run.flows.ipfix->counts());
   return std::nullopt;
 }
 

@@ -324,9 +324,11 @@ TEST_F(IpfixTest, ReplayGoesOnWithoutACollector) {
     // Nothing listens on the port: TCP is refused, UDP answered with ICMP port unreachable.
     const int port = freeLoopbackPort(std::string(transport) == "tcp" ? SOCK_STREAM : SOCK_DGRAM);
     const std::string flows_path = dir_.path(std::string(transport) + "-flows.jsonl");
-    const CommandResult run = runCommand(fmt::format(
-        "{} replay --workers 2 --ipfix 127.0.0.1:{}/{} --flows {} {}", shellQuote(kBinary), port,
-        transport, shellQuote(flows_path), shellQuote(capture)));
+    const std::string metrics_path = dir_.path(std::string(transport) + ".prom");
+    const CommandResult run = runCommand(
+        fmt::format("{} replay --workers 2 --ipfix 127.0.0.1:{}/{} --flows {} --metrics {} {}",
+                    shellQuote(kBinary), port, transport, shellQuote(flows_path),
+                    shellQuote(metrics_path), shellQuote(capture)));
     EXPECT_EQ(run.exit_code, 0) << transport << ": " << run.err;
     EXPECT_EQ(readJsonLines(flows_path).size(), flows) << transport;
     const std::string collector = fmt::format("IPFIX collector 127.0.0.1:{}/{}", port, transport);
@@ -336,6 +338,15 @@ TEST_F(IpfixTest, ReplayGoesOnWithoutACollector) {
         std::string::npos)
         << run.err;
     EXPECT_NE(run.err.find(" dropped, "), std::string::npos) << run.err;
+    // Counted as a sensor counts it: TCP sent nothing, every record of the capture dropped.
+    const std::string metrics = readFile(metrics_path);
+    EXPECT_GE(metricSum(metrics, "camwatch_ipfix_export_errors_total"), 1) << metrics;
+    if (std::string(transport) == "tcp") {
+      EXPECT_EQ(metricSum(metrics, "camwatch_ipfix_records_dropped_total"),
+                static_cast<double>(flows))
+          << metrics;
+      EXPECT_EQ(metricSum(metrics, "camwatch_ipfix_records_exported_total"), 0) << metrics;
+    }
   }
 }
 
