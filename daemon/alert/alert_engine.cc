@@ -224,7 +224,18 @@ void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   facts.country = std::string_view(flow.country.data(), strnlen(flow.country.data(), 3));
   facts.protocol = AlertFactory::protocolName(flow);
   if (!flow.dns_query) facts.ip = flow.server;
+  facts.port = flow.port;
+  facts.ip_proto = flow.ip_proto;
+  facts.camera = flow.camera.ip;
+  facts.bytes = flow.bytes;
+  facts.first_seen = flow.first_seen;
+  facts.last_seen = time;
+  facts.dns_ttl = flow.dns_ttl;
   if (!enforcing_) {
+    // Who runs the network, for `baseline show`: named here, off the workers (one GeoIP lookup
+    // per learnt flow).
+    const AlertDestination named = AlertFactory::destination(flow, true);
+    facts.operator_name = named.network_operator.empty() ? named.org : named.network_operator;
     if (baseline_.learn(facts)) baseline_changed_ = true;
     return;
   }

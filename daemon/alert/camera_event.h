@@ -89,6 +89,7 @@ struct FlowJudged {
   ProtocolText protocol;
   std::array<char, 80> hostname{};  ///< NUL-terminated, as FlowClassification::hostname
   HostnameSource hostname_source = HostnameSource::kNone;
+  std::uint32_t dns_ttl = 0;      ///< of the DNS answer that named the server (seconds); 0: none
   std::array<char, 3> country{};  ///< ISO code, NUL-padded; empty when unknown
   std::uint32_t asn = 0;
   /// A camera's DNS query a deny rule lists: the destination is the queried name only, and the

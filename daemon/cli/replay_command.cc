@@ -192,6 +192,18 @@ Stop loadConfigAndJudgement(ReplayRun& run) {
   auto config = configFrom(run.args.config_path);
   if (!config) return complain(config.error().message, kExitUsage);
   run.config = std::move(*config);
+  if (run.args.learn_only) {
+    if (run.config.learning.state_file.empty()) {
+      return complain(
+          run.args.config_path + ": learning.state_file is not set: baseline learn writes there",
+          kExitUsage);
+    }
+    // Everything the captures hold is learnt: no enforcing after a period (a century is no
+    // period), and no alert leaves for the sinks.
+    run.config.learning.mode = LearningMode::kLearn;
+    run.config.learning.period = 100LL * 365 * 24 * 3600 * kNanosPerSecond;
+    run.config.alert_sinks.clear();
+  }
   ReplayOptions& options = run.options;
   if (Stop stop = selectPackets(run.args, options)) return stop;
   options.flows = run.config.flows;
@@ -405,6 +417,15 @@ int replayCommand(const ReplayArgs& args) {
   const nlohmann::ordered_json summary = summaryToJson(result);
   ok = writeOutputs(run, result, summary) && ok;
   result.peak_rss_bytes = peakResidentBytes();
+  if (args.learn_only) {
+    const LearnedBaseline& baseline = run.alert_side->engine().baseline();
+    for (const std::string& group : baseline.groupNames()) {
+      std::cout << "group " << group << ": " << baseline.destinations(group).size()
+                << " destination(s) learnt\n";
+    }
+    std::cout << "saved to " << run.config.learning.state_file << '\n' << std::flush;
+    return ok ? kExitOk : kExitFailure;
+  }
   std::cout << summaryToText(result, summary) << std::flush;
   if (isListenAddress(args.metrics_path) && args.linger_seconds > 0) {
     std::cerr << "camwatch: serving the final metrics at " << run.metrics->url() << " for "

@@ -23,6 +23,9 @@ struct ReplayArgs {
   std::string to;    // --to TIME
   std::string bpf;   // --bpf EXPR
   std::vector<std::string> captures;
+  /// `camwatch baseline learn`: learn mode whatever the config says, for the whole capture, no
+  /// alert sinks; says what was learnt instead of the summary.
+  bool learn_only = false;
 };
 
 /// Runs the replay `args` describe. @return the exit code (cli/cli.h).

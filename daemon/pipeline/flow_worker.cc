@@ -244,7 +244,7 @@ void FlowWorker::finish(Timestamp now) {
 void FlowWorker::onNewFlow(FlowRecord& flow, WorkerFlowState& state, std::uint32_t slot,
                            const DecodedPacket& packet) {
   const Timestamp ts = packet.ts;
-  if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname)) {
+  if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname, &flow.dpi.dns_ttl)) {
     flow.dpi.hostname_source = HostnameSource::kDnsCache;
     ++dns_named_;
   }
@@ -441,6 +441,7 @@ void FlowWorker::fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& ju
   judged.risk = flow.dpi.risk;
   judged.hostname = flow.dpi.hostname;
   judged.hostname_source = flow.dpi.hostname_source;
+  judged.dns_ttl = flow.dpi.dns_ttl;
   judged.country = flow.server_country;
   judged.asn = flow.server_asn;
   judged.first_seen = flow.first_seen;
