@@ -21,6 +21,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark tcpdump curl time python3
   # live capture tests: veth pairs in network namespaces (ip netns), replayed captures
   iproute2 tcpreplay
+  # nft: the `baseline export --format nftables` tests check and load the ruleset in network
+  # namespaces (tests/scripts/nftables_enforce_test.sh, integration/baseline_test.cc)
+  nftables
   # GeoIP test databases and the ASN database built from open data
   libmaxmind-db-writer-perl mmdb-bin
   # a real Alertmanager for the alert delivery tests (run on a loopback port by the tests)
