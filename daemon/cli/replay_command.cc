@@ -410,10 +410,13 @@ int replayCommand(const ReplayArgs& args) {
   if (Stop stop = setUpOutputs(run)) return *stop;
   auto replayed = runWithProgress(run);
   if (!replayed) return complain(replayed.error().message, kExitFailure);
-  ReplayOutcome result{std::move(*replayed), std::move(run.flows.digest)};
+  ReplayOutcome result{std::move(*replayed), std::move(run.flows.digest), std::nullopt};
   bool ok = result.errors.empty();
   for (const std::string& error : result.errors) std::cerr << "camwatch: " << error << '\n';
   ok = finishAlertSide(run, result) && ok;
+  if (run.config.learning.mode != LearningMode::kOff) {
+    result.baseline = run.alert_side->engine().baseline();
+  }
   const nlohmann::ordered_json summary = summaryToJson(result);
   ok = writeOutputs(run, result, summary) && ok;
   result.peak_rss_bytes = peakResidentBytes();

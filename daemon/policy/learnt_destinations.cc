@@ -238,6 +238,17 @@ bool LearnedBaseline::learnDestination(Group& group, std::string_view hostname,
   return added;
 }
 
+void LearnedBaseline::addBytes(std::string_view group_name, std::string_view hostname,
+                               const IpAddress& ip, std::uint64_t bytes) {
+  auto group = groups_.find(group_name);
+  if (group == groups_.end()) return;
+  hostname = withoutTrailingDot(hostname);
+  const std::string address_text = hostname.empty() ? ip.toString() : std::string();
+  auto found =
+      group->second.destinations.find(hostname.empty() ? std::string_view(address_text) : hostname);
+  if (found != group->second.destinations.end()) found->second.bytes += bytes;
+}
+
 std::vector<std::string> LearnedBaseline::groupNames() const {
   std::vector<std::string> names;
   for (const auto& [name, group] : groups_) names.push_back(name);

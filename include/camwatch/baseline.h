@@ -183,6 +183,12 @@ class LearnedBaseline {
   /// group the learnt domains, asns, countries, protocols and addresses, each sorted. Allocates.
   std::string describe() const;
 
+  /// Adds `bytes` to the record of the destination `hostname` (or `ip` when empty) of `group`,
+  /// learnt before; nothing when there is none. Does not count as a change to save (the next
+  /// save writes it).
+  void addBytes(std::string_view group, std::string_view hostname, const IpAddress& ip,
+                std::uint64_t bytes);
+
   /// The groups with anything learnt, in name order.
   std::vector<std::string> groupNames() const;
 

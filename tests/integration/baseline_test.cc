@@ -115,6 +115,11 @@ TEST_F(BaselineTest, ShowListsWhatWasLearntAndRemoveDropsAnEntry) {
   EXPECT_EQ(upload.at("ports"), json({"tcp/443"}));
   EXPECT_EQ(upload.at("cameras"), json({"192.168.10.24"}));
   EXPECT_EQ(upload.at("flows"), 1);
+  // The whole flow counts, not what it had sent when judged: the scenario's 5,000,000 bytes of
+  // TLS application data, plus its ClientHello and the Ethernet/IP/TCP headers of ~3,500
+  // segments (under 10%).
+  EXPECT_GE(upload.at("bytes").get<std::uint64_t>(), 5'000'000U);
+  EXPECT_LT(upload.at("bytes").get<std::uint64_t>(), 5'500'000U);
   // The laptop's browsing (.57, on the camera network) is learnt like the rest.
   EXPECT_FALSE(destinationNamed(rows, "default", "www.example.com").is_null());
 
@@ -152,6 +157,32 @@ TEST_F(BaselineTest, ShowListsWhatWasLearntAndRemoveDropsAnEntry) {
   EXPECT_EQ(no_group.exit_code, 2);
   EXPECT_NE(no_group.err.find("no group 'lobby' learnt (learnt: default)"), std::string::npos)
       << no_group.err;
+}
+
+TEST_F(BaselineTest, TheReportOfALearningReplayHasABaselineSection) {
+  const std::string report = dir_.path("report.html");
+  const CommandResult run = camwatch("replay -c " + shellQuote(learningConfig()) + " --report " +
+                                     shellQuote(report) + " " + shellQuote(kDemo));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string html = readFile(report);
+  EXPECT_NE(html.find("<a href=\"#baseline\">baseline</a>"), std::string::npos);
+  const std::size_t section = html.find("<h2 id=\"baseline\">");
+  ASSERT_NE(section, std::string::npos);
+  const std::size_t next = html.find("<h2 ", section + 1);
+  const std::string part = html.substr(section, next - section);
+  EXPECT_NE(part.find("<h3>group default: 6 destinations</h3>"), std::string::npos) << part;
+  EXPECT_NE(part.find("<td class=\"host\">litedev.hik-connect.com</td>"), std::string::npos);
+  EXPECT_NE(part.find("192.168.10.21, 192.168.10.34"), std::string::npos) << part;
+  EXPECT_NE(part.find("<td class=\"host\">47.254.33.45</td>"), std::string::npos);
+
+  // Learning off: no section, no link (the golden reports pin the rest).
+  const std::string off = config("off.yaml", "", "");
+  ASSERT_EQ(camwatch("replay -c " + shellQuote(off) + " --report " + shellQuote(report) + " " +
+                     shellQuote(kDemo))
+                .exit_code,
+            0);
+  EXPECT_EQ(readFile(report).find("id=\"baseline\""), std::string::npos);
+  EXPECT_EQ(readFile(report).find("#baseline"), std::string::npos);
 }
 
 TEST_F(BaselineTest, AnExportedMudProfileEnforcedOnTheSameTrafficRaisesNothingNew) {
