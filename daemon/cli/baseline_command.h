@@ -16,6 +16,7 @@ struct BaselineArgs {
   std::string entry;                  ///< remove: a hostname or an address
   std::string format;                 ///< export --format: mud or nftables
   std::string output;                 ///< export --output FILE; empty: standard output
+  std::string mud_url;                ///< export --mud-url: where the MUD file will be published
   std::string bpf;                    ///< learn --bpf
   std::vector<std::string> captures;  ///< learn
 };

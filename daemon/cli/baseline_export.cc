@@ -75,9 +75,16 @@ int baselineExportCommand(const BaselineArgs& args) {
                 << (known.empty() ? std::string("none") : known) << ")\n";
       return kExitUsage;
     }
+    // RFC 8520: MUD URLs use the https scheme.
+    if (!args.mud_url.empty() && !args.mud_url.starts_with("https://")) {
+      std::cerr << "camwatch: --mud-url " << args.mud_url
+                << ": a MUD URL must be an https URL (RFC 8520)\n";
+      return kExitUsage;
+    }
     MudExportOptions options;
     options.group = args.group;
     options.last_update = wallClockNow();
+    options.mud_url = args.mud_url;
     return writeOut(args.output, mudProfileJson(baseline->destinations(args.group), options));
   }
   std::vector<NftablesGroup> groups;

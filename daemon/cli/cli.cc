@@ -149,6 +149,9 @@ BaselineCommands addBaselineCommands(CLI::App& app, cli::BaselineArgs& args) {
   commands.exporter->add_option("--group", args.group,
                                 "The group (required for mud; nftables: only this one)");
   commands.exporter->add_option("--output", args.output, "Write to FILE instead of stdout");
+  commands.exporter->add_option("--mud-url", args.mud_url,
+                                "mud: the https URL the file will be published at (its mud-url; "
+                                "default https://camwatch.invalid/mud/<group>.json)");
   return commands;
 }
 

@@ -203,6 +203,14 @@ TEST_F(BaselineTest, AnExportedMudProfileEnforcedOnTheSameTrafficRaisesNothingNe
   EXPECT_EQ(text.find(R"("destination-ipv4-network": "52.5.124.127/32")"), std::string::npos)
       << "a named destination must be allowed by its name";
 
+  EXPECT_EQ(profile.at("ietf-mud:mud").at("mud-url"), "https://camwatch.invalid/mud/default.json");
+  const CommandResult http = camwatch("baseline export --format mud --group default -c " +
+                                      shellQuote(learningConfig()) + " --mud-url http://x/y.json");
+  EXPECT_EQ(http.exit_code, 2);
+  EXPECT_NE(http.err.find("--mud-url http://x/y.json: a MUD URL must be an https URL"),
+            std::string::npos)
+      << http.err;
+
   // Default deny, the profile the only allow rules: the demo raises only the policy's own.
   const std::string enforce =
       config("mud.yaml", "", "");  // learning.yaml says default_action: allow; replaced below
