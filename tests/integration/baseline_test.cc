@@ -159,6 +159,34 @@ TEST_F(BaselineTest, ShowListsWhatWasLearntAndRemoveDropsAnEntry) {
       << no_group.err;
 }
 
+TEST_F(BaselineTest, ShowNamesTheAsOperatorAndCountryGeoIpGave) {
+  // The test GeoIP database (tests/support/make_test_mmdb.pl) and the shipped operators file:
+  // 52.5.0.0/16 is AS14618 (Amazon) in the US, which config/operators.csv calls AWS;
+  // 47.254.0.0/16 is AS45102 (Alibaba) in Germany.
+  writeGroundTruthConfigWithGeo(dir_);  // builds dir/geo/demo-geo.mmdb
+  const std::string geo = dir_.path("geo") + "/demo-geo.mmdb";
+  const std::string path = config(
+      "geo.yaml", "",
+      "geoip:\n  country_db: " + geo + "\n  asn_db: " + geo + "\n  operators_file: " + kSourceDir +
+          "/config/operators.csv\nlearning:\n  mode: learn\n  state_file: " +
+          dir_.path("baseline.json") + "\n");
+  ASSERT_EQ(camwatch("baseline learn -c " + shellQuote(path) + " " + shellQuote(kDemo)).exit_code,
+            0);
+  const json rows = json::parse(camwatch("baseline show --json -c " + shellQuote(path)).out);
+  const json hik = destinationNamed(rows, "default", "litedev.hik-connect.com");
+  ASSERT_FALSE(hik.is_null());
+  EXPECT_EQ(hik.at("asns"), json({14618}));
+  EXPECT_EQ(hik.at("operator"), "AWS");
+  EXPECT_EQ(hik.at("countries"), json({"US"}));
+  const json upload = destinationNamed(rows, "default", "47.254.33.45");
+  ASSERT_FALSE(upload.is_null());
+  EXPECT_EQ(upload.at("asns"), json({45102}));
+  EXPECT_EQ(upload.at("operator"), "Alibaba");
+  EXPECT_EQ(upload.at("countries"), json({"DE"}));
+  const CommandResult table = camwatch("baseline show -c " + shellQuote(path));
+  EXPECT_NE(table.out.find("AS14618 AWS"), std::string::npos) << table.out;
+}
+
 TEST_F(BaselineTest, TheReportOfALearningReplayHasABaselineSection) {
   const std::string report = dir_.path("report.html");
   const CommandResult run = camwatch("replay -c " + shellQuote(learningConfig()) + " --report " +
