@@ -36,6 +36,11 @@ packages=(
   # headless Chromium: the report test opens `replay --report`'s HTML offline, checks the console
   # and counts the chart colours in a screenshot (tests/integration/report_test.cc)
   chromium
+  # the report screenshot test renders with DejaVu only (tests/golden/README.md, "Screens")
+  fonts-dejavu-core
+  # pdftotext: the report test reads the text of `replay --report-pdf`'s PDF
+  # (tests/integration/report_pdf_test.cc)
+  poppler-utils
   # deployment tests: systemd-analyze, sysusers, tmpfiles (nothing is started); dpkg-shlibdeps
   systemd dpkg-dev
 )

@@ -12,7 +12,26 @@
 namespace camwatch {
 namespace {
 
-// `replay`'s files to write: --flows, --alerts, --summary, --report, --destinations, --metrics.
+// --report-pdf and how it prints: the browser and its deadline.
+void addReplayPdf(CLI::App& replay_cmd, cli::ReplayArgs& replay) {
+  replay_cmd.add_option("--report-pdf", replay.report_pdf_path,
+                        "Print the HTML report to FILE.pdf with headless Chromium (Debian "
+                        "package chromium; no network, a temporary profile), for print and "
+                        "evidence: the findings with the SHA-256 of captures, config and data "
+                        "sources (docs/report.md)");
+  replay_cmd
+      .add_option("--chromium", replay.chromium,
+                  "The browser --report-pdf runs: a path, or a name looked up in PATH")
+      ->capture_default_str();
+  replay_cmd
+      .add_option("--pdf-timeout", replay.pdf_timeout_seconds,
+                  "Seconds --report-pdf waits for the browser before killing it")
+      ->capture_default_str()
+      ->check(CLI::Range(1U, 86400U));
+}
+
+// `replay`'s files to write: --flows, --alerts, --summary, --report (--report-pdf),
+// --destinations, --metrics.
 void addReplayOutputs(CLI::App& replay_cmd, cli::ReplayArgs& replay) {
   replay_cmd.add_option("--flows", replay.flows_path,
                         "Write every flow as a JSON line to FILE ('-' for stdout)");
@@ -20,10 +39,11 @@ void addReplayOutputs(CLI::App& replay_cmd, cli::ReplayArgs& replay) {
   replay_cmd.add_option("--summary", replay.summary_path, "Write the summary as JSON to FILE");
   replay_cmd.add_option("--report", replay.report_path,
                         "Write a self-contained HTML report to FILE (cameras and their "
-                        "destinations, alerts, charts, capture files with SHA-256, the config; "
-                        "opens offline; docs/report.md)");
+                        "destinations, alerts, charts, capture files with SHA-256, the config, the "
+                        "provenance of every data source; opens offline; docs/report.md)");
   replay_cmd.add_option("--destinations", replay.destinations_path,
                         "Write every camera's destinations as CSV to FILE (docs/report.md)");
+  addReplayPdf(replay_cmd, replay);
   replay_cmd.add_option(
       "--metrics", replay.metrics_path,
       "FILE: write the run's counters as Prometheus text at the end; ADDR:PORT (a ':' and a port "

@@ -72,6 +72,7 @@ void ReplayMetrics::finish(const ReplayResult& result) {
   MetricsSnapshot snapshot = replaySnapshot(config_, result);
   if (served()) snapshot.captures.push_back(CaptureStatsSnapshot{result.decode.packets, 0, 0});
   addEgress(result.egress_summaries);
+  for (const Alert& alert : result.alerts) registry_->cameraAlerts().record(alert);
   registry_->update(snapshot);
 }
 
