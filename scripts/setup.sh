@@ -23,6 +23,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark tcpdump curl time python3
   # live capture tests: veth pairs in network namespaces (ip netns), replayed captures
   iproute2 tcpreplay
+  # nft: the `baseline export --format nftables` tests check and load the ruleset in network
+  # namespaces (tests/scripts/nftables_enforce_test.sh, integration/baseline_test.cc)
+  nftables
   # GeoIP test databases and the ASN database built from open data
   libmaxmind-db-writer-perl mmdb-bin
   # a real Alertmanager for the alert delivery tests (run on a loopback port by the tests)
@@ -39,6 +42,11 @@ packages=(
   # headless Chromium: the report test opens `replay --report`'s HTML offline, checks the console
   # and counts the chart colours in a screenshot (tests/integration/report_test.cc)
   chromium
+  # the report screenshot test renders with DejaVu only (tests/golden/README.md, "Screens")
+  fonts-dejavu-core
+  # pdftotext: the report test reads the text of `replay --report-pdf`'s PDF
+  # (tests/integration/report_pdf_test.cc)
+  poppler-utils
   # deployment tests: systemd-analyze, sysusers, tmpfiles (nothing is started); dpkg-shlibdeps
   systemd dpkg-dev
 )

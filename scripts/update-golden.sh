@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rewrites the golden outputs (tests/golden/cases/) from the current build (build/ci, made by
+# Rewrites the golden outputs (tests/golden/cases/, and the screenshots in tests/golden/screens/)
+# from the current build (build/ci, made by
 # `scripts/setup.sh ci` or scripts/test.sh), on purpose: after a change of what camwatch writes.
 # Review `git diff tests/golden` and say in the commit which behaviour changed and why.
 #
@@ -16,4 +17,13 @@ tests/golden/golden.sh "$build/daemon/camwatch" "$build/tests/tools/camwatch-tes
   "$PWD" "$fresh/cases"
 rm -rf tests/golden/cases
 cp -r "$fresh/cases" tests/golden/cases
+# The first screens of the demo's reports (tests/golden/screens), rendered from the cases just
+# written by the same test that compares them (report_screenshot_test.cc), told to keep them.
+if [ -x "$build/tests/integration_test" ]; then
+  CAMWATCH_UPDATE_SCREENS=1 "$build/tests/integration_test" \
+    --gtest_filter='GoldenReports/ReportScreenshotTest.*' >"$fresh/screens.log" 2>&1 ||
+    { cat "$fresh/screens.log" >&2; echo "update-golden: the screenshots failed" >&2; exit 1; }
+else
+  echo "update-golden: $build/tests/integration_test is missing: tests/golden/screens not updated" >&2
+fi
 git status --short tests/golden

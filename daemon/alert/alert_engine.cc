@@ -10,6 +10,7 @@ namespace {
 const IpAddress& cameraOf(const CameraEvent& event) {
   if (const auto* seen = std::get_if<DeviceSeen>(&event.what)) return seen->camera.ip;
   if (const auto* flow = std::get_if<FlowJudged>(&event.what)) return flow->camera.ip;
+  if (const auto* ended = std::get_if<FlowEvidence>(&event.what)) return ended->flow.camera;
   return std::get<EgressSample>(event.what).camera;
 }
 
@@ -22,7 +23,15 @@ bool sameTimeKindCamera(const CameraEvent& a, const CameraEvent& b) {
 // once per event of the run.
 void sortTiedFlows(std::vector<CameraEvent>::iterator begin,
                    std::vector<CameraEvent>::iterator end) {
-  if (end - begin < 2 || !std::holds_alternative<FlowJudged>(begin->what)) return;
+  if (end - begin < 2) return;
+  if (std::holds_alternative<FlowEvidence>(begin->what)) {
+    // Flow ends by the flow they are about (no key needed: each is one flow).
+    std::stable_sort(begin, end, [](const CameraEvent& a, const CameraEvent& b) {
+      return std::get<FlowEvidence>(a.what).flow < std::get<FlowEvidence>(b.what).flow;
+    });
+    return;
+  }
+  if (!std::holds_alternative<FlowJudged>(begin->what)) return;
   const AlertFactory factory;
   struct Tied {
     std::string dedup_key;
@@ -56,6 +65,12 @@ Timestamp longestBudgetWindow(const AlertEngineOptions& options) {
 }
 
 }  // namespace
+
+FlowRef flowRef(const FlowJudged& flow) {
+  return FlowRef{
+      flow.camera.ip,         flow.server,   flow.client_port, flow.port, flow.camera.vlan_outer,
+      flow.camera.vlan_inner, flow.ip_proto, flow.first_seen};
+}
 
 void sortCameraEvents(std::vector<CameraEvent>& events) {
   // Stable by time, kind and camera, then ties by detail: the same order as one stable sort by
@@ -129,6 +144,8 @@ void AlertEngine::onEvent(CameraEvent event) {
     onDevice(event.time, *seen);
   } else if (auto* flow = std::get_if<FlowJudged>(&event.what)) {
     onFlow(event.time, *flow);
+  } else if (auto* ended = std::get_if<FlowEvidence>(&event.what)) {
+    onFlowEnd(event.time, *ended);
   } else {
     onEgress(event.time, std::get<EgressSample>(event.what));
   }
@@ -151,6 +168,26 @@ void AlertEngine::raise(Alert alert, bool continued_flow) {
   const std::uint32_t camera = cameras_.find(alert.camera.ip);
   if (camera != cameras_.kNotFound) ++cameras_[camera].alerts;
   lifecycle_.raise(std::move(alert), continued_flow);
+}
+
+void AlertEngine::raiseAbout(const FlowJudged& flow, Alert alert) {
+  if (!flow.flow_open) {
+    raise(std::move(alert), flow.continuation);
+    return;
+  }
+  const std::uint32_t camera = cameras_.find(alert.camera.ip);
+  if (camera != cameras_.kNotFound) ++cameras_[camera].alerts;
+  open_flows_[flowRef(flow)].push_back(lifecycle_.raiseHeld(std::move(alert), flow.continuation));
+}
+
+void AlertEngine::onFlowEnd(Timestamp time, const FlowEvidence& ended) {
+  // A flow that raised nothing here (allowed, or learnt by the baseline) has no entry.
+  const auto found = open_flows_.find(ended.flow);
+  if (found == open_flows_.end()) return;
+  for (const EvidenceHold& hold : found->second) {
+    lifecycle_.release(hold, ended.packets, ended.bytes, ended.last_seen, time);
+  }
+  open_flows_.erase(found);
 }
 
 void AlertEngine::onDevice(Timestamp time, const DeviceSeen& seen) {
@@ -199,9 +236,19 @@ void AlertEngine::raiseUnknown(Timestamp time, const AlertCamera& seen) {
 }
 
 void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
+  if (flow.tally) {
+    // The end of a flow learnt before: its final bytes join its destination's record.
+    if (options_.learning != LearningMode::kOff && !enforcing_) {
+      const HostIdentity identity = factory_.identity(flow.naming.get(), flow.camera);
+      const std::string_view hostname =
+          AlertFactory::isDns(flow) ? std::string_view() : flow.hostname.data();
+      baseline_.addBytes(identity.group, hostname, flow.server, flow.bytes);
+    }
+    return;
+  }
   if (!flow.by_default || options_.learning == LearningMode::kOff) {
     if (flow.deny) {
-      raise(factory_.flowAlert(flow), flow.continuation);
+      raiseAbout(flow, factory_.flowAlert(flow));
     } else if (flow.watch_drift) {
       checkDrift(time, flow, factory_.identity(flow.naming.get(), flow.camera).group, nullptr);
     }
@@ -224,7 +271,18 @@ void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   facts.country = std::string_view(flow.country.data(), strnlen(flow.country.data(), 3));
   facts.protocol = AlertFactory::protocolName(flow);
   if (!flow.dns_query) facts.ip = flow.server;
+  facts.port = flow.port;
+  facts.ip_proto = flow.ip_proto;
+  facts.camera = flow.camera.ip;
+  facts.bytes = flow.tally_follows ? 0 : flow.bytes;  // else the tally at its end brings them
+  facts.first_seen = flow.first_seen;
+  facts.last_seen = time;
+  facts.dns_ttl = flow.dns_ttl;
   if (!enforcing_) {
+    // Who runs the network, for `baseline show`: named here, off the workers (one GeoIP lookup
+    // per learnt flow).
+    const AlertDestination named = AlertFactory::destination(flow, true);
+    facts.operator_name = named.network_operator.empty() ? named.org : named.network_operator;
     if (baseline_.learn(facts)) baseline_changed_ = true;
     return;
   }
@@ -236,7 +294,7 @@ void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   alert.severity = Severity::kWarning;
   alert.rule = "baseline:" + std::string(noveltyName(novelty));
   alert.dedup_key = dedupKey(alert);
-  raise(std::move(alert), flow.continuation);
+  raiseAbout(flow, std::move(alert));
 }
 
 bool AlertEngine::checkDrift(Timestamp time, const FlowJudged& flow, std::string_view group,
@@ -253,7 +311,7 @@ bool AlertEngine::checkDrift(Timestamp time, const FlowJudged& flow, std::string
   alert.destination.previous_asns = std::move(drift->previous_asns);
   alert.destination.previous_countries = std::move(drift->previous_countries);
   alert.dedup_key = dedupKey(alert);
-  raise(std::move(alert), flow.continuation);
+  raiseAbout(flow, std::move(alert));
   return true;
 }
 

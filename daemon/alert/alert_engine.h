@@ -1,9 +1,10 @@
 // AlertEngine: the one place that turns what the workers saw into the alerts people get. Inputs:
 // camera events in packet-time order (a judged flow, bytes a camera sent out, a device seen for
-// the first time). It applies what needs a view across workers: the learned baseline (learn, then
-// enforce: new_destination), egress byte budgets (egress_volume), discovery of cameras not in
-// the inventory (unknown_camera), and the alert lifecycle (suppression, re-notify, resolve).
-// Outputs: notifications, in packet-time order, and the table of cameras seen.
+// the first time, the end of a flow judged while open). It applies what needs a view across
+// workers: the learned baseline (learn, then enforce: new_destination), egress byte budgets
+// (egress_volume), discovery of cameras not in the inventory (unknown_camera), the alert lifecycle
+// (suppression, re-notify, resolve), and the evidence of an alert about a flow, grown to the whole
+// flow when it ends. Outputs: notifications, in packet-time order, and the table of cameras seen.
 //
 // Thread: the control thread only. Workers share nothing with it: replay hands their events over
 // batch by batch, each sorted (sortCameraEvents), so any worker count gives the same alerts.
@@ -86,6 +87,11 @@ class AlertEngine {
   std::uint64_t overflowedTotal() const { return lifecycle_.overflowedTotal(); }
   /// Alerts active now (AlertLifecycle::active()).
   std::size_t activeAlerts() const { return lifecycle_.active(); }
+  /// Flows that raised an alert while open and have not ended yet (their end grows it).
+  std::size_t openAlertedFlows() const { return open_flows_.size(); }
+  /// Update notifications: alert evidence grown by the end of the flow it was about
+  /// (AlertLifecycle::evidenceUpdates()).
+  std::uint64_t evidenceUpdates() const { return lifecycle_.evidenceUpdates(); }
   /// Camera events the engine kept no state for because of inventory.max_cameras: first
   /// sightings of a camera once that many are listed (each worker reports a camera once, so a
   /// camera may count once per worker), and egress samples of a camera not listed once the
@@ -96,8 +102,11 @@ class AlertEngine {
   void onDevice(Timestamp time, const DeviceSeen& seen);
   void onFlow(Timestamp time, const FlowJudged& flow);
   void onEgress(Timestamp time, const EgressSample& sample);
+  void onFlowEnd(Timestamp time, const FlowEvidence& ended);
   // continued_flow: AlertLifecycle::raise()'s, a flow split by the active timeout.
   void raise(Alert alert, bool continued_flow = false);
+  // raise() for an alert about `flow`: held in the lifecycle until the flow ends when it is open.
+  void raiseAbout(const FlowJudged& flow, Alert alert);
   void raiseUnknown(Timestamp time, const AlertCamera& camera);
   /// destination_drift for an allowed flow of a group watching for it (`learnt`: the baseline's
   /// places of its name, or null). @return whether it raised.
@@ -118,6 +127,10 @@ class AlertEngine {
   // Looked up per event (flows, egress samples, raises): a flat index, sorted only for
   // camerasByAddress().
   AddressMap<SeenCamera> cameras_;
+  // The alerts each open flow raised (one, or two for a DNS flow: its query and its server),
+  // until its FlowEvidence: one entry per flow that raised an alert and is still open, so
+  // bounded by the workers' flow tables (flows.max_flows).
+  std::map<FlowRef, std::vector<EvidenceHold>> open_flows_;
   Timestamp next_expire_ = 0;
   std::uint64_t cameras_untracked_ = 0;
 };

@@ -34,6 +34,48 @@ AlertLifecycle::AlertLifecycle(AlertLifecycleOptions options)
 }
 
 void AlertLifecycle::raise(Alert alert, bool continued_flow) {
+  take(std::move(alert), false, continued_flow);
+}
+
+EvidenceHold AlertLifecycle::raiseHeld(Alert alert, bool continued_flow) {
+  EvidenceHold hold;
+  hold.packets = alert.evidence.packets;
+  hold.bytes = alert.evidence.bytes;
+  const Taken taken = take(std::move(alert), true, continued_flow);
+  hold.key = taken.episode->first;
+  // The raise's own notification already shows (part of) the flow.
+  hold.heard_after = taken.episode->second.notifications - (taken.notified ? 1 : 0);
+  return hold;
+}
+
+void AlertLifecycle::release(const EvidenceHold& hold, std::uint64_t packets, std::uint64_t bytes,
+                             Timestamp last_seen, Timestamp time) {
+  const Timestamp now = std::max(time, clock_);
+  runTimers(now);
+  const auto found = episodes_.find(hold.key);
+  if (found == episodes_.end()) return;  // not reached: a held episode does not resolve
+  Episode& episode = found->second;
+  unschedule(found);
+  if (episode.open_flows > 0) --episode.open_flows;
+  episode.last_flow_end = std::max(episode.last_flow_end, now);
+  // What the flow sent after its raise (its counters only grow; a smaller total adds nothing).
+  const std::uint64_t more_packets = packets > hold.packets ? packets - hold.packets : 0;
+  const std::uint64_t more_bytes = bytes > hold.bytes ? bytes - hold.bytes : 0;
+  AlertEvidence& evidence = episode.alert.evidence;
+  evidence.packets += more_packets;
+  evidence.bytes += more_bytes;
+  evidence.last_seen = std::max(evidence.last_seen, last_seen);
+  const bool grew = more_packets > 0 || more_bytes > 0;
+  if (grew && episode.notifications > hold.heard_after && !episode.update_pending) {
+    // Sent when time moves on, so that every flow of the episode ending now is in it.
+    if (updates_.empty()) updates_at_ = now;
+    episode.update_pending = true;
+    updates_.push_back(found->first);
+  }
+  schedule(found);
+}
+
+AlertLifecycle::Taken AlertLifecycle::take(Alert alert, bool hold, bool continued_flow) {
   ++raised_;
   // A late raise is taken at the clock so nothing goes out before what already went out.
   const Timestamp now = std::max(alert.time, clock_);
@@ -87,11 +129,12 @@ void AlertLifecycle::raise(Alert alert, bool continued_flow) {
     episode.last_notified = now;
     episode.overflow = overflow;
     episode.total_overflow = total_overflow;
+    if (hold) episode.open_flows = 1;
     if (!total_overflow) ++counted_;
     found = episodes_.emplace(std::move(key), std::move(episode)).first;
     notify(found->second, AlertStatus::kFiring, now);
     schedule(found);
-    return;
+    return Taken{found, true};
   }
 
   ++repeats_;
@@ -102,15 +145,23 @@ void AlertLifecycle::raise(Alert alert, bool continued_flow) {
     episode.contacts.add(alert.evidence.first_seen);
   }
   episode.last_raise = now;
+  if (hold) ++episode.open_flows;
+  bool notified = false;
   if (now - episode.last_notified >= options_.suppression_window) {
     episode.last_notified = now;
     notify(episode, AlertStatus::kFiring, now);
+    notified = true;
   }
   schedule(found);
+  return Taken{found, notified};
 }
 
 void AlertLifecycle::advance(Timestamp now) {
-  if (now > clock_) runTimers(now);
+  if (now > clock_) {
+    runTimers(now);
+  } else if (now == clock_ && !updates_.empty()) {
+    flushUpdates();  // the end of the input, at the instant of the last flow ends
+  }
 }
 
 std::vector<Alert> AlertLifecycle::takeNotifications() {
@@ -120,6 +171,9 @@ std::vector<Alert> AlertLifecycle::takeNotifications() {
 }
 
 void AlertLifecycle::runTimers(Timestamp now) {
+  // Updates are due at updates_at_, the clock when they were made: before any timer still to
+  // run (those due up to the clock have run).
+  if (!updates_.empty() && now > updates_at_) flushUpdates();
   while (!due_.empty() && due_.begin()->first <= now) {
     const auto [due, key] = *due_.begin();
     due_.erase(due_.begin());
@@ -149,7 +203,27 @@ void AlertLifecycle::runTimers(Timestamp now) {
   clock_ = now;
 }
 
-void AlertLifecycle::notify(const Episode& episode, AlertStatus status, Timestamp time) {
+void AlertLifecycle::flushUpdates() {
+  std::sort(updates_.begin(), updates_.end());
+  for (const std::string& key : updates_) {
+    const auto found = episodes_.find(key);
+    if (found == episodes_.end() || !found->second.update_pending) continue;
+    Episode& episode = found->second;
+    unschedule(found);
+    episode.last_notified = updates_at_;
+    notify(episode, AlertStatus::kFiring, updates_at_, true);
+    ++evidence_updates_;
+    schedule(found);
+  }
+  updates_.clear();
+}
+
+void AlertLifecycle::notify(Episode& episode, AlertStatus status, Timestamp time, bool update) {
+  // An update is about the flows that ended: it does not count as showing the others still open,
+  // so one flow's end never calls for another's update (see EvidenceHold::heard_after).
+  if (!update) ++episode.notifications;
+  // Any notification carries the running totals: a pending update has nothing left to say.
+  episode.update_pending = false;
   Alert& out = notifications_.emplace_back(episode.alert);
   out.status = status;
   out.time = time;
@@ -159,9 +233,11 @@ void AlertLifecycle::notify(const Episode& episode, AlertStatus status, Timestam
 
 void AlertLifecycle::schedule(Episodes::iterator episode) {
   Episode& e = episode->second;
-  const Timestamp resolve_at = later(e.last_raise, options_.resolve_after);
+  const Timestamp resolve_at =
+      later(std::max(e.last_raise, e.last_flow_end), options_.resolve_after);
   const Timestamp renotify_at = later(e.last_notified, options_.renotify_interval);
-  const bool resolves = options_.resolve_after > 0;
+  // An open flow that raised it keeps the episode active (see the class comment).
+  const bool resolves = options_.resolve_after > 0 && e.open_flows == 0;
   // A renotification pushed to the end of time would fall due at the instant it was sent, over
   // and over: past the end of time there is none.
   const bool renotifies = options_.renotify_interval > 0 && renotify_at != kEndOfTime;

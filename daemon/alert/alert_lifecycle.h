@@ -1,10 +1,12 @@
 // AlertLifecycle: turns the stream of raised alerts into notifications. The first raise of a dedup
 // key (camera, kind, destination) starts an episode and is notified as firing; later raises are
 // folded into the episode as repeats, re-notified at most once per suppression window and, when
-// configured, every renotify interval; an episode that stays quiet for resolve_after is notified
-// once as resolved and forgotten.
+// configured, every renotify interval; an alert about a flow still open grows to the whole flow
+// when it ends (an update of the same alert); an episode that stays quiet for resolve_after is
+// notified once as resolved and forgotten.
 //
-// Inputs: raise() with alerts from the policy engine, advance() with the current time. Outputs:
+// Inputs: raise() and raiseHeld() with alerts from the policy engine, release() with the end of a
+// held flow, advance() with the current time. Outputs:
 // takeNotifications(), the alerts to spool and deliver, in time order. Every time is packet time
 // (the alert's `time`, the caller's `now`), never the wall clock, so a replay gives exactly the
 // notifications the live sensor would have sent. Thread: one thread owns an instance (the one that
@@ -54,6 +56,22 @@ struct AlertLifecycleOptions {
   std::size_t max_active = 65'536;
 };
 
+/// What raiseHeld() gives back for a raise about a flow that is still open: which episode took
+/// it and what the receivers had heard of the flow then. The caller keeps it until the flow ends
+/// and hands it to release() with the flow's final evidence.
+struct EvidenceHold {
+  std::string key;            ///< the episode's dedup key (an overflow key when it went there)
+  std::uint64_t packets = 0;  ///< the raise's evidence: what release() adds the rest to
+  std::uint64_t bytes = 0;
+  /// The receivers have seen this flow (in part) once the episode has sent more notifications
+  /// than this: its raise notified, or a later one (a raise's, a renotification) carried it.
+  /// Updates are not counted: an update is about the flows that ended, and counting it would
+  /// make one flow's end call for an update of every other flow still open, so the outcome
+  /// would depend on whether they end at one instant (a replay ends the flows still open at its
+  /// last packet together; live, they time out one by one).
+  std::uint64_t heard_after = 0;
+};
+
 /// One instance per alert stream; see the file comment.
 ///
 /// An episode is one stretch of activity of a key: it starts with a raise of a key that is not
@@ -74,7 +92,9 @@ struct AlertLifecycleOptions {
 ///   an alert at any endsAt it is sent. Their `time` is the instant they were sent: the raise's
 ///   time for the first one and for a suppression re-notification, the renotify instant for a
 ///   renotification.
-/// - **Resolving.** An episode whose last raise was at `r` resolves at `r + resolve_after`:
+/// - **Resolving.** An episode whose last raise was at `r` (or, later, the end of a flow that
+///   raised it: see "Evidence that grows"), and with no such flow open, resolves at
+///   `r + resolve_after`:
 ///   status resolved, `time` and `ends_at` both that instant, with the episode's final totals (so
 ///   a receiver that keeps only the last state shows the whole episode). The key is then
 ///   forgotten; its next raise starts a new episode (repeat_count 0, fresh evidence).
@@ -102,10 +122,11 @@ struct AlertLifecycleOptions {
 ///   latest raise or advance()) is taken at the clock: its notification, if any, gets the
 ///   clock's time, so the output stays in order. advance() to an earlier time does nothing.
 ///
-/// Memory: one entry per active key (the episode's alert, two timestamps, at most
-/// kEpisodeContacts contact times); a resolved key is forgotten. Active keys are bounded by cameras
-/// x (max_active_per_camera + one overflow episode per kind), and in all by max_active + one
-/// sensor-wide overflow episode per kind; with resolve_after 0 nothing is ever forgotten.
+/// Memory: one entry per active key (the episode's alert, its timestamps and counts, at most
+/// kEpisodeContacts contact times); a resolved key is forgotten; a pending update is one key until
+/// time moves on. Active keys are bounded by cameras x (max_active_per_camera + one overflow
+/// episode per kind), and in all by max_active + one sensor-wide overflow episode per kind; with
+/// resolve_after 0 nothing is ever forgotten.
 /// - **Overflow.** A raise of a new key whose camera already has max_active_per_camera active
 ///   episodes goes to the key "CAMERA|KIND|overflow" instead: its destination is cleared and its
 ///   rule becomes "cap:max_active_per_camera"; it is then an ordinary episode (folds, suppression,
@@ -121,10 +142,27 @@ struct AlertLifecycleOptions {
 ///   raised (its record split by flows.active_timeout) folds as usual but is no new contact: a
 ///   long upload is one contact, not a beacon at the active timeout. Overflow episodes (no
 ///   destination) have none.
+/// - **Evidence that grows.** An alert about a flow is raised when the flow's verdict is final,
+///   with the flow's evidence up to then (a 30 MB upload is judged by its first packets). A
+///   raise about a flow that is still open is taken with raiseHeld(); when the flow ends,
+///   release() adds what the flow sent after the raise to the episode's `evidence.packets` and
+///   `evidence.bytes` and widens `last_seen`. Not a repeat: `repeat_count` stays.
+/// - **Update notifications.** A release that grew the evidence of a flow the receivers have
+///   seen (its raise notified, or a later raise's notification or a renotification carried it;
+///   an update does not count) is notified as firing, at the instant the flow ended, whatever
+///   the suppression window: it corrects what they hold, and there is at most one per notified
+///   flow. The releases of one episode at one instant make one
+///   notification, sent once packet time moves past that instant (or advance() reaches it). A
+///   flow the receivers have not seen (its raise was folded silently) is only folded: the next
+///   notification carries it. An update notification restarts both timers like any notification.
+/// - **An open flow keeps its episode active.** An episode does not resolve while a flow that
+///   raised it is open: resolving would tell the receivers it is over while the camera still
+///   sends, and the flow's end would then have to re-fire a resolved alert. Its quiet period runs
+///   from its last raise or the end of its last flow, whichever is later. So the update of a flow
+///   always finds its episode; a flow is open at most flows.active_timeout plus an idle timeout.
 ///
-/// advance() does work in
-///   proportion to the notifications it emits: with resolve_after 0
-/// and a renotify_interval, advancing far ahead emits one renotification per interval per key.
+/// advance() does work in proportion to the notifications it emits: with resolve_after 0 and a
+/// renotify_interval, advancing far ahead emits one renotification per interval per key.
 class AlertLifecycle {
  public:
   /// Contacts an episode keeps for its beacon: 16 timestamps, 128 bytes at most per active alert
@@ -144,10 +182,21 @@ class AlertLifecycle {
   /// record was split by flows.active_timeout): no new contact for the beacon.
   void raise(Alert alert, bool continued_flow = false);
 
+  /// raise() for an alert about a flow that is still open: the episode that takes it stays
+  /// active until release() with the returned hold.
+  EvidenceHold raiseHeld(Alert alert, bool continued_flow = false);
+
+  /// The flow of `hold` ended at `time` (moves the clock first, like raise()) with `packets` and
+  /// `bytes` in all and its last packet at `last_seen`: adds what it sent after its raise to the
+  /// episode and notifies the update when the receivers saw the flow (see the class comment).
+  void release(const EvidenceHold& hold, std::uint64_t packets, std::uint64_t bytes,
+               Timestamp last_seen, Timestamp time);
+
   /// Moves the clock to `now`, emitting what fell due up to and including `now`, in time order
   /// across keys (ties by dedup_key): resolved notifications of keys whose last raise is at least
   /// resolve_after before `now` (at the instant their quiet period ended), and renotifications of
-  /// active keys at last notification + renotify_interval, repeated while due.
+  /// active keys at last notification + renotify_interval, repeated while due; update
+  /// notifications of flows that ended at or before `now` (also when `now` is the clock).
   void advance(Timestamp now);
 
   /// The notifications produced since the last call, in non-decreasing `time`; clears them. The
@@ -164,6 +213,8 @@ class AlertLifecycle {
   std::uint64_t overflowed() const { return overflowed_; }
   /// Raises folded into a sensor-wide overflow episode because max_active episodes were active.
   std::uint64_t overflowedTotal() const { return overflowed_total_; }
+  /// Update notifications sent: evidence grown by the end of a flow the receivers had seen.
+  std::uint64_t evidenceUpdates() const { return evidence_updates_; }
 
  private:
   struct Episode {
@@ -172,16 +223,30 @@ class AlertLifecycle {
     Timestamp last_notified = 0;
     Timestamp due = 0;  // when its next resolve or renotify falls due; its key in due_
     bool due_is_resolve = false;
-    bool scheduled = false;       // false: neither timer is on, nothing in due_
-    bool overflow = false;        // the camera's overflow episode for its kind (not counted)
-    bool total_overflow = false;  // the sensor-wide overflow episode for its kind (not counted)
+    bool scheduled = false;           // false: neither timer is on, nothing in due_
+    bool overflow = false;            // the camera's overflow episode for its kind (not counted)
+    bool total_overflow = false;      // the sensor-wide overflow episode for its kind (not counted)
+    bool update_pending = false;      // a release grew evidence the receivers saw: in updates_
+    std::uint32_t open_flows = 0;     // raiseHeld() flows not released: no resolve while > 0
+    Timestamp last_flow_end = 0;      // the latest release: the quiet period runs from it too
+    std::uint64_t notifications = 0;  // sent in this episode but updates: heard_after's count
     ContactTimes contacts{kEpisodeContacts};  // its raises' flow starts, for evidence.beacon
   };
   using Episodes = std::unordered_map<std::string, Episode>;
+  struct Taken {
+    Episodes::iterator episode;
+    bool notified = false;
+  };
 
-  // Emits everything due up to and including `now`, then sets the clock.
+  // raise() and raiseHeld(): `hold` counts an open flow in the episode before it is scheduled.
+  Taken take(Alert alert, bool hold, bool continued_flow);
+  // Emits what is due before `now`: the update notifications of an earlier instant, then every
+  // timer due up to and including `now`; then sets the clock.
   void runTimers(Timestamp now);
-  void notify(const Episode& episode, AlertStatus status, Timestamp time);
+  // Emits the pending update notifications (their instant is updates_at_), by dedup key.
+  void flushUpdates();
+  // `update`: an update notification (flushUpdates).
+  void notify(Episode& episode, AlertStatus status, Timestamp time, bool update = false);
   // Recomputes the episode's next event and files it in due_.
   void schedule(Episodes::iterator episode);
   void unschedule(const Episodes::iterator& episode);
@@ -193,7 +258,12 @@ class AlertLifecycle {
   // at the key inside episodes_ (node keys never move).
   std::set<std::pair<Timestamp, std::string_view>> due_;
   std::vector<Alert> notifications_;
+  // Episodes with an update notification due at updates_at_ (the clock when they were released):
+  // the releases of one instant are sent as one notification per episode, when time moves on.
+  std::vector<std::string> updates_;
+  Timestamp updates_at_ = 0;
   std::uint64_t raised_ = 0;
+  std::uint64_t evidence_updates_ = 0;
   std::uint64_t repeats_ = 0;
   std::uint64_t overflowed_ = 0;
   std::uint64_t overflowed_total_ = 0;

@@ -38,6 +38,15 @@ std::optional<Beacon> findBeacon(std::span<const Timestamp> starts, std::uint64_
 }
 
 bool ContactTimes::add(Timestamp start) {
+  if (contacts_ == 0) {
+    // Most destinations are contacted once (a scan, a flood: a million of them): their one
+    // contact is first_, and the window is allocated with the second.
+    first_ = start;
+    last_ = start;
+    contacts_ = 1;
+    return true;
+  }
+  if (starts_.empty() && capacity_ > 0) starts_.push_back(first_);
   const auto at = std::lower_bound(starts_.begin(), starts_.end(), start);
   if (at != starts_.begin() && start - *(at - 1) < kSameContact) return false;
   if (at != starts_.end() && *at - start < kSameContact) {
@@ -47,8 +56,8 @@ bool ContactTimes::add(Timestamp start) {
     first_ = std::min(first_, start);
     return false;
   }
-  first_ = contacts_ == 0 ? start : std::min(first_, start);
-  last_ = contacts_ == 0 ? start : std::max(last_, start);
+  first_ = std::min(first_, start);
+  last_ = std::max(last_, start);
   ++contacts_;
   if (starts_.size() < capacity_) {
     starts_.insert(at, start);

@@ -73,6 +73,21 @@ struct ProtocolText {
   static std::string_view view(const std::array<char, kSize>& field);
 };
 
+/// One flow, the same in every event about it (its judging, its end) and for any worker count:
+/// the engine matches a flow's end to the alerts it raised by it.
+struct FlowRef {
+  IpAddress camera;
+  IpAddress server;
+  std::uint16_t client_port = 0;
+  std::uint16_t server_port = 0;
+  std::uint16_t vlan_outer = 0;
+  std::uint16_t vlan_inner = 0;
+  std::uint8_t ip_proto = 0;
+  Timestamp first_seen = 0;
+
+  auto operator<=>(const FlowRef&) const = default;
+};
+
 /// A flow the policy judged: a deny (its alert), a verdict of the group's default action, which
 /// the learned baseline may override, or an allowed flow with a name whose group watches for
 /// destination drift.
@@ -84,11 +99,17 @@ struct FlowJudged {
   CameraFacts camera;
   IpAddress server;
   std::uint16_t port = 0;
+  std::uint16_t client_port = 0;
   std::uint8_t ip_proto = 0;
+  /// Judged while the flow was open: the evidence is the flow up to now, and the flow's end
+  /// sends a FlowEvidence with the rest (the alert grows then). false: judged at its end, the
+  /// evidence is the whole flow.
+  bool flow_open = false;
   std::uint64_t risk = 0;  ///< nDPI risk bitmap
   ProtocolText protocol;
   std::array<char, 80> hostname{};  ///< NUL-terminated, as FlowClassification::hostname
   HostnameSource hostname_source = HostnameSource::kNone;
+  std::uint32_t dns_ttl = 0;      ///< of the DNS answer that named the server (seconds); 0: none
   std::array<char, 3> country{};  ///< ISO code, NUL-padded; empty when unknown
   std::uint32_t asn = 0;
   /// A camera's DNS query a deny rule lists: the destination is the queried name only, and the
@@ -108,7 +129,27 @@ struct FlowJudged {
   std::uint64_t packets = 0;  ///< camera to destination
   std::uint64_t bytes = 0;
   bool continuation = false;  ///< FlowRecord::continuation: the same contact as a raise before
+  /// A default verdict judged before the flow ended: its bytes so far do not count for the
+  /// learned baseline, the flow's `tally` at its end brings them all.
+  bool tally_follows = false;
+  /// The end of a flow whose default verdict was reported before (`tally_follows`): `bytes`
+  /// are the flow's final bytes, for the learned baseline's record; nothing else is judged.
+  bool tally = false;
 };
+
+/// A flow that was judged while open, and sent a FlowJudged then, has ended: its whole evidence,
+/// camera to destination. The engine grows the alerts that flow raised by what it sent after
+/// their raise (docs/alerts.md, Lifecycle). One per such flow, none for flows that raised
+/// nothing; facts only (no names, no snapshot), so it costs the worker one small copy.
+struct FlowEvidence {
+  FlowRef flow;
+  Timestamp last_seen = 0;    ///< the flow's last packet
+  std::uint64_t packets = 0;  ///< camera to destination, the whole flow
+  std::uint64_t bytes = 0;
+};
+
+/// The flow a judged flow's event is about.
+FlowRef flowRef(const FlowJudged& flow);
 
 /// Bytes one camera sent to non-local hosts since the worker's last tick.
 struct EgressSample {
@@ -125,13 +166,16 @@ struct DeviceSeen {
 };
 
 struct CameraEvent {
+  /// Packet time. FlowEvidence: when the flow ended (its idle or closed timeout after its last
+  /// packet, the packet that ended it, the end of the input): the time of its alert's update.
   Timestamp time = 0;
-  std::variant<DeviceSeen, FlowJudged, EgressSample> what;
+  std::variant<DeviceSeen, FlowJudged, EgressSample, FlowEvidence> what;
 };
 
-/// Orders events by time, then devices before flows before byte samples, then by camera and
-/// dedup key, and folds byte samples of one camera at one instant into one: the order every
-/// worker count agrees on.
+/// Orders events by time, then devices before flows before byte samples before flow ends (so a
+/// flow's judging comes before its end at the same instant), then by camera and, for flows, by
+/// dedup key or flow, and folds byte samples of one camera at one instant into one: the order
+/// every worker count agrees on.
 void sortCameraEvents(std::vector<CameraEvent>& events);
 
 }  // namespace camwatch

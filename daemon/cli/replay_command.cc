@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <span>
-#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -16,13 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include <camwatch/alert.h>
-#include <camwatch/build_info.h>
 #include <camwatch/inventory.h>
 
 #include "alert/alert_side.h"
 #include "cli/capture_args.h"
 #include "cli/cli.h"
 #include "cli/replay_metrics.h"
+#include "cli/report_input.h"
 #include "cli/terminal_progress.h"
 #include "cli/time_bounds.h"
 #include "config/component_options.h"
@@ -33,10 +32,10 @@
 #include "report/destinations_csv.h"
 #include "report/flow_json.h"
 #include "report/report_html.h"
+#include "report/report_pdf.h"
 #include "report/summary.h"
 #include "sinks/json_lines_writer.h"
 #include "sinks/sink_registry.h"
-#include "util/sha256.h"
 
 namespace camwatch::cli {
 namespace {
@@ -44,43 +43,6 @@ namespace {
 Result<Config> configFrom(const std::string& path) {
   if (path.empty()) return defaultConfig();
   return loadConfig(path);
-}
-
-// What the report says about the config and the captures: their bytes' SHA-256, so a reader can
-// later check which files a report was made from. Read again after the replay (off the packet
-// path); a file that cannot be read again is named on standard error and shown without a digest.
-ReportInput reportInput(const ReplayArgs& args, const Config& config, const ReplayResult& result) {
-  ReportInput input;
-  input.version = fmt::format("{} (git {})", CAMWATCH_VERSION, CAMWATCH_GIT_HASH);
-  input.sensor_name = config.sensor_name;
-  input.home_country = config.sensor_country;
-  if (args.config_path.empty()) {
-    input.config_path = config.source;
-    input.config_text = describeConfig(config);
-  } else {
-    input.config_path = args.config_path;
-    std::ifstream file(args.config_path, std::ios::binary);
-    std::ostringstream text;
-    text << file.rdbuf();
-    if (!file) {
-      std::cerr << "camwatch: " << args.config_path << ": cannot read again for the report\n";
-    }
-    input.config_text = text.str();
-  }
-  input.config_sha256 = sha256Hex(input.config_text);
-  for (const CaptureFileStats& stats : result.files) {
-    ReportCaptureFile file;
-    std::error_code error;
-    file.size = std::filesystem::file_size(stats.path, error);
-    if (error) file.size = 0;
-    if (auto digest = sha256File(stats.path)) {
-      file.sha256 = *digest;
-    } else {
-      std::cerr << "camwatch: " << digest.error().message << '\n';
-    }
-    input.files.push_back(std::move(file));
-  }
-  return input;
 }
 
 bool writeTextFile(const std::string& path, const std::string& text) {
@@ -161,6 +123,8 @@ struct ReplayRun {
   Config config;
   ReplayOptions options;
   std::shared_ptr<const OuiTable> oui;
+  JudgementSources sources;  ///< for the report's provenance
+  std::string chromium;      ///< --report-pdf: the browser found before the replay
   unsigned workers = 0;
   std::unique_ptr<AlertSide> alert_side;
   SpoolTrouble spool_trouble;
@@ -195,6 +159,18 @@ Stop loadConfigAndJudgement(ReplayRun& run) {
   auto config = configFrom(run.args.config_path);
   if (!config) return complain(config.error().message, kExitUsage);
   run.config = std::move(*config);
+  if (run.args.learn_only) {
+    if (run.config.learning.state_file.empty()) {
+      return complain(
+          run.args.config_path + ": learning.state_file is not set: baseline learn writes there",
+          kExitUsage);
+    }
+    // Everything the captures hold is learnt: no enforcing after a period (a century is no
+    // period), and no alert leaves for the sinks.
+    run.config.learning.mode = LearningMode::kLearn;
+    run.config.learning.period = 100LL * 365 * 24 * 3600 * kNanosPerSecond;
+    run.config.alert_sinks.clear();
+  }
   ReplayOptions& options = run.options;
   if (Stop stop = selectPackets(run.args, options)) return stop;
   options.flows = run.config.flows;
@@ -217,6 +193,7 @@ Stop loadConfigAndJudgement(ReplayRun& run) {
   options.sensor_name = loaded->judgement.sensor_name;
   options.max_cameras = run.config.max_cameras;
   run.oui = loaded->oui;
+  run.sources = std::move(loaded->sources);
   run.workers = run.args.workers.value_or(run.config.workers);
   if (run.workers == 0) run.workers = std::max(1U, std::thread::hardware_concurrency());
   options.workers = run.workers;
@@ -318,6 +295,12 @@ Stop setUpOutputs(ReplayRun& run) {
     return kExitUsage;
   }
   run.options.pace = run.args.pace;
+  if (!run.args.report_pdf_path.empty()) {
+    // Looked for now, not after a replay that may take minutes.
+    auto chromium = findChromium(run.args.chromium);
+    if (!chromium) return complain(chromium.error().message, kExitFailure);
+    run.chromium = std::move(*chromium);
+  }
   if (Stop stop = startMetrics(run)) return stop;
   if (Stop stop = startIpfixExport(run)) return stop;
   return openFlowsWriter(run);
@@ -339,6 +322,7 @@ Result<ReplayResult> runWithProgress(ReplayRun& run) {
 void takeEngineFigures(const AlertEngine& engine, ReplayResult& result) {
   result.cameras = engine.camerasByAddress();
   result.alert_overflowed_total = engine.overflowedTotal();
+  result.alert_updates = engine.evidenceUpdates();
   result.cameras_untracked = engine.camerasUntracked();
   result.learning_phase = std::string(engine.learningPhase());
   result.learned_entries = engine.baseline().size();
@@ -370,7 +354,7 @@ bool finishAlertSide(ReplayRun& run, ReplayResult& result) {
   return ok;
 }
 
-// --destinations and --report, which share the destination rows.
+// --destinations, --report and --report-pdf, which share the destination rows (and the page).
 bool writeDestinationsAndReport(const ReplayRun& run, const ReplayOutcome& result) {
   const ReplayArgs& args = run.args;
   bool ok = true;
@@ -380,15 +364,24 @@ bool writeDestinationsAndReport(const ReplayRun& run, const ReplayOutcome& resul
   if (!args.destinations_path.empty()) {
     ok = writeTextFile(args.destinations_path, destinationsToCsv(rows)) && ok;
   }
-  if (!args.report_path.empty()) {
-    ok = writeTextFile(args.report_path,
-                       reportToHtml(result, rows, reportInput(args, run.config, result))) &&
-         ok;
+  if (args.report_path.empty() && args.report_pdf_path.empty()) return ok;
+  const LoadedSources loaded{&run.sources, run.options.operators.get(), run.oui.get()};
+  const std::string html =
+      reportToHtml(result, rows, reportInput(args, run.config, result, loaded));
+  if (!args.report_path.empty()) ok = writeTextFile(args.report_path, html) && ok;
+  if (!args.report_pdf_path.empty()) {
+    if (auto printed = printPdf(html, args.report_pdf_path, run.chromium,
+                                std::chrono::seconds(args.pdf_timeout_seconds));
+        !printed) {
+      std::cerr << "camwatch: " << printed.error().message << '\n';
+      ok = false;
+    }
   }
   return ok;
 }
 
-// Step 6: --flows closed, then --alerts, --summary, --destinations, --report and --metrics.
+// Step 6: --flows closed, then --alerts, --summary, --destinations, --report, --report-pdf and
+// --metrics.
 // @return false when one could not be written (said on standard error).
 bool writeOutputs(ReplayRun& run, const ReplayOutcome& result,
                   const nlohmann::ordered_json& summary) {
@@ -412,7 +405,8 @@ bool writeOutputs(ReplayRun& run, const ReplayOutcome& result,
              summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n") &&
          ok;
   }
-  if (!args.destinations_path.empty() || !args.report_path.empty()) {
+  if (!args.destinations_path.empty() || !args.report_path.empty() ||
+      !args.report_pdf_path.empty()) {
     ok = writeDestinationsAndReport(run, result) && ok;
   }
   if (run.metrics) {
@@ -435,13 +429,25 @@ int replayCommand(const ReplayArgs& args) {
   if (Stop stop = setUpOutputs(run)) return *stop;
   auto replayed = runWithProgress(run);
   if (!replayed) return complain(replayed.error().message, kExitFailure);
-  ReplayOutcome result{std::move(*replayed), std::move(run.flows.digest)};
+  ReplayOutcome result{std::move(*replayed), std::move(run.flows.digest), std::nullopt};
   bool ok = result.errors.empty();
   for (const std::string& error : result.errors) std::cerr << "camwatch: " << error << '\n';
   ok = finishAlertSide(run, result) && ok;
+  if (run.config.learning.mode != LearningMode::kOff) {
+    result.baseline = run.alert_side->engine().baseline();
+  }
   const nlohmann::ordered_json summary = summaryToJson(result);
   ok = writeOutputs(run, result, summary) && ok;
   result.peak_rss_bytes = peakResidentBytes();
+  if (args.learn_only) {
+    const LearnedBaseline& baseline = run.alert_side->engine().baseline();
+    for (const std::string& group : baseline.groupNames()) {
+      std::cout << "group " << group << ": " << baseline.destinations(group).size()
+                << " destination(s) learnt\n";
+    }
+    std::cout << "saved to " << run.config.learning.state_file << '\n' << std::flush;
+    return ok ? kExitOk : kExitFailure;
+  }
   std::cout << summaryToText(result, summary) << std::flush;
   if (isListenAddress(args.metrics_path) && args.linger_seconds > 0) {
     std::cerr << "camwatch: serving the final metrics at " << run.metrics->url() << " for "

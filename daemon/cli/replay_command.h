@@ -18,12 +18,21 @@ struct ReplayArgs {
   std::string metrics_path;       // a file, or ADDR:PORT to serve (isListenAddress)
   std::string report_path;        // --report FILE.html
   std::string destinations_path;  // --destinations FILE.csv
+
+  std::string report_pdf_path;  // --report-pdf FILE.pdf
+  // --chromium PATH: the browser --report-pdf prints with (a name is looked up in PATH)
+  std::string chromium = "chromium";
+  unsigned pdf_timeout_seconds = 120;  // --pdf-timeout SECONDS
+
   double linger_seconds = 0;
   double pace = 0;
   std::string from;  // --from TIME, as given
   std::string to;    // --to TIME
   std::string bpf;   // --bpf EXPR
   std::vector<std::string> captures;
+  /// `camwatch baseline learn`: learn mode whatever the config says, for the whole capture, no
+  /// alert sinks; says what was learnt instead of the summary.
+  bool learn_only = false;
 };
 
 /// Runs the replay `args` describe. @return the exit code (cli/cli.h).

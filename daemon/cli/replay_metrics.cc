@@ -74,6 +74,7 @@ void ReplayMetrics::finish(const ReplayResult& result) {
   if (served()) snapshot.captures.push_back(CaptureStatsSnapshot{result.decode.packets, 0, 0});
   addEgress(result.egress_summaries);
   addIpfix(snapshot);
+  for (const Alert& alert : result.alerts) registry_->cameraAlerts().record(alert);
   registry_->update(snapshot);
 }
 

@@ -350,21 +350,33 @@ bool MaxmindGeoLookup::hasAsn() const {
   return false;
 }
 
-std::vector<std::string> MaxmindGeoLookup::describe() const {
-  std::vector<std::string> lines;
+std::vector<GeoDatabaseInfo> MaxmindGeoLookup::databases() const {
+  std::vector<GeoDatabaseInfo> infos;
   for (const auto& database : databases_) {
-    std::string fields;
-    if (database->country == GeoCountrySchema::kMaxmind) fields = "country.iso_code";
-    if (database->country == GeoCountrySchema::kIpLocationDb) fields = "country_code";
+    GeoDatabaseInfo info;
+    info.path = database->path;
+    info.role = roleName(database->roles);
+    if (database->country == GeoCountrySchema::kMaxmind) info.fields = "country.iso_code";
+    if (database->country == GeoCountrySchema::kIpLocationDb) info.fields = "country_code";
     if (database->asn) {
-      fields += fields.empty() ? "" : ", ";
-      fields += "autonomous_system_number/_organization";
+      info.fields += info.fields.empty() ? "" : ", ";
+      info.fields += "autonomous_system_number/_organization";
     }
     const MMDB_metadata_s& metadata = database->mmdb.metadata;
-    lines.push_back(database->path + ": " + roleName(database->roles) + " (" + fields +
-                    "), type '" + metadata.database_type + "', IPv" +
-                    std::to_string(metadata.ip_version) + ", built " +
-                    buildDate(metadata.build_epoch));
+    info.database_type = metadata.database_type;
+    info.ip_version = metadata.ip_version;
+    info.built = buildDate(metadata.build_epoch);
+    infos.push_back(std::move(info));
+  }
+  return infos;
+}
+
+std::vector<std::string> MaxmindGeoLookup::describe() const {
+  std::vector<std::string> lines;
+  for (const GeoDatabaseInfo& info : databases()) {
+    lines.push_back(info.path + ": " + info.role + " (" + info.fields + "), type '" +
+                    info.database_type + "', IPv" + std::to_string(info.ip_version) + ", built " +
+                    info.built);
   }
   return lines;
 }

@@ -18,6 +18,7 @@
 #include <camwatch/build_info.h>
 #include <camwatch/metrics.h>
 
+#include "metrics/camera_alert_table_impl.h"
 #include "metrics/egress_traffic_table_impl.h"
 
 namespace camwatch {
@@ -139,6 +140,8 @@ constexpr FamilySpec kEgressSeries{"camwatch_egress_series", Type::kGauge,
     "Label sets of the egress families, overflow series included."};
 constexpr FamilySpec kEgressOverflow{"camwatch_egress_overflow_total", Type::kCounter,
     "Egress updates counted under an overflow series because metrics.max_destinations was reached."};
+constexpr FamilySpec kCameraAlerts{"camwatch_camera_alerts_total", Type::kCounter,
+    "Alert notifications (firing) per camera and kind; the camera is other for cameras beyond metrics.max_destinations and for alerts that name no camera."};
 // clang-format on
 
 /// A worker field and where it goes: a counter (scaled: nanoseconds to seconds) or a gauge, with
@@ -244,6 +247,7 @@ struct MetricsRegistry::Impl {
   void addSpool();
   void addCaches();
   void addEgress(std::uint32_t max_destinations);
+  void addCameraAlerts(std::uint32_t max_cameras);
 
   MetricsLayout layout;
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
@@ -275,6 +279,7 @@ struct MetricsRegistry::Impl {
   std::optional<FoldedCounter> ipfix_dropped;
   std::optional<FoldedCounter> ipfix_errors;
   std::unique_ptr<EgressTrafficTable> egress;
+  std::unique_ptr<CameraAlertTable> camera_alerts;
 };
 
 void MetricsRegistry::Impl::addInfo(const MetricsOptions& options) {
@@ -387,6 +392,12 @@ void MetricsRegistry::Impl::addEgress(std::uint32_t max_destinations) {
       max_destinations)));
 }
 
+void MetricsRegistry::Impl::addCameraAlerts(std::uint32_t max_cameras) {
+  // No series until a camera is alerted on: they appear with its first notification of a kind.
+  camera_alerts.reset(new CameraAlertTable(
+      std::make_unique<CameraAlertTable::Impl>(counterFamily(kCameraAlerts), max_cameras)));
+}
+
 MetricsRegistry::MetricsRegistry(const MetricsLayout& layout, const MetricsOptions& options)
     : impl_(std::make_unique<Impl>(layout)) {
   // Each family is registered when first used, and a scrape lists the counter families, then
@@ -400,6 +411,7 @@ MetricsRegistry::MetricsRegistry(const MetricsLayout& layout, const MetricsOptio
   m.addSpool();
   m.addCaches();
   m.addEgress(options.max_destinations);
+  m.addCameraAlerts(options.max_destinations);
 }
 
 MetricsRegistry::~MetricsRegistry() = default;
@@ -466,6 +478,8 @@ void MetricsRegistry::update(const MetricsSnapshot& snapshot) {
 }
 
 EgressTrafficTable& MetricsRegistry::egress() { return *impl_->egress; }
+
+CameraAlertTable& MetricsRegistry::cameraAlerts() { return *impl_->camera_alerts; }
 
 std::shared_ptr<prometheus::Registry> MetricsRegistry::prometheusRegistry() const {
   return impl_->registry;

@@ -40,11 +40,11 @@ void EventMerger::releaseUpTo(Timestamp watermark, Timestamp now) {
 
 void EventMerger::releaseAll(Timestamp latest) {
   releaseUpTo(std::numeric_limits<Timestamp>::max(), std::numeric_limits<Timestamp>::max());
-  if (latest > clock_) {
-    clock_ = latest;
-    engine_.finish(latest);
-    deliver();
-  }
+  // Also when no worker is later than the last event: the engine sends what waits for the end
+  // of its instant (the updates of the alerts of flows that ended then).
+  clock_ = std::max(clock_, latest);
+  engine_.finish(clock_);
+  deliver();
 }
 
 void EventMerger::finish(Timestamp now) {

@@ -32,7 +32,8 @@ class EventMerger {
   void releaseUpTo(Timestamp watermark, Timestamp now);
 
   /// Live's last release, when every worker stopped: everything held goes, then the engine's
-  /// clock advances to the latest worker clock `latest` (if that is later).
+  /// clock advances to the latest worker clock `latest` (if that is later) and what is due then
+  /// goes out.
   void releaseAll(Timestamp latest);
 
   /// Ends the run: the engine resolves what is quiet at `now`; the last notifications go out.

@@ -43,6 +43,7 @@ FlowWorker::FlowWorker(const FlowWorkerOptions& options, std::unique_ptr<Classif
       summarize_egress_(options.summarize_egress),
       egress_samples_(options.egress_samples),
       max_cameras_(options.max_cameras),
+      flow_timeouts_(options.flows),
       dns_cache_(dns_cache),
       table_(options.flows, *this),
       states_(table_.capacity()) {
@@ -141,13 +142,28 @@ void FlowWorker::publish(WorkerCounters& counters) const {
 
 void FlowWorker::onFlowEnd(FlowRecord& flow, std::uint32_t slot) {
   WorkerFlowState& state = states_[slot];
+  // Events sent while the flow was open carry its evidence up to their verdict; the rest is
+  // reported now that it has ended, so their alerts show the whole flow (a 30 MB upload, not
+  // the handshake it was judged by).
+  const bool judged_while_open = state.alert_raised || state.dns_alert_raised;
   const bool was_final = flow.dpi.final;
   classifier_->finish(flow.dpi, state.classifier);
   // The last word on a flow whose verdict could still have changed.
-  if (!was_final) judgeDns(flow, state, flow.last_seen);
+  if (!was_final) judgeDns(flow, state, flow.last_seen, true);
   if (!state.alert_raised && (!was_final || !flow.verdict.final)) {
     judge(flow, state, flow.last_seen, true);
+  } else if (state.alert_raised && judgement_.report_default_allows &&
+             flow.verdict.rule == kDefaultRule && flow.egress) {
+    // Reported before its end: the learned baseline gets the flow's final bytes now.
+    FlowJudged tally;
+    fillFacts(flow, flow.last_seen, tally);
+    setProtocolText(flow, tally);
+    tally.rule = flow.verdict.rule;
+    tally.by_default = true;
+    tally.tally = true;
+    events_.push_back(CameraEvent{flow.last_seen, std::move(tally)});
   }
+  if (judged_while_open) reportEvidence(flow);
   if (summarize_egress_ && flow.egress) {
     summarizeEgress(flow, state);
     forgetOpenEgress(state);
@@ -186,6 +202,7 @@ void FlowWorker::summarizeEgress(const FlowRecord& flow, WorkerFlowState& state)
 
 void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool src_is_a,
                           std::uint64_t hash, std::span<const std::uint8_t> frame) {
+  now_ = packet.ts;  // flows this packet ends (idle, active timeout, eviction) end now
   const FlowUpdate update = table_.onPacket(packet, key, src_is_a, hash);
   FlowRecord& flow = *update.flow;
   WorkerFlowState& state = update.created ? states_.start(update.slot) : states_[update.slot];
@@ -217,7 +234,7 @@ void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool 
                           frame);
     // Classification just ended: protocol and hostname are known now.
     if (flow.dpi.final) {
-      judgeDns(flow, state, packet.ts);
+      judgeDns(flow, state, packet.ts, false);
       judge(flow, state, packet.ts, false);
     }
   } else if (update.created) {
@@ -226,6 +243,7 @@ void FlowWorker::onPacket(const DecodedPacket& packet, const FlowKey& key, bool 
 }
 
 void FlowWorker::tick(Timestamp now) {
+  now_ = now;
   table_.expire(now);
   flushEgress(now);
   for (const std::uint32_t slot : open_egress_) {
@@ -236,6 +254,7 @@ void FlowWorker::tick(Timestamp now) {
 }
 
 void FlowWorker::finish(Timestamp now) {
+  now_ = now;
   table_.flushAll(now);
   flushEgress(now);
 }
@@ -244,7 +263,7 @@ void FlowWorker::finish(Timestamp now) {
 void FlowWorker::onNewFlow(FlowRecord& flow, WorkerFlowState& state, std::uint32_t slot,
                            const DecodedPacket& packet) {
   const Timestamp ts = packet.ts;
-  if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname)) {
+  if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname, &flow.dpi.dns_ttl)) {
     flow.dpi.hostname_source = HostnameSource::kDnsCache;
     ++dns_named_;
   }
@@ -339,7 +358,7 @@ void FlowWorker::flushEgress(Timestamp now) {
 
 // A camera's DNS query for a name a deny rule lists: dns_lookup_blocked, whether or not a flow
 // to the answer follows. nDPI gives the query name once it has seen the query.
-void FlowWorker::judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp now) {
+void FlowWorker::judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp now, bool at_end) {
   if (!judgement_.policy || state.dns_judged || !state.client_is_camera ||
       flow.dpi.hostname[0] == '\0' || flow.dpi.hostname_source != HostnameSource::kDnsQuery) {
     return;
@@ -348,8 +367,10 @@ void FlowWorker::judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp no
   const Verdict verdict =
       judgement_.policy->evaluateDnsQuery(policyGroup(flow, state), flow.dpi.hostname.data());
   if (verdict.action != PolicyAction::kDeny || !verdict.alert) return;
+  state.dns_alert_raised = !at_end;
   FlowJudged judged;
   fillFacts(flow, now, judged);
+  judged.flow_open = !at_end;
   judged.dns_query = true;
   judged.severity = verdict.severity;
   judged.kind = *verdict.alert;
@@ -409,10 +430,9 @@ void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, 
   state.alert_raised = true;
   FlowJudged judged;
   fillFacts(flow, now, judged);
-  ProtocolText::set(judged.protocol.name, protocol);
-  ProtocolText::set(judged.protocol.master, master);
-  ProtocolText::set(judged.protocol.app, app);
-  ProtocolText::set(judged.protocol.category, category);
+  judged.flow_open = !at_end;
+  setProtocolText(flow, judged);
+  judged.tally_follows = by_default && judgement_.report_default_allows && !at_end && flow.egress;
   if (deny) {
     judged.severity = flow.verdict.severity;
     judged.kind = *flow.verdict.alert;
@@ -427,6 +447,15 @@ void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, 
   events_.push_back(CameraEvent{now, std::move(judged)});
 }
 
+// nDPI's names for the flow's protocol, as judge() asked the policy with them.
+void FlowWorker::setProtocolText(const FlowRecord& flow, FlowJudged& judged) {
+  const ProtocolNames& names = classifier_->names();
+  ProtocolText::set(judged.protocol.name, protocol_names_.protocolName(names, flow.dpi));
+  ProtocolText::set(judged.protocol.master, names.protocolIdName(flow.dpi.master_protocol));
+  ProtocolText::set(judged.protocol.app, names.protocolIdName(flow.dpi.app_protocol));
+  ProtocolText::set(judged.protocol.category, names.categoryName(flow.dpi));
+}
+
 // What every event about a flow says: camera, destination, evidence (the control side names
 // them when it raises an alert: AlertFactory).
 void FlowWorker::fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& judged) const {
@@ -437,10 +466,12 @@ void FlowWorker::fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& ju
                   flow.key.vlan_outer, flow.key.vlan_inner);
   judged.server = flow.serverIp();
   judged.port = flow.serverPort();
+  judged.client_port = flow.clientPort();
   judged.ip_proto = flow.key.ip_proto;
   judged.risk = flow.dpi.risk;
   judged.hostname = flow.dpi.hostname;
   judged.hostname_source = flow.dpi.hostname_source;
+  judged.dns_ttl = flow.dpi.dns_ttl;
   judged.country = flow.server_country;
   judged.asn = flow.server_asn;
   judged.first_seen = flow.first_seen;
@@ -448,6 +479,43 @@ void FlowWorker::fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& ju
   judged.packets = flow.packets[kToServer];
   judged.bytes = flow.bytes[kToServer];
   judged.continuation = flow.continuation;
+}
+
+// When the flow ended by the table's rules: an idle (or closed) timeout after its last packet,
+// whenever a tick or a packet noticed it (replay ticks on packets, live once a second: the same
+// instant for both); else now (the packet that ended it, the end of the input).
+Timestamp FlowWorker::endedAt(const FlowRecord& flow) const {
+  Timestamp timeout = 0;
+  switch (flow.end_reason) {
+    case FlowEndReason::kTcpClosed:
+      timeout = flow_timeouts_.tcp_closed_timeout;
+      break;
+    case FlowEndReason::kIdle:
+      timeout = flow.key.ip_proto == kIpProtoTcp ? flow_timeouts_.tcp_idle_timeout
+                                                 : flow_timeouts_.udp_idle_timeout;
+      break;
+    default:
+      return now_;
+  }
+  return std::min(now_, flow.last_seen + timeout);
+}
+
+// The end of a flow judged while open: its whole evidence, camera to destination, at the instant
+// it ended. Facts only: the engine finds the alerts the flow raised by its FlowRef.
+void FlowWorker::reportEvidence(const FlowRecord& flow) {
+  FlowEvidence ended;
+  ended.flow.camera = flow.clientIp();
+  ended.flow.server = flow.serverIp();
+  ended.flow.client_port = flow.clientPort();
+  ended.flow.server_port = flow.serverPort();
+  ended.flow.vlan_outer = flow.key.vlan_outer;
+  ended.flow.vlan_inner = flow.key.vlan_inner;
+  ended.flow.ip_proto = flow.key.ip_proto;
+  ended.flow.first_seen = flow.first_seen;
+  ended.last_seen = flow.last_seen;
+  ended.packets = flow.packets[kToServer];
+  ended.bytes = flow.bytes[kToServer];
+  events_.push_back(CameraEvent{endedAt(flow), ended});
 }
 
 }  // namespace camwatch

@@ -97,6 +97,7 @@ class FlowWorker : public FlowEndHandler {
   /// The input ended at `now`: idle flows end, and those that started before `before`
   /// (FlowTable::flushStartedBefore); finish() ends the rest.
   void finishStartedBefore(Timestamp now, Timestamp before) {
+    now_ = now;
     table_.flushStartedBefore(now, before);
   }
   /// Takes a new policy, inventory and GeoIP lookup (after a reload). Flows already judged keep
@@ -147,9 +148,13 @@ class FlowWorker : public FlowEndHandler {
   bool noteDevice(const IpAddress& ip, const std::uint8_t* mac6, const DecodedPacket& packet,
                   Timestamp ts);
   void flushEgress(Timestamp now);
-  void judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp now);
+  // `at_end`: the flow has ended (its evidence is final; no FlowEvidence follows the event).
+  void judgeDns(FlowRecord& flow, WorkerFlowState& state, Timestamp now, bool at_end);
   void judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, bool at_end);
+  void reportEvidence(const FlowRecord& flow);
+  Timestamp endedAt(const FlowRecord& flow) const;
   void fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& judged) const;
+  void setProtocolText(const FlowRecord& flow, FlowJudged& judged);
   static CameraFacts cameraFacts(const IpAddress& ip, const std::uint8_t* mac6,
                                  std::uint16_t vlan_outer, std::uint16_t vlan_inner);
   // Makes naming_ and policy_groups_ for judgement_ (at start and on every reload).
@@ -180,7 +185,11 @@ class FlowWorker : public FlowEndHandler {
   bool summarize_egress_;
   bool egress_samples_;
   std::size_t max_cameras_;
+  FlowTableConfig flow_timeouts_;  // when a flow that timed out ended (endedAt)
   std::uint64_t cameras_untracked_ = 0;
+  // The packet time the worker is at (the packet, tick or end it is handling): when a flow the
+  // table ends during the call was found to have ended.
+  Timestamp now_ = 0;
   std::vector<CameraEvent> events_;
   std::vector<EgressFlowSummary> egress_summaries_;
   // The table slots of the open egress flows (summarize_egress only), each at its

@@ -18,6 +18,7 @@ Result<LoadedJudgement> loadJudgement(const JudgementConfig& config) {
     auto geo = MaxmindGeoLookup::open(config.geoip, GeoDatabaseMissing::kWarn);
     if (!geo) return tl::unexpected(geo.error());
     for (const std::string& warning : (*geo)->warnings()) out.warnings.push_back(warning);
+    out.sources.geo_databases = (*geo)->databases();
     if ((*geo)->hasCountry() || (*geo)->hasAsn()) judgement.geo = std::move(*geo);
   }
   if (!config.operators_file.empty()) {
@@ -32,6 +33,7 @@ Result<LoadedJudgement> loadJudgement(const JudgementConfig& config) {
     if (!doh) return tl::unexpected(doh.error());
     options->doh_resolvers = std::move(*doh);
   }
+  out.sources.vendor_cloud_names = options->vendor_cloud_names.size();
   auto policy = PolicyEngine::create(config.policy_groups, *options);
   if (!policy) {
     return makeError(fmt::format("{}: policy: {}", config.source, policy.error().message));

@@ -4,6 +4,7 @@
 // a failure keeps the running judgement.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -35,11 +36,19 @@ struct JudgementConfig {
   InventoryConfig inventory;
 };
 
+/// What a judgement was read from besides the config's own text, as the replay report's
+/// provenance names it (docs/report.md).
+struct JudgementSources {
+  std::vector<GeoDatabaseInfo> geo_databases;  ///< the GeoIP databases opened, with their metadata
+  std::size_t vendor_cloud_names = 0;          ///< names read from dpi.cloud_names_file
+};
+
 struct LoadedJudgement {
   FlowJudgement judgement;
   std::shared_ptr<const OuiTable> oui;  ///< null without inventory.oui_file
   /// Things worth a log line that do not stop the start (a configured GeoIP file missing).
   std::vector<std::string> warnings;
+  JudgementSources sources;
 };
 
 /// Opens the GeoIP databases and the OUI file and builds the policy engine and inventory.

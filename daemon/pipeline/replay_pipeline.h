@@ -172,6 +172,9 @@ struct ReplayResult {
   std::uint64_t alerts_raised = 0;     ///< before deduplication
   std::uint64_t alert_repeats = 0;     ///< raises folded into an earlier alert
   std::uint64_t alert_overflowed = 0;  ///< raises folded into a camera's overflow alert
+  /// Update notifications: an alert's evidence grown to the whole flow when it ended
+  /// (AlertEngine::evidenceUpdates(), filled by the caller).
+  std::uint64_t alert_updates = 0;
   /// AlertEngine::overflowedTotal() and camerasUntracked() (filled by the caller), for --metrics
   std::uint64_t alert_overflowed_total = 0;
   std::uint64_t cameras_untracked = 0;

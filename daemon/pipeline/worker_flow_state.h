@@ -22,19 +22,24 @@ inline constexpr std::uint32_t kNoEgressCounter = 0xffffffffU;
 
 // Ordered for size: 32 bytes a flow, where FlowRecord shrank by 40 when these left it.
 struct WorkerFlowState {
-  ClassifierState classifier;  ///< empty once the classification is final
+  std::uint64_t egress_bytes_reported = 0;  ///< see open_egress_index
+  ClassifierState classifier;               ///< empty once the classification is final
   /// Live egress summaries: the flow's place in the worker's list of open egress flows, bytes to
   /// the server already reported, and whether the flow was counted.
   std::uint32_t open_egress_index = 0;
   /// The index of the client camera's byte counter in the worker's (egress flows with one),
   /// added to per packet the camera sends: no lookup per packet. kNoEgressCounter otherwise.
   std::uint32_t egress_counter = kNoEgressCounter;
-  std::uint64_t egress_bytes_reported = 0;
   bool egress_counted = false;
   bool client_is_camera = false;  ///< the inventory says the client is a camera
   bool server_seen = false;       ///< a packet from the server arrived (device discovery)
   bool dns_judged = false;        ///< the DNS query name was checked (dns_lookup_blocked)
-  bool alert_raised = false;      ///< judged and reported once; repeats are the alert lifecycle's
+  /// The DNS query name raised dns_lookup_blocked while the flow was open: its end reports the
+  /// flow's evidence (FlowEvidence), as for alert_raised.
+  bool dns_alert_raised = false;
+  /// Judged and reported once while open or at the end; repeats are the alert lifecycle's. Set
+  /// while open, the flow's end reports its whole evidence (FlowEvidence).
+  bool alert_raised = false;
   /// The number of the worker's judgement whose ids the record holds (camera_group, verdict):
   /// the one the flow started under, or a later one that judged it after a reload. 16 bits: it
   /// would take 65536 reloads while one flow is open to confuse two.

@@ -14,9 +14,12 @@
 #include "report/camera_ranking.h"
 #include "report/findings.h"
 #include "report/html_cells.h"
+#include "report/report_baseline.h"
 #include "report/report_cameras.h"
 #include "report/report_charts.h"
 #include "report/report_findings.h"
+#include "report/report_print.h"
+#include "report/report_provenance.h"
 #include "report/summary.h"
 
 namespace camwatch {
@@ -24,6 +27,8 @@ namespace {
 
 // Alerts the table lists at most (the most severe, in time order); --alerts has them all.
 constexpr std::size_t kAlertRows = 500;
+// Beacons the table lists at most (by the digest's order); replay --summary FILE has them all.
+constexpr std::size_t kBeaconRows = 5000;
 
 // The last line: the camera sections and the alerts table are laid out only once scrolled to
 // (content-visibility), which is most of what a browser spends on a 200-camera page
@@ -139,8 +144,10 @@ void appendHeader(std::string& html, const ReplayOutcome& result, const ReportIn
   html +=
       "</dl>\n<p><a href=\"#findings\">findings</a> &middot; <a href=\"#charts\">charts</a> "
       "&middot; <a href=\"#cameras\">cameras</a> &middot; <a href=\"#beacons\">beacons</a> "
-      "&middot; <a href=\"#alerts\">alerts</a> &middot; <a href=\"#captures\">capture "
-      "files</a> &middot; <a href=\"#config\">config</a></p>\n";
+      "&middot; <a href=\"#alerts\">alerts</a>" +
+      baselineNavLink(result) +
+      " &middot; <a href=\"#captures\">capture files</a> &middot; <a "
+      "href=\"#config\">config</a> &middot; <a href=\"#provenance\">provenance</a></p>\n";
 }
 
 // Camera x destination pairs whose contacts repeat at a regular interval (camwatch/beacon.h).
@@ -158,7 +165,9 @@ void appendBeacons(std::string& html, const ReplayOutcome& result) {
       "<table class=\"sortable\" id=\"beacons-table\"><thead><tr><th>camera</th><th>hostname</th>"
       "<th>IP</th><th>port</th><th>country</th><th>operator</th><th>period</th><th>jitter</th>"
       "<th>contacts</th><th>first contact</th><th>last contact</th></tr></thead><tbody>\n";
+  std::size_t shown = 0;
   for (const BeaconTally& found : beacons) {
+    if (shown++ == kBeaconRows) break;
     const auto camera = cameras.find(found.camera_ip);
     const NetworkOperator* op =
         result.operators ? result.operators->find(found.asn, found.server_ip) : nullptr;
@@ -184,6 +193,11 @@ void appendBeacons(std::string& html, const ReplayOutcome& result) {
       "the latest {} contacts, the jitter the median deviation from it; listed from {} contacts "
       "with a jitter of at most 1/{} of the period.</p>\n",
       ContactSeries::kKept, kMinContacts, kMaxJitterShare);
+  if (beacons.size() > kBeaconRows) {
+    html += fmt::format(
+        "<p class=\"muted\">The first {} are listed; {} more are in replay --summary FILE.</p>\n",
+        kBeaconRows, beacons.size() - kBeaconRows);
+  }
 }
 
 // One row of the alerts table.
@@ -305,6 +319,7 @@ std::string reportToHtml(const ReplayOutcome& result, const std::vector<Destinat
       "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n";
   html += "<title>camwatch replay report: " + esc(input.sensor_name) + "</title>\n";
   html += kStyle;
+  html += printStyleSheet();
   html += "</head>\n<body>\n";
 
   appendTitle(html, result, input);
@@ -317,8 +332,10 @@ std::string reportToHtml(const ReplayOutcome& result, const std::vector<Destinat
   appendCameras(html, ranking, rows);
   appendBeacons(html, result);
   appendAlerts(html, result);
+  appendBaseline(html, result);
   appendCaptureFiles(html, result, input);
   appendConfig(html, input);
+  html += provenanceSection(result, input);
   html += kScript;
   html += "</body>\n</html>\n";
   return html;

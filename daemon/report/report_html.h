@@ -18,6 +18,7 @@
 #include "report/html_cells.h"  // htmlEscape
 #include "report/replay_outcome.h"
 #include "report/report_charts.h"  // timelineBucket
+#include "report/report_provenance.h"
 
 namespace camwatch {
 
@@ -35,6 +36,7 @@ struct ReportInput {
   std::string config_text;   ///< the file as read, or the effective defaults
   std::string config_sha256;
   std::vector<ReportCaptureFile> files;  ///< parallel to ReplayResult::files
+  std::vector<DataSource> data_sources;  ///< what the judgement came from (Provenance)
 };
 
 /// The whole page.

@@ -1,5 +1,5 @@
 // report/: what a replay writes of its flows: flow JSON lines, the digest they are folded into,
-// the summary (JSON and text), the destinations CSV and the HTML report.
+// the summary (JSON and text), the destinations CSV and the HTML report (and its PDF).
 //
 // The replay summary: totals, flows by L4 and VLAN, top talkers, what could not be decoded.
 // Built once after the replay from its result; the JSON form is deterministic (no wall-clock
@@ -18,6 +18,7 @@ inline constexpr std::size_t kTopTalkers = 10;
 inline constexpr std::size_t kTopDestinations = 15;
 inline constexpr std::size_t kTextAlertLines = 100;   ///< alerts the text summary lists
 inline constexpr std::size_t kTextCameraLines = 100;  ///< cameras the text summary lists
+inline constexpr std::size_t kTextBeaconLines = 100;  ///< beacons the text summary lists
 
 nlohmann::ordered_json summaryToJson(const ReplayOutcome& result);
 

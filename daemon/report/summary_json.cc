@@ -194,9 +194,10 @@ nlohmann::ordered_json alertsJson(const ReplayOutcome& result) {
   for (const Alert& alert : result.alerts)
     ++alerts_by_status[std::string(alertStatusName(alert.status))];
   nlohmann::ordered_json alerts = {
-      {"total", result.alerts.size()},   {"raised", result.alerts_raised},
-      {"repeats", result.alert_repeats}, {"overflowed", result.alert_overflowed},
-      {"by_kind", alerts_by_kind},       {"by_status", alerts_by_status}};
+      {"total", result.alerts.size()},         {"raised", result.alerts_raised},
+      {"repeats", result.alert_repeats},       {"updates", result.alert_updates},
+      {"overflowed", result.alert_overflowed}, {"by_kind", alerts_by_kind},
+      {"by_status", alerts_by_status}};
   // Only when a limit was hit, so an ordinary replay writes what it always wrote.
   if (result.alert_overflowed_total > 0) {
     alerts["overflowed_sensor_wide"] = result.alert_overflowed_total;

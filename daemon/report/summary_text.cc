@@ -113,7 +113,13 @@ void writeInternetDestinations(TextLines& out, const nlohmann::ordered_json& jso
 void writeBeacons(TextLines& out, const nlohmann::ordered_json& json) {
   if (json["beacons"].empty()) return;
   out.line("Beacons (a camera contacting a destination at a regular interval):");
+  std::size_t shown = 0;
   for (const auto& found : json["beacons"]) {
+    if (shown++ == kTextBeaconLines) {
+      out.line(fmt::format("  ... and {} more (--summary FILE lists them all)",
+                           json["beacons"].size() - kTextBeaconLines));
+      break;
+    }
     const std::string host = found["hostname"].get<std::string>();
     const auto port = found["port"].get<std::uint16_t>();
     out.line(
@@ -129,8 +135,11 @@ void writeBeacons(TextLines& out, const nlohmann::ordered_json& json) {
 void writeAlerts(TextLines& out, const ReplayOutcome& result) {
   if (result.alerts.empty()) return;
   out.line(fmt::format(
-      "Alerts: {} ({} raised, {} folded into repeats{}{})", result.alerts.size(),
+      "Alerts: {} ({} raised, {} folded into repeats{}{}{})", result.alerts.size(),
       result.alerts_raised, result.alert_repeats,
+      result.alert_updates > 0
+          ? fmt::format(", {} evidence update(s): flows that ended", result.alert_updates)
+          : std::string(),
       result.alert_overflowed > 0
           ? fmt::format(", {} into per-camera overflow alerts: a camera had "
                         "alerts.max_active_per_camera active alerts",

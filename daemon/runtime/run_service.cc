@@ -107,6 +107,7 @@ void LiveSensor::deliver(std::vector<Alert> notifications) {
   if (notifications.empty()) return;
   for (const Alert& alert : notifications) {
     alert_counters_.recordNotification(alert);
+    if (registry_) registry_->cameraAlerts().record(alert);
     ++alerts_out_;
     // The log names each alert, up to a limit per second: an alert storm (a policy that denies
     // everything) must not flood the journal. The sinks and the metrics still get every one.

@@ -51,8 +51,8 @@ inline constexpr Timestamp kMaxJitterShare = 10;
 std::optional<Beacon> findBeacon(std::span<const Timestamp> starts, std::uint64_t contacts);
 
 /// The contacts of one camera with one destination: their count, the first and last, and the
-/// start times of the latest `capacity` of them. Memory: at most `capacity` timestamps, grown as
-/// contacts come (one contact costs one).
+/// start times of the latest `capacity` of them. Memory: 56 bytes, and from the second contact
+/// on at most `capacity` timestamps, grown as contacts come.
 class ContactTimes {
  public:
   explicit ContactTimes(std::uint32_t capacity) : capacity_(capacity) {}
@@ -68,6 +68,7 @@ class ContactTimes {
   Timestamp last() const { return last_; }
   /// findBeacon() of the contacts kept.
   std::optional<Beacon> beacon() const { return findBeacon(starts_, contacts_); }
+  /// The window of start times, ascending; empty until the second contact.
   std::span<const Timestamp> kept() const { return starts_; }
 
  private:

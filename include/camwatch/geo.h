@@ -76,6 +76,17 @@ struct GeoDatabasePaths {
   std::string asn_db;      ///< a MaxMind ASN DB or an ASN MMDB with the same field names
 };
 
+/// One open GeoIP database as its file and its MMDB metadata describe it: for the start-up log,
+/// `camwatch version` and the replay report's provenance (docs/report.md).
+struct GeoDatabaseInfo {
+  std::string path;           ///< as configured
+  std::string role;           ///< "country database", "ASN database", "country and ASN database"
+  std::string fields;         ///< the fields read: "country.iso_code", ...
+  std::string database_type;  ///< metadata.database_type: "GeoLite2-Country"
+  unsigned ip_version = 0;    ///< 4 or 6
+  std::string built;          ///< metadata.build_epoch as a UTC date: "2024-01-01"
+};
+
 /// Whether a configured database that does not exist is an error.
 enum class GeoDatabaseMissing : std::uint8_t {
   kError,  ///< open() fails, naming the file
@@ -105,8 +116,9 @@ class MaxmindGeoLookup final : public GeoLookup {
   /// Whether any open database gives countries / AS numbers.
   bool hasCountry() const;
   bool hasAsn() const;
-  /// One line per open database: path, detected schema, database type and build date; for the
-  /// start-up log and `camwatch version`.
+  /// Each open database: path, detected schema, database type and build date.
+  std::vector<GeoDatabaseInfo> databases() const;
+  /// One line per open database (databases() as text); for the start-up log.
   std::vector<std::string> describe() const;
   /// Databases that were configured but missing (GeoDatabaseMissing::kWarn), one line each,
   /// naming the file and what is off without it. The caller logs them once.

@@ -10,15 +10,16 @@
 //     and nDPI figures) into prometheus-cpp families. The metrics thread takes a snapshot and
 //     calls update() on a short period (about once a second).
 //  3. EgressTrafficTable: egress bytes and flows per camera, country, ASN and protocol, with a
-//     cap on how many label sets exist (metrics.max_destinations).
+//     cap on how many label sets exist (metrics.max_destinations); CameraAlertTable: alert
+//     notifications per camera and kind, with the same bound on cameras.
 //  4. MetricsServer: the HTTP endpoint Prometheus scrapes (/metrics), optionally behind basic
 //     auth.
 //
 // Threads: each WorkerCounters / CaptureStats has exactly one writer (its worker) and is read by
-// the metrics thread; AlertCounters and EgressTrafficTable belong to the control thread;
-// MetricsRegistry::update() to the metrics thread; scrapes run on the server's own threads
-// (inside prometheus-cpp). The prometheus-cpp objects are thread-safe, so none of these needs a
-// lock of ours.
+// the metrics thread; AlertCounters, EgressTrafficTable and CameraAlertTable belong to the
+// control thread; MetricsRegistry::update() to the metrics thread; scrapes run on the server's
+// own threads (inside prometheus-cpp). The prometheus-cpp objects are thread-safe, so none of
+// these needs a lock of ours.
 //
 // Why relaxed atomics and not a seqlock: every field is an independent count. A scrape that sees
 // `packets` from one batch and `bytes` from the next is harmless (Prometheus computes rates over
@@ -375,6 +376,42 @@ class EgressTrafficTable {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Firing alert notifications per camera and kind, as the counter family
+/// camwatch_camera_alerts_total{camera, kind}: camwatch_alerts_total counts per kind only, and
+/// the dashboards' findings (uploads over budget, unknown devices) need the cameras behind a
+/// kind. The camera label is what the egress families use: the inventory name, or the camera's
+/// IP address when it has none. Resolved notifications are not counted, so per kind the series
+/// add up to camwatch_alerts_total{status="firing"}.
+///
+/// Cardinality cap, with N = max_destinations (the egress table's bound on per-camera series):
+/// at most N cameras have series of their own; the notifications of any further camera, and
+/// those of the sensor-wide overflow alerts (which name no camera), count under
+/// camera="other". A (camera, kind) series appears with its first notification, so there are
+/// at most (N + 1) x (alert kinds) series. Series are never removed; a restart starts over.
+///
+/// Fed by the control thread with every notification taken from the alert engine, never per
+/// packet. Made and owned by MetricsRegistry.
+class CameraAlertTable {
+ public:
+  ~CameraAlertTable();
+  CameraAlertTable(const CameraAlertTable&) = delete;
+  CameraAlertTable& operator=(const CameraAlertTable&) = delete;
+
+  /// Counts `notification` when it is firing (a new episode, a repeat after the suppression
+  /// window or a re-notification). The first of a camera or kind creates its series (an
+  /// allocation); later ones only look it up. Control thread only.
+  void record(const Alert& notification);
+
+  /// Cameras with series of their own (not counting "other"). Control thread.
+  std::size_t cameras() const;
+
+ private:
+  friend class MetricsRegistry;
+  struct Impl;
+  explicit CameraAlertTable(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 /// The camwatch_* metric families, kept in a prometheus::Registry (docs/metrics.md lists them).
 /// Counters are kept equal to the absolute counts of the snapshots: each update() adds the
 /// difference from the last value it saw (prometheus-cpp counters cannot be set), so they never
@@ -394,6 +431,9 @@ class MetricsRegistry {
 
   /// The egress table. The reference lives as long as this object. Control thread only.
   EgressTrafficTable& egress();
+  /// The per-camera alert counts. The reference lives as long as this object. Control thread
+  /// only.
+  CameraAlertTable& cameraAlerts();
 
   /// The prometheus-cpp registry, for MetricsServer and tests. Any thread (it is thread-safe).
   std::shared_ptr<prometheus::Registry> prometheusRegistry() const;

@@ -101,8 +101,11 @@ replay_case() {
     done
     cp "$scratch/out-$name-$first/$file" "$out/$name/$file"
   done
-  # The one thing in the outputs that changes with every commit: the report's git hash.
-  sed -i -E 's/\(git [0-9a-f]+(-dirty)?\)/(git HASH)/' "$out/$name/report.html"
+  # What changes with every commit (the report's git hash) or with the machine's packages (the
+  # versions of libpsl, its list and nDPI in the report's Provenance section).
+  sed -i -E -e 's/\(git [0-9a-f]+(-dirty)?\)/(git HASH)/' \
+    -e 's#^(<tr><td>(Public Suffix List|nDPI)</td><td class="path"></td><td>)[^<]*#\1VERSION#' \
+    "$out/$name/report.html"
 }
 
 replay_case demo-example camwatch.example.yaml captures/demo.pcap

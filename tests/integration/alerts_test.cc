@@ -1,78 +1,23 @@
 // Alerts end to end: the real camwatch binary replays the generated camera-VLAN capture (the
 // bytes of `camwatch-testgen demo`, committed as demo/camera-vlan-demo.pcap) with a ground-truth
-// configuration and must raise exactly the expected alerts; learning, the lifecycle, and delivery
-// to a real Alertmanager on loopback (stopped mid-run, camwatch killed mid-delivery) are checked
-// through the files and APIs a user would look at.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <chrono>
+// configuration and must raise exactly the expected alerts; the evidence, learning, drift and
+// the lifecycle are checked through the files a user would look at. Delivery to the sinks and a
+// real Alertmanager: alert_delivery_test.cc.
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <set>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "integration/alerts_fixture.h"
 #include "integration/ground_truth.h"
 #include "integration/run_command.h"
-#include "support/alertmanager_process.h"
-#include "support/listening_ports.h"
-#include "support/netns_pair.h"
 
 namespace camwatch::integration {
 namespace {
-
-using nlohmann::json;
-using namespace std::chrono_literals;
-
-const std::string kCamwatch = CAMWATCH_BINARY;
-const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
-const std::string kDemo = kSourceDir + "/demo/camera-vlan-demo.pcap";
-const std::string kGroundTruth = kSourceDir + "/tests/integration/configs/ground-truth.yaml";
-
-std::vector<std::string> describeAll(const json& alerts) {
-  std::vector<std::string> rows;
-  for (const json& alert : alerts) rows.push_back(describe(alert));
-  return rows;
-}
-
-// The ground truth config with `extra` appended (later keys of the same section are not
-// allowed in YAML, so callers add whole sections the base file does not have).
-std::string configWith(const TempDir& dir, const std::string& name, const std::string& extra,
-                       const std::string& base = kGroundTruth) {
-  const std::string path = dir.path(name);
-  std::string text = readFile(base);
-  // Relative paths in the base are relative to its folder: make them absolute.
-  const std::string folder = std::filesystem::path(base).parent_path().string() + "/";
-  for (const char* key : {"protocols_file: ", "cloud_names_file: ", "doh_resolvers_file: ",
-                          "oui_file: ", "operators_file: "}) {
-    const std::size_t at = text.find(key);
-    if (at != std::string::npos) text.insert(at + std::string(key).size(), folder);
-  }
-  std::ofstream(path) << text << "\n" << extra;
-  return path;
-}
-
-class AlertsTest : public ::testing::Test {
- protected:
-  CommandResult replay(const std::string& config, const std::string& flags = "") {
-    return runCommand(kCamwatch + " replay -c " + shellQuote(config) + " --alerts " +
-                      shellQuote(dir_.path("alerts.jsonl")) + " --summary " +
-                      shellQuote(dir_.path("summary.json")) + " " + flags + " " +
-                      shellQuote(kDemo));
-  }
-  json alerts() const { return readJsonLines(dir_.path("alerts.jsonl")); }
-
-  TempDir dir_;
-};
 
 TEST_F(AlertsTest, GroundTruthCaptureRaisesExactlyTheExpectedAlerts) {
   std::string first;
@@ -147,7 +92,7 @@ TEST_F(AlertsTest, AlertJsonNamesTheCameraTheDestinationAndTheEvidence) {
 
   for (const json& alert : all) {
     if (alert.at("kind") == "egress_volume") {
-      // 5 MB uploaded against a 2 MB budget per 10 minutes.
+      // 30 MB uploaded against a 2 MB budget per 10 minutes.
       EXPECT_GT(alert.at("evidence").at("bytes").get<std::uint64_t>(), 2'000'000U);
       EXPECT_EQ(alert.at("camera").at("name"), "cam-yard");
       EXPECT_EQ(alert.at("dedup_key"), "192.168.10.24|egress_volume|-");
@@ -184,6 +129,36 @@ TEST_F(AlertsTest, AlertJsonNamesTheCameraTheDestinationAndTheEvidence) {
   EXPECT_EQ(cameras, (std::set<std::string>{"192.168.10.21", "192.168.10.22", "192.168.10.23",
                                             "192.168.10.24", "192.168.10.31", "192.168.10.32",
                                             "192.168.10.33", "192.168.10.34", "192.168.10.57?"}));
+}
+
+// Issue 18 point 7: the upload is judged by its first three packets (419 bytes), and its alert
+// is sent again, the same alert, when the flow has ended, with the whole 30 MB as evidence.
+TEST_F(AlertsTest, TheUploadsAlertEndsWithTheWholeFlowAsEvidence) {
+  ASSERT_EQ(replay(kGroundTruth).exit_code, 0);
+  std::vector<json> upload;
+  for (const json& alert : alerts()) {
+    if (alert.at("dedup_key") == "192.168.10.24|hardcoded_address|47.254.33.45") {
+      upload.push_back(alert);
+    }
+  }
+  ASSERT_EQ(upload.size(), 2U);
+  EXPECT_EQ(upload[0].at("evidence").at("packets"), 3);
+  EXPECT_EQ(upload[0].at("evidence").at("bytes"), 419);
+  const json& update = upload[1];
+  EXPECT_EQ(update.at("evidence").at("packets").get<std::uint64_t>(), kUploadPackets);
+  EXPECT_EQ(update.at("evidence").at("bytes").get<std::uint64_t>(), kUploadBytes);
+  EXPECT_EQ(update.at("status"), "firing");
+  EXPECT_EQ(update.at("repeat_count"), 0) << "an update is not a repeat";
+  // The flow's last packet 46.245 s after its first, the update at its end (the closed timeout,
+  // 10 s, after that last packet).
+  EXPECT_EQ(update.at("evidence").at("first_seen"), "2026-01-15T09:03:20.000000000Z");
+  EXPECT_EQ(update.at("evidence").at("last_seen"), "2026-01-15T09:04:06.245000000Z");
+  EXPECT_EQ(update.at("time"), "2026-01-15T09:04:16.245000000Z");
+  // Everything but the time and the evidence is the first notification's.
+  json same = update;
+  same["time"] = upload[0].at("time");
+  same["evidence"] = upload[0].at("evidence");
+  EXPECT_EQ(same, upload[0]);
 }
 
 TEST_F(AlertsTest, LifecycleResolvesQuietAlertsAndStartsNewEpisodes) {
@@ -225,13 +200,20 @@ TEST_F(AlertsTest, LearningRecordsThenEnforcesNewDestinations) {
                                         kSourceDir + "/tests/integration/configs/learning.yaml");
   const CommandResult learn = replay(config);
   ASSERT_EQ(learn.exit_code, 0) << learn.err;
+  // Each alert about a TLS flow again when its flow ends, with the whole flow (an update): the
+  // DoH and DoT sessions (ending after their last lookups, 165 s and 170 s), the upload, the
+  // laptop's browsing.
   const std::vector<std::string> expected = {
       "external_resolver 192.168.10.31 -> 9.9.9.9 dns:p2p.easy4ipcloud.com external_resolver "
       "warning firing x1",
       "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
       "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
       "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
+      "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",  // update
+      "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",  // update
       "new_destination 192.168.10.24 -> 47.254.33.45 baseline:address warning firing x1",
+      "new_destination 192.168.10.24 -> 47.254.33.45 baseline:address warning firing x1",
+      "new_destination 192.168.10.57 -> 93.184.215.14 baseline:domain warning firing x1",
       "new_destination 192.168.10.57 -> 93.184.215.14 baseline:domain warning firing x1",
   };
   EXPECT_EQ(describeAll(alerts()), expected);
@@ -300,7 +282,10 @@ TEST_F(AlertsTest, ALearntNameThatLeadsElsewhereDrifts) {
                 "external_resolver warning firing x1",
                 "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
                 "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
-                "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1"}));
+                "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
+                // The DoH and DoT sessions' updates when they end (evidence that grows).
+                "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
+                "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1"}));
 
   places["litedev.hik-connect.com"] = {{"asns", {45102}}, {"countries", {"SG"}}};
   std::ofstream(state) << saved.dump(2) << "\n";
@@ -314,11 +299,17 @@ TEST_F(AlertsTest, ALearntNameThatLeadsElsewhereDrifts) {
                 "destination_drift 192.168.10.21 -> 52.5.124.127 drift:learnt critical firing x1",
                 // cam-mast calls the same name (its beacon), so it drifts with cam-lobby.
                 "destination_drift 192.168.10.34 -> 52.5.124.127 drift:learnt critical firing x1",
+                // Each check-in's flow ends: the updates, cam-mast's first (10 s after its FIN,
+                // 42 s) before cam-lobby's (42.5 s).
+                "destination_drift 192.168.10.34 -> 52.5.124.127 drift:learnt critical firing x1",
+                "destination_drift 192.168.10.21 -> 52.5.124.127 drift:learnt critical firing x1",
                 "external_resolver 192.168.10.31 -> 9.9.9.9 dns:p2p.easy4ipcloud.com "
                 "external_resolver warning firing x1",
                 "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
                 "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
                 "p2p_or_relay 192.168.10.22 -> 43.130.155.63 p2p:STUN warning firing x1",
+                "encrypted_dns 192.168.10.32 -> 8.8.8.8 encrypted_dns:DoH warning firing x1",
+                "encrypted_dns 192.168.10.33 -> 1.1.1.1 encrypted_dns:DoT warning firing x1",
             }));
   for (const json& alert : alerts()) {
     if (alert.at("kind") != "destination_drift") continue;
@@ -329,215 +320,6 @@ TEST_F(AlertsTest, ALearntNameThatLeadsElsewhereDrifts) {
     EXPECT_EQ(destination.at("previous_asns"), json({45102}));
     EXPECT_EQ(destination.at("previous_countries"), json({"SG"}));
   }
-}
-
-// --- delivery to a real Alertmanager ------------------------------------------------------------
-
-std::string sinkSection(const std::string& url, const std::string& spool) {
-  return "alerts:\n  spool_dir: " + spool +
-         "\n  retry_base: 200ms\n  retry_max: 1s\n  drain_timeout: 60s\n"
-         "  sinks:\n    - type: alertmanager\n      name: am\n      urls: [" +
-         url + "]\n      labels: {site: test-site}\n      timeout: 2s\n";
-}
-
-// Alertmanager's view: dedup_key -> labels, for the alerts of one sensor.
-std::map<std::string, json> alertmanagerAlerts(const testkit::AlertmanagerProcess& am,
-                                               const std::string& sensor) {
-  std::map<std::string, json> found;
-  for (const json& alert : am.alerts()) {
-    const json& labels = alert.at("labels");
-    if (labels.value("sensor", "") == sensor) found[labels.at("dedup_key")] = labels;
-  }
-  return found;
-}
-
-bool waitFor(const std::function<bool()>& condition, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return condition();
-}
-
-// camwatch replay in the background; its pid, and its output in files.
-pid_t startReplay(const TempDir& dir, const std::string& config, const std::string& tag) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const std::string out = dir.path(tag + ".out");
-    const std::string err = dir.path(tag + ".err");
-    if (std::freopen(out.c_str(), "w", stdout) == nullptr) ::_exit(126);
-    if (std::freopen(err.c_str(), "w", stderr) == nullptr) ::_exit(126);
-    ::execl(kCamwatch.c_str(), kCamwatch.c_str(), "replay", "-c", config.c_str(), kDemo.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return pid;
-}
-
-// Alerts in the spool's segment files (docs/alerts.md: one line per alert), delivered or not.
-std::size_t spooledAlerts(const std::string& spool) {
-  std::size_t lines = 0;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(spool, error)) {
-    if (entry.path().filename().string().rfind("segment-", 0) != 0) continue;
-    const std::string text = readFile(entry.path().string());
-    lines += static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-  }
-  return lines;
-}
-
-int waitExit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-TEST_F(AlertsTest, ReplayedAlertsReachAlertmanagerWithTheirLabels) {
-  testkit::AlertmanagerProcess am(dir_.path(""));
-  ASSERT_EQ(am.start(), "");
-  const std::string config = configWith(dir_, "am.yaml", sinkSection(am.url(), dir_.path("spool")));
-  const CommandResult run = replay(config);
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  const std::string all = std::to_string(kGroundTruthAlerts.size());
-  EXPECT_NE(run.out.find("Alert sink am: " + all + " queued, " + all + " sent"), std::string::npos)
-      << run.out;
-
-  const auto held = alertmanagerAlerts(am, "ground-truth");
-  ASSERT_EQ(held.size(), kGroundTruthAlerts.size());
-  const json& cloud = held.at("192.168.10.21|vendor_cloud|52.5.124.127");
-  EXPECT_EQ(cloud.at("alertname"), "CamwatchVendorCloud");
-  EXPECT_EQ(cloud.at("kind"), "vendor_cloud");
-  EXPECT_EQ(cloud.at("severity"), "warning");
-  EXPECT_EQ(cloud.at("camera"), "192.168.10.21");
-  EXPECT_EQ(cloud.at("camera_name"), "cam-lobby");
-  EXPECT_EQ(cloud.at("camera_group"), "hikvision");
-  EXPECT_EQ(cloud.at("site"), "test-site");
-  EXPECT_EQ(held.at("192.168.10.57|dns_lookup_blocked|dns:www.example.com").at("severity"),
-            "critical");
-}
-
-TEST_F(AlertsTest, AlertmanagerStoppedMidRunGetsEverythingOnceBack) {
-  testkit::AlertmanagerProcess am(dir_.path(""));
-  ASSERT_EQ(am.start(), "");
-  const std::string spool = dir_.path("spool");
-  const std::string first = configWith(dir_, "first.yaml", sinkSection(am.url(), spool));
-  ASSERT_EQ(replay(first).exit_code, 0);
-  ASSERT_EQ(alertmanagerAlerts(am, "ground-truth").size(), kGroundTruthAlerts.size());
-
-  // Alertmanager goes away; the next run spools its alerts and keeps retrying.
-  am.kill();
-  std::string second_text = readFile(first);
-  second_text.replace(second_text.find("name: ground-truth"), 18, "name: second-run");
-  const std::string second = dir_.path("second.yaml");
-  std::ofstream(second) << second_text;
-  const pid_t camwatch = startReplay(dir_, second, "second");
-  ASSERT_TRUE(waitFor(
-      [&] { return readFile(dir_.path("second.err")).find("failed") != std::string::npos; }, 60s))
-      << readFile(dir_.path("second.err"));
-  ASSERT_EQ(am.start(), "");  // on the port it had: the running replay's sink still sends there
-  EXPECT_EQ(waitExit(camwatch), 0) << readFile(dir_.path("second.err"));
-  const std::string out = readFile(dir_.path("second.out"));
-  EXPECT_NE(out.find(std::to_string(kGroundTruthAlerts.size()) + " sent"), std::string::npos)
-      << out;
-  EXPECT_NE(out.find("0 pending"), std::string::npos) << out;
-  EXPECT_EQ(alertmanagerAlerts(am, "second-run").size(), kGroundTruthAlerts.size());
-}
-
-TEST_F(AlertsTest, CamwatchKilledMidDeliveryDeliversTheRestAfterRestart) {
-  // Alertmanager is down for the first run: its URL refuses every connection.
-  const testkit::RefusingLoopbackPort down;
-  const std::string spool = dir_.path("spool");
-  const std::string config = configWith(dir_, "kill.yaml", sinkSection(down.url(), spool));
-  const pid_t camwatch = startReplay(dir_, config, "killed");
-  // Wait until every alert is spooled (replay spools them as it reads) and a delivery failed,
-  // then kill without warning.
-  ASSERT_TRUE(waitFor(
-      [&] {
-        return spooledAlerts(spool) == kGroundTruthAlerts.size() &&
-               readFile(dir_.path("killed.err")).find("failed") != std::string::npos;
-      },
-      60s))
-      << readFile(dir_.path("killed.err"));
-  ::kill(camwatch, SIGKILL);
-  EXPECT_EQ(waitExit(camwatch), 128 + SIGKILL);
-  ASSERT_TRUE(std::filesystem::exists(spool));
-
-  // A restart (another replay with the same spool, different sensor name so its own alerts are
-  // told apart) delivers what the killed run left first. Alertmanager is up now, on a port it
-  // bound itself; the sink keeps its name "am", by which the spool knows what it delivered, so
-  // only its URL changes.
-  testkit::AlertmanagerProcess am(dir_.path(""));
-  ASSERT_EQ(am.start(), "");
-  std::string text = readFile(config);
-  text.replace(text.find(down.url()), down.url().size(), am.url());
-  text.replace(text.find("name: ground-truth"), 18, "name: after-restart");
-  const std::string restart = dir_.path("restart.yaml");
-  std::ofstream(restart) << text;
-  const CommandResult run = replay(restart);
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(alertmanagerAlerts(am, "ground-truth").size(), kGroundTruthAlerts.size())
-      << "the killed run's alerts were not delivered after the restart";
-  EXPECT_EQ(alertmanagerAlerts(am, "after-restart").size(), kGroundTruthAlerts.size());
-}
-
-// Replay hands alerts to the sinks as it reads, as a sensor does, not all at the end: at --pace 60
-// the demo's 591 s take about 10 s, and its first alert (30 s into the capture) reaches the jsonl
-// sink while the replay still runs.
-TEST_F(AlertsTest, ReplayDeliversAlertsToTheSinksWhileItReads) {
-  const std::string file = dir_.path("sink.jsonl");
-  const std::string config =
-      configWith(dir_, "jsonl.yaml",
-                 "alerts:\n  spool_dir: " + dir_.path("spool") +
-                     "\n  sinks:\n    - type: jsonl\n      path: " + file + "\n");
-  testkit::BackgroundProcess replaying(
-      kCamwatch + " replay --pace 60 -c " + shellQuote(config) + " " + shellQuote(kDemo),
-      dir_.path("replay.log"));
-  const bool delivered = testkit::waitUntil(
-      [&] { return std::filesystem::exists(file) && !readFile(file).empty(); }, 8s);
-  EXPECT_TRUE(delivered) << replaying.log();
-  EXPECT_TRUE(replaying.running()) << "the first alert arrived only after the replay ended";
-  EXPECT_LT(readJsonLines(file).size(), kGroundTruthAlerts.size());
-  ASSERT_EQ(replaying.wait(30s), 0) << replaying.log();
-  EXPECT_EQ(describeAll(readJsonLines(file)), kGroundTruthAlerts);
-}
-
-TEST_F(AlertsTest, JsonlSinkWritesEveryAlertAndAWrongSinkIsNamed) {
-  const std::string file = dir_.path("sink.jsonl");
-  const std::string config =
-      configWith(dir_, "jsonl.yaml",
-                 "alerts:\n  spool_dir: " + dir_.path("spool") +
-                     "\n  sinks:\n    - type: jsonl\n      path: " + file + "\n");
-  const std::string metrics = dir_.path("replay.prom");
-  ASSERT_EQ(replay(config, "--metrics " + shellQuote(metrics)).exit_code, 0);
-  EXPECT_EQ(describeAll(readJsonLines(file)), kGroundTruthAlerts);
-  // The same counters the live sensor exports (docs/metrics.md), as Prometheus text.
-  const std::string text = readFile(metrics);
-  const std::string sent = "camwatch_alert_sink_sent_total{sink=\"jsonl\"} " +
-                           std::to_string(kGroundTruthAlerts.size()) + "\n";
-  for (const std::string& line : {
-           sent,
-           std::string("camwatch_alert_sink_failures_total{sink=\"jsonl\"} 0\n"),
-           std::string("camwatch_alerts_total{kind=\"egress_volume\",severity=\"warning\","
-                       "status=\"firing\"} 1\n"),
-           std::string("camwatch_alerts_total{kind=\"vendor_cloud\",severity=\"warning\","
-                       "status=\"firing\"} 4\n"),
-           std::string("camwatch_alerts_total{kind=\"encrypted_dns\",severity=\"warning\","
-                       "status=\"firing\"} 2\n"),
-           std::string("camwatch_egress_flows_total{asn=\"unknown\",camera=\"cam-lobby\",country="
-                       "\"unknown\",operator=\"unknown\",operator_country=\"unknown\","
-                       "protocol=\"TLS.HikConnect\"} 2\n"),
-       }) {
-    EXPECT_NE(text.find(line), std::string::npos) << line << " not in\n" << text;
-  }
-
-  const std::string bad =
-      configWith(dir_, "bad.yaml", "alerts:\n  sinks:\n    - type: pagerduty\n");
-  const CommandResult check = runCommand(kCamwatch + " check-config -c " + shellQuote(bad));
-  EXPECT_EQ(check.exit_code, 2);
-  EXPECT_NE(check.err.find("alerts.sinks[0].type: unknown sink type 'pagerduty'"),
-            std::string::npos)
-      << check.err;
 }
 
 }  // namespace

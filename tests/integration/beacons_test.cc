@@ -70,23 +70,32 @@ TEST_F(BeaconsTest, TheSummaryListsExactlyTheCameraThatCallsHome) {
 }
 
 TEST_F(BeaconsTest, AlertEvidenceCarriesTheBeaconOnceItsRaisesAreRegular) {
-  // Every raise notifies, so each of the camera's 19 contacts is a notification of its episode.
+  // Every raise notifies, so each of the camera's 19 contacts is a notification of its episode,
+  // and so is the end of each contact's flow (10 s after its FIN, before the next contact): an
+  // update with the whole flow as evidence, no repeat and no new contact.
   const CommandResult run =
       replay(writeGroundTruthConfigWithGeo(dir_, "alerts:\n  suppression_window: 0\n"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  std::vector<json> stairs;
+  std::vector<json> mast;
   for (const json& alert : readJsonLines(dir_.path("alerts.jsonl"))) {
     if (alert.at("camera").at("ip") == "192.168.10.34") {
-      stairs.push_back(alert);
+      mast.push_back(alert);
     } else {
       EXPECT_TRUE(alert.at("evidence").at("beacon").is_null()) << alert.dump();
     }
   }
-  ASSERT_EQ(stairs.size(), 19U);
-  for (std::size_t i = 0; i < stairs.size(); ++i) {
-    const json& alert = stairs[i];
+  ASSERT_EQ(mast.size(), 2U * 19U);
+  for (std::size_t k = 0; k < mast.size(); ++k) {
+    const std::size_t i = k / 2;  // the contact
+    const json& alert = mast[k];
     EXPECT_EQ(alert.at("dedup_key"), "192.168.10.34|vendor_cloud|52.5.124.127");
     EXPECT_EQ(alert.at("repeat_count"), i);
+    if (k % 2 == 1) {
+      EXPECT_GT(alert.at("evidence").at("bytes"), mast[k - 1].at("evidence").at("bytes"))
+          << k << ": the update adds the rest of the flow";
+      EXPECT_EQ(alert.at("evidence").at("beacon"), mast[k - 1].at("evidence").at("beacon"))
+          << k << ": an update is no contact";
+    }
     const json& beacon = alert.at("evidence").at("beacon");
     if (i < 3) {
       EXPECT_TRUE(beacon.is_null()) << i << ": " << alert.dump();  // fewer than 4 contacts

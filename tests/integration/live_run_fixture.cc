@@ -9,8 +9,10 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <camwatch/capture.h>
 
@@ -27,18 +29,28 @@ using testkit::waitUntil;
 namespace {
 
 // The demo capture written again starting now, each packet at `retime(index, offset)` after
-// the start, where offset is its time since the demo's first packet.
+// the start, where offset is its time since the demo's first packet. tcpreplay sends what the
+// file holds of a frame: the frames the demo keeps only the start of (its upload, cut to 64
+// bytes) are padded with zeros to their length on the wire, so the sensor counts what the
+// generator counts.
 template <typename Retime>
 std::uint64_t writeRetimedDemo(const std::string& path, const Retime& retime) {
   auto input = CaptureFile::open(kDemo);
   if (!input) return 0;
   testkit::PcapWriter output(path);
   RawPacket packet;
+  std::vector<std::uint8_t> whole;
   const Timestamp start = static_cast<Timestamp>(time(nullptr)) * kNanosPerSecond;
   Timestamp first = -1;
   for (Timestamp index = 0; (*input)->next(packet) == ReadStatus::kPacket; ++index) {
     if (first < 0) first = packet.ts;
-    output.write(start + retime(index, packet.ts - first), packet.data, packet.wire_len);
+    std::span<const std::uint8_t> data = packet.data;
+    if (data.size() < packet.wire_len) {
+      whole.assign(data.begin(), data.end());
+      whole.resize(packet.wire_len, 0);
+      data = whole;
+    }
+    output.write(start + retime(index, packet.ts - first), data, packet.wire_len);
   }
   output.close();
   return output.packetsWritten();

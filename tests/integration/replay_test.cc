@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "integration/ground_truth.h"
 #include "integration/run_command.h"
 #include "support/packet_builder.h"
 #include "support/pcap_writer.h"
@@ -117,7 +118,10 @@ TEST_F(ReplayTest, BundledDemoCaptureIsWhatTestgenMakes) {
 // Ground truth for the out-of-the-box policy on the demo capture (demo/README.md): the two
 // vendor clouds (Hik-Connect from two cameras, one calling every 30 s), the STUN relay, the bare-IP
 // upload and the laptop's web browsing alert; RTSP to the NVR, DNS to the local resolver, NTP
-// (allowed by the example's rule) and ICMP do not.
+// (allowed by the example's rule) and ICMP do not. The upload (30 MB in 46 s) passes the
+// example's egress budget (20 MB a minute) 30 s in; the cloud check-ins (~2 kB each) do not. Each
+// TLS flow's alert is sent again when the flow ends, with the whole flow as evidence
+// (docs/alerts.md, "Evidence that grows").
 TEST_F(ReplayTest, DemoCaptureRaisesExactlyTheExpectedAlerts) {
   const std::string config = shellQuote(kSourceDir + "/config/camwatch.example.yaml");
   const std::string demo = shellQuote(kSourceDir + "/demo/camera-vlan-demo.pcap");
@@ -136,25 +140,45 @@ TEST_F(ReplayTest, DemoCaptureRaisesExactlyTheExpectedAlerts) {
   }
   std::vector<std::string> seen;
   for (const json& alert : readJsonLines(alerts_path)) {
+    const json& ip = alert.at("destination").at("ip");
+    const auto bytes = alert.at("evidence").at("bytes").get<std::uint64_t>();
     seen.push_back(alert.at("kind").get<std::string>() + " " +
                    alert.at("camera").at("ip").get<std::string>() + " " +
-                   alert.at("destination").at("ip").get<std::string>() + " " +
+                   (ip.is_null() ? "-" : ip.get<std::string>()) + " " +
                    alert.at("rule").get<std::string>() + " x" +
-                   std::to_string(alert.at("repeat_count").get<int>() + 1));
+                   std::to_string(alert.at("repeat_count").get<int>() + 1) + " " +
+                   (alert.at("kind") == "egress_volume" ? (bytes > 20'000'000 ? "over" : "under")
+                                                        : std::to_string(bytes)));
   }
+  // The evidence is the flow's bytes from the camera (demo/README.md), up to the ClientHello,
+  // then (the update) the whole flow; for the budget, the camera's bytes in the window (over
+  // 20 MB).
   const std::vector<std::string> expected = {
-      "vendor_cloud 192.168.10.21 52.5.124.127 catalog:HikConnect x1",
-      "vendor_cloud 192.168.10.34 52.5.124.127 catalog:HikConnect x1",
-      "vendor_cloud 192.168.10.23 47.88.29.110 catalog:Dahua_Imou x1",
+      "vendor_cloud 192.168.10.21 52.5.124.127 catalog:HikConnect x1 451",
+      // cam-mast's first check-in (SYN 70, ACK 60, ClientHello 321), then the whole flow: its
+      // 18 later check-ins fold into the episode silently (the suppression window).
+      "vendor_cloud 192.168.10.34 52.5.124.127 catalog:HikConnect x1 451",
+      "vendor_cloud 192.168.10.34 52.5.124.127 catalog:HikConnect x1 869",
+      "vendor_cloud 192.168.10.21 52.5.124.127 catalog:HikConnect x1 1827",
+      "vendor_cloud 192.168.10.23 47.88.29.110 catalog:Dahua_Imou x1 448",
+      "vendor_cloud 192.168.10.23 47.88.29.110 catalog:Dahua_Imou x1 1824",
       // The example config keeps cameras to the site's resolvers (external_resolver and
-      // encrypted_dns at warning).
-      "external_resolver 192.168.10.31 9.9.9.9 external_resolver x1",
-      "vendor_cloud 192.168.10.31 47.254.130.17 catalog:Dahua_Imou x1",
-      "encrypted_dns 192.168.10.32 8.8.8.8 encrypted_dns:DoH x1",
-      "encrypted_dns 192.168.10.33 1.1.1.1 encrypted_dns:DoT x1",
-      "p2p_or_relay 192.168.10.22 43.130.155.63 p2p:STUN x1",  // judged when it idles out
-      "disallowed_destination 192.168.10.24 47.254.33.45 default x1",
-      "disallowed_destination 192.168.10.57 93.184.215.14 default x1",
+      // encrypted_dns at warning). The query to Quad9 is the only packet cam-dock sends on it.
+      "external_resolver 192.168.10.31 9.9.9.9 external_resolver x1 84",
+      "vendor_cloud 192.168.10.31 47.254.130.17 catalog:Dahua_Imou x1 448",
+      "encrypted_dns 192.168.10.32 8.8.8.8 encrypted_dns:DoH x1 447",
+      "vendor_cloud 192.168.10.31 47.254.130.17 catalog:Dahua_Imou x1 1824",
+      "encrypted_dns 192.168.10.33 1.1.1.1 encrypted_dns:DoT x1 456",
+      "p2p_or_relay 192.168.10.22 43.130.155.63 p2p:STUN x1 66",  // judged when it idles out
+      // The DoH session's four lookups (14 packets), the DoT session's three (12 packets).
+      "encrypted_dns 192.168.10.32 8.8.8.8 encrypted_dns:DoH x1 1536",
+      "encrypted_dns 192.168.10.33 1.1.1.1 encrypted_dns:DoT x1 1332",
+      "disallowed_destination 192.168.10.24 47.254.33.45 default x1 419",
+      "egress_volume 192.168.10.24 - budget:default x1 over",
+      "disallowed_destination 192.168.10.24 47.254.33.45 default x1 " +
+          std::to_string(kUploadBytes),
+      "disallowed_destination 192.168.10.57 93.184.215.14 default x1 443",
+      "disallowed_destination 192.168.10.57 93.184.215.14 default x1 1819",
   };
   EXPECT_EQ(seen, expected);
 }
@@ -354,7 +378,7 @@ TEST_F(ReplayTest, ProgressLineOnlyOnATerminalAndErasedAtTheEnd) {
   ASSERT_EQ(tty.exit_code, 0) << tty.out << tty.err;
   EXPECT_NE(tty.out.find("% of input"), std::string::npos) << tty.out;
   EXPECT_NE(tty.out.find("packets/s"), std::string::npos) << tty.out;
-  EXPECT_NE(tty.out.find("7528 packets  6.7 MiB  100% of input"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("33212 packets  32.0 MiB  100% of input"), std::string::npos) << tty.out;
   const std::string erase = "\r\033[K";
   ASSERT_GE(tty.out.size(), erase.size());
   EXPECT_EQ(tty.out.substr(tty.out.size() - erase.size()), erase) << "erased at the end";

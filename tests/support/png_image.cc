@@ -143,4 +143,61 @@ PngImage readPng(const std::string& path) {
   }
 }
 
+namespace {
+
+void appendBigEndian32(std::string& out, std::uint32_t value) {
+  out += static_cast<char>(value >> 24U);
+  out += static_cast<char>((value >> 16U) & 0xffU);
+  out += static_cast<char>((value >> 8U) & 0xffU);
+  out += static_cast<char>(value & 0xffU);
+}
+
+// One chunk: length, type, data, and the CRC-32 of type and data (PNG spec, 5.3).
+void appendChunk(std::string& out, const std::string& type, const std::string& data) {
+  appendBigEndian32(out, static_cast<std::uint32_t>(data.size()));
+  const std::string body = type + data;
+  out += body;
+  appendBigEndian32(out,
+                    static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()),
+                                                     static_cast<uInt>(body.size()))));
+}
+
+}  // namespace
+
+std::string encodePng(const PngImage& image) {
+  // Scanlines with filter type 0 (none): simple, and zlib still shrinks a screenshot well.
+  const std::size_t stride = std::size_t{image.width} * 3;
+  std::string raw;
+  raw.reserve((stride + 1) * image.height);
+  for (std::uint32_t y = 0; y < image.height; ++y) {
+    raw += '\0';
+    raw.append(reinterpret_cast<const char*>(image.rgb.data()) + y * stride, stride);
+  }
+  uLongf size = compressBound(static_cast<uLong>(raw.size()));
+  std::string compressed(size, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(compressed.data()), &size,
+                reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()),
+                Z_BEST_SPEED) != Z_OK) {
+    throw std::runtime_error("png: compress failed");
+  }
+  compressed.resize(size);
+  std::string header;
+  appendBigEndian32(header, image.width);
+  appendBigEndian32(header, image.height);
+  header += std::string("\x08\x02\x00\x00\x00", 5);  // 8-bit RGB, deflate, filters, no interlace
+  std::string out = "\x89PNG\r\n\x1a\n";
+  appendChunk(out, "IHDR", header);
+  appendChunk(out, "IDAT", compressed);
+  appendChunk(out, "IEND", "");
+  return out;
+}
+
+void writePng(const std::string& path, const PngImage& image) {
+  std::ofstream file(path, std::ios::binary);
+  const std::string bytes = encodePng(image);
+  if (!file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()))) {
+    throw std::runtime_error(path + ": cannot write");
+  }
+}
+
 }  // namespace camwatch::testkit

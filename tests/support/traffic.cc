@@ -152,6 +152,16 @@ std::vector<TimedFrame> tcpSession(const TcpSessionSpec& spec) {
   return out;
 }
 
+void cutToSnaplen(std::vector<TimedFrame>& frames, std::size_t whole, std::size_t snaplen) {
+  for (std::size_t i = whole; i < frames.size(); ++i) {
+    TimedFrame& frame = frames[i];
+    if (frame.bytes.size() <= snaplen) continue;
+    frame.wire_len = static_cast<std::uint32_t>(frame.wireLength());
+    frame.bytes.resize(snaplen);
+    frame.bytes.shrink_to_fit();  // a bulk transfer's frames would otherwise keep their payload
+  }
+}
+
 std::vector<TimedFrame> udpExchange(const UdpExchangeSpec& spec) {
   std::vector<TimedFrame> out;
   Timestamp now = spec.start;
@@ -273,13 +283,13 @@ void TrafficMix::writeTo(PacketWriter& writer, ExpectedCapture* expected) {
     for (const FlowFacts& facts : flows_) expected->addFlow(facts);
   }
   for (const Entry& entry : frames_) {
-    writer.write(entry.frame.ts, entry.frame.bytes);
+    writer.write(entry.frame.ts, entry.frame.bytes, entry.frame.wire_len);
     if (expected == nullptr) continue;
     if (entry.flow == kNoFlow) {
-      expected->countPacket(entry.frame.bytes.size());
+      expected->countPacket(entry.frame.wireLength());
     } else {
       expected->countFlowPacket(first_flow + entry.flow, entry.frame.to_server,
-                                entry.frame.bytes.size());
+                                entry.frame.wireLength());
     }
   }
   frames_.clear();

@@ -47,9 +47,20 @@ Frame linkFrame(const LinkSpec& link, const Host& src, const Host& dst, bool to_
 /// One generated packet and which way it went.
 struct TimedFrame {
   Timestamp ts = 0;
-  Bytes bytes;
+  Bytes bytes;  ///< what the capture holds of the frame
   bool to_server = true;
+  /// The frame's length on the wire when `bytes` holds only its start (cutToSnaplen); 0 = the
+  /// whole frame is in `bytes`.
+  std::uint32_t wire_len = 0;
+
+  std::size_t wireLength() const { return wire_len != 0 ? wire_len : bytes.size(); }
 };
+
+/// Keeps the first `whole` frames of a conversation whole and cuts every later one to its first
+/// `snaplen` bytes, keeping its length on the wire, as a capture with that snaplen would hold them
+/// (the file records both lengths; camwatch counts wire lengths). For bulk transfers in committed
+/// captures: the flow keeps its packets and bytes, the file does not grow by its payload.
+void cutToSnaplen(std::vector<TimedFrame>& frames, std::size_t whole, std::size_t snaplen);
 
 struct TcpMessage {
   bool from_client = true;

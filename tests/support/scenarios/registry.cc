@@ -40,7 +40,7 @@ bool parseLinkChoice(std::string_view text, LinkChoice& out) {
 const std::vector<ScenarioInfo>& scenarios() {
   static const std::vector<ScenarioInfo> kScenarios = {
       {"demo",
-       "camera VLAN, ~10 minutes: RTSP, NTP, vendor clouds, STUN, a 5 MB upload, a new "
+       "camera VLAN, ~10 minutes: RTSP, NTP, vendor clouds, STUN, a 30 MB upload, a new "
        "device, ARP/LLDP, one untagged management flow",
        true},
       {"basic",

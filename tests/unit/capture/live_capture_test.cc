@@ -349,9 +349,10 @@ TEST_F(LiveCaptureNetnsTest, FanoutGroupSeesEveryPacketOnceAndKeepsFlowsTogether
   EXPECT_EQ(got[0].size() + got[1].size(), expected);
   for (int flow = 0; flow < kFlows; ++flow) {
     for (int seq = 0; seq < kPerFlow; ++seq) {
-      EXPECT_EQ(seen.count(fmt::format("flow {} seq {}", flow, seq)), 1U);
+      EXPECT_EQ(seen.count(fmt::format("flow {} seq {}", flow, seq)), 1U)
+          << "flow " << flow << " seq " << seq;
     }
-    EXPECT_EQ(seen.count(fmt::format("flow {} reply", flow)), 1U);
+    EXPECT_EQ(seen.count(fmt::format("flow {} reply", flow)), 1U) << "flow " << flow << " reply";
     EXPECT_EQ(handles_of_flow[flow].size(), 1U) << "flow " << flow << " split over handles";
   }
   // 16 flows hashed over two members: all on one would happen 1 time in 32768.

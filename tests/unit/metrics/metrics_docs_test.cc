@@ -77,7 +77,8 @@ std::map<std::string, DocumentedFamily> documentedFamilies(const std::string& pa
 }
 
 /// What the registry exposes, with every family populated: one worker, capture and sink, and
-/// one egress sample (egress series appear only as cameras send).
+/// one egress sample and one alert (their series appear only as cameras send and are alerted
+/// on).
 std::map<std::string, DocumentedFamily> exposedFamilies() {
   MetricsLayout layout;
   layout.workers = 1;
@@ -87,6 +88,9 @@ std::map<std::string, DocumentedFamily> exposedFamilies() {
   options.sensor = "docs";
   MetricsRegistry metrics(layout, options);
   metrics.egress().add({"cam", "DE", 3320, "HTTP", "", ""}, 1, 1);
+  Alert alert;
+  alert.camera.ip = *IpAddress::parse("192.168.10.21");
+  metrics.cameraAlerts().record(alert);
   std::map<std::string, DocumentedFamily> out;
   for (const prometheus::MetricFamily& family : metrics.prometheusRegistry()->Collect()) {
     DocumentedFamily exposed;
