@@ -17,16 +17,25 @@ packages=(
   libpcap-dev libndpi-dev libmaxminddb-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
   libfmt-dev libexpected-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev prometheus-cpp-dev libcivetweb-dev
   libsystemd-dev zlib1g-dev libpsl-dev publicsuffix
+  # IPFIX export of flow records: libfixbuf encodes the messages (docs/ipfix.md)
+  libfixbuf-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libndpi-bin tshark tcpdump curl time python3
   # live capture tests: veth pairs in network namespaces (ip netns), replayed captures
   iproute2 tcpreplay
+  # nft: the `baseline export --format nftables` tests check and load the ruleset in network
+  # namespaces (tests/scripts/nftables_enforce_test.sh, integration/baseline_test.cc)
+  nftables
   # GeoIP test databases and the ASN database built from open data
   libmaxmind-db-writer-perl mmdb-bin
   # a real Alertmanager for the alert delivery tests (run on a loopback port by the tests)
   prometheus-alertmanager
-  # a real syslog daemon for the syslog sink tests (rsyslogd on a unix socket in a temp dir)
-  rsyslog
+  # a real syslog daemon for the syslog sink tests (rsyslogd on a unix socket in a temp dir, and
+  # on loopback UDP, TCP and TLS ports: its gtls driver is in rsyslog-gnutls)
+  rsyslog rsyslog-gnutls
+  # IPFIX export tests: Debian's nfdump collector (nfcapd, nfdump) on a loopback port, and
+  # libfixbuf's ipfixDump reading the enterprise elements (tests/integration/ipfix_test.cc)
+  nfdump libfixbuf-tools
   # promtool (rules checks and unit tests) and a real Prometheus the dashboard test runs on a
   # loopback port (dashboards/, docs/grafana.md)
   prometheus

@@ -236,6 +236,16 @@ void AlertEngine::raiseUnknown(Timestamp time, const AlertCamera& seen) {
 }
 
 void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
+  if (flow.tally) {
+    // The end of a flow learnt before: its final bytes join its destination's record.
+    if (options_.learning != LearningMode::kOff && !enforcing_) {
+      const HostIdentity identity = factory_.identity(flow.naming.get(), flow.camera);
+      const std::string_view hostname =
+          AlertFactory::isDns(flow) ? std::string_view() : flow.hostname.data();
+      baseline_.addBytes(identity.group, hostname, flow.server, flow.bytes);
+    }
+    return;
+  }
   if (!flow.by_default || options_.learning == LearningMode::kOff) {
     if (flow.deny) {
       raiseAbout(flow, factory_.flowAlert(flow));
@@ -261,7 +271,18 @@ void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
   facts.country = std::string_view(flow.country.data(), strnlen(flow.country.data(), 3));
   facts.protocol = AlertFactory::protocolName(flow);
   if (!flow.dns_query) facts.ip = flow.server;
+  facts.port = flow.port;
+  facts.ip_proto = flow.ip_proto;
+  facts.camera = flow.camera.ip;
+  facts.bytes = flow.tally_follows ? 0 : flow.bytes;  // else the tally at its end brings them
+  facts.first_seen = flow.first_seen;
+  facts.last_seen = time;
+  facts.dns_ttl = flow.dns_ttl;
   if (!enforcing_) {
+    // Who runs the network, for `baseline show`: named here, off the workers (one GeoIP lookup
+    // per learnt flow).
+    const AlertDestination named = AlertFactory::destination(flow, true);
+    facts.operator_name = named.network_operator.empty() ? named.org : named.network_operator;
     if (baseline_.learn(facts)) baseline_changed_ = true;
     return;
   }

@@ -35,9 +35,8 @@ class AlertFactory {
   static std::string_view ruleLabel(const FlowJudged& flow) {
     return flow.naming ? flow.naming->ruleLabel(flow.rule) : fixedRuleLabel(flow.rule);
   }
-
- private:
-  // With `with_org`, the AS organisation too (a GeoIP lookup): only for an alert.
+  /// The flow's destination as an alert names it. With `with_org`, the AS organisation too (a
+  /// GeoIP lookup): for an alert, and for the operator the learned baseline records.
   static AlertDestination destination(const FlowJudged& flow, bool with_org);
 };
 

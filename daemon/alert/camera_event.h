@@ -109,6 +109,7 @@ struct FlowJudged {
   ProtocolText protocol;
   std::array<char, 80> hostname{};  ///< NUL-terminated, as FlowClassification::hostname
   HostnameSource hostname_source = HostnameSource::kNone;
+  std::uint32_t dns_ttl = 0;      ///< of the DNS answer that named the server (seconds); 0: none
   std::array<char, 3> country{};  ///< ISO code, NUL-padded; empty when unknown
   std::uint32_t asn = 0;
   /// A camera's DNS query a deny rule lists: the destination is the queried name only, and the
@@ -128,6 +129,12 @@ struct FlowJudged {
   std::uint64_t packets = 0;  ///< camera to destination
   std::uint64_t bytes = 0;
   bool continuation = false;  ///< FlowRecord::continuation: the same contact as a raise before
+  /// A default verdict judged before the flow ended: its bytes so far do not count for the
+  /// learned baseline, the flow's `tally` at its end brings them all.
+  bool tally_follows = false;
+  /// The end of a flow whose default verdict was reported before (`tally_follows`): `bytes`
+  /// are the flow's final bytes, for the learned baseline's record; nothing else is judged.
+  bool tally = false;
 };
 
 /// A flow that was judged while open, and sent a FlowJudged then, has ended: its whole evidence,

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/baseline_command.h"
 #include "cli/info_commands.h"
 #include "cli/replay_command.h"
 #include "runtime/live_sensor.h"
@@ -34,6 +35,9 @@ void addReplayPdf(CLI::App& replay_cmd, cli::ReplayArgs& replay) {
 void addReplayOutputs(CLI::App& replay_cmd, cli::ReplayArgs& replay) {
   replay_cmd.add_option("--flows", replay.flows_path,
                         "Write every flow as a JSON line to FILE ('-' for stdout)");
+  replay_cmd.add_option("--ipfix", replay.ipfix_collector,
+                        "Export every flow over IPFIX to the collector at HOST:PORT[/udp|/tcp] "
+                        "(UDP by default; docs/ipfix.md)");
   replay_cmd.add_option("--alerts", replay.alerts_path, "Write alerts as JSON lines to FILE");
   replay_cmd.add_option("--summary", replay.summary_path, "Write the summary as JSON to FILE");
   replay_cmd.add_option("--report", replay.report_path,
@@ -116,6 +120,64 @@ CLI::App* addCheckConfigCommand(CLI::App& app, std::string& check_config) {
   return check_cmd;
 }
 
+// `baseline show|remove|learn|export` (docs/enforcement.md).
+struct BaselineCommands {
+  CLI::App* show = nullptr;
+  CLI::App* remove = nullptr;
+  CLI::App* learn = nullptr;
+  CLI::App* exporter = nullptr;
+};
+
+BaselineCommands addBaselineCommands(CLI::App& app, cli::BaselineArgs& args) {
+  CLI::App* baseline =
+      app.add_subcommand("baseline",
+                         "Review, edit, learn and export what the learned baseline holds "
+                         "(learning.state_file; docs/enforcement.md)");
+  baseline->require_subcommand(1);
+  BaselineCommands commands;
+  auto with_config = [&args](CLI::App* command) {
+    command->add_option("-c,--config", args.config_path, "Config file (YAML)")
+        ->required()
+        ->check(CLI::ExistingFile);
+  };
+  commands.show = baseline->add_subcommand(
+      "show",
+      "Print per group what was learnt: destination, AS/operator, country, protocol, "
+      "ports, cameras, bytes, first and last seen");
+  with_config(commands.show);
+  commands.show->add_option("--group", args.group, "Only this group");
+  commands.show->add_flag("--json", args.json, "JSON instead of a table");
+
+  commands.remove =
+      baseline->add_subcommand("remove", "Drop a learnt destination (a hostname or an address)");
+  with_config(commands.remove);
+  commands.remove->add_option("--group", args.group, "The group to drop it from")->required();
+  commands.remove->add_option("ENTRY", args.entry, "Hostname or address")->required();
+
+  commands.learn = baseline->add_subcommand(
+      "learn",
+      "Learn from capture files into the state file (as `replay` in learn mode, for "
+      "the whole capture, no alert sinks)");
+  with_config(commands.learn);
+  commands.learn->add_option("--bpf", args.bpf, "Read only the packets this filter matches");
+  commands.learn->add_option("CAPTURE", args.captures, "Capture files or glob patterns")
+      ->required();
+
+  commands.exporter = baseline->add_subcommand(
+      "export", "Write the baseline as a MUD profile (RFC 8520; one group) or an nftables ruleset");
+  with_config(commands.exporter);
+  commands.exporter->add_option("--format", args.format, "mud or nftables")
+      ->required()
+      ->check(CLI::IsMember({"mud", "nftables"}));
+  commands.exporter->add_option("--group", args.group,
+                                "The group (required for mud; nftables: only this one)");
+  commands.exporter->add_option("--output", args.output, "Write to FILE instead of stdout");
+  commands.exporter->add_option("--mud-url", args.mud_url,
+                                "mud: the https URL the file will be published at (its mud-url; "
+                                "default https://camwatch.invalid/mud/<group>.json)");
+  return commands;
+}
+
 }  // namespace
 
 int runCli(int argc, char** argv) {
@@ -131,6 +193,8 @@ int runCli(int argc, char** argv) {
   CLI::App* check_cmd = addCheckConfigCommand(app, check_config);
   CLI::App* version_cmd =
       app.add_subcommand("version", "Print versions of camwatch and its libraries");
+  cli::BaselineArgs baseline;
+  const BaselineCommands baseline_cmds = addBaselineCommands(app, baseline);
 
   try {
     app.parse(argc, argv);
@@ -142,6 +206,10 @@ int runCli(int argc, char** argv) {
   if (replay_cmd->parsed()) return cli::replayCommand(replay);
   if (check_cmd->parsed()) return cli::checkConfigCommand(check_config);
   if (version_cmd->parsed()) return cli::versionCommand();
+  if (baseline_cmds.show->parsed()) return cli::baselineShowCommand(baseline);
+  if (baseline_cmds.remove->parsed()) return cli::baselineRemoveCommand(baseline);
+  if (baseline_cmds.learn->parsed()) return cli::baselineLearnCommand(baseline);
+  if (baseline_cmds.exporter->parsed()) return cli::baselineExportCommand(baseline);
   if (run_cmd->parsed()) return runLiveSensor(live);
   return kExitUsage;
 }

@@ -26,6 +26,7 @@
 #include "cli/time_bounds.h"
 #include "config/component_options.h"
 #include "config/config.h"
+#include "export/ipfix_exporter.h"
 #include "pipeline/judgement_loader.h"
 #include "pipeline/replay_pipeline.h"
 #include "report/destinations_csv.h"
@@ -90,12 +91,14 @@ class ReplayFlows final : public ReplayFlowOutput {
     digest.add(flow.record, FlowLabels{naming.groupName(flow.record.camera_group),
                                        naming.ruleLabel(flow.record.verdict.rule)});
     if (writer) writer->write(flow.record, FlowNaming{&namer, geo, oui, naming.operators.get()});
+    if (ipfix) ipfix->add(flow.record, naming, namer);
   }
 
   FlowDigest digest;
   std::unique_ptr<FlowJsonLinesWriter> writer;  ///< --flows; null without
   const GeoLookup* geo = nullptr;               ///< what names the records in --flows
   const OuiTable* oui = nullptr;
+  std::unique_ptr<IpfixExporter> ipfix;  ///< --ipfix or export.ipfix; null without
 };
 
 // A step's way out: the exit code when the command ends there, nullopt to go on.
@@ -156,6 +159,18 @@ Stop loadConfigAndJudgement(ReplayRun& run) {
   auto config = configFrom(run.args.config_path);
   if (!config) return complain(config.error().message, kExitUsage);
   run.config = std::move(*config);
+  if (run.args.learn_only) {
+    if (run.config.learning.state_file.empty()) {
+      return complain(
+          run.args.config_path + ": learning.state_file is not set: baseline learn writes there",
+          kExitUsage);
+    }
+    // Everything the captures hold is learnt: no enforcing after a period (a century is no
+    // period), and no alert leaves for the sinks.
+    run.config.learning.mode = LearningMode::kLearn;
+    run.config.learning.period = 100LL * 365 * 24 * 3600 * kNanosPerSecond;
+    run.config.alert_sinks.clear();
+  }
   ReplayOptions& options = run.options;
   if (Stop stop = selectPackets(run.args, options)) return stop;
   options.flows = run.config.flows;
@@ -241,7 +256,39 @@ Stop openFlowsWriter(ReplayRun& run) {
   return std::nullopt;
 }
 
-// Step 3: the outputs the replay feeds while it runs (--metrics, --flows).
+// --ipfix (or the config's export.ipfix): each record is queued for the exporter's thread as
+// the replay hands it over.
+Stop startIpfixExport(ReplayRun& run) {
+  std::optional<IpfixExportOptions> options = run.config.ipfix_export;
+  if (!run.args.ipfix_collector.empty()) {
+    auto collector = parseIpfixCollector(run.args.ipfix_collector);
+    if (!collector) return complain("--ipfix: " + collector.error().message, kExitUsage);
+    if (!options) options.emplace();
+    options->collector = *collector;
+  }
+  if (!options) return std::nullopt;
+  auto started = IpfixExporter::start(
+      *options, [](const std::string& line) { std::cerr << "camwatch: " << line << '\n'; });
+  if (!started) return complain(started.error().message, kExitUsage);
+  run.flows.ipfix = std::move(*started);
+  if (run.metrics) run.metrics->setIpfixCounts(&run.flows.ipfix->counts());
+  return std::nullopt;
+}
+
+// --ipfix: what is queued goes out before the command ends; what could not is said.
+void stopIpfixExport(ReplayRun& run) {
+  if (!run.flows.ipfix) return;
+  IpfixExporter& ipfix = *run.flows.ipfix;
+  ipfix.stop();
+  const IpfixExportCounts& counts = ipfix.counts();
+  if (counts.dropped > 0 || counts.errors > 0) {
+    std::cerr << "camwatch: IPFIX collector " << ipfix.collectorName() << ": " << counts.exported
+              << " flow record(s) exported, " << counts.dropped << " dropped, " << counts.errors
+              << " error(s)\n";
+  }
+}
+
+// Step 3: the outputs the replay feeds while it runs (--metrics, --flows, --ipfix).
 Stop setUpOutputs(ReplayRun& run) {
   if (run.args.linger_seconds > 0 && !isListenAddress(run.args.metrics_path)) {
     std::cerr << "camwatch: --linger needs --metrics ADDR:PORT (it keeps serving /metrics)\n";
@@ -255,6 +302,7 @@ Stop setUpOutputs(ReplayRun& run) {
     run.chromium = std::move(*chromium);
   }
   if (Stop stop = startMetrics(run)) return stop;
+  if (Stop stop = startIpfixExport(run)) return stop;
   return openFlowsWriter(run);
 }
 
@@ -339,6 +387,7 @@ bool writeOutputs(ReplayRun& run, const ReplayOutcome& result,
                   const nlohmann::ordered_json& summary) {
   const ReplayArgs& args = run.args;
   bool ok = true;
+  stopIpfixExport(run);
   if (run.flows.writer) {
     if (auto written = run.flows.writer->close(); !written) {
       std::cerr << "camwatch: " << written.error().message << '\n';
@@ -380,13 +429,25 @@ int replayCommand(const ReplayArgs& args) {
   if (Stop stop = setUpOutputs(run)) return *stop;
   auto replayed = runWithProgress(run);
   if (!replayed) return complain(replayed.error().message, kExitFailure);
-  ReplayOutcome result{std::move(*replayed), std::move(run.flows.digest)};
+  ReplayOutcome result{std::move(*replayed), std::move(run.flows.digest), std::nullopt};
   bool ok = result.errors.empty();
   for (const std::string& error : result.errors) std::cerr << "camwatch: " << error << '\n';
   ok = finishAlertSide(run, result) && ok;
+  if (run.config.learning.mode != LearningMode::kOff) {
+    result.baseline = run.alert_side->engine().baseline();
+  }
   const nlohmann::ordered_json summary = summaryToJson(result);
   ok = writeOutputs(run, result, summary) && ok;
   result.peak_rss_bytes = peakResidentBytes();
+  if (args.learn_only) {
+    const LearnedBaseline& baseline = run.alert_side->engine().baseline();
+    for (const std::string& group : baseline.groupNames()) {
+      std::cout << "group " << group << ": " << baseline.destinations(group).size()
+                << " destination(s) learnt\n";
+    }
+    std::cout << "saved to " << run.config.learning.state_file << '\n' << std::flush;
+    return ok ? kExitOk : kExitFailure;
+  }
   std::cout << summaryToText(result, summary) << std::flush;
   if (isListenAddress(args.metrics_path) && args.linger_seconds > 0) {
     std::cerr << "camwatch: serving the final metrics at " << run.metrics->url() << " for "

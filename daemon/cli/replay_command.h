@@ -12,6 +12,7 @@ struct ReplayArgs {
   std::string config_path;
   std::optional<unsigned> workers;
   std::string flows_path;
+  std::string ipfix_collector;  ///< --ipfix HOST:PORT[/udp|/tcp]; "" = no export
   std::string alerts_path;
   std::string summary_path;
   std::string metrics_path;       // a file, or ADDR:PORT to serve (isListenAddress)
@@ -29,6 +30,9 @@ struct ReplayArgs {
   std::string to;    // --to TIME
   std::string bpf;   // --bpf EXPR
   std::vector<std::string> captures;
+  /// `camwatch baseline learn`: learn mode whatever the config says, for the whole capture, no
+  /// alert sinks; says what was learnt instead of the summary.
+  bool learn_only = false;
 };
 
 /// Runs the replay `args` describe. @return the exit code (cli/cli.h).

@@ -65,6 +65,7 @@ void ReplayMetrics::onProgress(ReplayProgress& progress) {
   snapshot.dns_cache_entries = progress.dns_cache_entries;
   snapshot.dns_cache_capacity = config_.dns.capacity;
   addEgress(progress.egress);
+  addIpfix(snapshot);
   registry_->update(snapshot);
 }
 
@@ -72,8 +73,16 @@ void ReplayMetrics::finish(const ReplayResult& result) {
   MetricsSnapshot snapshot = replaySnapshot(config_, result);
   if (served()) snapshot.captures.push_back(CaptureStatsSnapshot{result.decode.packets, 0, 0});
   addEgress(result.egress_summaries);
+  addIpfix(snapshot);
   for (const Alert& alert : result.alerts) registry_->cameraAlerts().record(alert);
   registry_->update(snapshot);
+}
+
+void ReplayMetrics::addIpfix(MetricsSnapshot& snapshot) const {
+  if (ipfix_ == nullptr) return;
+  snapshot.ipfix_records_exported = ipfix_->exported.load(std::memory_order_relaxed);
+  snapshot.ipfix_records_dropped = ipfix_->dropped.load(std::memory_order_relaxed);
+  snapshot.ipfix_export_errors = ipfix_->errors.load(std::memory_order_relaxed);
 }
 
 void ReplayMetrics::addEgress(const std::vector<EgressFlowSummary>& summaries) {

@@ -10,6 +10,7 @@
 
 #include "alert/alert_side.h"
 #include "config/config.h"
+#include "export/ipfix_exporter.h"
 #include "pipeline/replay_pipeline.h"
 #include "runtime/metrics_sources.h"
 
@@ -40,17 +41,22 @@ class ReplayMetrics {
 
   std::string textExposition() const { return registry_->textExposition(); }
 
+  // --ipfix: the exporter's counters, read with every update. Control thread, before the replay.
+  void setIpfixCounts(const IpfixExportCounts* counts) { ipfix_ = counts; }
+
  private:
   ReplayMetrics(const Config& config, const AlertDelivery* delivery)
       : config_(config), delivery_(delivery) {}
 
   void addEgress(const std::vector<EgressFlowSummary>& summaries);
+  void addIpfix(MetricsSnapshot& snapshot) const;
 
   const Config& config_;
   const AlertDelivery* delivery_;
   std::unique_ptr<MetricsEndpoint> endpoint_;       // --metrics ADDR:PORT
   std::unique_ptr<MetricsRegistry> file_registry_;  // --metrics FILE
   MetricsRegistry* registry_ = nullptr;             // one of the two
+  const IpfixExportCounts* ipfix_ = nullptr;        // --ipfix; null without
 };
 
 }  // namespace camwatch::cli

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@
 #include <camwatch/result.h>
 
 #include "alert/alerts_config.h"
+#include "export/ipfix_exporter.h"
 #include "sinks/sink_registry.h"
 
 namespace camwatch {
@@ -98,6 +100,8 @@ struct Config {
   AlertsConfig alerts;
   std::vector<SinkSpec> alert_sinks;  ///< `alerts.sinks`; none: only `--alerts`, summary
   MetricsConfig metrics;
+  /// `export.ipfix`: the flow records to an IPFIX collector (docs/ipfix.md); unset = none.
+  std::optional<IpfixExportOptions> ipfix_export;
   LoggingConfig logging;
   /// `policy:`, one entry per camera group; without the section, one group "default" with the
   /// vendor-cloud catalog on and every other egress denied (alerted). loadConfig() validates it

@@ -123,6 +123,17 @@ void describeService(const Config& config, std::string& text) {
       "  username: '{}'\n  password_file: '{}'\n",
       config.metrics.enabled, config.metrics.listen, config.metrics.max_destinations,
       config.metrics.username, config.metrics.password_file);
+  if (const auto& ipfix = config.ipfix_export) {
+    const IpfixCollector& collector = ipfix->collector;
+    const bool v6 = collector.host.find(':') != std::string::npos;
+    text += fmt::format(
+        "export:\n  ipfix:\n    collector: '{}{}{}:{}'\n    transport: {}\n"
+        "    template_refresh: {}s\n    enterprise_number: {}\n    observation_domain: {}\n"
+        "    timeout: {}\n",
+        v6 ? "[" : "", collector.host, v6 ? "]" : "", collector.port,
+        ipfixTransportName(collector.transport), ipfix->template_refresh.count(),
+        ipfix->enterprise_number, ipfix->observation_domain, formatMillis(ipfix->timeout));
+  }
   text += fmt::format("logging:\n  level: {}\n  format: {}\n", config.logging.level,
                       config.logging.format);
 }

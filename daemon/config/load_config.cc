@@ -3,6 +3,7 @@
 // and groups, learning and alerts have files of their own (config_sections.h).
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 #include <utility>
@@ -195,6 +196,53 @@ void readMetrics(const ConfigReader& reader, const YAML::Node& node, MetricsConf
   }
 }
 
+// `export.ipfix`: the collector (HOST:PORT, its transport in `transport` or as a /udp, /tcp
+// suffix) and the exporter's settings (docs/ipfix.md).
+void readIpfixExport(const ConfigReader& reader, const YAML::Node& node,
+                     std::optional<IpfixExportOptions>& out) {
+  reader.checkKeys(node, "export.ipfix",
+                   {"collector", "transport", "template_refresh", "enterprise_number",
+                    "observation_domain", "timeout"});
+  if (!node["collector"]) {
+    reader.fail(node, "export.ipfix.collector", "missing: the collector's HOST:PORT");
+  }
+  IpfixExportOptions options;
+  auto collector = parseIpfixCollector(reader.scalar(node["collector"], "export.ipfix.collector"));
+  if (!collector)
+    reader.fail(node["collector"], "export.ipfix.collector", collector.error().message);
+  options.collector = *collector;
+  if (node["transport"]) {
+    options.collector.transport = reader.named<IpfixTransport>(
+        node["transport"], "export.ipfix.transport",
+        [](const std::string& text) -> std::optional<IpfixTransport> {
+          if (text == "udp") return IpfixTransport::kUdp;
+          if (text == "tcp") return IpfixTransport::kTcp;
+          return std::nullopt;
+        },
+        "udp or tcp");
+  }
+  if (node["template_refresh"]) {
+    options.template_refresh = std::chrono::seconds(std::max<Timestamp>(
+        1, reader.duration(node["template_refresh"], "export.ipfix.template_refresh") /
+               kNanosPerSecond));
+  }
+  if (node["enterprise_number"]) {
+    options.enterprise_number = static_cast<std::uint32_t>(reader.unsignedValue(
+        node["enterprise_number"], "export.ipfix.enterprise_number", 1, 0xffffffffU));
+  }
+  if (node["observation_domain"]) {
+    options.observation_domain = static_cast<std::uint32_t>(reader.unsignedValue(
+        node["observation_domain"], "export.ipfix.observation_domain", 0, 0xffffffffU));
+  }
+  if (node["timeout"]) options.timeout = reader.millis(node["timeout"], "export.ipfix.timeout");
+  out = std::move(options);
+}
+
+void readExport(const ConfigReader& reader, const YAML::Node& node, Config& config) {
+  reader.checkKeys(node, "export", {"ipfix"});
+  if (node["ipfix"]) readIpfixExport(reader, node["ipfix"], config.ipfix_export);
+}
+
 void readLogging(const ConfigReader& reader, const YAML::Node& node, LoggingConfig& logging) {
   reader.checkKeys(node, "logging", {"level", "format"});
   if (node["level"]) {
@@ -223,7 +271,7 @@ void readLogging(const ConfigReader& reader, const YAML::Node& node, LoggingConf
 void readSections(const ConfigReader& reader, const YAML::Node& root, Config& config) {
   reader.checkKeys(root, "",
                    {"sensor", "capture", "replay", "flows", "dpi", "dns", "geoip", "inventory",
-                    "groups", "policy", "learning", "alerts", "metrics", "logging"});
+                    "groups", "policy", "learning", "alerts", "metrics", "export", "logging"});
   if (const YAML::Node sensor = root["sensor"]) readSensor(reader, sensor, config);
   if (const YAML::Node replay = root["replay"]) readReplay(reader, replay, config);
   if (const YAML::Node flows = root["flows"]) readFlows(reader, flows, config.flows);
@@ -237,6 +285,7 @@ void readSections(const ConfigReader& reader, const YAML::Node& root, Config& co
   if (const YAML::Node alerts = root["alerts"]) readAlerts(reader, alerts, config);
   if (const YAML::Node capture = root["capture"]) readCapture(reader, capture, config.capture);
   if (const YAML::Node metrics = root["metrics"]) readMetrics(reader, metrics, config.metrics);
+  if (const YAML::Node exports = root["export"]) readExport(reader, exports, config);
   if (const YAML::Node logging = root["logging"]) readLogging(reader, logging, config.logging);
   if (const YAML::Node policy = root["policy"]) checkPolicyGroupsExist(reader, policy, config);
 }

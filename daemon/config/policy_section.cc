@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config_sections.h"
+#include "policy/mud.h"
 
 namespace camwatch {
 
@@ -62,7 +63,7 @@ GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
   reader.checkKeys(
       node, path,
       {"default_action", "default_severity", "vendor_cloud_catalog", "hardcoded_address",
-       "destination_drift", "resolvers", "external_resolver", "encrypted_dns", "rules"});
+       "destination_drift", "resolvers", "external_resolver", "encrypted_dns", "rules", "mud"});
   GroupPolicy group;
   group.name = name;
   if (node["default_action"]) {
@@ -99,6 +100,13 @@ GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
     for (std::size_t i = 0; i < rules.size(); ++i) {
       group.rules.push_back(readRule(reader, rules[i], path + ".rules[" + std::to_string(i) + "]"));
     }
+  }
+  // A MUD profile (RFC 8520): its ACEs become rules after the group's own (docs/policy.md).
+  if (const YAML::Node mud = node["mud"]) {
+    const std::string file = reader.filePath(mud, path + ".mud");
+    auto rules = loadMudPolicyRules(file);
+    if (!rules) reader.fail(mud, path + ".mud", rules.error().message);
+    for (PolicyRule& rule : *rules) group.rules.push_back(std::move(rule));
   }
   return group;
 }

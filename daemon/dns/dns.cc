@@ -187,6 +187,7 @@ void DnsCache::insert(const IpAddress& address, std::string_view name, std::uint
     // The same answer again (a camera re-resolving every few minutes): keep when it was first
     // learnt, so flows that started in between stay named, and extend its life.
     victim->expires = std::max(victim->expires, now + ttl);
+    victim->ttl_seconds = ttl_seconds;
     return;
   }
   if (victim->expires > now && !(victim->address == address)) {
@@ -195,11 +196,13 @@ void DnsCache::insert(const IpAddress& address, std::string_view name, std::uint
   victim->address = address;
   victim->learnt = now;
   victim->expires = now + ttl;
+  victim->ttl_seconds = ttl_seconds;
   std::memcpy(victim->name.data(), name.data(), length);
   victim->name[length] = '\0';
 }
 
-bool DnsCache::lookup(const IpAddress& address, Timestamp now, std::span<char> out) const {
+bool DnsCache::lookup(const IpAddress& address, Timestamp now, std::span<char> out,
+                      std::uint32_t* ttl_seconds) const {
   if (out.empty()) return false;
   const std::uint32_t set = setOf(address);
   std::lock_guard lock(shards_[set % kShards].mutex);
@@ -211,6 +214,7 @@ bool DnsCache::lookup(const IpAddress& address, Timestamp now, std::span<char> o
       const std::size_t length = std::min(std::strlen(entry.name.data()), out.size() - 1);
       std::memcpy(out.data(), entry.name.data(), length);
       out[length] = '\0';
+      if (ttl_seconds != nullptr) *ttl_seconds = entry.ttl_seconds;
       return true;
     }
   }

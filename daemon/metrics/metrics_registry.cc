@@ -126,6 +126,12 @@ constexpr FamilySpec kSpoolHeld{"camwatch_alert_spool_held_alerts", Type::kGauge
     "Alerts held in memory because the spool could not be written."};
 constexpr FamilySpec kSpoolHeldDropped{"camwatch_alert_spool_held_dropped_total", Type::kCounter,
     "Held alerts dropped because more than 10000 waited for the spool."};
+constexpr FamilySpec kIpfixExported{"camwatch_ipfix_records_exported_total", Type::kCounter,
+    "Flow records sent to the IPFIX collector (export.ipfix)."};
+constexpr FamilySpec kIpfixDropped{"camwatch_ipfix_records_dropped_total", Type::kCounter,
+    "Flow records not exported: the collector was down or unreachable, or the export queue was full."};
+constexpr FamilySpec kIpfixErrors{"camwatch_ipfix_export_errors_total", Type::kCounter,
+    "Connects to and sends to the IPFIX collector that failed."};
 constexpr FamilySpec kEgressBytes{"camwatch_egress_bytes_total", Type::kCounter,
     "Bytes cameras sent to public destinations, per camera, country, operator, operator country, AS number and protocol (capped by metrics.max_destinations)."};
 constexpr FamilySpec kEgressFlows{"camwatch_egress_flows_total", Type::kCounter,
@@ -269,6 +275,9 @@ struct MetricsRegistry::Impl {
   std::optional<FoldedCounter> spool_write_errors;
   Gauge* spool_held = nullptr;
   std::optional<FoldedCounter> spool_held_dropped;
+  std::optional<FoldedCounter> ipfix_exported;
+  std::optional<FoldedCounter> ipfix_dropped;
+  std::optional<FoldedCounter> ipfix_errors;
   std::unique_ptr<EgressTrafficTable> egress;
   std::unique_ptr<CameraAlertTable> camera_alerts;
 };
@@ -362,6 +371,9 @@ void MetricsRegistry::Impl::addSpool() {
   spool_write_errors.emplace(counterFamily(kSpoolWriteErrors).Add({}));
   spool_held = &gaugeFamily(kSpoolHeld).Add({});
   spool_held_dropped.emplace(counterFamily(kSpoolHeldDropped).Add({}));
+  ipfix_exported.emplace(counterFamily(kIpfixExported).Add({}));
+  ipfix_dropped.emplace(counterFamily(kIpfixDropped).Add({}));
+  ipfix_errors.emplace(counterFamily(kIpfixErrors).Add({}));
 }
 
 void MetricsRegistry::Impl::addCaches() {
@@ -460,6 +472,9 @@ void MetricsRegistry::update(const MetricsSnapshot& snapshot) {
   m.dns_cache_entries->Set(static_cast<double>(snapshot.dns_cache_entries));
   m.dns_cache_capacity->Set(static_cast<double>(snapshot.dns_cache_capacity));
   m.dns_cache_evictions->fold(snapshot.dns_cache_evictions);
+  m.ipfix_exported->fold(snapshot.ipfix_records_exported);
+  m.ipfix_dropped->fold(snapshot.ipfix_records_dropped);
+  m.ipfix_errors->fold(snapshot.ipfix_export_errors);
 }
 
 EgressTrafficTable& MetricsRegistry::egress() { return *impl_->egress; }

@@ -152,6 +152,16 @@ void FlowWorker::onFlowEnd(FlowRecord& flow, std::uint32_t slot) {
   if (!was_final) judgeDns(flow, state, flow.last_seen, true);
   if (!state.alert_raised && (!was_final || !flow.verdict.final)) {
     judge(flow, state, flow.last_seen, true);
+  } else if (state.alert_raised && judgement_.report_default_allows &&
+             flow.verdict.rule == kDefaultRule && flow.egress) {
+    // Reported before its end: the learned baseline gets the flow's final bytes now.
+    FlowJudged tally;
+    fillFacts(flow, flow.last_seen, tally);
+    setProtocolText(flow, tally);
+    tally.rule = flow.verdict.rule;
+    tally.by_default = true;
+    tally.tally = true;
+    events_.push_back(CameraEvent{flow.last_seen, std::move(tally)});
   }
   if (judged_while_open) reportEvidence(flow);
   if (summarize_egress_ && flow.egress) {
@@ -253,7 +263,7 @@ void FlowWorker::finish(Timestamp now) {
 void FlowWorker::onNewFlow(FlowRecord& flow, WorkerFlowState& state, std::uint32_t slot,
                            const DecodedPacket& packet) {
   const Timestamp ts = packet.ts;
-  if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname)) {
+  if (dns_cache_.lookup(flow.serverIp(), ts, flow.dpi.hostname, &flow.dpi.dns_ttl)) {
     flow.dpi.hostname_source = HostnameSource::kDnsCache;
     ++dns_named_;
   }
@@ -421,10 +431,8 @@ void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, 
   FlowJudged judged;
   fillFacts(flow, now, judged);
   judged.flow_open = !at_end;
-  ProtocolText::set(judged.protocol.name, protocol);
-  ProtocolText::set(judged.protocol.master, master);
-  ProtocolText::set(judged.protocol.app, app);
-  ProtocolText::set(judged.protocol.category, category);
+  setProtocolText(flow, judged);
+  judged.tally_follows = by_default && judgement_.report_default_allows && !at_end && flow.egress;
   if (deny) {
     judged.severity = flow.verdict.severity;
     judged.kind = *flow.verdict.alert;
@@ -437,6 +445,15 @@ void FlowWorker::judge(FlowRecord& flow, WorkerFlowState& state, Timestamp now, 
     judged.drift_severity = *drift;
   }
   events_.push_back(CameraEvent{now, std::move(judged)});
+}
+
+// nDPI's names for the flow's protocol, as judge() asked the policy with them.
+void FlowWorker::setProtocolText(const FlowRecord& flow, FlowJudged& judged) {
+  const ProtocolNames& names = classifier_->names();
+  ProtocolText::set(judged.protocol.name, protocol_names_.protocolName(names, flow.dpi));
+  ProtocolText::set(judged.protocol.master, names.protocolIdName(flow.dpi.master_protocol));
+  ProtocolText::set(judged.protocol.app, names.protocolIdName(flow.dpi.app_protocol));
+  ProtocolText::set(judged.protocol.category, names.categoryName(flow.dpi));
 }
 
 // What every event about a flow says: camera, destination, evidence (the control side names
@@ -454,6 +471,7 @@ void FlowWorker::fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& ju
   judged.risk = flow.dpi.risk;
   judged.hostname = flow.dpi.hostname;
   judged.hostname_source = flow.dpi.hostname_source;
+  judged.dns_ttl = flow.dpi.dns_ttl;
   judged.country = flow.server_country;
   judged.asn = flow.server_asn;
   judged.first_seen = flow.first_seen;

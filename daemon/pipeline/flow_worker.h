@@ -154,6 +154,7 @@ class FlowWorker : public FlowEndHandler {
   void reportEvidence(const FlowRecord& flow);
   Timestamp endedAt(const FlowRecord& flow) const;
   void fillFacts(const FlowRecord& flow, Timestamp now, FlowJudged& judged) const;
+  void setProtocolText(const FlowRecord& flow, FlowJudged& judged);
   static CameraFacts cameraFacts(const IpAddress& ip, const std::uint8_t* mac6,
                                  std::uint16_t vlan_outer, std::uint16_t vlan_inner);
   // Makes naming_ and policy_groups_ for judgement_ (at start and on every reload).

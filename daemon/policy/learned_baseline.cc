@@ -17,6 +17,7 @@
 #include <camwatch/baseline.h>
 #include <camwatch/packet.h>
 
+#include "policy/learnt_destination_record.h"
 #include "util/durable_file.h"
 #include "util/text.h"
 
@@ -24,18 +25,6 @@ namespace camwatch {
 namespace {
 
 constexpr int kStateVersion = 1;
-
-// A fully qualified name ("cam.example.com.") is the same host as the relative one.
-std::string_view withoutTrailingDot(std::string_view hostname) {
-  if (!hostname.empty() && hostname.back() == '.') hostname.remove_suffix(1);
-  return hostname;
-}
-
-// GeoIP databases sometimes answer with placeholders ("--") or nothing; only a real alpha-2 code
-// is a country worth learning, so learn() and check() treat anything else as unknown.
-bool isCountryCode(std::string_view country) {
-  return country.size() == 2 && isAsciiLetter(country[0]) && isAsciiLetter(country[1]);
-}
 
 // The destination facet check() reports first when the group has nothing for it.
 Novelty destinationNovelty(std::string_view hostname, std::uint32_t asn) {
@@ -135,6 +124,20 @@ Result<void> readPlaces(const StateReader& reader, const nlohmann::json& places,
   return {};
 }
 
+// Reads a group's "destinations" object: key -> the record of one destination.
+template <typename Group>
+Result<void> readDestinations(const StateReader& reader, const nlohmann::json& destinations,
+                              const std::string& where, Group& group) {
+  if (!destinations.is_object()) return reader.fail(where, "expected an object");
+  for (const auto& [key, record] : destinations.items()) {
+    auto destination = readLearntDestination(key, record, fmt::format("{}.{}", where, key));
+    if (!destination) return reader.fail(destination.error().where, destination.error().what);
+    const std::string name = destination->name;
+    group.destinations[name] = std::move(*destination);
+  }
+  return {};
+}
+
 // Reads the list of one facet ("domains", "asns", ...) of a group at `where` into `group`.
 // Group is LearnedBaseline::Group, private to it: a template parameter, so it need not be named.
 template <typename Group>
@@ -188,9 +191,11 @@ Result<void> readFacet(const StateReader& reader, std::string_view facet,
     });
   }
   if (facet == "places") return readPlaces(reader, list, where, group);
+  if (facet == "destinations") return readDestinations(reader, list, where, group);
   // A typo ("domain") would otherwise drop what the operator meant to allow.
-  return reader.fail(
-      where, "unknown key (expected domains, asns, countries, protocols, addresses, places)");
+  return reader.fail(where,
+                     "unknown key (expected domains, asns, countries, protocols, addresses, "
+                     "places, destinations)");
 }
 
 // Reads the "groups" object into `groups` (group name -> LearnedBaseline::Group).
@@ -299,6 +304,7 @@ bool LearnedBaseline::learn(const BaselineFacts& facts) {
     group.protocols.emplace(facts.protocol);
     added = true;
   }
+  if (learnDestination(group, hostname, facts)) added = true;
   return added;
 }
 
@@ -395,6 +401,11 @@ Result<void> LearnedBaseline::save(const std::string& path) const {
       places[hostname] = {{"asns", place.asns}, {"countries", place.countries}};
     }
     entry["places"] = std::move(places);
+    nlohmann::ordered_json destinations = nlohmann::ordered_json::object();
+    for (const auto& [key, destination] : group.destinations) {
+      destinations[key] = learntDestinationJson(destination);
+    }
+    entry["destinations"] = std::move(destinations);
     groups[name] = std::move(entry);
   }
   json["groups"] = std::move(groups);

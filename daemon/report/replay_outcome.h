@@ -4,6 +4,10 @@
 // header is where the two meet, on the report side.
 #pragma once
 
+#include <optional>
+
+#include <camwatch/baseline.h>
+
 #include "pipeline/replay_pipeline.h"
 #include "report/flow_digest.h"
 
@@ -12,6 +16,9 @@ namespace camwatch {
 struct ReplayOutcome : ReplayResult {
   /// Every flow record folded into totals, top lists, destination rows and timelines.
   FlowDigest digest;
+  /// The learned baseline at the end, when the replay learnt or enforced one (the report's
+  /// baseline section); empty when learning is off.
+  std::optional<LearnedBaseline> baseline;
 };
 
 }  // namespace camwatch

@@ -14,6 +14,7 @@
 #include "report/camera_ranking.h"
 #include "report/findings.h"
 #include "report/html_cells.h"
+#include "report/report_baseline.h"
 #include "report/report_cameras.h"
 #include "report/report_charts.h"
 #include "report/report_findings.h"
@@ -143,9 +144,10 @@ void appendHeader(std::string& html, const ReplayOutcome& result, const ReportIn
   html +=
       "</dl>\n<p><a href=\"#findings\">findings</a> &middot; <a href=\"#charts\">charts</a> "
       "&middot; <a href=\"#cameras\">cameras</a> &middot; <a href=\"#beacons\">beacons</a> "
-      "&middot; <a href=\"#alerts\">alerts</a> &middot; <a href=\"#captures\">capture "
-      "files</a> &middot; <a href=\"#config\">config</a> &middot; <a "
-      "href=\"#provenance\">provenance</a></p>\n";
+      "&middot; <a href=\"#alerts\">alerts</a>" +
+      baselineNavLink(result) +
+      " &middot; <a href=\"#captures\">capture files</a> &middot; <a "
+      "href=\"#config\">config</a> &middot; <a href=\"#provenance\">provenance</a></p>\n";
 }
 
 // Camera x destination pairs whose contacts repeat at a regular interval (camwatch/beacon.h).
@@ -330,6 +332,7 @@ std::string reportToHtml(const ReplayOutcome& result, const std::vector<Destinat
   appendCameras(html, ranking, rows);
   appendBeacons(html, result);
   appendAlerts(html, result);
+  appendBaseline(html, result);
   appendCaptureFiles(html, result, input);
   appendConfig(html, input);
   html += provenanceSection(result, input);

@@ -60,6 +60,11 @@ void takeSnapshot(const MetricsSources& sources, MetricsSnapshot& out) {
   out.dns_cache_entries = sources.dns_cache != nullptr ? sources.dns_cache->size() : 0;
   out.dns_cache_capacity = sources.dns_cache != nullptr ? sources.dns_cache->capacity() : 0;
   out.dns_cache_evictions = sources.dns_cache != nullptr ? sources.dns_cache->evictions() : 0;
+  if (sources.ipfix != nullptr) {
+    out.ipfix_records_exported = sources.ipfix->exported.load(std::memory_order_relaxed);
+    out.ipfix_records_dropped = sources.ipfix->dropped.load(std::memory_order_relaxed);
+    out.ipfix_export_errors = sources.ipfix->errors.load(std::memory_order_relaxed);
+  }
 }
 
 std::vector<SinkDeliverySnapshot> sinkSnapshots(const AlertDelivery& delivery) {

@@ -19,6 +19,7 @@
 
 #include "alert/alert_delivery.h"
 #include "config/config.h"
+#include "export/ipfix_exporter.h"
 #include "metrics/metrics_endpoint.h"
 
 namespace camwatch {
@@ -37,7 +38,8 @@ struct MetricsSources {
   const AlertCounters* alerts = nullptr;
   const AlertDelivery* delivery = nullptr;
   const DnsCache* dns_cache = nullptr;
-  bool dpi_memory = true;  ///< read NdpiClassifier::memoryInUse()
+  const IpfixExportCounts* ipfix = nullptr;  ///< export.ipfix's counters
+  bool dpi_memory = true;                    ///< read NdpiClassifier::memoryInUse()
 };
 
 /// The layout `sources` describe: its workers, capture handles and the delivery's sinks.

@@ -31,7 +31,7 @@ void LiveSensor::reload() {
   spdlog::info(
       "reloaded {}: policy, inventory, groups and GeoIP databases apply to new verdicts now "
       "(logging.level too); capture, flows, dpi, dns, learning, alerts, egress budgets, "
-      "inventory.max_cameras and metrics changes apply at the next restart",
+      "inventory.max_cameras, metrics and export changes apply at the next restart",
       options_.config_path);
   notifier_.reloaded();
 }

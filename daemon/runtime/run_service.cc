@@ -51,6 +51,8 @@ void LiveSensor::startWorkers() {
   for (const CameraGroupConfig& group : config_->groups) budgets |= group.egress_budget.bytes > 0;
   flow_options.egress_samples = budgets;
   flow_options.max_cameras = config_->max_cameras;
+  // export.ipfix: the workers hand their ended records over too.
+  flow_options.keep_flows = ipfix_ != nullptr;
   {
     const std::lock_guard lock(shared_.mutex);
     flow_options.judgement = shared_.judgement;
@@ -75,6 +77,11 @@ void LiveSensor::pumpEvents(bool final) {
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     for (Handover& handover : workers_[i]->mailbox().takeAll()) {
       merger_->hold(handover.events);
+      if (ipfix_) {
+        for (const EndedFlow& flow : handover.records) {
+          ipfix_->add(flow.record, *flow.naming, ipfix_names_->names());
+        }
+      }
       if (registry_) {
         for (const EgressFlowSummary& flow : handover.egress) {
           addEgressSummary(registry_->egress(), flow);
@@ -128,6 +135,7 @@ int LiveSensor::run() {
   if (const int code = checkConfig(baseline); code != kExitOk) return code;
   if (const int code = openCapturesAndDropPrivileges(); code != kExitOk) return code;
   if (const int code = startAlertSide(std::move(*baseline)); code != kExitOk) return code;
+  if (const int code = startIpfixExport(); code != kExitOk) return code;
   startWorkers();
   if (const int code = startMetrics(); code != kExitOk) {
     stop();
@@ -185,6 +193,14 @@ int LiveSensor::openCapturesAndDropPrivileges() {
     }
     classifiers_.push_back(std::move(*classifier));
   }
+  if (config_->ipfix_export) {
+    auto names = NdpiClassifier::create(config_->dpi);
+    if (!names) {
+      spdlog::error("{}", names.error().message);
+      return kExitFailure;
+    }
+    ipfix_names_ = std::move(*names);
+  }
   PrivilegeDropOptions drop;
   drop.user = config_->run_as_user;
   // Reopening a capture handle needs CAP_NET_RAW only (docs/deployment.md), as in the unit.
@@ -223,6 +239,22 @@ int LiveSensor::startAlertSide(LearnedBaseline baseline) {
   return kExitOk;
 }
 
+// export.ipfix: the exporter's thread starts now; the collector may come later (its trouble is
+// logged and counted, docs/ipfix.md).
+int LiveSensor::startIpfixExport() {
+  if (!config_->ipfix_export) return kExitOk;
+  auto started = IpfixExporter::start(*config_->ipfix_export,
+                                      [](const std::string& line) { spdlog::warn("{}", line); });
+  if (!started) {
+    spdlog::error("{}: export.ipfix: {}", config_->source, started.error().message);
+    return kExitUsage;
+  }
+  ipfix_ = std::move(*started);
+  logInfo({{"collector", ipfix_->collectorName()}}, "exporting flows over IPFIX to {}",
+          ipfix_->collectorName());
+  return kExitOk;
+}
+
 // Metrics: the layout is fixed now that the workers and sinks are.
 int LiveSensor::startMetrics() {
   for (const auto& worker : workers_) {
@@ -233,6 +265,7 @@ int LiveSensor::startMetrics() {
   sources_.alerts = &alert_counters_;
   sources_.delivery = delivery_;
   sources_.dns_cache = dns_.get();
+  if (ipfix_) sources_.ipfix = &ipfix_->counts();
   if (!config_->metrics.enabled) return kExitOk;
   auto serving = MetricsEndpoint::start(metricsEndpointOptions(*config_, config_->metrics.listen),
                                         layoutOf(sources_));
@@ -295,6 +328,17 @@ void LiveSensor::stop() {
   if (engine_) {
     pumpEvents(true);
     saveBaseline();
+  }
+  if (ipfix_) {
+    ipfix_->stop();
+    const IpfixExportCounts& counts = ipfix_->counts();
+    logInfo({{"collector", ipfix_->collectorName()},
+             {"exported", counts.exported.load()},
+             {"dropped", counts.dropped.load()},
+             {"errors", counts.errors.load()}},
+            "IPFIX export to {}: {} flow record(s) exported, {} dropped, {} error(s)",
+            ipfix_->collectorName(), counts.exported.load(), counts.dropped.load(),
+            counts.errors.load());
   }
   if (delivery_) {
     const auto spent = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - stopping);

@@ -35,6 +35,7 @@
 #include "config/component_options.h"
 #include "config/config.h"
 #include "dpi/ndpi_classifier.h"
+#include "export/ipfix_exporter.h"
 #include "pipeline/event_merger.h"
 #include "pipeline/flow_worker.h"
 #include "pipeline/handover.h"
@@ -109,6 +110,7 @@ class LiveSensor {
   int checkConfig(std::optional<LearnedBaseline>& baseline);
   int openCapturesAndDropPrivileges();
   int startAlertSide(LearnedBaseline baseline);
+  int startIpfixExport();
   int startMetrics();
   void announceReady();
   void waitForStopSignal();
@@ -137,6 +139,10 @@ class LiveSensor {
   std::vector<WorkerSetup> setups_;
   std::vector<PacketSourcePtr> opened_;
   std::vector<std::unique_ptr<NdpiClassifier>> classifiers_;  // one per worker, until it starts
+  // export.ipfix: the exporter, and the nDPI module that names the records' protocols on the
+  // control thread (the workers' modules are theirs). Null without export.ipfix.
+  std::unique_ptr<IpfixExporter> ipfix_;
+  std::unique_ptr<NdpiClassifier> ipfix_names_;
   std::vector<std::unique_ptr<LiveWorker>> workers_;
   std::vector<std::thread> threads_;
   std::unique_ptr<AlertSide> alert_side_;

@@ -31,6 +31,9 @@ struct FlowClassification {
   std::uint16_t packets_inspected = 0;
   std::uint64_t risk = 0;  ///< nDPI risk bitmap (bit n = ndpi_risk_enum n)
   HostnameSource hostname_source = HostnameSource::kNone;
+  /// The TTL of the DNS answer the sensor saw for the server's address (seconds); 0: none.
+  /// (In the padding after hostname_source: the struct does not grow.)
+  std::uint32_t dns_ttl = 0;
   std::array<char, 80> hostname{};  ///< NUL-terminated (nDPI keeps 80 bytes too)
 };
 

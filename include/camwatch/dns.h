@@ -71,7 +71,9 @@ class DnsCache {
   /// Copies the name of `address` valid at packet time `now` into `out` (NUL-terminated) and
   /// returns true; false when unknown or expired. Entries learnt after `now` are not used, so a
   /// replay names a flow only from answers that came before it, whatever the worker timing.
-  bool lookup(const IpAddress& address, Timestamp now, std::span<char> out) const;
+  /// `ttl_seconds`, when given, receives the TTL of the answer as it came (before clamping).
+  bool lookup(const IpAddress& address, Timestamp now, std::span<char> out,
+              std::uint32_t* ttl_seconds = nullptr) const;
 
   std::uint64_t size() const;
   std::uint64_t capacity() const { return std::uint64_t{sets_} * kWays; }
@@ -85,7 +87,8 @@ class DnsCache {
   struct Entry {
     IpAddress address;
     Timestamp learnt = 0;
-    Timestamp expires = 0;  ///< 0 = empty
+    Timestamp expires = 0;          ///< 0 = empty
+    std::uint32_t ttl_seconds = 0;  ///< of the answer, before clamping
     std::array<char, kMaxDnsName + 1> name{};
   };
   struct Shard {

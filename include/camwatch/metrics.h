@@ -277,6 +277,10 @@ struct MetricsSnapshot {
   std::uint64_t spool_write_errors = 0;
   std::uint64_t spool_held_alerts = 0;  ///< gauge: alerts in memory waiting for the disk
   std::uint64_t spool_held_dropped = 0;
+  /// The IPFIX export (export.ipfix; zero without it).
+  std::uint64_t ipfix_records_exported = 0;
+  std::uint64_t ipfix_records_dropped = 0;
+  std::uint64_t ipfix_export_errors = 0;
 };
 
 /// One capture handle: `worker` reads `interface`.

@@ -135,7 +135,7 @@ TEST_F(ReportPdfTest, ChromiumPrintsFindingsAndHashesIntoThePdf) {
 
   // Findings first: page 1 holds the findings the ground truth calls for (ground_truth.h), the
   // most severe first: the denied lookup and destination of the new device (critical), then
-  // cam-yard's 5 MB upload over the 2 MB budget; the charts start a page of their own.
+  // cam-yard's 30 MB upload over the ground truth's budget; the charts start a page of their own.
   const CommandResult first =
       runCommand(kPdftotext + " -enc UTF-8 -f 1 -l 1 " + shellQuote(pdf) + " -");
   ASSERT_EQ(first.exit_code, 0) << first.err;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -27,8 +28,8 @@ std::string readFile(const std::string& path) {
 
 }  // namespace
 
-RsyslogProcess::RsyslogProcess(std::string directory, std::string binary)
-    : directory_(std::move(directory)), binary_(std::move(binary)) {}
+RsyslogProcess::RsyslogProcess(std::string directory, std::string binary, RsyslogNetwork network)
+    : directory_(std::move(directory)), binary_(std::move(binary)), network_(std::move(network)) {}
 
 RsyslogProcess::~RsyslogProcess() { kill(); }
 
@@ -39,24 +40,55 @@ void RsyslogProcess::writeConfig() const {
   // RateLimit.Interval 0: a test sends bursts that imuxsock's rate limit would thin out.
   // The messages go through a ruleset of their own, so rsyslogd's own messages (start, stop,
   // warnings) land in rsyslogd-internal.log for log() and never among the records.
-  config << R"(global(workDirectory=")" << d << R"(" maxMessageSize="64k")
+  const RsyslogNetwork& net = network_;
+  config << R"(global(workDirectory=")" << d << R"(" maxMessageSize="64k")";
+  if (net.tls_port != 0) {
+    config << "\n  DefaultNetstreamDriverCAFile=\"" << net.tls_ca_file
+           << "\"\n  DefaultNetstreamDriverCertFile=\"" << net.tls_cert_file
+           << "\"\n  DefaultNetstreamDriverKeyFile=\"" << net.tls_key_file << "\"";
+  }
+  config << R"()
 module(load="imuxsock" SysSock.Use="off")
-template(name="camwatch_test" type="list" option.jsonf="on") {
+module(load="mmpstrucdata")
+)";
+  if (net.udp_port != 0) config << "module(load=\"imudp\")\n";
+  if (net.tcp_port != 0 || net.tls_port != 0) config << "module(load=\"imtcp\")\n";
+  config << R"(template(name="camwatch_test" type="list" option.jsonf="on") {
   property(outname="pri" name="pri" format="jsonf")
   property(outname="facility" name="syslogfacility-text" format="jsonf")
   property(outname="severity" name="syslogseverity-text" format="jsonf")
   property(outname="programname" name="programname" format="jsonf")
   property(outname="tag" name="syslogtag" format="jsonf")
   property(outname="msg" name="msg" format="jsonf")
+  property(outname="hostname" name="hostname" format="jsonf")
+  property(outname="appname" name="app-name" format="jsonf")
+  property(outname="procid" name="procid" format="jsonf")
+  property(outname="msgid" name="msgid" format="jsonf")
+  property(outname="sd" name="$!rfc5424-sd" format="jsonf")
 }
 ruleset(name="camwatch_test") {
+  action(type="mmpstrucdata")
   action(type="omfile" file=")"
          << d << R"(/messages.jsonl" template="camwatch_test")
 }
 input(type="imuxsock" Socket=")"
          << socketPath() << R"(" RateLimit.Interval="0" Ruleset="camwatch_test")
-action(type="omfile" file=")"
-         << d << R"(/rsyslogd-internal.log")
+)";
+  if (net.udp_port != 0) {
+    config << R"(input(type="imudp" address="127.0.0.1" port=")" << net.udp_port
+           << R"(" ruleset="camwatch_test"))" << '\n';
+  }
+  if (net.tcp_port != 0) {
+    config << R"(input(type="imtcp" address="127.0.0.1" port=")" << net.tcp_port
+           << R"(" ruleset="camwatch_test"))" << '\n';
+  }
+  if (net.tls_port != 0) {
+    // RFC 5425: TLS on its own port; the client checks our certificate, we ask for none.
+    config << R"(input(type="imtcp" address="127.0.0.1" port=")" << net.tls_port
+           << R"(" ruleset="camwatch_test" streamDriver.name="gtls" streamDriver.mode="1" )"
+           << R"(streamDriver.authMode="anon"))" << '\n';
+  }
+  config << R"(action(type="omfile" file=")" << d << R"(/rsyslogd-internal.log")
 )";
 }
 
@@ -88,7 +120,7 @@ std::string RsyslogProcess::start() {
   while (std::chrono::steady_clock::now() < deadline) {
     // imuxsock binds its socket when it activates the config, before the input thread reads:
     // datagrams sent from now on wait in the socket's queue.
-    if (std::filesystem::exists(socketPath())) return "";
+    if (std::filesystem::exists(socketPath()) && portsOpen()) return "";
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
@@ -97,6 +129,25 @@ std::string RsyslogProcess::start() {
     std::this_thread::sleep_for(20ms);
   }
   return "rsyslogd made no socket " + socketPath() + " within 15 s; log:\n" + log();
+}
+
+// Whether every network input listens: its socket in /proc/net/udp or /proc/net/tcp (TCP in
+// state 0A, LISTEN).
+bool RsyslogProcess::portsOpen() const {
+  const auto listed = [](const char* table, int port, bool listening) {
+    std::ifstream file(table);
+    char local[32];
+    std::snprintf(local, sizeof local, "0100007F:%04X", port);
+    std::string line;
+    while (std::getline(file, line)) {
+      if (line.find(local) == std::string::npos) continue;
+      if (!listening || line.find(" 0A ") != std::string::npos) return true;
+    }
+    return false;
+  };
+  return (network_.udp_port == 0 || listed("/proc/net/udp", network_.udp_port, false)) &&
+         (network_.tcp_port == 0 || listed("/proc/net/tcp", network_.tcp_port, true)) &&
+         (network_.tls_port == 0 || listed("/proc/net/tcp", network_.tls_port, true));
 }
 
 void RsyslogProcess::signalAndWait(int signal) {
@@ -133,6 +184,11 @@ std::vector<SyslogRecord> RsyslogProcess::records() const {
     record.programname = json.value("programname", "");
     record.tag = json.value("tag", "");
     record.msg = json.value("msg", "");
+    record.hostname = json.value("hostname", "");
+    record.appname = json.value("appname", "");
+    record.procid = json.value("procid", "");
+    record.msgid = json.value("msgid", "");
+    record.sd = json.value("sd", "");
     records.push_back(std::move(record));
   }
   return records;

@@ -1,8 +1,11 @@
 // RsyslogProcess: Debian's real rsyslogd (package rsyslog) in the foreground with a private
 // config, for tests that check what a syslog sender delivered as a real syslog daemon parses it.
-// It listens only on a unix datagram socket in the test's directory (the system socket /dev/log
-// is off, so a system rsyslogd or journald is neither used nor disturbed) and writes each
-// message it receives there as one JSON line: facility, severity, program name, tag and text.
+// It listens on a unix datagram socket in the test's directory (the system socket /dev/log is
+// off, so a system rsyslogd or journald is neither used nor disturbed) and, when asked, on
+// loopback UDP (imudp), TCP and TLS ports (imtcp, the TLS one with the gtls driver of Debian's
+// rsyslog-gnutls); it writes each message it receives as one JSON line: facility, severity,
+// program name, tag, text and the RFC 5424 fields, with the structured data parsed into JSON by
+// mmpstrucdata (`$!rfc5424-sd`).
 #pragma once
 
 #include <sys/types.h>
@@ -22,12 +25,29 @@ struct SyslogRecord {
   std::string programname;  ///< the TAG without "[PID]:"
   std::string tag;          ///< "camwatch[1234]:"
   std::string msg;          ///< the text after the tag, as rsyslog keeps it (leading space)
+  std::string hostname;     ///< RFC 5424 HOSTNAME (or the sender's, for RFC 3164)
+  std::string appname;      ///< RFC 5424 APP-NAME
+  std::string procid;
+  std::string msgid;
+  /// mmpstrucdata's JSON of the structured data, {"sd-id": {"name": "value", ...}}; "" without.
+  std::string sd;
+};
+
+/// Network inputs on 127.0.0.1 besides the unix socket; a port of 0 is not opened.
+struct RsyslogNetwork {
+  int udp_port = 0;
+  int tcp_port = 0;
+  int tls_port = 0;  ///< needs the three files (PEM): the server's certificate, key and CA
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class RsyslogProcess {
  public:
   /// `directory` holds its config, socket, output and logs; it must outlive the process.
-  explicit RsyslogProcess(std::string directory, std::string binary = "/usr/sbin/rsyslogd");
+  explicit RsyslogProcess(std::string directory, std::string binary = "/usr/sbin/rsyslogd",
+                          RsyslogNetwork network = {});
   ~RsyslogProcess();
   RsyslogProcess(const RsyslogProcess&) = delete;
   RsyslogProcess& operator=(const RsyslogProcess&) = delete;
@@ -36,7 +56,7 @@ class RsyslogProcess {
   std::string socketPath() const { return directory_ + "/log.sock"; }
 
   /// Starts it (again: the output file is kept and appended to) and waits up to 15 s for its
-  /// socket. @return "" when ready, else what went wrong with its log.
+  /// socket and network ports. @return "" when ready, else what went wrong with its log.
   std::string start();
   /// SIGTERM and wait: rsyslogd finishes its queue and removes its socket (then a sender's
   /// connect fails with ENOENT). SIGKILL if it has not ended after 15 s.
@@ -59,8 +79,11 @@ class RsyslogProcess {
   void writeConfig() const;
   void signalAndWait(int signal);
 
+  bool portsOpen() const;
+
   std::string directory_;
   std::string binary_;
+  RsyslogNetwork network_;
   pid_t pid_ = -1;
 };
 

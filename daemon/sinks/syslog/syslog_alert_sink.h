@@ -1,26 +1,29 @@
-// sinks/syslog/: the syslog sink: one message per alert to the local syslog socket, the
-// message format and the unix datagram sender; its config keys and its factory.
+// sinks/syslog/: the syslog sink: one message per alert to the local syslog socket or to a
+// syslog collector over UDP, TCP or TLS; the message formats and the senders; its config keys
+// and its factory.
 //
-// SyslogAlertSink: one syslog message per alert, sent on the sink's own unix datagram socket to a
-// local syslog daemon (`socket`, default /dev/log): "<PRI>Mmm dd hh:mm:ss TAG[PID]: MSG" with
-// PRI from `facility` and the alert's severity (critical → crit, warning → warning, info → info),
-// TAG = `ident`, MSG = the alert JSON. Unlike syslog(3) it reports a failed send, so the delivery
-// keeps the batch in the spool and retries it, and each sink has its own socket and settings
-// (several syslog sinks may coexist).
-//
-// The transport is the local datagram socket only. Room for issue 21 (RFC 5424 over UDP, TCP or
-// TLS): the message format (syslog_message.h) and the sender are separate pieces, so a
-// `transport` option would pick another sender and the RFC 5424 format beside these.
+// SyslogAlertSink: one syslog message per alert. `transport: unix` (the default) sends on the
+// sink's own unix datagram socket to a local syslog daemon (`socket`, default /dev/log) in the
+// RFC 3164 style syslog(3) writes: "<PRI>Mmm dd hh:mm:ss TAG[PID]: MSG". `transport: udp`, `tcp`
+// or `tls` sends to `server` (a SIEM's syslog input) in RFC 5424 with the alert as structured
+// data, `[camwatch@PEN kind="..." severity="..." camera="..." ...]`, which the SIEM files as
+// fields, and the alert JSON as MSG; TCP and TLS frame each message by octet counting (RFC 6587,
+// RFC 5425). PRI comes from `facility` and the alert's severity (critical → crit, warning →
+// warning, info → info). Unlike syslog(3) it reports a failed send, so the delivery keeps the
+// batch in the spool and retries it, and each sink has its own socket and settings (several
+// syslog sinks may coexist).
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include <camwatch/alert.h>
 #include <camwatch/result.h>
 
-#include "sinks/syslog/unix_datagram_sender.h"
+#include "sinks/syslog/network_syslog_sender.h"
+#include "sinks/syslog/syslog_sender.h"
 
 namespace camwatch {
 
@@ -28,7 +31,17 @@ struct SyslogSinkOptions {
   std::string name = "syslog";
   std::string ident = "camwatch";   ///< the TAG: letters, digits, '_', '.', '-'; at most 32
   std::string facility = "daemon";  ///< "daemon", "user", "local0" ... "local7"
-  std::string socket = "/dev/log";  ///< a unix datagram socket
+  std::string socket = "/dev/log";  ///< transport unix: a unix datagram socket
+  /// unix (the local daemon), udp, tcp or tls (a collector at `server`).
+  SyslogTransport transport = SyslogTransport::kUnix;
+  std::string server_host;        ///< udp, tcp, tls: the collector
+  std::uint16_t server_port = 0;  ///< 0: 514 (udp, tcp) or 6514 (tls)
+  /// RFC 5424 (with structured data) instead of RFC 3164; always for the network transports.
+  bool rfc5424 = false;
+  std::uint32_t enterprise_number = 32473;  ///< the SD-ID's camwatch@PEN (RFC 5612's by default)
+  std::string tls_ca_file;    ///< tls: the CAs the collector's certificate chains to; "" = system
+  std::string tls_cert_file;  ///< tls: a client certificate; "" = none
+  std::string tls_key_file;
   /// How long one send may wait for a receiver whose queue is full before the batch fails.
   std::chrono::milliseconds send_timeout{5000};
 };
@@ -41,7 +54,7 @@ class SyslogAlertSink final : public AlertSink {
   static Result<std::unique_ptr<SyslogAlertSink>> open(const SyslogSinkOptions& options);
 
   // camwatch::AlertSink
-  /// Sends the alerts in order, one datagram each. Stops at the first that cannot be sent and
+  /// Sends the alerts in order, one message each. Stops at the first that cannot be sent and
   /// fails the batch with an error naming the socket and the errno text; the whole batch is
   /// offered again later (the alerts sent before the failure then arrive twice: at-least-once,
   /// which loses nothing if the receiver died with them unread).
@@ -50,10 +63,12 @@ class SyslogAlertSink final : public AlertSink {
 
  private:
   SyslogAlertSink(const SyslogSinkOptions& options, int facility_code);
+  std::string format(const Alert& alert, long pid) const;
 
   const SyslogSinkOptions options_;
   const int facility_code_;
-  UnixDatagramSender sender_;
+  const std::string hostname_;  // RFC 5424's HOSTNAME
+  std::unique_ptr<SyslogSender> sender_;
 };
 
 }  // namespace camwatch

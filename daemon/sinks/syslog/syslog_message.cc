@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <ctime>
 #include <utility>
 
 #include <fmt/format.h>
@@ -68,6 +69,82 @@ std::string formatLocalSyslogMessage(int facility, int severity, const std::tm& 
   return fmt::format("<{}>{} {:>2} {:02}:{:02}:{:02} {}[{}]: {}", facility * 8 + severity,
                      kMonths[month], local_time.tm_mday, local_time.tm_hour, local_time.tm_min,
                      local_time.tm_sec, ident, pid, text);
+}
+
+std::string escapeSdParamValue(std::string_view value) {
+  std::string escaped;
+  escaped.reserve(value.size());
+  for (const char c : value) {
+    if (c == '"' || c == '\\' || c == ']') escaped += '\\';
+    escaped += c;
+  }
+  return escaped;
+}
+
+std::string structuredDataElement(std::string_view sd_id,
+                                  const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string element = fmt::format("[{}", sd_id);
+  for (const auto& [name, value] : params) {
+    element += fmt::format(" {}=\"{}\"", name, escapeSdParamValue(value));
+  }
+  element += ']';
+  return element;
+}
+
+std::string alertStructuredData(const Alert& alert, std::uint32_t enterprise_number) {
+  const AlertDestination& destination = alert.destination;
+  // The destination as the dedup key names it: the address, else the name asked for, else "-".
+  std::string where = "-";
+  if (destination.ip) {
+    where = destination.ip->toString();
+  } else if (!destination.hostname.empty()) {
+    where = destination.hostname;
+  }
+  const std::vector<std::pair<std::string, std::string>> params = {
+      {"kind", std::string(alertKindName(alert.kind))},
+      {"severity", std::string(severityName(alert.severity))},
+      {"status", std::string(alertStatusName(alert.status))},
+      {"camera", alert.camera.ip.toString()},
+      {"camera_name", alert.camera.name},
+      {"camera_group", alert.camera.group},
+      {"destination", where},
+      {"port", std::to_string(destination.port)},
+      {"hostname", destination.hostname},
+      {"country", destination.country},
+      {"operator", destination.network_operator},
+      {"operator_country", destination.operator_country},
+      {"rule", alert.rule},
+      {"sensor", alert.sensor},
+      {"dedup_key", alert.dedup_key.empty() ? dedupKey(alert) : alert.dedup_key},
+  };
+  return structuredDataElement(fmt::format("camwatch@{}", enterprise_number), params);
+}
+
+std::string syslogHeaderField(std::string_view text, std::size_t max) {
+  std::string field;
+  for (const char c : text) {
+    if (field.size() == max) break;
+    if (c > ' ' && c < 127) field += c;  // PRINTUSASCII (33..126)
+  }
+  return field.empty() ? "-" : field;
+}
+
+std::string formatRfc5424Message(int facility, int severity, Timestamp utc,
+                                 std::string_view hostname, std::string_view app_name, long pid,
+                                 std::string_view msgid, std::string_view structured_data,
+                                 std::string_view text) {
+  const auto seconds = static_cast<std::time_t>(utc / kNanosPerSecond);
+  const auto micros = static_cast<long>((utc % kNanosPerSecond) / 1000);
+  std::tm parts{};
+  ::gmtime_r(&seconds, &parts);
+  return fmt::format("<{}>1 {:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z {} {} {} {} {} {}",
+                     facility * 8 + severity, parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                     parts.tm_hour, parts.tm_min, parts.tm_sec, micros, hostname, app_name, pid,
+                     msgid, structured_data, text);
+}
+
+std::string octetCountedFrame(std::string_view message) {
+  return fmt::format("{} {}", message.size(), message);
 }
 
 }  // namespace camwatch

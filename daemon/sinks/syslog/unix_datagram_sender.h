@@ -12,9 +12,11 @@
 
 #include <camwatch/result.h>
 
+#include "sinks/syslog/syslog_sender.h"
+
 namespace camwatch {
 
-class UnixDatagramSender {
+class UnixDatagramSender final : public SyslogSender {
  public:
   /// The longest socket path (sockaddr_un's sun_path, less its terminating NUL).
   static constexpr std::size_t kMaxPathLength = 107;
@@ -22,7 +24,7 @@ class UnixDatagramSender {
   /// Does not connect yet: the receiver may come up later. `send_timeout` bounds a send that
   /// blocks because the receiver's queue is full (it is alive but not reading).
   UnixDatagramSender(std::string path, std::chrono::milliseconds send_timeout);
-  ~UnixDatagramSender();
+  ~UnixDatagramSender() override;
   UnixDatagramSender(const UnixDatagramSender&) = delete;
   UnixDatagramSender& operator=(const UnixDatagramSender&) = delete;
 
@@ -30,7 +32,7 @@ class UnixDatagramSender {
   /// and made a new socket) is replaced once before giving up.
   /// @return an error naming the socket path and the errno text (ENOENT: nobody made the socket;
   /// ECONNREFUSED: nobody reads it; EAGAIN: the receiver did not read within the timeout).
-  Result<void> send(std::string_view datagram);
+  Result<void> send(std::string_view datagram) override;
 
   const std::string& path() const { return path_; }
 
