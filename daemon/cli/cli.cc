@@ -114,9 +114,18 @@ CLI::App* addRunCommand(CLI::App& app, LiveSensorOptions& live) {
 }
 
 CLI::App* addCheckConfigCommand(CLI::App& app, std::string& check_config) {
-  CLI::App* check_cmd =
-      app.add_subcommand("check-config", "Validate a config file and print the effective config");
-  check_cmd->add_option("-c,--config", check_config, "Config file (YAML)")->required();
+  CLI::App* check_cmd = app.add_subcommand(
+      "check-config",
+      "Validate a config file and print the effective config, or validate every *.yaml of a "
+      "directory of site configs (one line per file)");
+  CLI::Option* file =
+      check_cmd->add_option("-c,--config", check_config, "Config file (YAML), or a directory");
+  CLI::Option* dir = check_cmd->add_option("--dir", check_config,
+                                           "Directory of site configs: checks every *.yaml in it");
+  dir->check(CLI::ExistingDirectory);
+  file->excludes(dir);
+  dir->excludes(file);
+  check_cmd->require_option(1);
   return check_cmd;
 }
 

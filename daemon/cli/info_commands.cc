@@ -1,6 +1,9 @@
 #include "cli/info_commands.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
+#include <vector>
 
 #include <fmt/format.h>
 #include <maxminddb.h>
@@ -16,7 +19,46 @@
 
 namespace camwatch::cli {
 
+namespace {
+
+// Site configs side by side: each must load on its own (its includes resolved, its `${VAR}`s
+// set in this environment). Shared fragments belong in a folder below, which is not listed.
+int checkConfigDirectory(const std::string& directory) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+    if (entry.path().extension() == ".yaml" && entry.is_regular_file()) {
+      files.push_back(entry.path().string());
+    }
+  }
+  if (ec) {
+    std::cerr << "camwatch: " << directory << ": " << ec.message() << '\n';
+    return kExitUsage;
+  }
+  if (files.empty()) {
+    std::cerr << "camwatch: " << directory << ": no *.yaml files\n";
+    return kExitUsage;
+  }
+  std::sort(files.begin(), files.end());
+  std::size_t bad = 0;
+  for (const std::string& file : files) {
+    auto config = loadConfig(file);
+    if (config) {
+      std::cout << file << ": OK\n";
+    } else {
+      ++bad;
+      // The error names its file first (an included one, maybe), so the line says both.
+      std::cout << file << ": ERROR: " << config.error().message << '\n';
+    }
+  }
+  std::cout << fmt::format("{} of {} config files OK\n", files.size() - bad, files.size());
+  return bad == 0 ? kExitOk : kExitUsage;
+}
+
+}  // namespace
+
 int checkConfigCommand(const std::string& path) {
+  if (std::filesystem::is_directory(path)) return checkConfigDirectory(path);
   auto config = loadConfig(path);
   if (!config) {
     std::cerr << "camwatch: " << config.error().message << '\n';

@@ -69,7 +69,12 @@ struct ReplayLimitsConfig {
 
 struct Config {
   std::string source = "(built-in defaults)";  ///< the file it came from
-  std::string sensor_name;                     ///< default: the host name
+  /// `source` and every file it includes, in the order read (yaml/config_document.h).
+  std::vector<std::string> source_files;
+  /// Values from secret-named environment variables (`${AM_PASSWORD}`), which describeConfig()
+  /// prints as `<hidden>`; longest first.
+  std::vector<std::string> hidden_values;
+  std::string sensor_name;  ///< default: the host name
   /// `sensor.country`: the site's home country (ISO 3166-1 alpha-2, upper case), so the report
   /// can say which operators' jurisdictions are foreign; "" = not set.
   std::string sensor_country;

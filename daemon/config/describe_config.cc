@@ -2,6 +2,7 @@
 // section with its values after defaults and path resolution. Tests pin these bytes
 // (ReplayTest, CliTest, ConfigTest): change the text only on purpose.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -177,6 +178,9 @@ void describePolicy(const std::vector<GroupPolicy>& groups, std::string& text) {
 std::string describeConfig(const Config& config) {
   std::string text;
   text += fmt::format("# effective configuration (from {})\n", config.source);
+  for (std::size_t i = 1; i < config.source_files.size(); ++i) {
+    text += fmt::format("#   including {}\n", config.source_files[i]);
+  }
   text += fmt::format("sensor:\n  name: {}\n", config.sensor_name);
   if (!config.run_as_user.empty()) text += fmt::format("  user: {}\n", config.run_as_user);
   if (!config.sensor_country.empty()) {
@@ -188,6 +192,14 @@ std::string describeConfig(const Config& config) {
   describeAlerts(config.alerts, config.alert_sinks, text);
   describeService(config, text);
   describePolicy(config.policy_groups, text);
+  // Wherever a secret from the environment landed (a header, a URL's token), not only in the
+  // keys known to hold one: the text is shown and pasted into tickets.
+  for (const std::string& secret : config.hidden_values) {
+    for (std::size_t at = text.find(secret); at != std::string::npos;
+         at = text.find(secret, at + std::string_view("<hidden>").size())) {
+      text.replace(at, secret.size(), "<hidden>");
+    }
+  }
   return text;
 }
 

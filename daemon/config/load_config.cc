@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "config/config_sections.h"
 #include "util/text.h"
+#include "yaml/config_document.h"
 #include "yaml/config_reader.h"
 
 namespace camwatch {
@@ -342,20 +343,18 @@ Config defaultConfig() {
 Result<Config> loadConfig(const std::string& path) {
   Config config = defaultConfig();
   config.source = path;
-  const ConfigReader reader(path);
   try {
-    YAML::Node root;
-    try {
-      root = YAML::LoadFile(path);
-    } catch (const YAML::BadFile&) {
-      return makeError(fmt::format("{}: cannot read the config file", path));
-    }
-    if (root.IsNull()) return config;  // an empty file means all defaults
-    readSections(reader, root, config);
+    // `include:` files merged in and `${VAR}`s expanded (yaml/config_document.h); the reader
+    // names the file each value came from.
+    const ConfigDocument document = ConfigDocument::load(path);
+    config.source_files = document.files();
+    config.hidden_values = document.hiddenValues();
+    if (document.root().IsNull()) return config;  // an empty file means all defaults
+    const ConfigReader reader(document);
+    readSections(reader, document.root(), config);
   } catch (const ConfigError& error) {
     return makeError(error.what());
   } catch (const YAML::Exception& error) {
-    // Syntax errors: yaml-cpp's message carries the line and column.
     return makeError(fmt::format("{}:{}:{}: invalid YAML: {}", path, error.mark.line + 1,
                                  error.mark.column + 1, error.msg));
   }

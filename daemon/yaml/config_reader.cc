@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "util/text.h"
+#include "yaml/config_document.h"
 
 namespace camwatch {
 
@@ -23,14 +24,22 @@ std::string suggestion(const std::string& word, const std::vector<std::string>& 
   return closest == nullptr ? std::string() : didYouMean(*closest);
 }
 
+ConfigReader::ConfigReader(const ConfigDocument& document)
+    : file_(document.files().empty() ? std::string() : document.files().front()),
+      document_(&document) {}
+
+const std::string& ConfigReader::fileOf(const YAML::Node& node) const {
+  return document_ == nullptr ? file_ : document_->fileOf(node);
+}
+
 void ConfigReader::fail(const YAML::Node& node, const std::string& key,
                         const std::string& what) const {
   const YAML::Mark mark = node.Mark();
   if (mark.line >= 0) {
-    throw ConfigError(
-        fmt::format("{}:{}:{}: {}: {}", file_, mark.line + 1, mark.column + 1, key, what));
+    throw ConfigError(fmt::format("{}:{}:{}: {}{}{}", fileOf(node), mark.line + 1, mark.column + 1,
+                                  key, key.empty() ? "" : ": ", what));
   }
-  throw ConfigError(fmt::format("{}: {}: {}", file_, key, what));
+  throw ConfigError(fmt::format("{}: {}{}{}", fileOf(node), key, key.empty() ? "" : ": ", what));
 }
 
 void ConfigReader::checkKeys(const YAML::Node& map, const std::string& path,
@@ -185,7 +194,8 @@ std::string ConfigReader::scalar(const YAML::Node& node, const std::string& key)
 
 std::string ConfigReader::filePath(const YAML::Node& node, const std::string& key) const {
   std::filesystem::path file = scalar(node, key);
-  if (!file.empty() && file.is_relative()) file = std::filesystem::path(file_).parent_path() / file;
+  if (!file.empty() && file.is_relative())
+    file = std::filesystem::path(fileOf(node)).parent_path() / file;
   return file.string();
 }
 

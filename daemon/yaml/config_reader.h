@@ -28,6 +28,8 @@
 
 namespace camwatch {
 
+class ConfigDocument;
+
 /// What ConfigReader::fail() throws; the message is complete ("file:line:col: key: what").
 class ConfigError : public std::runtime_error {
  public:
@@ -43,6 +45,9 @@ class ConfigReader {
  public:
   /// `file`: the config file's path, for messages and for resolving relative paths.
   explicit ConfigReader(std::string file) : file_(std::move(file)) {}
+  /// A config merged from several files: errors and relative paths follow the file each node
+  /// came from. `document` must outlive the reader.
+  explicit ConfigReader(const ConfigDocument& document);
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& key,
                          const std::string& what) const;
@@ -67,8 +72,8 @@ class ConfigReader {
   std::vector<std::string> stringList(const YAML::Node& node, const std::string& key) const;
   bool boolean(const YAML::Node& node, const std::string& key) const;
   std::string scalar(const YAML::Node& node, const std::string& key) const;
-  /// A path; a relative one is relative to the config file's folder, so a config and its files
-  /// move together.
+  /// A path; a relative one is relative to the folder of the config file that holds it, so a
+  /// config (or an included file) and its files move together.
   std::string filePath(const YAML::Node& node, const std::string& key) const;
 
   /// A value from a fixed set: `parse` maps the text to it, `expected` lists the set.
@@ -81,7 +86,11 @@ class ConfigReader {
   }
 
  private:
+  /// The file `node` came from.
+  const std::string& fileOf(const YAML::Node& node) const;
+
   std::string file_;
+  const ConfigDocument* document_ = nullptr;
 };
 
 /// A duration as the config writes it ("90s", "5m", "7d"), the inverse of duration(); for

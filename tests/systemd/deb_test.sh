@@ -37,6 +37,7 @@ dpkg-deb -c "$deb" | awk '{print $NF}' >"$work/contents"
 for f in ./usr/bin/camwatch ./etc/camwatch/camwatch.yaml ./etc/camwatch/camera-clouds.protos \
          ./etc/camwatch/camera-oui.csv ./etc/camwatch/camera-cloud-names.csv \
          ./etc/camwatch/operators.csv ./etc/camwatch/doh-resolvers.csv \
+         ./etc/camwatch/conf.d/ ./etc/camwatch/conf.d/README \
          ./usr/lib/sysusers.d/camwatch.conf \
          ./usr/lib/tmpfiles.d/camwatch.conf ./usr/share/doc/camwatch/deployment.md; do
     grep -qxF "$f" "$work/contents" || fail "package lacks $f"
@@ -57,7 +58,7 @@ grep -q '^Depends:.*systemd' "$work/fields" || fail "Depends lacks systemd"
 mkdir "$work/control" "$work/files"
 dpkg-deb -e "$deb" "$work/control"
 for f in /etc/camwatch/camwatch.yaml /etc/camwatch/camera-clouds.protos \
-         /etc/camwatch/camera-oui.csv; do
+         /etc/camwatch/camera-oui.csv /etc/camwatch/conf.d/README; do
     grep -qxF "$f" "$work/control/conffiles" || fail "conffiles lacks $f"
 done
 for script in postinst prerm postrm; do
@@ -76,6 +77,8 @@ if [ -n "$unit" ]; then
         { cat "$work/security.out"; fail "packaged unit fails the security check"; }
 fi
 "$work/files/usr/bin/camwatch" version >/dev/null || fail "packaged camwatch does not run"
+grep -qxF 'include: [conf.d/*.yaml]' "$work/files/etc/camwatch/camwatch.yaml" ||
+    fail "packaged config does not include conf.d/*.yaml"
 
 # Install and purge in a scratch root with dpkg itself: the maintainer scripts run outside a
 # chroot with DPKG_ROOT set, as Debian's chrootless bootstrap does, so they must make the user

@@ -22,7 +22,8 @@ root=$work/local
 DESTDIR=$root "$cmake" --install "$build" --prefix /usr/local >"$work/install-local.log"
 for f in bin/camwatch etc/camwatch/camwatch.yaml etc/camwatch/camera-clouds.protos \
          etc/camwatch/camera-oui.csv etc/camwatch/camera-cloud-names.csv etc/camwatch/operators.csv \
-         etc/camwatch/doh-resolvers.csv lib/systemd/system/camwatch.service \
+         etc/camwatch/doh-resolvers.csv etc/camwatch/conf.d/README \
+         lib/systemd/system/camwatch.service \
          lib/sysusers.d/camwatch.conf lib/tmpfiles.d/camwatch.conf \
          share/doc/camwatch/README.md share/doc/camwatch/deployment.md \
          share/doc/camwatch/configuration.md share/doc/camwatch/examples/camwatch.yaml; do
@@ -56,6 +57,22 @@ else
     cat "$work/check.out"
     fail "camwatch check-config rejects the installed config"
 fi
+# A shared fragment dropped into conf.d/ is merged into the installed config (its include line).
+cat >"$root/usr/local/etc/camwatch/conf.d/10-fleet.yaml" <<'YAML'
+groups:
+  fleet-cams:
+    networks: [10.77.0.0/16]
+YAML
+if "$root/usr/local/bin/camwatch" check-config -c "$config" >"$work/check-conf.d.out" 2>&1; then
+    grep -qF "including $root/usr/local/etc/camwatch/conf.d/10-fleet.yaml" \
+        "$work/check-conf.d.out" || fail "check-config does not name the conf.d file it merged"
+    grep -qF 'networks: [10.77.0.0/16]' "$work/check-conf.d.out" ||
+        fail "the conf.d fragment's group is not in the effective config"
+else
+    cat "$work/check-conf.d.out"
+    fail "camwatch check-config rejects the installed config with a conf.d fragment"
+fi
+rm "$root/usr/local/etc/camwatch/conf.d/10-fleet.yaml"
 sh "$source/tests/systemd/unit_security_test.sh" "$unit" >"$work/security.out" ||
     { cat "$work/security.out"; fail "installed unit fails the security check"; }
 
