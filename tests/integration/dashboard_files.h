@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -117,6 +118,29 @@ inline std::string findingBranch(const Dashboard& detail, const std::string& key
   const std::size_t start = query.rfind("label_replace(", end);
   if (end == std::string::npos || start == std::string::npos) return "";
   return query.substr(start + 14, end - start - 14);
+}
+
+inline std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// What Grafana sends for a multi-value variable: a regex alternation of the values, each
+// regex-escaped (its Prometheus datasource writes "\\." for a ".", one backslash once PromQL
+// has read the string).
+inline std::string alternation(const std::vector<std::string>& values) {
+  std::string out;
+  for (const std::string& value : values) {
+    if (!out.empty()) out += '|';
+    for (const char c : value) {
+      if (std::string_view("\\^$*+?.()|[]{}").find(c) != std::string_view::npos) out += "\\\\";
+      out += c;
+    }
+  }
+  return values.size() == 1 ? out : "(" + out + ")";
 }
 
 }  // namespace camwatch::integration::dashboards

@@ -108,29 +108,6 @@ bool waitFor(const testkit::PrometheusProcess& prometheus, const std::string& pr
   return false;
 }
 
-std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos;
-       at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
-// What Grafana sends for a multi-value variable: a regex alternation of the values, each
-// regex-escaped (its Prometheus datasource writes "\\." for a ".", one backslash once PromQL
-// has read the string).
-std::string alternation(const std::vector<std::string>& values) {
-  std::string out;
-  for (const std::string& value : values) {
-    if (!out.empty()) out += '|';
-    for (const char c : value) {
-      if (std::string_view("\\^$*+?.()|[]{}").find(c) != std::string_view::npos) out += "\\\\";
-      out += c;
-    }
-  }
-  return values.size() == 1 ? out : "(" + out + ")";
-}
-
 TEST(DashboardsOnRealData, EveryPanelReturnsSeriesFromAReplayPrometheusScraped) {
   TempDir dir;
   // GeoIP for the demo's public addresses (made up, tests/support/make_test_mmdb.pl), so the

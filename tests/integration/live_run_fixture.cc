@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -56,7 +57,51 @@ std::uint64_t writeRetimedDemo(const std::string& path, const Retime& retime) {
   return output.packetsWritten();
 }
 
+// A destination outside every private, shared, link-local and multicast range: what camwatch
+// calls public (docs/flows.md, dst_scope). The demo's addresses are all IPv4.
+bool isPublicIpv4(const std::string& ip) {
+  unsigned a = 0;
+  unsigned b = 0;
+  if (std::sscanf(ip.c_str(), "%u.%u.", &a, &b) != 2) return false;
+  return !(a == 10 || a == 127 || a >= 224 || (a == 172 && b >= 16 && b < 32) ||
+           (a == 192 && b == 168) || (a == 169 && b == 254) || (a == 100 && b >= 64 && b < 128));
+}
+
 }  // namespace
+
+DemoExpectation expectDemo(const TempDir& dir) {
+  const std::string capture = dir.path("expected-demo.pcap");
+  const std::string facts = dir.path("expected-demo.json");
+  const CommandResult made =
+      runCommand(fmt::format("{} demo {} --expect {} 2>&1", shellQuote(CAMWATCH_TESTGEN),
+                             shellQuote(capture), shellQuote(facts)));
+  EXPECT_EQ(made.exit_code, 0) << made.out;
+  // The facts are those of the shipped demo capture only if the generator still writes it.
+  EXPECT_EQ(readFile(capture), readFile(kDemo)) << "demo/camera-vlan-demo.pcap is stale";
+  const nlohmann::json expected = nlohmann::json::parse(readFile(facts));
+  // The ground-truth inventory's names; the unknown device keeps its address as its label.
+  const std::map<std::string, std::string> names = {
+      {"192.168.10.21", "cam-lobby"}, {"192.168.10.22", "cam-car-park"},
+      {"192.168.10.23", "cam-gate"},  {"192.168.10.24", "cam-yard"},
+      {"192.168.10.31", "cam-dock"},  {"192.168.10.32", "cam-stairs"},
+      {"192.168.10.33", "cam-roof"},  {"192.168.10.34", "cam-mast"}};
+  DemoExpectation demo;
+  demo.packets = expected.at("packets").get<double>();
+  demo.bytes = expected.at("bytes").get<double>();
+  for (const auto& flow : expected.at("flows")) {
+    const std::string src = flow.at("src_ip").get<std::string>();
+    const std::string dst = flow.at("dst_ip").get<std::string>();
+    const bool camera =
+        src.rfind("192.168.10.", 0) == 0 && src != "192.168.10.1" && src != "192.168.10.200";
+    if (!camera || !isPublicIpv4(dst)) continue;
+    const auto name = names.find(src);
+    auto& [bytes, flows] = demo.egress[name == names.end() ? src : name->second];
+    bytes += flow.at("bytes_to_server").get<double>();
+    flows += 1;
+  }
+  demo.flows = static_cast<double>(expected.at("flows").size());
+  return demo;
+}
 
 std::uint64_t writeEvenlySpacedDemo(const std::string& path) {
   return writeRetimedDemo(path, [](Timestamp index, Timestamp /*offset*/) {

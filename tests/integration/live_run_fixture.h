@@ -8,10 +8,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -56,6 +58,22 @@ std::vector<std::string> linesWith(const std::string& log, const std::string& te
 using AlertFacts = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 std::multiset<AlertFacts> alertFacts(const nlohmann::json& alerts);
 std::string describe(const std::multiset<AlertFacts>& facts);
+
+// What the generator says of the demo capture (`camwatch-testgen demo --expect`), in the terms
+// of the live metrics: packets, bytes, flows, and per camera the egress bytes (camera to a public
+// destination, on the wire) and egress flows. Independent of camwatch: it comes from the flows
+// the generator wrote.
+struct DemoExpectation {
+  double packets = 0;
+  double bytes = 0;
+  double flows = 0;
+  std::map<std::string, std::pair<double, double>> egress;  // camera label -> (bytes, flows)
+};
+
+// The demo capture's facts from `camwatch-testgen demo --expect` (written into `dir`), checked to
+// be those of the shipped demo/camera-vlan-demo.pcap; egress under the ground-truth inventory's
+// camera names.
+DemoExpectation expectDemo(const TempDir& dir);
 
 class LiveRunTest : public ::testing::Test {
  protected:

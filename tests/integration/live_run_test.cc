@@ -29,61 +29,6 @@ using std::chrono::milliseconds;
 using namespace integration;  // NOLINT: LiveRunTest, runCommand, TempDir, readFile, shellQuote
 using testkit::waitUntil;
 
-// What the generator says of the demo capture (`camwatch-testgen demo --expect`), in the terms
-// of the live metrics: packets, bytes, flows, and per camera the egress bytes (camera to a public
-// destination, on the wire) and egress flows. Independent of camwatch: it comes from the flows
-// the generator wrote.
-struct DemoExpectation {
-  double packets = 0;
-  double bytes = 0;
-  double flows = 0;
-  std::map<std::string, std::pair<double, double>> egress;  // camera label -> (bytes, flows)
-};
-
-// A destination outside every private, shared, link-local and multicast range: what camwatch
-// calls public (docs/flows.md, dst_scope). The demo's addresses are all IPv4.
-bool isPublicIpv4(const std::string& ip) {
-  unsigned a = 0;
-  unsigned b = 0;
-  if (std::sscanf(ip.c_str(), "%u.%u.", &a, &b) != 2) return false;
-  return !(a == 10 || a == 127 || a >= 224 || (a == 172 && b >= 16 && b < 32) ||
-           (a == 192 && b == 168) || (a == 169 && b == 254) || (a == 100 && b >= 64 && b < 128));
-}
-
-DemoExpectation expectDemo(const TempDir& dir) {
-  const std::string capture = dir.path("expected-demo.pcap");
-  const std::string facts = dir.path("expected-demo.json");
-  const CommandResult made =
-      runCommand(fmt::format("{} demo {} --expect {} 2>&1", shellQuote(CAMWATCH_TESTGEN),
-                             shellQuote(capture), shellQuote(facts)));
-  EXPECT_EQ(made.exit_code, 0) << made.out;
-  // The facts are those of the shipped demo capture only if the generator still writes it.
-  EXPECT_EQ(readFile(capture), readFile(kDemo)) << "demo/camera-vlan-demo.pcap is stale";
-  const nlohmann::json expected = nlohmann::json::parse(readFile(facts));
-  // The ground-truth inventory's names; the unknown device keeps its address as its label.
-  const std::map<std::string, std::string> names = {
-      {"192.168.10.21", "cam-lobby"}, {"192.168.10.22", "cam-car-park"},
-      {"192.168.10.23", "cam-gate"},  {"192.168.10.24", "cam-yard"},
-      {"192.168.10.31", "cam-dock"},  {"192.168.10.32", "cam-stairs"},
-      {"192.168.10.33", "cam-roof"},  {"192.168.10.34", "cam-mast"}};
-  DemoExpectation demo;
-  demo.packets = expected.at("packets").get<double>();
-  demo.bytes = expected.at("bytes").get<double>();
-  for (const auto& flow : expected.at("flows")) {
-    const std::string src = flow.at("src_ip").get<std::string>();
-    const std::string dst = flow.at("dst_ip").get<std::string>();
-    const bool camera =
-        src.rfind("192.168.10.", 0) == 0 && src != "192.168.10.1" && src != "192.168.10.200";
-    if (!camera || !isPublicIpv4(dst)) continue;
-    const auto name = names.find(src);
-    auto& [bytes, flows] = demo.egress[name == names.end() ? src : name->second];
-    bytes += flow.at("bytes_to_server").get<double>();
-    flows += 1;
-  }
-  demo.flows = static_cast<double>(expected.at("flows").size());
-  return demo;
-}
-
 std::vector<std::string> describeSorted(const nlohmann::json& alerts) {
   std::vector<std::string> rows;
   for (const auto& alert : alerts) rows.push_back(integration::describe(alert));

@@ -102,11 +102,18 @@ std::string PrometheusProcess::start(const std::vector<std::string>& rule_files)
 }
 
 std::string PrometheusProcess::setTarget(const std::string& target) {
+  return setTargets(target.empty() ? std::vector<std::string>{} : std::vector{target});
+}
+
+std::string PrometheusProcess::setTargets(const std::vector<std::string>& targets) {
   // Written aside and renamed, so Prometheus never reads half a file.
   const std::string path = directory_ + "/targets.json";
   {
     std::ofstream file(path + ".tmp");
-    file << "[{\"targets\": [" << (target.empty() ? "" : "\"" + target + "\"") << "]}]\n";
+    std::string list;
+    for (const std::string& target : targets)
+      list += (list.empty() ? "\"" : ", \"") + target + "\"";
+    file << "[{\"targets\": [" << list << "]}]\n";
     if (!file) return path + ".tmp: cannot write Prometheus's targets";
   }
   if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) {
@@ -123,10 +130,20 @@ void PrometheusProcess::kill() {
 }
 
 nlohmann::json PrometheusProcess::query(const std::string& promql) const {
+  return queryForm("query=" + formEncode(promql));
+}
+
+nlohmann::json PrometheusProcess::queryAt(const std::string& promql, double unix_time) const {
+  char time[32];
+  std::snprintf(time, sizeof(time), "%.3f", unix_time);
+  return queryForm("query=" + formEncode(promql) + "&time=" + time);
+}
+
+nlohmann::json PrometheusProcess::queryForm(const std::string& form) const {
   if (port_ == 0) return {{"status", "error"}, {"error", "prometheus was never started"}};
-  auto response = httpRequest("POST", url() + "/api/v1/query",
-                              {"Content-Type: application/x-www-form-urlencoded"},
-                              "query=" + formEncode(promql), HttpTimeouts{});
+  auto response =
+      httpRequest("POST", url() + "/api/v1/query",
+                  {"Content-Type: application/x-www-form-urlencoded"}, form, HttpTimeouts{});
   if (!response) return {{"status", "error"}, {"error", response.error().message}};
   nlohmann::json answer = nlohmann::json::parse(response->body, nullptr, false);
   if (answer.is_discarded()) {

@@ -36,15 +36,23 @@ class PrometheusProcess {
   /// after Prometheus, so a server that binds port 0 itself can say its port first.
   /// @return "" or why the targets file could not be written.
   std::string setTarget(const std::string& target);
+  /// Job "camwatch" scrapes every one of `targets` from now on (one sensor each), as setTarget().
+  std::string setTargets(const std::vector<std::string>& targets);
   /// SIGKILL and wait.
   void kill();
   /// POST /api/v1/query with `promql` evaluated now: the JSON answer ({"status": "success",
   /// "data": {"resultType": ..., "result": [...]}} or {"status": "error", "error": ...}); an
   /// answer that is not JSON or no answer gives {"status": "error", "error": <why>}.
   nlohmann::json query(const std::string& promql) const;
+  /// The same, evaluated at `unix_time` (seconds): answers that must agree with each other are
+  /// asked at one instant, so rates and rule results cannot move between them.
+  nlohmann::json queryAt(const std::string& promql, double unix_time) const;
   std::string log() const;
 
  private:
+  // POST /api/v1/query with `form` (an urlencoded body) as its body.
+  nlohmann::json queryForm(const std::string& form) const;
+
   std::string directory_;
   std::string binary_;
   int port_ = 0;  // 0 until start() has read back the port Prometheus bound
