@@ -242,7 +242,8 @@ TEST(MetricsTlsFront, PrometheusScrapesOverHttpsWithBasicAuthAndFailsWithout) {
       },
       30s))
       << prometheus.query("camwatch_capture_received_packets_total").dump();
-  for (const std::string job : {"wrong_password", "plain_http", "unknown_ca"}) {
+  for (const std::string& job :
+       {std::string("wrong_password"), std::string("plain_http"), std::string("unknown_ca")}) {
     EXPECT_TRUE(eventually(
         [&] { return valuesOf(prometheus, "up{job=\"" + job + "\"}") == std::vector<double>{0}; },
         30s))
@@ -258,7 +259,7 @@ TEST(MetricsTlsFront, CheckConfigNamesThePasswordFileAndWarnsOffLoopback) {
   TempDir dir;
   const std::string missing = dir.path("no-such.password");
   const CommandResult without =
-      runCommand(kCamwatch + " check-config " +
+      runCommand(kCamwatch + " check-config -c " +
                  shellQuote(configWith(
                      dir, "missing.yaml",
                      "metrics:\n  username: " + kUser + "\n  password_file: " + missing + "\n")));
@@ -269,7 +270,7 @@ TEST(MetricsTlsFront, CheckConfigNamesThePasswordFileAndWarnsOffLoopback) {
 
   writeText(dir.path("empty.password"), "\n");
   const CommandResult empty =
-      runCommand(kCamwatch + " check-config " +
+      runCommand(kCamwatch + " check-config -c " +
                  shellQuote(configWith(dir, "empty.yaml",
                                        "metrics:\n  username: " + kUser + "\n  password_file: " +
                                            dir.path("empty.password") + "\n")));
@@ -278,7 +279,7 @@ TEST(MetricsTlsFront, CheckConfigNamesThePasswordFileAndWarnsOffLoopback) {
 
   writeText(dir.path("password"), kPassword + "\n");
   const CommandResult network =
-      runCommand(kCamwatch + " check-config " +
+      runCommand(kCamwatch + " check-config -c " +
                  shellQuote(configWith(dir, "network.yaml",
                                        "metrics:\n  listen: 0.0.0.0:9108\n  username: " + kUser +
                                            "\n  password_file: " + dir.path("password") + "\n")));
