@@ -36,6 +36,9 @@ packages=(
   # IPFIX export tests: Debian's nfdump collector (nfcapd, nfdump) on a loopback port, and
   # libfixbuf's ipfixDump reading the enterprise elements (tests/integration/ipfix_test.cc)
   nfdump libfixbuf-tools
+  # the TLS front for scraping /metrics across the network (Debian 12's civetweb cannot do TLS
+  # with OpenSSL 3, docs/metrics.md): stunnel on loopback in tests/integration/metrics_tls_test.cc
+  stunnel4
   # promtool (rules checks and unit tests) and a real Prometheus the dashboard test runs on a
   # loopback port (dashboards/, docs/grafana.md)
   prometheus

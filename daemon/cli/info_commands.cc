@@ -16,10 +16,20 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "policy/registrable_domain.h"
+#include "runtime/metrics_sources.h"
 
 namespace camwatch::cli {
 
 namespace {
+
+// What loading the config does not read but the service will at start: the metrics password
+// file. Reading it now finds a wrong path or an empty file before the service does.
+// @return "" or the error, naming the file.
+std::string filesTheServiceReads(const Config& config) {
+  if (config.metrics.password_file.empty()) return "";
+  auto password = MetricsServer::readPasswordFile(config.metrics.password_file);
+  return password ? "" : password.error().message;
+}
 
 // Site configs side by side: each must load on its own (its includes resolved, its `${VAR}`s
 // set in this environment). Shared fragments belong in a folder below, which is not listed.
@@ -43,7 +53,10 @@ int checkConfigDirectory(const std::string& directory) {
   std::size_t bad = 0;
   for (const std::string& file : files) {
     auto config = loadConfig(file);
-    if (config) {
+    if (config && !filesTheServiceReads(*config).empty()) {
+      ++bad;
+      std::cout << file << ": ERROR: " << filesTheServiceReads(*config) << '\n';
+    } else if (config) {
       std::cout << file << ": OK\n";
     } else {
       ++bad;
@@ -64,7 +77,15 @@ int checkConfigCommand(const std::string& path) {
     std::cerr << "camwatch: " << config.error().message << '\n';
     return kExitUsage;
   }
+  if (const std::string unreadable = filesTheServiceReads(*config); !unreadable.empty()) {
+    std::cerr << "camwatch: " << unreadable << '\n';
+    return kExitUsage;
+  }
   std::cout << path << ": OK\n" << describeConfig(*config);
+  if (config->metrics.enabled) {
+    const std::string exposed = metricsExposureWarning(*config, config->metrics.listen);
+    if (!exposed.empty()) std::cerr << "camwatch: warning: " << exposed << '\n';
+  }
   if (config->learning.mode != LearningMode::kOff) {
     auto baseline = LearnedBaseline::load(config->learning.state_file);
     if (!baseline) {

@@ -34,6 +34,7 @@
 #include "report/report_html.h"
 #include "report/report_pdf.h"
 #include "report/summary.h"
+#include "runtime/metrics_sources.h"
 #include "sinks/json_lines_writer.h"
 #include "sinks/sink_registry.h"
 
@@ -238,7 +239,11 @@ Stop startMetrics(ReplayRun& run) {
       ReplayMetrics::start(run.args.metrics_path, run.config, run.workers, *run.alert_side);
   if (!started) return complain(started.error().message, kExitUsage);
   run.metrics = std::move(*started);
-  if (run.metrics->served()) std::cerr << "camwatch: metrics at " << run.metrics->url() << '\n';
+  if (run.metrics->served()) {
+    std::cerr << "camwatch: metrics at " << run.metrics->url() << '\n';
+    const std::string exposed = metricsExposureWarning(run.config, run.args.metrics_path);
+    if (!exposed.empty()) std::cerr << "camwatch: warning: " << exposed << '\n';
+  }
   run.options.on_progress = [&metrics = run.metrics](ReplayProgress& progress) {
     metrics->onProgress(progress);
   };

@@ -179,6 +179,12 @@ std::string readListenAddress(const ConfigReader& reader, const YAML::Node& node
 }
 
 void readMetrics(const ConfigReader& reader, const YAML::Node& node, MetricsConfig& metrics) {
+  if (node.IsMap() && node["tls"]) {
+    reader.fail(node["tls"], "metrics.tls",
+                "camwatch does not serve TLS itself (Debian 12's civetweb 1.15 crashes on TLS "
+                "connections with OpenSSL 3): listen on 127.0.0.1 and put a TLS front such as "
+                "stunnel before it (docs/metrics.md, \"Scraping across the network\")");
+  }
   reader.checkKeys(node, "metrics",
                    {"enabled", "listen", "max_destinations", "username", "password_file"});
   if (node["username"]) metrics.username = reader.scalar(node["username"], "metrics.username");

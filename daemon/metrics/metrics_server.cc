@@ -72,16 +72,6 @@ Result<ListenAddress> parseListen(const std::string& listen) {
   return address;
 }
 
-Result<std::string> readPassword(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return makeError(path + ": cannot read the metrics password file");
-  std::string line;
-  std::getline(file, line);
-  const auto first = line.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return makeError(path + ": the metrics password file is empty");
-  return line.substr(first, line.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 /// Compares without stopping at the first difference, so the time taken does not tell how much
 /// of a guessed password was right.
 bool equalsConstantTime(std::string_view given, std::string_view expected) {
@@ -114,7 +104,7 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const MetricsServerO
     if (options.password_file.empty()) {
       return makeError("metrics basic auth: a username needs a password file");
     }
-    auto read = readPassword(options.password_file);
+    auto read = readPasswordFile(options.password_file);
     if (!read) return tl::unexpected(read.error());
     password = std::move(*read);
   } else if (!options.password_file.empty()) {
@@ -164,6 +154,40 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const MetricsServerO
   }
   impl->port = static_cast<std::uint16_t>(ports.front());
   return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(impl)));
+}
+
+Result<std::string> MetricsServer::readPasswordFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return makeError(path + ": cannot read the metrics password file");
+  std::string line;
+  std::getline(file, line);
+  const auto first = line.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return makeError(path + ": the metrics password file is empty");
+  return line.substr(first, line.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+std::string MetricsServer::exposureWarning(const MetricsServerOptions& options) {
+  const std::size_t colon = options.listen.rfind(':');
+  std::string_view host = std::string_view(options.listen).substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const auto ip = IpAddress::parse(host);
+  // 127.0.0.0/8 and ::1 never leave the host; anything else (0.0.0.0 included) may.
+  if (ip && ip->isV4() && ip->bytes[12] == 127) return "";
+  if (ip && *ip == IpAddress::parse("::1")) return "";
+  if (options.username.empty()) {
+    return fmt::format(
+        "metrics on {} without basic auth, in plain HTTP: anyone who reaches that address reads "
+        "the camera addresses and destinations; set metrics.username and metrics.password_file "
+        "and scrape through a TLS front (docs/metrics.md, \"Scraping across the network\")",
+        options.listen);
+  }
+  return fmt::format(
+      "metrics on {} in plain HTTP: the basic-auth password and the metrics cross the network "
+      "in clear; listen on 127.0.0.1 and scrape through a TLS front (docs/metrics.md, "
+      "\"Scraping across the network\")",
+      options.listen);
 }
 
 bool MetricsServer::supportsIpv6() {

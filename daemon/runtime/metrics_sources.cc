@@ -86,4 +86,12 @@ MetricsEndpointOptions metricsEndpointOptions(const Config& config, const std::s
   return options;
 }
 
+std::string metricsExposureWarning(const Config& config, const std::string& listen) {
+  MetricsServerOptions served;
+  served.listen = listen;
+  served.username = config.metrics.username;
+  served.password_file = config.metrics.password_file;
+  return MetricsServer::exposureWarning(served);
+}
+
 }  // namespace camwatch

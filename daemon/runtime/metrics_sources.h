@@ -57,4 +57,8 @@ std::vector<SinkDeliverySnapshot> sinkSnapshots(const AlertDelivery& delivery);
 /// `listen` (run: metrics.listen; replay: its --metrics address).
 MetricsEndpointOptions metricsEndpointOptions(const Config& config, const std::string& listen);
 
+/// MetricsServer::exposureWarning() for the endpoint the config serves at `listen`: "" on
+/// loopback, else what the network can read there (run, replay and check-config say it).
+std::string metricsExposureWarning(const Config& config, const std::string& listen);
+
 }  // namespace camwatch

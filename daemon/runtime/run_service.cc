@@ -276,6 +276,10 @@ int LiveSensor::startMetrics() {
   metrics_ = std::move(*serving);
   registry_ = &metrics_->registry();
   logInfo({{"url", metrics_->url()}}, "metrics at {}", metrics_->url());
+  if (const std::string exposed = metricsExposureWarning(*config_, config_->metrics.listen);
+      !exposed.empty()) {
+    logWarn({{"listen", config_->metrics.listen}}, "{}", exposed);
+  }
   return kExitOk;
 }
 

@@ -481,6 +481,19 @@ class MetricsServer {
   /// "http://host:port/metrics" with the real port.
   std::string url() const;
 
+  /// The password for basic auth: the first line of `path`, surrounding whitespace trimmed.
+  /// check-config reads it too, so an unreadable or empty file is found before the service
+  /// starts. @return the password, or an error naming the file.
+  static Result<std::string> readPasswordFile(const std::string& path);
+
+  /// What a sensor serving `options` gives away to the network, for the log: "" when it listens
+  /// on loopback only (127.0.0.0/8, [::1]). Otherwise /metrics (camera addresses, destinations,
+  /// operators) is plain HTTP on that address, readable by anyone who reaches it without basic
+  /// auth, and the password crosses the network in clear with it: camwatch does not serve TLS
+  /// itself (Debian 12's civetweb 1.15 crashes on TLS connections with OpenSSL 3, see
+  /// docs/metrics.md), so scraping across the network goes through a TLS front such as stunnel.
+  static std::string exposureWarning(const MetricsServerOptions& options);
+
   /// Whether the civetweb in use can listen on IPv6 (Debian 12's is built without it; then a
   /// bracketed IPv6 listen address is an error saying so). Any thread.
   static bool supportsIpv6();

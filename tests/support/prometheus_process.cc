@@ -52,7 +52,8 @@ std::string PrometheusProcess::url() const {
   return "http://127.0.0.1:" + std::to_string(port_);
 }
 
-std::string PrometheusProcess::start(const std::vector<std::string>& rule_files) {
+std::string PrometheusProcess::start(const std::vector<std::string>& rule_files,
+                                     const std::string& more_scrape_configs) {
   if (::access(binary_.c_str(), X_OK) != 0) {
     return binary_ + " is missing: run scripts/setup.sh (Debian package prometheus)";
   }
@@ -65,8 +66,8 @@ std::string PrometheusProcess::start(const std::vector<std::string>& rule_files)
            << "rule_files:\n";
     for (const std::string& file : rule_files) config << "  - " << file << "\n";
     config << "scrape_configs:\n  - job_name: camwatch\n    file_sd_configs:\n"
-           << "      - files: ['" << directory_
-           << "/targets.json']\n        refresh_interval: 1s\n";
+           << "      - files: ['" << directory_ << "/targets.json']\n        refresh_interval: 1s\n"
+           << more_scrape_configs;
     if (!config) return directory_ + "/prometheus.yml: cannot write Prometheus's config";
   }
   const SpawnedServer spawned =

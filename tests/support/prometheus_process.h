@@ -29,8 +29,11 @@ class PrometheusProcess {
   /// Writes prometheus.yml (job "camwatch", scraped every second, its targets read from a file
   /// that setTarget() writes: none yet; rules evaluated every second from `rule_files`), starts
   /// Prometheus on 127.0.0.1:0, reads back its port and waits up to 20 s for /-/ready.
+  /// `more_scrape_configs`: YAML list items ("  - job_name: ...\n") appended to scrape_configs
+  /// as they are, for jobs with their own scheme, TLS and auth settings (metrics_tls_test.cc).
   /// @return "" when ready, else what went wrong with its log.
-  std::string start(const std::vector<std::string>& rule_files);
+  std::string start(const std::vector<std::string>& rule_files,
+                    const std::string& more_scrape_configs = "");
   /// Job "camwatch" scrapes `target` ("host:port") from now on, instead of any earlier one.
   /// Prometheus picks the change up within about a second (file discovery). The target may start
   /// after Prometheus, so a server that binds port 0 itself can say its port first.

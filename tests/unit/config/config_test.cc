@@ -331,6 +331,11 @@ logging: {level: debug, format: json}
             file() +
                 ":2:11: metrics.listen: expected host:port such as 127.0.0.1:9108 or "
                 "0.0.0.0:9108, got 'localhost'");
+  // TLS is a front's job (docs/metrics.md): the key is refused with the reason, not as unknown.
+  const std::string tls = error("metrics:\n  tls: {certificate: /etc/camwatch/metrics.pem}\n");
+  EXPECT_EQ(tls.rfind(file() + ":2:8: metrics.tls: camwatch does not serve TLS itself", 0), 0U)
+      << tls;
+  EXPECT_NE(tls.find("stunnel"), std::string::npos) << tls;
   EXPECT_EQ(error("logging:\n  level: verbose\n"),
             file() +
                 ":2:10: logging.level: expected trace, debug, info, warn or error, got "

@@ -260,5 +260,28 @@ TEST(MetricsServerTest, PasswordFileProblemsAreErrorsNamingTheFile) {
   EXPECT_FALSE(MetricsServer::start(options, metrics));
 }
 
+// Loopback never leaves the host; any other address (every interface included) is plain HTTP
+// on the network, and the warning says whether anyone can read it or only the password travels.
+TEST(MetricsServerTest, ExposureWarningNamesNonLoopbackAddressesOnly) {
+  MetricsServerOptions options;
+  for (const char* loopback : {"127.0.0.1:9108", "127.1.2.3:0", "[::1]:9108"}) {
+    options.listen = loopback;
+    EXPECT_EQ(MetricsServer::exposureWarning(options), "") << loopback;
+  }
+  for (const char* network : {"0.0.0.0:9108", "192.0.2.7:9108", "[::]:9108", "[2001:db8::1]:1"}) {
+    options.listen = network;
+    options.username.clear();
+    const std::string open = MetricsServer::exposureWarning(options);
+    EXPECT_NE(open.find(network), std::string::npos) << open;
+    EXPECT_NE(open.find("without basic auth"), std::string::npos) << open;
+    options.username = "prometheus";
+    const std::string in_clear = MetricsServer::exposureWarning(options);
+    EXPECT_NE(in_clear.find(network), std::string::npos) << in_clear;
+    EXPECT_NE(in_clear.find("password and the metrics cross the network in clear"),
+              std::string::npos)
+        << in_clear;
+  }
+}
+
 }  // namespace
 }  // namespace camwatch
