@@ -1,10 +1,6 @@
 #include "export/collector_connection.h"
 
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +8,8 @@
 #include <memory>
 
 #include <fmt/format.h>
+
+#include "util/socket_connect.h"
 
 namespace camwatch {
 
@@ -36,48 +34,10 @@ Result<void> CollectorConnection::fail(const std::string& what, int error) {
 
 Result<void> CollectorConnection::open() {
   close();
-  const bool tcp = collector_.transport == IpfixTransport::kTcp;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(collector_.port);
-  if (const int rc = ::getaddrinfo(collector_.host.c_str(), port.c_str(), &hints, &found);
-      rc != 0) {
-    return makeError(fmt::format("IPFIX collector {}: cannot resolve '{}': {}", name_,
-                                 collector_.host, ::gai_strerror(rc)));
-  }
-  const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
-  const addrinfo& address = *addresses;
-  fd_ = ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                 address.ai_protocol);
-  if (fd_ < 0) return fail("socket", errno);
-  if (::connect(fd_, address.ai_addr, address.ai_addrlen) != 0) {
-    if (errno != EINPROGRESS) {
-      const int error = errno;
-      close();
-      return fail("connect", error);
-    }
-    // A TCP connect in progress: wait for it, at most the timeout.
-    pollfd wait{fd_, POLLOUT, 0};
-    const int ready = ::poll(&wait, 1, static_cast<int>(timeout_.count()));
-    int error = ETIMEDOUT;
-    if (ready > 0) {
-      socklen_t length = sizeof error;
-      if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-    }
-    if (error != 0) {
-      close();
-      return fail("connect", error);
-    }
-  }
-  // Sends block from now on, each at most the timeout.
-  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
-  timeval limit{};
-  limit.tv_sec = static_cast<time_t>(timeout_.count() / 1000);
-  limit.tv_usec = static_cast<suseconds_t>((timeout_.count() % 1000) * 1000);
-  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  Result<int> fd = connectSocket(collector_.host, collector_.port,
+                                 collector_.transport == IpfixTransport::kTcp, timeout_);
+  if (!fd) return makeError(fmt::format("IPFIX collector {}: {}", name_, fd.error().message));
+  fd_ = *fd;
   return {};
 }
 

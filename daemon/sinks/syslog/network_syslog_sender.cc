@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "sinks/syslog/syslog_message.h"
+#include "util/socket_connect.h"
 
 namespace camwatch {
 namespace {
@@ -115,36 +116,13 @@ Result<void> NetworkSyslogSender::fail(const std::string& what, const std::strin
 }
 
 Result<void> NetworkSyslogSender::connect() {
-  const bool datagram = options_.transport == SyslogTransport::kUdp;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = datagram ? SOCK_DGRAM : SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(options_.port);
-  if (const int rc = ::getaddrinfo(options_.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    return fail("cannot resolve '" + options_.host + "'", ::gai_strerror(rc));
+  Result<int> fd = connectSocket(options_.host, options_.port,
+                                 options_.transport != SyslogTransport::kUdp, options_.timeout);
+  if (!fd) {
+    disconnect();
+    return makeError(fmt::format("syslog {}: {}", name_, fd.error().message));
   }
-  const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
-  fd_ = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                 found->ai_protocol);
-  if (fd_ < 0) return fail("socket", std::strerror(errno));
-  if (::connect(fd_, found->ai_addr, found->ai_addrlen) != 0) {
-    if (errno != EINPROGRESS) return fail("connect", std::strerror(errno));
-    pollfd wait{fd_, POLLOUT, 0};
-    int error = ETIMEDOUT;
-    if (::poll(&wait, 1, static_cast<int>(options_.timeout.count())) > 0) {
-      socklen_t length = sizeof error;
-      if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-    }
-    if (error != 0) return fail("connect", std::strerror(error));
-  }
-  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
-  timeval limit{};
-  limit.tv_sec = static_cast<time_t>(options_.timeout.count() / 1000);
-  limit.tv_usec = static_cast<suseconds_t>((options_.timeout.count() % 1000) * 1000);
-  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  fd_ = *fd;
   if (options_.transport == SyslogTransport::kTls) return startTls();
   return {};
 }
