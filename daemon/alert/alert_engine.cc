@@ -181,6 +181,15 @@ void AlertEngine::raiseAbout(const FlowJudged& flow, Alert alert) {
 }
 
 void AlertEngine::onFlowEnd(Timestamp time, const FlowEvidence& ended) {
+  // A flow learnt while open: its whole bytes join its destination's record (not after a switch
+  // to enforcing, which saves no more).
+  if (const auto learnt = learning_flows_.find(ended.flow); learnt != learning_flows_.end()) {
+    if (!enforcing_) {
+      baseline_.addBytes(learnt->second.group, learnt->second.hostname, learnt->second.server,
+                         ended.bytes);
+    }
+    learning_flows_.erase(learnt);
+  }
   // A flow that raised nothing here (allowed, or learnt by the baseline) has no entry.
   const auto found = open_flows_.find(ended.flow);
   if (found == open_flows_.end()) return;
@@ -236,16 +245,6 @@ void AlertEngine::raiseUnknown(Timestamp time, const AlertCamera& seen) {
 }
 
 void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
-  if (flow.tally) {
-    // The end of a flow learnt before: its final bytes join its destination's record.
-    if (options_.learning != LearningMode::kOff && !enforcing_) {
-      const HostIdentity identity = factory_.identity(flow.naming.get(), flow.camera);
-      const std::string_view hostname =
-          AlertFactory::isDns(flow) ? std::string_view() : flow.hostname.data();
-      baseline_.addBytes(identity.group, hostname, flow.server, flow.bytes);
-    }
-    return;
-  }
   if (!flow.by_default || options_.learning == LearningMode::kOff) {
     if (flow.deny) {
       raiseAbout(flow, factory_.flowAlert(flow));
@@ -284,6 +283,11 @@ void AlertEngine::onFlow(Timestamp time, const FlowJudged& flow) {
     const AlertDestination named = AlertFactory::destination(flow, true);
     facts.operator_name = named.network_operator.empty() ? named.org : named.network_operator;
     if (baseline_.learn(facts)) baseline_changed_ = true;
+    // Its bytes come with its end (onFlowEnd).
+    if (flow.tally_follows) {
+      learning_flows_[flowRef(flow)] =
+          LearningFlow{std::string(identity.group), std::string(facts.hostname), flow.server};
+    }
     return;
   }
   const Novelty novelty = baseline_.check(facts);

@@ -131,6 +131,14 @@ class AlertEngine {
   // until its FlowEvidence: one entry per flow that raised an alert and is still open, so
   // bounded by the workers' flow tables (flows.max_flows).
   std::map<FlowRef, std::vector<EvidenceHold>> open_flows_;
+  // Flows the baseline learnt while they were open, until their end brings their bytes: one
+  // entry per open learnt flow (bounded by the workers' flow tables).
+  struct LearningFlow {
+    std::string group;
+    std::string hostname;  // empty: learnt by address
+    IpAddress server;
+  };
+  std::map<FlowRef, LearningFlow> learning_flows_;
   Timestamp next_expire_ = 0;
   std::uint64_t cameras_untracked_ = 0;
 };

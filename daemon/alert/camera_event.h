@@ -129,12 +129,9 @@ struct FlowJudged {
   std::uint64_t packets = 0;  ///< camera to destination
   std::uint64_t bytes = 0;
   bool continuation = false;  ///< FlowRecord::continuation: the same contact as a raise before
-  /// A default verdict judged before the flow ended: its bytes so far do not count for the
-  /// learned baseline, the flow's `tally` at its end brings them all.
+  /// A default verdict about an egress flow judged before it ended: its bytes so far do not
+  /// count for the learned baseline; the flow's end (FlowEvidence) brings them all.
   bool tally_follows = false;
-  /// The end of a flow whose default verdict was reported before (`tally_follows`): `bytes`
-  /// are the flow's final bytes, for the learned baseline's record; nothing else is judged.
-  bool tally = false;
 };
 
 /// A flow that was judged while open, and sent a FlowJudged then, has ended: its whole evidence,

@@ -144,7 +144,7 @@ void FlowWorker::onFlowEnd(FlowRecord& flow, std::uint32_t slot) {
   WorkerFlowState& state = states_[slot];
   // Events sent while the flow was open carry its evidence up to their verdict; the rest is
   // reported now that it has ended, so their alerts show the whole flow (a 30 MB upload, not
-  // the handshake it was judged by).
+  // the handshake it was judged by) and the learned baseline counts all its bytes.
   const bool judged_while_open = state.alert_raised || state.dns_alert_raised;
   const bool was_final = flow.dpi.final;
   classifier_->finish(flow.dpi, state.classifier);
@@ -152,16 +152,6 @@ void FlowWorker::onFlowEnd(FlowRecord& flow, std::uint32_t slot) {
   if (!was_final) judgeDns(flow, state, flow.last_seen, true);
   if (!state.alert_raised && (!was_final || !flow.verdict.final)) {
     judge(flow, state, flow.last_seen, true);
-  } else if (state.alert_raised && judgement_.report_default_allows &&
-             flow.verdict.rule == kDefaultRule && flow.egress) {
-    // Reported before its end: the learned baseline gets the flow's final bytes now.
-    FlowJudged tally;
-    fillFacts(flow, flow.last_seen, tally);
-    setProtocolText(flow, tally);
-    tally.rule = flow.verdict.rule;
-    tally.by_default = true;
-    tally.tally = true;
-    events_.push_back(CameraEvent{flow.last_seen, std::move(tally)});
   }
   if (judged_while_open) reportEvidence(flow);
   if (summarize_egress_ && flow.egress) {
