@@ -29,14 +29,14 @@ using testkit::waitUntil;
 
 namespace {
 
-// The demo capture written again starting now, each packet at `retime(index, offset)` after
+// A capture (the demo) written again starting now, each packet at `retime(index, offset)` after
 // the start, where offset is its time since the demo's first packet. tcpreplay sends what the
 // file holds of a frame: the frames the demo keeps only the start of (its upload, cut to 64
 // bytes) are padded with zeros to their length on the wire, so the sensor counts what the
 // generator counts.
 template <typename Retime>
-std::uint64_t writeRetimedDemo(const std::string& path, const Retime& retime) {
-  auto input = CaptureFile::open(kDemo);
+std::uint64_t writeRetimed(const std::string& from, const std::string& path, const Retime& retime) {
+  auto input = CaptureFile::open(from);
   if (!input) return 0;
   testkit::PcapWriter output(path);
   RawPacket packet;
@@ -69,53 +69,82 @@ bool isPublicIpv4(const std::string& ip) {
 
 }  // namespace
 
-DemoExpectation expectDemo(const TempDir& dir) {
-  const std::string capture = dir.path("expected-demo.pcap");
-  const std::string facts = dir.path("expected-demo.json");
+CaptureExpectation expectScenario(const TempDir& dir, const std::string& scenario,
+                                  const SiteAddresses& site) {
+  const std::string capture = dir.path(scenario + ".pcap");
+  const std::string facts = dir.path(scenario + ".json");
   const CommandResult made =
-      runCommand(fmt::format("{} demo {} --expect {} 2>&1", shellQuote(CAMWATCH_TESTGEN),
+      runCommand(fmt::format("{} {} {} --expect {} 2>&1", shellQuote(CAMWATCH_TESTGEN), scenario,
                              shellQuote(capture), shellQuote(facts)));
   EXPECT_EQ(made.exit_code, 0) << made.out;
-  // The facts are those of the shipped demo capture only if the generator still writes it.
-  EXPECT_EQ(readFile(capture), readFile(kDemo)) << "demo/camera-vlan-demo.pcap is stale";
   const nlohmann::json expected = nlohmann::json::parse(readFile(facts));
-  // The ground-truth inventory's names; the unknown device keeps its address as its label.
-  const std::map<std::string, std::string> names = {
-      {"192.168.10.21", "cam-lobby"}, {"192.168.10.22", "cam-car-park"},
-      {"192.168.10.23", "cam-gate"},  {"192.168.10.24", "cam-yard"},
-      {"192.168.10.31", "cam-dock"},  {"192.168.10.32", "cam-stairs"},
-      {"192.168.10.33", "cam-roof"},  {"192.168.10.34", "cam-mast"}};
-  DemoExpectation demo;
-  demo.packets = expected.at("packets").get<double>();
-  demo.bytes = expected.at("bytes").get<double>();
+  CaptureExpectation out;
+  out.packets = expected.at("packets").get<double>();
+  out.bytes = expected.at("bytes").get<double>();
   for (const auto& flow : expected.at("flows")) {
     const std::string src = flow.at("src_ip").get<std::string>();
     const std::string dst = flow.at("dst_ip").get<std::string>();
-    const bool camera =
-        src.rfind("192.168.10.", 0) == 0 && src != "192.168.10.1" && src != "192.168.10.200";
+    const bool camera = src.starts_with(site.camera_prefix) && !site.local_hosts.contains(src);
     if (!camera || !isPublicIpv4(dst)) continue;
-    const auto name = names.find(src);
-    auto& [bytes, flows] = demo.egress[name == names.end() ? src : name->second];
+    const auto name = site.names.find(src);
+    auto& [bytes, flows] = out.egress[name == site.names.end() ? src : name->second];
     bytes += flow.at("bytes_to_server").get<double>();
     flows += 1;
   }
-  demo.flows = static_cast<double>(expected.at("flows").size());
+  out.flows = static_cast<double>(expected.at("flows").size());
+  return out;
+}
+
+CaptureExpectation expectDemo(const TempDir& dir) {
+  // The ground-truth inventory's names; the unknown device keeps its address as its label.
+  const SiteAddresses site = {"192.168.10.",
+                              {"192.168.10.1", "192.168.10.200"},
+                              {{"192.168.10.21", "cam-lobby"},
+                               {"192.168.10.22", "cam-car-park"},
+                               {"192.168.10.23", "cam-gate"},
+                               {"192.168.10.24", "cam-yard"},
+                               {"192.168.10.31", "cam-dock"},
+                               {"192.168.10.32", "cam-stairs"},
+                               {"192.168.10.33", "cam-roof"},
+                               {"192.168.10.34", "cam-mast"}}};
+  CaptureExpectation demo = expectScenario(dir, "demo", site);
+  // The facts are those of the shipped demo capture only if the generator still writes it.
+  EXPECT_EQ(readFile(dir.path("demo.pcap")), readFile(kDemo))
+      << "demo/camera-vlan-demo.pcap is stale";
   return demo;
 }
 
+CaptureExpectation expectBranch(const TempDir& dir) {
+  const SiteAddresses site = {"192.168.20.",
+                              {"192.168.20.1", "192.168.20.200"},
+                              {{"192.168.20.11", "cam-gate"},
+                               {"192.168.20.12", "cam-entrance"},
+                               {"192.168.20.13", "cam-hall"},
+                               {"192.168.20.14", "cam-pool"},
+                               {"192.168.20.15", "cam-reception"}}};
+  return expectScenario(dir, "branch", site);
+}
+
 std::uint64_t writeEvenlySpacedDemo(const std::string& path) {
-  return writeRetimedDemo(path, [](Timestamp index, Timestamp /*offset*/) {
+  return writeRetimed(kDemo, path, [](Timestamp index, Timestamp /*offset*/) {
     return index * (kNanosPerSecond / kPacketsPerSecond);
   });
 }
 
 std::uint64_t writeCompressedDemo(const std::string& path, Timestamp factor) {
-  return writeRetimedDemo(
-      path, [factor](Timestamp /*index*/, Timestamp offset) { return offset / factor; });
+  return writeCompressedCapture(kDemo, path, factor);
 }
 
-std::string groundTruthConfig(const std::string& extra) {
-  std::string text = readFile(kGroundTruth);
+std::uint64_t writeCompressedCapture(const std::string& input, const std::string& path,
+                                     Timestamp factor) {
+  return writeRetimed(input, path,
+                      [factor](Timestamp /*index*/, Timestamp offset) { return offset / factor; });
+}
+
+std::string groundTruthConfig(const std::string& extra) { return testConfig(kGroundTruth, extra); }
+
+std::string testConfig(const std::string& file, const std::string& extra) {
+  std::string text = readFile(file);
   for (std::size_t at = 0; (at = text.find("../../../", at)) != std::string::npos;)
     text.replace(at, 9, kSourceDir + "/");
   // The config has a geoip: section (its operators file): a geoip: section in `extra` joins it.

@@ -32,6 +32,7 @@ inline const std::string kBinary = CAMWATCH_BINARY;
 inline const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
 inline const std::string kDemo = kSourceDir + "/demo/camera-vlan-demo.pcap";
 inline const std::string kGroundTruth = kSourceDir + "/tests/integration/configs/ground-truth.yaml";
+inline const std::string kBranchConfig = kSourceDir + "/tests/integration/configs/branch.yaml";
 // tcpreplay sends at this rate; the retimed capture has the same spacing, so replay and live see
 // the same packet timing (idle timeouts, budgets and lifecycle decide alike).
 inline constexpr int kPacketsPerSecond = 2000;
@@ -45,9 +46,15 @@ std::uint64_t writeEvenlySpacedDemo(const std::string& path);
 // the generator's flows end (demo: the longest gap inside a flow is 10 s, the shortest between
 // two flows of one 5-tuple 300 s).
 std::uint64_t writeCompressedDemo(const std::string& path, Timestamp factor);
+// The same for any capture file `input` (the branch capture: the longest gap inside a flow is
+// 20 s).
+std::uint64_t writeCompressedCapture(const std::string& input, const std::string& path,
+                                     Timestamp factor);
 
 // The ground-truth config (tests/integration/configs) with absolute paths, plus `extra` YAML.
 std::string groundTruthConfig(const std::string& extra);
+// The same for another config file of tests/integration/configs (kBranchConfig).
+std::string testConfig(const std::string& file, const std::string& extra);
 
 double lineCount(const std::string& text);
 
@@ -59,21 +66,38 @@ using AlertFacts = std::tuple<std::string, std::string, std::string, std::string
 std::multiset<AlertFacts> alertFacts(const nlohmann::json& alerts);
 std::string describe(const std::multiset<AlertFacts>& facts);
 
-// What the generator says of the demo capture (`camwatch-testgen demo --expect`), in the terms
-// of the live metrics: packets, bytes, flows, and per camera the egress bytes (camera to a public
-// destination, on the wire) and egress flows. Independent of camwatch: it comes from the flows
-// the generator wrote.
-struct DemoExpectation {
+// What the generator says of one of its captures (`camwatch-testgen SCENARIO --expect`), in the
+// terms of the live metrics: packets, bytes, flows, and per camera the egress bytes (camera to a
+// public destination, on the wire) and egress flows. Independent of camwatch: it comes from the
+// flows the generator wrote.
+struct CaptureExpectation {
   double packets = 0;
   double bytes = 0;
   double flows = 0;
   std::map<std::string, std::pair<double, double>> egress;  // camera label -> (bytes, flows)
 };
 
-// The demo capture's facts from `camwatch-testgen demo --expect` (written into `dir`), checked to
-// be those of the shipped demo/camera-vlan-demo.pcap; egress under the ground-truth inventory's
-// camera names.
-DemoExpectation expectDemo(const TempDir& dir);
+// Who is who on a generated site: a flow is a camera's when its source starts with
+// `camera_prefix` and is not one of `local_hosts`; `names` are the inventory's names of the
+// cameras (a device it does not list keeps its address as its label).
+struct SiteAddresses {
+  std::string camera_prefix;
+  std::set<std::string> local_hosts;
+  std::map<std::string, std::string> names;  // address -> camera name
+};
+
+// The facts of `camwatch-testgen SCENARIO --expect` (capture and facts written into `dir` as
+// SCENARIO.pcap and SCENARIO.json), with the egress of `site`'s cameras.
+CaptureExpectation expectScenario(const TempDir& dir, const std::string& scenario,
+                                  const SiteAddresses& site);
+
+// The demo capture's facts, checked to be those of the shipped demo/camera-vlan-demo.pcap; egress
+// under the ground-truth inventory's camera names.
+CaptureExpectation expectDemo(const TempDir& dir);
+
+// The branch capture's facts (`camwatch-testgen branch`: a second site, five cameras), egress
+// under the names of tests/integration/configs/branch.yaml.
+CaptureExpectation expectBranch(const TempDir& dir);
 
 class LiveRunTest : public ::testing::Test {
  protected:

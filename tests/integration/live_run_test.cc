@@ -41,7 +41,7 @@ std::vector<std::string> describeSorted(const nlohmann::json& alerts) {
 // both the generator's facts and the ground truth written down from the scenario, and what
 // `camwatch replay` makes of the same capture.
 TEST_F(LiveRunTest, LiveCaptureMatchesTheReplayOfTheSameCapture) {
-  const DemoExpectation expected = expectDemo(dir_);
+  const CaptureExpectation expected = expectDemo(dir_);
   ASSERT_EQ(expected.egress.size(), 9U);  // cameras .21-.24, .31-.34, the laptop .57
   // The demo's ten minutes in six seconds, with idle timeouts fifty times shorter (200 s of demo
   // time: longer than any pause within one of its flows, shorter than the 300 s between two flows

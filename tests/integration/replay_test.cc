@@ -87,6 +87,18 @@ TEST_F(ReplayTest, BasicCaptureGivesExactlyTheGeneratedFlows) {
   EXPECT_NE(run.out.find("Flows:"), std::string::npos) << run.out;
 }
 
+// The second site of the many-sensor tests (two_sensors_test.cc): its facts are what they check
+// each sensor against, so they must be camwatch's flows exactly, here where no network is between.
+TEST_F(ReplayTest, BranchCaptureGivesExactlyTheGeneratedFlows) {
+  const std::string capture = generate("branch");
+  const CommandResult run =
+      replay(shellQuote(capture),
+             "--workers 2 -c " + shellQuote(kSourceDir + "/tests/integration/configs/branch.yaml"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  expectFlowsAsGenerated();
+  EXPECT_EQ(summary().at("flows").at("total"), expected_.at("flows").size());
+}
+
 TEST_F(ReplayTest, OutputIsIdenticalForOneAndFourWorkers) {
   const std::string capture = generate("basic");
   ASSERT_EQ(replay(shellQuote(capture), "--workers 1").exit_code, 0);

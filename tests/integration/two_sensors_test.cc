@@ -1,13 +1,16 @@
 // Two sites, one Prometheus (issue 21, docs/scale-out.md): two `camwatch run` sensors, each in
-// its own pair of network namespaces fed the demo capture over its own veth, scraped by one real
-// Prometheus (through a port forward each: their /metrics listen on their namespace's loopback)
-// that evaluates dashboards/prometheus/camwatch-rules.yml. Every dashboard query is asked for
-// each sensor and for both: each sensor's answer holds only its own series, and the answer for
-// both is their union, or where the query adds sensors up, the sum. The figures are those of the
-// generator's facts (`camwatch-testgen demo --expect`), once per sensor and twice for both.
+// its own pair of network namespaces fed its own site's capture over its own veth, scraped by one
+// real Prometheus (through a port forward each: their /metrics listen on their namespace's
+// loopback) that evaluates dashboards/prometheus/camwatch-rules.yml. Every dashboard query is
+// asked for each sensor and for both: each sensor's answer holds only its own series, and the
+// answer for both is their union, or where the query adds sensors up, the sum. The figures are
+// the generator's facts of each site's capture (`camwatch-testgen demo --expect` for site-a with
+// the ground-truth inventory, `camwatch-testgen branch --expect` for site-b with
+// configs/branch.yaml): the two differ in every count, so a sensor answering with the other's
+// series shows.
 //
-// Both sites run the same capture with the same inventory, so both have a camera called
-// cam-gate, as two real sites would: a query that counts cameras by name alone counts one.
+// Both sites have a camera called cam-gate, as two real sites would: a query that counts cameras
+// by name alone counts one, and its egress for both is the sum of the two cameras'.
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,9 +48,13 @@ using testkit::waitUntil;
 
 const std::string kRules = kSourceDir + "/dashboards/prometheus/camwatch-rules.yml";
 
-// One site: its namespaces and veth, its sensor, and the host port Prometheus scrapes it on.
+// One site: its capture and what the generator says of it, its namespaces and veth, its sensor,
+// and the host port Prometheus scrapes it on.
 struct Site {
   std::string name;  // sensor.name
+  std::string capture;
+  CaptureExpectation expected;
+  double expected_egress = 0;  // over all its cameras
   std::unique_ptr<testkit::NetnsPair> pair;
   std::unique_ptr<BackgroundProcess> sensor;
   std::unique_ptr<testkit::NetnsPortForward> forward;
@@ -95,25 +102,29 @@ class TwoSensorsTest : public ::testing::Test {
     }
   }
 
-  // Starts site `index`'s sensor on its receiver veth with the ground-truth config named `name`.
-  void startSite(Site& site, int index, const std::string& name, const std::string& extra) {
-    site.name = name;
+  // Starts site `index`'s sensor on its receiver veth with the test config `config_file`, its
+  // sensor name made `site.name`.
+  void startSite(Site& site, int index, const std::string& config_file, const std::string& extra) {
     site.pair =
         std::make_unique<testkit::NetnsPair>(fmt::format("{}m{}", getpid() % 100000, index));
     ASSERT_EQ(site.pair->create(), "");
-    std::string config = groundTruthConfig(
+    std::string config = testConfig(
+        config_file,
         fmt::format("alerts:\n  spool_dir: {}\n  sinks:\n    - type: jsonl\n      path: {}\n{}",
-                    dir_.path(name + "-spool"), dir_.path(name + "-alerts.jsonl"), extra));
-    const std::size_t at = config.find("name: ground-truth");
+                    dir_.path(site.name + "-spool"), dir_.path(site.name + "-alerts.jsonl"),
+                    extra));
+    const std::string key = "sensor:\n  name: ";
+    const std::size_t at = config.find(key);
     ASSERT_NE(at, std::string::npos);
-    config.replace(at, 18, "name: " + name);
-    const std::string path = dir_.path(name + ".yaml");
+    const std::size_t from = at + key.size();
+    config.replace(from, config.find('\n', from) - from, site.name);
+    const std::string path = dir_.path(site.name + ".yaml");
     std::ofstream(path) << config;
     site.sensor = std::make_unique<BackgroundProcess>(
         fmt::format("ip netns exec {} {} run -c {} --interface {} --metrics 127.0.0.1:0",
                     site.pair->receiverNs(), shellQuote(kBinary), shellQuote(path),
                     site.pair->receiverInterface()),
-        dir_.path(name + ".log"));
+        dir_.path(site.name + ".log"));
     const bool bound = waitUntil(
         [&] {
           return (site.port = metricsPortInLog(site.sensor->log())) != 0 || !site.sensor->running();
@@ -132,14 +143,29 @@ class TwoSensorsTest : public ::testing::Test {
 };
 
 TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesAddSitesUp) {
-  const DemoExpectation expected = expectDemo(dir_);
-  ASSERT_EQ(expected.egress.size(), 9U);  // cameras .21-.24, .31-.34, the laptop .57
-  double expected_egress = 0;
-  for (const auto& [camera, egress] : expected.egress) expected_egress += egress.first;
-  // The demo 100 times faster with idle timeouts to match, as LiveRunTest's first test sends it:
-  // every flow ends on its own, so each sensor's egress is final before the queries.
-  const std::string capture = dir_.path("demo-x100.pcap");
-  ASSERT_EQ(static_cast<double>(writeCompressedDemo(capture, 100)), expected.packets);
+  Site sites[2];
+  sites[0].name = "site-a";
+  sites[0].expected = expectDemo(dir_);
+  ASSERT_EQ(sites[0].expected.egress.size(), 9U);  // cameras .21-.24, .31-.34, the laptop .57
+  sites[1].name = "site-b";
+  sites[1].expected = expectBranch(dir_);
+  ASSERT_EQ(sites[1].expected.egress.size(), 5U);  // cameras .11-.15, every one with egress
+  // The captures 100 times faster with idle timeouts to match, as LiveRunTest's first test sends
+  // the demo: every flow ends on its own (the longest pause inside one is 10 s in the demo, 20 s
+  // in the branch capture: 0.2 s here), so each sensor's egress is final before the queries.
+  const std::string originals[2] = {kDemo, dir_.path("branch.pcap")};
+  for (int i = 0; i < 2; ++i) {
+    Site& site = sites[i];
+    for (const auto& [camera, egress] : site.expected.egress) site.expected_egress += egress.first;
+    site.capture = dir_.path(site.name + "-x100.pcap");
+    ASSERT_EQ(static_cast<double>(writeCompressedCapture(originals[i], site.capture, 100)),
+              site.expected.packets);
+  }
+  // The two captures differ in every figure the test compares, or a mix-up could pass unseen.
+  ASSERT_NE(sites[0].expected.packets, sites[1].expected.packets);
+  ASSERT_NE(sites[0].expected.bytes, sites[1].expected.bytes);
+  ASSERT_NE(sites[0].expected.flows, sites[1].expected.flows);
+  ASSERT_NE(sites[0].expected.egress.at("cam-gate"), sites[1].expected.egress.at("cam-gate"));
   const std::string extra =
       "capture:\n  workers: 2\n"
       "flows:\n  tcp_idle_timeout: 2s\n  udp_idle_timeout: 2s\n  tcp_closed_timeout: 1s\n";
@@ -151,9 +177,8 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
   if (started.find("is missing") != std::string::npos) GTEST_SKIP() << started;
   ASSERT_EQ(started, "");
 
-  Site sites[2];
-  startSite(sites[0], 0, "site-a", extra);
-  startSite(sites[1], 1, "site-b", extra);
+  startSite(sites[0], 0, kGroundTruth, extra);
+  startSite(sites[1], 1, kBranchConfig, extra);
   ASSERT_EQ(prometheus.setTargets({sites[0].target, sites[1].target}), "");
   const auto answer = [&](const std::string& promql) { return prometheus.query(promql); };
   ASSERT_TRUE(waitUntil(
@@ -170,7 +195,7 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
   for (int i = 0; i < 2; ++i) {
     sent[i] = runCommand(fmt::format("ip netns exec {} tcpreplay -q -i {} --multiplier=1 {} 2>&1",
                                      sites[i].pair->senderNs(), sites[i].pair->senderInterface(),
-                                     shellQuote(capture)));
+                                     shellQuote(sites[i].capture)));
   }
   for (int i = 0; i < 2; ++i) {
     ASSERT_EQ(sent[i].exit_code, 0) << sent[i].out + sent[i].err;
@@ -178,20 +203,22 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
     const bool final = waitUntil(
         [&] {
           metrics = sites[i].scrape();
-          return metricSum(metrics, "camwatch_worker_packets_total") >= expected.packets &&
+          return metricSum(metrics, "camwatch_worker_packets_total") >= sites[i].expected.packets &&
                  metricSum(metrics, "camwatch_flows_active") == 0 &&
-                 metricSum(metrics, "camwatch_egress_bytes_total") >= expected_egress;
+                 metricSum(metrics, "camwatch_egress_bytes_total") >= sites[i].expected_egress;
         },
         milliseconds(20000));
     ASSERT_TRUE(final) << sites[i].name << "\n" << metrics << sites[i].sensor->log();
   }
   // Prometheus has scraped both sensors' final figures, and the rules have run on them a few
   // times since.
+  const std::map<std::string, double> egress_by_instance = {
+      {json{{"instance", sites[0].target}}.dump(), sites[0].expected_egress},
+      {json{{"instance", sites[1].target}}.dump(), sites[1].expected_egress}};
   ASSERT_TRUE(waitUntil(
       [&] {
-        const auto both = byLabels(answer("sum by (instance) (camwatch_egress_bytes_total)"));
-        return both.size() == 2 && both.begin()->second == expected_egress &&
-               both.rbegin()->second == expected_egress;
+        return byLabels(answer("sum by (instance) (camwatch_egress_bytes_total)")) ==
+               egress_by_instance;
       },
       milliseconds(30000)))
       << answer("sum by (instance) (camwatch_egress_bytes_total)").dump();
@@ -231,18 +258,28 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
         {chosen.size() == 1 ? names[0] : "both", chosen, dashboards::alternation(targets), sensor});
   }
 
-  // The generator's figures: each sensor's own, and twice them for both.
+  // The generator's figures: each sensor's own, and for both the sum of the two sites' (the
+  // cam-gate of each site adds up under one name).
   for (const Choice& choice : choices) {
     SCOPED_TRACE(choice.what);
-    const double sites_chosen = static_cast<double>(choice.sites.size());
+    CaptureExpectation expected;
+    for (const int i : choice.sites) {
+      expected.packets += sites[i].expected.packets;
+      expected.bytes += sites[i].expected.bytes;
+      expected.flows += sites[i].expected.flows;
+      for (const auto& [camera, egress] : sites[i].expected.egress) {
+        expected.egress[camera].first += egress.first;
+        expected.egress[camera].second += egress.second;
+      }
+    }
     const auto total = [&](const std::string& family) {
       const auto series =
           seriesOf(ask(fmt::format("sum({}{{instance=~\"{}\"}})", family, choice.instance)));
       return series.size() == 1 ? valueOf(series[0]) : -1;
     };
-    EXPECT_EQ(total("camwatch_worker_packets_total"), sites_chosen * expected.packets);
-    EXPECT_EQ(total("camwatch_worker_bytes_total"), sites_chosen * expected.bytes);
-    EXPECT_EQ(total("camwatch_flows_created_total"), sites_chosen * expected.flows);
+    EXPECT_EQ(total("camwatch_worker_packets_total"), expected.packets);
+    EXPECT_EQ(total("camwatch_worker_bytes_total"), expected.bytes);
+    EXPECT_EQ(total("camwatch_flows_created_total"), expected.flows);
     EXPECT_EQ(total("camwatch_capture_dropped_packets_total"), 0.0);
     const auto bytes = byLabels(ask(fmt::format(
         "sum by (camera) (camwatch_egress_bytes_total{{instance=~\"{}\"}})", choice.instance)));
@@ -251,10 +288,8 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
     EXPECT_EQ(bytes.size(), expected.egress.size());
     for (const auto& [camera, egress] : expected.egress) {
       const std::string labels = json{{"camera", camera}}.dump();
-      EXPECT_EQ(bytes.contains(labels) ? bytes.at(labels) : -1, sites_chosen * egress.first)
-          << camera;
-      EXPECT_EQ(flows.contains(labels) ? flows.at(labels) : -1, sites_chosen * egress.second)
-          << camera;
+      EXPECT_EQ(bytes.contains(labels) ? bytes.at(labels) : -1, egress.first) << camera;
+      EXPECT_EQ(flows.contains(labels) ? flows.at(labels) : -1, egress.second) << camera;
     }
   }
 
@@ -262,8 +297,11 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
   // instance label) is in the answer of that sensor only, and in the answer for both with the
   // same value; a series that adds sensors up (no instance label) is, for both, the sum of each
   // sensor's, except the capture-loss ratio, which lies between the two.
-  std::vector<std::string> cameras;
-  for (const auto& [camera, egress] : expected.egress) cameras.push_back(camera);
+  std::set<std::string> camera_names;
+  for (const Site& site : sites) {
+    for (const auto& [camera, egress] : site.expected.egress) camera_names.insert(camera);
+  }
+  const std::vector<std::string> cameras(camera_names.begin(), camera_names.end());
   std::map<std::string, std::string> values = {
       {"$__rate_interval", "30s"}, {"$__interval", "5s"},
       {"$__range", "10m"},         {"$home_country", "GB"},
@@ -327,39 +365,52 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
   }
   EXPECT_GT(checked, 40);
 
-  // The camera counts, from the generator: nine cameras per site, eighteen for both.
+  // The camera counts, from the generator: nine cameras at site-a, five at site-b, fourteen for
+  // both (each site's cam-gate counts).
+  const auto camerasAt = [&](const Choice& choice) {
+    std::size_t count = 0;
+    for (const int i : choice.sites) count += sites[i].expected.egress.size();
+    return static_cast<double>(count);
+  };
   const dashboards::Dashboard overview =
       dashboards::dashboardNamed(dashboards::loadDashboards(), "camwatch-overview.json");
+  int counted = 0;
   dashboards::forEachPanel(overview.body.at("panels"), [&](const json& panel) {
     if (panel.value("title", "") != "Cameras seen") return;
+    ++counted;
     for (const Choice& choice : choices) {
       const auto series =
           seriesOf(ask(resolve(panel.at("targets").at(0).value("expr", ""), choice)));
       ASSERT_EQ(series.size(), 1U) << choice.what;
-      EXPECT_EQ(valueOf(series[0]), static_cast<double>(choice.sites.size() * cameras.size()))
-          << choice.what;
+      EXPECT_EQ(valueOf(series[0]), camerasAt(choice)) << choice.what;
     }
   });
+  EXPECT_EQ(counted, 1);
   // The Camera detail's camera list (its query_result() query, finding "all") names the
-  // generator's cameras for each sensor and for both.
+  // generator's cameras of each sensor, and of both.
   const dashboards::Dashboard detail =
       dashboards::dashboardNamed(dashboards::loadDashboards(), "camwatch-camera-detail.json");
   const std::string camera_query =
       dashboards::variableNamed(detail, "camera").value("definition", "");
   ASSERT_TRUE(camera_query.starts_with("query_result(") && camera_query.ends_with(")"));
   for (const Choice& choice : choices) {
+    std::set<std::string> names;
+    for (const int i : choice.sites) {
+      for (const auto& [camera, egress] : sites[i].expected.egress) names.insert(camera);
+    }
     EXPECT_EQ(
         labelValues(resolve(camera_query.substr(13, camera_query.size() - 14), choice), "camera"),
-        cameras)
+        std::vector<std::string>(names.begin(), names.end()))
         << choice.what;
   }
 
-  // The recording rules: the per-sensor ones keep each site's cameras apart (nine series per
-  // sensor, not nine in all), the job: ones add the sites up.
-  const auto perInstance =
-      byLabels(ask("count by (instance) (camwatch_camera:egress_bytes:rate5m)"));
-  ASSERT_EQ(perInstance.size(), 2U);
-  for (const auto& [labels, count] : perInstance) EXPECT_EQ(count, 9.0) << labels;
+  // The recording rules: the per-sensor ones keep each site's cameras apart (nine series for
+  // site-a, five for site-b, not thirteen names in all), the job: ones add the sites up.
+  const std::map<std::string, double> cameras_by_instance = {
+      {json{{"instance", sites[0].target}}.dump(), 9.0},
+      {json{{"instance", sites[1].target}}.dump(), 5.0}};
+  EXPECT_EQ(byLabels(ask("count by (instance) (camwatch_camera:egress_bytes:rate5m)")),
+            cameras_by_instance);
   const auto single = [&](const std::string& promql) {
     const auto series = seriesOf(ask(promql));
     EXPECT_EQ(series.size(), 1U) << promql;

@@ -20,6 +20,9 @@ std::uint32_t linktypeForChoice(LinkChoice choice);
 // demo.cc
 void buildDemo(TrafficMix& mix);
 
+// branch.cc: a second site, for the tests of many sensors.
+void buildBranch(TrafficMix& mix);
+
 // load.cc: these stream straight to `writer`, as their captures are too large to hold.
 void writeBench(const ScenarioOptions& options, PacketWriter& writer);
 std::uint64_t writeFlood(PacketWriter& writer, std::uint64_t flows);

@@ -9,6 +9,7 @@
 namespace camwatch::testkit {
 
 using scenario::buildBasic;
+using scenario::buildBranch;
 using scenario::buildDemo;
 using scenario::buildLinktypes;
 using scenario::buildTimeouts;
@@ -43,6 +44,10 @@ const std::vector<ScenarioInfo>& scenarios() {
        "camera VLAN, ~10 minutes: RTSP, NTP, vendor clouds, STUN, a 30 MB upload, a new "
        "device, ARP/LLDP, one untagged management flow",
        true},
+      {"branch",
+       "a second site, 5 minutes: five cameras of other vendors on VLAN 20, cloud check-ins, "
+       "NTP, STUN, HTTP telemetry, RTSP to the NVR",
+       true},
       {"basic",
        "small capture with exactly known flows (TCP, UDP, ICMP, IPv6, VLAN, QinQ, "
        "IPv4 fragments, ARP)",
@@ -69,6 +74,10 @@ std::uint64_t runScenario(const std::string& name, const std::string& output,
   TrafficMix mix;
   if (name == "demo") {
     buildDemo(mix);
+    return writeMix(mix, output, options, kLinktypeEthernet, expected);
+  }
+  if (name == "branch") {
+    buildBranch(mix);
     return writeMix(mix, output, options, kLinktypeEthernet, expected);
   }
   if (name == "basic") {
