@@ -90,6 +90,9 @@ CaptureExpectation expectScenario(const TempDir& dir, const std::string& scenari
     auto& [bytes, flows] = out.egress[name == site.names.end() ? src : name->second];
     bytes += flow.at("bytes_to_server").get<double>();
     flows += 1;
+    auto& [to_bytes, to_flows] = out.egress_to[dst];
+    to_bytes += flow.at("bytes_to_server").get<double>();
+    to_flows += 1;
   }
   out.flows = static_cast<double>(expected.at("flows").size());
   return out;

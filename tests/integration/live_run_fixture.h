@@ -74,7 +74,8 @@ struct CaptureExpectation {
   double packets = 0;
   double bytes = 0;
   double flows = 0;
-  std::map<std::string, std::pair<double, double>> egress;  // camera label -> (bytes, flows)
+  std::map<std::string, std::pair<double, double>> egress;     // camera label -> (bytes, flows)
+  std::map<std::string, std::pair<double, double>> egress_to;  // destination -> (bytes, flows)
 };
 
 // Who is who on a generated site: a flow is a camera's when its source starts with

@@ -81,16 +81,21 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-std::string writeGroundTruthConfigWithGeo(const TempDir& dir, const std::string& extra) {
-  namespace fs = std::filesystem;
-  const std::string base =
-      std::string(CAMWATCH_SOURCE_DIR) + "/tests/integration/configs/ground-truth.yaml";
+std::string makeTestGeo(const TempDir& dir) {
   const std::string geo = dir.path("geo");
-  fs::create_directories(geo);
+  std::filesystem::create_directories(geo);
   const CommandResult mmdb =
       runCommand(shellQuote(CAMWATCH_PERL) + " " + shellQuote(CAMWATCH_MAKE_TEST_MMDB) + " " +
                  shellQuote(geo));
   if (mmdb.exit_code != 0) throw std::runtime_error("make_test_mmdb.pl failed: " + mmdb.err);
+  return geo + "/demo-geo.mmdb";
+}
+
+std::string writeGroundTruthConfigWithGeo(const TempDir& dir, const std::string& extra) {
+  namespace fs = std::filesystem;
+  const std::string base =
+      std::string(CAMWATCH_SOURCE_DIR) + "/tests/integration/configs/ground-truth.yaml";
+  const std::string mmdb = makeTestGeo(dir);
   std::string text = readFile(base);
   const std::string folder = fs::path(base).parent_path().string() + "/";
   for (const char* key : {"protocols_file: ", "cloud_names_file: ", "doh_resolvers_file: ",
@@ -102,8 +107,7 @@ std::string writeGroundTruthConfigWithGeo(const TempDir& dir, const std::string&
   const std::string section = "\ngeoip:\n";
   const std::size_t geoip = text.find(section);
   if (geoip == std::string::npos) throw std::runtime_error(base + " has no geoip: section");
-  text.insert(geoip + section.size(),
-              "  country_db: " + geo + "/demo-geo.mmdb\n  asn_db: " + geo + "/demo-geo.mmdb\n");
+  text.insert(geoip + section.size(), "  country_db: " + mmdb + "\n  asn_db: " + mmdb + "\n");
   const std::string path = dir.path("camwatch.yaml");
   std::ofstream(path) << text << extra;
   return path;

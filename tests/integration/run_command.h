@@ -43,6 +43,11 @@ class TempDir {
   std::string dir_;
 };
 
+/// Builds the test GeoIP databases (tests/support/make_test_mmdb.pl) in DIR/geo and returns the
+/// path of demo-geo.mmdb, country and ASN for the generated captures' public addresses. Throws
+/// std::runtime_error naming what failed.
+std::string makeTestGeo(const TempDir& dir);
+
 /// Writes DIR/camwatch.yaml: tests/integration/configs/ground-truth.yaml (its relative file
 /// paths made absolute) with the test GeoIP database (tests/support/make_test_mmdb.pl, built in
 /// DIR/geo) as country and ASN database, then `extra` (whole sections the base does not have).

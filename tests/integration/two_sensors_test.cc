@@ -7,7 +7,7 @@
 // the generator's facts of each site's capture (`camwatch-testgen demo --expect` for site-a with
 // the ground-truth inventory, `camwatch-testgen branch --expect` for site-b with
 // configs/branch.yaml): the two differ in every count, so a sensor answering with the other's
-// series shows.
+// series shows. Both have the test GeoIP database, so egress by country and AS is checked too.
 //
 // Both sites have a camera called cam-gate, as two real sites would: a query that counts cameras
 // by name alone counts one, and its egress for both is the sum of the two cameras'.
@@ -88,6 +88,25 @@ bool same(double a, double b) {
   return std::fabs(a - b) <= 1e-9 * std::max({1.0, std::fabs(a), std::fabs(b)});
 }
 
+// What demo-geo.mmdb (tests/support/make_test_mmdb.pl) says of a public address: its country
+// and AS number, "unknown" for both outside its networks (the branch site's NTP pool, STUN
+// server and telemetry host).
+std::pair<std::string, std::string> testGeoOf(const std::string& ip) {
+  static const struct {
+    const char* prefix;
+    const char* country;
+    const char* asn;
+  } kNetworks[] = {
+      {"162.159.200.", "US", "13335"}, {"52.5.", "US", "14618"},  {"93.184.215.", "US", "15133"},
+      {"47.254.", "DE", "45102"},      {"47.88.", "SG", "45102"}, {"43.130.", "HK", "132203"},
+      {"9.9.9.", "CH", "19281"},       {"8.8.8.", "US", "15169"}, {"1.1.1.", "US", "13335"},
+  };
+  for (const auto& network : kNetworks) {
+    if (ip.starts_with(network.prefix)) return {network.country, network.asn};
+  }
+  return {"unknown", "unknown"};
+}
+
 double now() {
   timespec time{};
   clock_gettime(CLOCK_REALTIME, &time);
@@ -102,17 +121,17 @@ class TwoSensorsTest : public ::testing::Test {
     }
   }
 
-  // Starts site `index`'s sensor on its receiver veth with the test config `config_file`, its
-  // sensor name made `site.name`.
+  // Starts site `index`'s sensor on its receiver veth with the test config `config_file` and
+  // `extra` (a geoip: section first, if any), its sensor name made `site.name`.
   void startSite(Site& site, int index, const std::string& config_file, const std::string& extra) {
     site.pair =
         std::make_unique<testkit::NetnsPair>(fmt::format("{}m{}", getpid() % 100000, index));
     ASSERT_EQ(site.pair->create(), "");
     std::string config = testConfig(
         config_file,
-        fmt::format("alerts:\n  spool_dir: {}\n  sinks:\n    - type: jsonl\n      path: {}\n{}",
-                    dir_.path(site.name + "-spool"), dir_.path(site.name + "-alerts.jsonl"),
-                    extra));
+        fmt::format("{}alerts:\n  spool_dir: {}\n  sinks:\n    - type: jsonl\n      path: {}\n",
+                    extra, dir_.path(site.name + "-spool"),
+                    dir_.path(site.name + "-alerts.jsonl")));
     const std::string key = "sensor:\n  name: ";
     const std::size_t at = config.find(key);
     ASSERT_NE(at, std::string::npos);
@@ -166,9 +185,14 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
   ASSERT_NE(sites[0].expected.bytes, sites[1].expected.bytes);
   ASSERT_NE(sites[0].expected.flows, sites[1].expected.flows);
   ASSERT_NE(sites[0].expected.egress.at("cam-gate"), sites[1].expected.egress.at("cam-gate"));
-  const std::string extra =
+  // Both with the test GeoIP (tests/support/make_test_mmdb.pl's demo-geo.mmdb), so the country
+  // and AS panels have something to add up.
+  const std::string mmdb = makeTestGeo(dir_);
+  const std::string extra = fmt::format(
+      "geoip:\n  country_db: {0}\n  asn_db: {0}\n"
       "capture:\n  workers: 2\n"
-      "flows:\n  tcp_idle_timeout: 2s\n  udp_idle_timeout: 2s\n  tcp_closed_timeout: 1s\n";
+      "flows:\n  tcp_idle_timeout: 2s\n  udp_idle_timeout: 2s\n  tcp_closed_timeout: 1s\n",
+      mmdb);
 
   const std::string prom_dir = dir_.path("prometheus");
   std::filesystem::create_directory(prom_dir);
@@ -291,6 +315,24 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
       EXPECT_EQ(bytes.contains(labels) ? bytes.at(labels) : -1, egress.first) << camera;
       EXPECT_EQ(flows.contains(labels) ? flows.at(labels) : -1, egress.second) << camera;
     }
+    // By country and by AS: each destination's bytes under what the test database says of it.
+    std::map<std::string, double> by_country;
+    std::map<std::string, double> by_asn;
+    for (const int i : choice.sites) {
+      for (const auto& [destination, egress] : sites[i].expected.egress_to) {
+        const auto [country, asn] = testGeoOf(destination);
+        by_country[json{{"country", country}}.dump()] += egress.first;
+        by_asn[json{{"asn", asn}}.dump()] += egress.first;
+      }
+    }
+    EXPECT_EQ(byLabels(ask(
+                  fmt::format("sum by (country) (camwatch_egress_bytes_total{{instance=~\"{}\"}})",
+                              choice.instance))),
+              by_country);
+    EXPECT_EQ(
+        byLabels(ask(fmt::format("sum by (asn) (camwatch_egress_bytes_total{{instance=~\"{}\"}})",
+                                 choice.instance))),
+        by_asn);
   }
 
   // Every panel's query, for each sensor and for both. A series that names its sensor (an
