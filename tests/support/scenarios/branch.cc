@@ -56,17 +56,16 @@ void branchRtsp(TrafficMix& mix, const BranchSite& site, std::size_t index, Time
       tcpMessage(true, rtspRequest("PLAY", url, 2, "Range: npt=0.000-\r\n")),
       tcpMessage(false, rtspResponse(2, "Session: b7" + std::to_string(index) + "\r\n")),
   };
-  const auto ssrc = static_cast<std::uint32_t>(0x2b0a0000 + index);
-  std::uint16_t rtp_seq = 1;
-  std::uint32_t rtp_ts = 0;
-  for (Timestamp t = start + 20 * kSeconds; t < end; t += 20 * kSeconds) {
-    Bytes burst;
-    for (int i = 0; i < 3; ++i) {
-      putBytes(burst, rtpInterleaved(0, rtp_seq++, rtp_ts, ssrc, 1400 - 16, rng.next()));
-      rtp_ts += 3000;
-    }
-    spec.messages.push_back(tcpMessage(false, std::move(burst), 20 * kSeconds - 12 * kMillis));
-  }
+  RtpBursts video;
+  video.ssrc = static_cast<std::uint32_t>(0x2b0a0000 + index);
+  video.first = start + 20 * kSeconds;
+  video.end = end;
+  video.period = 20 * kSeconds;
+  video.pause = 20 * kSeconds - 12 * kMillis;
+  video.per_burst = 3;
+  video.packet_len = 1400;
+  video.clock_step = 3000;
+  addRtpBursts(spec, video, rng);
   mix.addFlow(flowFacts(spec), tcpSession(spec));
 }
 

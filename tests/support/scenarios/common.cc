@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "support/app_payloads.h"
+
 namespace camwatch::testkit::scenario {
 
 Mac localMac(std::uint32_t n) {
@@ -101,6 +103,20 @@ void arpResolve(TrafficMix& mix, const LinkSpec& link, Timestamp ts, const Host&
                 const Host& target) {
   mix.addFrame(ts, arpFrame(link, 1, asker, kBroadcastMac, target.ip));
   mix.addFrame(ts + 300 * kMicros, arpFrame(link, 2, target, asker.mac, asker.ip));
+}
+
+void addRtpBursts(TcpSessionSpec& spec, const RtpBursts& bursts, Rng& rng) {
+  std::uint16_t rtp_seq = 1;
+  std::uint32_t rtp_ts = 0;
+  for (Timestamp t = bursts.first; t < bursts.end; t += bursts.period) {
+    Bytes burst;
+    for (int i = 0; i < bursts.per_burst; ++i) {
+      putBytes(burst, rtpInterleaved(0, rtp_seq++, rtp_ts, bursts.ssrc, bursts.packet_len - 16,
+                                     rng.next()));
+      rtp_ts += bursts.clock_step;
+    }
+    spec.messages.push_back(tcpMessage(false, std::move(burst), bursts.pause));
+  }
 }
 
 std::pair<std::vector<TimedFrame>, std::vector<TimedFrame>> splitAt(std::vector<TimedFrame> frames,

@@ -41,6 +41,23 @@ Bytes arpFrame(const LinkSpec& link, std::uint16_t op, const Host& sender, const
 void arpResolve(TrafficMix& mix, const LinkSpec& link, Timestamp ts, const Host& asker,
                 const Host& target);
 
+// An RTSP session's video from the camera, interleaved RTP on the TCP connection: from `first`
+// until `end`, every `period` a burst of `per_burst` RTP packets of `packet_len` bytes (one TCP
+// segment each when the session's mss is packet_len) `pause` after the one before was sent, the
+// RTP clock advancing `clock_step` per packet. Appended to `spec`'s messages; one rng draw per
+// packet.
+struct RtpBursts {
+  std::uint32_t ssrc = 0;
+  Timestamp first = 0;
+  Timestamp end = 0;
+  Timestamp period = 0;
+  Timestamp pause = 0;
+  int per_burst = 1;
+  std::size_t packet_len = 0;
+  std::uint32_t clock_step = 0;
+};
+void addRtpBursts(TcpSessionSpec& spec, const RtpBursts& bursts, Rng& rng);
+
 // Splits a conversation's frames into those before `boundary` and the rest (for flows that a
 // timeout cuts into two records).
 std::pair<std::vector<TimedFrame>, std::vector<TimedFrame>> splitAt(std::vector<TimedFrame> frames,

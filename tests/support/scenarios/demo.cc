@@ -60,17 +60,16 @@ void demoRtsp(TrafficMix& mix, const DemoSite& site, std::size_t index, Timestam
       tcpMessage(false, rtspResponse(4, "Session: " + session + "\r\n")),
   };
   // A burst of five 1300-byte RTP packets every 10 s.
-  auto ssrc = static_cast<std::uint32_t>(0x1c0ffee0 + index);
-  std::uint16_t rtp_seq = 1;
-  std::uint32_t rtp_ts = 0;
-  for (Timestamp t = start + 10 * kSeconds; t < end; t += 10 * kSeconds) {
-    Bytes burst;
-    for (int i = 0; i < 5; ++i) {
-      putBytes(burst, rtpInterleaved(0, rtp_seq++, rtp_ts, ssrc, 1300 - 16, rng.next()));
-      rtp_ts += 3600;
-    }
-    spec.messages.push_back(tcpMessage(false, std::move(burst), 10 * kSeconds - 16 * kMillis));
-  }
+  RtpBursts video;
+  video.ssrc = static_cast<std::uint32_t>(0x1c0ffee0 + index);
+  video.first = start + 10 * kSeconds;
+  video.end = end;
+  video.period = 10 * kSeconds;
+  video.pause = 10 * kSeconds - 16 * kMillis;
+  video.per_burst = 5;
+  video.packet_len = 1300;
+  video.clock_step = 3600;
+  addRtpBursts(spec, video, rng);
   mix.addFlow(flowFacts(spec), tcpSession(spec));
 }
 
