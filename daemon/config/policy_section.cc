@@ -57,13 +57,44 @@ std::optional<Severity> readAlertSwitch(const ConfigReader& reader, const YAML::
   return reader.named<Severity>(node, key, severityFromName, "off, info, warning or critical");
 }
 
+// `mud_controllers:`, controller URI (or my-controller) -> its hosts: names or networks.
+MudControllers readMudControllers(const ConfigReader& reader, const YAML::Node& node,
+                                  const std::string& path) {
+  if (!node.IsMap()) {
+    reader.fail(node, path,
+                "expected a mapping of controller URIs (or my-controller) to lists of host "
+                "names and networks");
+  }
+  MudControllers controllers;
+  for (const auto& item : node) {
+    const std::string uri = item.first.as<std::string>();
+    const std::string at = path + "." + uri;
+    std::vector<std::string> hosts = reader.stringList(item.second, at);
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+      const std::string& host = hosts[i];
+      if (IpPrefix::parse(host)) continue;
+      // Not a network: a host name, which has no '/' or ':' and is not all digits and dots.
+      const bool name_like = !host.empty() && host.find_first_of("/: ") == std::string::npos &&
+                             host.find_first_not_of("0123456789.") != std::string::npos;
+      if (!name_like) {
+        const auto prefix = IpPrefix::parse(host);
+        reader.fail(item.second, fmt::format("{}[{}]", at, i),
+                    fmt::format("'{}' is neither a network ({}) nor a host name", host,
+                                prefix.error().message));
+      }
+    }
+    controllers.emplace(uri, std::move(hosts));
+  }
+  return controllers;
+}
+
 GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
                             const std::string& name) {
   const std::string path = "policy." + name;
-  reader.checkKeys(
-      node, path,
-      {"default_action", "default_severity", "vendor_cloud_catalog", "hardcoded_address",
-       "destination_drift", "resolvers", "external_resolver", "encrypted_dns", "rules", "mud"});
+  reader.checkKeys(node, path,
+                   {"default_action", "default_severity", "vendor_cloud_catalog",
+                    "hardcoded_address", "destination_drift", "resolvers", "external_resolver",
+                    "encrypted_dns", "rules", "mud", "mud_controllers"});
   GroupPolicy group;
   group.name = name;
   if (node["default_action"]) {
@@ -102,9 +133,14 @@ GroupPolicy readGroupPolicy(const ConfigReader& reader, const YAML::Node& node,
     }
   }
   // A MUD profile (RFC 8520): its ACEs become rules after the group's own (docs/policy.md).
+  MudControllers controllers;
+  if (const YAML::Node listed = node["mud_controllers"]) {
+    if (!node["mud"]) reader.fail(listed, path + ".mud_controllers", "needs a mud: profile");
+    controllers = readMudControllers(reader, listed, path + ".mud_controllers");
+  }
   if (const YAML::Node mud = node["mud"]) {
     const std::string file = reader.filePath(mud, path + ".mud");
-    auto rules = loadMudPolicyRules(file);
+    auto rules = loadMudPolicyRules(file, controllers);
     if (!rules) reader.fail(mud, path + ".mud", rules.error().message);
     for (PolicyRule& rule : *rules) group.rules.push_back(std::move(rule));
   }

@@ -9,6 +9,7 @@
 // and the ACE. Control thread only (configuration load, `camwatch baseline export`).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,12 +31,24 @@ struct MudExportOptions {
 std::string mudProfileJson(const std::vector<LearntDestination>& destinations,
                            const MudExportOptions& options);
 
+/// Which hosts a profile's controllers are (`policy.<group>.mud_controllers`): a controller
+/// class URI ("https://cams.example.com/controller") or "my-controller" (the controllers of this
+/// device's MUD URL) -> host names ("nvr.example.net", exactly that name) and networks
+/// ("198.51.100.0/24", a bare address). An empty list: the controllers are all on site. RFC 8520
+/// leaves this to the network's administrator; the DNS and NTP classes need no entry (the site's
+/// own servers).
+using MudControllers = std::map<std::string, std::vector<std::string>>;
+
 /// The rules of the MUD file's from-device and to-device policies, in ACL and ACE order.
 /// `text` is the file's content, `path` names it in errors ("cam.json: acl 'x', ace 'y': ...").
-Result<std::vector<PolicyRule>> mudPolicyRules(const std::string& path, const std::string& text);
+/// A controller ACE whose hosts have names and networks becomes two rules ("mud:<acl>/<ace>/names"
+/// and ".../networks"): one rule's lists of different kinds must all match.
+Result<std::vector<PolicyRule>> mudPolicyRules(const std::string& path, const std::string& text,
+                                               const MudControllers& controllers = {});
 
 /// Reads the MUD file at `path` and returns mudPolicyRules() of it; an error names the path and
 /// errno text when it cannot be read.
-Result<std::vector<PolicyRule>> loadMudPolicyRules(const std::string& path);
+Result<std::vector<PolicyRule>> loadMudPolicyRules(const std::string& path,
+                                                   const MudControllers& controllers = {});
 
 }  // namespace camwatch

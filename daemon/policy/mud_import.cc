@@ -2,7 +2,6 @@
 // everything else is refused with the file, the ACL and the ACE named, so that a profile never
 // allows less or more than it says without the operator knowing.
 #include <cerrno>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,13 +37,15 @@ const Json* member(const Json& object, const char* key) {
 // Reads one ACE into a rule, for the direction of its ACL.
 class AceReader {
  public:
-  AceReader(std::string where, bool from_device) : where_(std::move(where)), from_(from_device) {}
+  AceReader(std::string where, bool from_device, const MudControllers& controllers)
+      : where_(std::move(where)), from_(from_device), controllers_(controllers) {}
 
   [[noreturn]] void fail(const std::string& what) const { throw MudError{where_ + ": " + what}; }
 
-  // @return the rule, or nullopt for an ACE about on-site hosts only (local-networks,
-  // same-manufacturer, the DNS and NTP controllers): camwatch never judges those flows.
-  std::optional<PolicyRule> read(const Json& ace, const std::string& rule_name) {
+  // @return the rule (two for a controller with names and networks), or none for an ACE about
+  // on-site hosts only (local-networks, other Things by manufacturer or model, the DNS and NTP
+  // controllers, controllers configured as on site): camwatch never judges those flows.
+  std::vector<PolicyRule> read(const Json& ace, const std::string& rule_name) {
     if (!ace.is_object()) fail("expected an object");
     const Json* matches = member(ace, "matches");
     if (matches == nullptr || !matches->is_object()) fail("'matches' is missing");
@@ -77,14 +78,31 @@ class AceReader {
       rule_.ports.push_back(transport == 6 ? "tcp/1-65535" : "udp/1-65535");
     }
     const bool has_remote = !rule_.domains.empty() || !rule_.cidrs.empty();
+    const bool has_controller = !controller_names_.empty() || !controller_networks_.empty();
+    if (has_controller && has_remote) fail("combines a controller with a name or network");
     if (on_site) {
-      if (has_remote) fail("combines an on-site class with a remote name or network");
-      return std::nullopt;
+      if (has_remote || has_controller) {
+        fail("combines an on-site class with a remote name, network or controller");
+      }
+      return {};
     }
-    if (!has_remote && rule_.ports.empty()) {
+    if (!has_remote && !has_controller && rule_.ports.empty()) {
       fail("matches no name, network or port camwatch can check (it would match every flow)");
     }
-    return std::move(rule_);
+    if (!has_controller) return {std::move(rule_)};
+    std::vector<PolicyRule> rules;
+    const bool both = !controller_names_.empty() && !controller_networks_.empty();
+    if (!controller_names_.empty()) {
+      rules.push_back(rule_);
+      rules.back().domains = controller_names_;
+      if (both) rules.back().name += "/names";
+    }
+    if (!controller_networks_.empty()) {
+      rules.push_back(std::move(rule_));
+      rules.back().cidrs = controller_networks_;
+      if (both) rules.back().name += "/networks";
+    }
+    return rules;
   }
 
  private:
@@ -172,18 +190,49 @@ class AceReader {
 
   // @return true when the ACE is about on-site hosts only.
   bool readMud(const Json& mud) {
+    bool on_site = false;
     for (const auto& [key, value] : mud.items()) {
       const std::string at = "matches.ietf-mud:mud." + key;
-      if (key == "local-networks" || key == "same-manufacturer") continue;
-      if (key == "controller" && value.is_string() &&
-          (value == "urn:ietf:params:mud:dns" || value == "urn:ietf:params:mud:ntp")) {
-        continue;  // the site's own DNS and NTP servers: on-site (`resolvers` for DNS)
+      // Other Things (devices with MUD URLs) of the site: by any manufacturer, this one, or a
+      // model. Devices are on site, and camwatch judges only what leaves it.
+      if (key == "local-networks" || key == "same-manufacturer" || key == "manufacturer" ||
+          key == "model") {
+        on_site = true;
+        continue;
       }
-      fail(at +
-           ": not supported (camwatch cannot tell which hosts these are; supported: "
-           "local-networks, same-manufacturer, controller urn:ietf:params:mud:dns and ntp)");
+      std::string controller;
+      if (key == "controller") {
+        if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
+          fail(at + ": expected a URI");
+        }
+        controller = value.get<std::string>();
+        if (controller == "urn:ietf:params:mud:dns" || controller == "urn:ietf:params:mud:ntp") {
+          on_site = true;  // the site's own DNS and NTP servers (`resolvers` for DNS)
+          continue;
+        }
+      } else if (key == "my-controller") {
+        controller = "my-controller";
+      } else {
+        fail(at +
+             ": not supported (camwatch matches local-networks, same-manufacturer, "
+             "manufacturer, model, controller and my-controller)");
+      }
+      const auto hosts = controllers_.find(controller);
+      if (hosts == controllers_.end()) {
+        fail(fmt::format(
+            "{}: '{}' is not in the group's mud_controllers: list its host names or networks "
+            "there (an empty list if they are all on site)",
+            at, controller));
+      }
+      if (hosts->second.empty()) {
+        on_site = true;
+        continue;
+      }
+      for (const std::string& host : hosts->second) {
+        (IpPrefix::parse(host) ? controller_networks_ : controller_names_).push_back(host);
+      }
     }
-    return true;
+    return on_site;
   }
 
   PolicyAction readAction(const Json& ace) const {
@@ -199,7 +248,10 @@ class AceReader {
 
   std::string where_;
   bool from_;
+  const MudControllers& controllers_;
   PolicyRule rule_;
+  std::vector<std::string> controller_names_;  // of the ACE's controller, from the config
+  std::vector<std::string> controller_networks_;
   std::uint8_t protocol_ = 0;
   std::uint8_t l4_ = 0;
   std::string port_;
@@ -230,7 +282,7 @@ std::vector<std::string> policyAcls(const Json& mud, const char* policy) {
   return names;
 }
 
-std::vector<PolicyRule> readProfile(const Json& json) {
+std::vector<PolicyRule> readProfile(const Json& json, const MudControllers& controllers) {
   if (!json.is_object()) throw MudError{"expected a JSON object"};
   const Json& mud = required(json, "ietf-mud:mud", "top level");
   if (!mud.is_object()) throw MudError{"ietf-mud:mud: expected an object"};
@@ -277,9 +329,9 @@ std::vector<PolicyRule> readProfile(const Json& json) {
             ace.is_object() && ace.contains("name") && ace["name"].is_string()
                 ? ace["name"].get<std::string>()
                 : fmt::format("#{}", i + 1);
-        AceReader reader(fmt::format("{}, ace '{}'", where, ace_name), from_device);
-        if (auto rule = reader.read(ace, fmt::format("mud:{}/{}", name, ace_name))) {
-          rules.push_back(std::move(*rule));
+        AceReader reader(fmt::format("{}, ace '{}'", where, ace_name), from_device, controllers);
+        for (PolicyRule& rule : reader.read(ace, fmt::format("mud:{}/{}", name, ace_name))) {
+          rules.push_back(std::move(rule));
         }
       }
     }
@@ -289,9 +341,10 @@ std::vector<PolicyRule> readProfile(const Json& json) {
 
 }  // namespace
 
-Result<std::vector<PolicyRule>> mudPolicyRules(const std::string& path, const std::string& text) {
+Result<std::vector<PolicyRule>> mudPolicyRules(const std::string& path, const std::string& text,
+                                               const MudControllers& controllers) {
   try {
-    return readProfile(Json::parse(text));
+    return readProfile(Json::parse(text), controllers);
   } catch (const Json::parse_error& error) {
     std::string_view what = error.what();
     if (const std::size_t bracket = what.find("] "); bracket != std::string_view::npos) {
@@ -303,13 +356,14 @@ Result<std::vector<PolicyRule>> mudPolicyRules(const std::string& path, const st
   }
 }
 
-Result<std::vector<PolicyRule>> loadMudPolicyRules(const std::string& path) {
+Result<std::vector<PolicyRule>> loadMudPolicyRules(const std::string& path,
+                                                   const MudControllers& controllers) {
   auto text = readWholeFile(path);
   if (!text) {
     return makeError(
         fmt::format("{}: {}: {}", path, text.error().call, errnoText(text.error().error)));
   }
-  return mudPolicyRules(path, *text);
+  return mudPolicyRules(path, *text, controllers);
 }
 
 }  // namespace camwatch

@@ -284,9 +284,29 @@ TEST_F(BaselineTest, ABadMudProfileIsAConfigErrorNamingFileAclAndAce) {
   const CommandResult check = camwatch("check-config -c " + shellQuote(dir_.path("bad.yaml")));
   EXPECT_EQ(check.exit_code, 2);
   EXPECT_NE(check.err.find(mud + ": acl 'fr', ace 'mgr': matches.ietf-mud:mud.my-controller: "
-                                 "not supported"),
+                                 "'my-controller' is not in the group's mud_controllers"),
             std::string::npos)
       << check.err;
+
+  // Saying which hosts the controller is makes the profile a policy; a host that is neither a
+  // network nor a name is an error naming its key.
+  std::string with = text;
+  with.replace(with.find("mud: bad.mud.json"), std::string("mud: bad.mud.json").size(),
+               "mud: bad.mud.json\n    mud_controllers:\n      my-controller: [nvr.example.net, "
+               "198.51.100.0/24]");
+  std::ofstream(dir_.path("controlled.yaml")) << with;
+  const CommandResult good =
+      camwatch("check-config -c " + shellQuote(dir_.path("controlled.yaml")));
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  with.replace(with.find("198.51.100.0/24"), 15, "198.51.100.1/24");
+  std::ofstream(dir_.path("controlled.yaml")) << with;
+  const CommandResult bad = camwatch("check-config -c " + shellQuote(dir_.path("controlled.yaml")));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("policy.default.mud_controllers.my-controller[1]: '198.51.100.1/24' is "
+                         "neither a network (host bits set (did you mean 198.51.100.0/24?)) nor "
+                         "a host name"),
+            std::string::npos)
+      << bad.err;
 }
 
 TEST_F(BaselineTest, TheNftablesExportIsARulesetNftAccepts) {

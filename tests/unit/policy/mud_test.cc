@@ -127,13 +127,80 @@ std::string errorWith(const std::string& from, const std::string& to) {
   return rules ? "(accepted)" : rules.error().message;
 }
 
+// kProfile's "lan" ACE matching `matches` instead (an ietf-mud:mud container's members), read
+// with `controllers`.
+Result<std::vector<PolicyRule>> withLanMatching(const std::string& matches,
+                                                const MudControllers& controllers) {
+  std::string text = kProfile;
+  const std::string lan = R"("local-networks": [null])";
+  text.replace(text.find(lan), lan.size(), matches);
+  return mudPolicyRules("cam.json", text, controllers);
+}
+
+TEST(MudTest, ControllersAreTheHostsTheGroupSaysTheyAre) {
+  const std::string nvr_cloud = "https://cams.example.com/nvr-cloud";
+  const MudControllers controllers = {
+      {nvr_cloud, {"relay.example.net", "198.51.100.0/24", "2001:db8:7::/48"}},
+      {"my-controller", {"ctl.example.org"}},
+      {"https://cams.example.com/on-site", {}}};
+  // A controller with names and networks: one rule each (a rule's lists must all match).
+  auto rules = withLanMatching(R"("controller": ")" + nvr_cloud + R"(")", controllers);
+  ASSERT_TRUE(rules) << rules.error().message;
+  ASSERT_EQ(rules->size(), 6U);
+  EXPECT_EQ((*rules)[2].name, "mud:cam-v4fr/lan/names");
+  EXPECT_EQ((*rules)[2].domains, std::vector<std::string>{"relay.example.net"});
+  EXPECT_TRUE((*rules)[2].cidrs.empty());
+  EXPECT_EQ((*rules)[3].name, "mud:cam-v4fr/lan/networks");
+  EXPECT_EQ((*rules)[3].cidrs, (std::vector<std::string>{"198.51.100.0/24", "2001:db8:7::/48"}));
+  EXPECT_TRUE((*rules)[3].domains.empty());
+  EXPECT_EQ(verdictOf(*rules, "relay.example.net", "203.0.114.1", 6, 8443),
+            "allow rule:mud:cam-v4fr/lan/names");
+  EXPECT_EQ(verdictOf(*rules, "", "198.51.100.77", 17, 9000),
+            "allow rule:mud:cam-v4fr/lan/networks");
+  EXPECT_EQ(verdictOf(*rules, "other.example.net", "203.0.114.1", 6, 8443), "deny default");
+
+  // my-controller: the controllers of this device's MUD URL.
+  rules = withLanMatching(R"("my-controller": [null])", controllers);
+  ASSERT_TRUE(rules) << rules.error().message;
+  ASSERT_EQ(rules->size(), 5U);
+  EXPECT_EQ((*rules)[2].name, "mud:cam-v4fr/lan");
+  EXPECT_EQ(verdictOf(*rules, "ctl.example.org", "203.0.114.2", 6, 443),
+            "allow rule:mud:cam-v4fr/lan");
+
+  // Controllers all on site, other devices by manufacturer or model, the site's DNS and NTP:
+  // no rule, as for local-networks.
+  for (const std::string on_site :
+       {R"("controller": "https://cams.example.com/on-site")",
+        R"("manufacturer": "nvr.example.com")", R"("model": "https://nvr.example.com/mud/n1.json")",
+        R"("same-manufacturer": [null])", R"("controller": "urn:ietf:params:mud:ntp")"}) {
+    rules = withLanMatching(on_site, controllers);
+    ASSERT_TRUE(rules) << on_site << ": " << rules.error().message;
+    EXPECT_EQ(rules->size(), 4U) << on_site;
+  }
+
+  // A controller the group does not list.
+  rules = withLanMatching(R"("controller": "https://ctl.example.com")", controllers);
+  ASSERT_FALSE(rules);
+  EXPECT_EQ(rules.error().message,
+            "cam.json: acl 'cam-v4fr', ace 'lan': matches.ietf-mud:mud.controller: "
+            "'https://ctl.example.com' is not in the group's mud_controllers: list its host names "
+            "or networks there (an empty list if they are all on site)");
+  rules = withLanMatching(R"("my-controller": [null])", {});
+  ASSERT_FALSE(rules);
+  EXPECT_EQ(rules.error().message,
+            "cam.json: acl 'cam-v4fr', ace 'lan': matches.ietf-mud:mud.my-controller: "
+            "'my-controller' is not in the group's mud_controllers: list its host names or "
+            "networks there (an empty list if they are all on site)");
+}
+
 TEST(MudTest, WhatCamwatchCannotMatchIsNamedWithFileAclAndAce) {
-  EXPECT_EQ(errorWith(R"("local-networks": [null])", R"("controller": "https://ctl.example.com")"),
-            "cam.json: acl 'cam-v4fr', ace 'lan': matches.ietf-mud:mud.controller: not supported "
-            "(camwatch cannot tell which hosts these are; supported: local-networks, "
-            "same-manufacturer, controller urn:ietf:params:mud:dns and ntp)");
-  EXPECT_EQ(errorWith(R"("local-networks": [null])", R"("same-manufacturer": [null])"),
-            "(accepted)");
+  EXPECT_EQ(errorWith(R"("local-networks": [null])", R"("controller": 7)"),
+            "cam.json: acl 'cam-v4fr', ace 'lan': matches.ietf-mud:mud.controller: expected a "
+            "URI");
+  EXPECT_EQ(errorWith(R"("local-networks": [null])", R"("appliance": [null])"),
+            "cam.json: acl 'cam-v4fr', ace 'lan': matches.ietf-mud:mud.appliance: not supported "
+            "(camwatch matches local-networks, same-manufacturer, manufacturer, model, controller "
+            "and my-controller)");
   EXPECT_EQ(errorWith(R"("destination-port": {"lower-port")", R"("source-port": {"lower-port")"),
             "cam.json: acl 'cam-v4fr', ace 'ntp': matches.udp.source-port: the camera's own "
             "port, which camwatch does not match");
