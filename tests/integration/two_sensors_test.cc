@@ -123,7 +123,8 @@ class TwoSensorsTest : public ::testing::Test {
 
   // Starts site `index`'s sensor on its receiver veth with the test config `config_file` and
   // `extra` (a geoip: section first, if any), its sensor name made `site.name`.
-  void startSite(Site& site, int index, const std::string& config_file, const std::string& extra) {
+  void startSite(Site& site, int index, const std::string& config_file, const std::string& extra,
+                 const std::string& listen) {
     site.pair =
         std::make_unique<testkit::NetnsPair>(fmt::format("{}m{}", getpid() % 100000, index));
     ASSERT_EQ(site.pair->create(), "");
@@ -140,9 +141,9 @@ class TwoSensorsTest : public ::testing::Test {
     const std::string path = dir_.path(site.name + ".yaml");
     std::ofstream(path) << config;
     site.sensor = std::make_unique<BackgroundProcess>(
-        fmt::format("ip netns exec {} {} run -c {} --interface {} --metrics 127.0.0.1:0",
+        fmt::format("ip netns exec {} {} run -c {} --interface {} --metrics {}",
                     site.pair->receiverNs(), shellQuote(kBinary), shellQuote(path),
-                    site.pair->receiverInterface()),
+                    site.pair->receiverInterface(), listen),
         dir_.path(site.name + ".log"));
     const bool bound = waitUntil(
         [&] {
@@ -201,8 +202,16 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
   if (started.find("is missing") != std::string::npos) GTEST_SKIP() << started;
   ASSERT_EQ(started, "");
 
-  startSite(sites[0], 0, kGroundTruth, extra);
-  startSite(sites[1], 1, kBranchConfig, extra);
+  // site-b's /metrics listens on every address of its namespace, as a sensor scraped across the
+  // network without a TLS front would: its log says what that exposes; site-a's says nothing.
+  startSite(sites[0], 0, kGroundTruth, extra, "127.0.0.1:0");
+  startSite(sites[1], 1, kBranchConfig, extra, "0.0.0.0:0");
+  const std::string exposed = "warning: metrics on 0.0.0.0:0 without basic auth, in plain HTTP";
+  EXPECT_EQ(sites[0].sensor->log().find("warning: metrics on"), std::string::npos)
+      << sites[0].sensor->log();
+  EXPECT_TRUE(waitUntil([&] { return sites[1].sensor->log().find(exposed) != std::string::npos; },
+                        milliseconds(5000)))
+      << sites[1].sensor->log();
   ASSERT_EQ(prometheus.setTargets({sites[0].target, sites[1].target}), "");
   const auto answer = [&](const std::string& promql) { return prometheus.query(promql); };
   ASSERT_TRUE(waitUntil(
