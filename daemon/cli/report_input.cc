@@ -143,7 +143,16 @@ ReportInput reportInput(const ReplayArgs& args, const Config& config, const Repl
     }
     input.config_text = text.str();
   }
-  input.config_sha256 = sha256Hex(input.config_text);
+  // The main file's digest is of the bytes shown in the report; the included files' of the files
+  // on disk, named as the loader read them (no second expansion of their globs here).
+  input.config_files.push_back(
+      ReportConfigFile{input.config_path, input.config_text.size(), sha256Hex(input.config_text)});
+  for (std::size_t i = 1; i < config.source_files.size(); ++i) {
+    ReportConfigFile file;
+    file.path = config.source_files[i];
+    hashFile(file.path, file.size, file.sha256);
+    input.config_files.push_back(std::move(file));
+  }
   for (const CaptureFileStats& stats : result.files) {
     ReportCaptureFile file;
     hashFile(stats.path, file.size, file.sha256);

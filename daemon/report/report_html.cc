@@ -298,11 +298,13 @@ void appendCaptureFiles(std::string& html, const ReplayOutcome& result, const Re
       "compressed bytes of a gzip capture).</p>\n";
 }
 
-// The config file's path, SHA-256 and text.
+// The config file's path, SHA-256 and text; each file it includes with its path and SHA-256.
 void appendConfig(std::string& html, const ReportInput& input) {
   html += "<h2 id=\"config\">Configuration</h2>\n<dl class=\"facts\">\n";
-  appendFact(html, "file", input.config_path);
-  appendFact(html, "SHA-256", input.config_sha256);
+  for (std::size_t i = 0; i < input.config_files.size(); ++i) {
+    appendFact(html, i == 0 ? "file" : "included", input.config_files[i].path);
+    appendFact(html, "SHA-256", input.config_files[i].sha256);
+  }
   html += "</dl>\n<pre>" + esc(input.config_text) + "</pre>\n";
 }
 

@@ -28,13 +28,22 @@ struct ReportCaptureFile {
   std::string sha256;      ///< hex; empty when the file could not be read again
 };
 
+/// A file the config was built from, as the report lists it: the main config file, then each file
+/// it includes (Config::source_files, in the order the loader read them).
+struct ReportConfigFile {
+  std::string path;        ///< as the loader named it; "(built-in defaults)" without `-c`
+  std::uint64_t size = 0;  ///< bytes the digest is of
+  std::string sha256;      ///< hex; empty when the file could not be read again
+};
+
 struct ReportInput {
   std::string version;  ///< "0.1.0 (git abc123)"
   std::string sensor_name;
   std::string home_country;  ///< sensor.country (ISO 3166-1 alpha-2); "" = not set
   std::string config_path;   ///< or "(built-in defaults)"
   std::string config_text;   ///< the file as read, or the effective defaults
-  std::string config_sha256;
+  /// The main file first (its digest of config_text), then each included file; never empty.
+  std::vector<ReportConfigFile> config_files;
   std::vector<ReportCaptureFile> files;  ///< parallel to ReplayResult::files
   std::vector<DataSource> data_sources;  ///< what the judgement came from (Provenance)
 };

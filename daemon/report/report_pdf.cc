@@ -21,6 +21,8 @@
 
 #include <fmt/format.h>
 
+#include "report/headless_chromium.h"
+
 extern char** environ;
 
 namespace camwatch {
@@ -213,28 +215,8 @@ Result<void> printPdf(const std::string& html, const std::string& pdf_path,
   std::error_code ignored;
   fs::create_directories(folder->path("home"), ignored);
 
-  std::vector<std::string> args{
-      chromium_path,
-      "--headless",
-      "--disable-gpu",
-      "--no-first-run",
-      "--no-default-browser-check",
-      "--disable-extensions",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      // No name resolves: the page needs no network, and a mistake in it cannot reach one.
-      "--host-resolver-rules=MAP * ~NOTFOUND",
-      "--user-data-dir=" + folder->path("profile"),
-      "--no-pdf-header-footer",
-      "--print-to-pdf=" + printed,
-  };
-  // Chromium refuses to run as root with its sandbox ("Running as root without --no-sandbox is
-  // not supported"). The page is camwatch's own, every input string escaped, scripts limited by
-  // its Content-Security-Policy and the network closed above, so root runs it unsandboxed; any
-  // other user keeps the sandbox.
-  if (::geteuid() == 0) args.emplace_back("--no-sandbox");
-  args.push_back("file://" + page);
+  std::vector<std::string> args =
+      headlessChromiumArgs(chromium_path, folder->path("profile"), page, printToPdf(printed));
 
   auto pid = spawnBrowser(chromium_path, std::move(args), browserEnvironment(*folder), log);
   if (!pid) return tl::unexpected(pid.error());

@@ -22,8 +22,8 @@ Result<std::string> findChromium(const std::string& chromium);
 /// Prints the self-contained page `html` to `pdf_path` with the browser at `chromium_path`
 /// (findChromium): writes the page into a private temporary folder ($TMPDIR, else /tmp), runs
 /// the browser there with `--print-to-pdf`, waits at most `timeout` (then kills it and its
-/// children), checks that a PDF came out, copies it to `pdf_path` and removes the folder. Adds
-/// `--no-sandbox` only when running as root, where Chromium refuses to start without it.
+/// children), checks that a PDF came out, copies it to `pdf_path` and removes the folder. The
+/// command line is headless_chromium.h's (`--no-sandbox` only when running as root).
 /// Blocks; control thread, never a worker.
 Result<void> printPdf(const std::string& html, const std::string& pdf_path,
                       const std::string& chromium_path, std::chrono::seconds timeout);

@@ -39,10 +39,24 @@ std::string provenanceSection(const ReplayOutcome& result, const ReportInput& in
       "disk when the report was written (<code>sha256sum FILE</code> prints the same), so a "
       "reader can check later which capture, config and data a finding rests on.</p>\n"
       "<dl class=\"facts\">\n";
-  html += "<dt>camwatch</dt><dd>" + htmlEscape(input.version) + "</dd>\n";
-  html += "<dt>config</dt><dd>" + htmlEscape(input.config_path) + "</dd>\n";
-  html += "<dt>config SHA-256</dt><dd><code class=\"digest\">" + htmlEscape(input.config_sha256) +
-          "</code></dd>\n</dl>\n";
+  html += "<dt>camwatch</dt><dd>" + htmlEscape(input.version) + "</dd>\n</dl>\n";
+
+  // Every file the config was built from: a shared policy or inventory file that an `include:`
+  // merged in judged the capture as much as the main file did.
+  html +=
+      "<h3>Config files</h3>\n<table><thead><tr><th>file</th><th>read as</th><th>size</th>"
+      "<th>SHA-256</th></tr></thead><tbody>\n";
+  for (std::size_t i = 0; i < input.config_files.size(); ++i) {
+    const ReportConfigFile& file = input.config_files[i];
+    html += "<tr>" + pathCell(file.path) + (i == 0 ? "<td>main config</td>" : "<td>included</td>") +
+            sizeCell(file.size, true) + digestCell(file.sha256) + "</tr>\n";
+  }
+  html += "</tbody></table>\n";
+  if (input.config_files.size() > 1) {
+    html +=
+        "<p class=\"muted\">The main config first, then each file it includes "
+        "(<code>include:</code>), in the order camwatch read them.</p>\n";
+  }
 
   html +=
       "<h3>Capture files</h3>\n<table><thead><tr><th>file</th><th>size</th><th>SHA-256</th>"

@@ -1,6 +1,7 @@
 // The replay report's Provenance section (docs/report.md): what the report was made from, so a
-// reader of the page or of its PDF can check it later: camwatch's version, the SHA-256 of the
-// config and of every capture file, and each data source the judgement used (GeoIP databases with
+// reader of the page or of its PDF can check it later: camwatch's version, the SHA-256 of every
+// file the config was built from (the main file and each it includes) and of every capture file,
+// and each data source the judgement used (GeoIP databases with
 // their MMDB metadata, the operators file, the vendor-cloud catalog, the OUI file, the Public
 // Suffix List, nDPI) with its version or entry counts and its file's SHA-256. A section of its
 // own, self-contained, so the page's layout can move it.

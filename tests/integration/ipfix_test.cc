@@ -26,6 +26,7 @@
 
 #include "integration/live_run_fixture.h"
 #include "integration/run_command.h"
+#include "support/listening_ports.h"
 #include "support/netns_pair.h"
 
 namespace camwatch::integration {
@@ -34,23 +35,11 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 using testkit::BackgroundProcess;
+using testkit::freeLoopbackPort;
 using testkit::waitUntil;
 
 const std::string kTestgen = CAMWATCH_TESTGEN;
 const std::string kElementFile = kSourceDir + "/config/camwatch-ipfix-elements.xml";
-
-// A port on 127.0.0.1 nobody uses now (the kernel's pick for a socket of `type`, released).
-int freeLoopbackPort(int type) {
-  const int fd = ::socket(AF_INET, type, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  ::close(fd);
-  return bound ? ntohs(address.sin_port) : 0;
-}
 
 // Whether a UDP socket is bound to 127.0.0.1:`port` (in the namespace `prefix` enters, "ip
 // netns exec NS ", or this one): nfcapd says nothing when it is ready, /proc/net/udp does.

@@ -3,10 +3,11 @@
 // the report with Debian's chromium and the PDF's text is read back with `pdftotext` (Debian's
 // poppler-utils; scripts/setup.sh installs both): the findings (alert kinds, cameras; page 1
 // opening with the most severe), the section headings, camwatch's version, and the SHA-256 of the
-// capture, the config and the data sources must be in it. Fake browsers (shell scripts) check the
-// rest without Chromium: what the browser is given (a private profile and home, no name
-// resolution), and that each way it can fail is named: not found, an exit status with its last
-// lines, no PDF, a timeout; the private temporary folder is gone afterwards every time.
+// capture, the config and the data sources must be in it; with `include:`, every config file is
+// named with its SHA-256. Fake browsers (shell scripts) check the rest without Chromium: what the
+// browser is given (a private profile and home, no name resolution), and that each way it can
+// fail is named: not found, an exit status with its last lines, no PDF, a timeout; the private
+// temporary folder is gone afterwards every time.
 #include <unistd.h>
 
 #include <chrono>
@@ -186,6 +187,61 @@ TEST_F(ReportPdfTest, TheHtmlCarriesTheSameProvenance) {
         "Public Suffix List", "nDPI", ", IPv6, built 2024-01-01 (", "AS, 0 prefixes"}) {
     EXPECT_NE(page.find(text), std::string::npos) << text;
   }
+}
+
+// A site config that includes two files, one by its path and one through a glob: the report's
+// provenance names all three, the main file first, each with the SHA-256 sha256sum(1) gives.
+TEST_F(ReportPdfTest, TheProvenanceNamesEveryFileTheConfigWasBuiltFrom) {
+  fs::create_directories(dir_.path("site/conf.d"));
+  const std::string shared = dir_.path("site/conf.d/10-limits.yaml");
+  std::ofstream(shared) << "replay:\n  max_timelines: 500\n";
+  const std::string site = dir_.path("site/site.yaml");
+  std::ofstream(site) << "include: [" << config_ << ", conf.d/*.yaml]\n"
+                      << "sensor:\n  name: site-with-includes\n";
+  const std::string html = dir_.path("report.html");
+  const CommandResult run = runCommand(kCamwatch + " replay -c " + shellQuote(site) + " --report " +
+                                       shellQuote(html) + " " + shellQuote(capture_));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string page = readFile(html);
+  ASSERT_NE(page.find("site-with-includes"), std::string::npos) << "the main file was not read";
+
+  // The Config files table of the Provenance section, one row a file: path (the page may break
+  // it after each '/'), how it was read, and its digest.
+  const std::size_t provenance = page.find("id=\"provenance\"");
+  ASSERT_NE(provenance, std::string::npos);
+  const std::size_t table = page.find("<h3>Config files</h3>", provenance);
+  ASSERT_NE(table, std::string::npos);
+  std::string rows = page.substr(table, page.find("</tbody>", table) - table);
+  for (std::size_t at = rows.find("<wbr>"); at != std::string::npos; at = rows.find("<wbr>")) {
+    rows.erase(at, 5);
+  }
+  std::vector<std::vector<std::string>> seen;
+  for (std::size_t row = rows.find("<tr><td"); row != std::string::npos;
+       row = rows.find("<tr><td", row + 1)) {
+    const std::size_t end = rows.find("</tr>", row);
+    std::vector<std::string> cells;
+    for (std::size_t cell = rows.find("<td", row); cell < end; cell = rows.find("<td", cell + 1)) {
+      const std::size_t open = rows.find('>', cell) + 1;
+      std::string text = rows.substr(open, rows.find("</td>", open) - open);
+      if (text.rfind("<code class=\"digest\">", 0) == 0) text = text.substr(21, 64);
+      cells.push_back(text);
+    }
+    ASSERT_EQ(cells.size(), 4U) << rows.substr(row, end - row);
+    seen.push_back({cells[0], cells[1], cells[3]});
+  }
+  const std::vector<std::vector<std::string>> expected = {{site, "main config", sha256Of(site)},
+                                                          {config_, "included", sha256Of(config_)},
+                                                          {shared, "included", sha256Of(shared)}};
+  EXPECT_EQ(seen, expected) << rows;
+
+  // The Configuration section names them too.
+  const std::size_t config = page.find("id=\"config\"");
+  ASSERT_NE(config, std::string::npos);
+  const std::string facts = page.substr(config, page.find("</dl>", config) - config);
+  for (const std::string& file : {site, config_, shared}) {
+    EXPECT_NE(facts.find("<dd>" + sha256Of(file) + "</dd>"), std::string::npos) << file;
+  }
+  EXPECT_NE(facts.find("<dt>included</dt><dd>" + shared + "</dd>"), std::string::npos) << facts;
 }
 
 TEST_F(ReportPdfTest, BrowserNotInPathNamesItsPackageBeforeTheReplay) {

@@ -19,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include "integration/chromium_run.h"
 #include "integration/run_command.h"
 #include "support/png_image.h"
 
@@ -28,7 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
-const std::string kChromium = "/usr/bin/chromium";
 const std::string kFonts = "/usr/share/fonts/truetype/dejavu";
 
 // The first screen of a laptop: what a reader sees before scrolling.
@@ -91,14 +91,9 @@ TEST_P(ReportScreenshotTest, FirstScreenMatchesTheReviewedImage) {
   ASSERT_TRUE(fs::exists(page)) << page;
 
   const std::string shot = dir_.path("shot.png");
-  const CommandResult chromium = runCommand(
-      "FONTCONFIG_FILE=" + shellQuote(fontConfig(dir_)) + " timeout -k 5 60 " + kChromium +
-      " --headless=new --no-sandbox --disable-gpu --no-first-run --hide-scrollbars"
-      " --force-device-scale-factor=1 --force-color-profile=srgb --user-data-dir=" +
-      shellQuote(dir_.path("profile")) +
-      " --host-resolver-rules='MAP * ~NOTFOUND' --enable-logging=stderr --v=0 --window-size=" +
-      std::to_string(kWidth) + "," + std::to_string(kHeight) + " --screenshot=" + shellQuote(shot) +
-      " " + shellQuote("file://" + page));
+  const CommandResult chromium =
+      runChromium(page, dir_.path("profile"), screenshot(shot, kWidth, kHeight),
+                  "FONTCONFIG_FILE=" + shellQuote(fontConfig(dir_)) + " ");
   ASSERT_EQ(chromium.exit_code, 0) << chromium.err;
   const testkit::PngImage fresh = testkit::readPng(shot);
   ASSERT_EQ(fresh.width, kWidth);

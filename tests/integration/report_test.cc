@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "integration/chromium_run.h"
 #include "integration/ground_truth.h"
 #include "integration/run_command.h"
 #include "support/png_image.h"
@@ -24,7 +25,6 @@ namespace fs = std::filesystem;
 const std::string kCamwatch = CAMWATCH_BINARY;
 const std::string kTestgen = CAMWATCH_TESTGEN;
 const std::string kSourceDir = CAMWATCH_SOURCE_DIR;
-const std::string kChromium = "/usr/bin/chromium";
 
 // Colours of daemon/report/svg_chart.h's palette that long bars of the demo's charts are drawn
 // in: country (blue), "not a vendor cloud" (sky blue), alert kind (reddish purple), a foreign
@@ -270,19 +270,6 @@ TEST(ReportHelp, ReplayHelpNamesBothOptions) {
   EXPECT_NE(help.out.find("--destinations"), std::string::npos) << help.out;
 }
 
-// Headless Chromium with a throwaway profile, every host name unresolvable (the page must not
-// need the network), killed after 60 s.
-CommandResult chromium(const TempDir& dir, const std::string& name, const std::string& action,
-                       const std::string& page) {
-  return runCommand("timeout -k 5 60 " + kChromium +
-                    " --headless=new --no-sandbox --disable-gpu --no-first-run"
-                    " --user-data-dir=" +
-                    shellQuote(dir.path(name)) +
-                    " --host-resolver-rules='MAP * ~NOTFOUND' --enable-logging=stderr --v=0"
-                    " --window-size=1280,4000 " +
-                    action + " " + shellQuote("file://" + page));
-}
-
 std::vector<std::string> consoleProblems(const std::string& log) {
   std::vector<std::string> problems;
   std::size_t start = 0;
@@ -305,7 +292,8 @@ TEST_F(ReportTest, ChromiumLoadsThePageWithoutErrorsAndDrawsTheCharts) {
   const std::string report = dir_.path("report.html");
   ASSERT_EQ(replay(report, dir_.path("dest.csv")).exit_code, 0);
 
-  const CommandResult dom = chromium(dir_, "profile-dom", "--dump-dom", report);
+  // A window as wide as a laptop's and tall enough for the charts.
+  const CommandResult dom = runChromium(report, dir_.path("profile-dom"), dumpDom(1280, 4000));
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
   EXPECT_NE(dom.out.find("data-report-ready=\"1\""), std::string::npos)
       << "the report's script did not finish";
@@ -313,10 +301,10 @@ TEST_F(ReportTest, ChromiumLoadsThePageWithoutErrorsAndDrawsTheCharts) {
   EXPECT_EQ(consoleProblems(dom.err), std::vector<std::string>{});
 
   const std::string shot = dir_.path("shot.png");
-  const CommandResult screenshot =
-      chromium(dir_, "profile-shot", "--screenshot=" + shellQuote(shot), report);
-  ASSERT_EQ(screenshot.exit_code, 0) << screenshot.err;
-  EXPECT_EQ(consoleProblems(screenshot.err), std::vector<std::string>{});
+  const CommandResult shown =
+      runChromium(report, dir_.path("profile-shot"), screenshot(shot, 1280, 4000));
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(consoleProblems(shown.err), std::vector<std::string>{});
   const testkit::PngImage image = testkit::readPng(shot);
   ASSERT_EQ(image.width, 1280U);
   ASSERT_GT(image.height, 1000U);

@@ -1,7 +1,8 @@
 // Ports without bind-then-close picking (issue 15): a server a test starts binds port 0 itself
 // and the test asks the kernel which port it got (listeningTcpPorts), and a URL that must refuse
 // connections points at a port the test holds (RefusingLoopbackPort). A port picked by binding 0
-// and closing again may be taken by a parallel test before the server binds it.
+// and closing again may be taken by a parallel test before the server binds it; freeLoopbackPort
+// does that, for the servers that must be told their port and cannot bind 0 and say which.
 #pragma once
 
 #include <sys/types.h>
@@ -29,6 +30,12 @@ struct SpawnedServer {
 /// would report as the server's; and none of the test's descriptors is passed on to the server.
 SpawnedServer spawnServer(const std::string& binary, const std::vector<std::string>& args,
                           const std::string& log_path);
+
+/// A port on 127.0.0.1 nobody uses now: the kernel's pick for a socket of `type` (SOCK_STREAM,
+/// SOCK_DGRAM), released again; 0 when none could be bound. Bind-then-close (see above): only for
+/// a server that takes its port on the command line or in its config and cannot report a port it
+/// picked (nfcapd, rsyslogd), or for a UDP port nothing should listen on.
+int freeLoopbackPort(int type);
 
 /// A TCP port on 127.0.0.1 that refuses connections for as long as this object lives: a socket
 /// bound to a port the kernel picks that never listens, so a connection gets a reset. It is

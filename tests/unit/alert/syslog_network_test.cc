@@ -4,8 +4,6 @@
 // parses the structured data back into fields (mmpstrucdata): its JSON is compared with the
 // alert. TLS runs with certificates the test makes with the openssl tool: a CA the sink trusts,
 // and a wrong one it must refuse.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,6 +21,7 @@
 #include "sinks/syslog/network_syslog_sender.h"
 #include "sinks/syslog/syslog_alert_sink.h"
 #include "sinks/syslog/syslog_message.h"
+#include "support/listening_ports.h"
 #include "support/rsyslog_process.h"
 #include "unit/alert/alert_test_util.h"
 
@@ -31,22 +30,10 @@ namespace {
 
 using testing::sampleAlert;
 using testing::ScratchDir;
+using testkit::freeLoopbackPort;
 using testkit::RsyslogNetwork;
 using testkit::RsyslogProcess;
 using testkit::SyslogRecord;
-
-// A port on 127.0.0.1 nobody uses now (the kernel's pick, released).
-int freePort(int type) {
-  const int fd = ::socket(AF_INET, type, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  ::close(fd);
-  return bound ? ntohs(address.sin_port) : 0;
-}
 
 // Runs `command` through the shell. @return its exit status.
 int shell(const std::string& command) { return std::system(command.c_str()); }
@@ -113,9 +100,9 @@ class SyslogNetworkTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(makeCertificates(directory())) << "openssl could not make the test certificates";
-    network_.udp_port = freePort(SOCK_DGRAM);
-    network_.tcp_port = freePort(SOCK_STREAM);
-    network_.tls_port = freePort(SOCK_STREAM);
+    network_.udp_port = freeLoopbackPort(SOCK_DGRAM);
+    network_.tcp_port = freeLoopbackPort(SOCK_STREAM);
+    network_.tls_port = freeLoopbackPort(SOCK_STREAM);
     network_.tls_ca_file = dir_.path("ca.pem");
     network_.tls_cert_file = dir_.path("server.pem");
     network_.tls_key_file = dir_.path("server.key");

@@ -58,7 +58,7 @@ ReportInput hostileInput() {
   input.sensor_name = kHostile;
   input.config_path = kHostile;
   input.config_text = std::string("sensor:\n  name: ") + kHostile + "\n</pre><img src=x>\n";
-  input.config_sha256 = "00";
+  input.config_files.push_back(ReportConfigFile{kHostile, 30, "00"});
   input.files.push_back(ReportCaptureFile{42, "ab"});
   return input;
 }

@@ -1,6 +1,7 @@
 // The report's Provenance section and print stylesheet: the section is self-contained (one
 // <section> the page's layout can move), escapes every input string (paths and versions come
-// from the config and from files), lists each capture and data source with its digest, and says
+// from the config and from files), lists each config file (the main one, then the included ones),
+// capture and data source with its digest, and says
 // "-" where there is none; the stylesheet prints on A4 with page breaks and no dark backgrounds.
 #include "report/report_provenance.h"
 
@@ -21,7 +22,9 @@ ReportInput inputWithSources() {
   ReportInput input;
   input.version = "1.2.3 (git abc)";
   input.config_path = "config/camwatch.yaml";
-  input.config_sha256 = std::string(64, 'c');
+  input.config_files.push_back(ReportConfigFile{"config/camwatch.yaml", 700, std::string(64, 'c')});
+  input.config_files.push_back(ReportConfigFile{std::string("config/conf.d/") + kHostile + ".yaml",
+                                                300, std::string(64, 'd')});
   input.files.push_back(ReportCaptureFile{1536, std::string(64, 'f')});
   input.data_sources.push_back(
       DataSource{"GeoIP country database", std::string("geo/") + kHostile + ".mmdb",
@@ -45,8 +48,19 @@ TEST(ReportProvenance, ListsVersionConfigCapturesAndSourcesWithTheirDigests) {
             0U);
   EXPECT_EQ(html.substr(html.size() - 11), "</section>\n");
   EXPECT_NE(html.find("<dd>1.2.3 (git abc)</dd>"), std::string::npos);
-  EXPECT_NE(html.find("<code class=\"digest\">" + std::string(64, 'c') + "</code>"),
-            std::string::npos);
+  // The main config first, then the file it includes, each with its size and digest.
+  const std::size_t main = html.find(
+      "<tr><td class=\"path\">config/<wbr>camwatch.yaml</td><td>main config</td><td class=\"n\" "
+      "title=\"700 bytes\">700 B</td><td><code class=\"digest\">" +
+      std::string(64, 'c') + "</code></td></tr>");
+  const std::size_t included = html.find(
+      "</td><td>included</td><td class=\"n\" title=\"300 bytes\">300 B</td><td><code "
+      "class=\"digest\">" +
+      std::string(64, 'd') + "</code></td></tr>");
+  ASSERT_NE(main, std::string::npos) << html;
+  ASSERT_NE(included, std::string::npos) << html;
+  EXPECT_LT(main, included);
+  EXPECT_LT(included, html.find("<h3>Capture files</h3>"));
   EXPECT_NE(html.find("<td class=\"path\">captures/<wbr>demo.pcap</td><td class=\"n\" "
                       "title=\"1536 bytes\">"),
             std::string::npos);
@@ -65,6 +79,8 @@ TEST(ReportProvenance, EscapesPathsAndVersions) {
   const std::string html = provenanceSection(oneCapture(), inputWithSources());
   EXPECT_EQ(html.find("<b>"), std::string::npos);
   EXPECT_NE(html.find("geo/<wbr>&lt;b&gt;x&lt;/<wbr>b&gt;&amp;&quot;&#39;.mmdb"),
+            std::string::npos);
+  EXPECT_NE(html.find("conf.d/<wbr>&lt;b&gt;x&lt;/<wbr>b&gt;&amp;&quot;&#39;.yaml"),
             std::string::npos);
   EXPECT_NE(html.find("type &#39;&lt;b&gt;"), std::string::npos);
 }
