@@ -14,6 +14,7 @@
 #include <camwatch/policy.h>
 
 #include "policy/registrable_domain.h"
+#include "util/durable_file.h"
 #include "util/sha256.h"
 
 namespace camwatch::cli {
@@ -145,12 +146,19 @@ ReportInput reportInput(const ReplayArgs& args, const Config& config, const Repl
   }
   // The main file's digest is of the bytes shown in the report; the included files' of the files
   // on disk, named as the loader read them (no second expansion of their globs here).
-  input.config_files.push_back(
-      ReportConfigFile{input.config_path, input.config_text.size(), sha256Hex(input.config_text)});
+  input.config_files.push_back(ReportConfigFile{
+      input.config_path, input.config_text.size(), sha256Hex(input.config_text), {}});
   for (std::size_t i = 1; i < config.source_files.size(); ++i) {
     ReportConfigFile file;
     file.path = config.source_files[i];
-    hashFile(file.path, file.size, file.sha256);
+    if (auto text = readWholeFile(file.path)) {
+      file.text = std::move(*text);
+      file.size = file.text.size();
+      file.sha256 = sha256Hex(file.text);
+    } else {
+      std::cerr << "camwatch: " << file.path
+                << ": cannot read again for the report: " << errnoText(text.error().error) << '\n';
+    }
     input.config_files.push_back(std::move(file));
   }
   for (const CaptureFileStats& stats : result.files) {

@@ -298,7 +298,8 @@ void appendCaptureFiles(std::string& html, const ReplayOutcome& result, const Re
       "compressed bytes of a gzip capture).</p>\n";
 }
 
-// The config file's path, SHA-256 and text; each file it includes with its path and SHA-256.
+// The config file's path, SHA-256 and text; then each file it includes, with its path, SHA-256
+// and text: the policy and inventory that judged the capture, whichever file they came from.
 void appendConfig(std::string& html, const ReportInput& input) {
   html += "<h2 id=\"config\">Configuration</h2>\n<dl class=\"facts\">\n";
   for (std::size_t i = 0; i < input.config_files.size(); ++i) {
@@ -306,6 +307,11 @@ void appendConfig(std::string& html, const ReportInput& input) {
     appendFact(html, "SHA-256", input.config_files[i].sha256);
   }
   html += "</dl>\n<pre>" + esc(input.config_text) + "</pre>\n";
+  for (std::size_t i = 1; i < input.config_files.size(); ++i) {
+    const ReportConfigFile& file = input.config_files[i];
+    html += "<h3>Included: <code>" + esc(file.path) + "</code></h3>\n<pre>" + esc(file.text) +
+            "</pre>\n";
+  }
 }
 
 }  // namespace

@@ -34,6 +34,9 @@ struct ReportConfigFile {
   std::string path;        ///< as the loader named it; "(built-in defaults)" without `-c`
   std::uint64_t size = 0;  ///< bytes the digest is of
   std::string sha256;      ///< hex; empty when the file could not be read again
+  /// An included file's text, shown in the Configuration section (the main file's is
+  /// ReportInput::config_text); empty when it could not be read again.
+  std::string text;
 };
 
 struct ReportInput {

@@ -242,6 +242,14 @@ TEST_F(ReportPdfTest, TheProvenanceNamesEveryFileTheConfigWasBuiltFrom) {
     EXPECT_NE(facts.find("<dd>" + sha256Of(file) + "</dd>"), std::string::npos) << file;
   }
   EXPECT_NE(facts.find("<dt>included</dt><dd>" + shared + "</dd>"), std::string::npos) << facts;
+  // And shows what each included file says, after the main file's text.
+  const std::size_t main_text = page.find("<pre>include: [", config);
+  ASSERT_NE(main_text, std::string::npos);
+  EXPECT_NE(page.find("<h3>Included: <code>" + shared +
+                          "</code></h3>\n<pre>replay:\n  max_timelines: 500\n</pre>",
+                      main_text),
+            std::string::npos)
+      << page.substr(config);
 }
 
 TEST_F(ReportPdfTest, BrowserNotInPathNamesItsPackageBeforeTheReplay) {

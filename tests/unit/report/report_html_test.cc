@@ -58,7 +58,10 @@ ReportInput hostileInput() {
   input.sensor_name = kHostile;
   input.config_path = kHostile;
   input.config_text = std::string("sensor:\n  name: ") + kHostile + "\n</pre><img src=x>\n";
-  input.config_files.push_back(ReportConfigFile{kHostile, 30, "00"});
+  input.config_files.push_back(ReportConfigFile{kHostile, 30, "00", ""});
+  // An included file with a hostile name and text: both shown, escaped.
+  input.config_files.push_back(ReportConfigFile{std::string("conf.d/") + kHostile, 40, "01",
+                                                std::string("# ") + kHostile + "\n</pre><img>\n"});
   input.files.push_back(ReportCaptureFile{42, "ab"});
   return input;
 }
@@ -85,6 +88,7 @@ TEST(ReportHtml, HostileNamesAreEscapedEverywhere) {
   EXPECT_EQ(html.find("\"onmouseover"), std::string::npos);
   EXPECT_EQ(html.find("<img"), std::string::npos);
   EXPECT_EQ(html.find("</pre><img"), std::string::npos);
+  EXPECT_NE(html.find("&lt;/pre&gt;&lt;img&gt;"), std::string::npos);  // the included file's text
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;.evil&quot;onmouseover=alert(2) "
                       "x=&#39;y&#39;&amp;"),
             std::string::npos);

@@ -22,9 +22,10 @@ ReportInput inputWithSources() {
   ReportInput input;
   input.version = "1.2.3 (git abc)";
   input.config_path = "config/camwatch.yaml";
-  input.config_files.push_back(ReportConfigFile{"config/camwatch.yaml", 700, std::string(64, 'c')});
+  input.config_files.push_back(
+      ReportConfigFile{"config/camwatch.yaml", 700, std::string(64, 'c'), ""});
   input.config_files.push_back(ReportConfigFile{std::string("config/conf.d/") + kHostile + ".yaml",
-                                                300, std::string(64, 'd')});
+                                                300, std::string(64, 'd'), "x: 1\n"});
   input.files.push_back(ReportCaptureFile{1536, std::string(64, 'f')});
   input.data_sources.push_back(
       DataSource{"GeoIP country database", std::string("geo/") + kHostile + ".mmdb",
