@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config_sections.h"
+#include "policy/matchers.h"
 #include "policy/mud.h"
 
 namespace camwatch {
@@ -57,7 +58,8 @@ std::optional<Severity> readAlertSwitch(const ConfigReader& reader, const YAML::
   return reader.named<Severity>(node, key, severityFromName, "off, info, warning or critical");
 }
 
-// `mud_controllers:`, controller URI (or my-controller) -> its hosts: names or networks.
+// `mud_controllers:`, controller URI (or my-controller) -> its hosts: exact host names and
+// networks, each checked here so that an error names its key.
 MudControllers readMudControllers(const ConfigReader& reader, const YAML::Node& node,
                                   const std::string& path) {
   if (!node.IsMap()) {
@@ -69,21 +71,37 @@ MudControllers readMudControllers(const ConfigReader& reader, const YAML::Node& 
   for (const auto& item : node) {
     const std::string uri = item.first.as<std::string>();
     const std::string at = path + "." + uri;
-    std::vector<std::string> hosts = reader.stringList(item.second, at);
+    if (uri == "urn:ietf:params:mud:dns" || uri == "urn:ietf:params:mud:ntp") {
+      reader.fail(item.first, at,
+                  "the site's own DNS and NTP servers need no hosts here (camwatch does not judge "
+                  "on-site flows; a group's resolvers are its `resolvers`)");
+    }
+    const std::vector<std::string> hosts = reader.stringList(item.second, at);
+    MudControllerHosts& listed = controllers[uri];
     for (std::size_t i = 0; i < hosts.size(); ++i) {
       const std::string& host = hosts[i];
-      if (IpPrefix::parse(host)) continue;
-      // Not a network: a host name, which has no '/' or ':' and is not all digits and dots.
-      const bool name_like = !host.empty() && host.find_first_of("/: ") == std::string::npos &&
-                             host.find_first_not_of("0123456789.") != std::string::npos;
-      if (!name_like) {
-        const auto prefix = IpPrefix::parse(host);
-        reader.fail(item.second, fmt::format("{}[{}]", at, i),
-                    fmt::format("'{}' is neither a network ({}) nor a host name", host,
-                                prefix.error().message));
+      const YAML::Node entry = item.second.IsSequence() ? item.second[i] : item.second;
+      const std::string entry_at = fmt::format("{}[{}]", at, i);
+      if (IpPrefix::parse(host)) {
+        listed.networks.push_back(host);
+        continue;
       }
+      // Not a network: then an exact host name (a controller is a host, not a pattern).
+      const bool address_like = host.find_first_of("/:") != std::string::npos ||
+                                host.find_first_not_of("0123456789.") == std::string::npos;
+      if (address_like) {
+        reader.fail(
+            entry, entry_at,
+            fmt::format("'{}' is not a network: {}", host, IpPrefix::parse(host).error().message));
+      }
+      policy::DomainSet checked;
+      std::string error = host.starts_with("*") ? "a controller is a host, not a pattern"
+                                                : policy::addDomain(host, checked);
+      if (!error.empty()) {
+        reader.fail(entry, entry_at, fmt::format("'{}' is not a host name: {}", host, error));
+      }
+      listed.names.push_back(host);
     }
-    controllers.emplace(uri, std::move(hosts));
   }
   return controllers;
 }

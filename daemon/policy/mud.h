@@ -31,18 +31,25 @@ struct MudExportOptions {
 std::string mudProfileJson(const std::vector<LearntDestination>& destinations,
                            const MudExportOptions& options);
 
-/// Which hosts a profile's controllers are (`policy.<group>.mud_controllers`): a controller
-/// class URI ("https://cams.example.com/controller") or "my-controller" (the controllers of this
-/// device's MUD URL) -> host names ("nvr.example.net", exactly that name) and networks
-/// ("198.51.100.0/24", a bare address). An empty list: the controllers are all on site. RFC 8520
-/// leaves this to the network's administrator; the DNS and NTP classes need no entry (the site's
-/// own servers).
-using MudControllers = std::map<std::string, std::vector<std::string>>;
+/// Which hosts one of a profile's controllers is: exact host names ("nvr.example.net") and
+/// networks ("198.51.100.0/24", checked prefixes). Both empty: the controllers are all on site.
+struct MudControllerHosts {
+  std::vector<std::string> names;
+  std::vector<std::string> networks;
+};
+
+/// `policy.<group>.mud_controllers`: a controller class URI
+/// ("https://cams.example.com/controller") or "my-controller" (the controllers of this device's
+/// MUD URL) -> its hosts. RFC 8520 leaves this to the network's administrator; the DNS and NTP
+/// classes need no entry (the site's own servers).
+using MudControllers = std::map<std::string, MudControllerHosts>;
 
 /// The rules of the MUD file's from-device and to-device policies, in ACL and ACE order.
 /// `text` is the file's content, `path` names it in errors ("cam.json: acl 'x', ace 'y': ...").
 /// A controller ACE whose hosts have names and networks becomes two rules ("mud:<acl>/<ace>/names"
-/// and ".../networks"): one rule's lists of different kinds must all match.
+/// and ".../networks"): one rule's lists of different kinds must all match. Only the networks of
+/// the ACL's family count. A controller of `controllers` that no ACE names is an error (a
+/// mistyped URI would otherwise pass unseen).
 Result<std::vector<PolicyRule>> mudPolicyRules(const std::string& path, const std::string& text,
                                                const MudControllers& controllers = {});
 

@@ -2,6 +2,7 @@
 // everything else is refused with the file, the ACL and the ACE named, so that a profile never
 // allows less or more than it says without the operator knowing.
 #include <cerrno>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,8 +38,14 @@ const Json* member(const Json& object, const char* key) {
 // Reads one ACE into a rule, for the direction of its ACL.
 class AceReader {
  public:
-  AceReader(std::string where, bool from_device, const MudControllers& controllers)
-      : where_(std::move(where)), from_(from_device), controllers_(controllers) {}
+  // `family`: 4 or 6 for an ACL of that type, 0 for one without a type.
+  AceReader(std::string where, bool from_device, int family, const MudControllers& controllers,
+            std::set<std::string>& used)
+      : where_(std::move(where)),
+        from_(from_device),
+        family_(family),
+        controllers_(controllers),
+        used_(used) {}
 
   [[noreturn]] void fail(const std::string& what) const { throw MudError{where_ + ": " + what}; }
 
@@ -217,6 +224,12 @@ class AceReader {
              ": not supported (camwatch matches local-networks, same-manufacturer, "
              "manufacturer, model, controller and my-controller)");
       }
+      // Every match of an ACE must hold (RFC 8519): a flow cannot go to two controllers at once.
+      if (!controller_.empty()) {
+        fail(fmt::format("{}: combines two controllers ('{}' and '{}')", at, controller_,
+                         controller));
+      }
+      controller_ = controller;
       const auto hosts = controllers_.find(controller);
       if (hosts == controllers_.end()) {
         fail(fmt::format(
@@ -224,12 +237,21 @@ class AceReader {
             "there (an empty list if they are all on site)",
             at, controller));
       }
-      if (hosts->second.empty()) {
+      used_.insert(controller);
+      const MudControllerHosts& listed = hosts->second;
+      if (listed.names.empty() && listed.networks.empty()) {
         on_site = true;
         continue;
       }
-      for (const std::string& host : hosts->second) {
-        (IpPrefix::parse(host) ? controller_networks_ : controller_names_).push_back(host);
+      controller_names_ = listed.names;
+      for (const std::string& network : listed.networks) {
+        if (family_ == 0 || IpPrefix::parse(network)->isV4() == (family_ == 4)) {
+          controller_networks_.push_back(network);
+        }
+      }
+      if (controller_names_.empty() && controller_networks_.empty()) {
+        fail(fmt::format("{}: '{}' has no network of this ACL's family (IPv{}) in mud_controllers",
+                         at, controller, family_));
       }
     }
     return on_site;
@@ -248,8 +270,11 @@ class AceReader {
 
   std::string where_;
   bool from_;
+  int family_;
   const MudControllers& controllers_;
+  std::set<std::string>& used_;  // the controllers the profile's ACEs name
   PolicyRule rule_;
+  std::string controller_;                     // the ACE's controller, if any
   std::vector<std::string> controller_names_;  // of the ACE's controller, from the config
   std::vector<std::string> controller_networks_;
   std::uint8_t protocol_ = 0;
@@ -283,6 +308,7 @@ std::vector<std::string> policyAcls(const Json& mud, const char* policy) {
 }
 
 std::vector<PolicyRule> readProfile(const Json& json, const MudControllers& controllers) {
+  std::set<std::string> used;
   if (!json.is_object()) throw MudError{"expected a JSON object"};
   const Json& mud = required(json, "ietf-mud:mud", "top level");
   if (!mud.is_object()) throw MudError{"ietf-mud:mud: expected an object"};
@@ -311,6 +337,7 @@ std::vector<PolicyRule> readProfile(const Json& json, const MudControllers& cont
                         policy, name)};
       }
       const std::string where = fmt::format("acl '{}'", name);
+      int family = 0;
       if (const Json* type = member(*acl, "type"); type != nullptr) {
         const std::string_view kind =
             type->is_string() ? withoutModule(type->get_ref<const std::string&>()) : "";
@@ -318,6 +345,7 @@ std::vector<PolicyRule> readProfile(const Json& json, const MudControllers& cont
           throw MudError{fmt::format("{}: type {} not supported (ipv4-acl-type, ipv6-acl-type)",
                                      where, type->dump())};
         }
+        family = kind == "ipv4-acl-type" ? 4 : 6;
       }
       const Json* aces = member(*acl, "aces");
       const Json* ace_list = aces != nullptr && aces->is_object() ? member(*aces, "ace") : nullptr;
@@ -329,11 +357,18 @@ std::vector<PolicyRule> readProfile(const Json& json, const MudControllers& cont
             ace.is_object() && ace.contains("name") && ace["name"].is_string()
                 ? ace["name"].get<std::string>()
                 : fmt::format("#{}", i + 1);
-        AceReader reader(fmt::format("{}, ace '{}'", where, ace_name), from_device, controllers);
+        AceReader reader(fmt::format("{}, ace '{}'", where, ace_name), from_device, family,
+                         controllers, used);
         for (PolicyRule& rule : reader.read(ace, fmt::format("mud:{}/{}", name, ace_name))) {
           rules.push_back(std::move(rule));
         }
       }
+    }
+  }
+  for (const auto& [controller, hosts] : controllers) {
+    if (!used.contains(controller)) {
+      throw MudError{fmt::format(
+          "mud_controllers lists '{}', which no ACE of the profile's policies names", controller)};
     }
   }
   return rules;

@@ -298,15 +298,48 @@ TEST_F(BaselineTest, ABadMudProfileIsAConfigErrorNamingFileAclAndAce) {
   const CommandResult good =
       camwatch("check-config -c " + shellQuote(dir_.path("controlled.yaml")));
   EXPECT_EQ(good.exit_code, 0) << good.err;
-  with.replace(with.find("198.51.100.0/24"), 15, "198.51.100.1/24");
-  std::ofstream(dir_.path("controlled.yaml")) << with;
-  const CommandResult bad = camwatch("check-config -c " + shellQuote(dir_.path("controlled.yaml")));
-  EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("policy.default.mud_controllers.my-controller[1]: '198.51.100.1/24' is "
-                         "neither a network (host bits set (did you mean 198.51.100.0/24?)) nor "
-                         "a host name"),
+  // Each mistake named by its key.
+  const std::string listed = "[nvr.example.net, 198.51.100.0/24]";
+  const std::pair<std::string, std::string> mistakes[] = {
+      {"[nvr.example.net, 198.51.100.1/24]",
+       "policy.default.mud_controllers.my-controller[1]: '198.51.100.1/24' is not a network: host "
+       "bits set (did you mean 198.51.100.0/24?)"},
+      {"['*.example.net']",
+       "policy.default.mud_controllers.my-controller[0]: '*.example.net' is not a host name: a "
+       "controller is a host, not a pattern"},
+      {"[nvr!.example.net]",
+       "policy.default.mud_controllers.my-controller[0]: 'nvr!.example.net' is not a host name: "
+       "character '!' is not allowed in a domain"},
+  };
+  for (const auto& [hosts, message] : mistakes) {
+    std::string wrong = with;
+    wrong.replace(wrong.find(listed), listed.size(), hosts);
+    std::ofstream(dir_.path("controlled.yaml")) << wrong;
+    const CommandResult bad =
+        camwatch("check-config -c " + shellQuote(dir_.path("controlled.yaml")));
+    EXPECT_EQ(bad.exit_code, 2) << hosts;
+    EXPECT_NE(bad.err.find(message), std::string::npos) << bad.err;
+  }
+  std::string dns = with;
+  dns.replace(dns.find("my-controller: "), 15, "urn:ietf:params:mud:dns: ");
+  std::ofstream(dir_.path("controlled.yaml")) << dns;
+  const CommandResult site_dns =
+      camwatch("check-config -c " + shellQuote(dir_.path("controlled.yaml")));
+  EXPECT_EQ(site_dns.exit_code, 2);
+  EXPECT_NE(site_dns.err.find("policy.default.mud_controllers.urn:ietf:params:mud:dns: the "
+                              "site's own DNS and NTP servers need no hosts here"),
             std::string::npos)
-      << bad.err;
+      << site_dns.err;
+  std::string alone = text;
+  alone.replace(alone.find("mud: bad.mud.json"), std::string("mud: bad.mud.json").size(),
+                "mud_controllers:\n      my-controller: [nvr.example.net]");
+  std::ofstream(dir_.path("controlled.yaml")) << alone;
+  const CommandResult without =
+      camwatch("check-config -c " + shellQuote(dir_.path("controlled.yaml")));
+  EXPECT_EQ(without.exit_code, 2);
+  EXPECT_NE(without.err.find("policy.default.mud_controllers: needs a mud: profile"),
+            std::string::npos)
+      << without.err;
 }
 
 TEST_F(BaselineTest, TheNftablesExportIsARulesetNftAccepts) {

@@ -139,28 +139,29 @@ Result<std::vector<PolicyRule>> withLanMatching(const std::string& matches,
 
 TEST(MudTest, ControllersAreTheHostsTheGroupSaysTheyAre) {
   const std::string nvr_cloud = "https://cams.example.com/nvr-cloud";
-  const MudControllers controllers = {
-      {nvr_cloud, {"relay.example.net", "198.51.100.0/24", "2001:db8:7::/48"}},
-      {"my-controller", {"ctl.example.org"}},
-      {"https://cams.example.com/on-site", {}}};
-  // A controller with names and networks: one rule each (a rule's lists must all match).
-  auto rules = withLanMatching(R"("controller": ")" + nvr_cloud + R"(")", controllers);
+  // A controller with names and networks: one rule each (a rule's lists must all match). The
+  // "lan" ACE is in an ipv4-acl-type ACL: the controller's IPv6 network is not for it.
+  auto rules = withLanMatching(
+      R"("controller": ")" + nvr_cloud + R"(")",
+      {{nvr_cloud, {{"relay.example.net"}, {"198.51.100.0/24", "2001:db8:7::/48"}}}});
   ASSERT_TRUE(rules) << rules.error().message;
   ASSERT_EQ(rules->size(), 6U);
   EXPECT_EQ((*rules)[2].name, "mud:cam-v4fr/lan/names");
   EXPECT_EQ((*rules)[2].domains, std::vector<std::string>{"relay.example.net"});
   EXPECT_TRUE((*rules)[2].cidrs.empty());
   EXPECT_EQ((*rules)[3].name, "mud:cam-v4fr/lan/networks");
-  EXPECT_EQ((*rules)[3].cidrs, (std::vector<std::string>{"198.51.100.0/24", "2001:db8:7::/48"}));
+  EXPECT_EQ((*rules)[3].cidrs, std::vector<std::string>{"198.51.100.0/24"});
   EXPECT_TRUE((*rules)[3].domains.empty());
   EXPECT_EQ(verdictOf(*rules, "relay.example.net", "203.0.114.1", 6, 8443),
             "allow rule:mud:cam-v4fr/lan/names");
   EXPECT_EQ(verdictOf(*rules, "", "198.51.100.77", 17, 9000),
             "allow rule:mud:cam-v4fr/lan/networks");
   EXPECT_EQ(verdictOf(*rules, "other.example.net", "203.0.114.1", 6, 8443), "deny default");
+  EXPECT_EQ(verdictOf(*rules, "", "2001:db8:7::1", 6, 443), "deny default");
 
   // my-controller: the controllers of this device's MUD URL.
-  rules = withLanMatching(R"("my-controller": [null])", controllers);
+  rules =
+      withLanMatching(R"("my-controller": [null])", {{"my-controller", {{"ctl.example.org"}, {}}}});
   ASSERT_TRUE(rules) << rules.error().message;
   ASSERT_EQ(rules->size(), 5U);
   EXPECT_EQ((*rules)[2].name, "mud:cam-v4fr/lan");
@@ -169,28 +170,57 @@ TEST(MudTest, ControllersAreTheHostsTheGroupSaysTheyAre) {
 
   // Controllers all on site, other devices by manufacturer or model, the site's DNS and NTP:
   // no rule, as for local-networks.
+  rules = withLanMatching(R"("controller": "https://cams.example.com/on-site")",
+                          {{"https://cams.example.com/on-site", {}}});
+  ASSERT_TRUE(rules) << rules.error().message;
+  EXPECT_EQ(rules->size(), 4U);
   for (const std::string on_site :
-       {R"("controller": "https://cams.example.com/on-site")",
-        R"("manufacturer": "nvr.example.com")", R"("model": "https://nvr.example.com/mud/n1.json")",
+       {R"("manufacturer": "nvr.example.com")", R"("model": "https://nvr.example.com/mud/n1.json")",
         R"("same-manufacturer": [null])", R"("controller": "urn:ietf:params:mud:ntp")"}) {
-    rules = withLanMatching(on_site, controllers);
+    rules = withLanMatching(on_site, {});
     ASSERT_TRUE(rules) << on_site << ": " << rules.error().message;
     EXPECT_EQ(rules->size(), 4U) << on_site;
   }
+}
 
-  // A controller the group does not list.
-  rules = withLanMatching(R"("controller": "https://ctl.example.com")", controllers);
-  ASSERT_FALSE(rules);
-  EXPECT_EQ(rules.error().message,
-            "cam.json: acl 'cam-v4fr', ace 'lan': matches.ietf-mud:mud.controller: "
-            "'https://ctl.example.com' is not in the group's mud_controllers: list its host names "
-            "or networks there (an empty list if they are all on site)");
-  rules = withLanMatching(R"("my-controller": [null])", {});
-  ASSERT_FALSE(rules);
-  EXPECT_EQ(rules.error().message,
-            "cam.json: acl 'cam-v4fr', ace 'lan': matches.ietf-mud:mud.my-controller: "
-            "'my-controller' is not in the group's mud_controllers: list its host names or "
-            "networks there (an empty list if they are all on site)");
+TEST(MudTest, ControllerMistakesAreNamed) {
+  const std::string prefix = "cam.json: acl 'cam-v4fr', ace 'lan': ";
+  const auto errorOf = [](const std::string& matches, const MudControllers& controllers) {
+    auto rules = withLanMatching(matches, controllers);
+    return rules ? std::string("(accepted)") : rules.error().message;
+  };
+  const MudControllerHosts relay = {{"relay.example.net"}, {}};
+  EXPECT_EQ(errorOf(R"("controller": "https://ctl.example.com")", {}),
+            prefix +
+                "matches.ietf-mud:mud.controller: 'https://ctl.example.com' is not in the group's "
+                "mud_controllers: list its host names or networks there (an empty list if they "
+                "are all on site)");
+  EXPECT_EQ(errorOf(R"("my-controller": [null])", {}),
+            prefix +
+                "matches.ietf-mud:mud.my-controller: 'my-controller' is not in the group's "
+                "mud_controllers: list its host names or networks there (an empty list if they "
+                "are all on site)");
+  // Every match of an ACE must hold: two controllers at once is no host at all.
+  EXPECT_EQ(errorOf(R"("controller": "https://a.example", "my-controller": [null])",
+                    {{"https://a.example", relay}, {"my-controller", relay}}),
+            prefix +
+                "matches.ietf-mud:mud.my-controller: combines two controllers "
+                "('https://a.example' and 'my-controller')");
+  EXPECT_EQ(
+      errorOf(R"("my-controller": [null], "local-networks": [null])", {{"my-controller", relay}}),
+      prefix + "combines an on-site class with a remote name, network or controller");
+  EXPECT_EQ(errorOf(R"("my-controller": [null]}, "ipv4": {"destination-ipv4-network": )"
+                    R"("203.0.113.0/24")",
+                    {{"my-controller", relay}}),
+            prefix + "combines a controller with a name or network");
+  EXPECT_EQ(errorOf(R"("my-controller": [null])", {{"my-controller", {{}, {"2001:db8::/32"}}}}),
+            prefix +
+                "matches.ietf-mud:mud.my-controller: 'my-controller' has no network of this "
+                "ACL's family (IPv4) in mud_controllers");
+  // A controller the profile never names: a mistyped URI, most likely.
+  EXPECT_EQ(errorOf(R"("local-networks": [null])", {{"https://ctl.example.con", relay}}),
+            "cam.json: mud_controllers lists 'https://ctl.example.con', which no ACE of the "
+            "profile's policies names");
 }
 
 TEST(MudTest, WhatCamwatchCannotMatchIsNamedWithFileAclAndAce) {
