@@ -6,14 +6,15 @@
 
 namespace camwatch {
 
-HeadlessChromiumTask printToPdf(std::string pdf_path) {
+HeadlessChromiumTask pdfTask(std::string pdf_path) {
   HeadlessChromiumTask task;
   task.kind = HeadlessChromiumTask::Kind::kPrintToPdf;
   task.output = std::move(pdf_path);
   return task;
 }
 
-HeadlessChromiumTask screenshot(std::string png_path, std::uint32_t width, std::uint32_t height) {
+HeadlessChromiumTask screenshotTask(std::string png_path, std::uint32_t width,
+                                    std::uint32_t height) {
   HeadlessChromiumTask task;
   task.kind = HeadlessChromiumTask::Kind::kScreenshot;
   task.output = std::move(png_path);
@@ -22,7 +23,7 @@ HeadlessChromiumTask screenshot(std::string png_path, std::uint32_t width, std::
   return task;
 }
 
-HeadlessChromiumTask dumpDom(std::uint32_t width, std::uint32_t height) {
+HeadlessChromiumTask domDumpTask(std::uint32_t width, std::uint32_t height) {
   HeadlessChromiumTask task;
   task.kind = HeadlessChromiumTask::Kind::kDumpDom;
   task.width = width;

@@ -26,12 +26,13 @@ struct HeadlessChromiumTask {
 };
 
 /// Prints the page to `pdf_path` on paper (the report's print stylesheet), no header or footer.
-HeadlessChromiumTask printToPdf(std::string pdf_path);
+HeadlessChromiumTask pdfTask(std::string pdf_path);
 /// A PNG of the first `width` x `height` pixels of the page, at one device pixel per CSS pixel,
 /// in sRGB and without scrollbars, so the image depends on the page and the fonts only.
-HeadlessChromiumTask screenshot(std::string png_path, std::uint32_t width, std::uint32_t height);
+HeadlessChromiumTask screenshotTask(std::string png_path, std::uint32_t width,
+                                    std::uint32_t height);
 /// The DOM as the page's script left it, on standard output, laid out in a window of that size.
-HeadlessChromiumTask dumpDom(std::uint32_t width, std::uint32_t height);
+HeadlessChromiumTask domDumpTask(std::uint32_t width, std::uint32_t height);
 
 /// The argument list, argv[0] = `chromium_path`, that opens the local file `page_path` with a
 /// profile in `profile_dir` for `task`. Adds `--no-sandbox` when this process runs as root.

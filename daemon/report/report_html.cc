@@ -309,8 +309,12 @@ void appendConfig(std::string& html, const ReportInput& input) {
   html += "</dl>\n<pre>" + esc(input.config_text) + "</pre>\n";
   for (std::size_t i = 1; i < input.config_files.size(); ++i) {
     const ReportConfigFile& file = input.config_files[i];
-    html += "<h3>Included: <code>" + esc(file.path) + "</code></h3>\n<pre>" + esc(file.text) +
-            "</pre>\n";
+    html += "<h3>Included: <code>" + esc(file.path) + "</code></h3>\n";
+    html += file.sha256.empty()
+                ? std::string(
+                      "<p class=\"muted\">Could not be read again when the report was "
+                      "written.</p>\n")
+                : "<pre>" + esc(file.text) + "</pre>\n";
   }
 }
 

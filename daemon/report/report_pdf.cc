@@ -216,7 +216,7 @@ Result<void> printPdf(const std::string& html, const std::string& pdf_path,
   fs::create_directories(folder->path("home"), ignored);
 
   std::vector<std::string> args =
-      headlessChromiumArgs(chromium_path, folder->path("profile"), page, printToPdf(printed));
+      headlessChromiumArgs(chromium_path, folder->path("profile"), page, pdfTask(printed));
 
   auto pid = spawnBrowser(chromium_path, std::move(args), browserEnvironment(*folder), log);
   if (!pid) return tl::unexpected(pid.error());

@@ -92,7 +92,7 @@ TEST_P(ReportScreenshotTest, FirstScreenMatchesTheReviewedImage) {
 
   const std::string shot = dir_.path("shot.png");
   const CommandResult chromium =
-      runChromium(page, dir_.path("profile"), screenshot(shot, kWidth, kHeight),
+      runChromium(page, dir_.path("profile"), screenshotTask(shot, kWidth, kHeight),
                   "FONTCONFIG_FILE=" + shellQuote(fontConfig(dir_)) + " ");
   ASSERT_EQ(chromium.exit_code, 0) << chromium.err;
   const testkit::PngImage fresh = testkit::readPng(shot);

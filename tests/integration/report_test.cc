@@ -293,7 +293,7 @@ TEST_F(ReportTest, ChromiumLoadsThePageWithoutErrorsAndDrawsTheCharts) {
   ASSERT_EQ(replay(report, dir_.path("dest.csv")).exit_code, 0);
 
   // A window as wide as a laptop's and tall enough for the charts.
-  const CommandResult dom = runChromium(report, dir_.path("profile-dom"), dumpDom(1280, 4000));
+  const CommandResult dom = runChromium(report, dir_.path("profile-dom"), domDumpTask(1280, 4000));
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
   EXPECT_NE(dom.out.find("data-report-ready=\"1\""), std::string::npos)
       << "the report's script did not finish";
@@ -301,10 +301,10 @@ TEST_F(ReportTest, ChromiumLoadsThePageWithoutErrorsAndDrawsTheCharts) {
   EXPECT_EQ(consoleProblems(dom.err), std::vector<std::string>{});
 
   const std::string shot = dir_.path("shot.png");
-  const CommandResult shown =
-      runChromium(report, dir_.path("profile-shot"), screenshot(shot, 1280, 4000));
-  ASSERT_EQ(shown.exit_code, 0) << shown.err;
-  EXPECT_EQ(consoleProblems(shown.err), std::vector<std::string>{});
+  const CommandResult screenshot =
+      runChromium(report, dir_.path("profile-shot"), screenshotTask(shot, 1280, 4000));
+  ASSERT_EQ(screenshot.exit_code, 0) << screenshot.err;
+  EXPECT_EQ(consoleProblems(screenshot.err), std::vector<std::string>{});
   const testkit::PngImage image = testkit::readPng(shot);
   ASSERT_EQ(image.width, 1280U);
   ASSERT_GT(image.height, 1000U);

@@ -1,13 +1,14 @@
 // Two sites, one Prometheus (issue 21, docs/scale-out.md): two `camwatch run` sensors, each in
 // its own pair of network namespaces fed its own site's capture over its own veth, scraped by one
-// real Prometheus (through a port forward each: their /metrics listen on their namespace's
-// loopback) that evaluates dashboards/prometheus/camwatch-rules.yml. Every dashboard query is
-// asked for each sensor and for both: each sensor's answer holds only its own series, and the
-// answer for both is their union, or where the query adds sensors up, the sum. The figures are
-// the generator's facts of each site's capture (`camwatch-testgen demo --expect` for site-a with
-// the ground-truth inventory, `camwatch-testgen branch --expect` for site-b with
-// configs/branch.yaml): the two differ in every count, so a sensor answering with the other's
-// series shows. Both have the test GeoIP database, so egress by country and AS is checked too.
+// real Prometheus (through a port forward each, to their namespace's loopback; site-b's /metrics
+// listens on every address of its namespace, site-a's on loopback only) that evaluates
+// dashboards/prometheus/camwatch-rules.yml. Every dashboard query is asked for each sensor and for
+// both: each sensor's answer holds only its own series, and the answer for both is their union, or
+// where the query adds sensors up, the sum. The figures are the generator's facts of each site's
+// capture (`camwatch-testgen demo --expect` for site-a with the ground-truth inventory,
+// `camwatch-testgen branch --expect` for site-b with configs/branch.yaml): the two differ in every
+// count, so a sensor answering with the other's series shows. Both have the test GeoIP database, so
+// egress by country and AS is checked too.
 //
 // Both sites have a camera called cam-gate, as two real sites would: a query that counts cameras
 // by name alone counts one, and its egress for both is the sum of the two cameras'.
@@ -170,12 +171,14 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
   sites[1].name = "site-b";
   sites[1].expected = expectBranch(dir_);
   ASSERT_EQ(sites[1].expected.egress.size(), 5U);  // cameras .11-.15, every one with egress
-  // The captures 50 times faster with idle timeouts of 4 s (200 s of capture time): every flow
-  // ends on its own, so each sensor's egress is final before the queries. The longest pause
-  // inside a flow is 10 s in the demo and 20 s in the branch capture (0.4 s here), the shortest
-  // between two flows of one 5-tuple 300 s (the demo's STUN: 6 s here), so a stalled sender may
-  // be 3.6 s late inside a flow before it splits (at 100 times with 2 s, one stall of 2 s on a
-  // loaded machine split the demo's four RTSP sessions at once: 61 flows instead of 57).
+  // The captures 50 times faster with idle and closed timeouts of 3 s (150 s of capture time):
+  // every flow ends on its own, so each sensor's egress is final before the queries. Flows are
+  // cut by packet times, which a stalled sender shifts: the longest pause inside a flow is 10 s
+  // in the demo and 20 s in the branch capture (0.4 s here), the shortest between two flows of
+  // one 5-tuple 300 s (the demo's STUN: 6 s here), so a stall may last 2.6 s inside a flow before
+  // it splits, and 3 s between the two STUN flows before they merge (at 100 times with 2 s, one
+  // stall of 2 s on a loaded machine split the demo's four RTSP sessions at once: 61 flows, not
+  // 57).
   const std::string originals[2] = {kDemo, dir_.path("branch.pcap")};
   for (int i = 0; i < 2; ++i) {
     Site& site = sites[i];
@@ -195,7 +198,7 @@ TEST_F(TwoSensorsTest, EveryDashboardQueryAnswersPerSensorAndForBothAndTheRulesA
   const std::string extra = fmt::format(
       "geoip:\n  country_db: {0}\n  asn_db: {0}\n"
       "capture:\n  workers: 2\n"
-      "flows:\n  tcp_idle_timeout: 4s\n  udp_idle_timeout: 4s\n  tcp_closed_timeout: 1s\n",
+      "flows:\n  tcp_idle_timeout: 3s\n  udp_idle_timeout: 3s\n  tcp_closed_timeout: 3s\n",
       mmdb);
 
   const std::string prom_dir = dir_.path("prometheus");

@@ -41,18 +41,18 @@ std::string argsFor(const HeadlessChromiumTask& task) {
 }
 
 TEST(HeadlessChromium, PrintsToPdfWithoutHeaderOrFooter) {
-  EXPECT_EQ(argsFor(printToPdf("/tmp/x/report.pdf")),
+  EXPECT_EQ(argsFor(pdfTask("/tmp/x/report.pdf")),
             expected("--no-pdf-header-footer --print-to-pdf=/tmp/x/report.pdf"));
 }
 
 TEST(HeadlessChromium, ScreenshotsAWindowAtOnePixelPerCssPixelInSrgb) {
-  EXPECT_EQ(argsFor(screenshot("/tmp/x/shot.png", 1280, 900)),
+  EXPECT_EQ(argsFor(screenshotTask("/tmp/x/shot.png", 1280, 900)),
             expected("--hide-scrollbars --force-device-scale-factor=1 --force-color-profile=srgb "
                      "--window-size=1280,900 --screenshot=/tmp/x/shot.png"));
 }
 
 TEST(HeadlessChromium, DumpsTheDomWithThePageConsoleOnStderrWhenAsked) {
-  HeadlessChromiumTask task = dumpDom(1280, 4000);
+  HeadlessChromiumTask task = domDumpTask(1280, 4000);
   EXPECT_EQ(argsFor(task), expected("--window-size=1280,4000 --dump-dom"));
   task.console_on_stderr = true;
   EXPECT_EQ(argsFor(task),

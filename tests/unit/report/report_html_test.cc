@@ -62,6 +62,8 @@ ReportInput hostileInput() {
   // An included file with a hostile name and text: both shown, escaped.
   input.config_files.push_back(ReportConfigFile{std::string("conf.d/") + kHostile, 40, "01",
                                                 std::string("# ") + kHostile + "\n</pre><img>\n"});
+  // And one that was gone when the report was written: no digest, no text.
+  input.config_files.push_back(ReportConfigFile{"conf.d/gone.yaml", 0, "", ""});
   input.files.push_back(ReportCaptureFile{42, "ab"});
   return input;
 }
@@ -89,6 +91,9 @@ TEST(ReportHtml, HostileNamesAreEscapedEverywhere) {
   EXPECT_EQ(html.find("<img"), std::string::npos);
   EXPECT_EQ(html.find("</pre><img"), std::string::npos);
   EXPECT_NE(html.find("&lt;/pre&gt;&lt;img&gt;"), std::string::npos);  // the included file's text
+  EXPECT_NE(html.find("<h3>Included: <code>conf.d/gone.yaml</code></h3>\n<p class=\"muted\">Could "
+                      "not be read again when the report was written.</p>"),
+            std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;.evil&quot;onmouseover=alert(2) "
                       "x=&#39;y&#39;&amp;"),
             std::string::npos);
