@@ -70,11 +70,13 @@ generated_capture() {
 }
 
 # derive_example_config OUT SED_SCRIPT: config/camwatch.example.yaml with its relative paths
-# (they are relative to the config file) made absolute, edited by SED_SCRIPT (may be empty),
-# written to OUT and checked with `camwatch check-config`.
+# (they are relative to the config file: every *_file and *_db key, and the include globs) made
+# absolute, edited by SED_SCRIPT (may be empty), written to OUT and checked with `camwatch
+# check-config`.
 derive_example_config() {
   local out=$1 edit=$2 config_dir="$repo_dir/config"
-  sed -E "s#^([[:space:]]*(protocols_file|cloud_names_file|country_db|asn_db|operators_file|oui_file):[[:space:]]*)([^/\"[:space:]\#][^[:space:]\#]*)#\\1$config_dir/\\3#" \
+  sed -E -e "s#^([[:space:]]*[a-z_]+_(file|db):[[:space:]]*)([^/\"[:space:]\#][^[:space:]\#]*)#\\1$config_dir/\\3#" \
+    -e "s#^(include:[[:space:]]*\\[)([^]/][^]]*)\\]#\\1$config_dir/\\2]#" \
     "$config_dir/camwatch.example.yaml" | sed -E "$edit" >"$out"
   "$build_dir/daemon/camwatch" check-config -c "$out" >/dev/null 2>&1 ||
     die "the derived config $out does not pass camwatch check-config"
