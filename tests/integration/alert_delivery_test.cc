@@ -33,7 +33,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class AlertDeliveryTest : public AlertsTest {};
+class AlertDeliveryTest : public AlertsTest {
+ protected:
+  // The ground-truth config with one sink: the jsonl file `file`.
+  std::string jsonlSinkConfig(const std::string& file) const {
+    return configWith(dir_, "jsonl.yaml",
+                      "alerts:\n  spool_dir: " + dir_.path("spool") +
+                          "\n  sinks:\n    - type: jsonl\n      path: " + file + "\n");
+  }
+};
 
 // --- delivery to a real Alertmanager ------------------------------------------------------------
 
@@ -209,10 +217,7 @@ TEST_F(AlertDeliveryTest, CamwatchKilledMidDeliveryDeliversTheRestAfterRestart) 
 // sink while the replay still runs.
 TEST_F(AlertDeliveryTest, ReplayDeliversAlertsToTheSinksWhileItReads) {
   const std::string file = dir_.path("sink.jsonl");
-  const std::string config =
-      configWith(dir_, "jsonl.yaml",
-                 "alerts:\n  spool_dir: " + dir_.path("spool") +
-                     "\n  sinks:\n    - type: jsonl\n      path: " + file + "\n");
+  const std::string config = jsonlSinkConfig(file);
   testkit::BackgroundProcess replaying(
       kCamwatch + " replay --pace 60 -c " + shellQuote(config) + " " + shellQuote(kDemo),
       dir_.path("replay.log"));
@@ -229,10 +234,7 @@ TEST_F(AlertDeliveryTest, MetricsCountEveryFiringAlertUnderItsCamera) {
   // camwatch_camera_alerts_total (docs/metrics.md, "Alerts per camera") names the camera of each
   // alert the sinks got, by the camera label of the egress series: inventory name, or address.
   const std::string file = dir_.path("sink.jsonl");
-  const std::string config =
-      configWith(dir_, "jsonl.yaml",
-                 "alerts:\n  spool_dir: " + dir_.path("spool") +
-                     "\n  sinks:\n    - type: jsonl\n      path: " + file + "\n");
+  const std::string config = jsonlSinkConfig(file);
   const std::string metrics = dir_.path("replay.prom");
   ASSERT_EQ(replay(config, "--metrics " + shellQuote(metrics)).exit_code, 0);
   std::map<std::string, double> expected;  // "camera=\"..\",kind=\"..\"" -> notifications
@@ -259,10 +261,7 @@ TEST_F(AlertDeliveryTest, MetricsCountEveryFiringAlertUnderItsCamera) {
 
 TEST_F(AlertDeliveryTest, JsonlSinkWritesEveryAlertAndAWrongSinkIsNamed) {
   const std::string file = dir_.path("sink.jsonl");
-  const std::string config =
-      configWith(dir_, "jsonl.yaml",
-                 "alerts:\n  spool_dir: " + dir_.path("spool") +
-                     "\n  sinks:\n    - type: jsonl\n      path: " + file + "\n");
+  const std::string config = jsonlSinkConfig(file);
   const std::string metrics = dir_.path("replay.prom");
   ASSERT_EQ(replay(config, "--metrics " + shellQuote(metrics)).exit_code, 0);
   EXPECT_EQ(describeAll(readJsonLines(file)), kGroundTruthAlerts);

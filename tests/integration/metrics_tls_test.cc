@@ -25,6 +25,7 @@
 #include "integration/run_command.h"
 #include "support/listening_ports.h"
 #include "support/prometheus_process.h"
+#include "support/test_certificates.h"
 
 namespace camwatch::integration {
 namespace {
@@ -64,28 +65,6 @@ class Spawned {
   pid_t pid_ = -1;
   std::string error_;
 };
-
-// In `dir`: a CA (ca.pem) and a server certificate it signed for 127.0.0.1 and localhost
-// (server.pem, server.key), and another CA (other-ca.pem) that signed nothing here. As the
-// syslog TLS test makes them (tests/unit/alert/syslog_network_test.cc).
-bool makeCertificates(const std::string& dir) {
-  const std::string quiet = " >/dev/null 2>&1";
-  return runCommand("cd " + shellQuote(dir) +
-                    " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem "
-                    "-days 2 -subj '/CN=camwatch test CA'" +
-                    quiet +
-                    " && openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out "
-                    "other-ca.pem -days 2 -subj '/CN=someone else'" +
-                    quiet +
-                    " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
-                    "-subj '/CN=localhost'" +
-                    quiet +
-                    " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.cnf"
-                    " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
-                    "-CAcreateserial -out server.pem -days 2 -extfile san.cnf" +
-                    quiet)
-             .exit_code == 0;
-}
 
 void writeText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
@@ -139,7 +118,8 @@ TEST(MetricsTlsFront, PrometheusScrapesOverHttpsWithBasicAuthAndFailsWithout) {
   ASSERT_EQ(::access(kStunnel.c_str(), X_OK), 0)
       << kStunnel << " is missing: run scripts/setup.sh (Debian package stunnel4)";
   TempDir dir;
-  ASSERT_TRUE(makeCertificates(dir.path(""))) << "openssl could not make the test certificates";
+  ASSERT_TRUE(testkit::makeTestCertificates(dir.path("")))
+      << "openssl could not make the test certificates";
   writeText(dir.path("password"), kPassword + "\n");
   writeText(dir.path("wrong-password"), "Tr0ub4dor&3\n");
 

@@ -19,17 +19,9 @@ constexpr Timestamp kHour = 60 * kMinute;
 // 2026-01-15T09:00:00Z: every time below is an offset from it.
 constexpr Timestamp kT0 = 1'768'467'600 * kSecond;
 
-// A raise of camera 192.168.10.(20+n) to 203.0.113.n at kT0 + at, carrying `packets` packets of
-// 100 bytes seen over the second before it.
+// A raise of sampleAlert(n) at kT0 + at (alert_test_util.h).
 Alert raisedAt(int n, Timestamp at, std::uint64_t packets = 10) {
-  Alert alert = testing::sampleAlert(n);
-  alert.time = kT0 + at;
-  alert.evidence.first_seen = alert.time - kSecond;
-  alert.evidence.last_seen = alert.time;
-  alert.evidence.packets = packets;
-  alert.evidence.bytes = packets * 100;
-  alert.repeat_count = 0;
-  return alert;
+  return testing::raisedAt(kT0, n, at, packets);
 }
 
 // What a notification is expected to be: the raise that started the episode (`first`), with the

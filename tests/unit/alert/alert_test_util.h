@@ -1,16 +1,14 @@
-// Shared by the alert tests: a fully filled sample alert, a temporary directory, and reading back
-// what a sink wrote.
+// Shared by the alert tests: a fully filled sample alert, a raise of it at a given time, a
+// temporary directory (support/scratch_dir.h), and reading back what a sink wrote.
 #pragma once
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <fstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <camwatch/alert.h>
+
+#include "support/scratch_dir.h"
 
 namespace camwatch::testing {
 
@@ -48,26 +46,21 @@ inline Alert sampleAlert(int n = 1) {
   return alert;
 }
 
-/// A fresh directory under $TMPDIR, removed with everything in it when the object goes.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "camwatch-alert-XXXXXX");
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return dir_; }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+using testkit::ScratchDir;
 
- private:
-  std::string dir_;
-};
+/// A raise of sampleAlert(n) (camera 192.168.10.(20+n) to 203.0.113.n) at `t0 + at`, carrying
+/// `packets` packets of 100 bytes seen over the second before it, never raised before: what the
+/// lifecycle tests feed in.
+inline Alert raisedAt(Timestamp t0, int n, Timestamp at, std::uint64_t packets = 10) {
+  Alert alert = sampleAlert(n);
+  alert.time = t0 + at;
+  alert.evidence.first_seen = alert.time - kNanosPerSecond;
+  alert.evidence.last_seen = alert.time;
+  alert.evidence.packets = packets;
+  alert.evidence.bytes = packets * 100;
+  alert.repeat_count = 0;
+  return alert;
+}
 
 /// The lines of the text file at `path`, without their '\n'; empty when it cannot be read.
 inline std::vector<std::string> readLines(const std::string& path) {

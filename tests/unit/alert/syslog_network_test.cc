@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <string>
@@ -23,6 +22,7 @@
 #include "sinks/syslog/syslog_message.h"
 #include "support/listening_ports.h"
 #include "support/rsyslog_process.h"
+#include "support/test_certificates.h"
 #include "unit/alert/alert_test_util.h"
 
 namespace camwatch {
@@ -34,29 +34,6 @@ using testkit::freeLoopbackPort;
 using testkit::RsyslogNetwork;
 using testkit::RsyslogProcess;
 using testkit::SyslogRecord;
-
-// Runs `command` through the shell. @return its exit status.
-int shell(const std::string& command) { return std::system(command.c_str()); }
-
-// A CA (ca.pem) and a server certificate it signed for 127.0.0.1 and localhost
-// (server.pem, server.key) in `dir`, plus another CA (other-ca.pem) that signed nothing here.
-bool makeCertificates(const std::string& dir) {
-  const std::string quiet = " >/dev/null 2>&1";
-  return shell("cd '" + dir +
-               "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
-               "-subj '/CN=camwatch test CA'" +
-               quiet +
-               " && openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out "
-               "other-ca.pem -days 2 -subj '/CN=someone else'" +
-               quiet +
-               " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
-               "-subj '/CN=localhost'" +
-               quiet +
-               " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.cnf"
-               " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-               "-out server.pem -days 2 -extfile san.cnf" +
-               quiet) == 0;
-}
 
 // --- The format, worked out by hand ------------------------------------------------------------
 
@@ -99,7 +76,8 @@ TEST(SyslogRfc5424Test, AlertStructuredDataNamesTheAlert) {
 class SyslogNetworkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(makeCertificates(directory())) << "openssl could not make the test certificates";
+    ASSERT_TRUE(testkit::makeTestCertificates(directory()))
+        << "openssl could not make the test certificates";
     network_.udp_port = freeLoopbackPort(SOCK_DGRAM);
     network_.tcp_port = freeLoopbackPort(SOCK_STREAM);
     network_.tls_port = freeLoopbackPort(SOCK_STREAM);

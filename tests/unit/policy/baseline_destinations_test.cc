@@ -1,12 +1,9 @@
 // Tests of the learned baseline's destination records (`camwatch baseline show` and the exports
 // read them): what one record gathers over flows, a state file from before the records, and
 // removing an entry with what enforcing then says about it.
-#include <cstdlib>  // mkdtemp
-#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,29 +12,17 @@
 
 #include <camwatch/baseline.h>
 
+#include "support/scratch_dir.h"
+#include "unit/policy/baseline_samples.h"
+
 namespace camwatch {
 namespace {
 
-constexpr Timestamp kJan15 = 1'768'467'600LL * kNanosPerSecond;  // 2026-01-15T09:00:00Z
-
-class ScratchFile {
- public:
-  ScratchFile() {
-    std::string pattern = std::filesystem::temp_directory_path() / "camwatch-dest-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-  }
-  ~ScratchFile() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  ScratchFile(const ScratchFile&) = delete;
-  ScratchFile& operator=(const ScratchFile&) = delete;
-  std::string path() const { return dir_ + "/baseline.json"; }
-
- private:
-  std::string dir_;
-};
+using testing::facts;
+using testing::kJan15;
+using testing::readText;
+using testing::sampleBaseline;
+using testkit::ScratchDir;
 
 // A flow of camera `camera` to `ip`:`port` over `proto`, named `hostname` (or not).
 BaselineFacts flow(std::string_view hostname, std::string_view ip, std::uint8_t proto,
@@ -60,42 +45,9 @@ BaselineFacts flow(std::string_view hostname, std::string_view ip, std::uint8_t 
   return facts;
 }
 
-// LearnedBaselineTest's sample (learned_baseline_test.cc): two groups, names with and without
-// places, nameless addresses of both families.
-BaselineFacts facts(std::string_view group, std::string_view hostname, std::uint32_t asn,
-                    std::string_view country, std::string_view protocol,
-                    std::string_view ip = "203.0.113.10") {
-  BaselineFacts out;
-  out.group = group;
-  out.hostname = hostname;
-  out.asn = asn;
-  out.country = country;
-  out.protocol = protocol;
-  out.ip = *IpAddress::parse(ip);
-  return out;
-}
-
-LearnedBaseline sampleBaseline() {
-  LearnedBaseline baseline;
-  baseline.setLearningStarted(kJan15 + 123'456'789);
-  baseline.learn(facts("lobby", "b.example.com", 64500, "DE", "TLS.HikConnect"));
-  baseline.learn(facts("lobby", "a.example.com", 13335, "US", "TLS"));
-  baseline.learn(facts("lobby", "", 0, "CN", "Unknown", "2001:db8::5"));
-  baseline.learn(facts("lobby", "", 0, "CN", "STUN", "198.51.100.7"));
-  baseline.learn(facts("garage", "ntp.example.org", 0, "", "NTP"));
-  return baseline;
-}
-
-std::string readText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 TEST(BaselineDestinationsTest, StateFileIsSortedJson) {
-  ScratchFile file;
-  const std::string path = file.path();
+  ScratchDir dir;
+  const std::string path = dir.path("baseline.json");
   ASSERT_TRUE(sampleBaseline().save(path));
   // Worked out by hand from sampleBaseline(): the facets, then one record per destination
   // (no ports, cameras or times: the sample facts have none).
@@ -309,9 +261,10 @@ TEST(BaselineDestinationsTest, ARecordGathersEveryFlowOfItsName) {
   EXPECT_EQ(address.ports, (std::set<LearntPort>{LearntPort{17, 3478}}));
 
   // The records survive the state file.
-  ScratchFile file;
-  ASSERT_TRUE(baseline.save(file.path()));
-  auto loaded = LearnedBaseline::load(file.path());
+  ScratchDir dir;
+  const std::string baseline_file = dir.path("baseline.json");
+  ASSERT_TRUE(baseline.save(baseline_file));
+  auto loaded = LearnedBaseline::load(baseline_file);
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_EQ(*loaded, baseline);
   EXPECT_EQ(loaded->destinations("cams"), destinations);
@@ -329,11 +282,12 @@ TEST(BaselineDestinationsTest, PortsReadBackWhatTheyWrite) {
 }
 
 TEST(BaselineDestinationsTest, AStateFileWithoutRecordsListsItsNamesAndAddresses) {
-  ScratchFile file;
-  std::ofstream(file.path()) << R"({"version":1,"groups":{"cams":{
+  ScratchDir dir;
+  const std::string baseline_file = dir.path("baseline.json");
+  std::ofstream(baseline_file) << R"({"version":1,"groups":{"cams":{
       "domains":["cam.example.com"],"asns":[64500],"addresses":["198.51.100.7"],
       "places":{"cam.example.com":{"asns":[64500],"countries":["DE"]}}}}})";
-  auto loaded = LearnedBaseline::load(file.path());
+  auto loaded = LearnedBaseline::load(baseline_file);
   ASSERT_TRUE(loaded) << loaded.error().message;
   const std::vector<LearntDestination> destinations = loaded->destinations("cams");
   ASSERT_EQ(destinations.size(), 2U);
@@ -348,13 +302,14 @@ TEST(BaselineDestinationsTest, AStateFileWithoutRecordsListsItsNamesAndAddresses
 }
 
 TEST(BaselineDestinationsTest, ABadRecordIsNamed) {
-  ScratchFile file;
-  std::ofstream(file.path())
+  ScratchDir dir;
+  const std::string baseline_file = dir.path("baseline.json");
+  std::ofstream(baseline_file)
       << R"({"version":1,"groups":{"cams":{"destinations":{"cam.example.com":{"ports":["tcp/x"]}}}}})";
-  auto loaded = LearnedBaseline::load(file.path());
+  auto loaded = LearnedBaseline::load(baseline_file);
   ASSERT_FALSE(loaded);
   EXPECT_EQ(loaded.error().message,
-            file.path() +
+            baseline_file +
                 ": groups.cams.destinations.cam.example.com.ports[0]: expected \"tcp/443\", "
                 "\"udp/123\", \"icmp\"");
 }

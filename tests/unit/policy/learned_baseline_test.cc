@@ -2,12 +2,10 @@
 // novelties in, hostname and country normalisation, the state file (round trip, stable bytes,
 // atomic replace, the named errors of malformed files) and the check-config description.
 #include <algorithm>
-#include <cstdlib>  // mkdtemp
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,39 +14,17 @@
 
 #include <camwatch/baseline.h>
 
+#include "support/scratch_dir.h"
+#include "unit/policy/baseline_samples.h"
+
 namespace camwatch {
 namespace {
 
-constexpr Timestamp kJan15 = 1'768'467'600LL * kNanosPerSecond;  // 2026-01-15T09:00:00Z
-
-/// A fresh directory under $TMPDIR, removed with everything in it when the object goes.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = std::filesystem::temp_directory_path() / "camwatch-baseline-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  std::string file(std::string_view name) const { return dir_ + "/" + std::string(name); }
-  const std::string& path() const { return dir_; }
-
- private:
-  std::string dir_;
-};
-
-std::string readText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::facts;
+using testing::kJan15;
+using testing::readText;
+using testing::sampleBaseline;
+using testkit::ScratchDir;
 
 void writeText(const std::string& path, std::string_view text) {
   std::ofstream out(path, std::ios::binary);
@@ -64,25 +40,11 @@ std::vector<std::string> filesIn(const std::string& dir) {
   return names;
 }
 
-// Views into string literals and a parsed address: the facts stay valid for the whole test.
-BaselineFacts facts(std::string_view group, std::string_view hostname, std::uint32_t asn,
-                    std::string_view country, std::string_view protocol,
-                    std::string_view ip = "203.0.113.10") {
-  BaselineFacts out;
-  out.group = group;
-  out.hostname = hostname;
-  out.asn = asn;
-  out.country = country;
-  out.protocol = protocol;
-  out.ip = *IpAddress::parse(ip);
-  return out;
-}
-
 // The error message of loading `text` as the file "baseline.json" in a scratch folder, with the
 // folder taken off the front so expectations read like what an operator sees.
 std::string loadError(std::string_view text) {
   ScratchDir dir;
-  const std::string path = dir.file("baseline.json");
+  const std::string path = dir.path("baseline.json");
   writeText(path, text);
   auto loaded = LearnedBaseline::load(path);
   if (loaded) return "(loaded)";
@@ -231,20 +193,9 @@ TEST(LearnedBaselineTest, KeepsWhenLearningStarted) {
   EXPECT_EQ(baseline.learningStarted(), kJan15);
 }
 
-LearnedBaseline sampleBaseline() {
-  LearnedBaseline baseline;
-  baseline.setLearningStarted(kJan15 + 123'456'789);
-  baseline.learn(facts("lobby", "b.example.com", 64500, "DE", "TLS.HikConnect"));
-  baseline.learn(facts("lobby", "a.example.com", 13335, "US", "TLS"));
-  baseline.learn(facts("lobby", "", 0, "CN", "Unknown", "2001:db8::5"));
-  baseline.learn(facts("lobby", "", 0, "CN", "STUN", "198.51.100.7"));
-  baseline.learn(facts("garage", "ntp.example.org", 0, "", "NTP"));
-  return baseline;
-}
-
 TEST(LearnedBaselineTest, SaveThenLoadGivesTheSameBaseline) {
   ScratchDir dir;
-  const std::string path = dir.file("baseline.json");
+  const std::string path = dir.path("baseline.json");
   const LearnedBaseline saved = sampleBaseline();
   ASSERT_TRUE(saved.save(path));
   auto loaded = LearnedBaseline::load(path);
@@ -262,7 +213,7 @@ TEST(LearnedBaselineTest, SaveThenLoadGivesTheSameBaseline) {
 
 TEST(LearnedBaselineTest, NotStartedIsSavedAsNull) {
   ScratchDir dir;
-  const std::string path = dir.file("baseline.json");
+  const std::string path = dir.path("baseline.json");
   ASSERT_TRUE(LearnedBaseline().save(path));
   EXPECT_EQ(readText(path),
             "{\n  \"version\": 1,\n  \"learning_started\": null,\n  \"groups\": {}\n}\n");
@@ -274,7 +225,7 @@ TEST(LearnedBaselineTest, NotStartedIsSavedAsNull) {
 
 TEST(LearnedBaselineTest, SaveReplacesTheFileAndLeavesNoTemporaryFile) {
   ScratchDir dir;
-  const std::string path = dir.file("baseline.json");
+  const std::string path = dir.path("baseline.json");
   writeText(path, "old content");
   LearnedBaseline baseline;
   baseline.learn(facts("cams", "cam.example.com", 0, "", ""));
@@ -289,7 +240,7 @@ TEST(LearnedBaselineTest, SaveReplacesTheFileAndLeavesNoTemporaryFile) {
 
 TEST(LearnedBaselineTest, SaveIntoAMissingFolderNamesThePath) {
   ScratchDir dir;
-  const std::string path = dir.file("no-such-folder/baseline.json");
+  const std::string path = dir.path("no-such-folder/baseline.json");
   auto saved = LearnedBaseline().save(path);
   ASSERT_FALSE(saved);
   EXPECT_NE(saved.error().message.find(path), std::string::npos) << saved.error().message;
@@ -300,7 +251,7 @@ TEST(LearnedBaselineTest, SaveIntoAMissingFolderNamesThePath) {
 
 TEST(LearnedBaselineTest, AMissingFileIsAnEmptyBaseline) {
   ScratchDir dir;
-  auto loaded = LearnedBaseline::load(dir.file("never-saved.json"));
+  auto loaded = LearnedBaseline::load(dir.path("never-saved.json"));
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_EQ(loaded->size(), 0U);
   EXPECT_EQ(loaded->learningStarted(), 0);
@@ -316,7 +267,7 @@ TEST(LearnedBaselineTest, AFolderIsNotAStateFile) {
 
 TEST(LearnedBaselineTest, LoadNormalisesAndMergesEntries) {
   ScratchDir dir;
-  const std::string path = dir.file("baseline.json");
+  const std::string path = dir.path("baseline.json");
   writeText(path,
             R"({"version":1,"groups":{"cams":{"domains":["Cam.Example.com.","cam.example.com"],
     "countries":["de"],"asns":[64500,64500]}}})");
@@ -401,7 +352,7 @@ TEST(LearnedBaselineTest, KeepsWhereEachNameLed) {
   EXPECT_EQ(baseline.places("cams", "nowhere.example.com"), nullptr);
   // A state file from before places: the names load, without places.
   ScratchDir dir;
-  const std::string path = dir.file("baseline.json");
+  const std::string path = dir.path("baseline.json");
   writeText(path, R"({"version":1,"groups":{"cams":{"domains":["cloud.example.com"]}}})");
   auto loaded = LearnedBaseline::load(path);
   ASSERT_TRUE(loaded) << loaded.error().message;
